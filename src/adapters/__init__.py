@@ -1,0 +1,1 @@
+"""Adapters: Postgres, filesystem and in-memory implementations of the application's ports."""

@@ -1,0 +1,7 @@
+"""In-memory adapters for every port: for unit tests and for services embedding the domain."""
+
+from adapters.memory.catalogue import InMemoryCatalogue
+from adapters.memory.storage import InMemoryMediaStorage
+from adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
+
+__all__ = ["InMemoryCatalogue", "InMemoryMediaStorage", "InMemoryTokenStore", "InMemoryUserStore"]

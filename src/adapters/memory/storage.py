@@ -1,0 +1,40 @@
+"""Media bytes in memory, keyed exactly like the filesystem storage."""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+from application.media_keys import free_variant, public_url
+
+
+class InMemoryMediaStorage:
+    """MediaStorage in memory; URLs are built the same way as for the filesystem."""
+
+    def __init__(self, base_url: str | None = None) -> None:
+        self._base_url = base_url
+        self.files: dict[str, bytes] = {}
+
+    def save(self, key: str, source: BinaryIO) -> str:
+        """Keep the bytes under ``key`` or a free variant of it."""
+        used = free_variant(key, self.files.__contains__)
+        self.files[used] = source.read()
+        return used
+
+    def open(self, key: str) -> BinaryIO:
+        """A readable copy of the stored bytes."""
+        if key not in self.files:
+            raise FileNotFoundError(key)
+        return io.BytesIO(self.files[key])
+
+    def delete(self, key: str) -> None:
+        """Forget the bytes under ``key``."""
+        self.files.pop(key, None)
+
+    def exists(self, key: str) -> bool:
+        """Whether bytes are kept under ``key``."""
+        return key in self.files
+
+    def public_url(self, key: str, origin: str) -> str:
+        """Base URL (or the request origin + ``/media/``) followed by the key."""
+        return public_url(self._base_url, key, origin)

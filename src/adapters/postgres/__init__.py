@@ -1,0 +1,29 @@
+"""Postgres adapters (psycopg 3, async, pooled) and the schema migrations."""
+
+from adapters.postgres.catalogue import PostgresCatalogue
+from adapters.postgres.migrations import available_migrations, migrate
+from adapters.postgres.pool import (
+    Connection,
+    PoolSettings,
+    connection,
+    database_answers,
+    make_pool,
+    open_pool,
+)
+from adapters.postgres.portfolios import PostgresPortfolioQueries
+from adapters.postgres.users import PostgresTokenStore, PostgresUserStore
+
+__all__ = [
+    "Connection",
+    "PoolSettings",
+    "PostgresCatalogue",
+    "PostgresPortfolioQueries",
+    "PostgresTokenStore",
+    "PostgresUserStore",
+    "available_migrations",
+    "connection",
+    "database_answers",
+    "make_pool",
+    "migrate",
+    "open_pool",
+]

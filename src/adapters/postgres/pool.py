@@ -1,0 +1,91 @@
+"""The async connection pool, and the translation of database outages into ServiceUnavailable."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import AsyncConnection
+from psycopg.rows import TupleRow
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from domain import ServiceUnavailable
+
+Connection = AsyncConnection[TupleRow]
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSettings:
+    """How many connections to keep and how long to wait for the database."""
+
+    min_size: int = 2
+    max_size: int = 10
+    # A request waits at most this long for a connection before answering 503.
+    acquire_timeout: float = 5.0
+    connect_timeout: int = 3
+    statement_timeout_ms: int = 10_000
+
+
+def connection_kwargs(settings: PoolSettings) -> dict[str, object]:
+    """Per-connection options: UTC timestamps, bounded statements, a short connect timeout."""
+    return {
+        "autocommit": True,
+        "connect_timeout": settings.connect_timeout,
+        "options": f"-c timezone=UTC -c statement_timeout={settings.statement_timeout_ms}",
+        "application_name": "portfolio-service",
+    }
+
+
+def make_pool(
+    conninfo: str, settings: PoolSettings | None = None
+) -> AsyncConnectionPool[Connection]:
+    """A closed pool; open it with ``open_pool`` inside the application's lifespan."""
+    settings = settings or PoolSettings()
+    return AsyncConnectionPool(
+        conninfo,
+        min_size=settings.min_size,
+        max_size=settings.max_size,
+        timeout=settings.acquire_timeout,
+        kwargs=connection_kwargs(settings),
+        check=AsyncConnectionPool.check_connection,
+        open=False,
+        # Keep retrying a lost server for as long as the process lives.
+        reconnect_timeout=365 * 24 * 3600.0,
+        name="portfolio",
+    )
+
+
+async def open_pool(pool: AsyncConnectionPool[Connection], wait_seconds: float = 10.0) -> None:
+    """Open the pool and fail fast, with a clear message, when the database cannot be reached."""
+    try:
+        await pool.open(wait=True, timeout=wait_seconds)
+    except PoolTimeout as error:
+        await pool.close()
+        raise ServiceUnavailable(
+            f"cannot connect to the database within {wait_seconds:g}s; "
+            "check PORTFOLIO_DATABASE_URL and that the server is up"
+        ) from error
+
+
+@asynccontextmanager
+async def connection(pool: AsyncConnectionPool[Connection]) -> AsyncIterator[Connection]:
+    """A pooled connection; an unreachable or failing server surfaces as ServiceUnavailable."""
+    try:
+        async with pool.connection() as conn:
+            yield conn
+    except PoolTimeout as error:
+        raise ServiceUnavailable("The database is not answering.") from error
+    except psycopg.OperationalError as error:
+        raise ServiceUnavailable("The database is not answering.") from error
+
+
+async def database_answers(pool: AsyncConnectionPool[Connection]) -> bool:
+    """Whether a trivial query gets through right now."""
+    try:
+        async with connection(pool) as conn:
+            await conn.execute("SELECT 1")
+    except ServiceUnavailable:
+        return False
+    return True

@@ -1,0 +1,83 @@
+"""What the write side stores: new media and the fields of each catalogue object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewThumbnail:
+    """A thumbnail file already stored under ``key``, fitted into a ``size`` box."""
+
+    key: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewMedia:
+    """A file already stored under ``key``; images add dimensions, mode and thumbnails."""
+
+    key: str
+    type: str
+    name: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    mode: str | None = None
+    thumbnails: tuple[NewThumbnail, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerFields:
+    """What a client of the company is made of."""
+
+    name: str
+    description: str | None = None
+    image_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TagFields:
+    """What a tag is made of."""
+
+    name: str
+    image_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFields:
+    """What a link is made of."""
+
+    name: str
+    url: str | None = None
+    description: str | None = None
+    image_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetaFields:
+    """What a meta entry is made of."""
+
+    key: str
+    value_text: str | None = None
+    value_file_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioFields:
+    """What a portfolio is made of; the id lists keep their order."""
+
+    title: str
+    slug: str
+    excerpt: str = ""
+    order: int = 0
+    image_id: int | None = None
+    employer_id: int | None = None
+    is_active: bool = True
+    completed_at: datetime | None = None
+    description: str | None = None
+    tag_ids: tuple[int, ...] = ()
+    link_ids: tuple[int, ...] = ()
+    image_ids: tuple[int, ...] = ()
+    meta_ids: tuple[int, ...] = ()

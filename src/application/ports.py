@@ -1,0 +1,155 @@
+"""The ports the use cases need, as Protocols; adapters implement them without inheriting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO, Protocol
+
+from application.catalogue import (
+    EmployerFields,
+    LinkFields,
+    MetaFields,
+    NewMedia,
+    PortfolioFields,
+    TagFields,
+)
+from domain import Employer, Link, Media, Meta, Portfolio, Principal, Tag
+
+
+class PortfolioQueries(Protocol):
+    """Read side of portfolios: whole read models in one go."""
+
+    async def get(self, portfolio_id: int) -> Portfolio | None:
+        """The whole portfolio with everything it holds, or None when no such id exists."""
+        ...
+
+
+class MediaStorage(Protocol):
+    """Where file bytes live, addressed by keys such as ``core_media/2026/03/02/a.bmp``."""
+
+    def save(self, key: str, source: BinaryIO) -> str:
+        """Store ``source`` atomically under ``key`` or a free variant of it; return the key used."""
+        ...
+
+    def open(self, key: str) -> BinaryIO:
+        """Open a stored file for reading; FileNotFoundError when absent."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove a stored file; absent files are not an error."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """Whether a file is stored under ``key``."""
+        ...
+
+    def public_url(self, key: str, origin: str) -> str:
+        """The absolute URL clients fetch ``key`` from; ``origin`` is the request's own."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredToken:
+    """A token as kept: only its digest, its owner and its validity window."""
+
+    id: int
+    digest: bytes
+    owner: Principal
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    def is_valid_at(self, moment: datetime) -> bool:
+        """Neither revoked nor expired at ``moment``."""
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or moment < self.expires_at
+
+
+class TokenStore(Protocol):
+    """API tokens, stored by digest only."""
+
+    async def find(self, digest: bytes) -> StoredToken | None:
+        """The token whose key hashes to ``digest``, with its owner, or None."""
+        ...
+
+    async def add(self, user_id: int, digest: bytes, expires_at: datetime | None) -> StoredToken:
+        """Keep a new token for ``user_id``."""
+        ...
+
+    async def revoke(self, digest: bytes, moment: datetime) -> bool:
+        """Revoke one token; False when it does not exist or was already revoked."""
+        ...
+
+    async def revoke_all(self, user_id: int, moment: datetime) -> int:
+        """Revoke every live token of ``user_id``; return how many."""
+        ...
+
+    async def list_for(self, user_id: int) -> list[StoredToken]:
+        """Every token of ``user_id``, oldest first."""
+        ...
+
+
+class UserStore(Protocol):
+    """The users who may call the API."""
+
+    async def create(
+        self,
+        username: str,
+        *,
+        is_staff: bool,
+        is_admin: bool,
+        is_active: bool,
+        permissions: frozenset[int],
+    ) -> Principal:
+        """Add a user; UserAlreadyExists when the username is taken."""
+        ...
+
+    async def get_by_username(self, username: str) -> Principal | None:
+        """The user called ``username``, or None."""
+        ...
+
+    async def grant(self, user_id: int, codes: frozenset[int]) -> Principal:
+        """Add permission codes to a user (granting twice is harmless)."""
+        ...
+
+
+class Clock(Protocol):
+    """The current time, replaceable in tests."""
+
+    def __call__(self) -> datetime:
+        """Now, timezone-aware in UTC."""
+        ...
+
+
+class Catalogue(Protocol):
+    """Write side of the catalogue. Each call is all or nothing.
+
+    Raises DuplicateValue for a taken unique value and MissingReference for an id that
+    names nothing.
+    """
+
+    async def add_media(self, media: NewMedia) -> Media:
+        """Record a stored file (and its thumbnails)."""
+        ...
+
+    async def add_employer(self, fields: EmployerFields) -> Employer:
+        """Add an employer."""
+        ...
+
+    async def add_tag(self, fields: TagFields) -> Tag:
+        """Add a tag."""
+        ...
+
+    async def add_link(self, fields: LinkFields) -> Link:
+        """Add a link."""
+        ...
+
+    async def add_meta(self, fields: MetaFields) -> Meta:
+        """Add a meta entry."""
+        ...
+
+    async def add_portfolio(self, fields: PortfolioFields) -> Portfolio:
+        """Add a portfolio with its ordered attachments."""
+        ...

@@ -1,0 +1,78 @@
+"""Settings from ``PORTFOLIO_*`` environment variables, read once at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the service cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service can be configured with; see the README for each variable."""
+
+    database_url: str | None = None
+    data_dir: Path = Path(".data")
+    media_root: Path = Path("media")
+    media_base_url: str | None = None
+    serve_media: bool = True
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    db_acquire_timeout: float = 5.0
+    retry_after_seconds: int = 5
+    max_upload_bytes: int = 20 * 1024 * 1024
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``env`` (the process environment by default)."""
+        env = os.environ if env is None else env
+        base_url = env.get("PORTFOLIO_MEDIA_BASE_URL") or None
+        if base_url is not None and not base_url.endswith("/"):
+            base_url += "/"
+        pool_min = _int(env, "PORTFOLIO_DB_POOL_MIN", 2, minimum=1)
+        pool_max = _int(env, "PORTFOLIO_DB_POOL_MAX", 10, minimum=1)
+        if pool_max < pool_min:
+            raise SettingsError("PORTFOLIO_DB_POOL_MAX must not be below PORTFOLIO_DB_POOL_MIN")
+        return cls(
+            database_url=env.get("PORTFOLIO_DATABASE_URL") or None,
+            data_dir=Path(env.get("PORTFOLIO_DATA_DIR") or ".data"),
+            media_root=Path(env.get("PORTFOLIO_MEDIA_ROOT") or "media"),
+            media_base_url=base_url,
+            serve_media=_bool(env, "PORTFOLIO_SERVE_MEDIA", True),
+            pool_min_size=pool_min,
+            pool_max_size=pool_max,
+            db_acquire_timeout=float(_int(env, "PORTFOLIO_DB_TIMEOUT", 5, minimum=1)),
+            retry_after_seconds=_int(env, "PORTFOLIO_RETRY_AFTER", 5, minimum=1),
+            max_upload_bytes=_int(env, "PORTFOLIO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1),
+            log_level=(env.get("PORTFOLIO_LOG_LEVEL") or "INFO").upper(),
+        )
