@@ -29,7 +29,7 @@ class MediaStorage(Protocol):
     """Where file bytes live, addressed by keys such as ``core_media/2026/03/02/a.bmp``."""
 
     def save(self, key: str, source: BinaryIO) -> str:
-        """Store ``source`` atomically under ``key`` or a free variant of it; return the key used."""
+        """Store ``source`` atomically under ``key`` or a free variant; return the key used."""
         ...
 
     def open(self, key: str) -> BinaryIO:
@@ -152,4 +152,12 @@ class Catalogue(Protocol):
 
     async def add_portfolio(self, fields: PortfolioFields) -> Portfolio:
         """Add a portfolio with its ordered attachments."""
+        ...
+
+
+class ReadinessProbe(Protocol):
+    """Whether the backing services answer right now."""
+
+    async def ready(self) -> bool:
+        """True when a request could be served."""
         ...

@@ -11,6 +11,7 @@ from adapters.postgres.pool import (
     open_pool,
 )
 from adapters.postgres.portfolios import PostgresPortfolioQueries
+from adapters.postgres.readiness import PostgresReadiness
 from adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "PoolSettings",
     "PostgresCatalogue",
     "PostgresPortfolioQueries",
+    "PostgresReadiness",
     "PostgresTokenStore",
     "PostgresUserStore",
     "available_migrations",

@@ -1,0 +1,99 @@
+"""The composition root: the one place that decides which adapter serves each port."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from dependency_injector import containers, providers
+from psycopg_pool import AsyncConnectionPool
+
+from adapters.filesystem import FilesystemMediaStorage
+from adapters.memory import (
+    AlwaysReady,
+    InMemoryCatalogue,
+    InMemoryMediaStorage,
+    InMemoryTokenStore,
+    InMemoryUserStore,
+)
+from adapters.postgres import (
+    Connection,
+    PoolSettings,
+    PostgresCatalogue,
+    PostgresPortfolioQueries,
+    PostgresReadiness,
+    PostgresTokenStore,
+    PostgresUserStore,
+    make_pool,
+    open_pool,
+)
+from application import Authenticate, GetPortfolio, ManageTokens, ManageUsers
+from entrypoints.settings import Settings
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+async def postgres_pool(
+    database_url: str, settings: Settings
+) -> AsyncIterator[AsyncConnectionPool[Connection]]:
+    """The pool as a resource: opened (or failing fast) at start-up, closed at shutdown."""
+    pool = make_pool(
+        database_url,
+        PoolSettings(
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            acquire_timeout=settings.db_acquire_timeout,
+        ),
+    )
+    await open_pool(pool)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+class Container(containers.DeclarativeContainer):
+    """Adapters and use cases of the service, Postgres-backed."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    database_url = providers.Dependency(instance_of=str)
+    clock = providers.Object(utc_now)
+
+    pool = providers.Resource(postgres_pool, database_url=database_url, settings=settings)
+
+    portfolio_queries = providers.Singleton(PostgresPortfolioQueries, pool=pool)
+    catalogue = providers.Singleton(PostgresCatalogue, pool=pool)
+    users = providers.Singleton(PostgresUserStore, pool=pool)
+    tokens = providers.Singleton(PostgresTokenStore, pool=pool)
+    readiness = providers.Singleton(PostgresReadiness, pool=pool)
+    media_storage = providers.Singleton(
+        FilesystemMediaStorage,
+        root=settings.provided.media_root,
+        base_url=settings.provided.media_base_url,
+    )
+
+    get_portfolio = providers.Singleton(GetPortfolio, queries=portfolio_queries)
+    authenticate = providers.Singleton(Authenticate, tokens=tokens, clock=clock)
+    manage_users = providers.Singleton(ManageUsers, users=users)
+    manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
+
+
+def in_memory_container(settings: Settings | None = None) -> Container:
+    """A container whose every port is served from memory: no database, no disk."""
+    settings = settings or Settings()
+    container = Container(settings=settings, database_url="memory://")
+    catalogue = InMemoryCatalogue(clock=utc_now)
+    users = InMemoryUserStore()
+    container.pool.override(providers.Object(None))
+    container.portfolio_queries.override(providers.Object(catalogue))
+    container.catalogue.override(providers.Object(catalogue))
+    container.users.override(providers.Object(users))
+    container.tokens.override(providers.Object(InMemoryTokenStore(users)))
+    container.readiness.override(providers.Object(AlwaysReady()))
+    container.media_storage.override(
+        providers.Object(InMemoryMediaStorage(base_url=settings.media_base_url))
+    )
+    return container

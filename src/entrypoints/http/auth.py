@@ -1,0 +1,68 @@
+"""Token authentication and permission guards, with Django REST Framework's wire behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from domain import AuthenticationFailed, NotAuthenticated, PermissionDenied, Principal
+
+if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
+    from litestar.handlers.base import BaseRouteHandler
+
+    from application import Authenticate
+
+    AnyConnection = ASGIConnection[Any, Any, Any, Any]
+    Guard = Callable[[AnyConnection, BaseRouteHandler], Awaitable[None]]
+
+KEYWORD = b"token"
+NO_CREDENTIALS = "Invalid token header. No credentials provided."
+HAS_SPACES = "Invalid token header. Token string should not contain spaces."
+BAD_CHARACTERS = "Invalid token header. Token string should not contain invalid characters."
+
+PERMISSION_OPT = "permission"
+"""The key in a handler's ``opt`` that holds the permission code it requires."""
+
+
+def token_from_header(header: str | None) -> str:
+    """The key in ``Authorization: Token <key>``; NotAuthenticated for any other scheme."""
+    if not header:
+        raise NotAuthenticated
+    # Split the raw header bytes on ASCII white space, as DRF does, so that non-breaking
+    # spaces and other Unicode blanks stay part of the key and fail as an invalid token.
+    parts = header.encode("latin-1", "replace").split()
+    if not parts or parts[0].lower() != KEYWORD:
+        raise NotAuthenticated
+    if len(parts) == 1:
+        raise AuthenticationFailed(NO_CREDENTIALS)
+    if len(parts) > 2:
+        raise AuthenticationFailed(HAS_SPACES)
+    try:
+        return parts[1].decode("utf-8")
+    except UnicodeDecodeError:
+        raise AuthenticationFailed(BAD_CHARACTERS) from None
+
+
+def authenticated_by(authenticate: Callable[[], Authenticate]) -> Guard:
+    """Guard: resolve the token to a principal and keep it as ``connection.user``."""
+
+    async def authenticated(connection: AnyConnection, _: BaseRouteHandler) -> None:
+        key = token_from_header(connection.headers.get("authorization"))
+        connection.scope["user"] = await authenticate()(key)
+
+    return authenticated
+
+
+def has_permission(connection: AnyConnection, handler: BaseRouteHandler) -> None:
+    """Guard: the principal holds the handler's permission code (admins hold every code)."""
+    principal: Principal = connection.scope["user"]
+    code = handler.opt.get(PERMISSION_OPT)
+    # A handler that names no code is closed to everyone, never open by mistake.
+    if code is None or not principal.may(code):
+        raise PermissionDenied
+
+
+def permission(code: int) -> dict[str, int]:
+    """The ``opt`` a handler passes to require ``code``."""
+    return {PERMISSION_OPT: code}

@@ -1,0 +1,123 @@
+"""The one table that maps errors to HTTP responses; no traceback ever reaches a client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotFoundException,
+    ValidationException,
+)
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+
+from domain import (
+    AuthenticationFailed,
+    DuplicateValue,
+    MissingReference,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ServiceUnavailable,
+)
+
+logger = logging.getLogger("portfolio.errors")
+
+NOT_AUTHENTICATED = "Authentication credentials were not provided."
+PERMISSION_DENIED = "You do not have permission to perform this action."
+NOT_FOUND = "Not found."
+SERVER_ERROR = "A server error occurred."
+UNAVAILABLE = "The service is temporarily unavailable; try again shortly."
+CHALLENGE = {"WWW-Authenticate": "Token"}
+
+AnyRequest = Request[Any, Any, Any]
+Handler = Callable[[AnyRequest, Any], Response[Any]]
+
+
+def detail(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response[Any]:
+    """A DRF-style ``{"detail": ...}`` response."""
+    return Response({"detail": message}, status_code=status, headers=dict(headers or {}))
+
+
+def _not_authenticated(_: AnyRequest, __: NotAuthenticated) -> Response[Any]:
+    return detail(HTTP_401_UNAUTHORIZED, NOT_AUTHENTICATED, CHALLENGE)
+
+
+def _authentication_failed(_: AnyRequest, error: AuthenticationFailed) -> Response[Any]:
+    return detail(HTTP_401_UNAUTHORIZED, str(error), CHALLENGE)
+
+
+def _permission_denied(_: AnyRequest, __: PermissionDenied) -> Response[Any]:
+    return detail(HTTP_403_FORBIDDEN, PERMISSION_DENIED)
+
+
+def _not_found(_: AnyRequest, __: Exception) -> Response[Any]:
+    return detail(HTTP_404_NOT_FOUND, NOT_FOUND)
+
+
+def _method_not_allowed(request: AnyRequest, error: MethodNotAllowedException) -> Response[Any]:
+    return detail(
+        HTTP_405_METHOD_NOT_ALLOWED, f'Method "{request.method}" not allowed.', error.headers
+    )
+
+
+def _field_error(_: AnyRequest, error: DuplicateValue | MissingReference) -> Response[Any]:
+    return Response({error.field: [str(error)]}, status_code=HTTP_400_BAD_REQUEST)
+
+
+def _validation(_: AnyRequest, error: ValidationException) -> Response[Any]:
+    return detail(HTTP_400_BAD_REQUEST, error.detail or "Bad request.")
+
+
+def unavailable_handler(retry_after: int) -> Handler:
+    """503 with ``Retry-After`` while the database does not answer."""
+
+    def _unavailable(_: AnyRequest, error: ServiceUnavailable) -> Response[Any]:
+        logger.warning("database unavailable: %s", error.__cause__ or error)
+        return detail(HTTP_503_SERVICE_UNAVAILABLE, UNAVAILABLE, {"Retry-After": str(retry_after)})
+
+    return _unavailable
+
+
+def _http(_: AnyRequest, error: HTTPException) -> Response[Any]:
+    if error.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
+        logger.error("server error %r", error, exc_info=error)
+        return detail(error.status_code, SERVER_ERROR, error.headers)
+    return detail(error.status_code, error.detail, error.headers)
+
+
+def _unexpected(request: AnyRequest, error: Exception) -> Response[Any]:
+    logger.exception(
+        "unhandled error on %s %s", request.method, request.url.path, exc_info=error
+    )
+    return detail(HTTP_500_INTERNAL_SERVER_ERROR, SERVER_ERROR)
+
+
+def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]:
+    """Every mapping from an error to a response, most specific first."""
+    return {
+        NotAuthenticated: _not_authenticated,
+        AuthenticationFailed: _authentication_failed,
+        PermissionDenied: _permission_denied,
+        NotFound: _not_found,
+        DuplicateValue: _field_error,
+        MissingReference: _field_error,
+        ServiceUnavailable: unavailable_handler(retry_after),
+        NotFoundException: _not_found,
+        MethodNotAllowedException: _method_not_allowed,
+        ValidationException: _validation,
+        HTTPException: _http,
+        Exception: _unexpected,
+    }

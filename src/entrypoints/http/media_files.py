@@ -1,0 +1,58 @@
+"""``/media/{key}``: stored files served by the app itself, for development and small sites."""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+from collections.abc import AsyncIterator
+from typing import BinaryIO
+from urllib.parse import quote
+
+from litestar import get
+from litestar.response import Stream
+
+from application import MediaStorage
+from domain import NotFound
+from entrypoints.http.injection import Injected
+
+CHUNK = 256 * 1024
+# Keys are never reused for other bytes, so clients and CDNs may keep files for a year.
+CACHE_FOREVER = "public, max-age=31536000, immutable"
+
+
+async def _chunks(handle: BinaryIO) -> AsyncIterator[bytes]:
+    try:
+        while chunk := await asyncio.to_thread(handle.read, CHUNK):
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _open(storage: MediaStorage, key: str) -> tuple[BinaryIO, int]:
+    try:
+        handle = storage.open(key)
+    except (OSError, ValueError):
+        # Missing files, directories and keys that would leave the media root all look alike.
+        raise NotFound from None
+    size = handle.seek(0, 2)
+    handle.seek(0)
+    return handle, size
+
+
+@get("/media/{key:path}", exclude_from_auth=True, include_in_schema=False)
+async def media_file(key: str, media_storage: Injected[MediaStorage]) -> Stream:
+    """A stored file with its real Content-Type; anything but an image is a download."""
+    handle, size = await asyncio.to_thread(_open, media_storage, key.lstrip("/"))
+    media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    file_name = key.rsplit("/", 1)[-1]
+    disposition = "inline" if media_type.startswith("image/") else "attachment"
+    return Stream(
+        _chunks(handle),
+        media_type=media_type,
+        headers={
+            "Content-Length": str(size),
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(file_name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": CACHE_FOREVER,
+        },
+    )
