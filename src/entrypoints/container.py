@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from dependency_injector import containers, providers
@@ -36,21 +37,29 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-async def postgres_pool(
-    database_url: str, settings: Settings
-) -> AsyncIterator[AsyncConnectionPool[Connection]]:
-    """The pool as a resource: opened (or failing fast) at start-up, closed at shutdown."""
-    pool = make_pool(
-        database_url,
-        PoolSettings(
-            min_size=settings.pool_min_size,
-            max_size=settings.pool_max_size,
-            acquire_timeout=settings.db_acquire_timeout,
-        ),
+def pool_settings(settings: Settings) -> PoolSettings:
+    """The pool's sizes and timeouts from the service settings."""
+    return PoolSettings(
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        acquire_timeout=settings.db_acquire_timeout,
     )
+
+
+@asynccontextmanager
+async def opened(container: Container) -> AsyncIterator[None]:
+    """Open the container's pool (failing fast when the database is missing), close it after.
+
+    The pool is a plain Singleton opened here rather than an async Resource: an async
+    Resource would turn every dependent provider into one that returns awaitables.
+    """
+    pool: AsyncConnectionPool[Connection] | None = container.pool()
+    if pool is None:
+        yield
+        return
     await open_pool(pool)
     try:
-        yield pool
+        yield
     finally:
         await pool.close()
 
@@ -62,7 +71,9 @@ class Container(containers.DeclarativeContainer):
     database_url = providers.Dependency(instance_of=str)
     clock = providers.Object(utc_now)
 
-    pool = providers.Resource(postgres_pool, database_url=database_url, settings=settings)
+    pool = providers.Singleton(
+        make_pool, conninfo=database_url, settings=providers.Callable(pool_settings, settings)
+    )
 
     portfolio_queries = providers.Singleton(PostgresPortfolioQueries, pool=pool)
     catalogue = providers.Singleton(PostgresCatalogue, pool=pool)

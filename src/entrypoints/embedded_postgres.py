@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,10 @@ def start(data_dir: Path) -> tuple[str, Any]:
     last process holding it exits.
     """
     try:
-        import pgserver  # optional: only needed without a URL
+        # pgserver's platformdirs warns about XDG_RUNTIME_DIR on servers; it is harmless.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pgserver  # optional: only needed without a URL
     except ImportError as error:
         raise EmbeddedPostgresUnavailable(NOT_AVAILABLE) from error
     data_dir.mkdir(parents=True, exist_ok=True)

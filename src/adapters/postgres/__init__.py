@@ -1,7 +1,7 @@
 """Postgres adapters (psycopg 3, async, pooled) and the schema migrations."""
 
 from adapters.postgres.catalogue import PostgresCatalogue
-from adapters.postgres.migrations import available_migrations, migrate
+from adapters.postgres.migrations import available_migrations, migrate, pending_migrations
 from adapters.postgres.pool import (
     Connection,
     PoolSettings,
@@ -28,4 +28,5 @@ __all__ = [
     "make_pool",
     "migrate",
     "open_pool",
+    "pending_migrations",
 ]

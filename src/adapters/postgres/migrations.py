@@ -59,3 +59,13 @@ def migrate(conninfo: str) -> list[str]:
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
     return applied
+
+
+def pending_migrations(conninfo: str) -> list[str]:
+    """Names of shipped migrations this database has not applied yet."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        table = conn.execute("SELECT to_regclass('schema_migrations')").fetchone()
+        done: set[int] = set()
+        if table is not None and table[0] is not None:
+            done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    return [m.name for m in available_migrations() if m.version not in done]

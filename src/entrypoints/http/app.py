@@ -12,7 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from entrypoints.container import Container
+from entrypoints.container import Container, opened
 from entrypoints.http.auth import authenticated_by, has_permission
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.health import health, ready
@@ -60,12 +60,8 @@ def create_app(container: Container) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        # Opens the pool (failing fast when the database is missing) and closes it after.
-        await _maybe_await(container.init_resources())
-        try:
+        async with opened(container):
             yield
-        finally:
-            await _maybe_await(container.shutdown_resources())
 
     api = Router(
         path="/",
@@ -91,11 +87,6 @@ def create_app(container: Container) -> Litestar:
     # Wrapped outside Litestar's routing so unrouted requests (404, 405) are logged too.
     app.asgi_handler = RequestLogMiddleware(app.asgi_handler)
     return app
-
-
-async def _maybe_await(result: Any) -> None:
-    if result is not None:
-        await result
 
 
 def create_app_from_env() -> Litestar:

@@ -1,0 +1,190 @@
+"""The ``portfolio`` command: serve, migrate, manage users and tokens, load demo data."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import click
+
+from adapters.postgres import migrate, pending_migrations
+from application import InvalidPermissionCode, UnknownUser, UserAlreadyExists
+from domain import DomainError
+from entrypoints.container import Container, opened
+from entrypoints.database import database_url, describe
+from entrypoints.embedded_postgres import EmbeddedPostgresUnavailable
+from entrypoints.logs import logging_config
+from entrypoints.settings import Settings, SettingsError
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _database() -> tuple[Settings, str]:
+    settings = _settings()
+    try:
+        return settings, database_url(settings)
+    except EmbeddedPostgresUnavailable as error:
+        raise click.ClickException(str(error)) from error
+
+
+def run_with_container(work: Callable[[Container], Awaitable[T]]) -> T:
+    """Run ``work`` against a Postgres-backed container opened for this command only."""
+    settings, url = _database()
+
+    async def main() -> T:
+        container = Container(settings=settings, database_url=url)
+        async with opened(container):
+            return await work(container)
+
+    try:
+        return asyncio.run(main())
+    except (UnknownUser, UserAlreadyExists, InvalidPermissionCode) as error:
+        raise click.ClickException(f"{type(error).__name__}: {error}") from error
+    except DomainError as error:
+        raise click.ClickException(str(error) or type(error).__name__) from error
+
+
+@click.group()
+def main() -> None:
+    """Portfolio service. Settings come from PORTFOLIO_* environment variables (see README)."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the HTTP API (and /media/ unless PORTFOLIO_SERVE_MEDIA=false)."""
+    import uvicorn
+
+    settings, url = _database()
+    pending = pending_migrations(url)
+    if pending:
+        raise click.ClickException(
+            f"the database lacks migrations {', '.join(pending)}; run `portfolio db migrate`"
+        )
+    click.echo(f"database: {describe(url)}", err=True)
+    uvicorn.run(
+        "entrypoints.http:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # the app logs one line per request itself
+        log_config=logging_config(settings.log_level),
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("migrate")
+def db_migrate() -> None:
+    """Apply pending migrations (safe to run from several processes at once)."""
+    _, url = _database()
+    applied = migrate(url)
+    click.echo(f"applied: {', '.join(applied)}" if applied else "already up to date")
+
+
+@main.group()
+def users() -> None:
+    """Users who may call the API."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--staff", is_flag=True, help="Staff: may do what their codes grant.")
+@click.option("--admin", is_flag=True, help="Admin: may do everything.")
+@click.option("--inactive", is_flag=True, help="Create the user inactive (cannot authenticate).")
+@click.option("--grant", "codes", multiple=True, type=int, help="Permission code, e.g. 4202.")
+def users_create(
+    username: str, staff: bool, admin: bool, inactive: bool, codes: tuple[int, ...]
+) -> None:
+    """Create a user."""
+    user = run_with_container(
+        lambda c: c.manage_users().create(
+            username, is_staff=staff, is_admin=admin, is_active=not inactive,
+            permissions=frozenset(codes),
+        )
+    )
+    click.echo(_describe_user(user))
+
+
+@users.command("grant")
+@click.argument("username")
+@click.argument("codes", nargs=-1, required=True, type=int)
+def users_grant(username: str, codes: tuple[int, ...]) -> None:
+    """Grant permission codes to a user."""
+    user = run_with_container(lambda c: c.manage_users().grant(username, frozenset(codes)))
+    click.echo(_describe_user(user))
+
+
+def _describe_user(user: Any) -> str:
+    flags = [name for name in ("is_admin", "is_staff", "is_active") if getattr(user, name)]
+    codes = " ".join(map(str, sorted(user.permissions))) or "-"
+    return f"user {user.username} (id {user.id}) {' '.join(flags) or 'inactive'}; codes: {codes}"
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens (stored as SHA-256 digests only)."""
+
+
+@tokens.command("create")
+@click.argument("username")
+@click.option("--expires-in", type=click.IntRange(1, 36500), help="Days until the token expires.")
+def tokens_create(username: str, expires_in: int | None) -> None:
+    """Issue a token; its key is printed once, as the last line, and never stored."""
+    lifetime = timedelta(days=expires_in) if expires_in else None
+    issued = run_with_container(lambda c: c.manage_tokens().issue(username, lifetime))
+    expiry = issued.token.expires_at.isoformat() if issued.token.expires_at else "never"
+    click.echo(f"token {issued.token.id} for {username}, expires {expiry}", err=True)
+    click.echo(issued.key)
+
+
+@tokens.command("revoke")
+@click.argument("keys", nargs=-1)
+@click.option("--user", "username", help="Revoke every token of this user instead.")
+def tokens_revoke(keys: tuple[str, ...], username: str | None) -> None:
+    """Revoke tokens by key (or all of a user's tokens with --user)."""
+    if bool(keys) == bool(username):
+        raise click.UsageError("give token keys or --user USERNAME, not both")
+    if username:
+        count = run_with_container(lambda c: c.manage_tokens().revoke_all(username))
+        click.echo(f"revoked {count} token(s) of {username}")
+        return
+
+    async def revoke_each(container: Container) -> list[bool]:
+        return [await container.manage_tokens().revoke(key) for key in keys]
+
+    results = run_with_container(revoke_each)
+    click.echo(f"revoked {sum(results)} of {len(results)} token(s)")
+    if not all(results):
+        sys.exit(1)
+
+
+@tokens.command("list")
+@click.argument("username")
+def tokens_list(username: str) -> None:
+    """List a user's tokens (ids and dates; keys are never stored)."""
+    found = run_with_container(lambda c: c.manage_tokens().list_for(username))
+    for token in found:
+        state = "revoked" if token.revoked_at else "live"
+        expiry = token.expires_at.isoformat() if token.expires_at else "never"
+        click.echo(f"{token.id}\t{state}\tcreated {token.created_at.isoformat()}\texpires {expiry}")
+
+
