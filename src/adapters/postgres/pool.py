@@ -60,6 +60,14 @@ def make_pool(
 async def open_pool(pool: AsyncConnectionPool[Connection], wait_seconds: float = 10.0) -> None:
     """Open the pool and fail fast, with a clear message, when the database cannot be reached."""
     try:
+        # One direct attempt first: a refused or misaddressed server fails in milliseconds,
+        # where the pool would keep retrying until its timeout.
+        probe = await AsyncConnection.connect(pool.conninfo, **pool.kwargs)
+        await probe.close()
+    except psycopg.OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ServiceUnavailable(f"cannot connect to the database: {reason}") from error
+    try:
         await pool.open(wait=True, timeout=wait_seconds)
     except PoolTimeout as error:
         await pool.close()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
-from litestar.params import Dependency
+from litestar.params import SkipValidation
 
 T = TypeVar("T")
 
 # Ports are Protocols, which Litestar cannot isinstance-check; the container is trusted.
-Injected = Annotated[T, Dependency(skip_validation=True)]
+Injected = SkipValidation[T]

@@ -9,6 +9,7 @@ from typing import BinaryIO
 from urllib.parse import quote
 
 from litestar import get
+from litestar.params import FromPath
 from litestar.response import Stream
 
 from application import MediaStorage
@@ -40,7 +41,7 @@ def _open(storage: MediaStorage, key: str) -> tuple[BinaryIO, int]:
 
 
 @get("/media/{key:path}", exclude_from_auth=True, include_in_schema=False)
-async def media_file(key: str, media_storage: Injected[MediaStorage]) -> Stream:
+async def media_file(key: FromPath[str], media_storage: Injected[MediaStorage]) -> Stream:
     """A stored file with its real Content-Type; anything but an image is a download."""
     handle, size = await asyncio.to_thread(_open, media_storage, key.lstrip("/"))
     media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"

@@ -8,6 +8,9 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.exceptions import ValidationException
 
+# The same words Litestar's router uses when it rejects a Host header itself.
+INVALID_HOST = "Invalid host header"
+
 # A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
 _HOST = re.compile(
     r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$"
@@ -21,5 +24,5 @@ def request_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         server = connection.scope.get("server")
         host = f"{server[0]}:{server[1]}" if server else "localhost"
     if not _HOST.match(host):
-        raise ValidationException("Invalid Host header.")
+        raise ValidationException(INVALID_HOST)
     return f"{connection.scope.get('scheme', 'http')}://{host}"

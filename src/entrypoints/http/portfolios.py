@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath
 
 from application import GetPortfolio, MediaStorage
 from domain import RETRIEVE_PORTFOLIO
@@ -33,7 +34,7 @@ class PortfolioController(Controller):
     async def retrieve(
         self,
         request: Request[Any, Any, Any],
-        portfolio_id: str,
+        portfolio_id: FromPath[str],
         get_portfolio: Injected[GetPortfolio],
         media_storage: Injected[MediaStorage],
     ) -> PortfolioData:

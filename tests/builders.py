@@ -1,0 +1,133 @@
+"""Catalogue contents for tests: a portfolio with every nested kind filled, through the port."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from application import (
+    Catalogue,
+    EmployerFields,
+    LinkFields,
+    MetaFields,
+    NewMedia,
+    NewThumbnail,
+    PortfolioFields,
+    TagFields,
+)
+from application.media_keys import media_key, thumbnail_key
+from domain import THUMBNAIL_SIZES, Employer, Link, Media, Meta, Portfolio, Tag
+
+DAY = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+async def add_image(catalogue: Catalogue, file_name: str, size: int = 73062) -> Media:
+    """An image row with its four thumbnail rows (no bytes are stored)."""
+    key = media_key(DAY, file_name)
+    return await catalogue.add_media(
+        NewMedia(
+            key=key,
+            type="image/bmp",
+            name=file_name.rsplit(".", 1)[0],
+            size=size,
+            width=156,
+            height=156,
+            mode="RGB",
+            thumbnails=tuple(
+                NewThumbnail(thumbnail_key(key, edge), edge) for edge in THUMBNAIL_SIZES
+            ),
+        )
+    )
+
+
+async def add_document(catalogue: Catalogue, file_name: str) -> Media:
+    """A plain (non-image) file row."""
+    return await catalogue.add_media(
+        NewMedia(key=media_key(DAY, file_name), type="application/pdf", name=file_name, size=2048)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FullPortfolio:
+    """A portfolio with two of every collection, what it holds, and ids in attachment order."""
+
+    portfolio: Portfolio
+    cover: Media
+    logo: Media
+    employer: Employer
+    tags: tuple[Tag, ...]
+    links: tuple[Link, ...]
+    gallery: tuple[Media, ...]
+    brochure: Media
+    metas: tuple[Meta, ...]
+    tag_ids: tuple[int, ...]
+    link_ids: tuple[int, ...]
+    image_ids: tuple[int, ...]
+    meta_ids: tuple[int, ...]
+
+
+async def add_full_portfolio(catalogue: Catalogue, title: str = "Web design") -> FullPortfolio:
+    """Cover, employer with logo, tags, links, gallery and meta (with and without files).
+
+    Collections are attached in an order different from creation order, so a test can tell
+    attachment order from id order.
+    """
+    prefix = title.lower().replace(" ", "_")
+    cover = await add_image(catalogue, f"{prefix}_cover.bmp")
+    logo = await add_image(catalogue, f"{prefix}_logo.png", size=512)
+    employer = await catalogue.add_employer(
+        EmployerFields(name=f"{title} client", description="some store", image_id=logo.id)
+    )
+    tags = [
+        await catalogue.add_tag(
+            TagFields(name=f"{title} tag {n}", image_id=logo.id if n == 1 else None)
+        )
+        for n in (1, 2)
+    ]
+    links = [
+        await catalogue.add_link(
+            LinkFields(name="github", url="https://example.com/repo", description="")
+        ),
+        await catalogue.add_link(
+            LinkFields(name="site_url", url=None, description=None, image_id=logo.id)
+        ),
+    ]
+    gallery = [await add_image(catalogue, f"{prefix}_gallery_{n}.bmp") for n in (1, 2)]
+    brochure = await add_document(catalogue, f"{prefix}_brochure.pdf")
+    metas = [
+        await catalogue.add_meta(MetaFields(key="client_quote", value_text="Great work")),
+        await catalogue.add_meta(
+            MetaFields(key="brochure", value_text=None, value_file_id=brochure.id)
+        ),
+    ]
+    fields = PortfolioFields(
+        title=title,
+        slug=prefix.replace("_", "-"),
+        excerpt="Short description",
+        order=3,
+        image_id=cover.id,
+        employer_id=employer.id,
+        is_active=True,
+        completed_at=datetime(2026, 3, 3, 17, 26, 28, tzinfo=UTC),
+        description="Full description",
+        tag_ids=(tags[1].id, tags[0].id),
+        link_ids=(links[1].id, links[0].id),
+        image_ids=(gallery[1].id, gallery[0].id),
+        meta_ids=(metas[1].id, metas[0].id),
+    )
+    portfolio = await catalogue.add_portfolio(fields)
+    return FullPortfolio(
+        portfolio=portfolio,
+        cover=cover,
+        logo=logo,
+        employer=employer,
+        tags=tuple(tags),
+        links=tuple(links),
+        gallery=tuple(gallery),
+        brochure=brochure,
+        metas=tuple(metas),
+        tag_ids=fields.tag_ids,
+        link_ids=fields.link_ids,
+        image_ids=fields.image_ids,
+        meta_ids=fields.meta_ids,
+    )

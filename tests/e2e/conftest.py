@@ -1,0 +1,79 @@
+"""An application over real Postgres and a temporary media root, and the callers that use it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from entrypoints.container import Container
+from entrypoints.http import create_app
+from entrypoints.settings import Settings
+
+
+@dataclass(frozen=True)
+class Callers:
+    """Authorization headers of every kind of caller the permission rules tell apart."""
+
+    admin: dict[str, str]
+    staff_with_code: dict[str, str]
+    staff_without_code: dict[str, str]
+    non_staff_with_code: dict[str, str]
+    inactive_admin: dict[str, str]
+
+
+async def make_callers(container: Container, code: int = 4202) -> Callers:
+    """Create one user of each kind with a token, and return their headers."""
+    users, tokens = container.manage_users(), container.manage_tokens()
+    await users.create("admin", is_admin=True, is_staff=True)
+    await users.create("editor", is_staff=True, permissions=frozenset({code}))
+    await users.create("intern", is_staff=True, permissions=frozenset({4201, 4302}))
+    await users.create("outsider", permissions=frozenset({code}))
+    await users.create("former", is_admin=True, is_staff=True, is_active=False)
+
+    async def header(username: str) -> dict[str, str]:
+        return {"Authorization": f"Token {(await tokens.issue(username)).key}"}
+
+    return Callers(
+        admin=await header("admin"),
+        staff_with_code=await header("editor"),
+        staff_without_code=await header("intern"),
+        non_staff_with_code=await header("outsider"),
+        inactive_admin=await header("former"),
+    )
+
+
+@pytest.fixture
+def media_root(tmp_path: Path) -> Path:
+    """An empty media directory."""
+    root = tmp_path / "media"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def settings(media_root: Path) -> Settings:
+    """Settings for a test application."""
+    return Settings(media_root=media_root, db_acquire_timeout=2.0, retry_after_seconds=7)
+
+
+@pytest.fixture
+def container(clean_database: str, settings: Settings) -> Container:
+    """The production wiring over the emptied test database."""
+    return Container(settings=settings, database_url=clean_database)
+
+
+@pytest.fixture
+async def client(container: Container) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    """An HTTP client talking to the application, with its lifespan running."""
+    async with AsyncTestClient(create_app(container), base_url="http://portfolio.test") as client:
+        yield client
+
+
+@pytest.fixture
+async def callers(client: AsyncTestClient, container: Container) -> Callers:  # type: ignore[type-arg]
+    """Users of every kind, created once the application (and its pool) is up."""
+    return await make_callers(container)

@@ -1,0 +1,87 @@
+"""Round trips to Postgres: one for a whole portfolio, two for an authenticated request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from dependency_injector import providers
+from litestar.testing import AsyncTestClient
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from adapters.postgres import PostgresCatalogue, PostgresPortfolioQueries
+from adapters.postgres.pool import PoolSettings, connection_kwargs
+from application import PortfolioFields
+from entrypoints.container import Container
+from entrypoints.http import create_app
+from entrypoints.settings import Settings
+from tests.builders import add_full_portfolio
+
+pytestmark = pytest.mark.postgres
+
+statements: list[str] = []
+
+
+class CountingConnection(AsyncConnection[Any]):
+    """A connection that records every statement the service sends."""
+
+    async def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        text = query.decode() if isinstance(query, bytes) else str(query)
+        if text:  # the pool's liveness check sends an empty query; it is not ours
+            statements.append(text)
+        return await super().execute(query, *args, **kwargs)
+
+
+@pytest.fixture
+async def counting_pool(clean_database: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        clean_database,
+        kwargs=connection_kwargs(PoolSettings()),
+        connection_class=CountingConnection,
+        open=False,
+        min_size=1,
+        max_size=2,
+    )
+    await pool.open(wait=True)
+    yield pool
+    await pool.close()
+
+
+async def test_a_whole_portfolio_costs_one_statement(
+    counting_pool: AsyncConnectionPool[Any],
+) -> None:
+    full = await add_full_portfolio(PostgresCatalogue(counting_pool))
+    statements.clear()
+    found = await PostgresPortfolioQueries(counting_pool).get(full.portfolio.id)
+    assert found == full.portfolio
+    assert len(found.tags) == 2 and len(found.images) == 2 and len(found.meta) == 2
+    assert len(statements) == 1
+
+
+async def test_an_authenticated_retrieve_costs_two_statements(
+    clean_database: str, tmp_path: Any
+) -> None:
+    container = Container(settings=Settings(media_root=tmp_path), database_url=clean_database)
+    container.pool.override(
+        providers.Singleton(
+            AsyncConnectionPool,
+            clean_database,
+            kwargs=connection_kwargs(PoolSettings()),
+            connection_class=CountingConnection,
+            open=False,
+            min_size=1,
+            max_size=2,
+        )
+    )
+    async with AsyncTestClient(create_app(container)) as client:
+        await container.manage_users().create("admin", is_admin=True)
+        key = (await container.manage_tokens().issue("admin")).key
+        added = await container.catalogue().add_portfolio(PortfolioFields(title="T", slug="t"))
+        statements.clear()
+        response = await client.get(
+            f"/api/portfolios/{added.id}", headers={"Authorization": f"Token {key}"}
+        )
+    assert response.status_code == 200
+    assert len(statements) == 2  # the token with its owner, then the portfolio

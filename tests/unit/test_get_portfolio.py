@@ -1,0 +1,50 @@
+"""The get-portfolio use case on the in-memory catalogue."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.memory import InMemoryCatalogue
+from application import GetPortfolio, PortfolioFields, parse_id
+from domain import PortfolioNotFound
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", 1),
+        ("0123", 123),
+        ("9223372036854775807", 2**63 - 1),
+        ("9223372036854775808", None),
+        ("0", None),
+        ("-1", None),
+        ("+1", None),
+        ("1_000", None),
+        (" 1", None),
+        ("1.0", None),
+        ("abc", None),
+        ("١٢", None),  # Arabic-Indic digits: str.isdigit() says yes, ids say no
+        ("", None),
+        ("9" * 5000, None),
+    ],
+)
+def test_parse_id_accepts_only_positive_64_bit_ascii_integers(
+    raw: str, expected: int | None
+) -> None:
+    assert parse_id(raw) == expected
+
+
+async def test_returns_the_whole_portfolio() -> None:
+    catalogue = InMemoryCatalogue()
+    added = await catalogue.add_portfolio(PortfolioFields(title="Web design", slug="web"))
+    found = await GetPortfolio(catalogue)(str(added.id))
+    assert found == added
+    assert found.title == "Web design"
+
+
+@pytest.mark.parametrize("raw", ["999", "abc", "0", "-5", "99999999999999999999999"])
+async def test_any_id_that_names_nothing_is_not_found(raw: str) -> None:
+    catalogue = InMemoryCatalogue()
+    await catalogue.add_portfolio(PortfolioFields(title="Web design", slug="web"))
+    with pytest.raises(PortfolioNotFound):
+        await GetPortfolio(catalogue)(raw)
