@@ -75,7 +75,7 @@ def serve(host: str, port: int, workers: int) -> None:
         )
     click.echo(f"database: {describe(url)}", err=True)
     uvicorn.run(
-        "entrypoints.http:create_app_from_env",
+        "entrypoints.http.app:create_app_from_env",
         factory=True,
         host=host,
         port=port,

@@ -29,6 +29,7 @@ from adapters.postgres import (
     open_pool,
 )
 from application import Authenticate, GetPortfolio, ManageTokens, ManageUsers
+from entrypoints.http.portfolios import PortfolioReads
 from entrypoints.settings import Settings
 
 
@@ -90,6 +91,10 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(Authenticate, tokens=tokens, clock=clock)
     manage_users = providers.Singleton(ManageUsers, users=users)
     manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
+
+    portfolio_reads = providers.Singleton(
+        PortfolioReads, get_portfolio=get_portfolio, media_storage=media_storage
+    )
 
 
 def in_memory_container(settings: Settings | None = None) -> Container:

@@ -10,7 +10,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from entrypoints.container import Container
-from entrypoints.http import create_app
+from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
 

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from application import PortfolioFields
 from entrypoints.container import Container
-from entrypoints.http import create_app
+from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.e2e.tcp_proxy import CuttableProxy
 

@@ -184,7 +184,7 @@ async def test_media_base_url_replaces_the_request_origin(
 ) -> None:
     from dataclasses import replace
 
-    from entrypoints.http import create_app
+    from entrypoints.http.app import create_app
 
     cdn = Container(
         settings=replace(settings, media_base_url="https://cdn.example.com/m/"),

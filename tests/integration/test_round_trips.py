@@ -15,7 +15,7 @@ from adapters.postgres import PostgresCatalogue, PostgresPortfolioQueries
 from adapters.postgres.pool import PoolSettings, connection_kwargs
 from application import PortfolioFields
 from entrypoints.container import Container
-from entrypoints.http import create_app
+from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.builders import add_full_portfolio
 

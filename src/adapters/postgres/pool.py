@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg import AsyncConnection
@@ -59,14 +60,8 @@ def make_pool(
 
 async def open_pool(pool: AsyncConnectionPool[Connection], wait_seconds: float = 10.0) -> None:
     """Open the pool and fail fast, with a clear message, when the database cannot be reached."""
-    try:
-        # One direct attempt first: a refused or misaddressed server fails in milliseconds,
-        # where the pool would keep retrying until its timeout.
-        probe = await AsyncConnection.connect(pool.conninfo, **pool.kwargs)
-        await probe.close()
-    except psycopg.OperationalError as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ServiceUnavailable(f"cannot connect to the database: {reason}") from error
+    if isinstance(pool.conninfo, str) and isinstance(pool.kwargs, dict):
+        await _probe(pool.conninfo, pool.kwargs)
     try:
         await pool.open(wait=True, timeout=wait_seconds)
     except PoolTimeout as error:
@@ -75,6 +70,17 @@ async def open_pool(pool: AsyncConnectionPool[Connection], wait_seconds: float =
             f"cannot connect to the database within {wait_seconds:g}s; "
             "check PORTFOLIO_DATABASE_URL and that the server is up"
         ) from error
+
+
+async def _probe(conninfo: str, kwargs: dict[str, Any]) -> None:
+    # One direct attempt first: a refused or misaddressed server fails in milliseconds,
+    # where the pool would keep retrying until its timeout.
+    try:
+        probe = await AsyncConnection.connect(conninfo, **kwargs)
+    except psycopg.OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ServiceUnavailable(f"cannot connect to the database: {reason}") from error
+    await probe.close()
 
 
 @asynccontextmanager

@@ -9,7 +9,7 @@ from adapters.postgres.pool import Connection, connection
 from domain import Portfolio
 
 # portfolio_documents (migration 0001) builds the whole nested document in SQL.
-_GET_PORTFOLIO = "SELECT doc::text FROM portfolio_documents WHERE id = %s"
+GET_PORTFOLIO_SQL = "SELECT doc::text FROM portfolio_documents WHERE id = %s"
 
 _decode_portfolio = msgspec.json.Decoder(Portfolio).decode
 
@@ -23,6 +23,6 @@ class PostgresPortfolioQueries:
     async def get(self, portfolio_id: int) -> Portfolio | None:
         """The whole portfolio in one round trip, or None."""
         async with connection(self._pool) as conn:
-            cursor = await conn.execute(_GET_PORTFOLIO, (portfolio_id,), prepare=True)
+            cursor = await conn.execute(GET_PORTFOLIO_SQL, (portfolio_id,), prepare=True)
             row = await cursor.fetchone()
         return None if row is None else _decode_portfolio(row[0])

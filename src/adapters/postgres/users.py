@@ -17,7 +17,7 @@ _USER_COLUMNS = """
     ARRAY(SELECT p.code FROM user_permissions p WHERE p.user_id = u.id)
 """
 
-_FIND_TOKEN = f"""
+FIND_TOKEN_SQL = f"""
 SELECT t.id, t.digest, t.created_at, t.expires_at, t.revoked_at, {_USER_COLUMNS}
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.digest = %s
@@ -63,7 +63,7 @@ class PostgresTokenStore:
     async def find(self, digest: bytes) -> StoredToken | None:
         """The token with this digest and its owner, in one round trip."""
         async with connection(self._pool) as conn:
-            cursor = await conn.execute(_FIND_TOKEN, (digest,), prepare=True)
+            cursor = await conn.execute(FIND_TOKEN_SQL, (digest,), prepare=True)
             row = await cursor.fetchone()
         return None if row is None else _stored_token(row)
 
@@ -74,7 +74,7 @@ class PostgresTokenStore:
                 "INSERT INTO api_tokens (user_id, digest, expires_at) VALUES (%s, %s, %s)",
                 (user_id, digest, expires_at),
             )
-            cursor = await conn.execute(_FIND_TOKEN, (digest,))
+            cursor = await conn.execute(FIND_TOKEN_SQL, (digest,))
             return _stored_token(await _one(cursor))
 
     async def revoke(self, digest: bytes, moment: datetime) -> bool:

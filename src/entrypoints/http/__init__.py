@@ -1,5 +1,1 @@
-"""The HTTP entrypoint: the Litestar application."""
-
-from entrypoints.http.app import create_app, create_app_from_env
-
-__all__ = ["create_app", "create_app_from_env"]
+"""The HTTP entrypoint: the Litestar application (``entrypoints.http.app``)."""

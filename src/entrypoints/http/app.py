@@ -13,7 +13,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from entrypoints.container import Container, opened
-from entrypoints.http.auth import authenticated_by, has_permission
+from entrypoints.http.auth import authorized_by
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.health import health, ready
 from entrypoints.http.media_files import media_file
@@ -51,7 +51,7 @@ def _openapi() -> OpenAPIConfig:
 def _from(container: Container, name: str) -> Provide:
     """A Litestar dependency served by one of the container's providers."""
     provider = getattr(container, name)
-    return Provide(lambda: provider(), sync_to_thread=False, use_cache=True)
+    return Provide(lambda: provider(), sync_to_thread=False)
 
 
 def create_app(container: Container) -> Litestar:
@@ -66,7 +66,7 @@ def create_app(container: Container) -> Litestar:
     api = Router(
         path="/",
         route_handlers=[PortfolioController],
-        guards=[authenticated_by(container.authenticate), has_permission],
+        guards=[authorized_by(container.authenticate)],
     )
     handlers: list[Any] = [api, health, ready]
     if settings.serve_media:
@@ -74,7 +74,7 @@ def create_app(container: Container) -> Litestar:
     app = Litestar(
         route_handlers=handlers,
         dependencies={
-            "get_portfolio": _from(container, "get_portfolio"),
+            "portfolio_reads": _from(container, "portfolio_reads"),
             "media_storage": _from(container, "media_storage"),
             "readiness": _from(container, "readiness"),
         },
