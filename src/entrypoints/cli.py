@@ -117,7 +117,10 @@ def users_create(
     """Create a user."""
     user = run_with_container(
         lambda c: c.manage_users().create(
-            username, is_staff=staff, is_admin=admin, is_active=not inactive,
+            username,
+            is_staff=staff,
+            is_admin=admin,
+            is_active=not inactive,
             permissions=frozenset(codes),
         )
     )
@@ -186,5 +189,3 @@ def tokens_list(username: str) -> None:
         state = "revoked" if token.revoked_at else "live"
         expiry = token.expires_at.isoformat() if token.expires_at else "never"
         click.echo(f"{token.id}\t{state}\tcreated {token.created_at.isoformat()}\texpires {expiry}")
-
-

@@ -34,7 +34,8 @@ def start(data_dir: Path) -> tuple[str, Any]:
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
         server = pgserver.get_server(  # type: ignore[attr-defined]
-            str(data_dir.resolve()))
+            str(data_dir.resolve())
+        )
     except Exception as error:  # pgserver raises bare exceptions for start-up failures
         message = f"the embedded Postgres did not start: {error}"
         raise EmbeddedPostgresUnavailable(message) from error

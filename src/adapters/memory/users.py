@@ -30,8 +30,12 @@ class InMemoryUserStore:
         if any(user.username == username for user in self.users.values()):
             raise UserAlreadyExists(username)
         user = Principal(
-            id=next(self._ids), username=username, is_active=is_active,
-            is_staff=is_staff, is_admin=is_admin, permissions=frozenset(permissions),
+            id=next(self._ids),
+            username=username,
+            is_active=is_active,
+            is_staff=is_staff,
+            is_admin=is_admin,
+            permissions=frozenset(permissions),
         )
         self.users[user.id] = user
         return user
@@ -65,8 +69,12 @@ class InMemoryTokenStore:
     async def add(self, user_id: int, digest: bytes, expires_at: datetime | None) -> StoredToken:
         """Keep a new token."""
         token = StoredToken(
-            id=next(self._ids), digest=digest, owner=self._users.users[user_id],
-            created_at=datetime.now(UTC), expires_at=expires_at, revoked_at=None,
+            id=next(self._ids),
+            digest=digest,
+            owner=self._users.users[user_id],
+            created_at=datetime.now(UTC),
+            expires_at=expires_at,
+            revoked_at=None,
         )
         self._tokens[digest] = token
         return token
@@ -82,7 +90,8 @@ class InMemoryTokenStore:
     async def revoke_all(self, user_id: int, moment: datetime) -> int:
         """Revoke every live token of a user."""
         live = [
-            token for token in self._tokens.values()
+            token
+            for token in self._tokens.values()
             if token.owner.id == user_id and token.revoked_at is None
         ]
         for token in live:

@@ -99,9 +99,7 @@ def _http(_: AnyRequest, error: HTTPException) -> Response[Any]:
 
 
 def _unexpected(request: AnyRequest, error: Exception) -> Response[Any]:
-    logger.exception(
-        "unhandled error on %s %s", request.method, request.url.path, exc_info=error
-    )
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return detail(HTTP_500_INTERNAL_SERVER_ERROR, SERVER_ERROR)
 
 
