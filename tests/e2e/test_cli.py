@@ -1,0 +1,123 @@
+"""The ``portfolio`` command as an operator uses it, against a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.postgres
+
+PORTFOLIO = str(Path(sys.executable).parent / "portfolio")
+
+
+def run(database: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the command with the test database and return what it printed."""
+    env = {**os.environ, "PORTFOLIO_DATABASE_URL": database}
+    result = subprocess.run(
+        [PORTFOLIO, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_migrate_twice_is_a_no_op(clean_database: str) -> None:
+    assert run(clean_database, "db", "migrate").stdout.strip() == "already up to date"
+
+
+def test_users_grants_and_token_lifecycle(clean_database: str) -> None:
+    created = run(clean_database, "users", "create", "editor", "--staff", "--grant", "4202")
+    assert "editor" in created.stdout and "4202" in created.stdout
+    assert "4201 4202" in run(clean_database, "users", "grant", "editor", "4201").stdout
+
+    issued = run(clean_database, "tokens", "create", "editor", "--expires-in", "30")
+    key = issued.stdout.strip().splitlines()[-1]
+    assert len(key) == 40 and int(key, 16) >= 0
+    listed = run(clean_database, "tokens", "list", "editor").stdout
+    assert "live" in listed and key not in listed
+
+    assert "revoked 1 of 1" in run(clean_database, "tokens", "revoke", key).stdout
+    again = run(clean_database, "tokens", "revoke", key, check=False)
+    assert again.returncode == 1
+    assert "revoked" in run(clean_database, "tokens", "list", "editor").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("users", "grant", "nobody", "4202"), "UnknownUser: nobody"),
+        (("tokens", "create", "nobody"), "UnknownUser: nobody"),
+        (("users", "create", "x", "--grant", "4299"), "InvalidPermissionCode: 4299"),
+        (("tokens", "revoke"), "give token keys or --user USERNAME"),
+    ],
+)
+def test_mistakes_get_one_clear_line_and_a_failure_code(
+    clean_database: str, args: tuple[str, ...], message: str
+) -> None:
+    result = run(clean_database, *args, check=False)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_duplicate_user_is_refused(clean_database: str) -> None:
+    run(clean_database, "users", "create", "admin", "--admin")
+    result = run(clean_database, "users", "create", "admin", check=False)
+    assert result.returncode == 1
+    assert "UserAlreadyExists: admin" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_answers_http_with_two_workers(clean_database: str, tmp_path: Path) -> None:
+    run(clean_database, "users", "create", "admin", "--admin")
+    key = run(clean_database, "tokens", "create", "admin").stdout.strip().splitlines()[-1]
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORTFOLIO_DATABASE_URL": clean_database,
+        "PORTFOLIO_MEDIA_ROOT": str(tmp_path),
+    }
+    server = subprocess.Popen(
+        [PORTFOLIO, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/ready", timeout=2) as response:
+                    assert json.load(response) == {"status": "ready"}
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not come up"
+                time.sleep(0.3)
+        request = urllib.request.Request(
+            f"{base}/api/portfolios/1", headers={"Authorization": f"Token {key}"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(request, timeout=5)
+        assert raised.value.code == 404
+        assert json.load(raised.value) == {"detail": "Not found."}
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "GET /api/portfolios/1 404" in output
+    assert key not in output

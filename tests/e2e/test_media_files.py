@@ -1,0 +1,78 @@
+"""``/media/``: stored files with their real type, safe headers, and nothing outside the root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+pytestmark = pytest.mark.postgres
+
+Client = AsyncTestClient  # type: ignore[type-arg]
+KEY = "core_media/2026/03/02/cover.png"
+
+
+@pytest.fixture
+def stored(media_root: Path) -> Path:
+    path = media_root / KEY
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    (media_root / "core_media/2026/03/02/brochure.pdf").write_bytes(b"%PDF-1.7 ...")
+    (media_root / "core_media/2026/03/02/page.html").write_bytes(b"<script>alert(1)</script>")
+    return path
+
+
+async def test_images_are_served_inline_with_type_nosniff_and_long_cache(
+    client: Client, stored: Path
+) -> None:
+    response = await client.get(f"/media/{KEY}")
+    assert response.status_code == 200
+    assert response.content == stored.read_bytes()
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.headers["content-disposition"].startswith("inline")
+    assert response.headers["content-length"] == str(stored.stat().st_size)
+
+
+@pytest.mark.parametrize(
+    ("name", "media_type"), [("brochure.pdf", "application/pdf"), ("page.html", "text/html")]
+)
+async def test_other_files_are_downloads(
+    client: Client, stored: Path, name: str, media_type: str
+) -> None:
+    response = await client.get(f"/media/core_media/2026/03/02/{name}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    assert response.headers["content-disposition"].startswith("attachment")
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/core_media/2026/03/02/missing.png",
+        "/media/core_media/2026/03/02",
+        "/media/core_media/2026/03/02/",
+        "/media/../pyproject.toml",
+        "/media/%2e%2e/%2e%2e/etc/passwd",
+        "/media/core_media/..%2f..%2f..%2fetc%2fpasswd",
+        "/media//etc/passwd",
+        "/media/core_media/2026/03/02/cover.png%00.txt",
+        "/media/core_media\\..\\..\\etc\\passwd",
+    ],
+)
+async def test_missing_files_and_escapes_from_the_root_are_404(
+    client: Client, stored: Path, path: str
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+async def test_symlink_out_of_the_root_is_404(client: Client, media_root: Path) -> None:
+    (media_root / "core_media").mkdir()
+    (media_root / "core_media" / "escape.txt").symlink_to("/etc/hostname")
+    response = await client.get("/media/core_media/escape.txt")
+    assert response.status_code == 404

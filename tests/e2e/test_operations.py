@@ -1,0 +1,80 @@
+"""Health, readiness, the request log and the refusal to leak internals."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.e2e.conftest import Callers
+
+pytestmark = pytest.mark.postgres
+
+Client = AsyncTestClient  # type: ignore[type-arg]
+
+
+async def test_health_and_ready_answer_without_credentials(client: Client) -> None:
+    assert (await client.get("/health")).json() == {"status": "ok"}
+    ready = await client.get("/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready"}
+
+
+async def test_one_log_line_per_request_without_secrets(
+    client: Client, callers: Callers, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="portfolio.requests")
+    key = callers.admin["Authorization"].split()[1]
+    response = await client.get(
+        "/api/portfolios/12345", headers={**callers.admin, "X-Request-ID": "trace-42"}
+    )
+    assert response.headers["x-request-id"] == "trace-42"
+    lines = [r.getMessage() for r in caplog.records if r.name == "portfolio.requests"]
+    assert len(lines) == 1
+    method, path, status, duration, request_id = lines[0].split()
+    assert (method, path, status, request_id) == ("GET", "/api/portfolios/12345", "404", "trace-42")
+    assert duration.endswith("ms")
+    assert all(key not in record.getMessage() for record in caplog.records)
+
+
+async def test_unrouted_requests_are_logged_and_get_a_request_id(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="portfolio.requests")
+    response = await client.get("/no/such/route", headers={"X-Request-ID": "bad id\nforged"})
+    assert response.status_code == 404
+    assert len(response.headers["x-request-id"]) == 32  # the unsafe id was replaced
+    assert [
+        r.getMessage().split()[2] for r in caplog.records if r.name == "portfolio.requests"
+    ] == ["404"]
+
+
+async def test_encoded_newlines_in_paths_cannot_forge_log_lines(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="portfolio.requests")
+    await client.get("/x%0AGET%20/admin%20200")
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "portfolio.requests"]
+    assert "\n" not in line
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/portfolios/" + "1" * 10_000,
+        "/api/portfolios/%00",
+        "/api/portfolios/%FF%FE",
+        "/api/portfolios/1;DROP TABLE portfolios",
+        "/api/portfolios/1?id=2&id=3",
+        "/api/portfolios/..%2F..%2Fhealth",
+        "/%E2%80%AE",
+    ],
+)
+async def test_hostile_paths_never_cause_a_server_error(
+    client: Client, callers: Callers, path: str
+) -> None:
+    response = await client.get(path, headers=callers.admin)
+    assert response.status_code in (400, 404)
+    assert "Traceback" not in response.text
+    assert set(response.json()) == {"detail"}
