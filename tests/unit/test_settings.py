@@ -1,0 +1,51 @@
+"""Settings read from PORTFOLIO_* variables, with clear errors for unusable values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from entrypoints.settings import Settings, SettingsError
+
+
+def test_defaults_when_nothing_is_set() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url is None
+    assert settings.media_root == Path("media")
+    assert settings.media_base_url is None
+    assert settings.serve_media is True
+    assert settings.max_upload_bytes == 20 * 1024 * 1024
+
+
+def test_values_are_read_and_the_base_url_gets_its_slash() -> None:
+    settings = Settings.from_env(
+        {
+            "PORTFOLIO_DATABASE_URL": "postgresql://db/portfolio",
+            "PORTFOLIO_MEDIA_ROOT": "/srv/media",
+            "PORTFOLIO_MEDIA_BASE_URL": "https://cdn.example.com/media",
+            "PORTFOLIO_SERVE_MEDIA": "false",
+            "PORTFOLIO_DB_POOL_MAX": "20",
+            "PORTFOLIO_LOG_LEVEL": "debug",
+        }
+    )
+    assert settings.database_url == "postgresql://db/portfolio"
+    assert settings.media_root == Path("/srv/media")
+    assert settings.media_base_url == "https://cdn.example.com/media/"
+    assert settings.serve_media is False
+    assert settings.pool_max_size == 20
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PORTFOLIO_DB_POOL_MAX": "many"}, "PORTFOLIO_DB_POOL_MAX must be a whole number"),
+        ({"PORTFOLIO_DB_POOL_MIN": "0"}, "PORTFOLIO_DB_POOL_MIN must be at least 1"),
+        ({"PORTFOLIO_DB_POOL_MIN": "5", "PORTFOLIO_DB_POOL_MAX": "2"}, "must not be below"),
+        ({"PORTFOLIO_SERVE_MEDIA": "maybe"}, "PORTFOLIO_SERVE_MEDIA must be true or false"),
+    ],
+)
+def test_unusable_values_are_refused_by_name(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
