@@ -1,9 +1,17 @@
-"""What the write side stores: new media and the fields of each catalogue object."""
+"""What the write side stores: new media and the fields of each catalogue object.
+
+Updates are "changes": a mapping from some of a ``*Fields`` class's attribute names to new
+values; whatever is left out keeps its current value.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +89,8 @@ class PortfolioFields:
     link_ids: tuple[int, ...] = ()
     image_ids: tuple[int, ...] = ()
     meta_ids: tuple[int, ...] = ()
+
+
+def as_changes(record: DataclassInstance) -> dict[str, Any]:
+    """Every field of ``record`` as a changes mapping: what replacing a whole object writes."""
+    return {field.name: getattr(record, field.name) for field in fields(record)}

@@ -1,12 +1,20 @@
-"""Use cases that read portfolios."""
+"""Use cases on portfolios: read one, list them, and create, change or delete them."""
 
 from __future__ import annotations
 
-from application.ports import PortfolioQueries
-from domain import Portfolio, PortfolioNotFound
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from application.catalogue import PortfolioFields, as_changes
+from application.listing import Page, PortfolioFilter, fetch_page
+from application.ports import Catalogue, PortfolioQueries
+from application.slugs import free_slug, slugify
+from domain import DuplicateValue, NotFound, Portfolio, PortfolioNotFound
 
 # Ids are Postgres bigint; anything outside can never name a portfolio.
 MAX_ID = 2**63 - 1
+# A made slug can lose a race to a concurrent write; it is chosen again this many times.
+SLUG_ATTEMPTS = 5
 
 
 def parse_id(raw: str) -> int | None:
@@ -15,6 +23,14 @@ def parse_id(raw: str) -> int | None:
         return None
     value = int(raw)
     return value if 0 < value <= MAX_ID else None
+
+
+def require_id(raw: str, missing: type[NotFound]) -> int:
+    """The id ``raw`` spells; ``missing`` (a NotFound) when it could never name an object."""
+    object_id = parse_id(raw)
+    if object_id is None:
+        raise missing
+    return object_id
 
 
 class GetPortfolio:
@@ -32,3 +48,98 @@ class GetPortfolio:
         if portfolio is None:
             raise PortfolioNotFound
         return portfolio
+
+
+Written = TypeVar("Written", Portfolio, Portfolio | None)
+"""What a write answers: the portfolio, or None when it names one that has gone."""
+
+
+class ManagePortfolios:
+    """Create, replace, change, delete and list portfolios.
+
+    ``values`` and ``changes`` map PortfolioFields attribute names to valid values. A slug
+    that is missing, None or empty is made from the title and kept unique.
+    """
+
+    def __init__(self, catalogue: Catalogue, queries: PortfolioQueries) -> None:
+        self._catalogue = catalogue
+        self._queries = queries
+
+    async def create(self, values: Mapping[str, Any]) -> Portfolio:
+        """Add a portfolio."""
+
+        async def add(slug: str) -> Portfolio:
+            return await self._catalogue.add_portfolio(PortfolioFields(**{**values, "slug": slug}))
+
+        return await self._with_slug(values.get("slug"), values["title"], None, add)
+
+    async def replace(self, raw_id: str, values: Mapping[str, Any]) -> Portfolio:
+        """Make the portfolio exactly ``values``; left-out fields take their defaults."""
+        portfolio_id = require_id(raw_id, PortfolioNotFound)
+
+        async def write(slug: str) -> Portfolio | None:
+            fields = PortfolioFields(**{**values, "slug": slug})
+            return await self._catalogue.update_portfolio(portfolio_id, as_changes(fields))
+
+        return _found(
+            await self._with_slug(values.get("slug"), values["title"], portfolio_id, write)
+        )
+
+    async def update(self, raw_id: str, changes: Mapping[str, Any]) -> Portfolio:
+        """Change the given fields only; a slug set to None is made afresh from the title."""
+        portfolio_id = require_id(raw_id, PortfolioNotFound)
+        if "slug" in changes and not changes["slug"]:
+            title = changes.get("title")
+            if title is None:
+                current = _found(await self._queries.get(portfolio_id))
+                title = current.title
+
+            async def write(slug: str) -> Portfolio | None:
+                return await self._catalogue.update_portfolio(
+                    portfolio_id, {**changes, "slug": slug}
+                )
+
+            return _found(await self._made_slug(title, portfolio_id, write))
+        return _found(await self._catalogue.update_portfolio(portfolio_id, changes))
+
+    async def delete(self, raw_id: str) -> None:
+        """Remove a portfolio; the employer, tags, links, images and meta it names stay."""
+        if not await self._catalogue.delete_portfolio(require_id(raw_id, PortfolioNotFound)):
+            raise PortfolioNotFound
+
+    async def list(self, criteria: PortfolioFilter, number: int, size: int) -> Page[Portfolio]:
+        """Page ``number`` of the portfolios matching ``criteria``."""
+        return await fetch_page(lambda window: self._queries.find(criteria, window), number, size)
+
+    async def _with_slug(
+        self,
+        given: str | None,
+        title: str,
+        excluding: int | None,
+        write: Callable[[str], Awaitable[Written]],
+    ) -> Written:
+        if given:
+            return await write(given)
+        return await self._made_slug(title, excluding, write)
+
+    async def _made_slug(
+        self, title: str, excluding: int | None, write: Callable[[str], Awaitable[Written]]
+    ) -> Written:
+        base = slugify(title)
+        clash = DuplicateValue("portfolio", "slug")
+        for _ in range(SLUG_ATTEMPTS):
+            slug = free_slug(base, await self._queries.slugs_in_use(base, excluding))
+            try:
+                return await write(slug)
+            except DuplicateValue as error:
+                # Someone else took the slug between our look and our write: look again.
+                if error.field != "slug":
+                    raise
+                clash = error
+        raise clash
+
+
+def _found(portfolio: Portfolio | None) -> Portfolio:
+    if portfolio is None:
+        raise PortfolioNotFound
+    return portfolio

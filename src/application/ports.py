@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 from application.catalogue import (
     EmployerFields,
@@ -14,7 +15,11 @@ from application.catalogue import (
     PortfolioFields,
     TagFields,
 )
+from application.listing import PortfolioFilter, Slice, Window
 from domain import Employer, Link, Media, Meta, Portfolio, Principal, Tag
+
+FieldsT_contra = TypeVar("FieldsT_contra", contravariant=True)
+EntityT_co = TypeVar("EntityT_co", covariant=True)
 
 
 class PortfolioQueries(Protocol):
@@ -22,6 +27,46 @@ class PortfolioQueries(Protocol):
 
     async def get(self, portfolio_id: int) -> Portfolio | None:
         """The whole portfolio with everything it holds, or None when no such id exists."""
+        ...
+
+    async def find(self, criteria: PortfolioFilter, window: Window) -> Slice[Portfolio]:
+        """The whole portfolios matching ``criteria``, in its order, inside ``window``.
+
+        Costs the same number of database round trips whatever the window's size.
+        """
+        ...
+
+    async def slugs_in_use(self, base: str, excluding: int | None) -> set[str]:
+        """Slugs equal to ``base`` or starting with ``base-``, except portfolio ``excluding``'s."""
+        ...
+
+
+class SharedObjects(Protocol[FieldsT_contra, EntityT_co]):
+    """Employers, tags, links or meta entries: objects that portfolios refer to and share.
+
+    Each write is all or nothing. Writes raise DuplicateValue for a taken unique value and
+    MissingReference for an id that names nothing; delete raises InUse while a portfolio
+    refers to the object.
+    """
+
+    async def add(self, fields: FieldsT_contra) -> EntityT_co:
+        """Store a new object."""
+        ...
+
+    async def get(self, object_id: int) -> EntityT_co | None:
+        """The object, or None when no such id exists."""
+        ...
+
+    async def update(self, object_id: int, changes: Mapping[str, Any]) -> EntityT_co | None:
+        """Apply ``changes`` (attribute name -> value); None when no such id exists."""
+        ...
+
+    async def delete(self, object_id: int) -> bool:
+        """Remove an object no portfolio refers to; False when no such id exists."""
+        ...
+
+    async def find(self, search: Sequence[str], window: Window) -> Slice[EntityT_co]:
+        """Objects whose name (or key) contains every search term, by id, inside ``window``."""
         ...
 
 
@@ -152,6 +197,19 @@ class Catalogue(Protocol):
 
     async def add_portfolio(self, fields: PortfolioFields) -> Portfolio:
         """Add a portfolio with its ordered attachments."""
+        ...
+
+    async def update_portfolio(
+        self, portfolio_id: int, changes: Mapping[str, Any]
+    ) -> Portfolio | None:
+        """Apply ``changes`` (PortfolioFields attribute -> value) and move ``updated_at``;
+        an id list in ``changes`` replaces that attachment list. None when no such id exists.
+        """
+        ...
+
+    async def delete_portfolio(self, portfolio_id: int) -> bool:
+        """Remove a portfolio and its own attachment rows, never the shared objects they name;
+        False when no such id exists."""
         ...
 
 

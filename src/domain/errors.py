@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
 
 class DomainError(Exception):
     """Base of every error the service raises on purpose."""
@@ -13,6 +16,29 @@ class NotFound(DomainError):
 
 class PortfolioNotFound(NotFound):
     """No portfolio has that id."""
+
+
+class EmployerNotFound(NotFound):
+    """No employer has that id."""
+
+
+class TagNotFound(NotFound):
+    """No tag has that id."""
+
+
+class LinkNotFound(NotFound):
+    """No link has that id."""
+
+
+class MetaNotFound(NotFound):
+    """No meta entry has that id."""
+
+
+class InvalidPage(NotFound):
+    """A page number that is malformed or past the last page of a list."""
+
+    def __init__(self) -> None:
+        super().__init__("Invalid page.")
 
 
 class NotAuthenticated(DomainError):
@@ -47,3 +73,43 @@ class MissingReference(DomainError):
         super().__init__(f'Invalid pk "{value}" - object does not exist.')
         self.field = field
         self.value = value
+
+
+class InvalidFields(DomainError):
+    """Values a client sent that break the rules: each field (or ``non_field_errors``) maps
+    to its messages."""
+
+    def __init__(self, errors: Mapping[str, Sequence[str]]) -> None:
+        self.errors = {field: list(messages) for field, messages in errors.items()}
+        super().__init__("; ".join(f"{field}: {' '.join(self.errors[field])}" for field in errors))
+
+
+@dataclass(frozen=True, slots=True)
+class Referrer:
+    """Something that refers to an object, named for people: ``portfolio 3 "web design"``."""
+
+    kind: str
+    id: int
+    name: str
+
+    def __str__(self) -> str:
+        return f'{self.kind} {self.id} "{self.name}"'
+
+
+class InUse(DomainError):
+    """An object cannot be deleted while others refer to it.
+
+    ``referrers`` names the first few of them and ``total`` says how many there are.
+    """
+
+    SHOWN = 5
+    """How many referrers the message names before summing up the rest."""
+
+    def __init__(self, entity: str, referrers: Sequence[Referrer], total: int) -> None:
+        named = ", ".join(map(str, referrers[: self.SHOWN]))
+        rest = total - min(len(referrers), self.SHOWN)
+        more = f" and {rest} more" if rest > 0 else ""
+        super().__init__(f"Cannot delete this {entity}: it is used by {named}{more}.")
+        self.entity = entity
+        self.referrers = tuple(referrers)
+        self.total = total
