@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from adapters.memory import InMemoryCatalogue, InMemoryTokenStore, InMemoryUserStore
 from adapters.postgres import (
+    EMPLOYERS,
+    LINKS,
+    META,
+    TAGS,
     PostgresCatalogue,
     PostgresPortfolioQueries,
+    PostgresSharedObjects,
     PostgresTokenStore,
     PostgresUserStore,
 )
-from application import Catalogue, PortfolioQueries, TokenStore, UserStore
+from application import (
+    Catalogue,
+    EmployerFields,
+    LinkFields,
+    MetaFields,
+    PortfolioQueries,
+    SharedObjects,
+    TagFields,
+    TokenStore,
+    UserStore,
+)
+from domain import Employer, Link, Meta, Tag
 from tests.integration.adapters import ADAPTERS
 
 
@@ -31,19 +49,49 @@ class Stores:
     queries: PortfolioQueries
     users: UserStore
     tokens: TokenStore
+    employers: SharedObjects[EmployerFields, Employer]
+    tags: SharedObjects[TagFields, Tag]
+    links: SharedObjects[LinkFields, Link]
+    meta: SharedObjects[MetaFields, Meta]
+
+
+def never_repeating_clock() -> Callable[[], datetime]:
+    """The wall clock, but a microsecond later than its last answer if it has not moved,
+    as consecutive Postgres transactions never share a now()."""
+    last = datetime.min.replace(tzinfo=UTC)
+
+    def now() -> datetime:
+        nonlocal last
+        last = max(datetime.now(UTC), last + timedelta(microseconds=1))
+        return last
+
+    return now
 
 
 @pytest.fixture
 def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
     """Fresh, empty stores of the requested family."""
     if kind == "memory":
-        catalogue = InMemoryCatalogue()
+        catalogue = InMemoryCatalogue(clock=never_repeating_clock())
         users = InMemoryUserStore()
-        return Stores(catalogue, catalogue, users, InMemoryTokenStore(users))
+        return Stores(
+            catalogue,
+            catalogue,
+            users,
+            InMemoryTokenStore(users),
+            catalogue.employer_store,
+            catalogue.tag_store,
+            catalogue.link_store,
+            catalogue.meta_store,
+        )
     pool = request.getfixturevalue("pool")
     return Stores(
         PostgresCatalogue(pool),
         PostgresPortfolioQueries(pool),
         PostgresUserStore(pool),
         PostgresTokenStore(pool),
+        PostgresSharedObjects(pool, EMPLOYERS),
+        PostgresSharedObjects(pool, TAGS),
+        PostgresSharedObjects(pool, LINKS),
+        PostgresSharedObjects(pool, META),
     )

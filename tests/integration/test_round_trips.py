@@ -1,4 +1,5 @@
-"""Round trips to Postgres: one for a whole portfolio, two for an authenticated request."""
+"""Round trips to Postgres: one for a whole portfolio or a whole page, two for an authenticated
+request."""
 
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ from litestar.testing import AsyncTestClient
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres import PostgresCatalogue, PostgresPortfolioQueries
+from adapters.postgres import (
+    TAGS,
+    PostgresCatalogue,
+    PostgresPortfolioQueries,
+    PostgresSharedObjects,
+)
 from adapters.postgres.pool import PoolSettings, connection_kwargs
-from application import PortfolioFields
+from application import PortfolioFields, PortfolioFilter, SortField, SortKey, TagFields, Window
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
@@ -85,3 +91,32 @@ async def test_an_authenticated_retrieve_costs_two_statements(
         )
     assert response.status_code == 200
     assert len(statements) == 2  # the token with its owner, then the portfolio
+
+
+@pytest.mark.parametrize("page_size", [1, 25])
+async def test_a_page_of_whole_portfolios_costs_one_statement_whatever_its_size(
+    counting_pool: AsyncConnectionPool[Any], page_size: int
+) -> None:
+    catalogue = PostgresCatalogue(counting_pool)
+    for n in range(25):
+        await add_full_portfolio(catalogue, f"Project {n}")
+    statements.clear()
+    found = await PostgresPortfolioQueries(counting_pool).find(
+        PortfolioFilter(search=("project",), ordering=(SortKey(SortField.TITLE),)),
+        Window(offset=0, limit=page_size),
+    )
+    assert len(found.items) == page_size and found.total == 25
+    assert all(len(portfolio.tags) == 2 for portfolio in found.items)
+    assert len(statements) == 1
+
+
+async def test_a_page_of_tags_costs_one_statement(
+    counting_pool: AsyncConnectionPool[Any],
+) -> None:
+    tags = PostgresSharedObjects(counting_pool, TAGS)
+    for n in range(30):
+        await tags.add(TagFields(name=f"tag {n}"))
+    statements.clear()
+    found = await tags.find((), Window(offset=0, limit=30))
+    assert len(found.items) == 30
+    assert len(statements) == 1

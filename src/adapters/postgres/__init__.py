@@ -12,16 +12,30 @@ from adapters.postgres.pool import (
 )
 from adapters.postgres.portfolios import PostgresPortfolioQueries
 from adapters.postgres.readiness import PostgresReadiness
+from adapters.postgres.shared_objects import (
+    EMPLOYERS,
+    LINKS,
+    META,
+    TAGS,
+    PostgresSharedObjects,
+    SharedTable,
+)
 from adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 
 __all__ = [
+    "EMPLOYERS",
+    "LINKS",
+    "META",
+    "TAGS",
     "Connection",
     "PoolSettings",
     "PostgresCatalogue",
     "PostgresPortfolioQueries",
     "PostgresReadiness",
+    "PostgresSharedObjects",
     "PostgresTokenStore",
     "PostgresUserStore",
+    "SharedTable",
     "available_migrations",
     "connection",
     "database_answers",

@@ -1,0 +1,58 @@
+"""One page of a list in one round trip: the total count and the page's documents together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import msgspec
+
+from adapters.postgres.pool import Connection
+from application import Slice, Window
+
+T = TypeVar("T")
+
+
+async def fetch_slice(
+    conn: Connection,
+    *,
+    table: str,
+    where: Sequence[str],
+    params: Sequence[Any],
+    order_by: str,
+    view: str,
+    window: Window,
+    decoder: msgspec.json.Decoder[list[T]],
+) -> Slice[T]:
+    """Rows of ``table`` (aliased ``t``) matching every ``where`` condition, ordered by
+    ``order_by``, inside ``window``, as documents from ``view`` read by ``decoder``.
+
+    The ids are picked and their documents built in the same statement, so a page costs one
+    round trip however long it is.
+    """
+    condition = " AND ".join(where) or "true"
+    query = (
+        f"SELECT (SELECT count(*) FROM {table} t WHERE {condition}),"
+        " (SELECT coalesce(json_agg(d.doc ORDER BY u.n), '[]'::json)::text"
+        f"   FROM unnest(ARRAY(SELECT t.id FROM {table} t WHERE {condition}"
+        f"                      ORDER BY {order_by} LIMIT %s OFFSET %s))"
+        "        WITH ORDINALITY AS u(id, n)"
+        f"   JOIN {view} d ON d.id = u.id)"
+    )
+    cursor = await conn.execute(query.encode(), (*params, *params, window.limit, window.offset))
+    row = await cursor.fetchone()
+    if row is None:
+        raise LookupError("the page statement returned no row")
+    total, documents = row
+    return Slice(tuple(decoder.decode(documents)), total)
+
+
+def search_conditions(
+    terms: Sequence[str], columns: Sequence[str]
+) -> tuple[list[str], list[object]]:
+    """Conditions (and their parameters) that every term occurs in one of ``columns``,
+    ignoring case; NULL columns match nothing."""
+    any_column = " OR ".join(
+        f"strpos(lower(coalesce({column}, '')), lower(%s)) > 0" for column in columns
+    )
+    return [f"({any_column})" for _ in terms], [term for term in terms for _ in columns]
