@@ -18,18 +18,42 @@ from adapters.memory import (
     InMemoryUserStore,
 )
 from adapters.postgres import (
+    EMPLOYERS,
+    LINKS,
+    META,
+    TAGS,
     Connection,
     PoolSettings,
     PostgresCatalogue,
     PostgresPortfolioQueries,
     PostgresReadiness,
+    PostgresSharedObjects,
     PostgresTokenStore,
     PostgresUserStore,
     make_pool,
     open_pool,
 )
-from application import Authenticate, GetPortfolio, ManageTokens, ManageUsers
-from entrypoints.http.portfolios import PortfolioReads
+from application import (
+    Authenticate,
+    EmployerFields,
+    GetPortfolio,
+    LinkFields,
+    ManageEmployers,
+    ManageLinks,
+    ManageMeta,
+    ManagePortfolios,
+    ManageTags,
+    ManageTokens,
+    ManageUsers,
+    MetaFields,
+    TagFields,
+)
+from domain import Employer, Link, Meta, Tag
+from entrypoints.http.employers import EmployerEndpoints
+from entrypoints.http.links import LinkEndpoints
+from entrypoints.http.meta import MetaEndpoints
+from entrypoints.http.portfolios import PortfolioAuthoring, PortfolioReads
+from entrypoints.http.tags import TagEndpoints
 from entrypoints.settings import Settings
 
 
@@ -81,6 +105,14 @@ class Container(containers.DeclarativeContainer):
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
     readiness = providers.Singleton(PostgresReadiness, pool=pool)
+    employer_store = providers.Singleton(
+        PostgresSharedObjects[EmployerFields, Employer], pool=pool, table=EMPLOYERS
+    )
+    tag_store = providers.Singleton(PostgresSharedObjects[TagFields, Tag], pool=pool, table=TAGS)
+    link_store = providers.Singleton(
+        PostgresSharedObjects[LinkFields, Link], pool=pool, table=LINKS
+    )
+    meta_store = providers.Singleton(PostgresSharedObjects[MetaFields, Meta], pool=pool, table=META)
     media_storage = providers.Singleton(
         FilesystemMediaStorage,
         root=settings.provided.media_root,
@@ -91,9 +123,34 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(Authenticate, tokens=tokens, clock=clock)
     manage_users = providers.Singleton(ManageUsers, users=users)
     manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
+    manage_portfolios = providers.Singleton(
+        ManagePortfolios, catalogue=catalogue, queries=portfolio_queries
+    )
+    manage_employers = providers.Singleton(ManageEmployers, store=employer_store)
+    manage_tags = providers.Singleton(ManageTags, store=tag_store)
+    manage_links = providers.Singleton(ManageLinks, store=link_store)
+    manage_meta = providers.Singleton(ManageMeta, store=meta_store)
 
     portfolio_reads = providers.Singleton(
         PortfolioReads, get_portfolio=get_portfolio, media_storage=media_storage
+    )
+    portfolio_authoring = providers.Singleton(
+        PortfolioAuthoring,
+        manage_portfolios=manage_portfolios,
+        get_portfolio=get_portfolio,
+        media_storage=media_storage,
+    )
+    employer_endpoints = providers.Singleton(
+        EmployerEndpoints, manage_employers=manage_employers, media_storage=media_storage
+    )
+    tag_endpoints = providers.Singleton(
+        TagEndpoints, manage_tags=manage_tags, media_storage=media_storage
+    )
+    link_endpoints = providers.Singleton(
+        LinkEndpoints, manage_links=manage_links, media_storage=media_storage
+    )
+    meta_endpoints = providers.Singleton(
+        MetaEndpoints, manage_meta=manage_meta, media_storage=media_storage
     )
 
 
@@ -106,6 +163,10 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     container.pool.override(providers.Object(None))
     container.portfolio_queries.override(providers.Object(catalogue))
     container.catalogue.override(providers.Object(catalogue))
+    container.employer_store.override(providers.Object(catalogue.employer_store))
+    container.tag_store.override(providers.Object(catalogue.tag_store))
+    container.link_store.override(providers.Object(catalogue.link_store))
+    container.meta_store.override(providers.Object(catalogue.meta_store))
     container.users.override(providers.Object(users))
     container.tokens.override(providers.Object(InMemoryTokenStore(users)))
     container.readiness.override(providers.Object(AlwaysReady()))

@@ -44,6 +44,11 @@ class SharedTable(Generic[EntityT]):
     kind: type[EntityT]
     decoder: msgspec.json.Decoder[list[EntityT]]
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedTable[EntityT]:
+        # Immutable, and its decoder cannot be copied; dependency-injector deep-copies
+        # provider arguments, so it gets the same object.
+        return self
+
 
 EMPLOYERS = SharedTable(
     "employer",

@@ -8,44 +8,23 @@ from typing import Any
 
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 
 from entrypoints.container import Container, opened
 from entrypoints.http.auth import authorized_by
+from entrypoints.http.employers import EMPLOYER_FORM, EmployerController
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.health import health, ready
+from entrypoints.http.links import LINK_FORM, LinkController
 from entrypoints.http.media_files import media_file
+from entrypoints.http.meta import META_FORM, MetaController
+from entrypoints.http.openapi import TOKEN, openapi_config
+from entrypoints.http.portfolio_input import PORTFOLIO_FORM
 from entrypoints.http.portfolios import PortfolioController
 from entrypoints.http.request_log import RequestLogMiddleware
+from entrypoints.http.tags import TAG_FORM, TagController
 from entrypoints.settings import Settings
 
 API_VERSION = "1.0.0"
-
-
-def _openapi() -> OpenAPIConfig:
-    return OpenAPIConfig(
-        title="Portfolio service",
-        version=API_VERSION,
-        description=(
-            "The API an admin panel and a website call to manage and show delivered projects. "
-            "Every `/api/` route needs `Authorization: Token <key>`; see docs/api.md."
-        ),
-        path="/schema",
-        render_plugins=[SwaggerRenderPlugin(path="/")],
-        components=Components(
-            security_schemes={
-                "Token": SecurityScheme(
-                    type="apiKey",
-                    name="Authorization",
-                    security_scheme_in="header",
-                    description="`Token <key>`; the keyword is case-insensitive.",
-                )
-            }
-        ),
-        security=[{"Token": []}],
-    )
 
 
 def _from(container: Container, name: str) -> Provide:
@@ -65,8 +44,15 @@ def create_app(container: Container) -> Litestar:
 
     api = Router(
         path="/",
-        route_handlers=[PortfolioController],
+        route_handlers=[
+            PortfolioController,
+            EmployerController,
+            TagController,
+            LinkController,
+            MetaController,
+        ],
         guards=[authorized_by(container.authenticate)],
+        security=TOKEN,
     )
     handlers: list[Any] = [api, health, ready]
     if settings.serve_media:
@@ -75,12 +61,19 @@ def create_app(container: Container) -> Litestar:
         route_handlers=handlers,
         dependencies={
             "portfolio_reads": _from(container, "portfolio_reads"),
+            "portfolio_authoring": _from(container, "portfolio_authoring"),
+            "employer_endpoints": _from(container, "employer_endpoints"),
+            "tag_endpoints": _from(container, "tag_endpoints"),
+            "link_endpoints": _from(container, "link_endpoints"),
+            "meta_endpoints": _from(container, "meta_endpoints"),
             "media_storage": _from(container, "media_storage"),
             "readiness": _from(container, "readiness"),
         },
         exception_handlers=exception_handlers(settings.retry_after_seconds),
         lifespan=[lifespan],
-        openapi_config=_openapi(),
+        openapi_config=openapi_config(
+            API_VERSION, PORTFOLIO_FORM, EMPLOYER_FORM, TAG_FORM, LINK_FORM, META_FORM
+        ),
         request_max_body_size=settings.max_upload_bytes,
         logging_config=None,
     )

@@ -19,6 +19,7 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_409_CONFLICT,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
@@ -26,6 +27,9 @@ from litestar.status_codes import (
 from domain import (
     AuthenticationFailed,
     DuplicateValue,
+    InUse,
+    InvalidFields,
+    InvalidPage,
     MissingReference,
     NotAuthenticated,
     NotFound,
@@ -77,6 +81,18 @@ def _field_error(_: AnyRequest, error: DuplicateValue | MissingReference) -> Res
     return Response({error.field: [str(error)]}, status_code=HTTP_400_BAD_REQUEST)
 
 
+def _invalid_fields(_: AnyRequest, error: InvalidFields) -> Response[Any]:
+    return Response(error.errors, status_code=HTTP_400_BAD_REQUEST)
+
+
+def _invalid_page(_: AnyRequest, error: InvalidPage) -> Response[Any]:
+    return detail(HTTP_404_NOT_FOUND, str(error))
+
+
+def _in_use(_: AnyRequest, error: InUse) -> Response[Any]:
+    return detail(HTTP_409_CONFLICT, str(error))
+
+
 def _validation(_: AnyRequest, error: ValidationException) -> Response[Any]:
     return detail(HTTP_400_BAD_REQUEST, error.detail or "Bad request.")
 
@@ -109,9 +125,12 @@ def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]
         NotAuthenticated: _not_authenticated,
         AuthenticationFailed: _authentication_failed,
         PermissionDenied: _permission_denied,
+        InvalidPage: _invalid_page,
         NotFound: _not_found,
         DuplicateValue: _field_error,
         MissingReference: _field_error,
+        InvalidFields: _invalid_fields,
+        InUse: _in_use,
         ServiceUnavailable: unavailable_handler(retry_after),
         NotFoundException: _not_found,
         MethodNotAllowedException: _method_not_allowed,

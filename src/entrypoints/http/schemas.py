@@ -98,6 +98,54 @@ class PortfolioData(msgspec.Struct):
     meta: list[MetaData]
 
 
+class PortfolioPage(msgspec.Struct):
+    """A page of portfolios, as Django REST Framework's page-number pagination shapes it.
+
+    ``next`` and ``previous`` are absolute URLs, or null on the last and the first page.
+    """
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[PortfolioData]
+
+
+class EmployerPage(msgspec.Struct):
+    """A page of employers (see PortfolioPage)."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[EmployerData]
+
+
+class TagPage(msgspec.Struct):
+    """A page of tags (see PortfolioPage)."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[TagData]
+
+
+class LinkPage(msgspec.Struct):
+    """A page of links (see PortfolioPage)."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[LinkData]
+
+
+class MetaPage(msgspec.Struct):
+    """A page of meta entries (see PortfolioPage)."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[MetaData]
+
+
 class ErrorDetail(msgspec.Struct):
     """Every error that is not about single fields: ``{"detail": "..."}``."""
 

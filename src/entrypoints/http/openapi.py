@@ -1,0 +1,150 @@
+"""What Litestar cannot infer for the OpenAPI schema: bodies the handlers read themselves, the
+error responses, and the Token security scheme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import (
+    Components,
+    Example,
+    OpenAPIMediaType,
+    Operation,
+    Reference,
+    RequestBody,
+    Schema,
+    SecurityRequirement,
+    SecurityScheme,
+)
+
+from entrypoints.http.forms import Form
+from entrypoints.http.schemas import ErrorDetail
+
+TOKEN: list[SecurityRequirement] = [{"Token": []}]
+"""The security requirement of every ``/api/`` route."""
+
+FieldErrors = dict[str, list[str]]
+"""``{"field": ["message", ...]}``, or ``{"non_field_errors": [...]}``."""
+
+
+def with_body(form: Form, *, partial: bool) -> type[Operation]:
+    """An Operation that documents ``form`` as its JSON request body.
+
+    The handlers read raw bytes (to answer every error in DRF's shape), so Litestar sees no
+    ``data`` parameter to describe; the body schema is a component built from the form.
+    """
+    name = form.schema_name(partial=partial)
+
+    @dataclass
+    class OperationWithBody(Operation):
+        def __post_init__(self) -> None:
+            self.request_body = RequestBody(
+                required=True,
+                content={
+                    "application/json": OpenAPIMediaType(
+                        schema=Reference(ref=f"#/components/schemas/{name}")
+                    )
+                },
+            )
+
+    return OperationWithBody
+
+
+def body_schemas(*forms: Form) -> dict[str, Schema]:
+    """The ``*Write`` and ``*Patch`` component of every form."""
+    return {
+        form.schema_name(partial=partial): form.schema(partial=partial)
+        for form in forms
+        for partial in (False, True)
+    }
+
+
+def _detail(description: str, example: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=ErrorDetail,
+        description=description,
+        generate_examples=False,
+        examples=[Example(value={"detail": example})],
+    )
+
+
+_FIELD_ERRORS = ResponseSpec(
+    data_container=FieldErrors,
+    description=(
+        "Invalid input: the messages of each bad field, or `non_field_errors` for a body "
+        'that is not a JSON object. A malformed Host header gets `{"detail": ...}`.'
+    ),
+    generate_examples=False,
+    examples=[
+        Example(
+            summary="A duplicate",
+            value={"title": ["portfolio with this title already exists."]},
+        ),
+        Example(
+            summary="A missing reference",
+            value={"tags": ['Invalid pk "999" - object does not exist.']},
+        ),
+        Example(
+            summary="Not an object",
+            value={"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]},
+        ),
+    ],
+)
+
+_RESPONSES = {
+    400: _detail("A malformed request, such as a bad Host header.", "Invalid host header"),
+    401: _detail(
+        "No credentials, or credentials that cannot be accepted (`WWW-Authenticate: Token`).",
+        "Authentication credentials were not provided.",
+    ),
+    403: _detail(
+        "Authenticated, but neither an active admin nor active staff holding the code.",
+        "You do not have permission to perform this action.",
+    ),
+    404: _detail("No object has this id (or the id is malformed), or no such page.", "Not found."),
+    409: _detail(
+        "Still referred to: the message names the referrers.",
+        'Cannot delete this tag: it is used by portfolio 3 "web design".',
+    ),
+    413: _detail("The body is larger than the route accepts.", "Request Entity Too Large"),
+    503: _detail(
+        "The database does not answer; `Retry-After` says when to try again.",
+        "The service is temporarily unavailable; try again shortly.",
+    ),
+}
+
+
+def responses(*statuses: int, fields: bool = False) -> dict[int, ResponseSpec]:
+    """The error responses a route can give: 400, 401, 403 and 503 for every route, with
+    field errors for a 400 when the route checks ``fields`` of a body or query."""
+    chosen = {status: _RESPONSES[status] for status in sorted({400, 401, 403, 503, *statuses})}
+    if fields:
+        chosen[400] = _FIELD_ERRORS
+    return chosen
+
+
+def openapi_config(version: str, *forms: Form) -> OpenAPIConfig:
+    """The schema at ``/schema/openapi.json`` and Swagger UI at ``/schema``."""
+    return OpenAPIConfig(
+        title="Portfolio service",
+        version=version,
+        description=(
+            "The API an admin panel and a website call to manage and show delivered projects. "
+            "Every `/api/` route needs `Authorization: Token <key>`; see docs/api.md."
+        ),
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin(path="/")],
+        components=Components(
+            schemas=body_schemas(*forms),
+            security_schemes={
+                "Token": SecurityScheme(
+                    type="apiKey",
+                    name="Authorization",
+                    security_scheme_in="header",
+                    description="`Token <key>`; the keyword is case-insensitive.",
+                )
+            },
+        ),
+    )
