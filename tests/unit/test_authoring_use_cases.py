@@ -1,0 +1,241 @@
+"""The authoring use cases on the in-memory adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from adapters.memory import InMemoryCatalogue
+from application import (
+    ManageEmployers,
+    ManagePortfolios,
+    ManageTags,
+    PortfolioFields,
+    PortfolioFilter,
+)
+from domain import (
+    DuplicateValue,
+    EmployerNotFound,
+    InUse,
+    InvalidPage,
+    Portfolio,
+    PortfolioNotFound,
+    TagNotFound,
+)
+
+
+@pytest.fixture
+def catalogue() -> InMemoryCatalogue:
+    """An empty in-memory catalogue."""
+    return InMemoryCatalogue()
+
+
+@pytest.fixture
+def portfolios(catalogue: InMemoryCatalogue) -> ManagePortfolios:
+    """Portfolio use cases over the catalogue."""
+    return ManagePortfolios(catalogue, catalogue)
+
+
+async def test_a_missing_slug_is_made_from_the_title(portfolios: ManagePortfolios) -> None:
+    created = await portfolios.create({"title": "Web Design"})
+    assert created.slug == "web-design"
+
+
+@pytest.mark.parametrize("slug", [None, ""])
+async def test_a_null_or_empty_slug_is_made_too(portfolios: ManagePortfolios, slug: Any) -> None:
+    created = await portfolios.create({"title": "Web Design", "slug": slug})
+    assert created.slug == "web-design"
+
+
+async def test_made_slugs_get_the_first_free_numeric_suffix(portfolios: ManagePortfolios) -> None:
+    slugs = [
+        (await portfolios.create({"title": title})).slug
+        for title in ("Web Design", "Web design!", "web: design", "WEB DESIGN?")
+    ]
+    assert slugs == ["web-design", "web-design-2", "web-design-3", "web-design-4"]
+
+
+async def test_a_given_slug_is_kept_and_a_taken_one_is_refused(
+    portfolios: ManagePortfolios,
+) -> None:
+    created = await portfolios.create({"title": "Web Design", "slug": "web"})
+    assert created.slug == "web"
+    with pytest.raises(DuplicateValue) as raised:
+        await portfolios.create({"title": "Other", "slug": "web"})
+    assert raised.value.field == "slug"
+
+
+async def test_a_duplicate_title_is_refused_even_with_a_made_slug(
+    portfolios: ManagePortfolios,
+) -> None:
+    await portfolios.create({"title": "Web Design"})
+    with pytest.raises(DuplicateValue) as raised:
+        await portfolios.create({"title": "Web Design"})
+    assert raised.value.field == "title"
+
+
+class RacingQueries:
+    """Queries that miss the slugs taken by a writer that got there first, ``misses`` times."""
+
+    def __init__(self, catalogue: InMemoryCatalogue, misses: int) -> None:
+        self._catalogue = catalogue
+        self.misses = misses
+        self.looks = 0
+
+    async def get(self, portfolio_id: int) -> Portfolio | None:
+        """As the catalogue."""
+        return await self._catalogue.get(portfolio_id)
+
+    async def find(self, criteria: PortfolioFilter, window: Any) -> Any:
+        """As the catalogue."""
+        return await self._catalogue.find(criteria, window)
+
+    async def slugs_in_use(self, base: str, excluding: int | None) -> set[str]:
+        """Nothing while the race is being lost, the truth afterwards."""
+        self.looks += 1
+        if self.looks <= self.misses:
+            return set()
+        return await self._catalogue.slugs_in_use(base, excluding)
+
+
+async def test_a_made_slug_that_loses_a_race_is_chosen_again(
+    catalogue: InMemoryCatalogue,
+) -> None:
+    await catalogue.add_portfolio(PortfolioFields(title="Web Design", slug="web-design"))
+    queries = RacingQueries(catalogue, misses=2)
+    created = await ManagePortfolios(catalogue, queries).create({"title": "Web design!"})
+    assert created.slug == "web-design-2"
+    assert queries.looks == 3
+
+
+async def test_a_slug_race_lost_every_time_ends_as_a_duplicate(
+    catalogue: InMemoryCatalogue,
+) -> None:
+    await catalogue.add_portfolio(PortfolioFields(title="Web Design", slug="web-design"))
+    queries = RacingQueries(catalogue, misses=99)
+    with pytest.raises(DuplicateValue) as raised:
+        await ManagePortfolios(catalogue, queries).create({"title": "Web design!"})
+    assert raised.value.field == "slug"
+    assert queries.looks == 5
+
+
+async def test_replace_resets_left_out_fields_to_their_defaults(
+    portfolios: ManagePortfolios,
+) -> None:
+    created = await portfolios.create(
+        {
+            "title": "Web Design",
+            "slug": "custom",
+            "excerpt": "short",
+            "order": 4,
+            "is_active": False,
+            "completed_at": datetime(2026, 1, 1, tzinfo=UTC),
+        }
+    )
+    replaced = await portfolios.replace(str(created.id), {"title": "Web Design"})
+    assert (replaced.slug, replaced.excerpt, replaced.order) == ("web-design", "", 0)
+    assert (replaced.is_active, replaced.completed_at) == (True, None)
+    assert replaced.created_at == created.created_at
+    assert replaced.updated_at > created.updated_at
+
+
+async def test_replace_keeps_its_own_slug_when_the_title_makes_the_same(
+    portfolios: ManagePortfolios,
+) -> None:
+    created = await portfolios.create({"title": "Web Design"})
+    replaced = await portfolios.replace(str(created.id), {"title": "Web Design", "order": 2})
+    assert replaced.slug == "web-design"
+
+
+async def test_update_changes_only_what_is_given_and_keeps_the_slug(
+    portfolios: ManagePortfolios,
+) -> None:
+    created = await portfolios.create({"title": "Web Design", "excerpt": "short"})
+    changed = await portfolios.update(str(created.id), {"title": "Shop"})
+    assert (changed.title, changed.slug, changed.excerpt) == ("Shop", "web-design", "short")
+
+
+async def test_update_with_a_null_slug_makes_one_from_the_current_or_new_title(
+    portfolios: ManagePortfolios,
+) -> None:
+    created = await portfolios.create({"title": "Web Design", "slug": "custom"})
+    fresh = await portfolios.update(str(created.id), {"slug": None})
+    assert fresh.slug == "web-design"
+    renamed = await portfolios.update(str(created.id), {"slug": None, "title": "Shop"})
+    assert (renamed.title, renamed.slug) == ("Shop", "shop")
+
+
+@pytest.mark.parametrize("raw", ["999", "abc", "0", "-1", "1.5"])
+async def test_writes_to_ids_that_name_nothing_are_not_found(
+    portfolios: ManagePortfolios, raw: str
+) -> None:
+    with pytest.raises(PortfolioNotFound):
+        await portfolios.update(raw, {"title": "X"})
+    with pytest.raises(PortfolioNotFound):
+        await portfolios.update(raw, {"slug": None})
+    with pytest.raises(PortfolioNotFound):
+        await portfolios.replace(raw, {"title": "X"})
+    with pytest.raises(PortfolioNotFound):
+        await portfolios.delete(raw)
+
+
+async def test_delete_removes_the_portfolio(portfolios: ManagePortfolios) -> None:
+    created = await portfolios.create({"title": "Web Design"})
+    await portfolios.delete(str(created.id))
+    with pytest.raises(PortfolioNotFound):
+        await portfolios.delete(str(created.id))
+
+
+async def test_list_pages_and_refuses_pages_past_the_end(portfolios: ManagePortfolios) -> None:
+    for n in range(5):
+        await portfolios.create({"title": f"P{n}", "order": -n})
+    page = await portfolios.list(PortfolioFilter(), 2, 2)
+    assert [p.title for p in page.items] == ["P2", "P1"]
+    assert (page.total, page.has_next, page.has_previous) == (5, True, True)
+    with pytest.raises(InvalidPage):
+        await portfolios.list(PortfolioFilter(), 4, 2)
+
+
+async def test_shared_objects_are_created_replaced_updated_and_deleted(
+    catalogue: InMemoryCatalogue,
+) -> None:
+    employers = ManageEmployers(catalogue.employer_store)
+    created = await employers.create({"name": "digikala", "description": "a store"})
+    assert await employers.get(str(created.id)) == created
+    changed = await employers.update(str(created.id), {"name": "Digikala"})
+    assert (changed.name, changed.description) == ("Digikala", "a store")
+    replaced = await employers.replace(str(created.id), {"name": "DK"})
+    assert (replaced.name, replaced.description) == ("DK", None)
+    await employers.delete(str(created.id))
+    with pytest.raises(EmployerNotFound):
+        await employers.get(str(created.id))
+
+
+async def test_a_tag_in_use_cannot_be_deleted(
+    catalogue: InMemoryCatalogue, portfolios: ManagePortfolios
+) -> None:
+    tags = ManageTags(catalogue.tag_store)
+    tag = await tags.create({"name": "web"})
+    await portfolios.create({"title": "Web Design", "tag_ids": (tag.id,)})
+    with pytest.raises(InUse):
+        await tags.delete(str(tag.id))
+    assert await tags.get(str(tag.id)) == tag
+
+
+@pytest.mark.parametrize("raw", ["999", "x", "0"])
+async def test_shared_ids_that_name_nothing_are_not_found(
+    catalogue: InMemoryCatalogue, raw: str
+) -> None:
+    tags = ManageTags(catalogue.tag_store)
+    changes: Mapping[str, Any] = {"name": "x"}
+    with pytest.raises(TagNotFound):
+        await tags.get(raw)
+    with pytest.raises(TagNotFound):
+        await tags.update(raw, changes)
+    with pytest.raises(TagNotFound):
+        await tags.replace(raw, changes)
+    with pytest.raises(TagNotFound):
+        await tags.delete(raw)
