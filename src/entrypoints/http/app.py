@@ -11,17 +11,16 @@ from litestar.di import Provide
 
 from entrypoints.container import Container, opened
 from entrypoints.http.auth import authorized_by
-from entrypoints.http.employers import EMPLOYER_FORM, EmployerController
+from entrypoints.http.employers import EmployerController
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.health import health, ready
-from entrypoints.http.links import LINK_FORM, LinkController
+from entrypoints.http.links import LinkController
 from entrypoints.http.media_files import media_file
-from entrypoints.http.meta import META_FORM, MetaController
+from entrypoints.http.meta import MetaController
 from entrypoints.http.openapi import TOKEN, openapi_config
-from entrypoints.http.portfolio_input import PORTFOLIO_FORM
 from entrypoints.http.portfolios import PortfolioController
 from entrypoints.http.request_log import RequestLogMiddleware
-from entrypoints.http.tags import TAG_FORM, TagController
+from entrypoints.http.tags import TagController
 from entrypoints.settings import Settings
 
 API_VERSION = "1.0.0"
@@ -71,9 +70,7 @@ def create_app(container: Container) -> Litestar:
         },
         exception_handlers=exception_handlers(settings.retry_after_seconds),
         lifespan=[lifespan],
-        openapi_config=openapi_config(
-            API_VERSION, PORTFOLIO_FORM, EMPLOYER_FORM, TAG_FORM, LINK_FORM, META_FORM
-        ),
+        openapi_config=openapi_config(API_VERSION),
         request_max_body_size=settings.max_upload_bytes,
         logging_config=None,
     )

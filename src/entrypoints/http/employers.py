@@ -12,7 +12,7 @@ from domain import Action, Employer, Resource, permission_code
 from entrypoints.http.auth import permission
 from entrypoints.http.forms import JSON_BODY_LIMIT, Field, Form, Reference, Text
 from entrypoints.http.injection import Injected
-from entrypoints.http.openapi import responses, with_body
+from entrypoints.http.openapi import SEARCH_TOO_LONG, FieldErrors, responses, with_body
 from entrypoints.http.pages import PageParameter, PageSizeParameter, SearchParameter
 from entrypoints.http.presenters import employer_data
 from entrypoints.http.schemas import EmployerData, EmployerPage
@@ -43,6 +43,9 @@ class EmployerEndpoints(SharedObjectEndpoints[Employer, EmployerData, EmployerPa
         )
 
 
+_INVALID: FieldErrors = {"name": ["employer with this name already exists."]}
+
+
 def _code(action: Action) -> dict[str, int]:
     return permission(permission_code(Resource.EMPLOYERS, action))
 
@@ -59,7 +62,7 @@ class EmployerController(Controller):
         opt=_code(Action.LIST),
         summary="List employers",
         description="By id, 20 a page; `?search=` looks in the name. Permission 4301.",
-        responses=responses(404, fields=True),
+        responses=responses(404, fields=SEARCH_TOO_LONG),
     )
     async def list_employers(
         self,
@@ -78,7 +81,7 @@ class EmployerController(Controller):
         summary="Create an employer",
         description="Permission 4303.",
         operation_class=with_body(EMPLOYER_FORM, partial=False),
-        responses=responses(413, fields=True),
+        responses=responses(413, fields=_INVALID),
     )
     async def create_employer(
         self, request: Request[Any, Any, Any], employer_endpoints: Injected[EmployerEndpoints]
@@ -108,7 +111,7 @@ class EmployerController(Controller):
         summary="Replace an employer",
         description="The whole employer; fields left out take their defaults. Permission 4304.",
         operation_class=with_body(EMPLOYER_FORM, partial=False),
-        responses=responses(404, 413, fields=True),
+        responses=responses(404, 413, fields=_INVALID),
     )
     async def replace_employer(
         self,
@@ -125,7 +128,7 @@ class EmployerController(Controller):
         summary="Change an employer",
         description="Only the fields sent change. Permission 4304.",
         operation_class=with_body(EMPLOYER_FORM, partial=True),
-        responses=responses(404, 413, fields=True),
+        responses=responses(404, 413, fields=_INVALID),
     )
     async def update_employer(
         self,

@@ -321,7 +321,7 @@ class Form:
         )
 
     def schema_name(self, *, partial: bool) -> str:
-        """The component name of the body: ``TagWrite`` or ``TagPatch``."""
+        """The title of the body schema: ``TagWrite`` or ``TagPatch``."""
         return f"{self.name}{'Patch' if partial else 'Write'}"
 
 

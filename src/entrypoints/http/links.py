@@ -12,7 +12,7 @@ from domain import Action, Link, Resource, permission_code
 from entrypoints.http.auth import permission
 from entrypoints.http.forms import JSON_BODY_LIMIT, Field, Form, Reference, Text, Url
 from entrypoints.http.injection import Injected
-from entrypoints.http.openapi import responses, with_body
+from entrypoints.http.openapi import SEARCH_TOO_LONG, FieldErrors, responses, with_body
 from entrypoints.http.pages import PageParameter, PageSizeParameter, SearchParameter
 from entrypoints.http.presenters import link_data
 from entrypoints.http.schemas import LinkData, LinkPage
@@ -42,6 +42,9 @@ class LinkEndpoints(SharedObjectEndpoints[Link, LinkData, LinkPage]):
         super().__init__(manage_links, media_storage, LINK_FORM, link_data, LinkPage)
 
 
+_INVALID: FieldErrors = {"image": ['Invalid pk "999" - object does not exist.']}
+
+
 def _code(action: Action) -> dict[str, int]:
     return permission(permission_code(Resource.LINKS, action))
 
@@ -58,7 +61,7 @@ class LinkController(Controller):
         opt=_code(Action.LIST),
         summary="List links",
         description="By id, 20 a page; `?search=` looks in the name. Permission 4501.",
-        responses=responses(404, fields=True),
+        responses=responses(404, fields=SEARCH_TOO_LONG),
     )
     async def list_links(
         self,
@@ -77,7 +80,7 @@ class LinkController(Controller):
         summary="Create a link",
         description="Permission 4503.",
         operation_class=with_body(LINK_FORM, partial=False),
-        responses=responses(413, fields=True),
+        responses=responses(413, fields=_INVALID),
     )
     async def create_link(
         self, request: Request[Any, Any, Any], link_endpoints: Injected[LinkEndpoints]
@@ -107,7 +110,7 @@ class LinkController(Controller):
         summary="Replace a link",
         description="The whole link; fields left out take their defaults. Permission 4504.",
         operation_class=with_body(LINK_FORM, partial=False),
-        responses=responses(404, 413, fields=True),
+        responses=responses(404, 413, fields=_INVALID),
     )
     async def replace_link(
         self,
@@ -124,7 +127,7 @@ class LinkController(Controller):
         summary="Change a link",
         description="Only the fields sent change. Permission 4504.",
         operation_class=with_body(LINK_FORM, partial=True),
-        responses=responses(404, 413, fields=True),
+        responses=responses(404, 413, fields=_INVALID),
     )
     async def update_link(
         self,

@@ -12,7 +12,7 @@ from domain import Action, Meta, Resource, permission_code
 from entrypoints.http.auth import permission
 from entrypoints.http.forms import JSON_BODY_LIMIT, Field, Form, Reference, Text
 from entrypoints.http.injection import Injected
-from entrypoints.http.openapi import responses, with_body
+from entrypoints.http.openapi import SEARCH_TOO_LONG, FieldErrors, responses, with_body
 from entrypoints.http.pages import PageParameter, PageSizeParameter, SearchParameter
 from entrypoints.http.presenters import meta_data
 from entrypoints.http.schemas import MetaData, MetaPage
@@ -47,6 +47,9 @@ class MetaEndpoints(SharedObjectEndpoints[Meta, MetaData, MetaPage]):
         super().__init__(manage_meta, media_storage, META_FORM, meta_data, MetaPage)
 
 
+_INVALID: FieldErrors = {"value_file": ['Invalid pk "999" - object does not exist.']}
+
+
 def _code(action: Action) -> dict[str, int]:
     return permission(permission_code(Resource.META, action))
 
@@ -63,7 +66,7 @@ class MetaController(Controller):
         opt=_code(Action.LIST),
         summary="List meta entries",
         description="By id, 20 a page; `?search=` looks in the key. Permission 4601.",
-        responses=responses(404, fields=True),
+        responses=responses(404, fields=SEARCH_TOO_LONG),
     )
     async def list_meta_entries(
         self,
@@ -82,7 +85,7 @@ class MetaController(Controller):
         summary="Create a meta entry",
         description="Permission 4603.",
         operation_class=with_body(META_FORM, partial=False),
-        responses=responses(413, fields=True),
+        responses=responses(413, fields=_INVALID),
     )
     async def create_meta_entry(
         self, request: Request[Any, Any, Any], meta_endpoints: Injected[MetaEndpoints]
@@ -112,7 +115,7 @@ class MetaController(Controller):
         summary="Replace a meta entry",
         description="The whole meta entry; fields left out take their defaults. Permission 4604.",
         operation_class=with_body(META_FORM, partial=False),
-        responses=responses(404, 413, fields=True),
+        responses=responses(404, 413, fields=_INVALID),
     )
     async def replace_meta_entry(
         self,
@@ -129,7 +132,7 @@ class MetaController(Controller):
         summary="Change a meta entry",
         description="Only the fields sent change. Permission 4604.",
         operation_class=with_body(META_FORM, partial=True),
-        responses=responses(404, 413, fields=True),
+        responses=responses(404, 413, fields=_INVALID),
     )
     async def update_meta_entry(
         self,

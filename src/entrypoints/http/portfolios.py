@@ -12,7 +12,7 @@ from domain import RETRIEVE_PORTFOLIO, Action, InvalidFields, Portfolio, Resourc
 from entrypoints.http.auth import permission
 from entrypoints.http.forms import JSON_BODY_LIMIT
 from entrypoints.http.injection import Injected
-from entrypoints.http.openapi import responses, with_body
+from entrypoints.http.openapi import SEARCH_TOO_LONG, FieldErrors, responses, with_body
 from entrypoints.http.origin import request_origin
 from entrypoints.http.pages import PageParameter, PageSizeParameter, SearchParameter, page_links
 from entrypoints.http.portfolio_input import (
@@ -116,6 +116,12 @@ class PortfolioAuthoring:
         return lambda key: public_url(key, origin)
 
 
+_INVALID: FieldErrors = {
+    "title": ["portfolio with this title already exists."],
+    "tags": ['Invalid pk "999" - object does not exist.'],
+}
+
+
 def _code(action: Action) -> dict[str, int]:
     return permission(permission_code(Resource.PORTFOLIOS, action))
 
@@ -136,7 +142,7 @@ class PortfolioController(Controller):
             "`?ordering=` says otherwise. `?search=` looks in the title, excerpt and "
             "description. Permission 4201."
         ),
-        responses=responses(404, fields=True),
+        responses=responses(404, fields=SEARCH_TOO_LONG),
     )
     async def list_portfolios(
         self,
@@ -168,7 +174,7 @@ class PortfolioController(Controller):
         summary="Create a portfolio",
         description="Answers the retrieve shape. Permission 4203.",
         operation_class=with_body(PORTFOLIO_FORM, partial=False),
-        responses=responses(413, fields=True),
+        responses=responses(413, fields=_INVALID),
     )
     async def create_portfolio(
         self, request: AnyRequest, portfolio_authoring: Injected[PortfolioAuthoring]
@@ -204,7 +210,7 @@ class PortfolioController(Controller):
             "made from the title again). Permission 4204."
         ),
         operation_class=with_body(PORTFOLIO_FORM, partial=False),
-        responses=responses(404, 413, fields=True),
+        responses=responses(404, 413, fields=_INVALID),
     )
     async def replace_portfolio(
         self,
@@ -224,7 +230,7 @@ class PortfolioController(Controller):
             "to null or empty is made afresh from the title. Permission 4204."
         ),
         operation_class=with_body(PORTFOLIO_FORM, partial=True),
-        responses=responses(404, 413, fields=True),
+        responses=responses(404, 413, fields=_INVALID),
     )
     async def update_portfolio(
         self,

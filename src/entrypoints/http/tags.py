@@ -12,7 +12,7 @@ from domain import Action, Resource, Tag, permission_code
 from entrypoints.http.auth import permission
 from entrypoints.http.forms import JSON_BODY_LIMIT, Field, Form, Reference, Text
 from entrypoints.http.injection import Injected
-from entrypoints.http.openapi import responses, with_body
+from entrypoints.http.openapi import SEARCH_TOO_LONG, FieldErrors, responses, with_body
 from entrypoints.http.pages import PageParameter, PageSizeParameter, SearchParameter
 from entrypoints.http.presenters import tag_data
 from entrypoints.http.schemas import TagData, TagPage
@@ -35,6 +35,9 @@ class TagEndpoints(SharedObjectEndpoints[Tag, TagData, TagPage]):
         super().__init__(manage_tags, media_storage, TAG_FORM, tag_data, TagPage)
 
 
+_INVALID: FieldErrors = {"name": ["tag with this name already exists."]}
+
+
 def _code(action: Action) -> dict[str, int]:
     return permission(permission_code(Resource.TAGS, action))
 
@@ -51,7 +54,7 @@ class TagController(Controller):
         opt=_code(Action.LIST),
         summary="List tags",
         description="By id, 20 a page; `?search=` looks in the name. Permission 4401.",
-        responses=responses(404, fields=True),
+        responses=responses(404, fields=SEARCH_TOO_LONG),
     )
     async def list_tags(
         self,
@@ -70,7 +73,7 @@ class TagController(Controller):
         summary="Create a tag",
         description="Permission 4403.",
         operation_class=with_body(TAG_FORM, partial=False),
-        responses=responses(413, fields=True),
+        responses=responses(413, fields=_INVALID),
     )
     async def create_tag(
         self, request: Request[Any, Any, Any], tag_endpoints: Injected[TagEndpoints]
@@ -100,7 +103,7 @@ class TagController(Controller):
         summary="Replace a tag",
         description="The whole tag; fields left out take their defaults. Permission 4404.",
         operation_class=with_body(TAG_FORM, partial=False),
-        responses=responses(404, 413, fields=True),
+        responses=responses(404, 413, fields=_INVALID),
     )
     async def replace_tag(
         self,
@@ -117,7 +120,7 @@ class TagController(Controller):
         summary="Change a tag",
         description="Only the fields sent change. Permission 4404.",
         operation_class=with_body(TAG_FORM, partial=True),
-        responses=responses(404, 413, fields=True),
+        responses=responses(404, 413, fields=_INVALID),
     )
     async def update_tag(
         self,
