@@ -259,3 +259,18 @@ async def test_ids_that_name_nothing_get_404_on_every_method(
             method, f"{resource.path}{raw_id}", headers=callers.admin, json={"bad": 1}
         )
         assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+
+
+async def test_methods_a_route_does_not_serve_get_405_with_allow(
+    client: Client, callers: Callers, resource: Resource
+) -> None:
+    on_item = await client.post(f"{resource.path}1", headers=callers.admin, json={})
+    assert (on_item.status_code, on_item.json()) == (405, {"detail": 'Method "POST" not allowed.'})
+    assert set(on_item.headers["allow"].replace(" ", "").split(",")) >= {
+        "GET",
+        "PUT",
+        "PATCH",
+        "DELETE",
+    }
+    on_list = await client.delete(resource.path, headers=callers.admin)
+    assert on_list.status_code == 405
