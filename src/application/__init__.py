@@ -13,6 +13,7 @@ from application.catalogue import (
 from application.errors import InvalidPermissionCode, UnknownUser, UserAlreadyExists
 from application.file_types import FileType, ImageFormat, sniff_file_type, sniff_image_format
 from application.media_names import display_name, safe_stem, stored_file_name
+from application.media_upload import DEFAULT_LIMITS, MediaLimits, UploadMedia
 from application.portfolios import GetPortfolio, parse_id
 from application.ports import (
     Catalogue,
@@ -30,6 +31,7 @@ from application.ports import (
 )
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "Authenticate",
     "Catalogue",
     "Clock",
@@ -43,6 +45,7 @@ __all__ = [
     "LinkFields",
     "ManageTokens",
     "ManageUsers",
+    "MediaLimits",
     "MediaPage",
     "MediaRepository",
     "MediaStorage",
@@ -57,6 +60,7 @@ __all__ = [
     "TagFields",
     "TokenStore",
     "UnknownUser",
+    "UploadMedia",
     "UserAlreadyExists",
     "UserStore",
     "display_name",

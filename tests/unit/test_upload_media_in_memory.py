@@ -1,0 +1,20 @@
+"""Uploading media into the in-memory storage."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.memory import InMemoryMediaStorage
+from tests.upload_contract import StoredKeys, UploadMediaContract
+
+
+class TestUploadMediaInMemory(UploadMediaContract):
+    """The upload contract with bytes kept in a dict."""
+
+    @pytest.fixture
+    def storage(self) -> InMemoryMediaStorage:
+        return InMemoryMediaStorage()
+
+    @pytest.fixture
+    def stored_keys(self, storage: InMemoryMediaStorage) -> StoredKeys:
+        return lambda: list(storage.files)
