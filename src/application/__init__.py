@@ -10,8 +10,9 @@ from application.catalogue import (
     PortfolioFields,
     TagFields,
 )
-from application.errors import InvalidPermissionCode, UnknownUser, UserAlreadyExists
+from application.errors import InvalidPage, InvalidPermissionCode, UnknownUser, UserAlreadyExists
 from application.file_types import FileType, ImageFormat, sniff_file_type, sniff_image_format
+from application.media_library import DeleteMedia, GetMedia, ListMedia
 from application.media_names import display_name, safe_stem, stored_file_name
 from application.media_upload import DEFAULT_LIMITS, MediaLimits, UploadMedia
 from application.portfolios import GetPortfolio, parse_id
@@ -35,14 +36,18 @@ __all__ = [
     "Authenticate",
     "Catalogue",
     "Clock",
+    "DeleteMedia",
     "EmployerFields",
     "FileType",
+    "GetMedia",
     "GetPortfolio",
     "ImageFormat",
     "ImageProcessor",
+    "InvalidPage",
     "InvalidPermissionCode",
     "IssuedToken",
     "LinkFields",
+    "ListMedia",
     "ManageTokens",
     "ManageUsers",
     "MediaLimits",

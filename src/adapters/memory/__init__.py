@@ -1,7 +1,14 @@
 """In-memory adapters for every port: for unit tests and for services embedding the domain."""
 
 from adapters.memory.catalogue import InMemoryCatalogue
+from adapters.memory.media import InMemoryMediaRepository
 from adapters.memory.storage import InMemoryMediaStorage
 from adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 
-__all__ = ["InMemoryCatalogue", "InMemoryMediaStorage", "InMemoryTokenStore", "InMemoryUserStore"]
+__all__ = [
+    "InMemoryCatalogue",
+    "InMemoryMediaRepository",
+    "InMemoryMediaStorage",
+    "InMemoryTokenStore",
+    "InMemoryUserStore",
+]
