@@ -30,6 +30,7 @@ from application.ports import (
     TokenStore,
     UserStore,
 )
+from application.thumbnails import RegenerateThumbnails, RepairOutcome, ThumbnailRepair
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -59,10 +60,13 @@ __all__ = [
     "NewThumbnail",
     "PortfolioFields",
     "PortfolioQueries",
+    "RegenerateThumbnails",
     "RenderedImage",
     "RenderedThumbnail",
+    "RepairOutcome",
     "StoredToken",
     "TagFields",
+    "ThumbnailRepair",
     "TokenStore",
     "UnknownUser",
     "UploadMedia",
