@@ -95,14 +95,14 @@ class RegenerateThumbnails:
         if not wrong and not stale:
             return ThumbnailRepair(media_id, RepairOutcome.UNCHANGED)
 
+        kept = [
+            NewThumbnail(thumb.key, thumb.size)
+            for thumb in media.thumbnails
+            if thumb.size in THUMBNAIL_SIZES and thumb.size not in wrong
+        ]
         batch = FileBatch(self._storage)
         try:
             created = await asyncio.to_thread(self._rebuild, media, image_format, wrong, batch)
-            kept = [
-                NewThumbnail(thumb.key, thumb.size)
-                for thumb in media.thumbnails
-                if thumb.size in THUMBNAIL_SIZES and thumb.size not in wrong
-            ]
             await self._repository.replace_thumbnails(media.id, [*kept, *created])
         except (_Unrepairable, InvalidFile, MediaNotFound) as error:
             batch.discard()
@@ -113,7 +113,11 @@ class RegenerateThumbnails:
         kept_keys = {thumb.key for thumb in [*kept, *created]}
         replaced = [thumb.key for thumb in media.thumbnails if thumb.key not in kept_keys]
         await asyncio.to_thread(discard_files, self._storage, replaced)
-        return ThumbnailRepair(media_id, RepairOutcome.REPAIRED, sizes=tuple(sorted(wrong)))
+        removed = ", ".join(map(str, sorted(stale)))
+        detail = f"removed sizes no longer made: {removed}" if stale else ""
+        return ThumbnailRepair(
+            media_id, RepairOutcome.REPAIRED, sizes=tuple(sorted(wrong)), detail=detail
+        )
 
     def _inspect(
         self, media: Media, expected: dict[int, tuple[int, int]], force: bool
@@ -148,6 +152,9 @@ class RegenerateThumbnails:
     def _rebuild(
         self, media: Media, image_format: ImageFormat, sizes: tuple[int, ...], batch: FileBatch
     ) -> list[NewThumbnail]:
+        if not sizes:
+            # Only records of sizes no longer made are to go: nothing to decode.
+            return []
         with self._storage.open(media.key) as original:
             rendered = self._images.render(
                 original, image_format, sizes, self._limits.max_pixels

@@ -8,7 +8,13 @@ import pytest
 
 from adapters.memory import InMemoryCatalogue, InMemoryMediaRepository, InMemoryMediaStorage
 from adapters.pillow import PillowImageProcessor
-from application import RegenerateThumbnails, RepairOutcome, ThumbnailRepair, UploadMedia
+from application import (
+    NewThumbnail,
+    RegenerateThumbnails,
+    RepairOutcome,
+    ThumbnailRepair,
+    UploadMedia,
+)
 from domain import THUMBNAIL_SIZES, Media, fit_within
 from tests import media_samples
 from tests.media_fakes import fixed_clock
@@ -127,6 +133,27 @@ async def test_missing_thumbnail_records_are_made_again(
     repaired = await repository.get(photo.id)
     assert repaired is not None
     assert_thumbnails_right(repaired, storage)
+
+
+async def test_thumbnails_of_sizes_no_longer_made_are_removed(
+    regenerate: RegenerateThumbnails,
+    repository: InMemoryMediaRepository,
+    storage: InMemoryMediaStorage,
+    photo: Media,
+) -> None:
+    old_key = "core_media/2026/03/02/thumbnails/p_thumbnail_256x256.jpg"
+    storage.files[old_key] = media_samples.jpeg((192, 256))
+    current = [NewThumbnail(thumb.key, thumb.size) for thumb in photo.thumbnails]
+    await repository.replace_thumbnails(photo.id, [*current, NewThumbnail(old_key, 256)])
+
+    report = await regenerate.repair(photo.id)
+
+    assert (report.outcome, report.sizes) == (RepairOutcome.REPAIRED, ())
+    assert report.detail == "removed sizes no longer made: 256"
+    repaired = await repository.get(photo.id)
+    assert repaired is not None
+    assert_thumbnails_right(repaired, storage)
+    assert old_key not in storage.files
 
 
 async def test_force_re_creates_every_thumbnail(
