@@ -38,10 +38,12 @@ class UploadMediaContract:
 
     @pytest.fixture
     def catalogue(self) -> InMemoryCatalogue:
+        """An empty in-memory catalogue."""
         return InMemoryCatalogue()
 
     @pytest.fixture
     def upload(self, storage: MediaStorage, catalogue: InMemoryCatalogue) -> UploadMedia:
+        """The use case under test, over this class's storage."""
         return UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
 
     async def test_an_image_is_stored_with_four_thumbnails_beside_it(
@@ -302,6 +304,7 @@ class UploadMediaContract:
         done = asyncio.Event()
 
         async def tick() -> None:
+            """Record how long each short sleep really took."""
             last = time.perf_counter()
             while not done.is_set():
                 await asyncio.sleep(0.001)

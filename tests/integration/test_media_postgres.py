@@ -76,19 +76,23 @@ class TestPostgresMediaRepository(MediaRepositoryContract):
 
     @pytest.fixture
     def catalogue(self, pool: AsyncConnectionPool[Connection]) -> PostgresCatalogue:
+        """The write side over the test database."""
         return PostgresCatalogue(pool)
 
     @pytest.fixture
     def repository(self, pool: AsyncConnectionPool[Connection]) -> PostgresMediaRepository:
+        """The adapter under test."""
         return PostgresMediaRepository(pool)
 
 
 @pytest.fixture
 def storage(tmp_path: Path) -> FilesystemMediaStorage:
+    """A filesystem media root of this test's own."""
     return FilesystemMediaStorage(tmp_path / "media")
 
 
 def files_under(storage: FilesystemMediaStorage) -> list[str]:
+    """Every file the storage holds, as sorted keys."""
     return sorted(
         path.relative_to(storage.root).as_posix()
         for path in storage.root.rglob("*")

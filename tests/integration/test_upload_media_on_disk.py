@@ -15,10 +15,12 @@ class TestUploadMediaOnDisk(UploadMediaContract):
 
     @pytest.fixture
     def storage(self, tmp_path: Path) -> FilesystemMediaStorage:
+        """A media root under the test's temporary directory."""
         return FilesystemMediaStorage(tmp_path / "media")
 
     @pytest.fixture
     def stored_keys(self, storage: FilesystemMediaStorage) -> StoredKeys:
+        """Lists every file below the media root."""
         # Every file counts, temporary ".incoming-" ones included: none may be left over.
         return lambda: [
             path.relative_to(storage.root).as_posix()

@@ -13,8 +13,10 @@ class TestInMemoryMediaRepository(MediaRepositoryContract):
 
     @pytest.fixture
     def catalogue(self) -> InMemoryCatalogue:
+        """An empty in-memory catalogue."""
         return InMemoryCatalogue()
 
     @pytest.fixture
     def repository(self, catalogue: InMemoryCatalogue) -> InMemoryMediaRepository:
+        """The adapter under test."""
         return InMemoryMediaRepository(catalogue)

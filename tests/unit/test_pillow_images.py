@@ -20,12 +20,14 @@ BLUE = (0, 0, 255)
 
 
 def render(data: bytes, image_format: ImageFormat, max_pixels: int = LIMIT) -> RenderedImage:
+    """``data`` rendered by the adapter with the four thumbnail sizes."""
     return PillowImageProcessor().render(
         io.BytesIO(data), image_format, THUMBNAIL_SIZES, max_pixels
     )
 
 
 def near(colour: tuple[int, ...], expected: tuple[int, int, int]) -> bool:
+    """Whether a pixel is close to ``expected`` (lossy formats shift colours a little)."""
     return all(abs(got - want) < 40 for got, want in zip(colour[:3], expected, strict=True))
 
 

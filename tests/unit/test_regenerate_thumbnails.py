@@ -23,16 +23,19 @@ from tests.media_samples import thumbnail_image
 
 @pytest.fixture
 def catalogue() -> InMemoryCatalogue:
+    """An empty in-memory catalogue."""
     return InMemoryCatalogue()
 
 
 @pytest.fixture
 def storage() -> InMemoryMediaStorage:
+    """An empty in-memory storage."""
     return InMemoryMediaStorage()
 
 
 @pytest.fixture
 def repository(catalogue: InMemoryCatalogue) -> InMemoryMediaRepository:
+    """The media library over the catalogue."""
     return InMemoryMediaRepository(catalogue)
 
 
@@ -40,20 +43,24 @@ def repository(catalogue: InMemoryCatalogue) -> InMemoryMediaRepository:
 def regenerate(
     repository: InMemoryMediaRepository, storage: InMemoryMediaStorage
 ) -> RegenerateThumbnails:
+    """The use case under test."""
     return RegenerateThumbnails(repository, storage, PillowImageProcessor())
 
 
 @pytest.fixture
 def upload(catalogue: InMemoryCatalogue, storage: InMemoryMediaStorage) -> UploadMedia:
+    """Uploads into the same catalogue and storage."""
     return UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
 
 
 @pytest.fixture
 async def photo(upload: UploadMedia) -> Media:
+    """A camera photo lying on its side (EXIF orientation 6), with thumbnails."""
     return await upload(io.BytesIO(media_samples.jpeg((1600, 1200), orientation=6)), "p.jpg")
 
 
 def assert_thumbnails_right(media: Media, storage: InMemoryMediaStorage) -> None:
+    """All four thumbnails are recorded, stored, JPEG and fitted to the upright size."""
     assert media.width is not None and media.height is not None
     assert [thumb.size for thumb in media.thumbnails] == list(THUMBNAIL_SIZES)
     for thumb in media.thumbnails:

@@ -13,8 +13,10 @@ class TestUploadMediaInMemory(UploadMediaContract):
 
     @pytest.fixture
     def storage(self) -> InMemoryMediaStorage:
+        """An empty in-memory storage."""
         return InMemoryMediaStorage()
 
     @pytest.fixture
     def stored_keys(self, storage: InMemoryMediaStorage) -> StoredKeys:
+        """Lists every key the storage holds."""
         return lambda: list(storage.files)
