@@ -67,7 +67,7 @@ class RenderedThumbnail:
 
 @dataclass(frozen=True, slots=True)
 class RenderedImage:
-    """A decoded image as people see it (EXIF orientation applied) and its thumbnails."""
+    """A decoded image as people see it (EXIF orientation applied); thumbnails smallest first."""
 
     width: int
     height: int
