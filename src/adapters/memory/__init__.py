@@ -1,10 +1,16 @@
 """In-memory adapters for every port: for unit tests and for services embedding the domain."""
 
 from adapters.memory.catalogue import InMemoryCatalogue
+from adapters.memory.media import InMemoryMediaRepository
 from adapters.memory.readiness import AlwaysReady
 from adapters.memory.storage import InMemoryMediaStorage
 from adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 
 __all__ = [
     "AlwaysReady",
-    "InMemoryCatalogue", "InMemoryMediaStorage", "InMemoryTokenStore", "InMemoryUserStore"]
+    "InMemoryCatalogue",
+    "InMemoryMediaRepository",
+    "InMemoryMediaStorage",
+    "InMemoryTokenStore",
+    "InMemoryUserStore",
+]

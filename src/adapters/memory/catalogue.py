@@ -44,6 +44,10 @@ class InMemoryCatalogue:
         self.meta: dict[int, MetaFields] = {}
         self.portfolios: dict[int, tuple[PortfolioFields, datetime, datetime]] = {}
 
+    def next_id(self) -> int:
+        """A new id; one sequence serves every kind of record."""
+        return next(self._ids)
+
     # Reads
 
     async def get(self, portfolio_id: int) -> Portfolio | None:

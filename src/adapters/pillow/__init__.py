@@ -1,0 +1,5 @@
+"""Pillow adapters: the only place that decodes and encodes images."""
+
+from adapters.pillow.images import PillowImageProcessor
+
+__all__ = ["PillowImageProcessor"]
