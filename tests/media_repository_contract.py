@@ -52,8 +52,10 @@ async def add_document(catalogue: Catalogue, stem: str) -> Media:
     """Record a plain file."""
     return await catalogue.add_media(
         NewMedia(
-            key=f"core_media/2026/03/02/{stem}.pdf", type="application/pdf",
-            name=f"{stem}.pdf", size=99,
+            key=f"core_media/2026/03/02/{stem}.pdf",
+            type="application/pdf",
+            name=f"{stem}.pdf",
+            size=99,
         )
     )
 
@@ -70,7 +72,11 @@ class MediaRepositoryContract:
 
         assert got is not None
         assert (got.key, got.type, got.width, got.height, got.mode) == (
-            added.key, "image/png", 200, 100, "RGB"
+            added.key,
+            "image/png",
+            200,
+            100,
+            "RGB",
         )
         assert [(thumb.size, thumb.key) for thumb in got.thumbnails] == [
             (thumb.size, thumb.key) for thumb in added.thumbnails
@@ -138,9 +144,7 @@ class MediaRepositoryContract:
         assert (await repository.page(0, 10)).total == 1
         assert await repository.get(kept.id) is not None
 
-    async def test_delete_of_an_unknown_id_is_not_found(
-        self, repository: MediaRepository
-    ) -> None:
+    async def test_delete_of_an_unknown_id_is_not_found(self, repository: MediaRepository) -> None:
         with pytest.raises(MediaNotFound):
             await repository.delete(424242)
 
@@ -189,7 +193,8 @@ class MediaRepositoryContract:
         replaced = await repository.replace_thumbnails(media.id, new)
 
         assert [(thumb.size, thumb.key) for thumb in replaced.thumbnails] == [
-            (64, "core_media/new_64.png"), (1080, "core_media/new_1080.png")
+            (64, "core_media/new_64.png"),
+            (1080, "core_media/new_1080.png"),
         ]
         assert not {thumb.id for thumb in replaced.thumbnails} & {
             thumb.id for thumb in media.thumbnails

@@ -74,6 +74,7 @@ def bmp(size: tuple[int, int] = (300, 200)) -> bytes:
 
 def png_bomb(width: int = 30_000, height: int = 30_000) -> bytes:
     """A valid PNG header announcing ``width`` x ``height`` pixels, with a few KB of data."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         """One PNG chunk: length, type, data and CRC."""
         body = kind + data

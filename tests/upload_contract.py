@@ -111,7 +111,9 @@ class UploadMediaContract:
         media = await upload(io.BytesIO(media_samples.pdf()), "Brief.pdf")
 
         assert (media.type, media.key, media.name) == (
-            "application/pdf", f"{DAY}/Brief.pdf", "Brief.pdf"
+            "application/pdf",
+            f"{DAY}/Brief.pdf",
+            "Brief.pdf",
         )
         assert (media.width, media.height, media.mode, media.thumbnails) == (None, None, None, ())
         assert storage.exists(media.key)

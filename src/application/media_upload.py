@@ -57,17 +57,22 @@ class UploadMedia:
         # Bounds the memory all uploads together may take while decoding.
         self._decoding = asyncio.Semaphore(limits.concurrent_decodes)
 
-    async def __call__(self, source: BinaryIO, name: str) -> Media:
+    async def __call__(
+        self, source: BinaryIO, file_name: str, shown_name: str | None = None
+    ) -> Media:
         """Ingest ``source`` (a seekable binary file, such as the upload's temporary file).
 
-        ``name`` is the client's file name: shown, never used as a path. Raises FileTooLarge,
-        EmptyFile, ExtensionMismatch, TooManyPixels or CorruptImage before anything is stored.
+        ``file_name`` is the client's file name: it names the stored copy (made safe), never
+        a path. ``shown_name`` is the media's ``name`` when the client gives one ("Team
+        photo"); otherwise the file name is shown. Raises FileTooLarge, EmptyFile,
+        ExtensionMismatch, TooManyPixels or CorruptImage before anything is stored.
         On any failure, cancellation included, no file and no record are left behind.
         """
         size, head = await asyncio.to_thread(self._examine, source)
         file_type = sniff_file_type(head)
-        shown_name = display_name(name)
-        key = media_key(self._clock().date(), stored_file_name(shown_name, file_type))
+        file_name = display_name(file_name)
+        key = media_key(self._clock().date(), stored_file_name(file_name, file_type))
+        shown = display_name(shown_name) if shown_name and shown_name.strip() else file_name
         rendered = await self._render(source, file_type)
 
         batch = FileBatch(self._storage)
@@ -84,7 +89,7 @@ class UploadMedia:
         record = NewMedia(
             key=stored_key,
             type=file_type.mime,
-            name=shown_name,
+            name=shown,
             size=size,
             width=None if rendered is None else rendered.width,
             height=None if rendered is None else rendered.height,

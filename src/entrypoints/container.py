@@ -13,14 +13,17 @@ from adapters.filesystem import FilesystemMediaStorage
 from adapters.memory import (
     AlwaysReady,
     InMemoryCatalogue,
+    InMemoryMediaRepository,
     InMemoryMediaStorage,
     InMemoryTokenStore,
     InMemoryUserStore,
 )
+from adapters.pillow import PillowImageProcessor
 from adapters.postgres import (
     Connection,
     PoolSettings,
     PostgresCatalogue,
+    PostgresMediaRepository,
     PostgresPortfolioQueries,
     PostgresReadiness,
     PostgresTokenStore,
@@ -28,7 +31,18 @@ from adapters.postgres import (
     make_pool,
     open_pool,
 )
-from application import Authenticate, GetPortfolio, ManageTokens, ManageUsers
+from application import (
+    Authenticate,
+    DeleteMedia,
+    GetMedia,
+    GetPortfolio,
+    ListMedia,
+    ManageTokens,
+    ManageUsers,
+    MediaLimits,
+    RegenerateThumbnails,
+    UploadMedia,
+)
 from entrypoints.http.portfolios import PortfolioReads
 from entrypoints.settings import Settings
 
@@ -86,11 +100,39 @@ class Container(containers.DeclarativeContainer):
         root=settings.provided.media_root,
         base_url=settings.provided.media_base_url,
     )
+    media_repository = providers.Singleton(PostgresMediaRepository, pool=pool)
+    images = providers.Singleton(PillowImageProcessor)
+    media_limits = providers.Callable(
+        MediaLimits,
+        max_bytes=settings.provided.max_upload_bytes,
+        max_pixels=settings.provided.max_image_pixels,
+    )
 
     get_portfolio = providers.Singleton(GetPortfolio, queries=portfolio_queries)
     authenticate = providers.Singleton(Authenticate, tokens=tokens, clock=clock)
     manage_users = providers.Singleton(ManageUsers, users=users)
     manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
+
+    upload_media = providers.Singleton(
+        UploadMedia,
+        storage=media_storage,
+        catalogue=catalogue,
+        images=images,
+        clock=clock,
+        limits=media_limits,
+    )
+    get_media = providers.Singleton(GetMedia, repository=media_repository)
+    list_media = providers.Singleton(ListMedia, repository=media_repository)
+    delete_media = providers.Singleton(
+        DeleteMedia, repository=media_repository, storage=media_storage
+    )
+    regenerate_thumbnails = providers.Singleton(
+        RegenerateThumbnails,
+        repository=media_repository,
+        storage=media_storage,
+        images=images,
+        limits=media_limits,
+    )
 
     portfolio_reads = providers.Singleton(
         PortfolioReads, get_portfolio=get_portfolio, media_storage=media_storage
@@ -106,6 +148,7 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     container.pool.override(providers.Object(None))
     container.portfolio_queries.override(providers.Object(catalogue))
     container.catalogue.override(providers.Object(catalogue))
+    container.media_repository.override(providers.Object(InMemoryMediaRepository(catalogue)))
     container.users.override(providers.Object(users))
     container.tokens.override(providers.Object(InMemoryTokenStore(users)))
     container.readiness.override(providers.Object(AlwaysReady()))

@@ -23,6 +23,7 @@ from tests.media_repository_contract import MediaRepositoryContract, add_documen
 
 pytestmark = pytest.mark.postgres
 
+
 class TestPostgresMediaRepository(MediaRepositoryContract):
     """The media library contract over Postgres."""
 
@@ -62,9 +63,7 @@ async def test_an_upload_commits_the_record_and_its_thumbnails_together(
     stored = await PostgresMediaRepository(pool).get(media.id)
     assert stored == media
     assert (stored.width, stored.height, len(stored.thumbnails)) == (1600, 1200, 4)
-    assert files_under(storage) == sorted(
-        [media.key, *(thumb.key for thumb in media.thumbnails)]
-    )
+    assert files_under(storage) == sorted([media.key, *(thumb.key for thumb in media.thumbnails)])
 
 
 async def test_a_database_error_after_the_files_are_written_leaves_no_file_and_no_row(
