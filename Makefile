@@ -19,7 +19,7 @@ install: $(STAMP)
 ## Set up, migrate, load the demo once (printing a working curl line), and serve on :8000.
 run: $(STAMP)
 	$(BIN)/portfolio db migrate
-	$(BIN)/portfolio demo load
+	$(BIN)/portfolio demo load --base-url http://$${HOST:-127.0.0.1}:$${PORT:-8000}
 	$(BIN)/portfolio serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
 ## Set up and run the whole test suite (on an embedded Postgres unless a URL is set).

@@ -11,7 +11,8 @@ from application.catalogue import (
     TagFields,
     as_changes,
 )
-from application.errors import InvalidPermissionCode, UnknownUser, UserAlreadyExists
+from application.errors import InvalidPage, InvalidPermissionCode, UnknownUser, UserAlreadyExists
+from application.file_types import FileType, ImageFormat, sniff_file_type, sniff_image_format
 from application.listing import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -26,13 +27,21 @@ from application.listing import (
     portfolio_ordering,
     search_terms,
 )
+from application.media_library import DeleteMedia, GetMedia, ListMedia
+from application.media_names import display_name, safe_stem, stored_file_name
+from application.media_upload import DEFAULT_LIMITS, MediaLimits, UploadMedia
 from application.portfolios import GetPortfolio, ManagePortfolios, parse_id, require_id
 from application.ports import (
     Catalogue,
     Clock,
+    ImageProcessor,
+    MediaPage,
+    MediaRepository,
     MediaStorage,
     PortfolioQueries,
     ReadinessProbe,
+    RenderedImage,
+    RenderedThumbnail,
     SharedObjects,
     StoredToken,
     TokenStore,
@@ -46,8 +55,10 @@ from application.shared_objects import (
     ManageTags,
 )
 from application.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, free_slug, slugify
+from application.thumbnails import RegenerateThumbnails, RepairOutcome, ThumbnailRepair
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "SLUG_MAX_LENGTH",
@@ -55,11 +66,18 @@ __all__ = [
     "Authenticate",
     "Catalogue",
     "Clock",
+    "DeleteMedia",
     "EmployerFields",
+    "FileType",
+    "GetMedia",
     "GetPortfolio",
+    "ImageFormat",
+    "ImageProcessor",
+    "InvalidPage",
     "InvalidPermissionCode",
     "IssuedToken",
     "LinkFields",
+    "ListMedia",
     "ManageEmployers",
     "ManageLinks",
     "ManageMeta",
@@ -68,6 +86,9 @@ __all__ = [
     "ManageTags",
     "ManageTokens",
     "ManageUsers",
+    "MediaLimits",
+    "MediaPage",
+    "MediaRepository",
     "MediaStorage",
     "MetaFields",
     "NewMedia",
@@ -77,25 +98,36 @@ __all__ = [
     "PortfolioFilter",
     "PortfolioQueries",
     "ReadinessProbe",
+    "RegenerateThumbnails",
+    "RenderedImage",
+    "RenderedThumbnail",
+    "RepairOutcome",
     "SharedObjects",
     "Slice",
     "SortField",
     "SortKey",
     "StoredToken",
     "TagFields",
+    "ThumbnailRepair",
     "TokenStore",
     "UnknownUser",
+    "UploadMedia",
     "UserAlreadyExists",
     "UserStore",
     "Window",
     "as_changes",
+    "display_name",
     "free_slug",
     "page_number",
     "page_size",
     "parse_id",
     "portfolio_ordering",
     "require_id",
+    "safe_stem",
     "search_terms",
     "slugify",
+    "sniff_file_type",
+    "sniff_image_format",
+    "stored_file_name",
     "token_digest",
 ]

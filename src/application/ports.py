@@ -12,9 +12,11 @@ from application.catalogue import (
     LinkFields,
     MetaFields,
     NewMedia,
+    NewThumbnail,
     PortfolioFields,
     TagFields,
 )
+from application.file_types import ImageFormat
 from application.listing import PortfolioFilter, Slice, Window
 from domain import Employer, Link, Media, Meta, Portfolio, Principal, Tag
 
@@ -74,7 +76,10 @@ class MediaStorage(Protocol):
     """Where file bytes live, addressed by keys such as ``core_media/2026/03/02/a.bmp``."""
 
     def save(self, key: str, source: BinaryIO) -> str:
-        """Store ``source`` atomically under ``key`` or a free variant; return the key used."""
+        """Store ``source`` atomically under ``key`` or a free variant of it; return the key used.
+
+        Never overwrites: a taken key gets a numbered variant.
+        """
         ...
 
     def open(self, key: str) -> BinaryIO:
@@ -91,6 +96,88 @@ class MediaStorage(Protocol):
 
     def public_url(self, key: str, origin: str) -> str:
         """The absolute URL clients fetch ``key`` from; ``origin`` is the request's own."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedThumbnail:
+    """An encoded thumbnail, in the original's format, fitted into a ``size`` box."""
+
+    size: int
+    width: int
+    height: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedImage:
+    """A decoded image as people see it (EXIF orientation applied); thumbnails smallest first."""
+
+    width: int
+    height: int
+    mode: str
+    thumbnails: tuple[RenderedThumbnail, ...]
+
+
+class ImageProcessor(Protocol):
+    """Decodes images and makes thumbnails. Blocking and CPU-bound: call it in a worker thread."""
+
+    def render(
+        self,
+        source: BinaryIO,
+        image_format: ImageFormat,
+        sizes: Sequence[int],
+        max_pixels: int,
+    ) -> RenderedImage:
+        """Decode ``source`` once and make one copy fitted into each box of ``sizes``.
+
+        ``source`` is positioned anywhere; it is read from its start. Raises TooManyPixels
+        when the header announces more than ``max_pixels`` (before decoding anything) and
+        CorruptImage when the bytes are not a readable image of ``image_format``.
+        """
+        ...
+
+    def measure(self, source: BinaryIO, image_format: ImageFormat) -> tuple[int, int]:
+        """Width and height as stored, from the header only; CorruptImage when unreadable."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MediaPage:
+    """One page of the media library and how many objects the whole library holds."""
+
+    items: tuple[Media, ...]
+    total: int
+
+
+class MediaRepository(Protocol):
+    """The media library: reading, listing and removing stored media records."""
+
+    async def get(self, media_id: int) -> Media | None:
+        """The media object with its thumbnails, or None when no such id exists."""
+        ...
+
+    async def page(self, offset: int, limit: int) -> MediaPage:
+        """``limit`` objects from ``offset`` on, newest first, with the library's total count."""
+        ...
+
+    async def image_ids(self, after_id: int, limit: int) -> tuple[int, ...]:
+        """Up to ``limit`` ids of images (media with dimensions) above ``after_id``, ascending."""
+        ...
+
+    async def delete(self, media_id: int) -> Media:
+        """Remove the record and its thumbnail records; return what was removed.
+
+        MediaNotFound when there is no such id; MediaInUse, naming every referrer, while a
+        portfolio, employer, tag, link or meta entry still refers to it.
+        """
+        ...
+
+    async def replace_thumbnails(self, media_id: int, thumbnails: Sequence[NewThumbnail]) -> Media:
+        """Make ``thumbnails`` the object's only thumbnail records, in one step.
+
+        MediaNotFound when there is no such id; DuplicateValue when a key is taken elsewhere.
+        """
         ...
 
 

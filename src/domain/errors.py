@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from domain.media import MediaReference
+from domain.sizes import human_readable_size
+
 
 class DomainError(Exception):
     """Base of every error the service raises on purpose."""
@@ -113,3 +116,74 @@ class InUse(DomainError):
         self.entity = entity
         self.referrers = tuple(referrers)
         self.total = total
+
+
+class MediaNotFound(NotFound):
+    """No media object has that id."""
+
+
+class MediaInUse(DomainError):
+    """A media object cannot be deleted while something still refers to it."""
+
+    def __init__(self, media_id: int, references: tuple[MediaReference, ...]) -> None:
+        used_by = ", ".join(str(reference) for reference in references)
+        super().__init__(f"Media {media_id} cannot be deleted: it is used by {used_by}.")
+        self.media_id = media_id
+        self.references = references
+
+
+class FileTooLarge(DomainError):
+    """An upload is bigger than the configured byte limit."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"The file is {human_readable_size(size)}; "
+            f"the largest accepted is {human_readable_size(limit)}."
+        )
+        self.size = size
+        self.limit = limit
+
+
+class InvalidFile(DomainError):
+    """An upload that can never be accepted as it is; the message names the problem."""
+
+
+class EmptyFile(InvalidFile):
+    """The upload has no bytes at all."""
+
+    def __init__(self) -> None:
+        super().__init__("The submitted file is empty.")
+
+
+class ExtensionMismatch(InvalidFile):
+    """The file name claims one type and the content is another."""
+
+    def __init__(self, extension: str, content: str) -> None:
+        super().__init__(f'The file name ends in "{extension}" but the content is {content}.')
+        self.extension = extension
+        self.content = content
+
+
+class CorruptImage(InvalidFile):
+    """The bytes start like an image of a known format but cannot be decoded."""
+
+    def __init__(self, image_format: str, problem: str) -> None:
+        super().__init__(f"The {image_format} image cannot be read: {problem}.")
+        self.image_format = image_format
+        self.problem = problem
+
+
+class TooManyPixels(InvalidFile):
+    """The image header announces more pixels than may be decoded (a decompression bomb)."""
+
+    def __init__(self, limit: int, width: int | None = None, height: int | None = None) -> None:
+        if width is None or height is None:
+            message = f"The image has more than the {limit:,} pixels accepted."
+        else:
+            message = (
+                f"The image is {width}x{height} ({width * height:,} pixels); "
+                f"at most {limit:,} pixels are accepted."
+            )
+        super().__init__(message)
+        self.width = width
+        self.height = height

@@ -11,6 +11,17 @@ from domain.sizes import human_readable_size
 THUMBNAIL_SIZES: tuple[int, ...] = (64, 128, 512, 1080)
 
 
+def fit_within(width: int, height: int, box: int) -> tuple[int, int]:
+    """The size of a ``width`` x ``height`` image shrunk to fit a ``box`` square, never enlarged.
+
+    The aspect ratio is kept (to the nearest pixel) and no side drops below one pixel.
+    """
+    if width <= box and height <= box:
+        return width, height
+    scale = box / max(width, height)
+    return max(1, min(box, round(width * scale))), max(1, min(box, round(height * scale)))
+
+
 @dataclass(frozen=True, slots=True)
 class Thumbnail:
     """A smaller copy of an image; ``size`` is the edge of the square box it fits in."""
@@ -44,3 +55,15 @@ class Media:
     def is_image(self) -> bool:
         """Whether the file was ingested as an image (it has pixel dimensions)."""
         return self.width is not None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaReference:
+    """Something that points at a media object: ``portfolio 3`` through its ``images`` field."""
+
+    entity: str
+    id: int
+    field: str
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.id} ({self.field})"

@@ -15,6 +15,7 @@ from application import InvalidPermissionCode, UnknownUser, UserAlreadyExists
 from domain import DomainError
 from entrypoints.container import Container, opened
 from entrypoints.database import database_url, describe
+from entrypoints.demo import load_demo
 from entrypoints.embedded_postgres import EmbeddedPostgresUnavailable
 from entrypoints.logs import logging_config
 from entrypoints.settings import Settings, SettingsError
@@ -189,3 +190,32 @@ def tokens_list(username: str) -> None:
         state = "revoked" if token.revoked_at else "live"
         expiry = token.expires_at.isoformat() if token.expires_at else "never"
         click.echo(f"{token.id}\t{state}\tcreated {token.created_at.isoformat()}\texpires {expiry}")
+
+
+@main.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("load")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="Where the server will listen, for the printed curl line.",
+)
+def demo_load(base_url: str) -> None:
+    """Load demo portfolios with real images (once) and print fresh tokens and a curl line."""
+    access = run_with_container(load_demo)
+    if access.loaded:
+        click.echo("demo catalogue loaded: 3 portfolios, users admin and editor")
+    else:
+        click.echo("demo catalogue already present; issued fresh tokens")
+    portfolio_id = access.first_portfolio_id or 1
+    click.echo(f"admin token (30 days):  {access.admin_key}")
+    click.echo(f"editor token (30 days): {access.editor_key}")
+    click.echo("try:")
+    click.echo(
+        f"  curl -H 'Authorization: Token {access.admin_key}' "
+        f"{base_url.rstrip('/')}/api/portfolios/{portfolio_id}"
+    )

@@ -13,10 +13,12 @@ from adapters.filesystem import FilesystemMediaStorage
 from adapters.memory import (
     AlwaysReady,
     InMemoryCatalogue,
+    InMemoryMediaRepository,
     InMemoryMediaStorage,
     InMemoryTokenStore,
     InMemoryUserStore,
 )
+from adapters.pillow import PillowImageProcessor
 from adapters.postgres import (
     EMPLOYERS,
     LINKS,
@@ -25,6 +27,7 @@ from adapters.postgres import (
     Connection,
     PoolSettings,
     PostgresCatalogue,
+    PostgresMediaRepository,
     PostgresPortfolioQueries,
     PostgresReadiness,
     PostgresSharedObjects,
@@ -35,9 +38,12 @@ from adapters.postgres import (
 )
 from application import (
     Authenticate,
+    DeleteMedia,
     EmployerFields,
+    GetMedia,
     GetPortfolio,
     LinkFields,
+    ListMedia,
     ManageEmployers,
     ManageLinks,
     ManageMeta,
@@ -45,8 +51,11 @@ from application import (
     ManageTags,
     ManageTokens,
     ManageUsers,
+    MediaLimits,
     MetaFields,
+    RegenerateThumbnails,
     TagFields,
+    UploadMedia,
 )
 from domain import Employer, Link, Meta, Tag
 from entrypoints.http.employers import EmployerEndpoints
@@ -118,6 +127,13 @@ class Container(containers.DeclarativeContainer):
         root=settings.provided.media_root,
         base_url=settings.provided.media_base_url,
     )
+    media_repository = providers.Singleton(PostgresMediaRepository, pool=pool)
+    images = providers.Singleton(PillowImageProcessor)
+    media_limits = providers.Callable(
+        MediaLimits,
+        max_bytes=settings.provided.max_upload_bytes,
+        max_pixels=settings.provided.max_image_pixels,
+    )
 
     get_portfolio = providers.Singleton(GetPortfolio, queries=portfolio_queries)
     authenticate = providers.Singleton(Authenticate, tokens=tokens, clock=clock)
@@ -130,6 +146,27 @@ class Container(containers.DeclarativeContainer):
     manage_tags = providers.Singleton(ManageTags, store=tag_store)
     manage_links = providers.Singleton(ManageLinks, store=link_store)
     manage_meta = providers.Singleton(ManageMeta, store=meta_store)
+
+    upload_media = providers.Singleton(
+        UploadMedia,
+        storage=media_storage,
+        catalogue=catalogue,
+        images=images,
+        clock=clock,
+        limits=media_limits,
+    )
+    get_media = providers.Singleton(GetMedia, repository=media_repository)
+    list_media = providers.Singleton(ListMedia, repository=media_repository)
+    delete_media = providers.Singleton(
+        DeleteMedia, repository=media_repository, storage=media_storage
+    )
+    regenerate_thumbnails = providers.Singleton(
+        RegenerateThumbnails,
+        repository=media_repository,
+        storage=media_storage,
+        images=images,
+        limits=media_limits,
+    )
 
     portfolio_reads = providers.Singleton(
         PortfolioReads, get_portfolio=get_portfolio, media_storage=media_storage
@@ -167,6 +204,7 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     container.tag_store.override(providers.Object(catalogue.tag_store))
     container.link_store.override(providers.Object(catalogue.link_store))
     container.meta_store.override(providers.Object(catalogue.meta_store))
+    container.media_repository.override(providers.Object(InMemoryMediaRepository(catalogue)))
     container.users.override(providers.Object(users))
     container.tokens.override(providers.Object(InMemoryTokenStore(users)))
     container.readiness.override(providers.Object(AlwaysReady()))

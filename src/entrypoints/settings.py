@@ -50,6 +50,7 @@ class Settings:
     db_acquire_timeout: float = 5.0
     retry_after_seconds: int = 5
     max_upload_bytes: int = 20 * 1024 * 1024
+    max_image_pixels: int = 50_000_000
     log_level: str = "INFO"
 
     @classmethod
@@ -74,5 +75,6 @@ class Settings:
             db_acquire_timeout=float(_int(env, "PORTFOLIO_DB_TIMEOUT", 5, minimum=1)),
             retry_after_seconds=_int(env, "PORTFOLIO_RETRY_AFTER", 5, minimum=1),
             max_upload_bytes=_int(env, "PORTFOLIO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1),
+            max_image_pixels=_int(env, "PORTFOLIO_MAX_IMAGE_PIXELS", 50_000_000, minimum=1),
             log_level=(env.get("PORTFOLIO_LOG_LEVEL") or "INFO").upper(),
         )

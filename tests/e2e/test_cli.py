@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psycopg
 import pytest
 
 pytestmark = pytest.mark.postgres
@@ -121,3 +122,45 @@ def test_serve_answers_http_with_two_workers(clean_database: str, tmp_path: Path
         output, _ = server.communicate(timeout=30)
     assert "GET /api/portfolios/1 404" in output
     assert key not in output
+
+
+def test_demo_loads_once_with_real_files_and_then_only_issues_tokens(
+    clean_database: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "PORTFOLIO_DATABASE_URL": clean_database,
+        "PORTFOLIO_MEDIA_ROOT": str(tmp_path),
+    }
+
+    def demo() -> str:
+        result = subprocess.run(
+            [PORTFOLIO, "demo", "load", "--base-url", "http://example.test:9000/"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return result.stdout
+
+    first, second = demo(), demo()
+    assert "demo catalogue loaded" in first
+    assert "already present" in second
+    curl = first.strip().splitlines()[-1]
+    assert curl.startswith("  curl -H 'Authorization: Token ")
+    assert curl.endswith("http://example.test:9000/api/portfolios/1")
+    assert curl not in second  # a fresh token each time
+
+    with psycopg.connect(clean_database) as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM portfolios), (SELECT count(*) FROM media),"
+            " (SELECT count(*) FROM thumbnails), (SELECT count(*) FROM api_tokens)"
+        ).fetchone()
+        keys = [
+            row[0]
+            for row in conn.execute("SELECT key FROM media UNION ALL SELECT key FROM thumbnails")
+        ]
+    assert counts == (3, 12, 48, 4)
+    assert all((tmp_path / key).is_file() for key in keys)
+    assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 60

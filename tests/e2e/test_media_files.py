@@ -76,3 +76,11 @@ async def test_symlink_out_of_the_root_is_404(client: Client, media_root: Path) 
     (media_root / "core_media" / "escape.txt").symlink_to("/etc/hostname")
     response = await client.get("/media/core_media/escape.txt")
     assert response.status_code == 404
+
+
+async def test_head_gives_the_headers_of_get_without_a_body(client: Client, stored: Path) -> None:
+    response = await client.head(f"/media/{KEY}")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["content-length"] == str(stored.stat().st_size)

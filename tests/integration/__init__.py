@@ -1,0 +1,1 @@
+"""Tests against real infrastructure: Postgres and the filesystem."""

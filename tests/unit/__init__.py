@@ -1,0 +1,1 @@
+"""Fast tests: domain, use cases and in-memory adapters."""

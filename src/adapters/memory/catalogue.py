@@ -122,6 +122,10 @@ class InMemoryCatalogue:
             ),
         )
 
+    def next_id(self) -> int:
+        """A new id; one sequence serves every kind of record."""
+        return next(self._ids)
+
     # Reads
 
     async def get(self, portfolio_id: int) -> Portfolio | None:
@@ -220,10 +224,6 @@ class InMemoryCatalogue:
         return self.portfolios.pop(portfolio_id, None) is not None
 
     # Shared by the stores
-
-    def next_id(self) -> int:
-        """A fresh id; one sequence for every kind, so ids never say what kind a thing is."""
-        return next(self._ids)
 
     def later_than(self, moment: datetime) -> datetime:
         """Now, or just after ``moment`` if the clock has not moved past it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from typing import BinaryIO
 
 from application.media_keys import free_variant, public_url
@@ -14,11 +15,15 @@ class InMemoryMediaStorage:
     def __init__(self, base_url: str | None = None) -> None:
         self._base_url = base_url
         self.files: dict[str, bytes] = {}
+        # Use cases save from worker threads; choosing a free key and taking it is one step.
+        self._lock = threading.Lock()
 
     def save(self, key: str, source: BinaryIO) -> str:
-        """Keep the bytes under ``key`` or a free variant of it."""
-        used = free_variant(key, self.files.__contains__)
-        self.files[used] = source.read()
+        """Keep the bytes under ``key`` or a free variant of it; never overwrites."""
+        data = source.read()
+        with self._lock:
+            used = free_variant(key, self.files.__contains__)
+            self.files[used] = data
         return used
 
     def open(self, key: str) -> BinaryIO:
@@ -29,7 +34,8 @@ class InMemoryMediaStorage:
 
     def delete(self, key: str) -> None:
         """Forget the bytes under ``key``."""
-        self.files.pop(key, None)
+        with self._lock:
+            self.files.pop(key, None)
 
     def exists(self, key: str) -> bool:
         """Whether bytes are kept under ``key``."""

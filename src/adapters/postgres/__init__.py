@@ -1,6 +1,7 @@
 """Postgres adapters (psycopg 3, async, pooled) and the schema migrations."""
 
 from adapters.postgres.catalogue import PostgresCatalogue
+from adapters.postgres.media import PostgresMediaRepository
 from adapters.postgres.migrations import available_migrations, migrate, pending_migrations
 from adapters.postgres.pool import (
     Connection,
@@ -30,6 +31,7 @@ __all__ = [
     "Connection",
     "PoolSettings",
     "PostgresCatalogue",
+    "PostgresMediaRepository",
     "PostgresPortfolioQueries",
     "PostgresReadiness",
     "PostgresSharedObjects",

@@ -13,6 +13,7 @@ from entrypoints.container import Container, opened
 from entrypoints.http.auth import authorized_by
 from entrypoints.http.employers import EmployerController
 from entrypoints.http.errors import exception_handlers
+from entrypoints.http.head_requests import HeadAsGet
 from entrypoints.http.health import health, ready
 from entrypoints.http.links import LinkController
 from entrypoints.http.media_files import media_file
@@ -75,7 +76,7 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
     )
     # Wrapped outside Litestar's routing so unrouted requests (404, 405) are logged too.
-    app.asgi_handler = RequestLogMiddleware(app.asgi_handler)
+    app.asgi_handler = RequestLogMiddleware(HeadAsGet(app.asgi_handler))
     return app
 
 

@@ -1,0 +1,70 @@
+"""Use cases over stored media: read one, list a page, delete one with its files."""
+
+from __future__ import annotations
+
+import asyncio
+
+from application.errors import InvalidPage
+from application.portfolios import MAX_ID, parse_id
+from application.ports import MediaPage, MediaRepository, MediaStorage
+from application.stored_files import discard_files
+from domain import Media, MediaNotFound
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def _media_id(raw_id: str | int) -> int:
+    media_id = parse_id(raw_id) if isinstance(raw_id, str) else raw_id
+    if media_id is None or not 0 < media_id <= MAX_ID:
+        raise MediaNotFound
+    return media_id
+
+
+class GetMedia:
+    """Fetch one media object with its thumbnails."""
+
+    def __init__(self, repository: MediaRepository) -> None:
+        self._repository = repository
+
+    async def __call__(self, raw_id: str | int) -> Media:
+        """The media object, or MediaNotFound for any id that names none (malformed ones too)."""
+        media = await self._repository.get(_media_id(raw_id))
+        if media is None:
+            raise MediaNotFound
+        return media
+
+
+class ListMedia:
+    """A page of the media library, newest first, with the total count."""
+
+    def __init__(self, repository: MediaRepository, max_limit: int = MAX_PAGE_SIZE) -> None:
+        self._repository = repository
+        self._max_limit = max_limit
+
+    async def __call__(self, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> MediaPage:
+        """``limit`` objects (``max_limit`` at most) from ``offset`` on; InvalidPage if negative."""
+        if not 0 <= offset <= MAX_ID:
+            raise InvalidPage("offset must be a whole number from 0.")
+        if limit < 1:
+            raise InvalidPage("limit must be a whole number from 1.")
+        return await self._repository.page(offset, min(limit, self._max_limit))
+
+
+class DeleteMedia:
+    """Delete a media object that nothing refers to: its record, its thumbnails, its files."""
+
+    def __init__(self, repository: MediaRepository, storage: MediaStorage) -> None:
+        self._repository = repository
+        self._storage = storage
+
+    async def __call__(self, raw_id: str | int) -> Media:
+        """Delete and return the object; MediaNotFound, or MediaInUse naming what refers to it.
+
+        The record goes first: should removing a file fail, an unreferenced file is left
+        behind, never a record pointing at a missing file.
+        """
+        media = await self._repository.delete(_media_id(raw_id))
+        keys = [media.key, *(thumbnail.key for thumbnail in media.thumbnails)]
+        await asyncio.to_thread(discard_files, self._storage, keys)
+        return media

@@ -1,0 +1,29 @@
+"""HEAD answered as GET without the body, for every GET route (``curl -I``, link checkers)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class HeadAsGet:
+    """Plain ASGI middleware: route HEAD as GET, then send the headers and an empty body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass everything through, except that a HEAD request loses its response body."""
+        if scope["type"] != "http" or scope.get("method") != "HEAD":  # type: ignore[comparison-overlap]
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] != "http.response.body":
+                await send(message)
+            elif not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)  # type: ignore[arg-type]

@@ -1,0 +1,113 @@
+"""The media library and uploads against a real Postgres, in a database made for this run."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from psycopg_pool import AsyncConnectionPool
+
+from adapters.filesystem import FilesystemMediaStorage
+from adapters.pillow import PillowImageProcessor
+from adapters.postgres import (
+    Connection,
+    PostgresCatalogue,
+    PostgresMediaRepository,
+)
+from application import DeleteMedia, MetaFields, UploadMedia
+from domain import DuplicateValue, MediaInUse
+from tests import media_samples
+from tests.media_fakes import fixed_clock
+from tests.media_repository_contract import MediaRepositoryContract, add_document
+
+pytestmark = pytest.mark.postgres
+
+
+class TestPostgresMediaRepository(MediaRepositoryContract):
+    """The media library contract over Postgres."""
+
+    @pytest.fixture
+    def catalogue(self, pool: AsyncConnectionPool[Connection]) -> PostgresCatalogue:
+        """The write side over the test database."""
+        return PostgresCatalogue(pool)
+
+    @pytest.fixture
+    def repository(self, pool: AsyncConnectionPool[Connection]) -> PostgresMediaRepository:
+        """The adapter under test."""
+        return PostgresMediaRepository(pool)
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> FilesystemMediaStorage:
+    """A filesystem media root of this test's own."""
+    return FilesystemMediaStorage(tmp_path / "media")
+
+
+def files_under(storage: FilesystemMediaStorage) -> list[str]:
+    """Every file the storage holds, as sorted keys."""
+    return sorted(
+        path.relative_to(storage.root).as_posix()
+        for path in storage.root.rglob("*")
+        if path.is_file()
+    )
+
+
+async def test_an_upload_commits_the_record_and_its_thumbnails_together(
+    pool: AsyncConnectionPool[Connection], storage: FilesystemMediaStorage
+) -> None:
+    upload = UploadMedia(storage, PostgresCatalogue(pool), PillowImageProcessor(), fixed_clock)
+
+    media = await upload(io.BytesIO(media_samples.jpeg((1600, 1200))), "photo.jpg")
+
+    stored = await PostgresMediaRepository(pool).get(media.id)
+    assert stored == media
+    assert (stored.width, stored.height, len(stored.thumbnails)) == (1600, 1200, 4)
+    assert files_under(storage) == sorted([media.key, *(thumb.key for thumb in media.thumbnails)])
+
+
+async def test_a_database_error_after_the_files_are_written_leaves_no_file_and_no_row(
+    pool: AsyncConnectionPool[Connection], storage: FilesystemMediaStorage
+) -> None:
+    catalogue = PostgresCatalogue(pool)
+    repository = PostgresMediaRepository(pool)
+    # A row whose file is gone: the storage finds the key free, the database refuses it.
+    squatter = await add_document(catalogue, "taken")
+    upload = UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+
+    with pytest.raises(DuplicateValue):
+        await upload(io.BytesIO(media_samples.pdf()), "taken.pdf")
+
+    assert files_under(storage) == []
+    page = await repository.page(0, 10)
+    assert [media.id for media in page.items] == [squatter.id]
+
+
+async def test_deleting_media_removes_its_row_thumbnails_and_files(
+    pool: AsyncConnectionPool[Connection], storage: FilesystemMediaStorage
+) -> None:
+    repository = PostgresMediaRepository(pool)
+    upload = UploadMedia(storage, PostgresCatalogue(pool), PillowImageProcessor(), fixed_clock)
+    media = await upload(io.BytesIO(media_samples.png()), "gone.png")
+
+    await DeleteMedia(repository, storage)(media.id)
+
+    assert await repository.get(media.id) is None
+    assert files_under(storage) == []
+    async with pool.connection() as conn:
+        cursor = await conn.execute("SELECT count(*) FROM thumbnails")
+        assert await cursor.fetchone() == (0,)
+
+
+async def test_deleting_media_in_use_keeps_its_row_and_files(
+    pool: AsyncConnectionPool[Connection], storage: FilesystemMediaStorage
+) -> None:
+    catalogue = PostgresCatalogue(pool)
+    upload = UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+    media = await upload(io.BytesIO(media_samples.pdf()), "brief.pdf")
+    await catalogue.add_meta(MetaFields("brief", value_file_id=media.id))
+
+    with pytest.raises(MediaInUse, match="meta 1 \\(value_file\\)"):
+        await DeleteMedia(PostgresMediaRepository(pool), storage)(media.id)
+
+    assert files_under(storage) == [media.key]

@@ -1,0 +1,73 @@
+"""Fakes that fail on purpose, wrapped around the real in-memory and filesystem adapters."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from application import Catalogue, MediaStorage, NewMedia
+from domain import Media
+
+UPLOAD_DAY = datetime(2026, 3, 2, 17, 26, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    """Always the same moment, so keys are predictable: ``core_media/2026/03/02/...``."""
+    return UPLOAD_DAY
+
+
+class DiskFillsUp:
+    """MediaStorage whose ``fail_at``-th save (counting from 1) fails as a full disk would."""
+
+    def __init__(self, storage: MediaStorage, fail_at: int) -> None:
+        self._storage = storage
+        self._fail_at = fail_at
+        self.saves = 0
+
+    def save(self, key: str, source: BinaryIO) -> str:
+        """Save, unless this is the save that finds the disk full."""
+        self.saves += 1
+        if self.saves == self._fail_at:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self._storage.save(key, source)
+
+    def open(self, key: str) -> BinaryIO:
+        """Open through the wrapped storage."""
+        return self._storage.open(key)
+
+    def delete(self, key: str) -> None:
+        """Delete through the wrapped storage."""
+        self._storage.delete(key)
+
+    def exists(self, key: str) -> bool:
+        """Ask the wrapped storage."""
+        return self._storage.exists(key)
+
+    def public_url(self, key: str, origin: str) -> str:
+        """Ask the wrapped storage."""
+        return self._storage.public_url(key, origin)
+
+
+class HeldCatalogue:
+    """The part of a Catalogue uploads use: add_media waits for ``release``, then fails or records.
+
+    It fails with ``error`` when one is given. ``entered`` is set once add_media has been
+    called, so a test can act while it waits.
+    """
+
+    def __init__(self, catalogue: Catalogue, error: BaseException | None = None) -> None:
+        self._catalogue = catalogue
+        self._error = error
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def add_media(self, media: NewMedia) -> Media:
+        """Wait to be released, then fail or record the media."""
+        self.entered.set()
+        await self.release.wait()
+        if self._error is not None:
+            raise self._error
+        return await self._catalogue.add_media(media)

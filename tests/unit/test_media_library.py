@@ -1,0 +1,129 @@
+"""Reading, listing and deleting media through the use cases, in memory."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from adapters.memory import InMemoryCatalogue, InMemoryMediaRepository, InMemoryMediaStorage
+from adapters.pillow import PillowImageProcessor
+from application import (
+    DeleteMedia,
+    GetMedia,
+    InvalidPage,
+    ListMedia,
+    NewMedia,
+    TagFields,
+    UploadMedia,
+)
+from domain import Media, MediaInUse, MediaNotFound
+from tests import media_samples
+from tests.media_fakes import fixed_clock
+
+
+def text_record(index: int) -> NewMedia:
+    """A plain-file record, its file not needed for listing."""
+    return NewMedia(key=f"core_media/f{index}.txt", type="text/plain", name="f.txt", size=1)
+
+
+@pytest.fixture
+def catalogue() -> InMemoryCatalogue:
+    """An empty in-memory catalogue."""
+    return InMemoryCatalogue()
+
+
+@pytest.fixture
+def storage() -> InMemoryMediaStorage:
+    """An empty in-memory storage."""
+    return InMemoryMediaStorage()
+
+
+@pytest.fixture
+def repository(catalogue: InMemoryCatalogue) -> InMemoryMediaRepository:
+    """The media library over the catalogue."""
+    return InMemoryMediaRepository(catalogue)
+
+
+@pytest.fixture
+async def image(catalogue: InMemoryCatalogue, storage: InMemoryMediaStorage) -> Media:
+    """A PNG uploaded with its four thumbnails."""
+    upload = UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+    return await upload(io.BytesIO(media_samples.png()), "logo.png")
+
+
+async def test_get_media_finds_an_object_by_id_given_as_text(
+    repository: InMemoryMediaRepository, image: Media
+) -> None:
+    assert await GetMedia(repository)(str(image.id)) == image
+
+
+@pytest.mark.parametrize("raw_id", ["0", "-1", "abc", "1e3", "9" * 40, "٣", 0, 2**63])
+async def test_get_media_treats_ids_that_name_nothing_as_not_found(
+    repository: InMemoryMediaRepository, raw_id: str | int
+) -> None:
+    with pytest.raises(MediaNotFound):
+        await GetMedia(repository)(raw_id)
+
+
+async def test_get_media_of_a_deleted_id_is_not_found(
+    repository: InMemoryMediaRepository, storage: InMemoryMediaStorage, image: Media
+) -> None:
+    await DeleteMedia(repository, storage)(image.id)
+
+    with pytest.raises(MediaNotFound):
+        await GetMedia(repository)(image.id)
+
+
+async def test_list_media_caps_the_page_size(
+    repository: InMemoryMediaRepository, catalogue: InMemoryCatalogue
+) -> None:
+    for index in range(5):
+        await catalogue.add_media(text_record(index))
+
+    page = await ListMedia(repository, max_limit=3)(offset=1, limit=50)
+
+    assert (len(page.items), page.total) == (3, 5)
+
+
+@pytest.mark.parametrize(
+    ("offset", "limit", "message"),
+    [(-1, 10, "offset"), (0, 0, "limit"), (0, -5, "limit"), (2**63, 10, "offset")],
+)
+async def test_list_media_refuses_pages_that_select_nothing_sensible(
+    repository: InMemoryMediaRepository, offset: int, limit: int, message: str
+) -> None:
+    with pytest.raises(InvalidPage, match=message):
+        await ListMedia(repository)(offset=offset, limit=limit)
+
+
+async def test_delete_media_removes_the_record_and_every_file(
+    repository: InMemoryMediaRepository, storage: InMemoryMediaStorage, image: Media
+) -> None:
+    deleted = await DeleteMedia(repository, storage)(str(image.id))
+
+    assert deleted == image
+    assert storage.files == {}
+    assert await repository.get(image.id) is None
+
+
+async def test_delete_media_in_use_keeps_record_and_files(
+    repository: InMemoryMediaRepository,
+    storage: InMemoryMediaStorage,
+    catalogue: InMemoryCatalogue,
+    image: Media,
+) -> None:
+    tag = await catalogue.add_tag(TagFields("brand", image_id=image.id))
+
+    with pytest.raises(MediaInUse, match=f"tag {tag.id} \\(image\\)"):
+        await DeleteMedia(repository, storage)(image.id)
+
+    assert len(storage.files) == 5
+    assert await repository.get(image.id) == image
+
+
+async def test_delete_media_of_an_unknown_id_is_not_found(
+    repository: InMemoryMediaRepository, storage: InMemoryMediaStorage
+) -> None:
+    with pytest.raises(MediaNotFound):
+        await DeleteMedia(repository, storage)("12345")

@@ -1,0 +1,247 @@
+"""Re-creating missing or wrong thumbnails of stored images, in memory."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from adapters.memory import InMemoryCatalogue, InMemoryMediaRepository, InMemoryMediaStorage
+from adapters.pillow import PillowImageProcessor
+from application import (
+    NewThumbnail,
+    RegenerateThumbnails,
+    RepairOutcome,
+    ThumbnailRepair,
+    UploadMedia,
+)
+from domain import THUMBNAIL_SIZES, Media, fit_within
+from tests import media_samples
+from tests.media_fakes import fixed_clock
+from tests.media_samples import thumbnail_image
+
+
+@pytest.fixture
+def catalogue() -> InMemoryCatalogue:
+    """An empty in-memory catalogue."""
+    return InMemoryCatalogue()
+
+
+@pytest.fixture
+def storage() -> InMemoryMediaStorage:
+    """An empty in-memory storage."""
+    return InMemoryMediaStorage()
+
+
+@pytest.fixture
+def repository(catalogue: InMemoryCatalogue) -> InMemoryMediaRepository:
+    """The media library over the catalogue."""
+    return InMemoryMediaRepository(catalogue)
+
+
+@pytest.fixture
+def regenerate(
+    repository: InMemoryMediaRepository, storage: InMemoryMediaStorage
+) -> RegenerateThumbnails:
+    """The use case under test."""
+    return RegenerateThumbnails(repository, storage, PillowImageProcessor())
+
+
+@pytest.fixture
+def upload(catalogue: InMemoryCatalogue, storage: InMemoryMediaStorage) -> UploadMedia:
+    """Uploads into the same catalogue and storage."""
+    return UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+
+
+@pytest.fixture
+async def photo(upload: UploadMedia) -> Media:
+    """A camera photo lying on its side (EXIF orientation 6), with thumbnails."""
+    return await upload(io.BytesIO(media_samples.jpeg((1600, 1200), orientation=6)), "p.jpg")
+
+
+def assert_thumbnails_right(media: Media, storage: InMemoryMediaStorage) -> None:
+    """All four thumbnails are recorded, stored, JPEG and fitted to the upright size."""
+    assert media.width is not None and media.height is not None
+    assert [thumb.size for thumb in media.thumbnails] == list(THUMBNAIL_SIZES)
+    for thumb in media.thumbnails:
+        image = thumbnail_image(storage.files[thumb.key])
+        assert image.format == "JPEG"
+        assert image.size == fit_within(media.width, media.height, thumb.size)
+
+
+async def test_right_thumbnails_are_left_alone(
+    regenerate: RegenerateThumbnails, photo: Media, storage: InMemoryMediaStorage
+) -> None:
+    before = dict(storage.files)
+
+    assert await regenerate.repair(photo.id) == ThumbnailRepair(photo.id, RepairOutcome.UNCHANGED)
+    assert storage.files == before
+
+
+async def test_a_missing_thumbnail_file_is_made_again_under_its_own_key(
+    regenerate: RegenerateThumbnails,
+    repository: InMemoryMediaRepository,
+    storage: InMemoryMediaStorage,
+    photo: Media,
+) -> None:
+    storage.delete(photo.thumbnails[0].key)
+
+    report = await regenerate.repair(photo.id)
+
+    assert (report.outcome, report.sizes) == (RepairOutcome.REPAIRED, (64,))
+    repaired = await repository.get(photo.id)
+    assert repaired is not None
+    assert repaired.thumbnails[0].key == photo.thumbnails[0].key
+    assert_thumbnails_right(repaired, storage)
+
+
+async def test_a_wrong_thumbnail_is_replaced_and_its_file_removed(
+    regenerate: RegenerateThumbnails,
+    repository: InMemoryMediaRepository,
+    storage: InMemoryMediaStorage,
+    photo: Media,
+) -> None:
+    wrong_key = photo.thumbnails[2].key
+    storage.files[wrong_key] = media_samples.jpeg((10, 10))
+
+    report = await regenerate.repair(photo.id)
+
+    assert (report.outcome, report.sizes) == (RepairOutcome.REPAIRED, (512,))
+    repaired = await repository.get(photo.id)
+    assert repaired is not None
+    assert_thumbnails_right(repaired, storage)
+    assert wrong_key not in storage.files
+    assert len(storage.files) == 5
+
+
+async def test_a_thumbnail_in_another_format_counts_as_wrong(
+    regenerate: RegenerateThumbnails, storage: InMemoryMediaStorage, photo: Media
+) -> None:
+    storage.files[photo.thumbnails[1].key] = media_samples.png((96, 128))
+
+    report = await regenerate.repair(photo.id)
+
+    assert report.sizes == (128,)
+
+
+async def test_missing_thumbnail_records_are_made_again(
+    regenerate: RegenerateThumbnails,
+    repository: InMemoryMediaRepository,
+    storage: InMemoryMediaStorage,
+    photo: Media,
+) -> None:
+    for thumb in photo.thumbnails:
+        storage.delete(thumb.key)
+    await repository.replace_thumbnails(photo.id, [])
+
+    report = await regenerate.repair(photo.id)
+
+    assert report.sizes == THUMBNAIL_SIZES
+    repaired = await repository.get(photo.id)
+    assert repaired is not None
+    assert_thumbnails_right(repaired, storage)
+
+
+async def test_thumbnails_of_sizes_no_longer_made_are_removed(
+    regenerate: RegenerateThumbnails,
+    repository: InMemoryMediaRepository,
+    storage: InMemoryMediaStorage,
+    photo: Media,
+) -> None:
+    old_key = "core_media/2026/03/02/thumbnails/p_thumbnail_256x256.jpg"
+    storage.files[old_key] = media_samples.jpeg((192, 256))
+    current = [NewThumbnail(thumb.key, thumb.size) for thumb in photo.thumbnails]
+    await repository.replace_thumbnails(photo.id, [*current, NewThumbnail(old_key, 256)])
+
+    report = await regenerate.repair(photo.id)
+
+    assert (report.outcome, report.sizes) == (RepairOutcome.REPAIRED, ())
+    assert report.detail == "removed sizes no longer made: 256"
+    repaired = await repository.get(photo.id)
+    assert repaired is not None
+    assert_thumbnails_right(repaired, storage)
+    assert old_key not in storage.files
+
+
+async def test_force_re_creates_every_thumbnail(
+    regenerate: RegenerateThumbnails,
+    repository: InMemoryMediaRepository,
+    storage: InMemoryMediaStorage,
+    photo: Media,
+) -> None:
+    report = await regenerate.repair(photo.id, force=True)
+
+    assert report.sizes == THUMBNAIL_SIZES
+    repaired = await repository.get(photo.id)
+    assert repaired is not None
+    assert_thumbnails_right(repaired, storage)
+    assert len(storage.files) == 5
+
+
+async def test_a_second_run_finds_nothing_left_to_do(
+    regenerate: RegenerateThumbnails, storage: InMemoryMediaStorage, photo: Media
+) -> None:
+    storage.delete(photo.thumbnails[3].key)
+    await regenerate.repair(photo.id)
+
+    assert (await regenerate.repair(photo.id)).outcome is RepairOutcome.UNCHANGED
+
+
+async def test_a_missing_original_is_reported_as_failed_and_changes_nothing(
+    regenerate: RegenerateThumbnails,
+    repository: InMemoryMediaRepository,
+    storage: InMemoryMediaStorage,
+    photo: Media,
+) -> None:
+    storage.delete(photo.key)
+
+    report = await regenerate.repair(photo.id)
+
+    assert report.outcome is RepairOutcome.FAILED
+    assert report.detail == f"the original file {photo.key} is missing"
+    assert await repository.get(photo.id) == photo
+
+
+async def test_a_corrupt_original_is_reported_as_failed_and_leaves_no_new_file(
+    regenerate: RegenerateThumbnails, storage: InMemoryMediaStorage, photo: Media
+) -> None:
+    storage.files[photo.key] = storage.files[photo.key][:1500]
+    storage.delete(photo.thumbnails[0].key)
+
+    report = await regenerate.repair(photo.id)
+
+    assert report.outcome is RepairOutcome.FAILED
+    assert "The JPEG image cannot be read" in report.detail
+    assert len(storage.files) == 4
+
+
+async def test_documents_and_unknown_ids_are_skipped(
+    regenerate: RegenerateThumbnails, upload: UploadMedia
+) -> None:
+    document = await upload(io.BytesIO(media_samples.pdf()), "a.pdf")
+
+    reports = [report async for report in regenerate.for_ids([document.id, 999])]
+
+    assert [(report.outcome, report.detail) for report in reports] == [
+        (RepairOutcome.SKIPPED, "not an image"),
+        (RepairOutcome.SKIPPED, "no media has this id"),
+    ]
+
+
+async def test_a_run_over_all_images_resumes_after_a_given_id(
+    regenerate: RegenerateThumbnails, upload: UploadMedia, storage: InMemoryMediaStorage
+) -> None:
+    images = [await upload(io.BytesIO(media_samples.png((40, 30))), "i.png") for _ in range(3)]
+    await upload(io.BytesIO(media_samples.pdf()), "skip.pdf")
+    for image in images:
+        storage.delete(image.thumbnails[0].key)
+
+    first_run = [report async for report in regenerate.for_all(batch_size=2)]
+    resumed = [report async for report in regenerate.for_all(after_id=images[0].id)]
+
+    assert [(report.media_id, report.outcome) for report in first_run] == [
+        (image.id, RepairOutcome.REPAIRED) for image in images
+    ]
+    assert [(report.media_id, report.outcome) for report in resumed] == [
+        (image.id, RepairOutcome.UNCHANGED) for image in images[1:]
+    ]
