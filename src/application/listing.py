@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from domain import InvalidPage
+from domain import PageNotFound
 
 T = TypeVar("T")
 # Covariant so that a Slice of tags is a Slice of objects, as a read-only tuple is.
@@ -31,7 +31,9 @@ class Window:
     limit: int
 
 
-@dataclass(frozen=True, slots=True)
+# No slots: an instance made through a subscripted alias (MediaPage) is given
+# ``__orig_class__``, which a slotted frozen dataclass refuses with a TypeError.
+@dataclass(frozen=True)
 class Slice(Generic[T_co]):
     """The items inside one window and how many items the whole list holds."""
 
@@ -65,11 +67,11 @@ class Page(Generic[T]):
 
 
 def page_number(raw: str | None) -> int:
-    """The page asked for: 1 when absent, InvalidPage for anything but a positive whole number."""
+    """The page asked for: 1 when absent, PageNotFound for anything but a positive whole number."""
     if raw is None:
         return 1
     if not (raw.isascii() and raw.isdigit()) or len(raw) > _MAX_PAGE_DIGITS or int(raw) < 1:
-        raise InvalidPage
+        raise PageNotFound
     return int(raw)
 
 
@@ -84,11 +86,11 @@ def page_size(raw: str | None) -> int:
 async def fetch_page(
     fetch: Callable[[Window], Awaitable[Slice[T]]], number: int, size: int
 ) -> Page[T]:
-    """Page ``number`` of ``size`` items; InvalidPage when it lies past the last page."""
+    """Page ``number`` of ``size`` items; PageNotFound when it lies past the last page."""
     found = await fetch(Window(offset=(number - 1) * size, limit=size))
     page = Page(items=found.items, total=found.total, number=number, size=size)
     if number > page.last_number:
-        raise InvalidPage
+        raise PageNotFound
     return page
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from application.errors import InvalidPage
+from application.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from application.portfolios import MAX_ID, parse_id
 from application.ports import MediaPage, MediaRepository, MediaStorage
 from application.stored_files import discard_files
 from domain import Media, MediaNotFound
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 
 
 def _media_id(raw_id: str | int) -> int:

@@ -47,8 +47,8 @@ class SharedObjects(Protocol[FieldsT_contra, EntityT_co]):
     """Employers, tags, links or meta entries: objects that portfolios refer to and share.
 
     Each write is all or nothing. Writes raise DuplicateValue for a taken unique value and
-    MissingReference for an id that names nothing; delete raises InUse while a portfolio
-    refers to the object.
+    MissingReference for an id that names nothing; delete raises HeldByPortfolios while a
+    portfolio refers to the object.
     """
 
     async def add(self, fields: FieldsT_contra) -> EntityT_co:
@@ -142,12 +142,8 @@ class ImageProcessor(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class MediaPage:
-    """One page of the media library and how many objects the whole library holds."""
-
-    items: tuple[Media, ...]
-    total: int
+MediaPage = Slice[Media]
+"""One page of the media library and how many objects the whole library holds."""
 
 
 class MediaRepository(Protocol):

@@ -37,8 +37,8 @@ class MetaNotFound(NotFound):
     """No meta entry has that id."""
 
 
-class InvalidPage(NotFound):
-    """A page number that is malformed or past the last page of a list."""
+class PageNotFound(NotFound):
+    """A page number that is malformed or past the last page of a list (DRF's 404)."""
 
     def __init__(self) -> None:
         super().__init__("Invalid page.")
@@ -100,7 +100,11 @@ class Referrer:
 
 
 class InUse(DomainError):
-    """An object cannot be deleted while others refer to it.
+    """An object cannot be deleted while something still refers to it; the message names what."""
+
+
+class HeldByPortfolios(InUse):
+    """An employer, tag, link or meta entry that portfolios still hold.
 
     ``referrers`` names the first few of them and ``total`` says how many there are.
     """
@@ -122,7 +126,7 @@ class MediaNotFound(NotFound):
     """No media object has that id."""
 
 
-class MediaInUse(DomainError):
+class MediaInUse(InUse):
     """A media object cannot be deleted while something still refers to it."""
 
     def __init__(self, media_id: int, references: tuple[MediaReference, ...]) -> None:

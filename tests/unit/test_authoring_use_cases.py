@@ -19,8 +19,8 @@ from application import (
 from domain import (
     DuplicateValue,
     EmployerNotFound,
-    InUse,
-    InvalidPage,
+    HeldByPortfolios,
+    PageNotFound,
     Portfolio,
     PortfolioNotFound,
     TagNotFound,
@@ -195,7 +195,7 @@ async def test_list_pages_and_refuses_pages_past_the_end(portfolios: ManagePortf
     page = await portfolios.list(PortfolioFilter(), 2, 2)
     assert [p.title for p in page.items] == ["P2", "P1"]
     assert (page.total, page.has_next, page.has_previous) == (5, True, True)
-    with pytest.raises(InvalidPage):
+    with pytest.raises(PageNotFound):
         await portfolios.list(PortfolioFilter(), 4, 2)
 
 
@@ -220,7 +220,7 @@ async def test_a_tag_in_use_cannot_be_deleted(
     tags = ManageTags(catalogue.tag_store)
     tag = await tags.create({"name": "web"})
     await portfolios.create({"title": "Web Design", "tag_ids": (tag.id,)})
-    with pytest.raises(InUse):
+    with pytest.raises(HeldByPortfolios):
         await tags.delete(str(tag.id))
     assert await tags.get(str(tag.id)) == tag
 

@@ -22,7 +22,7 @@ from application import (
     slugify,
 )
 from application.listing import fetch_page
-from domain import InvalidPage
+from domain import PageNotFound
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_page_numbers_are_positive_whole_numbers(raw: str | None, number: int) -
 
 @pytest.mark.parametrize("raw", ["0", "-1", "1.5", "abc", "", " 1", "last", "9" * 16, "\u0661"])
 def test_anything_else_is_an_invalid_page(raw: str) -> None:
-    with pytest.raises(InvalidPage, match=r"^Invalid page\.$"):
+    with pytest.raises(PageNotFound, match=r"^Invalid page\.$"):
         page_number(raw)
 
 
@@ -109,7 +109,7 @@ async def test_a_page_past_the_last_is_invalid_but_the_last_is_not() -> None:
 
     last = await fetch_page(fetch, 3, 10)
     assert last.items == (20, 21, 22, 23, 24) and not last.has_next and last.has_previous
-    with pytest.raises(InvalidPage):
+    with pytest.raises(PageNotFound):
         await fetch_page(fetch, 4, 10)
 
 

@@ -23,7 +23,7 @@ from application import (
 from domain import (
     DuplicateValue,
     Employer,
-    InUse,
+    HeldByPortfolios,
     Link,
     Media,
     Meta,
@@ -402,7 +402,8 @@ class InMemorySharedObjects(Generic[FieldsT, EntityT]):
             return False
         referrers = self._catalogue.referrers(lambda fields: self._kind.held_by(fields, object_id))
         if referrers:
-            raise InUse(self._kind.entity, referrers[: InUse.SHOWN], len(referrers))
+            shown = referrers[: HeldByPortfolios.SHOWN]
+            raise HeldByPortfolios(self._kind.entity, shown, len(referrers))
         del self._records[object_id]
         return True
 

@@ -29,10 +29,10 @@ from domain import (
     DuplicateValue,
     InUse,
     InvalidFields,
-    InvalidPage,
     MissingReference,
     NotAuthenticated,
     NotFound,
+    PageNotFound,
     PermissionDenied,
     ServiceUnavailable,
 )
@@ -85,11 +85,12 @@ def _invalid_fields(_: AnyRequest, error: InvalidFields) -> Response[Any]:
     return Response(error.errors, status_code=HTTP_400_BAD_REQUEST)
 
 
-def _invalid_page(_: AnyRequest, error: InvalidPage) -> Response[Any]:
+def _page_not_found(_: AnyRequest, error: PageNotFound) -> Response[Any]:
     return detail(HTTP_404_NOT_FOUND, str(error))
 
 
 def _in_use(_: AnyRequest, error: InUse) -> Response[Any]:
+    # Media, employers, tags, links and meta alike: the message names what refers to it.
     return detail(HTTP_409_CONFLICT, str(error))
 
 
@@ -125,7 +126,7 @@ def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]
         NotAuthenticated: _not_authenticated,
         AuthenticationFailed: _authentication_failed,
         PermissionDenied: _permission_denied,
-        InvalidPage: _invalid_page,
+        PageNotFound: _page_not_found,
         NotFound: _not_found,
         DuplicateValue: _field_error,
         MissingReference: _field_error,
