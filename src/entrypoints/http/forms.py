@@ -9,7 +9,7 @@ reported at once. The same declaration documents the body in the OpenAPI schema.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -323,6 +323,21 @@ class Form:
     def schema_name(self, *, partial: bool) -> str:
         """The title of the body schema: ``TagWrite`` or ``TagPatch``."""
         return f"{self.name}{'Patch' if partial else 'Write'}"
+
+
+async def values_for_existing(
+    form: Form, raw: bytes, *, partial: bool, require_object: Callable[[], Awaitable[object]]
+) -> dict[str, Any]:
+    """``form.values`` for a write to an existing object (PUT, PATCH).
+
+    As in DRF, a missing object is a 404 before any complaint about the body: on a bad body
+    ``require_object`` is awaited, and raises NotFound when the object does not exist.
+    """
+    try:
+        return form.values(raw, partial=partial)
+    except InvalidFields:
+        await require_object()
+        raise
 
 
 def _parsed(spec: Field, value: object) -> object:

@@ -8,9 +8,9 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath
 
 from application import GetPortfolio, ManagePortfolios, MediaStorage, page_number, page_size
-from domain import RETRIEVE_PORTFOLIO, Action, InvalidFields, Portfolio, Resource, permission_code
+from domain import RETRIEVE_PORTFOLIO, Action, Portfolio, Resource, permission_code
 from entrypoints.http.auth import permission
-from entrypoints.http.forms import JSON_BODY_LIMIT
+from entrypoints.http.forms import JSON_BODY_LIMIT, values_for_existing
 from entrypoints.http.injection import Injected
 from entrypoints.http.openapi import SEARCH_TOO_LONG, FieldErrors, responses, with_body
 from entrypoints.http.origin import request_origin
@@ -23,7 +23,7 @@ from entrypoints.http.portfolio_input import (
     SlugParameter,
     portfolio_filter,
 )
-from entrypoints.http.presenters import UrlFor, portfolio_data
+from entrypoints.http.presenters import UrlFor, portfolio_data, public_urls
 from entrypoints.http.schemas import PortfolioData, PortfolioPage
 
 AnyRequest = Request[Any, Any, Any]
@@ -100,20 +100,18 @@ class PortfolioAuthoring:
         await self._manage.delete(raw_id)
 
     async def _values(self, request: AnyRequest, raw_id: str, *, partial: bool) -> dict[str, Any]:
-        try:
-            return PORTFOLIO_FORM.values(await request.body(), partial=partial)
-        except InvalidFields:
-            # As in DRF, a missing portfolio is a 404 before any complaint about the body.
-            await self._get_portfolio(raw_id)
-            raise
+        return await values_for_existing(
+            PORTFOLIO_FORM,
+            await request.body(),
+            partial=partial,
+            require_object=lambda: self._get_portfolio(raw_id),
+        )
 
     def _present(self, request: AnyRequest, portfolio: Portfolio) -> PortfolioData:
         return portfolio_data(portfolio, self._url_for(request))
 
     def _url_for(self, request: AnyRequest) -> UrlFor:
-        origin = request_origin(request)
-        public_url = self._media_storage.public_url
-        return lambda key: public_url(key, origin)
+        return public_urls(self._media_storage, request_origin(request))
 
 
 _INVALID: FieldErrors = {

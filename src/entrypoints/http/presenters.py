@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from application import MediaStorage
 from domain import Employer, Link, Media, Meta, Portfolio, Tag
 from entrypoints.http.schemas import (
     EmployerData,
@@ -18,6 +19,12 @@ from entrypoints.http.schemas import (
 
 UrlFor = Callable[[str], str]
 """Turns a stored key into the absolute URL a client fetches it from."""
+
+
+def public_urls(storage: MediaStorage, origin: str) -> UrlFor:
+    """Keys to URLs as ``storage`` serves them to a request from ``origin``."""
+    public_url = storage.public_url
+    return lambda key: public_url(key, origin)
 
 
 def image_data(media: Media, url_for: UrlFor) -> ImageData:

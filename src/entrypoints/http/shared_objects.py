@@ -8,11 +8,10 @@ from typing import Any, Generic, TypeVar
 from litestar import Request
 
 from application import ManageSharedObjects, MediaStorage, page_number, page_size, search_terms
-from domain import InvalidFields
-from entrypoints.http.forms import Form
+from entrypoints.http.forms import Form, values_for_existing
 from entrypoints.http.origin import request_origin
 from entrypoints.http.pages import checked_search, page_links
-from entrypoints.http.presenters import UrlFor
+from entrypoints.http.presenters import UrlFor, public_urls
 
 EntityT = TypeVar("EntityT")
 DataT = TypeVar("DataT")
@@ -82,14 +81,12 @@ class SharedObjectEndpoints(Generic[EntityT, DataT, PageT]):
         await self._manage.delete(raw_id)
 
     async def _values(self, request: AnyRequest, raw_id: str, *, partial: bool) -> dict[str, Any]:
-        try:
-            return self._form.values(await request.body(), partial=partial)
-        except InvalidFields:
-            # As in DRF, a missing object is a 404 before any complaint about the body.
-            await self._manage.get(raw_id)
-            raise
+        return await values_for_existing(
+            self._form,
+            await request.body(),
+            partial=partial,
+            require_object=lambda: self._manage.get(raw_id),
+        )
 
     def _url_for(self, request: AnyRequest) -> UrlFor:
-        origin = request_origin(request)
-        public_url = self._media_storage.public_url
-        return lambda key: public_url(key, origin)
+        return public_urls(self._media_storage, request_origin(request))
