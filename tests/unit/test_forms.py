@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain import InvalidFields
 from entrypoints.http.links import LINK_FORM
@@ -257,3 +259,30 @@ def test_malformed_list_filters_are_field_errors() -> None:
         "slug": ["Null characters are not allowed."],
         "search": ["Ensure this field has no more than 200 characters."],
     }
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children),
+    max_leaves=10,
+)
+portfolio_bodies = st.dictionaries(
+    st.sampled_from([*(field.name for field in PORTFOLIO_FORM.fields), "id", "x"]), json_values
+)
+
+
+@settings(max_examples=300)
+@given(body=portfolio_bodies, partial=st.booleans())
+def test_any_json_body_gives_values_or_field_errors_never_anything_else(
+    body: dict[str, Any], partial: bool
+) -> None:
+    try:
+        values = PORTFOLIO_FORM.values(json.dumps(body).encode(), partial=partial)
+    except InvalidFields as error:
+        assert error.errors and set(error.errors) <= set(body) | {"title"}
+        return
+    assert set(values) <= {field.attribute for field in PORTFOLIO_FORM.fields}
