@@ -175,6 +175,7 @@ def test_each_rule_answers_drf_s_message(body: dict[str, Any], errors: dict[str,
         (b"{", "JSON parse error - Input data was truncated"),
         (b"title=x", "JSON parse error - JSON is malformed: invalid character (byte 4)"),
         (b"[" * 100_000, "JSON parse error - maximum recursion depth exceeded"),
+        (b'{"title": "\xff\xfe"}', "JSON parse error - the body is not valid UTF-8"),
     ],
 )
 def test_a_body_that_is_no_json_object_is_a_non_field_error(raw: bytes, message: str) -> None:

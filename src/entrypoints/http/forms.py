@@ -356,6 +356,10 @@ def _json_object(raw: bytes) -> Mapping[str, Any]:
         body = msgspec.json.decode(raw)
     except (msgspec.DecodeError, RecursionError) as error:
         raise InvalidFields({NON_FIELD_ERRORS: [f"JSON parse error - {error}"]}) from None
+    except UnicodeDecodeError:
+        # msgspec reports bytes that are not UTF-8 inside strings this way, not as DecodeError.
+        message = "JSON parse error - the body is not valid UTF-8"
+        raise InvalidFields({NON_FIELD_ERRORS: [message]}) from None
     if not isinstance(body, dict):
         message = f"Invalid data. Expected a dictionary, but got {_type_name(body)}."
         raise InvalidFields({NON_FIELD_ERRORS: [message]})
