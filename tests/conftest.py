@@ -9,21 +9,45 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.postgres import Connection, make_pool, migrate, open_pool
-from entrypoints.embedded_postgres import EmbeddedPostgresUnavailable
+from entrypoints.embedded_postgres import (
+    NOT_AVAILABLE,
+    EmbeddedPostgresUnavailable,
+    embedded_available,
+)
 from entrypoints.embedded_postgres import start as start_embedded
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
+# The machine is shared and noisy: property tests judge behaviour, never speed.
+hypothesis_settings.register_profile(
+    "shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("shared-machine")
 
-def _server_url() -> str:
-    configured = os.environ.get("PORTFOLIO_TEST_DATABASE_URL") or os.environ.get(
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Say in one line, before anything runs, when Postgres tests cannot get a server."""
+    if "not postgres" in (session.config.option.markexpr or ""):
+        return
+    if _configured_url() is None and not embedded_available():
+        pytest.exit(f"Postgres tests need a server: {NOT_AVAILABLE}", returncode=3)
+
+
+def _configured_url() -> str | None:
+    return os.environ.get("PORTFOLIO_TEST_DATABASE_URL") or os.environ.get(
         "PORTFOLIO_DATABASE_URL"
     )
+
+
+def _server_url() -> str:
+    configured = _configured_url()
     if configured:
         return configured
     try:

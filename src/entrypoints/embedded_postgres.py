@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import warnings
 from pathlib import Path
@@ -16,6 +17,11 @@ NOT_AVAILABLE = (
 
 class EmbeddedPostgresUnavailable(RuntimeError):
     """pgserver cannot be imported or started here."""
+
+
+def embedded_available() -> bool:
+    """Whether pgserver is installed here (it publishes wheels up to Python 3.12)."""
+    return importlib.util.find_spec("pgserver") is not None
 
 
 def start(data_dir: Path) -> tuple[str, Any]:
