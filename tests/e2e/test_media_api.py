@@ -318,7 +318,7 @@ async def test_missing_repeated_unknown_or_malformed_fields_get_drf_field_errors
         (
             {"Content-Type": "multipart/form-data"},
             b"--x\r\n",
-            "Multipart form parse error - multipart boundary missing in Content-Type",
+            "Multipart form parse error - the Content-Type names no boundary.",
         ),
         (
             {"Content-Type": "multipart/form-data; boundary=x"},
@@ -329,7 +329,12 @@ async def test_missing_repeated_unknown_or_malformed_fields_get_drf_field_errors
             {"Content-Type": "multipart/form-data; boundary=x"},
             b'--x\r\nContent-Disposition: form-data; name="name"; charset=utf-8\r\n\r\n\xff\xfe'
             b"\r\n--x--\r\n",
-            "Multipart form parse error - a text field is not valid in its character set.",
+            "Multipart form parse error - a text part is not valid in its charset.",
+        ),
+        (
+            {"Content-Type": "multipart/form-data; boundary=b"},
+            multipart(*[(f"f{index}", None, b"x") for index in range(17)])[1],
+            "Multipart form parse error - more than 16 parts.",
         ),
     ],
 )
@@ -360,12 +365,10 @@ async def test_a_file_of_exactly_the_limit_is_accepted(client: Client, callers: 
 async def test_a_file_over_the_limit_is_413_and_leaves_nothing(
     client: Client, callers: Callers, media_root: Path, clean_database: str
 ) -> None:
-    response = await upload(client, callers.admin, b"x" * (LIMIT + 50_000), "big.txt")
+    response = await upload(client, callers.admin, b"x" * (LIMIT + 1), "big.txt")
 
     assert response.status_code == 413
-    assert response.json() == {
-        "detail": "The file is 244.14 KB; the largest accepted is 195.31 KB."
-    }
+    assert response.json() == {"detail": "The file is larger than the 195.31 KB accepted."}
     assert stored_files(media_root) == []
     assert rows(clean_database) == (0, 0)
 
@@ -379,17 +382,34 @@ async def test_a_body_announcing_more_than_the_limit_is_413_before_it_is_read(
     assert response.json() == {"detail": "The upload is larger than the 195.31 KB accepted."}
 
 
+FILE_PART = (
+    b'--x\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
+    b"Content-Type: text/plain\r\n\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "detail", "read_at_most"),
+    [
+        (FILE_PART, "The file is larger than the 195.31 KB accepted.", LIMIT),
+        (b"", "The upload is larger than the 195.31 KB accepted.", LIMIT + FRAMING_ALLOWANCE),
+    ],
+    ids=["a file part", "no part at all"],
+)
 async def test_a_streamed_body_without_length_is_cut_off_at_the_limit(
-    client: Client, callers: Callers, media_root: Path, clean_database: str
+    client: Client,
+    callers: Callers,
+    media_root: Path,
+    clean_database: str,
+    head: bytes,
+    detail: str,
+    read_at_most: int,
 ) -> None:
     chunk = 16 * 1024
     sent: list[int] = []
 
     async def body() -> AsyncIterator[bytes]:
-        yield (
-            b'--x\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
-            b"Content-Type: text/plain\r\n\r\n"
-        )
+        yield head
         for _ in range(10 * LIMIT // chunk):
             sent.append(chunk)
             yield b"x" * chunk
@@ -407,10 +427,19 @@ async def test_a_streamed_body_without_length_is_cut_off_at_the_limit(
     response = in_app_loop(client, post)
 
     assert response.status_code == 413
-    assert response.json() == {"detail": "The upload is larger than the 195.31 KB accepted."}
-    assert sum(sent) <= LIMIT + FRAMING_ALLOWANCE + chunk
+    assert response.json() == {"detail": detail}
+    assert sum(sent) <= read_at_most + chunk
     assert stored_files(media_root) == []
     assert rows(clean_database) == (0, 0)
+
+
+async def test_a_text_part_too_large_to_be_a_name_is_413(client: Client, callers: Callers) -> None:
+    headers, body = multipart(("file", "a.png", PNG), ("name", None, b"n" * 20_000))
+
+    response = await client.post(MEDIA, headers={**callers.admin, **headers}, content=body)
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": 'The part "name" is larger than the 16.00 KB accepted.'}
 
 
 # The library

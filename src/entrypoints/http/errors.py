@@ -102,6 +102,8 @@ def _in_use(_: AnyRequest, error: InUse) -> Response[Any]:
 
 
 def _file_too_large(_: AnyRequest, error: FileTooLarge) -> Response[Any]:
+    # The upload reader cuts a file off at this same limit as it streams; the use case's own
+    # check is answered alike should it ever be the one to notice.
     return detail(HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(error))
 
 

@@ -126,9 +126,10 @@ def upload_responses(example: FieldErrors) -> dict[int, ResponseSpec]:
         examples=[Example(value=example)],
     )
     chosen[413] = _detail(
-        "The file is larger than `PORTFOLIO_MAX_UPLOAD_BYTES`; a body that goes over is cut "
-        "off there, whether or not it announced its length.",
-        "The file is 25.00 MB; the largest accepted is 20.00 MB.",
+        "The file is larger than `PORTFOLIO_MAX_UPLOAD_BYTES`, a text part larger than 16 KB, "
+        "or the body larger than both with its framing: cut off there as it streams, whether "
+        "or not it announced its length.",
+        "The file is larger than the 20.00 MB accepted.",
     )
     return chosen
 
