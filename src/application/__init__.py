@@ -11,7 +11,7 @@ from application.catalogue import (
     TagFields,
     as_changes,
 )
-from application.errors import InvalidPage, InvalidPermissionCode, UnknownUser, UserAlreadyExists
+from application.errors import InvalidPermissionCode, UnknownUser, UserAlreadyExists
 from application.file_types import FileType, ImageFormat, sniff_file_type, sniff_image_format
 from application.listing import (
     DEFAULT_PAGE_SIZE,
@@ -73,7 +73,6 @@ __all__ = [
     "GetPortfolio",
     "ImageFormat",
     "ImageProcessor",
-    "InvalidPage",
     "InvalidPermissionCode",
     "IssuedToken",
     "LinkFields",

@@ -15,7 +15,3 @@ class UnknownUser(DomainError):
 
 class InvalidPermissionCode(DomainError):
     """A code that names no resource and action."""
-
-
-class InvalidPage(DomainError):
-    """Paging parameters that select nothing sensible; the message names the parameter."""

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from application.errors import InvalidPage
-from application.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from application.listing import DEFAULT_PAGE_SIZE, Page, fetch_page
 from application.portfolios import MAX_ID, parse_id
-from application.ports import MediaPage, MediaRepository, MediaStorage
+from application.ports import MediaRepository, MediaStorage
 from application.stored_files import discard_files
 from domain import Media, MediaNotFound
 
@@ -34,19 +33,16 @@ class GetMedia:
 
 
 class ListMedia:
-    """A page of the media library, newest first, with the total count."""
+    """The media library in numbered pages, newest first, by the rules every list follows."""
 
-    def __init__(self, repository: MediaRepository, max_limit: int = MAX_PAGE_SIZE) -> None:
+    def __init__(self, repository: MediaRepository) -> None:
         self._repository = repository
-        self._max_limit = max_limit
 
-    async def __call__(self, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> MediaPage:
-        """``limit`` objects (``max_limit`` at most) from ``offset`` on; InvalidPage if negative."""
-        if not 0 <= offset <= MAX_ID:
-            raise InvalidPage("offset must be a whole number from 0.")
-        if limit < 1:
-            raise InvalidPage("limit must be a whole number from 1.")
-        return await self._repository.page(offset, min(limit, self._max_limit))
+    async def __call__(self, number: int = 1, size: int = DEFAULT_PAGE_SIZE) -> Page[Media]:
+        """Page ``number`` of ``size`` objects and the total; PageNotFound past the last page."""
+        return await fetch_page(
+            lambda window: self._repository.page(window.offset, window.limit), number, size
+        )
 
 
 class DeleteMedia:

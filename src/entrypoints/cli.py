@@ -1,4 +1,4 @@
-"""The ``portfolio`` command: serve, migrate, manage users and tokens, load demo data."""
+"""The ``portfolio`` command: serve, migrate, manage users, tokens and media, load demo data."""
 
 from __future__ import annotations
 
@@ -6,19 +6,37 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from adapters.postgres import migrate, pending_migrations
-from application import InvalidPermissionCode, UnknownUser, UserAlreadyExists
+from application import (
+    InvalidPermissionCode,
+    RepairOutcome,
+    ThumbnailRepair,
+    UnknownUser,
+    UserAlreadyExists,
+)
 from domain import DomainError
 from entrypoints.container import Container, opened
 from entrypoints.database import database_url, describe
 from entrypoints.demo import load_demo
 from entrypoints.embedded_postgres import EmbeddedPostgresUnavailable
 from entrypoints.logs import logging_config
+from entrypoints.media_batch import (
+    Added,
+    add_files,
+    describe_repair,
+    image_ids,
+    repair_thumbnails,
+    summarise_repairs,
+)
 from entrypoints.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 T = TypeVar("T")
 
@@ -219,3 +237,92 @@ def demo_load(base_url: str) -> None:
         f"  curl -H 'Authorization: Token {access.admin_key}' "
         f"{base_url.rstrip('/')}/api/portfolios/{portfolio_id}"
     )
+
+
+@main.group()
+def media() -> None:
+    """Stored files and images (under PORTFOLIO_MEDIA_ROOT)."""
+
+
+def _progress(length: int, label: str) -> ProgressBar[int]:
+    # On stderr, so that stdout holds only results; no bar for a single item.
+    return click.progressbar(length=length, label=label, file=sys.stderr, hidden=length < 2)
+
+
+@media.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def media_add(paths: tuple[Path, ...]) -> None:
+    """Ingest local files as media, as an upload would.
+
+    Prints "ID<tab>KEY" for each new media object, and one line on stderr for each file that
+    is refused or cannot be read; the others go on. Exits with 1 if any file failed.
+    """
+    added: list[Added] = []
+
+    async def ingest(container: Container) -> None:
+        with _progress(len(paths), "adding files") as bar:
+            await add_files(container.upload_media(), paths, added, lambda: bar.update(1))
+
+    try:
+        run_with_container(ingest)
+    finally:
+        # Also after an interruption: what was stored is reported.
+        for outcome in added:
+            if outcome.media is not None:
+                click.echo(f"{outcome.media.id}\t{outcome.media.key}")
+            else:
+                click.echo(f"{outcome.path}: {outcome.error}", err=True)
+    failed = sum(outcome.media is None for outcome in added)
+    if failed:
+        click.echo(f"{failed} of {len(paths)} file(s) failed", err=True)
+        sys.exit(1)
+
+
+@media.command("thumbnails")
+@click.argument("ids", nargs=-1, type=click.IntRange(min=1))
+@click.option("--all", "every", is_flag=True, help="Every image, by ascending id.")
+@click.option(
+    "--after-id",
+    type=click.IntRange(min=0),
+    default=0,
+    help="With --all: start after this id (resume a stopped run from the id it reported).",
+)
+@click.option("--force", is_flag=True, help="Re-create every thumbnail, not only bad ones.")
+def media_thumbnails(ids: tuple[int, ...], every: bool, after_id: int, force: bool) -> None:
+    """Check images' thumbnails and re-create missing or wrong ones (e.g. after a size change).
+
+    Prints a line for each object repaired, skipped or failed, then the counts and the ids
+    repaired and failed. Each object is committed on its own. Exits with 1 if any failed.
+    """
+    if every == bool(ids):
+        raise click.UsageError("give media ids or --all, not both")
+    if after_id and not every:
+        raise click.UsageError("--after-id goes with --all")
+    reports: list[ThumbnailRepair] = []
+
+    async def repair(container: Container) -> None:
+        chosen = await image_ids(container.media_repository(), after_id) if every else ids
+        with _progress(len(chosen), "checking thumbnails") as bar:
+            await repair_thumbnails(
+                container.regenerate_thumbnails(),
+                chosen,
+                reports,
+                lambda: bar.update(1),
+                force=force,
+            )
+
+    finished = False
+    try:
+        run_with_container(repair)
+        finished = True
+    finally:
+        for report in reports:
+            if report.outcome is not RepairOutcome.UNCHANGED:
+                click.echo(describe_repair(report), err=report.outcome is RepairOutcome.FAILED)
+        for line in summarise_repairs(reports):
+            click.echo(line)
+        if every and reports and not finished:
+            last = reports[-1].media_id
+            click.echo(f"stopped after media {last}; go on with --all --after-id {last}", err=True)
+    if any(report.outcome is RepairOutcome.FAILED for report in reports):
+        sys.exit(1)

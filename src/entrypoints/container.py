@@ -60,6 +60,7 @@ from application import (
 from domain import Employer, Link, Meta, Tag
 from entrypoints.http.employers import EmployerEndpoints
 from entrypoints.http.links import LinkEndpoints
+from entrypoints.http.media import MediaEndpoints
 from entrypoints.http.meta import MetaEndpoints
 from entrypoints.http.portfolios import PortfolioAuthoring, PortfolioReads
 from entrypoints.http.tags import TagEndpoints
@@ -188,6 +189,15 @@ class Container(containers.DeclarativeContainer):
     )
     meta_endpoints = providers.Singleton(
         MetaEndpoints, manage_meta=manage_meta, media_storage=media_storage
+    )
+    media_endpoints = providers.Singleton(
+        MediaEndpoints,
+        upload_media=upload_media,
+        get_media=get_media,
+        list_media=list_media,
+        delete_media=delete_media,
+        media_storage=media_storage,
+        limits=media_limits,
     )
 
 

@@ -3,19 +3,16 @@ in-memory and the Postgres wiring."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from itertools import count
-from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from domain import ALL_PERMISSION_CODES, Action, Resource, permission_code
-from entrypoints.container import Container, in_memory_container
-from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from domain import Action, Resource, permission_code
+from entrypoints.container import Container
+from tests.e2e.conftest import EXPECTED, headers_of
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
@@ -55,46 +52,6 @@ ACTIONS = {
     Action.RETRIEVE: ("GET", True, 200),
     Action.UPDATE: ("PATCH", True, 200),
     Action.DELETE: ("DELETE", True, 204),
-}
-
-
-@pytest.fixture(
-    params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)],
-)
-async def wired(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[tuple[Container, Client]]:
-    """A container (in memory or over the emptied test database) and a client of its app."""
-    settings = Settings(media_root=tmp_path)
-    if request.param == "memory":
-        container = in_memory_container(settings)
-    else:
-        container = Container(
-            settings=settings, database_url=request.getfixturevalue("clean_database")
-        )
-    async with AsyncTestClient(create_app(container)) as client:
-        yield container, client
-
-
-async def headers_of(container: Container, code: int) -> dict[str, dict[str, str]]:
-    """Authorization headers of every kind of caller, relative to ``code``."""
-    users, tokens = container.manage_users(), container.manage_tokens()
-    await users.create("admin", is_admin=True)
-    await users.create("former", is_admin=True, is_staff=True, is_active=False)
-    await users.create("editor", is_staff=True, permissions=frozenset({code}))
-    await users.create("others", is_staff=True, permissions=ALL_PERMISSION_CODES - {code})
-    await users.create("outsider", permissions=frozenset({code}))
-    headers = {"anonymous": {}}
-    for name in ("admin", "former", "editor", "others", "outsider"):
-        headers[name] = {"Authorization": f"Token {(await tokens.issue(name)).key}"}
-    return headers
-
-
-EXPECTED = {
-    "anonymous": (401, {"detail": "Authentication credentials were not provided."}),
-    "former": (401, {"detail": "User inactive or deleted."}),
-    "others": (403, {"detail": "You do not have permission to perform this action."}),
-    "outsider": (403, {"detail": "You do not have permission to perform this action."}),
 }
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests import media_samples
+
 pytestmark = pytest.mark.postgres
 
 PORTFOLIO = str(Path(sys.executable).parent / "portfolio")
@@ -164,3 +166,124 @@ def test_demo_loads_once_with_real_files_and_then_only_issues_tokens(
     assert counts == (3, 12, 48, 4)
     assert all((tmp_path / key).is_file() for key in keys)
     assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 60
+
+
+def media(database: str, media_root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``portfolio media ...`` and return what it printed, whatever its exit code."""
+    return subprocess.run(
+        [PORTFOLIO, "media", *args],
+        env={
+            **os.environ,
+            "PORTFOLIO_DATABASE_URL": database,
+            "PORTFOLIO_MEDIA_ROOT": str(media_root),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_media_add_stores_the_good_files_reports_each_bad_one_and_fails(
+    clean_database: str, tmp_path: Path
+) -> None:
+    media_root, sources = tmp_path / "media", tmp_path / "sources"
+    sources.mkdir()
+    files = {
+        "logo.png": media_samples.png(),
+        "photo.jpg": media_samples.jpeg(),
+        "broken.png": media_samples.png()[:60],
+        "notes.txt": b"plain words\n",
+    }
+    for name, data in files.items():
+        (sources / name).write_bytes(data)
+    paths = [str(sources / name) for name in files] + [str(sources / "missing.gif")]
+
+    result = media(clean_database, media_root, "add", *paths)
+
+    assert result.returncode == 1
+    added = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [key.rsplit("/", 1)[-1] for _, key in added] == ["logo.png", "photo.jpg", "notes.txt"]
+    for (_, key), name in zip(added, ["logo.png", "photo.jpg", "notes.txt"], strict=True):
+        assert (media_root / key).read_bytes() == files[name]
+    errors = result.stderr.splitlines()
+    assert f"{sources / 'broken.png'}: The PNG image cannot be read" in result.stderr
+    assert f"{sources / 'missing.gif'}: No such file or directory" in errors
+    assert errors[-1] == "2 of 5 file(s) failed"
+    assert "Traceback" not in result.stderr
+    with psycopg.connect(clean_database) as conn:
+        stored = conn.execute(
+            "SELECT id, (SELECT count(*) FROM thumbnails t WHERE t.media_id = m.id)"
+            " FROM media m ORDER BY id"
+        ).fetchall()
+    assert stored == [
+        (int(media_id), count) for (media_id, _), count in zip(added, [4, 4, 0], strict=True)
+    ]
+
+
+def test_media_thumbnails_all_re_creates_a_deleted_thumbnail_and_reports_it(
+    clean_database: str, tmp_path: Path
+) -> None:
+    media_root, source = tmp_path / "media", tmp_path / "logo.png"
+    source.write_bytes(media_samples.png((600, 400)))
+    document = tmp_path / "brochure.pdf"
+    document.write_bytes(media_samples.pdf())
+    added = media(clean_database, media_root, "add", str(source), str(source), str(document))
+    (first, _), (second, _), _ = (line.split("\t") for line in added.stdout.splitlines())
+    with psycopg.connect(clean_database) as conn:
+        row = conn.execute(
+            "SELECT key FROM thumbnails WHERE media_id = %s AND size = 128", (int(second),)
+        ).fetchone()
+    assert row is not None
+    lost = media_root / row[0]
+    lost.unlink()
+
+    result = media(clean_database, media_root, "thumbnails", "--all")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"repaired {second}: re-created 128",
+        "unchanged 1, repaired 1, skipped 0, failed 0",
+        f"repaired ids: {second}",
+    ]
+    assert lost.is_file()
+    assert media_samples.thumbnail_image(lost.read_bytes()).size == (128, 85)
+
+    again = media(clean_database, media_root, "thumbnails", "--all", "--after-id", first)
+    assert again.stdout.splitlines() == ["unchanged 1, repaired 0, skipped 0, failed 0"]
+
+
+def test_media_thumbnails_reports_skipped_and_failed_objects_and_fails(
+    clean_database: str, tmp_path: Path
+) -> None:
+    media_root, source = tmp_path / "media", tmp_path / "logo.png"
+    source.write_bytes(media_samples.png())
+    added = media(clean_database, media_root, "add", str(source))
+    media_id, key = added.stdout.strip().split("\t")
+    (media_root / key).unlink()
+
+    result = media(clean_database, media_root, "thumbnails", media_id, "999", "--force")
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "skipped 999: no media has this id",
+        "unchanged 0, repaired 0, skipped 1, failed 1",
+        f"failed ids: {media_id}",
+    ]
+    assert f"failed {media_id}: the original file {key} is missing" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "give media ids or --all, not both"),
+        (("--all", "3"), "give media ids or --all, not both"),
+        (("3", "--after-id", "2"), "--after-id goes with --all"),
+    ],
+)
+def test_media_thumbnails_needs_ids_or_all(
+    clean_database: str, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = media(clean_database, tmp_path, "thumbnails", *args)
+    assert result.returncode == 2
+    assert message in result.stderr

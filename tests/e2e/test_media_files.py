@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
+from tests.media_samples import png
+
 pytestmark = pytest.mark.postgres
 
 Client = AsyncTestClient  # type: ignore[type-arg]
@@ -15,11 +17,16 @@ KEY = "core_media/2026/03/02/cover.png"
 
 @pytest.fixture
 def stored(media_root: Path) -> Path:
+    """A PNG, a PDF, and stray HTML, SVG and misnamed files in the media root."""
     path = media_root / KEY
     path.parent.mkdir(parents=True)
     path.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
     (media_root / "core_media/2026/03/02/brochure.pdf").write_bytes(b"%PDF-1.7 ...")
     (media_root / "core_media/2026/03/02/page.html").write_bytes(b"<script>alert(1)</script>")
+    (media_root / "core_media/2026/03/02/logo.svg").write_bytes(
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    )
+    (media_root / "core_media/2026/03/02/photo.jpg").write_bytes(png())
     return path
 
 
@@ -37,16 +44,31 @@ async def test_images_are_served_inline_with_type_nosniff_and_long_cache(
 
 
 @pytest.mark.parametrize(
-    ("name", "media_type"), [("brochure.pdf", "application/pdf"), ("page.html", "text/html")]
+    ("name", "media_type"),
+    [
+        ("brochure.pdf", "application/pdf"),
+        ("page.html", "text/plain"),
+        ("logo.svg", "text/plain"),
+        ("photo.jpg", "image/png"),
+    ],
 )
-async def test_other_files_are_downloads(
+async def test_the_type_comes_from_the_bytes_never_the_name(
     client: Client, stored: Path, name: str, media_type: str
 ) -> None:
     response = await client.get(f"/media/core_media/2026/03/02/{name}")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(media_type)
-    assert response.headers["content-disposition"].startswith("attachment")
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("name", ["brochure.pdf", "page.html", "logo.svg"])
+async def test_anything_but_an_image_is_a_download(
+    client: Client, stored: Path, name: str
+) -> None:
+    response = await client.get(f"/media/core_media/2026/03/02/{name}")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith("attachment")
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
 
 
 @pytest.mark.parametrize(

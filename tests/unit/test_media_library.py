@@ -8,16 +8,8 @@ import pytest
 
 from adapters.memory import InMemoryCatalogue, InMemoryMediaRepository, InMemoryMediaStorage
 from adapters.pillow import PillowImageProcessor
-from application import (
-    DeleteMedia,
-    GetMedia,
-    InvalidPage,
-    ListMedia,
-    NewMedia,
-    TagFields,
-    UploadMedia,
-)
-from domain import Media, MediaInUse, MediaNotFound
+from application import DeleteMedia, GetMedia, ListMedia, NewMedia, TagFields, UploadMedia
+from domain import Media, MediaInUse, MediaNotFound, PageNotFound
 from tests import media_samples
 from tests.media_fakes import fixed_clock
 
@@ -75,26 +67,34 @@ async def test_get_media_of_a_deleted_id_is_not_found(
         await GetMedia(repository)(image.id)
 
 
-async def test_list_media_caps_the_page_size(
+async def test_list_media_numbers_pages_newest_first_with_the_total(
     repository: InMemoryMediaRepository, catalogue: InMemoryCatalogue
 ) -> None:
-    for index in range(5):
-        await catalogue.add_media(text_record(index))
+    added = [await catalogue.add_media(text_record(index)) for index in range(5)]
 
-    page = await ListMedia(repository, max_limit=3)(offset=1, limit=50)
+    page = await ListMedia(repository)(number=2, size=2)
 
-    assert (len(page.items), page.total) == (3, 5)
+    assert [media.id for media in page.items] == [added[2].id, added[1].id]
+    assert (page.total, page.number, page.last_number) == (5, 2, 3)
+    assert page.has_next and page.has_previous
 
 
-@pytest.mark.parametrize(
-    ("offset", "limit", "message"),
-    [(-1, 10, "offset"), (0, 0, "limit"), (0, -5, "limit"), (2**63, 10, "offset")],
-)
-async def test_list_media_refuses_pages_that_select_nothing_sensible(
-    repository: InMemoryMediaRepository, offset: int, limit: int, message: str
+async def test_an_empty_library_has_an_empty_first_page(
+    repository: InMemoryMediaRepository,
 ) -> None:
-    with pytest.raises(InvalidPage, match=message):
-        await ListMedia(repository)(offset=offset, limit=limit)
+    page = await ListMedia(repository)()
+
+    assert (page.items, page.total, page.has_next, page.has_previous) == ((), 0, False, False)
+
+
+@pytest.mark.parametrize("number", [2, 10**14])
+async def test_a_page_past_the_last_is_not_found_like_every_list(
+    repository: InMemoryMediaRepository, catalogue: InMemoryCatalogue, number: int
+) -> None:
+    await catalogue.add_media(text_record(1))
+
+    with pytest.raises(PageNotFound):
+        await ListMedia(repository)(number=number, size=20)
 
 
 async def test_delete_media_removes_the_record_and_every_file(

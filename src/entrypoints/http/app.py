@@ -16,12 +16,14 @@ from entrypoints.http.errors import exception_handlers
 from entrypoints.http.head_requests import HeadAsGet
 from entrypoints.http.health import health, ready
 from entrypoints.http.links import LinkController
+from entrypoints.http.media import MediaController
 from entrypoints.http.media_files import media_file
 from entrypoints.http.meta import MetaController
 from entrypoints.http.openapi import TOKEN, openapi_config
 from entrypoints.http.portfolios import PortfolioController
 from entrypoints.http.request_log import RequestLogMiddleware
 from entrypoints.http.tags import TagController
+from entrypoints.http.uploads import upload_body_limit
 from entrypoints.settings import Settings
 
 API_VERSION = "1.0.0"
@@ -50,6 +52,7 @@ def create_app(container: Container) -> Litestar:
             TagController,
             LinkController,
             MetaController,
+            MediaController,
         ],
         guards=[authorized_by(container.authenticate)],
         security=TOKEN,
@@ -66,13 +69,15 @@ def create_app(container: Container) -> Litestar:
             "tag_endpoints": _from(container, "tag_endpoints"),
             "link_endpoints": _from(container, "link_endpoints"),
             "meta_endpoints": _from(container, "meta_endpoints"),
+            "media_endpoints": _from(container, "media_endpoints"),
             "media_storage": _from(container, "media_storage"),
             "readiness": _from(container, "readiness"),
         },
         exception_handlers=exception_handlers(settings.retry_after_seconds),
         lifespan=[lifespan],
         openapi_config=openapi_config(API_VERSION),
-        request_max_body_size=settings.max_upload_bytes,
+        # The uploads' limit; the JSON routes set their own, smaller one.
+        request_max_body_size=upload_body_limit(settings.max_upload_bytes),
         logging_config=None,
     )
     # Wrapped outside Litestar's routing so unrouted requests (404, 405) are logged too.

@@ -20,22 +20,28 @@ from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
     HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
 from domain import (
     AuthenticationFailed,
+    CorruptImage,
     DuplicateValue,
+    FileTooLarge,
     InUse,
     InvalidFields,
+    InvalidFile,
     MissingReference,
     NotAuthenticated,
     NotFound,
     PageNotFound,
     PermissionDenied,
     ServiceUnavailable,
+    TooManyPixels,
 )
+from entrypoints.http.uploads import FILE_FIELD
 
 logger = logging.getLogger("portfolio.errors")
 
@@ -43,6 +49,7 @@ NOT_AUTHENTICATED = "Authentication credentials were not provided."
 PERMISSION_DENIED = "You do not have permission to perform this action."
 NOT_FOUND = "Not found."
 SERVER_ERROR = "A server error occurred."
+INVALID_IMAGE = "Upload a valid image."
 UNAVAILABLE = "The service is temporarily unavailable; try again shortly."
 CHALLENGE = {"WWW-Authenticate": "Token"}
 
@@ -94,6 +101,21 @@ def _in_use(_: AnyRequest, error: InUse) -> Response[Any]:
     return detail(HTTP_409_CONFLICT, str(error))
 
 
+def _file_too_large(_: AnyRequest, error: FileTooLarge) -> Response[Any]:
+    # The upload reader cuts a file off at this same limit as it streams; the use case's own
+    # check is answered alike should it ever be the one to notice.
+    return detail(HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(error))
+
+
+def _invalid_file(_: AnyRequest, error: InvalidFile) -> Response[Any]:
+    # Only the upload route takes files, always in its "file" field. Images that cannot be
+    # decoded get DRF's ImageField wording in front of what exactly is wrong.
+    message = str(error)
+    if isinstance(error, CorruptImage | TooManyPixels):
+        message = f"{INVALID_IMAGE} {message}"
+    return Response({FILE_FIELD: [message]}, status_code=HTTP_400_BAD_REQUEST)
+
+
 def _validation(_: AnyRequest, error: ValidationException) -> Response[Any]:
     return detail(HTTP_400_BAD_REQUEST, error.detail or "Bad request.")
 
@@ -132,6 +154,8 @@ def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]
         MissingReference: _field_error,
         InvalidFields: _invalid_fields,
         InUse: _in_use,
+        FileTooLarge: _file_too_large,
+        InvalidFile: _invalid_file,
         ServiceUnavailable: unavailable_handler(retry_after),
         NotFoundException: _not_found,
         MethodNotAllowedException: _method_not_allowed,

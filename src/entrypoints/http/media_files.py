@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import mimetypes
 from collections.abc import AsyncIterator
 from typing import BinaryIO
 from urllib.parse import quote
@@ -12,7 +11,8 @@ from litestar import get
 from litestar.params import FromPath
 from litestar.response import Stream
 
-from application import MediaStorage
+from application import MediaStorage, sniff_file_type
+from application.file_types import SNIFF_BYTES
 from domain import NotFound
 from entrypoints.http.injection import Injected
 
@@ -21,15 +21,17 @@ CHUNK = 256 * 1024
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 
 
-async def _chunks(handle: BinaryIO) -> AsyncIterator[bytes]:
+async def _chunks(head: bytes, handle: BinaryIO) -> AsyncIterator[bytes]:
     try:
+        if head:
+            yield head
         while chunk := await asyncio.to_thread(handle.read, CHUNK):
             yield chunk
     finally:
         handle.close()
 
 
-def _open(storage: MediaStorage, key: str) -> tuple[BinaryIO, int]:
+def _open(storage: MediaStorage, key: str) -> tuple[BinaryIO, int, bytes]:
     try:
         handle = storage.open(key)
     except (OSError, ValueError):
@@ -37,19 +39,21 @@ def _open(storage: MediaStorage, key: str) -> tuple[BinaryIO, int]:
         raise NotFound from None
     size = handle.seek(0, 2)
     handle.seek(0)
-    return handle, size
+    return handle, size, handle.read(SNIFF_BYTES)
 
 
 @get("/media/{key:path}", exclude_from_auth=True, include_in_schema=False)
 async def media_file(key: FromPath[str], media_storage: Injected[MediaStorage]) -> Stream:
     """A stored file with its real Content-Type; anything but an image is a download."""
-    handle, size = await asyncio.to_thread(_open, media_storage, key.lstrip("/"))
-    media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    handle, size, head = await asyncio.to_thread(_open, media_storage, key.lstrip("/"))
+    # The type comes from the bytes, as on upload, never from the name: a file that reached
+    # the media root some other way (page.html, logo.svg) is served as text, not run as a page.
+    file_type = sniff_file_type(head)
     file_name = key.rsplit("/", 1)[-1]
-    disposition = "inline" if media_type.startswith("image/") else "attachment"
+    disposition = "inline" if file_type.is_image else "attachment"
     return Stream(
-        _chunks(handle),
-        media_type=media_type,
+        _chunks(head, handle),
+        media_type=file_type.mime,
         headers={
             "Content-Length": str(size),
             "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(file_name)}",

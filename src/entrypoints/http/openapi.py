@@ -13,12 +13,14 @@ from litestar.openapi.spec import (
     OpenAPIMediaType,
     Operation,
     RequestBody,
+    Schema,
     SecurityRequirement,
     SecurityScheme,
 )
 
 from entrypoints.http.forms import Form
 from entrypoints.http.schemas import ErrorDetail
+from entrypoints.http.uploads import MULTIPART
 
 TOKEN: list[SecurityRequirement] = [{"Token": []}]
 """The security requirement of every ``/api/`` route."""
@@ -35,13 +37,20 @@ def with_body(form: Form, *, partial: bool) -> type[Operation]:
     ``<Name>Patch``: Litestar replaces the configured component schemas with the ones it
     generates, so a reference to a configured one would dangle.
     """
-    schema = form.schema(partial=partial)
+    return _with_request_body("application/json", form.schema(partial=partial))
 
+
+def with_upload_body(schema: Schema) -> type[Operation]:
+    """An Operation that documents a multipart upload body (read by the handler, as above)."""
+    return _with_request_body(MULTIPART, schema)
+
+
+def _with_request_body(media_type: str, schema: Schema) -> type[Operation]:
     @dataclass
     class OperationWithBody(Operation):
         def __post_init__(self) -> None:
             self.request_body = RequestBody(
-                required=True, content={"application/json": OpenAPIMediaType(schema=schema)}
+                required=True, content={media_type: OpenAPIMediaType(schema=schema)}
             )
 
     return OperationWithBody
@@ -100,6 +109,28 @@ def responses(*statuses: int, fields: FieldErrors | None = None) -> dict[int, Re
     chosen = {status: _RESPONSES[status] for status in sorted({400, 401, 403, 503, *statuses})}
     if fields is not None:
         chosen[400] = _field_errors(fields)
+    return chosen
+
+
+def upload_responses(example: FieldErrors) -> dict[int, ResponseSpec]:
+    """The error responses of an upload: field errors, body errors and the size limit."""
+    chosen = responses(413)
+    chosen[400] = ResponseSpec(
+        data_container=FieldErrors,
+        description=(
+            "A refused file or name, as field errors: none sent, empty, unreadable or "
+            "contradicting its extension, or an image with too many pixels. A body that is "
+            f'not {MULTIPART} or cannot be parsed gets `{{"detail": ...}}`.'
+        ),
+        generate_examples=False,
+        examples=[Example(value=example)],
+    )
+    chosen[413] = _detail(
+        "The file is larger than `PORTFOLIO_MAX_UPLOAD_BYTES`, a text part larger than 16 KB, "
+        "or the body larger than both with its framing: cut off there as it streams, whether "
+        "or not it announced its length.",
+        "The file is larger than the 20.00 MB accepted.",
+    )
     return chosen
 
 

@@ -146,6 +146,15 @@ class MetaPage(msgspec.Struct):
     results: list[MetaData]
 
 
+class MediaListPage(msgspec.Struct):
+    """A page of the media library, newest first (see PortfolioPage)."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[ImageData]
+
+
 class ErrorDetail(msgspec.Struct):
     """Every error that is not about single fields: ``{"detail": "..."}``."""
 
