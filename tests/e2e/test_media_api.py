@@ -542,3 +542,57 @@ async def test_deleting_media_still_referred_to_is_409_naming_the_referrers_and_
     deleted = await client.delete(f"{MEDIA}{body['id']}", headers=callers.admin)
     assert deleted.status_code == 204
     assert stored_files(media_root) == []
+
+
+async def test_a_client_hanging_up_mid_upload_leaves_nothing_and_no_server_error(
+    client: Client,
+    callers: Callers,
+    media_root: Path,
+    clean_database: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    content_type, body = multipart(("file", "photo.png", PNG))
+    headers = [
+        (b"host", b"portfolio.test"),
+        (b"content-type", content_type["Content-Type"].encode()),
+        *((name.lower().encode(), value.encode()) for name, value in callers.admin.items()),
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": MEDIA,
+        "raw_path": MEDIA.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("portfolio.test", 80),
+        "state": {},
+    }
+    events = iter(
+        [
+            {"type": "http.request", "body": body[: len(body) // 2], "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    sent: list[dict[str, object]] = []
+
+    async def hang_up() -> None:
+        async def receive() -> dict[str, object]:
+            return next(events, {"type": "http.disconnect"})
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        await client.app(scope, receive, send)  # type: ignore[arg-type]
+
+    caplog.set_level("INFO")
+    client.blocking_portal.call(hang_up)
+
+    assert sent[0]["status"] == 400
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+    assert stored_files(media_root) == []
+    assert rows(clean_database) == (0, 0)

@@ -130,7 +130,15 @@ def unavailable_handler(retry_after: int) -> Handler:
     return _unavailable
 
 
+# Litestar's words when the client hangs up while its body is being read.
+_CLIENT_GONE = "client disconnected prematurely"
+
+
 def _http(_: AnyRequest, error: HTTPException) -> Response[Any]:
+    if error.detail == _CLIENT_GONE:
+        # Not a fault of ours, and nobody is left to read the answer.
+        logger.info("client disconnected before its request body was complete")
+        return detail(HTTP_400_BAD_REQUEST, "The request body was not complete.")
     if error.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
         logger.error("server error %r", error, exc_info=error)
         return detail(error.status_code, SERVER_ERROR, error.headers)
