@@ -137,8 +137,10 @@ def main() -> None:
         return
 
     data = make_photo()
-    print(f"photo: {SIZE[0]}x{SIZE[1]} JPEG, {len(data) / 1024 / 1024:.2f} MiB; "
-          f"thumbnails {', '.join(map(str, THUMBNAIL_SIZES))} at quality {QUALITY}")
+    print(
+        f"photo: {SIZE[0]}x{SIZE[1]} JPEG, {len(data) / 1024 / 1024:.2f} MiB; "
+        f"thumbnails {', '.join(map(str, THUMBNAIL_SIZES))} at quality {QUALITY}"
+    )
     for function in VARIANTS.values():
         function(data)  # warm-up: imports, codec tables, page cache
     timings: dict[str, list[float]] = {name: [] for name in VARIANTS}
@@ -155,11 +157,15 @@ def main() -> None:
 
     print(f"\n{'variant':<10}{'median ms':>11}{'min ms':>9}{'max ms':>9}{'peak MiB':>10}")
     for name, runs in timings.items():
-        print(f"{name:<10}{statistics.median(runs) * 1000:>11.1f}{min(runs) * 1000:>9.1f}"
-              f"{max(runs) * 1000:>9.1f}{peaks[name]:>10.1f}")
+        print(
+            f"{name:<10}{statistics.median(runs) * 1000:>11.1f}{min(runs) * 1000:>9.1f}"
+            f"{max(runs) * 1000:>9.1f}{peaks[name]:>10.1f}"
+        )
     speedup = statistics.median(timings["naive"]) / statistics.median(timings["adapter"])
-    print(f"\nadapter vs naive, median over {arguments.runs} runs: {speedup:.1f}x faster, "
-          f"peak memory {peaks['naive'] / max(peaks['adapter'], 0.1):.1f}x lower")
+    print(
+        f"\nadapter vs naive, median over {arguments.runs} runs: {speedup:.1f}x faster, "
+        f"peak memory {peaks['naive'] / max(peaks['adapter'], 0.1):.1f}x lower"
+    )
 
 
 if __name__ == "__main__":

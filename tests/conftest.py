@@ -41,9 +41,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def _configured_url() -> str | None:
-    return os.environ.get("PORTFOLIO_TEST_DATABASE_URL") or os.environ.get(
-        "PORTFOLIO_DATABASE_URL"
-    )
+    return os.environ.get("PORTFOLIO_TEST_DATABASE_URL") or os.environ.get("PORTFOLIO_DATABASE_URL")
 
 
 def _server_url() -> str:

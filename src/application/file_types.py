@@ -121,6 +121,4 @@ def _looks_like_text(head: bytes) -> bool:
         text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return False
-    return not any(
-        char == "\x7f" or (char < " " and char not in _TEXT_CONTROLS) for char in text
-    )
+    return not any(char == "\x7f" or (char < " " and char not in _TEXT_CONTROLS) for char in text)

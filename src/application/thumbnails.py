@@ -156,9 +156,7 @@ class RegenerateThumbnails:
             # Only records of sizes no longer made are to go: nothing to decode.
             return []
         with self._storage.open(media.key) as original:
-            rendered = self._images.render(
-                original, image_format, sizes, self._limits.max_pixels
-            )
+            rendered = self._images.render(original, image_format, sizes, self._limits.max_pixels)
         if (rendered.width, rendered.height) != (media.width, media.height):
             raise _Unrepairable(
                 f"the original is {rendered.width}x{rendered.height} but recorded as "

@@ -62,9 +62,7 @@ async def test_the_type_comes_from_the_bytes_never_the_name(
 
 
 @pytest.mark.parametrize("name", ["brochure.pdf", "page.html", "logo.svg"])
-async def test_anything_but_an_image_is_a_download(
-    client: Client, stored: Path, name: str
-) -> None:
+async def test_anything_but_an_image_is_a_download(client: Client, stored: Path, name: str) -> None:
     response = await client.get(f"/media/core_media/2026/03/02/{name}")
     assert response.status_code == 200
     assert response.headers["content-disposition"].startswith("attachment")

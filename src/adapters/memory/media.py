@@ -49,9 +49,7 @@ class InMemoryMediaRepository:
         del self._catalogue.media[media_id]
         return media
 
-    async def replace_thumbnails(
-        self, media_id: int, thumbnails: Sequence[NewThumbnail]
-    ) -> Media:
+    async def replace_thumbnails(self, media_id: int, thumbnails: Sequence[NewThumbnail]) -> Media:
         """Give the object exactly these thumbnails, with new ids."""
         media = self._catalogue.media.get(media_id)
         if media is None:

@@ -88,9 +88,7 @@ class PostgresMediaRepository:
             await conn.execute("DELETE FROM media WHERE id = %s", (media_id,))
             return media
 
-    async def replace_thumbnails(
-        self, media_id: int, thumbnails: Sequence[NewThumbnail]
-    ) -> Media:
+    async def replace_thumbnails(self, media_id: int, thumbnails: Sequence[NewThumbnail]) -> Media:
         """Swap the object's thumbnail rows for these in one transaction."""
         async with connection(self._pool) as conn, translated_errors(), conn.transaction():
             await _locked(conn, media_id)
@@ -99,9 +97,11 @@ class PostgresMediaRepository:
                 await conn.execute(
                     "INSERT INTO thumbnails (media_id, size, key)"
                     " SELECT %s, s, k FROM unnest(%s::integer[], %s::text[]) AS u(s, k)",
-                    (media_id,
-                     [thumbnail.size for thumbnail in thumbnails],
-                     [thumbnail.key for thumbnail in thumbnails]),
+                    (
+                        media_id,
+                        [thumbnail.size for thumbnail in thumbnails],
+                        [thumbnail.key for thumbnail in thumbnails],
+                    ),
                 )
             return await _require(conn, media_id)
 
