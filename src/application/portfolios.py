@@ -8,13 +8,16 @@ from typing import Any, TypeVar
 from application.catalogue import PortfolioFields, as_changes
 from application.listing import Page, PortfolioFilter, fetch_page
 from application.ports import Catalogue, PortfolioQueries
-from application.slugs import free_slug, slugify
+from application.slugs import free_slug, random_variant, slugify
 from domain import DuplicateValue, NotFound, Portfolio, PortfolioNotFound
 
 # Ids are Postgres bigint; anything outside can never name a portfolio.
 MAX_ID = 2**63 - 1
-# A made slug can lose a race to a concurrent write; it is chosen again this many times.
-SLUG_ATTEMPTS = 5
+# A made slug can lose a race to a concurrent write; it is chosen again. The first tries take
+# the next free number; after that many writers are racing for one title, and a random
+# suffix (24 bits) ends the contest instead of every writer counting up in step.
+NUMBERED_SLUG_ATTEMPTS = 3
+SLUG_ATTEMPTS = 12
 
 
 def parse_id(raw: str) -> int | None:
@@ -127,8 +130,11 @@ class ManagePortfolios:
     ) -> Written:
         base = slugify(title)
         clash = DuplicateValue("portfolio", "slug")
-        for _ in range(SLUG_ATTEMPTS):
-            slug = free_slug(base, await self._queries.slugs_in_use(base, excluding))
+        for attempt in range(SLUG_ATTEMPTS):
+            if attempt < NUMBERED_SLUG_ATTEMPTS:
+                slug = free_slug(base, await self._queries.slugs_in_use(base, excluding))
+            else:
+                slug = random_variant(base)
             try:
                 return await write(slug)
             except DuplicateValue as error:

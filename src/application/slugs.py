@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from collections.abc import Collection
 from itertools import count
@@ -35,3 +36,8 @@ def free_slug(base: str, taken: Collection[str]) -> str:
         if candidate not in taken:
             return candidate
     raise AssertionError("unreachable: count() never ends")
+
+
+def random_variant(base: str) -> str:
+    """``base-<6 random hex digits>``: for when many writers race for the same slug."""
+    return f"{base}-{secrets.token_hex(3)}"
