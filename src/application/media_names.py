@@ -25,15 +25,24 @@ _NOT_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def display_name(raw: str) -> str:
-    """The client's name fit to show: its last path part, no hidden characters, 255 at most."""
-    last_part = _SEPARATORS.split(raw)[-1]
+    """The client's file name fit to show: its last path part, no hidden characters, 255 at most."""
+    return _visible(_SEPARATORS.split(raw)[-1]) or DEFAULT_STEM
+
+
+def chosen_name(raw: str) -> str | None:
+    """A name the client chose to show ("Before/After shot"): kept whole, slashes included,
+    without hidden characters, 255 at most; None when nothing visible is left."""
+    return _visible(raw) or None
+
+
+def _visible(text: str) -> str:
     visible = "".join(
         char
-        for char in unicodedata.normalize("NFC", last_part)
+        for char in unicodedata.normalize("NFC", text)
         if unicodedata.category(char) not in _HIDDEN_CATEGORIES
     ).strip()
-    if visible in ("", ".", ".."):
-        return DEFAULT_STEM
+    if visible in (".", ".."):
+        return ""
     if len(visible) <= MAX_NAME_LENGTH:
         return visible
     stem, extension = split_extension(visible)

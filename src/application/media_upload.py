@@ -11,7 +11,7 @@ from typing import BinaryIO
 from application.catalogue import NewMedia, NewThumbnail
 from application.file_types import SNIFF_BYTES, FileType, sniff_file_type
 from application.media_keys import media_key, thumbnail_key
-from application.media_names import display_name, stored_file_name
+from application.media_names import chosen_name, display_name, stored_file_name
 from application.ports import Catalogue, Clock, ImageProcessor, MediaStorage, RenderedImage
 from application.stored_files import FileBatch, failed, finish
 from domain import THUMBNAIL_SIZES, EmptyFile, FileTooLarge, Media
@@ -72,7 +72,7 @@ class UploadMedia:
         file_type = sniff_file_type(head)
         file_name = display_name(file_name)
         key = media_key(self._clock().date(), stored_file_name(file_name, file_type))
-        shown = display_name(shown_name) if shown_name and shown_name.strip() else file_name
+        shown = (chosen_name(shown_name) if shown_name else None) or file_name
         rendered = await self._render(source, file_type)
 
         batch = FileBatch(self._storage)

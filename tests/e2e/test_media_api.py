@@ -166,6 +166,23 @@ async def test_the_name_field_sets_the_shown_name_and_the_file_name_still_names_
     assert key_of(response.json()["f"]).endswith("/logo.png")
 
 
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Before/After shot", "Before/After shot"),
+        ("AC\\DC tour", "AC\\DC tour"),
+        ("a\u202eb", "ab"),
+    ],
+)
+async def test_a_chosen_name_is_shown_whole_but_without_hidden_characters(
+    client: Client, callers: Callers, name: str, shown: str
+) -> None:
+    response = await upload(client, callers.admin, media_samples.png(), "x/../logo.png", name=name)
+    assert response.status_code == 201
+    assert response.json()["name"] == shown
+    assert key_of(response.json()["f"]).endswith("/logo.png")
+
+
 async def test_a_blank_name_shows_the_file_name(client: Client, callers: Callers) -> None:
     response = await upload(client, callers.admin, media_samples.png(), "logo.png", name="  ")
     assert response.json()["name"] == "logo.png"
