@@ -214,6 +214,13 @@ def test_timestamps_are_iso_8601_and_stored_in_utc(text: str, moment: datetime) 
         ("https://", False),
         ("https://exa mple.com", False),
         ("javascript:alert(1)", False),
+        ("http://exa\r\nmple.com/", False),
+        ("http://example.com/\tx", False),
+        ("http://example.com/\x7f", False),
+        ("http://x:99999/", False),
+        ("http://x:65535/", True),
+        ("http://[::1]:8000/path", True),
+        ("http://[::1/", False),
     ],
 )
 def test_link_urls_are_absolute_http_urls(url: str, valid: bool) -> None:

@@ -120,11 +120,16 @@ class Url:
     def parse(self, value: object) -> object:
         """The trimmed URL."""
         text = Text(self.max_length).parse(value)
+        # urlsplit quietly drops tabs and line breaks; a URL with any control character or
+        # space could split a header or a log line wherever a client echoes it, so refuse it.
+        if any(char <= " " or char == "\x7f" for char in str(text)):
+            raise Invalid(NOT_A_URL)
         try:
-            parts = urlsplit(text)
+            parts = urlsplit(str(text))
+            parts.port  # noqa: B018 - reading it validates the port (0 to 65535)
         except ValueError:
             raise Invalid(NOT_A_URL) from None
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in text:
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             raise Invalid(NOT_A_URL)
         return text
 
