@@ -129,11 +129,20 @@ class MediaNotFound(NotFound):
 class MediaInUse(InUse):
     """A media object cannot be deleted while something still refers to it."""
 
-    def __init__(self, media_id: int, references: tuple[MediaReference, ...]) -> None:
-        used_by = ", ".join(str(reference) for reference in references)
-        super().__init__(f"Media {media_id} cannot be deleted: it is used by {used_by}.")
+    SHOWN = 5
+    """How many referrers the message names before summing up the rest."""
+
+    def __init__(
+        self, media_id: int, references: tuple[MediaReference, ...], total: int | None = None
+    ) -> None:
+        total = len(references) if total is None else total
+        used_by = ", ".join(str(reference) for reference in references[: self.SHOWN])
+        rest = total - min(len(references), self.SHOWN)
+        more = f" and {rest} more" if rest > 0 else ""
+        super().__init__(f"Media {media_id} cannot be deleted: it is used by {used_by}{more}.")
         self.media_id = media_id
         self.references = references
+        self.total = total
 
 
 class FileTooLarge(DomainError):

@@ -50,6 +50,13 @@ def test_media_in_use_names_every_referrer() -> None:
     )
 
 
+def test_media_in_use_names_five_referrers_and_counts_the_rest() -> None:
+    shown = tuple(MediaReference("portfolio", n, "images") for n in range(1, 6))
+    error = MediaInUse(7, shown, total=3000)
+    assert str(error).endswith("portfolio 5 (images) and 2995 more.")
+    assert str(error).count("portfolio") == 5
+
+
 def test_file_too_large_says_both_sizes_in_readable_units() -> None:
     error = FileTooLarge(25 * 1024 * 1024, 20 * 1024 * 1024)
     assert str(error) == "The file is 25.00 MB; the largest accepted is 20.00 MB."

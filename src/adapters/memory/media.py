@@ -45,7 +45,7 @@ class InMemoryMediaRepository:
             raise MediaNotFound
         references = self._references(media_id)
         if references:
-            raise MediaInUse(media_id, references)
+            raise MediaInUse(media_id, references[: MediaInUse.SHOWN], total=len(references))
         del self._catalogue.media[media_id]
         return media
 

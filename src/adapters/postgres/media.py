@@ -33,14 +33,19 @@ SELECT id FROM media WHERE width IS NOT NULL AND id > %s ORDER BY id LIMIT %s
 # reference can appear between the check below and the delete.
 _LOCK = "SELECT id FROM media WHERE id = %s FOR UPDATE"
 
+# The first few referrers, each row also carrying how many there are in all.
 _REFERENCES = """
-SELECT 'portfolio', id, 'image' FROM portfolios WHERE image_id = %(id)s
+SELECT entity, referrer_id, field, count(*) OVER () FROM (
+SELECT 'portfolio' AS entity, id AS referrer_id, 'image' AS field
+FROM portfolios WHERE image_id = %(id)s
 UNION ALL SELECT 'portfolio', portfolio_id, 'images' FROM portfolio_images WHERE media_id = %(id)s
 UNION ALL SELECT 'employer', id, 'image' FROM employers WHERE image_id = %(id)s
 UNION ALL SELECT 'tag', id, 'image' FROM tags WHERE image_id = %(id)s
 UNION ALL SELECT 'link', id, 'image' FROM links WHERE image_id = %(id)s
 UNION ALL SELECT 'meta', id, 'value_file' FROM meta WHERE value_file_id = %(id)s
+) AS referrers
 ORDER BY 1, 2, 3
+LIMIT %(shown)s
 """
 
 _decode_media = msgspec.json.Decoder(Media).decode
@@ -78,13 +83,13 @@ class PostgresMediaRepository:
         """Delete the row (thumbnails follow by cascade) unless something refers to it."""
         async with connection(self._pool) as conn, conn.transaction():
             media = await _locked(conn, media_id)
-            cursor = await conn.execute(_REFERENCES, {"id": media_id})
-            references = tuple(
-                MediaReference(entity, referrer_id, field)
-                for entity, referrer_id, field in await cursor.fetchall()
+            cursor = await conn.execute(
+                _REFERENCES, {"id": media_id, "shown": MediaInUse.SHOWN}
             )
-            if references:
-                raise MediaInUse(media_id, references)
+            rows = await cursor.fetchall()
+            if rows:
+                references = tuple(MediaReference(*row[:3]) for row in rows)
+                raise MediaInUse(media_id, references, total=rows[0][3])
             await conn.execute("DELETE FROM media WHERE id = %s", (media_id,))
             return media
 
