@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+import psycopg
 
-from adapters.postgres import migrate, pending_migrations
+from adapters.postgres import connect_failure, migrate, pending_migrations
 from application import (
     InvalidPermissionCode,
     RepairOutcome,
@@ -56,6 +58,15 @@ def _database() -> tuple[Settings, str]:
         raise click.ClickException(str(error)) from error
 
 
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that cannot be reached or used is one clear line, never a traceback."""
+    try:
+        yield
+    except psycopg.Error as error:
+        raise click.ClickException(f"cannot use the database: {connect_failure(error)}") from error
+
+
 def run_with_container(work: Callable[[Container], Awaitable[T]]) -> T:
     """Run ``work`` against a Postgres-backed container opened for this command only."""
     settings, url = _database()
@@ -87,7 +98,8 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     settings, url = _database()
-    pending = pending_migrations(url)
+    with _database_errors():
+        pending = pending_migrations(url)
     if pending:
         raise click.ClickException(
             f"the database lacks migrations {', '.join(pending)}; run `portfolio db migrate`"
@@ -115,7 +127,8 @@ def db() -> None:
 def db_migrate() -> None:
     """Apply pending migrations (safe to run from several processes at once)."""
     _, url = _database()
-    applied = migrate(url)
+    with _database_errors():
+        applied = migrate(url)
     click.echo(f"applied: {', '.join(applied)}" if applied else "already up to date")
 
 

@@ -287,3 +287,21 @@ def test_media_thumbnails_needs_ids_or_all(
     result = media(clean_database, tmp_path, "thumbnails", *args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+@pytest.mark.parametrize("command", [("db", "migrate"), ("serve",), ("users", "create", "x")])
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql://u:s3cr3t%pw@127.0.0.1:5432/x", "not a valid PostgreSQL connection string"),
+        ("postgresql://u:s3cr3t@127.0.0.1:1/x", "Connection refused"),
+    ],
+)
+def test_an_unusable_database_is_one_line_without_traceback_or_password(
+    command: tuple[str, ...], url: str, reason: str
+) -> None:
+    result = run(url, *command, check=False)
+    assert result.returncode == 1
+    assert reason in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "s3cr3t" not in result.stderr + result.stdout

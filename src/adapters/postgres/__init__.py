@@ -6,6 +6,7 @@ from adapters.postgres.migrations import available_migrations, migrate, pending_
 from adapters.postgres.pool import (
     Connection,
     PoolSettings,
+    connect_failure,
     connection,
     database_answers,
     make_pool,
@@ -39,6 +40,7 @@ __all__ = [
     "PostgresUserStore",
     "SharedTable",
     "available_migrations",
+    "connect_failure",
     "connection",
     "database_answers",
     "make_pool",

@@ -83,9 +83,7 @@ class PostgresMediaRepository:
         """Delete the row (thumbnails follow by cascade) unless something refers to it."""
         async with connection(self._pool) as conn, conn.transaction():
             media = await _locked(conn, media_id)
-            cursor = await conn.execute(
-                _REFERENCES, {"id": media_id, "shown": MediaInUse.SHOWN}
-            )
+            cursor = await conn.execute(_REFERENCES, {"id": media_id, "shown": MediaInUse.SHOWN})
             rows = await cursor.fetchall()
             if rows:
                 references = tuple(MediaReference(*row[:3]) for row in rows)

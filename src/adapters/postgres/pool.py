@@ -77,10 +77,24 @@ async def _probe(conninfo: str, kwargs: dict[str, Any]) -> None:
     # where the pool would keep retrying until its timeout.
     try:
         probe = await AsyncConnection.connect(conninfo, **kwargs)
-    except psycopg.OperationalError as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ServiceUnavailable(f"cannot connect to the database: {reason}") from error
+    except psycopg.Error as error:
+        raise ServiceUnavailable(
+            f"cannot connect to the database: {connect_failure(error)}"
+        ) from error
     await probe.close()
+
+
+def connect_failure(error: psycopg.Error) -> str:
+    """Why a connection failed, in one line that never repeats the connection string.
+
+    Server-side failures (refused, unknown host, bad password) are safe to show; a string
+    that cannot even be parsed is not, as the parser quotes the part it choked on, which
+    may be the password.
+    """
+    if not isinstance(error, psycopg.OperationalError):
+        return "the database URL is not a valid PostgreSQL connection string"
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 @asynccontextmanager
