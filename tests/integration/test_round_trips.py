@@ -17,8 +17,12 @@ from adapters.postgres import (
     PostgresCatalogue,
     PostgresPortfolioQueries,
     PostgresSharedObjects,
+    make_pool,
+    open_pool,
 )
-from adapters.postgres.pool import PoolSettings, connection_kwargs
+from adapters.postgres.pool import PoolSettings
+from adapters.postgres.portfolios import GET_PORTFOLIO_SQL
+from adapters.postgres.users import FIND_TOKEN_SQL
 from application import PortfolioFields, PortfolioFilter, SortField, SortKey, TagFields, Window
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
@@ -28,29 +32,22 @@ from tests.builders import add_full_portfolio
 pytestmark = pytest.mark.postgres
 
 statements: list[str] = []
+SMALL = PoolSettings(min_size=1, max_size=2)
 
 
 class CountingConnection(AsyncConnection[Any]):
     """A connection that records every statement the service sends."""
 
     async def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        text = query.decode() if isinstance(query, bytes) else str(query)
-        if text:  # the pool's liveness check sends an empty query; it is not ours
-            statements.append(text)
+        statements.append(query.decode() if isinstance(query, bytes) else str(query))
         return await super().execute(query, *args, **kwargs)
 
 
 @pytest.fixture
 async def counting_pool(clean_database: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
-    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-        clean_database,
-        kwargs=connection_kwargs(PoolSettings()),
-        connection_class=CountingConnection,
-        open=False,
-        min_size=1,
-        max_size=2,
-    )
-    await pool.open(wait=True)
+    """The service's own pool, with connections that count what they send."""
+    pool = make_pool(clean_database, SMALL, connection_class=CountingConnection)
+    await open_pool(pool)
     yield pool
     await pool.close()
 
@@ -71,26 +68,34 @@ async def test_an_authenticated_retrieve_costs_two_statements(
 ) -> None:
     container = Container(settings=Settings(media_root=tmp_path), database_url=clean_database)
     container.pool.override(
-        providers.Singleton(
-            AsyncConnectionPool,
-            clean_database,
-            kwargs=connection_kwargs(PoolSettings()),
-            connection_class=CountingConnection,
-            open=False,
-            min_size=1,
-            max_size=2,
-        )
+        providers.Singleton(make_pool, clean_database, SMALL, connection_class=CountingConnection)
     )
     async with AsyncTestClient(create_app(container)) as client:
         await container.manage_users().create("admin", is_admin=True)
         key = (await container.manage_tokens().issue("admin")).key
         added = await container.catalogue().add_portfolio(PortfolioFields(title="T", slug="t"))
+        path, headers = f"/api/portfolios/{added.id}", {"Authorization": f"Token {key}"}
+        await client.get(path, headers=headers)  # every pooled connection now in recent use
         statements.clear()
-        response = await client.get(
-            f"/api/portfolios/{added.id}", headers={"Authorization": f"Token {key}"}
-        )
+        response = await client.get(path, headers=headers)
     assert response.status_code == 200
-    assert len(statements) == 2  # the token with its owner, then the portfolio
+    # The token with its owner, then the portfolio; no liveness check on connections in use.
+    assert statements == [FIND_TOKEN_SQL, GET_PORTFOLIO_SQL]
+
+
+async def test_a_connection_idle_for_a_while_is_checked_before_use(
+    counting_pool: AsyncConnectionPool[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = PostgresPortfolioQueries(counting_pool)
+    await queries.get(1)
+    await queries.get(1)
+    statements.clear()
+    await queries.get(1)
+    assert statements == [GET_PORTFOLIO_SQL]
+    monkeypatch.setattr("adapters.postgres.pool.CHECK_AFTER_IDLE_SECONDS", -1.0)
+    statements.clear()
+    await queries.get(1)
+    assert statements == ["", GET_PORTFOLIO_SQL]  # the empty query is the liveness check
 
 
 @pytest.mark.parametrize("page_size", [1, 25])
