@@ -51,6 +51,7 @@ class Settings:
     retry_after_seconds: int = 5
     max_upload_bytes: int = 20 * 1024 * 1024
     max_image_pixels: int = 50_000_000
+    allowed_hosts: tuple[str, ...] = ()
     log_level: str = "INFO"
 
     @classmethod
@@ -76,5 +77,10 @@ class Settings:
             retry_after_seconds=_int(env, "PORTFOLIO_RETRY_AFTER", 5, minimum=1),
             max_upload_bytes=_int(env, "PORTFOLIO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1),
             max_image_pixels=_int(env, "PORTFOLIO_MAX_IMAGE_PIXELS", 50_000_000, minimum=1),
+            allowed_hosts=tuple(
+                host.strip()
+                for host in (env.get("PORTFOLIO_ALLOWED_HOSTS") or "").split(",")
+                if host.strip()
+            ),
             log_level=(env.get("PORTFOLIO_LOG_LEVEL") or "INFO").upper(),
         )

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pytest
 from litestar.testing import AsyncTestClient
 
+from entrypoints.container import Container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
 from tests.e2e.conftest import Callers
 
 pytestmark = pytest.mark.postgres
@@ -78,3 +82,27 @@ async def test_hostile_paths_never_cause_a_server_error(
     assert response.status_code in (400, 404)
     assert "Traceback" not in response.text
     assert set(response.json()) == {"detail"}
+
+
+async def test_only_allowed_hosts_are_served_when_a_list_is_set(
+    container: Container, settings: Settings
+) -> None:
+    strict = Container(
+        settings=replace(settings, allowed_hosts=("api.example.com", "localhost")),
+        database_url=container.database_url(),
+    )
+    async with AsyncTestClient(create_app(strict), base_url="http://api.example.com") as client:
+        assert (await client.get("/health")).status_code == 200
+        assert (await client.get("/health", headers={"Host": "LOCALHOST:8000"})).status_code == 200
+        forged = await client.get("/health", headers={"Host": "evil.example.com"})
+        assert forged.status_code == 400
+        assert forged.json() == {"detail": "Invalid host header"}
+
+
+@pytest.mark.parametrize("host", ["a..b", "example.com:99999", "example.com:0", "-a.com", "a-.com"])
+async def test_malformed_hosts_are_400_even_without_a_list(
+    client: Client, callers: Callers, host: str
+) -> None:
+    response = await client.get("/api/portfolios/", headers={**callers.admin, "Host": host})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Invalid host header"}

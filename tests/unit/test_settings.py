@@ -27,8 +27,10 @@ def test_values_are_read_and_the_base_url_gets_its_slash() -> None:
             "PORTFOLIO_SERVE_MEDIA": "false",
             "PORTFOLIO_DB_POOL_MAX": "20",
             "PORTFOLIO_LOG_LEVEL": "debug",
+            "PORTFOLIO_ALLOWED_HOSTS": " api.example.com, ,localhost ",
         }
     )
+    assert settings.allowed_hosts == ("api.example.com", "localhost")
     assert settings.database_url == "postgresql://db/portfolio"
     assert settings.media_root == Path("/srv/media")
     assert settings.media_base_url == "https://cdn.example.com/media/"

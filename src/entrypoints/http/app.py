@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Litestar, Router
 from litestar.di import Provide
+from litestar.types import ASGIApp
 
 from entrypoints.container import Container, opened
 from entrypoints.http.auth import authorized_by
@@ -20,6 +21,7 @@ from entrypoints.http.media import MediaController
 from entrypoints.http.media_files import media_file
 from entrypoints.http.meta import MetaController
 from entrypoints.http.openapi import TOKEN, openapi_config
+from entrypoints.http.origin import AllowedHosts
 from entrypoints.http.portfolios import PortfolioController
 from entrypoints.http.request_log import RequestLogMiddleware
 from entrypoints.http.tags import TagController
@@ -81,7 +83,10 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
     )
     # Wrapped outside Litestar's routing so unrouted requests (404, 405) are logged too.
-    app.asgi_handler = RequestLogMiddleware(HeadAsGet(app.asgi_handler))
+    inner: ASGIApp = HeadAsGet(app.asgi_handler)
+    if settings.allowed_hosts:
+        inner = AllowedHosts(inner, settings.allowed_hosts)
+    app.asgi_handler = RequestLogMiddleware(inner)
     return app
 
 
