@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -199,6 +200,21 @@ async def test_the_interactive_page_is_served_at_schema(tmp_path: Path) -> None:
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("text/html")
             assert "swagger" in response.text.lower()
+
+
+async def test_the_interactive_page_loads_its_scripts_from_the_service_itself(
+    tmp_path: Path,
+) -> None:
+    app = create_app(in_memory_container(Settings(media_root=tmp_path)))
+    async with AsyncTestClient(app) as client:
+        page = (await client.get("/schema")).text
+        assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+        assert len(assets) == 3
+        for url in assets:
+            assert url.startswith("/schema-assets/"), url
+            response = await client.get(url)
+            assert response.status_code == 200
+            assert len(response.content) > 10_000
 
 
 def test_media_has_list_upload_retrieve_and_delete_only(schema: dict[str, Any]) -> None:

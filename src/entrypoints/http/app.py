@@ -20,7 +20,7 @@ from entrypoints.http.links import LinkController
 from entrypoints.http.media import MediaController
 from entrypoints.http.media_files import media_file
 from entrypoints.http.meta import MetaController
-from entrypoints.http.openapi import TOKEN, openapi_config
+from entrypoints.http.openapi import TOKEN, openapi_config, swagger_assets
 from entrypoints.http.origin import AllowedHosts
 from entrypoints.http.portfolios import PortfolioController
 from entrypoints.http.request_log import RequestLogMiddleware
@@ -59,7 +59,7 @@ def create_app(container: Container) -> Litestar:
         guards=[authorized_by(container.authenticate)],
         security=TOKEN,
     )
-    handlers: list[Any] = [api, health, ready]
+    handlers: list[Any] = [api, health, ready, swagger_assets()]
     if settings.serve_media:
         handlers.append(media_file)
     app = Litestar(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from litestar import Router
+from litestar.datastructures import CacheControlHeader
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
@@ -17,6 +19,8 @@ from litestar.openapi.spec import (
     SecurityRequirement,
     SecurityScheme,
 )
+from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path
 
 from entrypoints.http.forms import Form
 from entrypoints.http.schemas import ErrorDetail
@@ -27,6 +31,20 @@ TOKEN: list[SecurityRequirement] = [{"Token": []}]
 
 FieldErrors = dict[str, list[str]]
 """``{"field": ["message", ...]}``, or ``{"non_field_errors": [...]}``."""
+
+# Swagger UI is served from the installed package, never a CDN: the page is where admins
+# paste their tokens, so no third-party script may run on it.
+SWAGGER_ASSETS = "/schema-assets"
+
+
+def swagger_assets() -> Router:
+    """The Swagger UI files the /schema page loads, cached for a day."""
+    return create_static_files_router(
+        path=SWAGGER_ASSETS,
+        directories=[swagger_ui_path],
+        name="swagger-assets",
+        cache_control=CacheControlHeader(public=True, max_age=86400),
+    )
 
 
 def with_body(form: Form, *, partial: bool) -> type[Operation]:
@@ -148,7 +166,14 @@ def openapi_config(version: str) -> OpenAPIConfig:
             "Every `/api/` route needs `Authorization: Token <key>`; see docs/api.md."
         ),
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin(path="/")],
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/",
+                js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+            )
+        ],
         components=Components(
             security_schemes={
                 "Token": SecurityScheme(
