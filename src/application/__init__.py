@@ -13,6 +13,7 @@ from application.catalogue import (
 )
 from application.errors import InvalidPermissionCode, UnknownUser, UserAlreadyExists
 from application.file_types import FileType, ImageFormat, sniff_file_type, sniff_image_format
+from application.ids import parse_id, require_id
 from application.listing import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -30,7 +31,7 @@ from application.listing import (
 from application.media_library import DeleteMedia, GetMedia, ListMedia
 from application.media_names import display_name, safe_stem, stored_file_name
 from application.media_upload import DEFAULT_LIMITS, MediaLimits, UploadMedia
-from application.portfolios import GetPortfolio, ManagePortfolios, parse_id, require_id
+from application.portfolios import GetPortfolio, ManagePortfolios
 from application.ports import (
     Catalogue,
     Clock,

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from application.ids import require_id
 from application.listing import DEFAULT_PAGE_SIZE, Page, fetch_page
-from application.portfolios import MAX_ID, parse_id
 from application.ports import MediaRepository, MediaStorage
 from application.stored_files import discard_files
 from domain import Media, MediaNotFound
-
-
-def _media_id(raw_id: str | int) -> int:
-    media_id = parse_id(raw_id) if isinstance(raw_id, str) else raw_id
-    if media_id is None or not 0 < media_id <= MAX_ID:
-        raise MediaNotFound
-    return media_id
 
 
 class GetMedia:
@@ -26,7 +19,7 @@ class GetMedia:
 
     async def __call__(self, raw_id: str | int) -> Media:
         """The media object, or MediaNotFound for any id that names none (malformed ones too)."""
-        media = await self._repository.get(_media_id(raw_id))
+        media = await self._repository.get(require_id(raw_id, MediaNotFound))
         if media is None:
             raise MediaNotFound
         return media
@@ -58,7 +51,7 @@ class DeleteMedia:
         The record goes first: should removing a file fail, an unreferenced file is left
         behind, never a record pointing at a missing file.
         """
-        media = await self._repository.delete(_media_id(raw_id))
+        media = await self._repository.delete(require_id(raw_id, MediaNotFound))
         keys = [media.key, *(thumbnail.key for thumbnail in media.thumbnails)]
         await asyncio.to_thread(discard_files, self._storage, keys)
         return media

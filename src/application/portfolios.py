@@ -6,34 +6,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from application.catalogue import PortfolioFields, as_changes
+from application.ids import require_id
 from application.listing import Page, PortfolioFilter, fetch_page
 from application.ports import Catalogue, PortfolioQueries
 from application.slugs import free_slug, random_variant, slugify
-from domain import DuplicateValue, NotFound, Portfolio, PortfolioNotFound
+from domain import DuplicateValue, Portfolio, PortfolioNotFound
 
-# Ids are Postgres bigint; anything outside can never name a portfolio.
-MAX_ID = 2**63 - 1
 # A made slug can lose a race to a concurrent write; it is chosen again. The first tries take
 # the next free number; after that many writers are racing for one title, and a random
 # suffix (24 bits) ends the contest instead of every writer counting up in step.
 NUMBERED_SLUG_ATTEMPTS = 3
 SLUG_ATTEMPTS = 12
-
-
-def parse_id(raw: str) -> int | None:
-    """The positive 64-bit id spelled by ``raw`` in ASCII digits, or None."""
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 30:
-        return None
-    value = int(raw)
-    return value if 0 < value <= MAX_ID else None
-
-
-def require_id(raw: str, missing: type[NotFound]) -> int:
-    """The id ``raw`` spells; ``missing`` (a NotFound) when it could never name an object."""
-    object_id = parse_id(raw)
-    if object_id is None:
-        raise missing
-    return object_id
 
 
 class GetPortfolio:
@@ -44,10 +27,7 @@ class GetPortfolio:
 
     async def __call__(self, raw_id: str | int) -> Portfolio:
         """The portfolio, or PortfolioNotFound for any id that names none (malformed ones too)."""
-        portfolio_id = parse_id(raw_id) if isinstance(raw_id, str) else raw_id
-        if portfolio_id is None or not 0 < portfolio_id <= MAX_ID:
-            raise PortfolioNotFound
-        portfolio = await self._queries.get(portfolio_id)
+        portfolio = await self._queries.get(require_id(raw_id, PortfolioNotFound))
         if portfolio is None:
             raise PortfolioNotFound
         return portfolio
