@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from domain import AuthenticationFailed, NotAuthenticated, PermissionDenied, Principal
+from domain import (
+    Action,
+    AuthenticationFailed,
+    NotAuthenticated,
+    PermissionDenied,
+    Principal,
+    Resource,
+    permission_code,
+)
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -69,6 +77,6 @@ def require_permission(principal: Principal, code: int | None) -> None:
         raise PermissionDenied
 
 
-def permission(code: int) -> dict[str, int]:
-    """The ``opt`` a handler passes to require ``code``."""
-    return {PERMISSION_OPT: code}
+def permission(resource: Resource, action: Action) -> dict[str, int]:
+    """The ``opt`` a handler passes to require the code of ``action`` on ``resource``."""
+    return {PERMISSION_OPT: permission_code(resource, action)}

@@ -8,7 +8,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath
 
 from application import ManageEmployers, MediaStorage
-from domain import Action, Employer, Resource, permission_code
+from domain import Action, Employer, Resource
 from entrypoints.http.auth import permission
 from entrypoints.http.forms import JSON_BODY_LIMIT, Field, Form, Reference, Text
 from entrypoints.http.injection import Injected
@@ -46,10 +46,6 @@ class EmployerEndpoints(SharedObjectEndpoints[Employer, EmployerData, EmployerPa
 _INVALID: FieldErrors = {"name": ["employer with this name already exists."]}
 
 
-def _code(action: Action) -> dict[str, int]:
-    return permission(permission_code(Resource.EMPLOYERS, action))
-
-
 class EmployerController(Controller):
     """List, create, read, replace, change and delete employers."""
 
@@ -59,7 +55,7 @@ class EmployerController(Controller):
 
     @get(
         "/",
-        opt=_code(Action.LIST),
+        opt=permission(Resource.EMPLOYERS, Action.LIST),
         summary="List employers",
         description="By id, 20 a page; `?search=` looks in the name. Permission 4301.",
         responses=responses(404, fields=SEARCH_TOO_LONG),
@@ -77,7 +73,7 @@ class EmployerController(Controller):
 
     @post(
         "/",
-        opt=_code(Action.CREATE),
+        opt=permission(Resource.EMPLOYERS, Action.CREATE),
         summary="Create an employer",
         description="Permission 4303.",
         operation_class=with_body(EMPLOYER_FORM, partial=False),
@@ -91,7 +87,7 @@ class EmployerController(Controller):
 
     @get(
         "/{employer_id:str}",
-        opt=_code(Action.RETRIEVE),
+        opt=permission(Resource.EMPLOYERS, Action.RETRIEVE),
         summary="Retrieve an employer",
         description="Permission 4302.",
         responses=responses(404),
@@ -107,7 +103,7 @@ class EmployerController(Controller):
 
     @put(
         "/{employer_id:str}",
-        opt=_code(Action.UPDATE),
+        opt=permission(Resource.EMPLOYERS, Action.UPDATE),
         summary="Replace an employer",
         description="The whole employer; fields left out take their defaults. Permission 4304.",
         operation_class=with_body(EMPLOYER_FORM, partial=False),
@@ -124,7 +120,7 @@ class EmployerController(Controller):
 
     @patch(
         "/{employer_id:str}",
-        opt=_code(Action.UPDATE),
+        opt=permission(Resource.EMPLOYERS, Action.UPDATE),
         summary="Change an employer",
         description="Only the fields sent change. Permission 4304.",
         operation_class=with_body(EMPLOYER_FORM, partial=True),
@@ -141,7 +137,7 @@ class EmployerController(Controller):
 
     @delete(
         "/{employer_id:str}",
-        opt=_code(Action.DELETE),
+        opt=permission(Resource.EMPLOYERS, Action.DELETE),
         summary="Delete an employer",
         description="Refused (409) while a portfolio names the employer. Permission 4305.",
         responses=responses(404, 409),

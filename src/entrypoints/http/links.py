@@ -8,7 +8,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath
 
 from application import ManageLinks, MediaStorage
-from domain import Action, Link, Resource, permission_code
+from domain import Action, Link, Resource
 from entrypoints.http.auth import permission
 from entrypoints.http.forms import JSON_BODY_LIMIT, Field, Form, Reference, Text, Url
 from entrypoints.http.injection import Injected
@@ -45,10 +45,6 @@ class LinkEndpoints(SharedObjectEndpoints[Link, LinkData, LinkPage]):
 _INVALID: FieldErrors = {"image": ['Invalid pk "999" - object does not exist.']}
 
 
-def _code(action: Action) -> dict[str, int]:
-    return permission(permission_code(Resource.LINKS, action))
-
-
 class LinkController(Controller):
     """List, create, read, replace, change and delete links."""
 
@@ -58,7 +54,7 @@ class LinkController(Controller):
 
     @get(
         "/",
-        opt=_code(Action.LIST),
+        opt=permission(Resource.LINKS, Action.LIST),
         summary="List links",
         description="By id, 20 a page; `?search=` looks in the name. Permission 4501.",
         responses=responses(404, fields=SEARCH_TOO_LONG),
@@ -76,7 +72,7 @@ class LinkController(Controller):
 
     @post(
         "/",
-        opt=_code(Action.CREATE),
+        opt=permission(Resource.LINKS, Action.CREATE),
         summary="Create a link",
         description="Permission 4503.",
         operation_class=with_body(LINK_FORM, partial=False),
@@ -90,7 +86,7 @@ class LinkController(Controller):
 
     @get(
         "/{link_id:str}",
-        opt=_code(Action.RETRIEVE),
+        opt=permission(Resource.LINKS, Action.RETRIEVE),
         summary="Retrieve a link",
         description="Permission 4502.",
         responses=responses(404),
@@ -106,7 +102,7 @@ class LinkController(Controller):
 
     @put(
         "/{link_id:str}",
-        opt=_code(Action.UPDATE),
+        opt=permission(Resource.LINKS, Action.UPDATE),
         summary="Replace a link",
         description="The whole link; fields left out take their defaults. Permission 4504.",
         operation_class=with_body(LINK_FORM, partial=False),
@@ -123,7 +119,7 @@ class LinkController(Controller):
 
     @patch(
         "/{link_id:str}",
-        opt=_code(Action.UPDATE),
+        opt=permission(Resource.LINKS, Action.UPDATE),
         summary="Change a link",
         description="Only the fields sent change. Permission 4504.",
         operation_class=with_body(LINK_FORM, partial=True),
@@ -140,7 +136,7 @@ class LinkController(Controller):
 
     @delete(
         "/{link_id:str}",
-        opt=_code(Action.DELETE),
+        opt=permission(Resource.LINKS, Action.DELETE),
         summary="Delete a link",
         description="Refused (409) while a portfolio holds the link. Permission 4505.",
         responses=responses(404, 409),

@@ -17,7 +17,7 @@ from application import (
     page_number,
     page_size,
 )
-from domain import Action, Resource, permission_code
+from domain import Action, Resource
 from entrypoints.http.auth import permission
 from entrypoints.http.injection import Injected
 from entrypoints.http.openapi import (
@@ -87,10 +87,6 @@ class MediaEndpoints:
         return public_urls(self._media_storage, request_origin(request))
 
 
-def _code(action: Action) -> dict[str, int]:
-    return permission(permission_code(Resource.MEDIA, action))
-
-
 _INVALID_UPLOAD: FieldErrors = {"file": [NO_FILE]}
 
 
@@ -106,7 +102,7 @@ class MediaController(Controller):
 
     @get(
         "/",
-        opt=_code(Action.LIST),
+        opt=permission(Resource.MEDIA, Action.LIST),
         summary="List media",
         description="Newest first, 20 a page. Permission 4101.",
         responses=responses(404),
@@ -123,7 +119,7 @@ class MediaController(Controller):
 
     @post(
         "/",
-        opt=_code(Action.CREATE),
+        opt=permission(Resource.MEDIA, Action.CREATE),
         summary="Upload a file",
         description=(
             "A multipart body with the file in `file` and, optionally, the name to show in "
@@ -141,7 +137,7 @@ class MediaController(Controller):
 
     @get(
         "/{media_id:str}",
-        opt=_code(Action.RETRIEVE),
+        opt=permission(Resource.MEDIA, Action.RETRIEVE),
         summary="Retrieve a media object",
         description="Permission 4102.",
         responses=responses(404),
@@ -157,7 +153,7 @@ class MediaController(Controller):
 
     @delete(
         "/{media_id:str}",
-        opt=_code(Action.DELETE),
+        opt=permission(Resource.MEDIA, Action.DELETE),
         summary="Delete a media object",
         description=(
             "Removes the record, the file and its thumbnails. Refused (409, naming them) while "

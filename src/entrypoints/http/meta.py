@@ -8,7 +8,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath
 
 from application import ManageMeta, MediaStorage
-from domain import Action, Meta, Resource, permission_code
+from domain import Action, Meta, Resource
 from entrypoints.http.auth import permission
 from entrypoints.http.forms import JSON_BODY_LIMIT, Field, Form, Reference, Text
 from entrypoints.http.injection import Injected
@@ -50,10 +50,6 @@ class MetaEndpoints(SharedObjectEndpoints[Meta, MetaData, MetaPage]):
 _INVALID: FieldErrors = {"value_file": ['Invalid pk "999" - object does not exist.']}
 
 
-def _code(action: Action) -> dict[str, int]:
-    return permission(permission_code(Resource.META, action))
-
-
 class MetaController(Controller):
     """List, create, read, replace, change and delete meta entries."""
 
@@ -63,7 +59,7 @@ class MetaController(Controller):
 
     @get(
         "/",
-        opt=_code(Action.LIST),
+        opt=permission(Resource.META, Action.LIST),
         summary="List meta entries",
         description="By id, 20 a page; `?search=` looks in the key. Permission 4601.",
         responses=responses(404, fields=SEARCH_TOO_LONG),
@@ -81,7 +77,7 @@ class MetaController(Controller):
 
     @post(
         "/",
-        opt=_code(Action.CREATE),
+        opt=permission(Resource.META, Action.CREATE),
         summary="Create a meta entry",
         description="Permission 4603.",
         operation_class=with_body(META_FORM, partial=False),
@@ -95,7 +91,7 @@ class MetaController(Controller):
 
     @get(
         "/{meta_id:str}",
-        opt=_code(Action.RETRIEVE),
+        opt=permission(Resource.META, Action.RETRIEVE),
         summary="Retrieve a meta entry",
         description="Permission 4602.",
         responses=responses(404),
@@ -111,7 +107,7 @@ class MetaController(Controller):
 
     @put(
         "/{meta_id:str}",
-        opt=_code(Action.UPDATE),
+        opt=permission(Resource.META, Action.UPDATE),
         summary="Replace a meta entry",
         description="The whole meta entry; fields left out take their defaults. Permission 4604.",
         operation_class=with_body(META_FORM, partial=False),
@@ -128,7 +124,7 @@ class MetaController(Controller):
 
     @patch(
         "/{meta_id:str}",
-        opt=_code(Action.UPDATE),
+        opt=permission(Resource.META, Action.UPDATE),
         summary="Change a meta entry",
         description="Only the fields sent change. Permission 4604.",
         operation_class=with_body(META_FORM, partial=True),
@@ -145,7 +141,7 @@ class MetaController(Controller):
 
     @delete(
         "/{meta_id:str}",
-        opt=_code(Action.DELETE),
+        opt=permission(Resource.META, Action.DELETE),
         summary="Delete a meta entry",
         description="Refused (409) while a portfolio holds the entry. Permission 4605.",
         responses=responses(404, 409),

@@ -8,7 +8,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath
 
 from application import GetPortfolio, ManagePortfolios, MediaStorage, page_number, page_size
-from domain import RETRIEVE_PORTFOLIO, Action, Portfolio, Resource, permission_code
+from domain import Action, Portfolio, Resource
 from entrypoints.http.auth import permission
 from entrypoints.http.forms import JSON_BODY_LIMIT, values_for_existing
 from entrypoints.http.injection import Injected
@@ -120,10 +120,6 @@ _INVALID: FieldErrors = {
 }
 
 
-def _code(action: Action) -> dict[str, int]:
-    return permission(permission_code(Resource.PORTFOLIOS, action))
-
-
 class PortfolioController(Controller):
     """List, create, read, replace, change and delete portfolios."""
 
@@ -133,7 +129,7 @@ class PortfolioController(Controller):
 
     @get(
         "/",
-        opt=_code(Action.LIST),
+        opt=permission(Resource.PORTFOLIOS, Action.LIST),
         summary="List portfolios",
         description=(
             "Whole portfolios (the retrieve shape), 20 a page, by `order` then id unless "
@@ -168,7 +164,7 @@ class PortfolioController(Controller):
 
     @post(
         "/",
-        opt=_code(Action.CREATE),
+        opt=permission(Resource.PORTFOLIOS, Action.CREATE),
         summary="Create a portfolio",
         description="Answers the retrieve shape. Permission 4203.",
         operation_class=with_body(PORTFOLIO_FORM, partial=False),
@@ -182,7 +178,7 @@ class PortfolioController(Controller):
 
     @get(
         "/{portfolio_id:str}",
-        opt=permission(RETRIEVE_PORTFOLIO),
+        opt=permission(Resource.PORTFOLIOS, Action.RETRIEVE),
         summary="Retrieve a portfolio",
         description=(
             "The whole portfolio with its images, employer, tags, links, gallery and meta. "
@@ -201,7 +197,7 @@ class PortfolioController(Controller):
 
     @put(
         "/{portfolio_id:str}",
-        opt=_code(Action.UPDATE),
+        opt=permission(Resource.PORTFOLIOS, Action.UPDATE),
         summary="Replace a portfolio",
         description=(
             "The whole portfolio: fields left out take their defaults (a left-out slug is "
@@ -221,7 +217,7 @@ class PortfolioController(Controller):
 
     @patch(
         "/{portfolio_id:str}",
-        opt=_code(Action.UPDATE),
+        opt=permission(Resource.PORTFOLIOS, Action.UPDATE),
         summary="Change a portfolio",
         description=(
             "Only the fields sent change; a list sent replaces that whole list. A slug set "
@@ -241,7 +237,7 @@ class PortfolioController(Controller):
 
     @delete(
         "/{portfolio_id:str}",
-        opt=_code(Action.DELETE),
+        opt=permission(Resource.PORTFOLIOS, Action.DELETE),
         summary="Delete a portfolio",
         description=(
             "Removes the portfolio and its own attachment rows; the employer, tags, links, "

@@ -8,7 +8,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath
 
 from application import ManageTags, MediaStorage
-from domain import Action, Resource, Tag, permission_code
+from domain import Action, Resource, Tag
 from entrypoints.http.auth import permission
 from entrypoints.http.forms import JSON_BODY_LIMIT, Field, Form, Reference, Text
 from entrypoints.http.injection import Injected
@@ -38,10 +38,6 @@ class TagEndpoints(SharedObjectEndpoints[Tag, TagData, TagPage]):
 _INVALID: FieldErrors = {"name": ["tag with this name already exists."]}
 
 
-def _code(action: Action) -> dict[str, int]:
-    return permission(permission_code(Resource.TAGS, action))
-
-
 class TagController(Controller):
     """List, create, read, replace, change and delete tags."""
 
@@ -51,7 +47,7 @@ class TagController(Controller):
 
     @get(
         "/",
-        opt=_code(Action.LIST),
+        opt=permission(Resource.TAGS, Action.LIST),
         summary="List tags",
         description="By id, 20 a page; `?search=` looks in the name. Permission 4401.",
         responses=responses(404, fields=SEARCH_TOO_LONG),
@@ -69,7 +65,7 @@ class TagController(Controller):
 
     @post(
         "/",
-        opt=_code(Action.CREATE),
+        opt=permission(Resource.TAGS, Action.CREATE),
         summary="Create a tag",
         description="Permission 4403.",
         operation_class=with_body(TAG_FORM, partial=False),
@@ -83,7 +79,7 @@ class TagController(Controller):
 
     @get(
         "/{tag_id:str}",
-        opt=_code(Action.RETRIEVE),
+        opt=permission(Resource.TAGS, Action.RETRIEVE),
         summary="Retrieve a tag",
         description="Permission 4402.",
         responses=responses(404),
@@ -99,7 +95,7 @@ class TagController(Controller):
 
     @put(
         "/{tag_id:str}",
-        opt=_code(Action.UPDATE),
+        opt=permission(Resource.TAGS, Action.UPDATE),
         summary="Replace a tag",
         description="The whole tag; fields left out take their defaults. Permission 4404.",
         operation_class=with_body(TAG_FORM, partial=False),
@@ -116,7 +112,7 @@ class TagController(Controller):
 
     @patch(
         "/{tag_id:str}",
-        opt=_code(Action.UPDATE),
+        opt=permission(Resource.TAGS, Action.UPDATE),
         summary="Change a tag",
         description="Only the fields sent change. Permission 4404.",
         operation_class=with_body(TAG_FORM, partial=True),
@@ -133,7 +129,7 @@ class TagController(Controller):
 
     @delete(
         "/{tag_id:str}",
-        opt=_code(Action.DELETE),
+        opt=permission(Resource.TAGS, Action.DELETE),
         summary="Delete a tag",
         description="Refused (409) while a portfolio holds the tag. Permission 4405.",
         responses=responses(404, 409),
