@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.media import MediaReference
@@ -44,10 +44,6 @@ class PageNotFound(NotFound):
         super().__init__("Invalid page.")
 
 
-class NotAuthenticated(DomainError):
-    """The request carries no credentials."""
-
-
 class AuthenticationFailed(DomainError):
     """Credentials were given but cannot be accepted; the message says why."""
 
@@ -76,15 +72,6 @@ class MissingReference(DomainError):
         super().__init__(f'Invalid pk "{value}" - object does not exist.')
         self.field = field
         self.value = value
-
-
-class InvalidFields(DomainError):
-    """Values a client sent that break the rules: each field (or ``non_field_errors``) maps
-    to its messages."""
-
-    def __init__(self, errors: Mapping[str, Sequence[str]]) -> None:
-        self.errors = {field: list(messages) for field, messages in errors.items()}
-        super().__init__("; ".join(f"{field}: {' '.join(self.errors[field])}" for field in errors))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import InvalidFields
 from entrypoints.http.links import LINK_FORM
 from entrypoints.http.meta import META_FORM
 from entrypoints.http.portfolio_input import PORTFOLIO_FORM, portfolio_filter
+from entrypoints.http.request_errors import InvalidFields
 from entrypoints.http.tags import TAG_FORM
 
 TIMESTAMP_MESSAGE = (

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain import AuthenticationFailed, NotAuthenticated
+from domain import AuthenticationFailed
 from entrypoints.http.auth import HAS_SPACES, NO_CREDENTIALS, token_from_header
+from entrypoints.http.request_errors import NotAuthenticated
 
 
 @pytest.mark.parametrize(

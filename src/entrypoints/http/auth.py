@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from domain import (
     Action,
     AuthenticationFailed,
-    NotAuthenticated,
     PermissionDenied,
     Principal,
     Resource,
     permission_code,
 )
+from entrypoints.http.request_errors import NotAuthenticated
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection

@@ -31,16 +31,15 @@ from domain import (
     DuplicateValue,
     FileTooLarge,
     InUse,
-    InvalidFields,
     InvalidFile,
     MissingReference,
-    NotAuthenticated,
     NotFound,
     PageNotFound,
     PermissionDenied,
     ServiceUnavailable,
     TooManyPixels,
 )
+from entrypoints.http.request_errors import InvalidFields, NotAuthenticated
 from entrypoints.http.uploads import FILE_FIELD
 
 logger = logging.getLogger("portfolio.errors")

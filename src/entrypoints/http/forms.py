@@ -20,7 +20,7 @@ from litestar.openapi import spec as openapi
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 
 from application import parse_id
-from domain import InvalidFields
+from entrypoints.http.request_errors import InvalidFields
 
 NON_FIELD_ERRORS = "non_field_errors"
 REQUIRED = "This field is required."

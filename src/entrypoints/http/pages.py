@@ -9,8 +9,8 @@ from litestar import Request
 from litestar.params import Parameter
 
 from application import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
-from domain import InvalidFields
 from entrypoints.http.origin import request_origin
+from entrypoints.http.request_errors import InvalidFields
 
 PAGE = "page"
 SEARCH_MAX_LENGTH = 200

@@ -14,7 +14,6 @@ from application import (
     portfolio_ordering,
     search_terms,
 )
-from domain import InvalidFields
 from entrypoints.http.forms import (
     NOT_A_BOOLEAN,
     NULL_CHARACTERS,
@@ -29,6 +28,7 @@ from entrypoints.http.forms import (
     Timestamp,
 )
 from entrypoints.http.pages import checked_search
+from entrypoints.http.request_errors import InvalidFields
 
 # Postgres integer, the column display_order is stored in.
 _INT32 = 2**31

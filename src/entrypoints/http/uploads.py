@@ -20,8 +20,9 @@ from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
 
-from domain import InvalidFields, human_readable_size
+from domain import human_readable_size
 from entrypoints.http.forms import NOT_A_STRING, READ_ONLY, UNKNOWN, Invalid, Text
+from entrypoints.http.request_errors import InvalidFields
 
 MULTIPART = "multipart/form-data"
 FILE_FIELD = "file"
