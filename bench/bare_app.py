@@ -14,7 +14,7 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres.pool import PoolSettings, connection_kwargs
+from adapters.postgres import connection, make_pool, open_pool
 from adapters.postgres.portfolios import GET_PORTFOLIO_SQL
 from adapters.postgres.users import FIND_TOKEN_SQL
 
@@ -43,15 +43,10 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                pool = AsyncConnectionPool(
-                    os.environ["PORTFOLIO_DATABASE_URL"],
-                    kwargs=connection_kwargs(PoolSettings()),
-                    check=AsyncConnectionPool.check_connection,
-                    min_size=2,
-                    max_size=10,
-                    open=False,
-                )
-                await pool.open(wait=True)
+                # The service's own pool, settings and connection handling: only the
+                # framework differs between the two servers.
+                pool = make_pool(os.environ["PORTFOLIO_DATABASE_URL"])
+                await open_pool(pool)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 assert pool is not None
@@ -64,7 +59,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await _respond(send, 401, b'{"detail":"Authentication credentials were not provided."}')
         return
     digest = hashlib.sha256(header[1]).digest()
-    async with pool.connection() as conn:
+    async with connection(pool) as conn:
         row = await (await conn.execute(FIND_TOKEN_SQL, (digest,), prepare=True)).fetchone()
     if row is None or not hmac.compare_digest(bytes(row[1]), digest):
         await _respond(send, 401, b'{"detail":"Invalid token."}')
@@ -77,7 +72,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await _respond(send, 403, b'{"detail":"You do not have permission."}')
         return
     raw_id = scope["path"][len(PREFIX) :]
-    async with pool.connection() as conn:
+    async with connection(pool) as conn:
         found = await (
             await conn.execute(GET_PORTFOLIO_SQL, (int(raw_id),), prepare=True)
         ).fetchone()
