@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from tests import media_samples
 
@@ -305,3 +306,18 @@ def test_an_unusable_database_is_one_line_without_traceback_or_password(
     assert reason in result.stderr
     assert "Traceback" not in result.stderr
     assert "s3cr3t" not in result.stderr + result.stdout
+
+
+def test_a_role_without_rights_to_migrate_is_told_so(clean_database: str) -> None:
+    with psycopg.connect(clean_database, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS portfolio_reader")
+        conn.execute("CREATE ROLE portfolio_reader LOGIN")
+    try:
+        reader = make_conninfo(clean_database, user="portfolio_reader")
+        result = run(reader, "db", "migrate", check=False)
+        assert result.returncode == 1
+        assert "permission denied" in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        with psycopg.connect(clean_database, autocommit=True) as conn:
+            conn.execute("DROP ROLE portfolio_reader")

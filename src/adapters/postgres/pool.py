@@ -112,13 +112,15 @@ async def _probe(conninfo: str, kwargs: dict[str, Any]) -> None:
 
 
 def connect_failure(error: psycopg.Error) -> str:
-    """Why a connection failed, in one line that never repeats the connection string.
+    """Why the database could not be used, in one line that never repeats the connection string.
 
     Server-side failures (refused, unknown host, bad password) are safe to show; a string
     that cannot even be parsed is not, as the parser quotes the part it choked on, which
     may be the password.
     """
-    if not isinstance(error, psycopg.OperationalError):
+    # Errors the server sent carry an SQLSTATE; a refused connection is an OperationalError.
+    # Anything else was raised while parsing the connection string.
+    if error.sqlstate is None and not isinstance(error, psycopg.OperationalError):
         return "the database URL is not a valid PostgreSQL connection string"
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
