@@ -29,12 +29,6 @@ from domain import (
 
 
 @pytest.fixture
-def catalogue() -> InMemoryCatalogue:
-    """An empty in-memory catalogue."""
-    return InMemoryCatalogue()
-
-
-@pytest.fixture
 def portfolios(catalogue: InMemoryCatalogue) -> ManagePortfolios:
     """Portfolio use cases over the catalogue."""
     return ManagePortfolios(catalogue, catalogue)

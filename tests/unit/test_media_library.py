@@ -20,24 +20,6 @@ def text_record(index: int) -> NewMedia:
 
 
 @pytest.fixture
-def catalogue() -> InMemoryCatalogue:
-    """An empty in-memory catalogue."""
-    return InMemoryCatalogue()
-
-
-@pytest.fixture
-def storage() -> InMemoryMediaStorage:
-    """An empty in-memory storage."""
-    return InMemoryMediaStorage()
-
-
-@pytest.fixture
-def repository(catalogue: InMemoryCatalogue) -> InMemoryMediaRepository:
-    """The media library over the catalogue."""
-    return InMemoryMediaRepository(catalogue)
-
-
-@pytest.fixture
 async def image(catalogue: InMemoryCatalogue, storage: InMemoryMediaStorage) -> Media:
     """A PNG uploaded with its four thumbnails."""
     upload = UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)

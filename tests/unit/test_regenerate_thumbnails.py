@@ -22,24 +22,6 @@ from tests.media_samples import thumbnail_image
 
 
 @pytest.fixture
-def catalogue() -> InMemoryCatalogue:
-    """An empty in-memory catalogue."""
-    return InMemoryCatalogue()
-
-
-@pytest.fixture
-def storage() -> InMemoryMediaStorage:
-    """An empty in-memory storage."""
-    return InMemoryMediaStorage()
-
-
-@pytest.fixture
-def repository(catalogue: InMemoryCatalogue) -> InMemoryMediaRepository:
-    """The media library over the catalogue."""
-    return InMemoryMediaRepository(catalogue)
-
-
-@pytest.fixture
 def regenerate(
     repository: InMemoryMediaRepository, storage: InMemoryMediaStorage
 ) -> RegenerateThumbnails:
