@@ -1,17 +1,25 @@
-# Two commands for a newcomer: `make run` and `make test`. Everything lands in ./.venv.
+# Two commands for a newcomer: `make run` and `make test`. Everything lands in ./.venv, installed
+# from uv.lock and nothing else; uv itself is bootstrapped with pip into ./.uv.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+UV := .uv/bin/uv
+# uv may only use the Python it is given, never download one.
+export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench upgrade test-lowest clean
 
-$(STAMP): pyproject.toml
+$(UV): uv-requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version 2>&1)); set PYTHON=..."; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PYTHON) -m venv .uv
+	.uv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r uv-requirements.txt
+	@touch $(UV)
+
+# --locked: refuse to run when pyproject.toml and uv.lock disagree, rather than move the lock.
+$(STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --quiet --extra embedded --python "$$(command -v $(PYTHON))"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -35,5 +43,18 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.retrieve
 
+## Move every dependency to the newest version pyproject.toml allows, then run every test.
+upgrade: $(UV)
+	$(UV) lock --upgrade
+	$(MAKE) test lint
+
+## The suite on the lowest versions pyproject.toml allows (what `pip install .` may give).
+test-lowest: $(UV)
+	rm -rf .venv-lowest
+	$(UV) venv --quiet --python "$$(command -v $(PYTHON))" .venv-lowest
+	$(UV) pip install --quiet --python .venv-lowest/bin/python --resolution lowest-direct \
+		-e '.[embedded]' --group dev
+	.venv-lowest/bin/pytest
+
 clean:
-	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-lowest .uv .data .pytest_cache .mypy_cache .ruff_cache
