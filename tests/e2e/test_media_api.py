@@ -86,6 +86,8 @@ def multipart(*parts: Part) -> tuple[dict[str, str], bytes]:
 
 PNG = media_samples.png()
 INVALID_IMAGE = "Upload a valid image."
+DAMAGED = "cannot be read: its data is damaged or incomplete."
+BAD_HEADER = "cannot be read: its header is not valid."
 NOT_A_FILE = "The submitted data was not a file. Check the encoding type on the form."
 
 
@@ -235,9 +237,9 @@ async def test_uploads_racing_with_one_name_get_distinct_keys(
     ("file_name", "data", "message"),
     [
         ("empty.png", b"", "The submitted file is empty."),
-        ("cut.png", media_samples.png()[:60], f"{INVALID_IMAGE} The PNG image cannot be read"),
-        ("cut.jpg", media_samples.jpeg()[:400], f"{INVALID_IMAGE} The JPEG image cannot be read"),
-        ("noise.gif", b"GIF89a" + b"\x00" * 40, f"{INVALID_IMAGE} The GIF image cannot be read"),
+        ("cut.png", media_samples.png()[:60], f"{INVALID_IMAGE} The PNG image {DAMAGED}"),
+        ("cut.jpg", media_samples.jpeg()[:400], f"{INVALID_IMAGE} The JPEG image {DAMAGED}"),
+        ("noise.gif", b"GIF89a" + b"\x00" * 40, f"{INVALID_IMAGE} The GIF image {BAD_HEADER}"),
         (
             "bomb.png",
             media_samples.png_bomb(),
@@ -267,9 +269,7 @@ async def test_a_refused_file_gets_400_naming_the_problem_and_leaves_nothing(
     response = await upload(client, callers.admin, data, file_name)
 
     assert response.status_code == 400
-    (problem,) = response.json()["file"]
-    assert problem.startswith(message), problem
-    assert list(response.json()) == ["file"]
+    assert response.json() == {"file": [message]}
     assert stored_files(media_root) == []
     assert rows(clean_database) == (0, 0)
 
@@ -340,7 +340,12 @@ async def test_missing_repeated_unknown_or_malformed_fields_get_drf_field_errors
         (
             {"Content-Type": "multipart/form-data; boundary=x"},
             b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG',
-            "Multipart form parse error - ",
+            "Multipart form parse error - the body is not well-formed multipart data.",
+        ),
+        (
+            {"Content-Type": "multipart/form-data; boundary=x"},
+            b"--x\r\nnot a header line\r\n\r\nx\r\n--x--\r\n",
+            "Multipart form parse error - the body is not well-formed multipart data.",
         ),
         (
             {"Content-Type": "multipart/form-data; boundary=x"},
@@ -366,8 +371,7 @@ async def test_a_body_that_is_not_multipart_or_is_broken_gets_400_detail(
     response = await client.post(MEDIA, headers={**callers.admin, **headers}, content=content)
 
     assert response.status_code == 400
-    assert list(response.json()) == ["detail"]
-    assert response.json()["detail"].startswith(detail), response.json()
+    assert response.json() == {"detail": detail}
     assert stored_files(media_root) == []
 
 

@@ -64,15 +64,14 @@ def _decoding(image_format: ImageFormat, max_pixels: int) -> Iterator[None]:
         limit = max_pixels if pillow_limit is None else min(max_pixels, 2 * pillow_limit)
         raise TooManyPixels(limit) from None
     except UnidentifiedImageError:
-        # Its message names the file object, which means nothing to a client.
-        raise CorruptImage(_PILLOW_FORMATS[image_format], "its header is not valid") from None
-    except _DECODING_ERRORS as error:
-        raise CorruptImage(_PILLOW_FORMATS[image_format], _problem(error)) from None
+        raise CorruptImage(_PILLOW_FORMATS[image_format], BAD_HEADER) from None
+    except _DECODING_ERRORS:
+        # Pillow's own words change between releases and name its internals; clients get ours.
+        raise CorruptImage(_PILLOW_FORMATS[image_format], BAD_DATA) from None
 
 
-def _problem(error: Exception) -> str:
-    text = str(error).strip().rstrip(".")
-    return text or type(error).__name__
+BAD_HEADER = "its header is not valid"
+BAD_DATA = "its data is damaged or incomplete"
 
 
 class PillowImageProcessor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from litestar import Request, Response
@@ -11,7 +12,6 @@ from litestar.exceptions import (
     HTTPException,
     MethodNotAllowedException,
     NotFoundException,
-    ValidationException,
 )
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
@@ -38,8 +38,9 @@ from domain import (
     PermissionDenied,
     ServiceUnavailable,
     TooManyPixels,
+    human_readable_size,
 )
-from entrypoints.http.request_errors import InvalidFields, NotAuthenticated
+from entrypoints.http.request_errors import InvalidFields, NotAuthenticated, RequestRefused
 from entrypoints.http.uploads import FILE_FIELD
 
 logger = logging.getLogger("portfolio.errors")
@@ -49,6 +50,7 @@ PERMISSION_DENIED = "You do not have permission to perform this action."
 NOT_FOUND = "Not found."
 SERVER_ERROR = "A server error occurred."
 INVALID_IMAGE = "Upload a valid image."
+MALFORMED_REQUEST = "Malformed request."
 UNAVAILABLE = "The service is temporarily unavailable; try again shortly."
 CHALLENGE = {"WWW-Authenticate": "Token"}
 
@@ -115,8 +117,8 @@ def _invalid_file(_: AnyRequest, error: InvalidFile) -> Response[Any]:
     return Response({FILE_FIELD: [message]}, status_code=HTTP_400_BAD_REQUEST)
 
 
-def _validation(_: AnyRequest, error: ValidationException) -> Response[Any]:
-    return detail(HTTP_400_BAD_REQUEST, error.detail or "Bad request.")
+def _refused(_: AnyRequest, error: RequestRefused) -> Response[Any]:
+    return detail(error.status_code, error.detail)
 
 
 def unavailable_handler(retry_after: int) -> Handler:
@@ -133,7 +135,7 @@ def unavailable_handler(retry_after: int) -> Handler:
 _CLIENT_GONE = "client disconnected prematurely"
 
 
-def _http(_: AnyRequest, error: HTTPException) -> Response[Any]:
+def _http(request: AnyRequest, error: HTTPException) -> Response[Any]:
     if error.detail == _CLIENT_GONE:
         # Not a fault of ours, and nobody is left to read the answer.
         logger.info("client disconnected before its request body was complete")
@@ -141,7 +143,18 @@ def _http(_: AnyRequest, error: HTTPException) -> Response[Any]:
     if error.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
         logger.error("server error %r", error, exc_info=error)
         return detail(error.status_code, SERVER_ERROR, error.headers)
-    return detail(error.status_code, error.detail, error.headers)
+    # Litestar's own refusals: the status is kept, the words are the project's.
+    return detail(error.status_code, _framework_refusal(request, error.status_code), error.headers)
+
+
+def _framework_refusal(request: AnyRequest, status: int) -> str:
+    if status == HTTP_400_BAD_REQUEST:
+        return MALFORMED_REQUEST
+    if status == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        limit = request.route_handler.resolve_request_max_body_size()
+        if limit:
+            return f"The request body is larger than the {human_readable_size(limit)} accepted."
+    return f"{HTTPStatus(status).phrase}."
 
 
 def _unexpected(request: AnyRequest, error: Exception) -> Response[Any]:
@@ -166,7 +179,7 @@ def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]
         ServiceUnavailable: unavailable_handler(retry_after),
         NotFoundException: _not_found,
         MethodNotAllowedException: _method_not_allowed,
-        ValidationException: _validation,
+        RequestRefused: _refused,
         HTTPException: _http,
         Exception: _unexpected,
     }

@@ -359,16 +359,28 @@ def _json_object(raw: bytes) -> Mapping[str, Any]:
         return {}
     try:
         body = msgspec.json.decode(raw)
-    except (msgspec.DecodeError, RecursionError) as error:
-        raise InvalidFields({NON_FIELD_ERRORS: [f"JSON parse error - {error}"]}) from None
-    except UnicodeDecodeError:
-        # msgspec reports bytes that are not UTF-8 inside strings this way, not as DecodeError.
-        message = "JSON parse error - the body is not valid UTF-8"
-        raise InvalidFields({NON_FIELD_ERRORS: [message]}) from None
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as error:
+        # The project's own words, never the decoder's: its wording changes between releases.
+        raise InvalidFields({NON_FIELD_ERRORS: [_json_problem(raw, error)]}) from None
     if not isinstance(body, dict):
         message = f"Invalid data. Expected a dictionary, but got {_type_name(body)}."
         raise InvalidFields({NON_FIELD_ERRORS: [message]})
     return body
+
+
+JSON_NOT_UTF8 = "JSON parse error - the body is not valid UTF-8."
+JSON_TOO_DEEP = "JSON parse error - the body is nested too deeply."
+JSON_MALFORMED = "JSON parse error - the body is not valid JSON."
+
+
+def _json_problem(raw: bytes, error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return JSON_TOO_DEEP
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return JSON_NOT_UTF8
+    return JSON_MALFORMED
 
 
 JSON_BODY_LIMIT = 1024 * 1024

@@ -7,7 +7,8 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import ValidationException
+
+from entrypoints.http.request_errors import bad_request
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
@@ -41,7 +42,7 @@ def request_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         server = connection.scope.get("server")
         host = f"{server[0]}:{server[1]}" if server else "localhost"
     if host_name(host) is None:
-        raise ValidationException(INVALID_HOST)
+        raise bad_request(INVALID_HOST)
     return f"{connection.scope.get('scheme', 'http')}://{host}"
 
 

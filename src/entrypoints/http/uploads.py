@@ -15,14 +15,13 @@ from typing import Any, BinaryIO, cast
 
 from litestar import Request
 from litestar.datastructures import UploadFile
-from litestar.exceptions import ClientException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
-from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
+from multipart import MultipartError, MultipartSegment, ParserLimitReached, PushMultipartParser
 
 from domain import human_readable_size
 from entrypoints.http.forms import NOT_A_STRING, READ_ONLY, UNKNOWN, Invalid, Text
-from entrypoints.http.request_errors import InvalidFields
+from entrypoints.http.request_errors import InvalidFields, bad_request, too_large
 
 MULTIPART = "multipart/form-data"
 FILE_FIELD = "file"
@@ -31,6 +30,7 @@ NAME_MAX_LENGTH = 255
 NO_FILE = "No file was submitted."
 NOT_A_FILE = "The submitted data was not a file. Check the encoding type on the form."
 PARSE_ERROR = "Multipart form parse error -"
+MALFORMED_MULTIPART = f"{PARSE_ERROR} the body is not well-formed multipart data."
 # The multipart framing (boundaries, part headers) and the name field around the largest file.
 FRAMING_ALLOWANCE = 64 * 1024
 # A file, a name and a few parts more to name in a refusal; beyond that a body is malformed.
@@ -75,12 +75,12 @@ async def received_upload(
     media_type, options = request.content_type
     if media_type != MULTIPART:
         sent = f'it was sent as "{media_type}"' if media_type else "it was sent without a type"
-        raise ClientException(
+        raise bad_request(
             f'The body must be {MULTIPART} with the file in the field "{FILE_FIELD}"; {sent}.'
         )
     boundary = options.get("boundary")
     if not boundary:
-        raise ClientException(f"{PARSE_ERROR} the Content-Type names no boundary.")
+        raise bad_request(f"{PARSE_ERROR} the Content-Type names no boundary.")
     collector = _PartCollector(max_file_bytes)
     try:
         # Closed at once: a body may go on after its last part, and is then left unread.
@@ -103,7 +103,7 @@ async def _body(
             yield chunk
     except RequestEntityTooLarge:
         limit = human_readable_size(max_file_bytes)
-        raise RequestEntityTooLarge(f"The upload is larger than the {limit} accepted.") from None
+        raise too_large(f"The upload is larger than the {limit} accepted.") from None
 
 
 async def _parse(body: AsyncIterator[bytes], boundary: str, collector: _PartCollector) -> None:
@@ -116,11 +116,12 @@ async def _parse(body: AsyncIterator[bytes], boundary: str, collector: _PartColl
                 if parser.closed:
                     break
     except ParserLimitReached:
-        raise ClientException(f"{PARSE_ERROR} more than {MAX_PARTS} parts.") from None
-    except ParserError as error:
-        raise ClientException(f"{PARSE_ERROR} {error}") from None
+        raise bad_request(f"{PARSE_ERROR} more than {MAX_PARTS} parts.") from None
+    except MultipartError:
+        # The parser's own words change between releases; clients get the project's.
+        raise bad_request(MALFORMED_MULTIPART) from None
     except (UnicodeDecodeError, LookupError):
-        raise ClientException(f"{PARSE_ERROR} a text part is not valid in its charset.") from None
+        raise bad_request(f"{PARSE_ERROR} a text part is not valid in its charset.") from None
 
 
 class _PartCollector:
@@ -141,7 +142,7 @@ class _PartCollector:
             return
         # The parser announces every part before its body; this only keeps the types honest.
         if self._segment is None:
-            raise ParserError("a part without headers")
+            raise MultipartError("a part without headers")
         if event is None:
             if self._file is None:
                 text = self._text.decode(self._segment.charset or "utf-8")
@@ -151,12 +152,12 @@ class _PartCollector:
         if self._file is not None:
             if self._received > self._max_file_bytes:
                 limit = human_readable_size(self._max_file_bytes)
-                raise RequestEntityTooLarge(f"The file is larger than the {limit} accepted.")
+                raise too_large(f"The file is larger than the {limit} accepted.")
             await self._file.write(event)
         elif self._received > TEXT_PART_LIMIT:
             limit = human_readable_size(TEXT_PART_LIMIT)
             name = self._segment.name
-            raise RequestEntityTooLarge(f'The part "{name}" is larger than the {limit} accepted.')
+            raise too_large(f'The part "{name}" is larger than the {limit} accepted.')
         else:
             self._text.extend(event)
 
