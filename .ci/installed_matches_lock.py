@@ -18,9 +18,21 @@ PROJECT = "portfolio-service"
 def locked(uv: str) -> dict[str, str]:
     """name -> version that uv.lock pins for this interpreter and platform."""
     exported = subprocess.run(
-        [uv, "export", "--frozen", "--no-hashes", "--no-header", "--no-emit-project",
-         "--extra", "embedded", "--format", "requirements-txt"],
-        check=True, capture_output=True, text=True,
+        [
+            uv,
+            "export",
+            "--frozen",
+            "--no-hashes",
+            "--no-header",
+            "--no-emit-project",
+            "--extra",
+            "embedded",
+            "--format",
+            "requirements-txt",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     pins: dict[str, str] = {}
     for line in exported.splitlines():
