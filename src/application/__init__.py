@@ -13,7 +13,7 @@ from application.catalogue import (
 )
 from application.errors import InvalidPermissionCode, UnknownUser, UserAlreadyExists
 from application.file_types import FileType, ImageFormat, sniff_file_type, sniff_image_format
-from application.ids import parse_id, require_id
+from application.ids import MAX_ID, require_id
 from application.listing import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -61,6 +61,7 @@ from application.thumbnails import RegenerateThumbnails, RepairOutcome, Thumbnai
 __all__ = [
     "DEFAULT_LIMITS",
     "DEFAULT_PAGE_SIZE",
+    "MAX_ID",
     "MAX_PAGE_SIZE",
     "SLUG_MAX_LENGTH",
     "SLUG_PATTERN",
@@ -120,7 +121,6 @@ __all__ = [
     "free_slug",
     "page_number",
     "page_size",
-    "parse_id",
     "portfolio_ordering",
     "require_id",
     "safe_stem",

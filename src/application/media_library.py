@@ -17,9 +17,9 @@ class GetMedia:
     def __init__(self, repository: MediaRepository) -> None:
         self._repository = repository
 
-    async def __call__(self, raw_id: str | int) -> Media:
+    async def __call__(self, media_id: int) -> Media:
         """The media object, or MediaNotFound for any id that names none (malformed ones too)."""
-        media = await self._repository.get(require_id(raw_id, MediaNotFound))
+        media = await self._repository.get(require_id(media_id, MediaNotFound))
         if media is None:
             raise MediaNotFound
         return media
@@ -45,13 +45,13 @@ class DeleteMedia:
         self._repository = repository
         self._storage = storage
 
-    async def __call__(self, raw_id: str | int) -> Media:
+    async def __call__(self, media_id: int) -> Media:
         """Delete and return the object; MediaNotFound, or MediaInUse naming what refers to it.
 
         The record goes first: should removing a file fail, an unreferenced file is left
         behind, never a record pointing at a missing file.
         """
-        media = await self._repository.delete(require_id(raw_id, MediaNotFound))
+        media = await self._repository.delete(require_id(media_id, MediaNotFound))
         keys = [media.key, *(thumbnail.key for thumbnail in media.thumbnails)]
         await asyncio.to_thread(discard_files, self._storage, keys)
         return media

@@ -25,9 +25,9 @@ class GetPortfolio:
     def __init__(self, queries: PortfolioQueries) -> None:
         self._queries = queries
 
-    async def __call__(self, raw_id: str | int) -> Portfolio:
+    async def __call__(self, portfolio_id: int) -> Portfolio:
         """The portfolio, or PortfolioNotFound for any id that names none (malformed ones too)."""
-        portfolio = await self._queries.get(require_id(raw_id, PortfolioNotFound))
+        portfolio = await self._queries.get(require_id(portfolio_id, PortfolioNotFound))
         if portfolio is None:
             raise PortfolioNotFound
         return portfolio
@@ -56,9 +56,9 @@ class ManagePortfolios:
 
         return await self._with_slug(values.get("slug"), values["title"], None, add)
 
-    async def replace(self, raw_id: str, values: Mapping[str, Any]) -> Portfolio:
+    async def replace(self, portfolio_id: int, values: Mapping[str, Any]) -> Portfolio:
         """Make the portfolio exactly ``values``; left-out fields take their defaults."""
-        portfolio_id = require_id(raw_id, PortfolioNotFound)
+        require_id(portfolio_id, PortfolioNotFound)
 
         async def write(slug: str) -> Portfolio | None:
             fields = PortfolioFields(**{**values, "slug": slug})
@@ -68,9 +68,9 @@ class ManagePortfolios:
             await self._with_slug(values.get("slug"), values["title"], portfolio_id, write)
         )
 
-    async def update(self, raw_id: str, changes: Mapping[str, Any]) -> Portfolio:
+    async def update(self, portfolio_id: int, changes: Mapping[str, Any]) -> Portfolio:
         """Change the given fields only; a slug set to None is made afresh from the title."""
-        portfolio_id = require_id(raw_id, PortfolioNotFound)
+        require_id(portfolio_id, PortfolioNotFound)
         if "slug" in changes and not changes["slug"]:
             title = changes.get("title")
             if title is None:
@@ -85,9 +85,9 @@ class ManagePortfolios:
             return _found(await self._made_slug(title, portfolio_id, write))
         return _found(await self._catalogue.update_portfolio(portfolio_id, changes))
 
-    async def delete(self, raw_id: str) -> None:
+    async def delete(self, portfolio_id: int) -> None:
         """Remove a portfolio; the employer, tags, links, images and meta it names stay."""
-        if not await self._catalogue.delete_portfolio(require_id(raw_id, PortfolioNotFound)):
+        if not await self._catalogue.delete_portfolio(require_id(portfolio_id, PortfolioNotFound)):
             raise PortfolioNotFound
 
     async def list(self, criteria: PortfolioFilter, number: int, size: int) -> Page[Portfolio]:

@@ -48,23 +48,23 @@ class ManageSharedObjects(Generic[FieldsT, EntityT]):
         """Add an object; left-out fields take their defaults."""
         return await self._store.add(self._make(**values))
 
-    async def get(self, raw_id: str) -> EntityT:
+    async def get(self, object_id: int) -> EntityT:
         """The object with this id; NotFound for any id that names none."""
-        return self._found(await self._store.get(require_id(raw_id, self._missing)))
+        return self._found(await self._store.get(require_id(object_id, self._missing)))
 
-    async def replace(self, raw_id: str, values: Mapping[str, Any]) -> EntityT:
+    async def replace(self, object_id: int, values: Mapping[str, Any]) -> EntityT:
         """Make the object exactly ``values``; left-out fields take their defaults."""
-        object_id = require_id(raw_id, self._missing)
+        require_id(object_id, self._missing)
         return self._found(await self._store.update(object_id, as_changes(self._make(**values))))
 
-    async def update(self, raw_id: str, changes: Mapping[str, Any]) -> EntityT:
+    async def update(self, object_id: int, changes: Mapping[str, Any]) -> EntityT:
         """Change the given fields only."""
-        object_id = require_id(raw_id, self._missing)
+        require_id(object_id, self._missing)
         return self._found(await self._store.update(object_id, changes))
 
-    async def delete(self, raw_id: str) -> None:
+    async def delete(self, object_id: int) -> None:
         """Remove the object; HeldByPortfolios while a portfolio refers to it."""
-        if not await self._store.delete(require_id(raw_id, self._missing)):
+        if not await self._store.delete(require_id(object_id, self._missing)):
             raise self._missing
 
     async def list(self, search: Sequence[str], number: int, size: int) -> Page[EntityT]:

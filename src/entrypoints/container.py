@@ -58,12 +58,6 @@ from application import (
     UploadMedia,
 )
 from domain import Employer, Link, Meta, Tag
-from entrypoints.http.employers import EmployerEndpoints
-from entrypoints.http.links import LinkEndpoints
-from entrypoints.http.media import MediaEndpoints
-from entrypoints.http.meta import MetaEndpoints
-from entrypoints.http.portfolios import PortfolioAuthoring, PortfolioReads
-from entrypoints.http.tags import TagEndpoints
 from entrypoints.settings import Settings
 
 
@@ -166,37 +160,6 @@ class Container(containers.DeclarativeContainer):
         repository=media_repository,
         storage=media_storage,
         images=images,
-        limits=media_limits,
-    )
-
-    portfolio_reads = providers.Singleton(
-        PortfolioReads, get_portfolio=get_portfolio, media_storage=media_storage
-    )
-    portfolio_authoring = providers.Singleton(
-        PortfolioAuthoring,
-        manage_portfolios=manage_portfolios,
-        get_portfolio=get_portfolio,
-        media_storage=media_storage,
-    )
-    employer_endpoints = providers.Singleton(
-        EmployerEndpoints, manage_employers=manage_employers, media_storage=media_storage
-    )
-    tag_endpoints = providers.Singleton(
-        TagEndpoints, manage_tags=manage_tags, media_storage=media_storage
-    )
-    link_endpoints = providers.Singleton(
-        LinkEndpoints, manage_links=manage_links, media_storage=media_storage
-    )
-    meta_endpoints = providers.Singleton(
-        MetaEndpoints, manage_meta=manage_meta, media_storage=media_storage
-    )
-    media_endpoints = providers.Singleton(
-        MediaEndpoints,
-        upload_media=upload_media,
-        get_media=get_media,
-        list_media=list_media,
-        delete_media=delete_media,
-        media_storage=media_storage,
         limits=media_limits,
     )
 

@@ -29,12 +29,12 @@ async def image(catalogue: InMemoryCatalogue, storage: InMemoryMediaStorage) -> 
 async def test_get_media_finds_an_object_by_id_given_as_text(
     repository: InMemoryMediaRepository, image: Media
 ) -> None:
-    assert await GetMedia(repository)(str(image.id)) == image
+    assert await GetMedia(repository)(image.id) == image
 
 
-@pytest.mark.parametrize("raw_id", ["0", "-1", "abc", "1e3", "9" * 40, "٣", 0, 2**63])
+@pytest.mark.parametrize("raw_id", [0, -1, 12345, 2**63])
 async def test_get_media_treats_ids_that_name_nothing_as_not_found(
-    repository: InMemoryMediaRepository, raw_id: str | int
+    repository: InMemoryMediaRepository, raw_id: int
 ) -> None:
     with pytest.raises(MediaNotFound):
         await GetMedia(repository)(raw_id)
@@ -82,7 +82,7 @@ async def test_a_page_past_the_last_is_not_found_like_every_list(
 async def test_delete_media_removes_the_record_and_every_file(
     repository: InMemoryMediaRepository, storage: InMemoryMediaStorage, image: Media
 ) -> None:
-    deleted = await DeleteMedia(repository, storage)(str(image.id))
+    deleted = await DeleteMedia(repository, storage)(image.id)
 
     assert deleted == image
     assert storage.files == {}
@@ -108,4 +108,4 @@ async def test_delete_media_of_an_unknown_id_is_not_found(
     repository: InMemoryMediaRepository, storage: InMemoryMediaStorage
 ) -> None:
     with pytest.raises(MediaNotFound):
-        await DeleteMedia(repository, storage)("12345")
+        await DeleteMedia(repository, storage)(12345)

@@ -2,39 +2,80 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.types import ASGIApp
 
 from entrypoints.container import Container, opened
 from entrypoints.http.auth import authorized_by
-from entrypoints.http.employers import EmployerController
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.head_requests import HeadAsGet
 from entrypoints.http.health import health, ready
-from entrypoints.http.links import LinkController
-from entrypoints.http.media import MediaController
+from entrypoints.http.media import MediaController, MediaEndpoints
 from entrypoints.http.media_files import media_file
-from entrypoints.http.meta import MetaController
 from entrypoints.http.openapi import TOKEN, openapi_config, swagger_assets
 from entrypoints.http.origin import AllowedHosts
-from entrypoints.http.portfolios import PortfolioController
+from entrypoints.http.portfolios import PortfolioAuthoring, PortfolioController, PortfolioReads
 from entrypoints.http.request_log import RequestLogMiddleware
-from entrypoints.http.tags import TagController
+from entrypoints.http.resources import SharedObject, SharedObjectEndpoints, shared_object_routes
+from entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
 from entrypoints.http.uploads import upload_body_limit
 from entrypoints.settings import Settings
 
 API_VERSION = "1.0.0"
 
+T = TypeVar("T")
 
-def _from(container: Container, name: str) -> Provide:
-    """A Litestar dependency served by one of the container's providers."""
-    provider = getattr(container, name)
-    return Provide(lambda: provider(), sync_to_thread=False)
+
+def _once(make: Callable[[], T]) -> Provide:
+    """A dependency made on first use (after any test has overridden the container's
+    providers) and shared by every request after."""
+    return Provide(make, use_cache=True, sync_to_thread=False)
+
+
+def _shared_object_routes(container: Container) -> list[Router]:
+    """The declared shared objects' routes, each served by its use cases from the core."""
+    storage = container.media_storage
+
+    def routes(declared: SharedObject[Any, Any], manage: Callable[[], Any]) -> Router:
+        return shared_object_routes(
+            declared, lambda: SharedObjectEndpoints(declared, manage(), storage())
+        )
+
+    return [
+        routes(EMPLOYERS, container.manage_employers),
+        routes(TAGS, container.manage_tags),
+        routes(LINKS, container.manage_links),
+        routes(META, container.manage_meta),
+    ]
+
+
+def _dependencies(container: Container) -> dict[str, Provide]:
+    """What the portfolio, media and operations handlers take, made from the core."""
+    storage = container.media_storage
+    return {
+        "portfolio_reads": _once(lambda: PortfolioReads(container.get_portfolio(), storage())),
+        "portfolio_authoring": _once(
+            lambda: PortfolioAuthoring(
+                container.manage_portfolios(), container.get_portfolio(), storage()
+            )
+        ),
+        "media_endpoints": _once(
+            lambda: MediaEndpoints(
+                container.upload_media(),
+                container.get_media(),
+                container.list_media(),
+                container.delete_media(),
+                storage(),
+                container.media_limits(),
+            )
+        ),
+        "media_storage": _once(lambda: storage()),
+        "readiness": _once(lambda: container.readiness()),
+    }
 
 
 def create_app(container: Container) -> Litestar:
@@ -50,10 +91,7 @@ def create_app(container: Container) -> Litestar:
         path="/",
         route_handlers=[
             PortfolioController,
-            EmployerController,
-            TagController,
-            LinkController,
-            MetaController,
+            *_shared_object_routes(container),
             MediaController,
         ],
         guards=[authorized_by(container.authenticate)],
@@ -64,17 +102,7 @@ def create_app(container: Container) -> Litestar:
         handlers.append(media_file)
     app = Litestar(
         route_handlers=handlers,
-        dependencies={
-            "portfolio_reads": _from(container, "portfolio_reads"),
-            "portfolio_authoring": _from(container, "portfolio_authoring"),
-            "employer_endpoints": _from(container, "employer_endpoints"),
-            "tag_endpoints": _from(container, "tag_endpoints"),
-            "link_endpoints": _from(container, "link_endpoints"),
-            "meta_endpoints": _from(container, "meta_endpoints"),
-            "media_endpoints": _from(container, "media_endpoints"),
-            "media_storage": _from(container, "media_storage"),
-            "readiness": _from(container, "readiness"),
-        },
+        dependencies=_dependencies(container),
         exception_handlers=exception_handlers(settings.retry_after_seconds),
         lifespan=[lifespan],
         openapi_config=openapi_config(API_VERSION),
@@ -83,9 +111,7 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
     )
     # Wrapped outside Litestar's routing so unrouted requests (404, 405) are logged too.
-    inner: ASGIApp = HeadAsGet(app.asgi_handler)
-    if settings.allowed_hosts:
-        inner = AllowedHosts(inner, settings.allowed_hosts)
+    inner = AllowedHosts(HeadAsGet(app.asgi_handler), settings.allowed_hosts or None)
     app.asgi_handler = RequestLogMiddleware(inner)
     return app
 

@@ -19,7 +19,7 @@ import msgspec
 from litestar.openapi import spec as openapi
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 
-from application import parse_id
+from entrypoints.http.ids import parse_id
 from entrypoints.http.request_errors import InvalidFields
 
 NON_FIELD_ERRORS = "non_field_errors"

@@ -17,8 +17,9 @@ from application import (
     page_number,
     page_size,
 )
-from domain import Action, Resource
+from domain import Action, MediaNotFound, Resource
 from entrypoints.http.auth import permission
+from entrypoints.http.ids import path_id
 from entrypoints.http.injection import Injected
 from entrypoints.http.openapi import (
     FieldErrors,
@@ -29,7 +30,7 @@ from entrypoints.http.openapi import (
 from entrypoints.http.origin import request_origin
 from entrypoints.http.pages import PageParameter, PageSizeParameter, page_links
 from entrypoints.http.presenters import UrlFor, image_data, public_urls
-from entrypoints.http.schemas import ImageData, MediaListPage
+from entrypoints.http.schemas import ImageData, MediaListPage, Page
 from entrypoints.http.uploads import NO_FILE, received_upload, upload_schema
 
 AnyRequest = Request[Any, Any, Any]
@@ -68,7 +69,7 @@ class MediaEndpoints:
         found = await self._list(page_number(number), page_size(size))
         url_for = self._url_for(request)
         following, preceding = page_links(request, found)
-        return MediaListPage(
+        return Page(
             count=found.total,
             next=following,
             previous=preceding,
@@ -77,11 +78,11 @@ class MediaEndpoints:
 
     async def retrieve(self, request: AnyRequest, raw_id: str) -> ImageData:
         """One media object by id."""
-        return image_data(await self._get(raw_id), self._url_for(request))
+        return image_data(await self._get(path_id(raw_id, MediaNotFound)), self._url_for(request))
 
     async def delete(self, raw_id: str) -> None:
         """Remove the object and its files; 409 while anything refers to it."""
-        await self._delete(raw_id)
+        await self._delete(path_id(raw_id, MediaNotFound))
 
     def _url_for(self, request: AnyRequest) -> UrlFor:
         return public_urls(self._media_storage, request_origin(request))

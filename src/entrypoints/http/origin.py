@@ -47,21 +47,23 @@ def request_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 
 
 class AllowedHosts:
-    """Plain ASGI middleware: refuse (400, JSON) requests whose Host is not one of ``hosts``.
+    """Plain ASGI middleware: refuse (400, JSON) requests whose Host is malformed or, when
+    ``hosts`` is given, not one of them.
 
     Media URLs and page links are built from the request's origin, so behind a proxy that
-    passes any Host through, a forged one would be echoed back to clients and caches.
+    passes any Host through, a forged one would be echoed back to clients and caches. It runs
+    before the framework's router, so the answer is always in the service's words.
     """
 
-    def __init__(self, app: ASGIApp, hosts: Collection[str]) -> None:
+    def __init__(self, app: ASGIApp, hosts: Collection[str] | None = None) -> None:
         self.app = app
-        self.hosts = frozenset(host.lower() for host in hosts)
+        self.hosts = None if hosts is None else frozenset(host.lower() for host in hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass allowed hosts (and non-HTTP scopes) through; answer the rest with 400."""
         if scope["type"] == "http":  # type: ignore[comparison-overlap]
-            raw = next((value for name, value in scope["headers"] if name == b"host"), b"")
-            if host_name(raw.decode("latin-1")) not in self.hosts:
+            raw = next((value for name, value in scope["headers"] if name == b"host"), None)
+            if not self._allows(raw):
                 body = b'{"detail":"' + INVALID_HOST.encode() + b'"}'
                 await send(
                     {
@@ -76,3 +78,10 @@ class AllowedHosts:
                 await send({"type": "http.response.body", "body": body, "more_body": False})
                 return
         await self.app(scope, receive, send)
+
+    def _allows(self, raw: bytes | None) -> bool:
+        if raw is None:
+            # HTTP/1.0 may omit it; the origin is then the server's own address.
+            return self.hosts is None
+        name = host_name(raw.decode("latin-1"))
+        return name is not None if self.hosts is None else name in self.hosts

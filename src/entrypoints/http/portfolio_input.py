@@ -10,7 +10,6 @@ from application import (
     SLUG_MAX_LENGTH,
     SLUG_PATTERN,
     PortfolioFilter,
-    parse_id,
     portfolio_ordering,
     search_terms,
 )
@@ -27,6 +26,7 @@ from entrypoints.http.forms import (
     Text,
     Timestamp,
 )
+from entrypoints.http.ids import parse_id
 from entrypoints.http.pages import checked_search
 from entrypoints.http.request_errors import InvalidFields
 

@@ -8,9 +8,10 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath
 
 from application import GetPortfolio, ManagePortfolios, MediaStorage, page_number, page_size
-from domain import Action, Portfolio, Resource
+from domain import Action, Portfolio, PortfolioNotFound, Resource
 from entrypoints.http.auth import permission
 from entrypoints.http.forms import JSON_BODY_LIMIT, values_for_existing
+from entrypoints.http.ids import path_id
 from entrypoints.http.injection import Injected
 from entrypoints.http.openapi import SEARCH_TOO_LONG, FieldErrors, responses, with_body
 from entrypoints.http.origin import request_origin
@@ -24,7 +25,7 @@ from entrypoints.http.portfolio_input import (
     portfolio_filter,
 )
 from entrypoints.http.presenters import UrlFor, portfolio_data, public_urls
-from entrypoints.http.schemas import PortfolioData, PortfolioPage
+from entrypoints.http.schemas import Page, PortfolioData, PortfolioPage
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -42,7 +43,7 @@ class PortfolioReads:
 
     async def retrieve(self, raw_id: str, origin: str) -> PortfolioData:
         """The wire form of one portfolio; PortfolioNotFound for any id that names none."""
-        portfolio = await self._get_portfolio(raw_id)
+        portfolio = await self._get_portfolio(path_id(raw_id, PortfolioNotFound))
         public_url = self._media_storage.public_url
         return portfolio_data(portfolio, lambda key: public_url(key, origin))
 
@@ -73,7 +74,7 @@ class PortfolioAuthoring:
         found = await self._manage.list(criteria, page_number(number), page_size(size))
         url_for = self._url_for(request)
         following, preceding = page_links(request, found)
-        return PortfolioPage(
+        return Page(
             count=found.total,
             next=following,
             previous=preceding,
@@ -87,24 +88,28 @@ class PortfolioAuthoring:
 
     async def replace(self, request: AnyRequest, raw_id: str) -> PortfolioData:
         """The portfolio made exactly the body (PUT)."""
-        values = await self._values(request, raw_id, partial=False)
-        return self._present(request, await self._manage.replace(raw_id, values))
+        portfolio_id = path_id(raw_id, PortfolioNotFound)
+        values = await self._values(request, portfolio_id, partial=False)
+        return self._present(request, await self._manage.replace(portfolio_id, values))
 
     async def update(self, request: AnyRequest, raw_id: str) -> PortfolioData:
         """The portfolio with the body's fields changed (PATCH)."""
-        changes = await self._values(request, raw_id, partial=True)
-        return self._present(request, await self._manage.update(raw_id, changes))
+        portfolio_id = path_id(raw_id, PortfolioNotFound)
+        changes = await self._values(request, portfolio_id, partial=True)
+        return self._present(request, await self._manage.update(portfolio_id, changes))
 
     async def delete(self, raw_id: str) -> None:
         """Remove the portfolio and its own attachments."""
-        await self._manage.delete(raw_id)
+        await self._manage.delete(path_id(raw_id, PortfolioNotFound))
 
-    async def _values(self, request: AnyRequest, raw_id: str, *, partial: bool) -> dict[str, Any]:
+    async def _values(
+        self, request: AnyRequest, portfolio_id: int, *, partial: bool
+    ) -> dict[str, Any]:
         return await values_for_existing(
             PORTFOLIO_FORM,
             await request.body(),
             partial=partial,
-            require_object=lambda: self._get_portfolio(raw_id),
+            require_object=lambda: self._get_portfolio(portfolio_id),
         )
 
     def _present(self, request: AnyRequest, portfolio: Portfolio) -> PortfolioData:

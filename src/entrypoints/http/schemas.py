@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
+from litestar.params import KwargDefinition
+
+T = TypeVar("T")
 
 
 class ThumbnailData(msgspec.Struct):
@@ -98,8 +102,8 @@ class PortfolioData(msgspec.Struct):
     meta: list[MetaData]
 
 
-class PortfolioPage(msgspec.Struct):
-    """A page of portfolios, as Django REST Framework's page-number pagination shapes it.
+class Page(msgspec.Struct, Generic[T]):
+    """A page of a list, as Django REST Framework's page-number pagination shapes it.
 
     ``next`` and ``previous`` are absolute URLs, or null on the last and the first page.
     """
@@ -107,52 +111,18 @@ class PortfolioPage(msgspec.Struct):
     count: int
     next: str | None
     previous: str | None
-    results: list[PortfolioData]
+    results: list[T]
 
 
-class EmployerPage(msgspec.Struct):
-    """A page of employers (see PortfolioPage)."""
-
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[EmployerData]
+def named_page(item: type[Any], name: str) -> Any:
+    """``Page[item]``, listed in the OpenAPI components as ``name``."""
+    return Annotated[Page[item], KwargDefinition(schema_component_key=name)]  # type: ignore[valid-type]
 
 
-class TagPage(msgspec.Struct):
-    """A page of tags (see PortfolioPage)."""
-
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[TagData]
-
-
-class LinkPage(msgspec.Struct):
-    """A page of links (see PortfolioPage)."""
-
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[LinkData]
-
-
-class MetaPage(msgspec.Struct):
-    """A page of meta entries (see PortfolioPage)."""
-
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[MetaData]
-
-
-class MediaListPage(msgspec.Struct):
-    """A page of the media library, newest first (see PortfolioPage)."""
-
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[ImageData]
+PortfolioPage = Annotated[
+    Page[PortfolioData], KwargDefinition(schema_component_key="PortfolioPage")
+]
+MediaListPage = Annotated[Page[ImageData], KwargDefinition(schema_component_key="MediaListPage")]
 
 
 class ErrorDetail(msgspec.Struct):

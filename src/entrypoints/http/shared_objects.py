@@ -1,92 +1,126 @@
-"""What the handlers of employers, tags, links and meta call: one object per resource."""
+"""The shared objects portfolios refer to, each declared once: employers, tags, links, meta."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from litestar import Request
+from domain import (
+    EmployerNotFound,
+    LinkNotFound,
+    MetaNotFound,
+    Resource,
+    TagNotFound,
+)
+from entrypoints.http.forms import Field, Form, Reference, Text, Url
+from entrypoints.http.presenters import employer_data, link_data, meta_data, tag_data
+from entrypoints.http.resources import SharedObject
+from entrypoints.http.schemas import EmployerData, LinkData, MetaData, TagData
 
-from application import ManageSharedObjects, MediaStorage, page_number, page_size, search_terms
-from entrypoints.http.forms import Form, values_for_existing
-from entrypoints.http.origin import request_origin
-from entrypoints.http.pages import checked_search, page_links
-from entrypoints.http.presenters import UrlFor, public_urls
+_NO_SUCH_MEDIA = ['Invalid pk "999" - object does not exist.']
+_IMAGE = Field("image", "image_id", Reference(), nullable=True, description="A media id.")
+_DESCRIPTION = Field("description", "description", Text(max_length=5000, blank=True), nullable=True)
 
-EntityT = TypeVar("EntityT")
-DataT = TypeVar("DataT")
-PageT = TypeVar("PageT")
+EMPLOYER_FORM = Form(
+    name="Employer",
+    fields=(
+        Field("name", "name", Text(max_length=200), required=True, description="Unique."),
+        _DESCRIPTION,
+        _IMAGE,
+    ),
+    read_only=frozenset({"id", "image_data"}),
+)
 
-AnyRequest = Request[Any, Any, Any]
+TAG_FORM = Form(
+    name="Tag",
+    fields=(
+        Field("name", "name", Text(max_length=200), required=True, description="Unique."),
+        _IMAGE,
+    ),
+    read_only=frozenset({"id", "image_data"}),
+)
 
+LINK_FORM = Form(
+    name="Link",
+    fields=(
+        Field("name", "name", Text(max_length=200), required=True, description="Not unique."),
+        Field("url", "url", Url(max_length=2000), nullable=True, description="http or https."),
+        _DESCRIPTION,
+        _IMAGE,
+    ),
+    read_only=frozenset({"id", "image_data"}),
+)
 
-class SharedObjectEndpoints(Generic[EntityT, DataT, PageT]):
-    """A resource's use cases with its form and presenters, handed to handlers as one
-    dependency (Litestar resolves several in a task group, which costs more per request)."""
+META_FORM = Form(
+    name="Meta",
+    fields=(
+        Field("key", "key", Text(max_length=200), required=True, description="Not unique."),
+        Field("value_text", "value_text", Text(max_length=50_000, blank=True), nullable=True),
+        Field(
+            "value_file",
+            "value_file_id",
+            Reference(),
+            nullable=True,
+            description="A media id; read back as a file object.",
+        ),
+    ),
+    read_only=frozenset({"id"}),
+)
 
-    def __init__(
-        self,
-        manage: ManageSharedObjects[Any, EntityT],
-        media_storage: MediaStorage,
-        form: Form,
-        present: Callable[[EntityT, UrlFor], DataT],
-        page: Callable[..., PageT],
-    ) -> None:
-        self._manage = manage
-        self._media_storage = media_storage
-        self._form = form
-        self._present = present
-        self._page = page
+EMPLOYERS: SharedObject[Any, EmployerData] = SharedObject(
+    resource=Resource.EMPLOYERS,
+    path="employers",
+    singular="employer",
+    plural="employers",
+    form=EMPLOYER_FORM,
+    data=EmployerData,
+    present=employer_data,
+    missing=EmployerNotFound,
+    searched="name",
+    held_by="a portfolio names the employer",
+    invalid_example={"name": ["employer with this name already exists."]},
+)
 
-    async def list(
-        self,
-        request: AnyRequest,
-        search: str | None,
-        number: str | None,
-        size: str | None,
-    ) -> PageT:
-        """One page of the objects, by id, optionally searched by name (or key)."""
-        terms = search_terms(checked_search(search))
-        found = await self._manage.list(terms, page_number(number), page_size(size))
-        url_for = self._url_for(request)
-        following, preceding = page_links(request, found)
-        return self._page(
-            count=found.total,
-            next=following,
-            previous=preceding,
-            results=[self._present(item, url_for) for item in found.items],
-        )
+TAGS: SharedObject[Any, TagData] = SharedObject(
+    resource=Resource.TAGS,
+    path="tags",
+    singular="tag",
+    plural="tags",
+    form=TAG_FORM,
+    data=TagData,
+    present=tag_data,
+    missing=TagNotFound,
+    searched="name",
+    held_by="a portfolio holds the tag",
+    invalid_example={"name": ["tag with this name already exists."]},
+)
 
-    async def retrieve(self, request: AnyRequest, raw_id: str) -> DataT:
-        """One object by id."""
-        return self._present(await self._manage.get(raw_id), self._url_for(request))
+LINKS: SharedObject[Any, LinkData] = SharedObject(
+    resource=Resource.LINKS,
+    path="links",
+    singular="link",
+    plural="links",
+    form=LINK_FORM,
+    data=LinkData,
+    present=link_data,
+    missing=LinkNotFound,
+    searched="name",
+    held_by="a portfolio holds the link",
+    invalid_example={"image": _NO_SUCH_MEDIA},
+)
 
-    async def create(self, request: AnyRequest) -> DataT:
-        """A new object from the whole body."""
-        values = self._form.values(await request.body(), partial=False)
-        return self._present(await self._manage.create(values), self._url_for(request))
+META: SharedObject[Any, MetaData] = SharedObject(
+    resource=Resource.META,
+    path="meta",
+    singular="meta entry",
+    plural="meta entries",
+    form=META_FORM,
+    data=MetaData,
+    present=meta_data,
+    missing=MetaNotFound,
+    searched="key",
+    held_by="a portfolio holds the entry",
+    invalid_example={"value_file": _NO_SUCH_MEDIA},
+)
 
-    async def replace(self, request: AnyRequest, raw_id: str) -> DataT:
-        """The object made exactly the body (PUT)."""
-        values = await self._values(request, raw_id, partial=False)
-        return self._present(await self._manage.replace(raw_id, values), self._url_for(request))
-
-    async def update(self, request: AnyRequest, raw_id: str) -> DataT:
-        """The object with the body's fields changed (PATCH)."""
-        changes = await self._values(request, raw_id, partial=True)
-        return self._present(await self._manage.update(raw_id, changes), self._url_for(request))
-
-    async def delete(self, raw_id: str) -> None:
-        """Remove the object; 409 while a portfolio refers to it."""
-        await self._manage.delete(raw_id)
-
-    async def _values(self, request: AnyRequest, raw_id: str, *, partial: bool) -> dict[str, Any]:
-        return await values_for_existing(
-            self._form,
-            await request.body(),
-            partial=partial,
-            require_object=lambda: self._manage.get(raw_id),
-        )
-
-    def _url_for(self, request: AnyRequest) -> UrlFor:
-        return public_urls(self._media_storage, request_origin(request))
+SHARED_OBJECTS = (EMPLOYERS, TAGS, LINKS, META)
+"""Every declared shared object, in the order their routes are listed."""
