@@ -38,10 +38,7 @@ class MetaNotFound(NotFound):
 
 
 class PageNotFound(NotFound):
-    """A page number that is malformed or past the last page of a list (DRF's 404)."""
-
-    def __init__(self) -> None:
-        super().__init__("Invalid page.")
+    """A page number that is malformed or past the last page of a list."""
 
 
 class AuthenticationFailed(DomainError):
@@ -60,7 +57,7 @@ class DuplicateValue(DomainError):
     """A value that must be unique is taken (``field`` names it: title, slug, name)."""
 
     def __init__(self, entity: str, field: str) -> None:
-        super().__init__(f"{entity} with this {field} already exists.")
+        super().__init__(f"another {entity} has this {field}")
         self.entity = entity
         self.field = field
 
@@ -69,7 +66,7 @@ class MissingReference(DomainError):
     """A referenced id names nothing (``field`` is the referring field, ``value`` the id)."""
 
     def __init__(self, field: str, value: int) -> None:
-        super().__init__(f'Invalid pk "{value}" - object does not exist.')
+        super().__init__(f"{field}: {value} names nothing")
         self.field = field
         self.value = value
 

@@ -61,17 +61,18 @@ async def test_titles_and_slugs_are_unique(stores: Stores, field: str) -> None:
     clash = {"title": "Two", "slug": "two", field: "one" if field == "slug" else "One"}
     with pytest.raises(DuplicateValue) as raised:
         await stores.catalogue.add_portfolio(PortfolioFields(**clash))
-    assert raised.value.field == field
-    assert str(raised.value) == f"portfolio with this {field} already exists."
+    assert (raised.value.entity, raised.value.field) == ("portfolio", field)
 
 
 async def test_employer_and_tag_names_are_unique_but_link_names_are_not(stores: Stores) -> None:
     await stores.catalogue.add_employer(EmployerFields(name="digikala"))
-    with pytest.raises(DuplicateValue, match=r"^employer with this name already exists\.$"):
+    with pytest.raises(DuplicateValue) as employer_clash:
         await stores.catalogue.add_employer(EmployerFields(name="digikala"))
+    assert (employer_clash.value.entity, employer_clash.value.field) == ("employer", "name")
     await stores.catalogue.add_tag(TagFields(name="web"))
-    with pytest.raises(DuplicateValue, match=r"^tag with this name already exists\.$"):
+    with pytest.raises(DuplicateValue) as tag_clash:
         await stores.catalogue.add_tag(TagFields(name="web"))
+    assert (tag_clash.value.entity, tag_clash.value.field) == ("tag", "name")
     await stores.catalogue.add_link(LinkFields(name="github"))
     await stores.catalogue.add_link(LinkFields(name="github"))
 
@@ -80,7 +81,6 @@ async def test_reference_to_a_missing_id_names_field_and_id(stores: Stores) -> N
     with pytest.raises(MissingReference) as raised:
         await stores.catalogue.add_portfolio(PortfolioFields(title="T", slug="t", tag_ids=(999,)))
     assert (raised.value.field, raised.value.value) == ("tags", 999)
-    assert str(raised.value) == 'Invalid pk "999" - object does not exist.'
 
 
 async def test_failed_write_leaves_nothing_behind(stores: Stores) -> None:

@@ -65,7 +65,7 @@ def test_page_numbers_are_positive_whole_numbers(raw: str | None, number: int) -
 
 @pytest.mark.parametrize("raw", ["0", "-1", "1.5", "abc", "", " 1", "last", "9" * 16, "\u0661"])
 def test_anything_else_is_an_invalid_page(raw: str) -> None:
-    with pytest.raises(PageNotFound, match=r"^Invalid page\.$"):
+    with pytest.raises(PageNotFound):
         page_number(raw)
 
 

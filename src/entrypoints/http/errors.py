@@ -40,6 +40,7 @@ from domain import (
     TooManyPixels,
     human_readable_size,
 )
+from entrypoints.http.forms import no_such_object
 from entrypoints.http.request_errors import InvalidFields, NotAuthenticated, RequestRefused
 from entrypoints.http.uploads import FILE_FIELD
 
@@ -48,6 +49,7 @@ logger = logging.getLogger("portfolio.errors")
 NOT_AUTHENTICATED = "Authentication credentials were not provided."
 PERMISSION_DENIED = "You do not have permission to perform this action."
 NOT_FOUND = "Not found."
+INVALID_PAGE = "Invalid page."
 SERVER_ERROR = "A server error occurred."
 INVALID_IMAGE = "Upload a valid image."
 MALFORMED_REQUEST = "Malformed request."
@@ -85,16 +87,21 @@ def _method_not_allowed(request: AnyRequest, error: MethodNotAllowedException) -
     )
 
 
-def _field_error(_: AnyRequest, error: DuplicateValue | MissingReference) -> Response[Any]:
-    return Response({error.field: [str(error)]}, status_code=HTTP_400_BAD_REQUEST)
+def _duplicate_value(_: AnyRequest, error: DuplicateValue) -> Response[Any]:
+    message = f"{error.entity} with this {error.field} already exists."
+    return Response({error.field: [message]}, status_code=HTTP_400_BAD_REQUEST)
+
+
+def _missing_reference(_: AnyRequest, error: MissingReference) -> Response[Any]:
+    return Response({error.field: [no_such_object(error.value)]}, status_code=HTTP_400_BAD_REQUEST)
 
 
 def _invalid_fields(_: AnyRequest, error: InvalidFields) -> Response[Any]:
     return Response(error.errors, status_code=HTTP_400_BAD_REQUEST)
 
 
-def _page_not_found(_: AnyRequest, error: PageNotFound) -> Response[Any]:
-    return detail(HTTP_404_NOT_FOUND, str(error))
+def _page_not_found(_: AnyRequest, __: PageNotFound) -> Response[Any]:
+    return detail(HTTP_404_NOT_FOUND, INVALID_PAGE)
 
 
 def _in_use(_: AnyRequest, error: InUse) -> Response[Any]:
@@ -170,8 +177,8 @@ def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]
         PermissionDenied: _permission_denied,
         PageNotFound: _page_not_found,
         NotFound: _not_found,
-        DuplicateValue: _field_error,
-        MissingReference: _field_error,
+        DuplicateValue: _duplicate_value,
+        MissingReference: _missing_reference,
         InvalidFields: _invalid_fields,
         InUse: _in_use,
         FileTooLarge: _file_too_large,

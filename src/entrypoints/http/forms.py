@@ -196,7 +196,8 @@ class Timestamp:
         return Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME)
 
 
-def _missing(value: object) -> str:
+def no_such_object(value: object) -> str:
+    """DRF's words for a reference to an id that names nothing."""
     return f'Invalid pk "{value}" - object does not exist.'
 
 
@@ -210,7 +211,7 @@ class Reference:
         if isinstance(value, bool) or not isinstance(value, int):
             raise Invalid(f"Incorrect type. Expected pk value, received {_type_name(value)}.")
         if parse_id(str(value)) is None:
-            raise Invalid(_missing(value))
+            raise Invalid(no_such_object(value))
         return value
 
     def schema(self) -> Schema:
