@@ -16,9 +16,25 @@ from application import (
     TagFields,
 )
 from application.media_keys import media_key, thumbnail_key
-from domain import THUMBNAIL_SIZES, Employer, Link, Media, Meta, Portfolio, Tag
+from domain import (
+    THUMBNAIL_SIZES,
+    Action,
+    Employer,
+    Link,
+    Media,
+    Meta,
+    Portfolio,
+    Resource,
+    Tag,
+    permission_code,
+)
 
 DAY = datetime(2026, 3, 2, tzinfo=UTC)
+
+ALL_PERMISSION_CODES = frozenset(
+    permission_code(resource, action) for resource in Resource for action in Action
+)
+"""Every code the service knows: what an admin may do, written out for staff."""
 
 
 async def add_image(catalogue: Catalogue, file_name: str, size: int = 73062) -> Media:

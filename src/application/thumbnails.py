@@ -67,18 +67,6 @@ class RegenerateThumbnails:
         for media_id in media_ids:
             yield await self.repair(media_id, force=force)
 
-    async def for_all(
-        self, *, after_id: int = 0, batch_size: int = 100, force: bool = False
-    ) -> AsyncIterator[ThumbnailRepair]:
-        """Repair every image with an id above ``after_id``, by ascending id.
-
-        To resume an interrupted run, pass the last reported id as ``after_id``.
-        """
-        while media_ids := await self._repository.image_ids(after_id, batch_size):
-            for media_id in media_ids:
-                yield await self.repair(media_id, force=force)
-            after_id = media_ids[-1]
-
     async def repair(self, media_id: int, *, force: bool = False) -> ThumbnailRepair:
         """Re-create what is missing or wrong (everything when ``force``) for one object."""
         media = await self._repository.get(media_id)

@@ -28,7 +28,6 @@ from domain.errors import (
 )
 from domain.media import THUMBNAIL_SIZES, Media, MediaReference, Thumbnail, fit_within
 from domain.permissions import (
-    ALL_PERMISSION_CODES,
     RETRIEVE_PORTFOLIO,
     Action,
     Resource,
@@ -40,7 +39,6 @@ from domain.sizes import human_readable_size
 from domain.users import Principal
 
 __all__ = [
-    "ALL_PERMISSION_CODES",
     "RETRIEVE_PORTFOLIO",
     "THUMBNAIL_SIZES",
     "Action",

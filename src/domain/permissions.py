@@ -37,8 +37,4 @@ def is_permission_code(code: int) -> bool:
     return resource in Resource._value2member_map_ and action in Action._value2member_map_
 
 
-ALL_PERMISSION_CODES: frozenset[int] = frozenset(
-    permission_code(resource, action) for resource in Resource for action in Action
-)
-
 RETRIEVE_PORTFOLIO = permission_code(Resource.PORTFOLIOS, Action.RETRIEVE)

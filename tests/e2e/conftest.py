@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from domain import ALL_PERMISSION_CODES
-from entrypoints.container import Container, in_memory_container
+from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.builders import ALL_PERMISSION_CODES
+from tests.memory_container import in_memory_container
 
 
 @dataclass(frozen=True)

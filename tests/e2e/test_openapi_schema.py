@@ -11,9 +11,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 from openapi_spec_validator import validate
 
-from entrypoints.container import in_memory_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.memory_container import in_memory_container
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 RESOURCES = ("portfolios", "employers", "tags", "links", "meta")

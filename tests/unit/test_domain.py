@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from domain import (
-    ALL_PERMISSION_CODES,
     RETRIEVE_PORTFOLIO,
     Action,
     Principal,
@@ -14,6 +13,7 @@ from domain import (
     is_permission_code,
     permission_code,
 )
+from tests.builders import ALL_PERMISSION_CODES
 
 
 @pytest.mark.parametrize(

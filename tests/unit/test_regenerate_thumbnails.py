@@ -208,22 +208,3 @@ async def test_documents_and_unknown_ids_are_skipped(
         (RepairOutcome.SKIPPED, "not an image"),
         (RepairOutcome.SKIPPED, "no media has this id"),
     ]
-
-
-async def test_a_run_over_all_images_resumes_after_a_given_id(
-    regenerate: RegenerateThumbnails, upload: UploadMedia, storage: InMemoryMediaStorage
-) -> None:
-    images = [await upload(io.BytesIO(media_samples.png((40, 30))), "i.png") for _ in range(3)]
-    await upload(io.BytesIO(media_samples.pdf()), "skip.pdf")
-    for image in images:
-        storage.delete(image.thumbnails[0].key)
-
-    first_run = [report async for report in regenerate.for_all(batch_size=2)]
-    resumed = [report async for report in regenerate.for_all(after_id=images[0].id)]
-
-    assert [(report.media_id, report.outcome) for report in first_run] == [
-        (image.id, RepairOutcome.REPAIRED) for image in images
-    ]
-    assert [(report.media_id, report.outcome) for report in resumed] == [
-        (image.id, RepairOutcome.UNCHANGED) for image in images[1:]
-    ]
