@@ -45,9 +45,9 @@ class DiskFillsUp:
         """Ask the wrapped storage."""
         return self._storage.exists(key)
 
-    def public_url(self, key: str, origin: str) -> str:
+    def url(self, key: str) -> str | None:
         """Ask the wrapped storage."""
-        return self._storage.public_url(key, origin)
+        return self._storage.url(key)
 
 
 class HeldCatalogue:

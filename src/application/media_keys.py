@@ -32,9 +32,3 @@ def free_variant(key: str, is_taken: Callable[[str], bool]) -> str:
         if not is_taken(candidate):
             return candidate
     raise AssertionError("unreachable: count() never ends")
-
-
-def public_url(base_url: str | None, key: str, origin: str) -> str:
-    """``base_url`` + key, or the request's ``origin`` + ``/media/`` + key when none is set."""
-    base = base_url if base_url is not None else f"{origin}/media/"
-    return base + key

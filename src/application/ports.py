@@ -94,8 +94,9 @@ class MediaStorage(Protocol):
         """Whether a file is stored under ``key``."""
         ...
 
-    def public_url(self, key: str, origin: str) -> str:
-        """The absolute URL clients fetch ``key`` from; ``origin`` is the request's own."""
+    def url(self, key: str) -> str | None:
+        """The absolute URL clients fetch ``key`` from when the store has one (a CDN or a
+        bucket's base); None when the service itself serves the file at ``/media/<key>``."""
         ...
 
 

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from application.media_keys import free_variant, public_url
+from application.media_keys import free_variant
 
 
 class UnsafeKey(ValueError):
@@ -73,6 +73,6 @@ class FilesystemMediaStorage:
         except UnsafeKey:
             return False
 
-    def public_url(self, key: str, origin: str) -> str:
-        """Base URL (or the request origin + ``/media/``) followed by the key."""
-        return public_url(self._base_url, key, origin)
+    def url(self, key: str) -> str | None:
+        """The configured base URL followed by the key; None when no base is configured."""
+        return None if self._base_url is None else self._base_url + key

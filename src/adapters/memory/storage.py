@@ -6,7 +6,7 @@ import io
 import threading
 from typing import BinaryIO
 
-from application.media_keys import free_variant, public_url
+from application.media_keys import free_variant
 
 
 class InMemoryMediaStorage:
@@ -41,6 +41,6 @@ class InMemoryMediaStorage:
         """Whether bytes are kept under ``key``."""
         return key in self.files
 
-    def public_url(self, key: str, origin: str) -> str:
-        """Base URL (or the request origin + ``/media/``) followed by the key."""
-        return public_url(self._base_url, key, origin)
+    def url(self, key: str) -> str | None:
+        """The configured base URL followed by the key; None when no base is configured."""
+        return None if self._base_url is None else self._base_url + key

@@ -44,8 +44,7 @@ class PortfolioReads:
     async def retrieve(self, raw_id: str, origin: str) -> PortfolioData:
         """The wire form of one portfolio; PortfolioNotFound for any id that names none."""
         portfolio = await self._get_portfolio(path_id(raw_id, PortfolioNotFound))
-        public_url = self._media_storage.public_url
-        return portfolio_data(portfolio, lambda key: public_url(key, origin))
+        return portfolio_data(portfolio, public_urls(self._media_storage, origin))
 
 
 class PortfolioAuthoring:

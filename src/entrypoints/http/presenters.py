@@ -21,10 +21,15 @@ UrlFor = Callable[[str], str]
 """Turns a stored key into the absolute URL a client fetches it from."""
 
 
+MEDIA_PATH = "/media/"
+"""Where the service serves stored files itself when the store gives no URL of its own."""
+
+
 def public_urls(storage: MediaStorage, origin: str) -> UrlFor:
-    """Keys to URLs as ``storage`` serves them to a request from ``origin``."""
-    public_url = storage.public_url
-    return lambda key: public_url(key, origin)
+    """Keys to URLs: the store's own, or this service's ``/media/`` at the request's ``origin``."""
+    served_here = f"{origin}{MEDIA_PATH}"
+    url = storage.url
+    return lambda key: url(key) or served_here + key
 
 
 def image_data(media: Media, url_for: UrlFor) -> ImageData:
