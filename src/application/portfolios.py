@@ -47,6 +47,11 @@ class ManagePortfolios:
     def __init__(self, catalogue: Catalogue, queries: PortfolioQueries) -> None:
         self._catalogue = catalogue
         self._queries = queries
+        self._get = GetPortfolio(queries)
+
+    async def get(self, portfolio_id: int) -> Portfolio:
+        """The whole portfolio; PortfolioNotFound when there is none."""
+        return await self._get(portfolio_id)
 
     async def create(self, values: Mapping[str, Any]) -> Portfolio:
         """Add a portfolio."""

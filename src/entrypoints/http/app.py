@@ -12,15 +12,26 @@ from litestar.di import Provide
 from entrypoints.container import Container, opened
 from entrypoints.http.auth import authorized_by
 from entrypoints.http.errors import exception_handlers
+from entrypoints.http.forms import JSON_BODY_LIMIT
 from entrypoints.http.head_requests import HeadAsGet
 from entrypoints.http.health import health, ready
-from entrypoints.http.media import MediaController, MediaEndpoints
+from entrypoints.http.media import MEDIA, MEDIA_OPERATIONS, MediaEndpoints, list_media, upload_media
 from entrypoints.http.media_files import media_file
 from entrypoints.http.openapi import TOKEN, openapi_config, swagger_assets
 from entrypoints.http.origin import AllowedHosts
-from entrypoints.http.portfolios import PortfolioAuthoring, PortfolioController, PortfolioReads
+from entrypoints.http.portfolios import PORTFOLIOS, PortfolioEndpoints, list_portfolios
 from entrypoints.http.request_log import RequestLogMiddleware
-from entrypoints.http.resources import SharedObject, SharedObjectEndpoints, shared_object_routes
+from entrypoints.http.resources import (
+    ALL_OPERATIONS,
+    CREATE,
+    DELETE,
+    REPLACE,
+    RETRIEVE,
+    UPDATE,
+    Declared,
+    SharedObjectEndpoints,
+    routes,
+)
 from entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
 from entrypoints.http.uploads import upload_body_limit
 from entrypoints.settings import Settings
@@ -36,34 +47,33 @@ def _once(make: Callable[[], T]) -> Provide:
     return Provide(make, use_cache=True, sync_to_thread=False)
 
 
-def _shared_object_routes(container: Container) -> list[Router]:
-    """The declared shared objects' routes, each served by its use cases from the core."""
+def _api_routes(container: Container) -> list[Router]:
+    """Every ``/api/`` resource, its handlers given endpoints made from the core's use cases
+    on first use (after any test has overridden the container's providers)."""
     storage = container.media_storage
 
-    def routes(declared: SharedObject[Any, Any], manage: Callable[[], Any]) -> Router:
-        return shared_object_routes(
-            declared, lambda: SharedObjectEndpoints(declared, manage(), storage())
+    def form_routes(declared: Declared[Any, Any], manage: Callable[[], Any]) -> Router:
+        return routes(
+            declared,
+            lambda: SharedObjectEndpoints(declared, manage(), storage()),
+            ALL_OPERATIONS,
+            request_max_body_size=JSON_BODY_LIMIT,
         )
 
     return [
-        routes(EMPLOYERS, container.manage_employers),
-        routes(TAGS, container.manage_tags),
-        routes(LINKS, container.manage_links),
-        routes(META, container.manage_meta),
-    ]
-
-
-def _dependencies(container: Container) -> dict[str, Provide]:
-    """What the portfolio, media and operations handlers take, made from the core."""
-    storage = container.media_storage
-    return {
-        "portfolio_reads": _once(lambda: PortfolioReads(container.get_portfolio(), storage())),
-        "portfolio_authoring": _once(
-            lambda: PortfolioAuthoring(
-                container.manage_portfolios(), container.get_portfolio(), storage()
-            )
+        routes(
+            PORTFOLIOS,
+            lambda: PortfolioEndpoints(PORTFOLIOS, container.manage_portfolios(), storage()),
+            (CREATE, RETRIEVE, REPLACE, UPDATE, DELETE),
+            handlers=[list_portfolios],
+            request_max_body_size=JSON_BODY_LIMIT,
         ),
-        "media_endpoints": _once(
+        form_routes(EMPLOYERS, container.manage_employers),
+        form_routes(TAGS, container.manage_tags),
+        form_routes(LINKS, container.manage_links),
+        form_routes(META, container.manage_meta),
+        routes(
+            MEDIA,
             lambda: MediaEndpoints(
                 container.upload_media(),
                 container.get_media(),
@@ -71,9 +81,17 @@ def _dependencies(container: Container) -> dict[str, Provide]:
                 container.delete_media(),
                 storage(),
                 container.media_limits(),
-            )
+            ),
+            MEDIA_OPERATIONS,
+            handlers=[list_media, upload_media],
         ),
-        "media_storage": _once(lambda: storage()),
+    ]
+
+
+def _dependencies(container: Container) -> dict[str, Provide]:
+    """What the operations handlers take, made from the core."""
+    return {
+        "media_storage": _once(lambda: container.media_storage()),
         "readiness": _once(lambda: container.readiness()),
     }
 
@@ -89,11 +107,7 @@ def create_app(container: Container) -> Litestar:
 
     api = Router(
         path="/",
-        route_handlers=[
-            PortfolioController,
-            *_shared_object_routes(container),
-            MediaController,
-        ],
+        route_handlers=_api_routes(container),
         guards=[authorized_by(container.authenticate)],
         security=TOKEN,
     )

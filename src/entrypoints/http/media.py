@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, delete, get, post
-from litestar.params import FromPath
+from litestar import get, post
 
 from application import (
     DeleteMedia,
@@ -17,28 +14,46 @@ from application import (
     page_number,
     page_size,
 )
-from domain import Action, MediaNotFound, Resource
-from entrypoints.http.auth import permission
-from entrypoints.http.ids import path_id
+from domain import Media, MediaNotFound, Resource
 from entrypoints.http.injection import Injected
-from entrypoints.http.openapi import (
-    FieldErrors,
-    responses,
-    upload_responses,
-    with_upload_body,
+from entrypoints.http.openapi import FieldErrors, responses, upload_responses, with_upload_body
+from entrypoints.http.pages import PageParameter, PageSizeParameter
+from entrypoints.http.presenters import image_data
+from entrypoints.http.resources import (
+    CREATE,
+    DELETE,
+    LIST,
+    RETRIEVE,
+    AnyRequest,
+    Declared,
+    Endpoints,
 )
-from entrypoints.http.origin import request_origin
-from entrypoints.http.pages import PageParameter, PageSizeParameter, page_links
-from entrypoints.http.presenters import UrlFor, image_data, public_urls
 from entrypoints.http.schemas import ImageData, MediaListPage, Page
 from entrypoints.http.uploads import NO_FILE, received_upload, upload_schema
 
-AnyRequest = Request[Any, Any, Any]
+MEDIA: Declared[Media, ImageData] = Declared(
+    resource=Resource.MEDIA,
+    path="media",
+    name="MediaList",
+    singular="media object",
+    plural="media",
+    data=ImageData,
+    present=image_data,
+    missing=MediaNotFound,
+    notes={
+        LIST: "Newest first, 20 a page.",
+        CREATE: "A multipart body with the file in `file` and, optionally, the name to show "
+        "in `name`. Answers the media object as portfolios show it, with its thumbnails for "
+        "an image. A refused upload leaves no file and no record.",
+        DELETE: "Removes the record, the file and its thumbnails. Refused (409, naming them) "
+        "while a portfolio, employer, tag, link or meta entry refers to it.",
+    },
+    summaries={CREATE: "Upload a file"},
+)
 
 
-class MediaEndpoints:
-    """The media use cases with the upload reader and the presenter, handed to handlers as
-    one dependency (as the other resources' endpoints are)."""
+class MediaEndpoints(Endpoints[Media, ImageData]):
+    """The media use cases with the upload reader and the presenter, for the handlers."""
 
     def __init__(
         self,
@@ -49,121 +64,60 @@ class MediaEndpoints:
         media_storage: MediaStorage,
         limits: MediaLimits,
     ) -> None:
+        super().__init__(MEDIA, media_storage)
         self._upload = upload_media
         self._get = get_media
         self._list = list_media
         self._delete = delete_media
-        self._media_storage = media_storage
         self._limits = limits
 
-    async def upload(self, request: AnyRequest) -> ImageData:
+    async def create(self, request: AnyRequest) -> ImageData:
         """Store the body's file; the media object as a portfolio's ``image_data`` shows it."""
         async with received_upload(request, self._limits.max_bytes) as upload:
             media = await self._upload(upload.file, upload.file_name, upload.shown_name)
-        return image_data(media, self._url_for(request))
+        return self.present(request, media)
 
     async def list(
         self, request: AnyRequest, number: str | None, size: str | None
-    ) -> MediaListPage:
+    ) -> Page[ImageData]:
         """One page of the library, newest first."""
-        found = await self._list(page_number(number), page_size(size))
-        url_for = self._url_for(request)
-        following, preceding = page_links(request, found)
-        return Page(
-            count=found.total,
-            next=following,
-            previous=preceding,
-            results=[image_data(media, url_for) for media in found.items],
-        )
+        return self.page(request, await self._list(page_number(number), page_size(size)))
 
-    async def retrieve(self, request: AnyRequest, raw_id: str) -> ImageData:
-        """One media object by id."""
-        return image_data(await self._get(path_id(raw_id, MediaNotFound)), self._url_for(request))
+    async def fetch(self, object_id: int) -> Media:
+        """One media object with its thumbnails."""
+        return await self._get(object_id)
 
-    async def delete(self, raw_id: str) -> None:
+    async def remove(self, object_id: int) -> None:
         """Remove the object and its files; 409 while anything refers to it."""
-        await self._delete(path_id(raw_id, MediaNotFound))
-
-    def _url_for(self, request: AnyRequest) -> UrlFor:
-        return public_urls(self._media_storage, request_origin(request))
+        await self._delete(object_id)
 
 
 _INVALID_UPLOAD: FieldErrors = {"file": [NO_FILE]}
 
 
-class MediaController(Controller):
-    """Upload, list, read and delete stored files and images.
+@get("/", **MEDIA.operation(LIST), responses=responses(404))
+async def list_media(
+    request: AnyRequest,
+    endpoints: Injected[MediaEndpoints],
+    page: PageParameter = None,
+    page_size: PageSizeParameter = None,
+) -> MediaListPage:
+    """A page of media objects."""
+    return await endpoints.list(request, page, page_size)
 
-    The upload's body limit is the application's (PORTFOLIO_MAX_UPLOAD_BYTES and the room
-    multipart framing needs), set where the settings are known.
-    """
 
-    path = "/api/media"
-    tags = ["media"]
+# The upload's body limit is the application's (PORTFOLIO_MAX_UPLOAD_BYTES and the room
+# multipart framing needs), set where the settings are known.
+@post(
+    "/",
+    **MEDIA.operation(CREATE),
+    operation_class=with_upload_body(upload_schema()),
+    responses=upload_responses(_INVALID_UPLOAD),
+)
+async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints]) -> ImageData:
+    """A new media object."""
+    return await endpoints.create(request)
 
-    @get(
-        "/",
-        opt=permission(Resource.MEDIA, Action.LIST),
-        summary="List media",
-        description="Newest first, 20 a page. Permission 4101.",
-        responses=responses(404),
-    )
-    async def list_media(
-        self,
-        request: AnyRequest,
-        media_endpoints: Injected[MediaEndpoints],
-        page: PageParameter = None,
-        page_size: PageSizeParameter = None,
-    ) -> MediaListPage:
-        """A page of media objects."""
-        return await media_endpoints.list(request, page, page_size)
 
-    @post(
-        "/",
-        opt=permission(Resource.MEDIA, Action.CREATE),
-        summary="Upload a file",
-        description=(
-            "A multipart body with the file in `file` and, optionally, the name to show in "
-            "`name`. Answers the media object as portfolios show it, with its thumbnails for "
-            "an image. A refused upload leaves no file and no record. Permission 4103."
-        ),
-        operation_class=with_upload_body(upload_schema()),
-        responses=upload_responses(_INVALID_UPLOAD),
-    )
-    async def upload_media(
-        self, request: AnyRequest, media_endpoints: Injected[MediaEndpoints]
-    ) -> ImageData:
-        """A new media object."""
-        return await media_endpoints.upload(request)
-
-    @get(
-        "/{media_id:str}",
-        opt=permission(Resource.MEDIA, Action.RETRIEVE),
-        summary="Retrieve a media object",
-        description="Permission 4102.",
-        responses=responses(404),
-    )
-    async def retrieve_media(
-        self,
-        request: AnyRequest,
-        media_id: FromPath[str],
-        media_endpoints: Injected[MediaEndpoints],
-    ) -> ImageData:
-        """One media object."""
-        return await media_endpoints.retrieve(request, media_id)
-
-    @delete(
-        "/{media_id:str}",
-        opt=permission(Resource.MEDIA, Action.DELETE),
-        summary="Delete a media object",
-        description=(
-            "Removes the record, the file and its thumbnails. Refused (409, naming them) while "
-            "a portfolio, employer, tag, link or meta entry refers to it. Permission 4105."
-        ),
-        responses=responses(404, 409),
-    )
-    async def delete_media(
-        self, media_id: FromPath[str], media_endpoints: Injected[MediaEndpoints]
-    ) -> None:
-        """Remove the media object and its files."""
-        await media_endpoints.delete(media_id)
+MEDIA_OPERATIONS = (RETRIEVE, DELETE)
+"""The operations made from the declaration; the list and the upload are written above."""

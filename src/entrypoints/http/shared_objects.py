@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, get_type_hints
 
 from domain import (
     EmployerNotFound,
     LinkNotFound,
     MetaNotFound,
+    NotFound,
     Resource,
     TagNotFound,
 )
 from entrypoints.http.forms import Field, Form, Reference, Text, Url
-from entrypoints.http.presenters import employer_data, link_data, meta_data, tag_data
-from entrypoints.http.resources import SharedObject
-from entrypoints.http.schemas import EmployerData, LinkData, MetaData, TagData
+from entrypoints.http.openapi import FieldErrors
+from entrypoints.http.presenters import UrlFor, employer_data, link_data, meta_data, tag_data
+from entrypoints.http.resources import DELETE, LIST, REPLACE, UPDATE, Declared
+
+DataT = TypeVar("DataT")
 
 _NO_SUCH_MEDIA = ['Invalid pk "999" - object does not exist.']
 _IMAGE = Field("image", "image_id", Reference(), nullable=True, description="A media id.")
@@ -66,57 +70,85 @@ META_FORM = Form(
     read_only=frozenset({"id"}),
 )
 
-EMPLOYERS: SharedObject[Any, EmployerData] = SharedObject(
-    resource=Resource.EMPLOYERS,
+
+def _shared(
+    resource: Resource,
+    form: Form,
+    present: Callable[[Any, UrlFor], DataT],
+    missing: type[NotFound],
+    *,
+    path: str,
+    singular: str,
+    plural: str,
+    searched: str,
+    held_by: str,
+    invalid_example: FieldErrors,
+) -> Declared[Any, DataT]:
+    data = get_type_hints(present)["return"]
+    return Declared(
+        resource=resource,
+        path=path,
+        name=form.name,
+        singular=singular,
+        plural=plural,
+        data=data,
+        present=present,
+        missing=missing,
+        form=form,
+        invalid_example=invalid_example,
+        notes={
+            LIST: f"By id, 20 a page; `?search=` looks in the {searched}.",
+            REPLACE: f"The whole {singular}; fields left out take their defaults.",
+            UPDATE: "Only the fields sent change.",
+            DELETE: f"Refused (409) while {held_by}.",
+        },
+    )
+
+
+EMPLOYERS = _shared(
+    Resource.EMPLOYERS,
+    EMPLOYER_FORM,
+    employer_data,
+    EmployerNotFound,
     path="employers",
     singular="employer",
     plural="employers",
-    form=EMPLOYER_FORM,
-    data=EmployerData,
-    present=employer_data,
-    missing=EmployerNotFound,
     searched="name",
     held_by="a portfolio names the employer",
     invalid_example={"name": ["employer with this name already exists."]},
 )
-
-TAGS: SharedObject[Any, TagData] = SharedObject(
-    resource=Resource.TAGS,
+TAGS = _shared(
+    Resource.TAGS,
+    TAG_FORM,
+    tag_data,
+    TagNotFound,
     path="tags",
     singular="tag",
     plural="tags",
-    form=TAG_FORM,
-    data=TagData,
-    present=tag_data,
-    missing=TagNotFound,
     searched="name",
     held_by="a portfolio holds the tag",
     invalid_example={"name": ["tag with this name already exists."]},
 )
-
-LINKS: SharedObject[Any, LinkData] = SharedObject(
-    resource=Resource.LINKS,
+LINKS = _shared(
+    Resource.LINKS,
+    LINK_FORM,
+    link_data,
+    LinkNotFound,
     path="links",
     singular="link",
     plural="links",
-    form=LINK_FORM,
-    data=LinkData,
-    present=link_data,
-    missing=LinkNotFound,
     searched="name",
     held_by="a portfolio holds the link",
     invalid_example={"image": _NO_SUCH_MEDIA},
 )
-
-META: SharedObject[Any, MetaData] = SharedObject(
-    resource=Resource.META,
+META = _shared(
+    Resource.META,
+    META_FORM,
+    meta_data,
+    MetaNotFound,
     path="meta",
     singular="meta entry",
     plural="meta entries",
-    form=META_FORM,
-    data=MetaData,
-    present=meta_data,
-    missing=MetaNotFound,
     searched="key",
     held_by="a portfolio holds the entry",
     invalid_example={"value_file": _NO_SUCH_MEDIA},
