@@ -73,7 +73,7 @@ class PostgresPortfolioQueries:
                 where=where,
                 params=params,
                 order_by=f"{order_by}, t.id",
-                view="portfolio_documents",
+                document="portfolio_document",
                 window=window,
                 decoder=_decode_portfolios,
             )
