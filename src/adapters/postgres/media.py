@@ -1,4 +1,5 @@
-"""The media library in Postgres: media_documents (migration 0001) decoded into domain entities."""
+"""The media library in Postgres: media documents (migrations 0001, 0002) decoded into domain
+entities."""
 
 from __future__ import annotations
 
@@ -7,23 +8,13 @@ from collections.abc import Sequence
 import msgspec
 from psycopg_pool import AsyncConnectionPool
 
+from adapters.postgres.pages import fetch_slice
 from adapters.postgres.pool import Connection, connection
 from adapters.postgres.statements import translated_errors
-from application import MediaPage, NewThumbnail
+from application import MediaPage, NewThumbnail, Window
 from domain import Media, MediaInUse, MediaNotFound, MediaReference
 
 _GET = "SELECT doc::text FROM media_documents WHERE id = %s"
-
-# One statement, one row: the total and the page as a JSON array, so an offset past the end
-# still reports the total.
-_PAGE = """
-SELECT (SELECT count(*) FROM media),
-       coalesce(
-           (SELECT json_agg(d.doc ORDER BY d.id DESC)
-              FROM (SELECT id FROM media ORDER BY id DESC LIMIT %s OFFSET %s) AS chosen
-              JOIN media_documents d ON d.id = chosen.id),
-           '[]'::json)::text
-"""
 
 _IMAGE_IDS = """
 SELECT id FROM media WHERE width IS NOT NULL AND id > %s ORDER BY id LIMIT %s
@@ -49,7 +40,7 @@ LIMIT %(shown)s
 """
 
 _decode_media = msgspec.json.Decoder(Media).decode
-_decode_media_list = msgspec.json.Decoder(list[Media]).decode
+_decode_media_list = msgspec.json.Decoder(list[Media])
 
 
 class PostgresMediaRepository:
@@ -66,12 +57,16 @@ class PostgresMediaRepository:
     async def page(self, offset: int, limit: int) -> MediaPage:
         """A page, newest first, with the total, in one statement."""
         async with connection(self._pool) as conn:
-            cursor = await conn.execute(_PAGE, (limit, offset), prepare=True)
-            row = await cursor.fetchone()
-        if row is None:
-            raise LookupError("the page statement returned no row")
-        total, items = row
-        return MediaPage(items=tuple(_decode_media_list(items)), total=total)
+            return await fetch_slice(
+                conn,
+                table="media",
+                where=(),
+                params=(),
+                order_by="t.id DESC",
+                document="media_document",
+                window=Window(offset=offset, limit=limit),
+                decoder=_decode_media_list,
+            )
 
     async def image_ids(self, after_id: int, limit: int) -> tuple[int, ...]:
         """Ids of images above ``after_id``, ascending."""

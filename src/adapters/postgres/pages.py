@@ -20,24 +20,25 @@ async def fetch_slice(
     where: Sequence[str],
     params: Sequence[Any],
     order_by: str,
-    view: str,
+    document: str,
     window: Window,
     decoder: msgspec.json.Decoder[list[T]],
 ) -> Slice[T]:
     """Rows of ``table`` (aliased ``t``) matching every ``where`` condition, ordered by
-    ``order_by``, inside ``window``, as documents from ``view`` read by ``decoder``.
+    ``order_by``, inside ``window``, as documents built by the function ``document`` (one id
+    in, one JSON document out; migration 0002) and read by ``decoder``.
 
     The ids are picked and their documents built in the same statement, so a page costs one
-    round trip however long it is.
+    round trip however long it is; the function is called for the page's ids only, so the
+    page costs what its own rows cost, however large the table.
     """
     condition = " AND ".join(where) or "true"
     query = (
         f"SELECT (SELECT count(*) FROM {table} t WHERE {condition}),"
-        " (SELECT coalesce(json_agg(d.doc ORDER BY u.n), '[]'::json)::text"
+        f" (SELECT coalesce(json_agg({document}(u.id) ORDER BY u.n), '[]'::json)::text"
         f"   FROM unnest(ARRAY(SELECT t.id FROM {table} t WHERE {condition}"
         f"                      ORDER BY {order_by} LIMIT %s OFFSET %s))"
-        "        WITH ORDINALITY AS u(id, n)"
-        f"   JOIN {view} d ON d.id = u.id)"
+        "        WITH ORDINALITY AS u(id, n))"
     )
     cursor = await conn.execute(query.encode(), (*params, *params, window.limit, window.offset))
     row = await cursor.fetchone()
@@ -47,12 +48,12 @@ async def fetch_slice(
     return Slice(tuple(decoder.decode(documents)), total)
 
 
-def search_conditions(
-    terms: Sequence[str], columns: Sequence[str]
-) -> tuple[list[str], list[object]]:
-    """Conditions (and their parameters) that every term occurs in one of ``columns``,
-    ignoring case; NULL columns match nothing."""
-    any_column = " OR ".join(
-        f"strpos(lower(coalesce({column}, '')), lower(%s)) > 0" for column in columns
-    )
-    return [f"({any_column})" for _ in terms], [term for term in terms for _ in columns]
+def search_conditions(terms: Sequence[str], searched: str) -> tuple[list[str], list[object]]:
+    """Conditions (and their parameters) that every term occurs in the text ``searched``,
+    ignoring case: ``lower(...) LIKE '%term%'``, which a trigram index answers (migration
+    0004); the term's own ``%``, ``_`` and ``\\`` are plain characters."""
+    return [f"{searched} LIKE lower(%s)" for _ in terms], [f"%{_literal(term)}%" for term in terms]
+
+
+def _literal(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -29,7 +29,9 @@ _SORT_COLUMNS = {
     # order is the same on every server (and in the in-memory adapter).
     SortField.TITLE: 'lower(t.title) COLLATE "C"',
 }
-_SEARCHED = ("t.title", "t.excerpt", "t.description")
+# The expression of the portfolios_search index (migration 0004): a search term holds no
+# white space, so it is in this text exactly when it is in one of the three fields.
+_SEARCHED = "lower(t.title || E'\\n' || t.excerpt || E'\\n' || coalesce(t.description, ''))"
 
 
 class PostgresPortfolioQueries:
@@ -73,7 +75,7 @@ class PostgresPortfolioQueries:
                 where=where,
                 params=params,
                 order_by=f"{order_by}, t.id",
-                view="portfolio_documents",
+                document="portfolio_document",
                 window=window,
                 decoder=_decode_portfolios,
             )

@@ -36,6 +36,8 @@ class SharedTable(Generic[EntityT]):
     entity: str
     table: str
     view: str
+    document: str
+    """The function building one object's document, for pages (migration 0002)."""
     columns: tuple[str, ...]
     """Stored fields; the ``*Fields`` attributes have the same names as the columns."""
     search: str
@@ -54,6 +56,7 @@ EMPLOYERS = SharedTable(
     "employer",
     "employers",
     "employer_documents",
+    "employer_document",
     ("name", "description", "image_id"),
     "name",
     "SELECT p.id, p.title FROM portfolios p WHERE p.employer_id = %s",
@@ -64,6 +67,7 @@ TAGS = SharedTable(
     "tag",
     "tags",
     "tag_documents",
+    "tag_document",
     ("name", "image_id"),
     "name",
     "SELECT p.id, p.title FROM portfolio_tags j JOIN portfolios p ON p.id = j.portfolio_id"
@@ -75,6 +79,7 @@ LINKS = SharedTable(
     "link",
     "links",
     "link_documents",
+    "link_document",
     ("name", "url", "description", "image_id"),
     "name",
     "SELECT p.id, p.title FROM portfolio_links j JOIN portfolios p ON p.id = j.portfolio_id"
@@ -86,6 +91,7 @@ META = SharedTable(
     "meta",
     "meta",
     "meta_documents",
+    "meta_document",
     ("key", "value_text", "value_file_id"),
     "key",
     "SELECT p.id, p.title FROM portfolio_meta j JOIN portfolios p ON p.id = j.portfolio_id"
@@ -163,7 +169,8 @@ class PostgresSharedObjects(Generic[FieldsT, EntityT]):
 
     async def find(self, search: Sequence[str], window: Window) -> Slice[EntityT]:
         """Objects whose searched column holds every term, by id, in one round trip."""
-        where, params = search_conditions(search, [f"t.{self._table.search}"])
+        # lower(name) or lower(key): the expression of the *_search indexes (migration 0004).
+        where, params = search_conditions(search, f"lower(t.{self._table.search})")
         async with connection(self._pool) as conn:
             return await fetch_slice(
                 conn,
@@ -171,7 +178,7 @@ class PostgresSharedObjects(Generic[FieldsT, EntityT]):
                 where=where,
                 params=params,
                 order_by="t.id",
-                view=self._table.view,
+                document=self._table.document,
                 window=window,
                 decoder=self._table.decoder,
             )

@@ -1,0 +1,195 @@
+"""A page costs what its own rows cost: the statement builds the documents of the page's rows
+and of no other, whatever the catalogue holds."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from bench.catalogue_sql import grow_catalogue
+from psycopg import AsyncConnection, sql
+from psycopg.conninfo import make_conninfo
+from psycopg_pool import AsyncConnectionPool
+
+from adapters.postgres import (
+    EMPLOYERS,
+    LINKS,
+    META,
+    TAGS,
+    PostgresMediaRepository,
+    PostgresPortfolioQueries,
+    PostgresSharedObjects,
+    make_pool,
+    migrate,
+    open_pool,
+)
+from adapters.postgres.pool import PoolSettings
+from application import PortfolioFilter, SortField, SortKey, Window
+
+pytestmark = pytest.mark.postgres
+
+PORTFOLIOS = 3000
+PAGE = Window(offset=40, limit=20)
+# Rows a page of 20 may read from each table that holds nested objects: a portfolio shows
+# 9 media with 36 thumbnails, 3 tags, 2 links and 3 meta; a few times that is still far below
+# what building every document of a 3,000-portfolio catalogue reads.
+MOST_ROWS_PER_ITEM = 50
+NESTED = (
+    "media",
+    "thumbnails",
+    "links",
+    "meta",
+    "portfolio_tags",
+    "portfolio_links",
+    "portfolio_images",
+    "portfolio_meta",
+)
+
+sent: list[tuple[Any, Any]] = []
+
+
+class RecordingConnection(AsyncConnection[Any]):
+    """A connection that keeps every statement it sends, with its parameters."""
+
+    async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        sent.append((query, params))
+        return await super().execute(query, params, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def catalogue(database_url: str) -> Iterator[str]:
+    """A database of its own holding a realistic catalogue of 3,000 portfolios."""
+    name = f"portfolio_costs_{secrets.token_hex(4)}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = make_conninfo(database_url, dbname=name)
+    try:
+        migrate(url)
+        grow_catalogue(url, PORTFOLIOS)
+        yield url
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+async def recording_pool(catalogue: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
+    """The service's pool on the catalogue, keeping what it sends."""
+    pool = make_pool(catalogue, PoolSettings(min_size=1, max_size=1), RecordingConnection)
+    await open_pool(pool)
+    yield pool
+    await pool.close()
+
+
+Fetch = Callable[[AsyncConnectionPool[Any]], Awaitable[Any]]
+
+
+def portfolios(criteria: PortfolioFilter) -> Fetch:
+    """A page of portfolios matching ``criteria``."""
+    return lambda pool: PostgresPortfolioQueries(pool).find(criteria, PAGE)
+
+
+LISTS: dict[str, tuple[Fetch, str]] = {
+    "portfolios": (portfolios(PortfolioFilter()), "portfolios"),
+    "active portfolios by title": (
+        portfolios(PortfolioFilter(is_active=True, ordering=(SortKey(SortField.TITLE),))),
+        "portfolios",
+    ),
+    "searched portfolios": (portfolios(PortfolioFilter(search=("a",))), "portfolios"),
+    "media": (lambda pool: PostgresMediaRepository(pool).page(PAGE.offset, PAGE.limit), "media"),
+    "employers": (lambda pool: PostgresSharedObjects(pool, EMPLOYERS).find((), PAGE), "employers"),
+    "tags": (lambda pool: PostgresSharedObjects(pool, TAGS).find((), PAGE), "tags"),
+    "links": (lambda pool: PostgresSharedObjects(pool, LINKS).find((), PAGE), "links"),
+    "meta": (lambda pool: PostgresSharedObjects(pool, META).find((), PAGE), "meta"),
+}
+
+
+@pytest.mark.parametrize("kind", list(LISTS))
+async def test_a_page_builds_the_documents_of_its_own_rows_only(
+    recording_pool: AsyncConnectionPool[Any], catalogue: str, kind: str
+) -> None:
+    fetch, listed = LISTS[kind]
+    sent.clear()
+    found = await fetch(recording_pool)
+    assert len(found.items) == PAGE.limit
+    ((query, params),) = [entry for entry in sent if entry[0]]  # one statement, past the check
+    # The same statement again, in a transaction whose own statistics say what it read.
+    async with await AsyncConnection.connect(catalogue) as conn:
+        await conn.execute("SET LOCAL track_functions = 'all'")
+        await conn.execute(query, params)
+        cursor = await conn.execute(
+            "SELECT relname, coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
+            " FROM pg_stat_xact_user_tables"
+        )
+        reads = dict(await cursor.fetchall())
+        cursor = await conn.execute(
+            "SELECT funcname, calls FROM pg_stat_xact_user_functions WHERE funcname LIKE %s",
+            ("%\\_document",),
+        )
+        calls = dict(await cursor.fetchall())
+    nested = {table: reads.get(table, 0) for table in NESTED if table != listed}
+    assert max(nested.values()) <= MOST_ROWS_PER_ITEM * PAGE.limit, nested
+    assert sum(calls.values()) == PAGE.limit, calls
+
+
+def indexes_used(plan: dict[str, Any]) -> set[str]:
+    """Names of the indexes a plan (with its subplans) reads."""
+    found = {plan["Index Name"]} if "Index Name" in plan else set()
+    for child in plan.get("Plans", []):
+        found |= indexes_used(child)
+    return found
+
+
+INDEXED: dict[str, tuple[Fetch, str]] = {
+    "order": (portfolios(PortfolioFilter()), "portfolios_listing"),
+    **{
+        field.value: (
+            portfolios(PortfolioFilter(ordering=(SortKey(field, descending=True),))),
+            f"portfolios_by_{field.value}",
+        )
+        for field in (SortField.TITLE, SortField.CREATED_AT, SortField.UPDATED_AT)
+    },
+    "completed_at": (
+        portfolios(PortfolioFilter(ordering=(SortKey(SortField.COMPLETED_AT),))),
+        "portfolios_by_completed_at",
+    ),
+    "is_active": (portfolios(PortfolioFilter(is_active=False)), "portfolios_active_listing"),
+    "employer": (portfolios(PortfolioFilter(employer_id=7)), "portfolios_by_employer"),
+    "tag": (portfolios(PortfolioFilter(tag_id=7)), "portfolio_tags_by_tag"),
+    "slug": (portfolios(PortfolioFilter(slug="portfolio-7")), "portfolios_slug_key"),
+    "search": (portfolios(PortfolioFilter(search=("harbour",))), "portfolios_search"),
+    "tag search": (
+        lambda pool: PostgresSharedObjects(pool, TAGS).find(("tag",), PAGE),
+        "tags_search",
+    ),
+    "meta search": (
+        lambda pool: PostgresSharedObjects(pool, META).find(("key2",), PAGE),
+        "meta_search",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(INDEXED))
+async def test_every_ordering_filter_and_search_has_an_index_its_statement_can_use(
+    recording_pool: AsyncConnectionPool[Any], catalogue: str, kind: str
+) -> None:
+    fetch, index = INDEXED[kind]
+    async with await AsyncConnection.connect(catalogue) as conn:
+        cursor = await conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        if index.endswith("_search") and await cursor.fetchone() is None:
+            pytest.skip("this server lacks pg_trgm, so search has no index (migration 0004)")
+    sent.clear()
+    await fetch(recording_pool)
+    ((query, params),) = [entry for entry in sent if entry[0]]
+    # Told that reading a whole table is prohibitive, the planner shows which index it can
+    # use instead: an index whose expression drifted from the statement's would not appear.
+    async with await AsyncConnection.connect(catalogue) as conn:
+        await conn.execute("SET LOCAL enable_seqscan = off")
+        text = query.decode() if isinstance(query, bytes) else query
+        cursor = await conn.execute(f"EXPLAIN (FORMAT JSON) {text}".encode(), params)
+        row = await cursor.fetchone()
+    assert row is not None
+    assert index in indexes_used(row[0][0]["Plan"])
