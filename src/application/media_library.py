@@ -46,7 +46,7 @@ class DeleteMedia:
         self._storage = storage
 
     async def __call__(self, media_id: int) -> Media:
-        """Delete and return the object; MediaNotFound, or MediaInUse naming what refers to it.
+        """Delete and return the object; MediaNotFound, or InUse naming what refers to it.
 
         The record goes first: should removing a file fail, an unreferenced file is left
         behind, never a record pointing at a missing file.

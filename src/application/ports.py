@@ -47,7 +47,7 @@ class SharedObjects(Protocol[FieldsT_contra, EntityT_co]):
     """Employers, tags, links or meta entries: objects that portfolios refer to and share.
 
     Each write is all or nothing. Writes raise DuplicateValue for a taken unique value and
-    MissingReference for an id that names nothing; delete raises HeldByPortfolios while a
+    MissingReference for an id that names nothing; delete raises InUse while a
     portfolio refers to the object.
     """
 
@@ -165,7 +165,7 @@ class MediaRepository(Protocol):
     async def delete(self, media_id: int) -> Media:
         """Remove the record and its thumbnail records; return what was removed.
 
-        MediaNotFound when there is no such id; MediaInUse, naming every referrer, while a
+        MediaNotFound when there is no such id; InUse, naming every referrer, while a
         portfolio, employer, tag, link or meta entry still refers to it.
         """
         ...

@@ -63,7 +63,7 @@ class ManageSharedObjects(Generic[FieldsT, EntityT]):
         return self._found(await self._store.update(object_id, changes))
 
     async def delete(self, object_id: int) -> None:
-        """Remove the object; HeldByPortfolios while a portfolio refers to it."""
+        """Remove the object; InUse while a portfolio refers to it."""
         if not await self._store.delete(require_id(object_id, self._missing)):
             raise self._missing
 

@@ -9,11 +9,9 @@ from domain.errors import (
     EmptyFile,
     ExtensionMismatch,
     FileTooLarge,
-    HeldByPortfolios,
     InUse,
     InvalidFile,
     LinkNotFound,
-    MediaInUse,
     MediaNotFound,
     MetaNotFound,
     MissingReference,
@@ -26,7 +24,7 @@ from domain.errors import (
     TagNotFound,
     TooManyPixels,
 )
-from domain.media import THUMBNAIL_SIZES, Media, MediaReference, Thumbnail, fit_within
+from domain.media import THUMBNAIL_SIZES, Media, Thumbnail, fit_within
 from domain.permissions import (
     RETRIEVE_PORTFOLIO,
     Action,
@@ -51,15 +49,12 @@ __all__ = [
     "EmptyFile",
     "ExtensionMismatch",
     "FileTooLarge",
-    "HeldByPortfolios",
     "InUse",
     "InvalidFile",
     "Link",
     "LinkNotFound",
     "Media",
-    "MediaInUse",
     "MediaNotFound",
-    "MediaReference",
     "Meta",
     "MetaNotFound",
     "MissingReference",

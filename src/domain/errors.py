@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.media import MediaReference
 from domain.sizes import human_readable_size
 
 
@@ -73,60 +72,36 @@ class MissingReference(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class Referrer:
-    """Something that refers to an object, named for people: ``portfolio 3 "web design"``."""
+    """Something that refers to an object: a portfolio by its title (``name``), or any object
+    through one of its fields (``field``)."""
 
     kind: str
     id: int
-    name: str
-
-    def __str__(self) -> str:
-        return f'{self.kind} {self.id} "{self.name}"'
+    name: str | None = None
+    field: str | None = None
 
 
 class InUse(DomainError):
-    """An object cannot be deleted while something still refers to it; the message names what."""
+    """An object that cannot be deleted while something still refers to it.
 
-
-class HeldByPortfolios(InUse):
-    """An employer, tag, link or meta entry that portfolios still hold.
-
-    ``referrers`` names the first few of them and ``total`` says how many there are.
+    ``referrers`` names the first few (at most SHOWN) and ``total`` says how many there are.
     """
 
     SHOWN = 5
-    """How many referrers the message names before summing up the rest."""
+    """How many referrers an error names; the rest are only counted."""
 
-    def __init__(self, entity: str, referrers: Sequence[Referrer], total: int) -> None:
-        named = ", ".join(map(str, referrers[: self.SHOWN]))
-        rest = total - min(len(referrers), self.SHOWN)
-        more = f" and {rest} more" if rest > 0 else ""
-        super().__init__(f"Cannot delete this {entity}: it is used by {named}{more}.")
-        self.entity = entity
-        self.referrers = tuple(referrers)
+    def __init__(
+        self, kind: str, object_id: int, referrers: Sequence[Referrer], total: int
+    ) -> None:
+        super().__init__(f"{kind} {object_id} is used by {total} object(s)")
+        self.kind = kind
+        self.object_id = object_id
+        self.referrers = tuple(referrers[: self.SHOWN])
         self.total = total
 
 
 class MediaNotFound(NotFound):
     """No media object has that id."""
-
-
-class MediaInUse(InUse):
-    """A media object cannot be deleted while something still refers to it."""
-
-    SHOWN = 5
-    """How many referrers the message names before summing up the rest."""
-
-    def __init__(
-        self, media_id: int, references: tuple[MediaReference, ...], total: int | None = None
-    ) -> None:
-        total = len(references) if total is None else total
-        used_by = ", ".join(str(reference) for reference in references[: self.SHOWN])
-        rest = total - min(len(references), self.SHOWN)
-        more = f" and {rest} more" if rest > 0 else ""
-        super().__init__(f"Media {media_id} cannot be deleted: it is used by {used_by}{more}.")
-        self.media_id = media_id
-        self.references = references
-        self.total = total
 
 
 class FileTooLarge(DomainError):

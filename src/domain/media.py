@@ -55,15 +55,3 @@ class Media:
     def is_image(self) -> bool:
         """Whether the file was ingested as an image (it has pixel dimensions)."""
         return self.width is not None
-
-
-@dataclass(frozen=True, slots=True)
-class MediaReference:
-    """Something that points at a media object: ``portfolio 3`` through its ``images`` field."""
-
-    entity: str
-    id: int
-    field: str
-
-    def __str__(self) -> str:
-        return f"{self.entity} {self.id} ({self.field})"

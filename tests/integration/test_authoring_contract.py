@@ -19,7 +19,8 @@ from application import (
     Window,
 )
 from application import PortfolioFields as Fields
-from domain import DuplicateValue, HeldByPortfolios, MissingReference, Portfolio
+from domain import DuplicateValue, InUse, MissingReference, Portfolio
+from entrypoints.http.errors import in_use_message
 from tests.builders import add_document, add_full_portfolio, add_image
 from tests.integration.conftest import Stores
 
@@ -277,7 +278,7 @@ async def test_shared_object_in_use_cannot_be_deleted(stores: Stores, kind: str)
     reference = added.id if kind == "employers" else (added.id,)
     web = await add(stores, "Web design", **{JOIN[kind]: reference})
     shop = await add(stores, "Shop", **{JOIN[kind]: reference})
-    with pytest.raises(HeldByPortfolios) as raised:
+    with pytest.raises(InUse) as raised:
         await store.delete(added.id)
     assert raised.value.total == 2
     assert [(r.kind, r.id, r.name) for r in raised.value.referrers] == [
@@ -285,7 +286,8 @@ async def test_shared_object_in_use_cannot_be_deleted(stores: Stores, kind: str)
         ("portfolio", shop.id, "Shop"),
     ]
     entity = {"employers": "employer", "tags": "tag", "links": "link", "meta": "meta"}[kind]
-    assert str(raised.value) == (
+    assert (raised.value.kind, raised.value.object_id) == (entity, added.id)
+    assert in_use_message(raised.value) == (
         f'Cannot delete this {entity}: it is used by portfolio {web.id} "Web design", '
         f'portfolio {shop.id} "Shop".'
     )
@@ -295,10 +297,10 @@ async def test_shared_object_in_use_cannot_be_deleted(stores: Stores, kind: str)
 async def test_in_use_names_five_referrers_and_counts_the_rest(stores: Stores) -> None:
     tag = await stores.catalogue.add_tag(TagFields(name="web"))
     added = [await add(stores, f"P{n}", tag_ids=(tag.id,)) for n in range(7)]
-    with pytest.raises(HeldByPortfolios) as raised:
+    with pytest.raises(InUse) as raised:
         await stores.tags.delete(tag.id)
     assert [r.id for r in raised.value.referrers] == [p.id for p in added[:5]]
-    assert str(raised.value) == (
+    assert in_use_message(raised.value) == (
         "Cannot delete this tag: it is used by "
         + ", ".join(f'portfolio {p.id} "{p.title}"' for p in added[:5])
         + " and 2 more."

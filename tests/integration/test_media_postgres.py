@@ -16,7 +16,7 @@ from adapters.postgres import (
     PostgresMediaRepository,
 )
 from application import DeleteMedia, MetaFields, UploadMedia
-from domain import DuplicateValue, MediaInUse
+from domain import DuplicateValue, InUse, Referrer
 from tests import media_samples
 from tests.media_fakes import fixed_clock
 from tests.media_repository_contract import MediaRepositoryContract, add_document
@@ -105,9 +105,10 @@ async def test_deleting_media_in_use_keeps_its_row_and_files(
     catalogue = PostgresCatalogue(pool)
     upload = UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
     media = await upload(io.BytesIO(media_samples.pdf()), "brief.pdf")
-    await catalogue.add_meta(MetaFields("brief", value_file_id=media.id))
+    meta = await catalogue.add_meta(MetaFields("brief", value_file_id=media.id))
 
-    with pytest.raises(MediaInUse, match="meta 1 \\(value_file\\)"):
+    with pytest.raises(InUse) as refused:
         await DeleteMedia(PostgresMediaRepository(pool), storage)(media.id)
 
+    assert refused.value.referrers == (Referrer("meta", meta.id, field="value_file"),)
     assert files_under(storage) == [media.key]

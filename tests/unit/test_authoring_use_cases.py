@@ -20,7 +20,7 @@ from application import (
 from domain import (
     DuplicateValue,
     EmployerNotFound,
-    HeldByPortfolios,
+    InUse,
     PageNotFound,
     Portfolio,
     PortfolioNotFound,
@@ -214,7 +214,7 @@ async def test_a_tag_in_use_cannot_be_deleted(
     tags = ManageTags(catalogue.tag_store)
     tag = await tags.create({"name": "web"})
     await portfolios.create({"title": "Web Design", "tag_ids": (tag.id,)})
-    with pytest.raises(HeldByPortfolios):
+    with pytest.raises(InUse):
         await tags.delete(tag.id)
     assert await tags.get(tag.id) == tag
 

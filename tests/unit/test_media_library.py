@@ -9,7 +9,7 @@ import pytest
 from adapters.memory import InMemoryCatalogue, InMemoryMediaRepository, InMemoryMediaStorage
 from adapters.pillow import PillowImageProcessor
 from application import DeleteMedia, GetMedia, ListMedia, NewMedia, TagFields, UploadMedia
-from domain import Media, MediaInUse, MediaNotFound, PageNotFound
+from domain import InUse, Media, MediaNotFound, PageNotFound, Referrer
 from tests import media_samples
 from tests.media_fakes import fixed_clock
 
@@ -97,9 +97,10 @@ async def test_delete_media_in_use_keeps_record_and_files(
 ) -> None:
     tag = await catalogue.add_tag(TagFields("brand", image_id=image.id))
 
-    with pytest.raises(MediaInUse, match=f"tag {tag.id} \\(image\\)"):
+    with pytest.raises(InUse) as refused:
         await DeleteMedia(repository, storage)(image.id)
 
+    assert refused.value.referrers == (Referrer("tag", tag.id, field="image"),)
     assert len(storage.files) == 5
     assert await repository.get(image.id) == image
 

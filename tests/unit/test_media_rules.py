@@ -9,11 +9,12 @@ from domain import (
     CorruptImage,
     ExtensionMismatch,
     FileTooLarge,
-    MediaInUse,
-    MediaReference,
+    InUse,
+    Referrer,
     TooManyPixels,
     fit_within,
 )
+from entrypoints.http.errors import in_use_message
 
 
 @pytest.mark.parametrize(
@@ -42,19 +43,26 @@ def test_an_image_exactly_the_box_size_stays_as_it_is() -> None:
 
 
 def test_media_in_use_names_every_referrer() -> None:
-    error = MediaInUse(
-        7, (MediaReference("employer", 2, "image"), MediaReference("portfolio", 3, "images"))
-    )
-    assert str(error) == (
+    referrers = (Referrer("employer", 2, field="image"), Referrer("portfolio", 3, field="images"))
+    error = InUse("media", 7, referrers, 2)
+    assert in_use_message(error) == (
         "Media 7 cannot be deleted: it is used by employer 2 (image), portfolio 3 (images)."
     )
 
 
-def test_media_in_use_names_five_referrers_and_counts_the_rest() -> None:
-    shown = tuple(MediaReference("portfolio", n, "images") for n in range(1, 6))
-    error = MediaInUse(7, shown, total=3000)
-    assert str(error).endswith("portfolio 5 (images) and 2995 more.")
-    assert str(error).count("portfolio") == 5
+def test_in_use_names_five_referrers_and_counts_the_rest() -> None:
+    shown = [Referrer("portfolio", n, field="images") for n in range(1, 9)]
+    error = InUse("media", 7, shown, 3000)
+    assert len(error.referrers) == InUse.SHOWN
+    assert in_use_message(error).endswith("portfolio 5 (images) and 2995 more.")
+    assert in_use_message(error).count("portfolio") == 5
+
+
+def test_shared_objects_in_use_are_named_by_kind_and_portfolios_by_title() -> None:
+    error = InUse("tag", 4, [Referrer("portfolio", 3, name="web design")], 1)
+    assert in_use_message(error) == (
+        'Cannot delete this tag: it is used by portfolio 3 "web design".'
+    )
 
 
 def test_file_too_large_says_both_sizes_in_readable_units() -> None:

@@ -23,7 +23,7 @@ from application import (
 from domain import (
     DuplicateValue,
     Employer,
-    HeldByPortfolios,
+    InUse,
     Link,
     Media,
     Meta,
@@ -236,7 +236,7 @@ class InMemoryCatalogue:
     def referrers(self, holds: Callable[[PortfolioFields], bool]) -> list[Referrer]:
         """The portfolios that ``holds`` says refer to something, by id."""
         return [
-            Referrer("portfolio", portfolio_id, fields.title)
+            Referrer("portfolio", portfolio_id, name=fields.title)
             for portfolio_id, (fields, _, _) in sorted(self.portfolios.items())
             if holds(fields)
         ]
@@ -402,8 +402,7 @@ class InMemorySharedObjects(Generic[FieldsT, EntityT]):
             return False
         referrers = self._catalogue.referrers(lambda fields: self._kind.held_by(fields, object_id))
         if referrers:
-            shown = referrers[: HeldByPortfolios.SHOWN]
-            raise HeldByPortfolios(self._kind.entity, shown, len(referrers))
+            raise InUse(self._kind.entity, object_id, referrers, len(referrers))
         del self._records[object_id]
         return True
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from adapters.memory.catalogue import InMemoryCatalogue
 from application import MediaPage, NewThumbnail
-from domain import DuplicateValue, Media, MediaInUse, MediaNotFound, MediaReference, Thumbnail
+from domain import DuplicateValue, InUse, Media, MediaNotFound, Referrer, Thumbnail
 
 
 class InMemoryMediaRepository:
@@ -43,9 +43,9 @@ class InMemoryMediaRepository:
         media = self._catalogue.media.get(media_id)
         if media is None:
             raise MediaNotFound
-        references = self._references(media_id)
-        if references:
-            raise MediaInUse(media_id, references[: MediaInUse.SHOWN], total=len(references))
+        referrers = self._referrers(media_id)
+        if referrers:
+            raise InUse("media", media_id, referrers, len(referrers))
         del self._catalogue.media[media_id]
         return media
 
@@ -73,39 +73,39 @@ class InMemoryMediaRepository:
         self._catalogue.media[media_id] = renewed
         return renewed
 
-    def _references(self, media_id: int) -> tuple[MediaReference, ...]:
+    def _referrers(self, media_id: int) -> tuple[Referrer, ...]:
         catalogue = self._catalogue
         found = [
             *(
-                MediaReference("portfolio", portfolio_id, "image")
+                Referrer("portfolio", portfolio_id, field="image")
                 for portfolio_id, (fields, _, _) in catalogue.portfolios.items()
                 if fields.image_id == media_id
             ),
             *(
-                MediaReference("portfolio", portfolio_id, "images")
+                Referrer("portfolio", portfolio_id, field="images")
                 for portfolio_id, (fields, _, _) in catalogue.portfolios.items()
                 if media_id in fields.image_ids
             ),
             *(
-                MediaReference("employer", employer_id, "image")
+                Referrer("employer", employer_id, field="image")
                 for employer_id, employer in catalogue.employers.items()
                 if employer.image_id == media_id
             ),
             *(
-                MediaReference("tag", tag_id, "image")
+                Referrer("tag", tag_id, field="image")
                 for tag_id, tag in catalogue.tags.items()
                 if tag.image_id == media_id
             ),
             *(
-                MediaReference("link", link_id, "image")
+                Referrer("link", link_id, field="image")
                 for link_id, link in catalogue.links.items()
                 if link.image_id == media_id
             ),
             *(
-                MediaReference("meta", meta_id, "value_file")
+                Referrer("meta", meta_id, field="value_file")
                 for meta_id, meta in catalogue.meta.items()
                 if meta.value_file_id == media_id
             ),
         ]
         # The same order as the Postgres adapter's, so both name referrers alike.
-        return tuple(sorted(found, key=lambda ref: (ref.entity, ref.id, ref.field)))
+        return tuple(sorted(found, key=lambda ref: (ref.kind, ref.id, ref.field or "")))

@@ -12,7 +12,7 @@ from adapters.postgres.pages import fetch_slice
 from adapters.postgres.pool import Connection, connection
 from adapters.postgres.statements import translated_errors
 from application import MediaPage, NewThumbnail, Window
-from domain import Media, MediaInUse, MediaNotFound, MediaReference
+from domain import InUse, Media, MediaNotFound, Referrer
 
 _GET = "SELECT doc::text FROM media_documents WHERE id = %s"
 
@@ -78,11 +78,11 @@ class PostgresMediaRepository:
         """Delete the row (thumbnails follow by cascade) unless something refers to it."""
         async with connection(self._pool) as conn, conn.transaction():
             media = await _locked(conn, media_id)
-            cursor = await conn.execute(_REFERENCES, {"id": media_id, "shown": MediaInUse.SHOWN})
+            cursor = await conn.execute(_REFERENCES, {"id": media_id, "shown": InUse.SHOWN})
             rows = await cursor.fetchall()
             if rows:
-                references = tuple(MediaReference(*row[:3]) for row in rows)
-                raise MediaInUse(media_id, references, total=rows[0][3])
+                referrers = [Referrer(kind, id_, field=field) for kind, id_, field, _ in rows]
+                raise InUse("media", media_id, referrers, rows[0][3])
             await conn.execute("DELETE FROM media WHERE id = %s", (media_id,))
             return media
 

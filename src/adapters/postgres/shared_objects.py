@@ -20,7 +20,7 @@ from adapters.postgres.statements import (
     transaction,
 )
 from application import Slice, Window
-from domain import Employer, HeldByPortfolios, Link, Meta, Referrer, Tag
+from domain import Employer, InUse, Link, Meta, Referrer, Tag
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -145,7 +145,7 @@ class PostgresSharedObjects(Generic[FieldsT, EntityT]):
             return result
 
     async def delete(self, object_id: int) -> bool:
-        """Delete a row no portfolio refers to; HeldByPortfolios naming the portfolios otherwise."""
+        """Delete a row no portfolio refers to; InUse naming the portfolios otherwise."""
         table = self._table
         async with transaction(self._pool) as conn:
             # The row lock makes a concurrent write that would refer to this object wait,
@@ -157,13 +157,13 @@ class PostgresSharedObjects(Generic[FieldsT, EntityT]):
                 return False
             cursor = await conn.execute(
                 f"SELECT r.id, r.title, count(*) OVER () FROM ({table.referring}) r"
-                f" ORDER BY r.id LIMIT {HeldByPortfolios.SHOWN}".encode(),
+                f" ORDER BY r.id LIMIT {InUse.SHOWN}".encode(),
                 (object_id,),
             )
             rows = await cursor.fetchall()
             if rows:
-                referrers = [Referrer("portfolio", row[0], row[1]) for row in rows]
-                raise HeldByPortfolios(table.entity, referrers, rows[0][2])
+                referrers = [Referrer("portfolio", row[0], name=row[1]) for row in rows]
+                raise InUse(table.entity, object_id, referrers, rows[0][2])
             await conn.execute(f"DELETE FROM {table.table} WHERE id = %s".encode(), (object_id,))
             return True
 

@@ -105,8 +105,25 @@ def _page_not_found(_: AnyRequest, __: PageNotFound) -> Response[Any]:
 
 
 def _in_use(_: AnyRequest, error: InUse) -> Response[Any]:
-    # Media, employers, tags, links and meta alike: the message names what refers to it.
-    return detail(HTTP_409_CONFLICT, str(error))
+    return detail(HTTP_409_CONFLICT, in_use_message(error))
+
+
+def in_use_message(error: InUse) -> str:
+    """Which object cannot go, and the first referrers by name (portfolios by title, other
+    objects by the field that holds it), the rest counted."""
+    named = ", ".join(
+        f'{r.kind} {r.id} "{r.name}"' if r.name is not None else f"{r.kind} {r.id} ({r.field})"
+        for r in error.referrers
+    )
+    rest = error.total - len(error.referrers)
+    more = f" and {rest} more" if rest > 0 else ""
+    # Media has always been named by its id; the other objects by their kind.
+    subject = (
+        f"Media {error.object_id} cannot be deleted"
+        if error.kind == "media"
+        else f"Cannot delete this {error.kind}"
+    )
+    return f"{subject}: it is used by {named}{more}."
 
 
 def _file_too_large(_: AnyRequest, error: FileTooLarge) -> Response[Any]:
