@@ -208,6 +208,21 @@ async def test_search_needs_every_term_in_title_excerpt_or_description_ignoring_
     assert await titles(stores, PortfolioFilter(search=("_",))) == []
 
 
+async def test_search_takes_wildcards_literally_and_matches_any_script(stores: Stores) -> None:
+    await add(stores, "100% organic", excerpt="a_b", description="c\\d")
+    await add(stores, "1000 organic", excerpt="axb", description="cd")
+    await add(stores, "طراحی وبسایت", description="فروشگاه اینترنتی")
+    await add(stores, "Café CRÈME", excerpt="Studio")
+    assert await titles(stores, PortfolioFilter(search=("100%",))) == ["100% organic"]
+    assert await titles(stores, PortfolioFilter(search=("A_B",))) == ["100% organic"]
+    assert await titles(stores, PortfolioFilter(search=("c\\d",))) == ["100% organic"]
+    assert await titles(stores, PortfolioFilter(search=("وبسایت", "فروشگاه"))) == ["طراحی وبسایت"]
+    assert await titles(stores, PortfolioFilter(search=("crème", "CAFÉ"))) == ["Café CRÈME"]
+    # Short terms match too, and no term matches across two fields.
+    assert await titles(stores, PortfolioFilter(search=("é",))) == ["Café CRÈME"]
+    assert await titles(stores, PortfolioFilter(search=("crèmestudio",))) == []
+
+
 async def test_lists_read_back_whole_portfolios(stores: Stores) -> None:
     full = await add_full_portfolio(stores.catalogue)
     found = await stores.queries.find(PortfolioFilter(), EVERYTHING)

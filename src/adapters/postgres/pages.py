@@ -48,12 +48,12 @@ async def fetch_slice(
     return Slice(tuple(decoder.decode(documents)), total)
 
 
-def search_conditions(
-    terms: Sequence[str], columns: Sequence[str]
-) -> tuple[list[str], list[object]]:
-    """Conditions (and their parameters) that every term occurs in one of ``columns``,
-    ignoring case; NULL columns match nothing."""
-    any_column = " OR ".join(
-        f"strpos(lower(coalesce({column}, '')), lower(%s)) > 0" for column in columns
-    )
-    return [f"({any_column})" for _ in terms], [term for term in terms for _ in columns]
+def search_conditions(terms: Sequence[str], searched: str) -> tuple[list[str], list[object]]:
+    """Conditions (and their parameters) that every term occurs in the text ``searched``,
+    ignoring case: ``lower(...) LIKE '%term%'``, which a trigram index answers (migration
+    0004); the term's own ``%``, ``_`` and ``\\`` are plain characters."""
+    return [f"{searched} LIKE lower(%s)" for _ in terms], [f"%{_literal(term)}%" for term in terms]
+
+
+def _literal(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

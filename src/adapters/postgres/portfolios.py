@@ -29,7 +29,9 @@ _SORT_COLUMNS = {
     # order is the same on every server (and in the in-memory adapter).
     SortField.TITLE: 'lower(t.title) COLLATE "C"',
 }
-_SEARCHED = ("t.title", "t.excerpt", "t.description")
+# The expression of the portfolios_search index (migration 0004): a search term holds no
+# white space, so it is in this text exactly when it is in one of the three fields.
+_SEARCHED = "lower(t.title || E'\\n' || t.excerpt || E'\\n' || coalesce(t.description, ''))"
 
 
 class PostgresPortfolioQueries:

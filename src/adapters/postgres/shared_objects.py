@@ -169,7 +169,8 @@ class PostgresSharedObjects(Generic[FieldsT, EntityT]):
 
     async def find(self, search: Sequence[str], window: Window) -> Slice[EntityT]:
         """Objects whose searched column holds every term, by id, in one round trip."""
-        where, params = search_conditions(search, [f"t.{self._table.search}"])
+        # lower(name) or lower(key): the expression of the *_search indexes (migration 0004).
+        where, params = search_conditions(search, f"lower(t.{self._table.search})")
         async with connection(self._pool) as conn:
             return await fetch_slice(
                 conn,
