@@ -152,9 +152,17 @@ INDEXED: dict[str, tuple[Fetch, str]] = {
         )
         for field in (SortField.TITLE, SortField.CREATED_AT, SortField.UPDATED_AT)
     },
+    "-order": (
+        portfolios(PortfolioFilter(ordering=(SortKey(SortField.ORDER, descending=True),))),
+        "portfolios_listing_descending",
+    ),
     "completed_at": (
         portfolios(PortfolioFilter(ordering=(SortKey(SortField.COMPLETED_AT),))),
         "portfolios_by_completed_at",
+    ),
+    "-completed_at": (
+        portfolios(PortfolioFilter(ordering=(SortKey(SortField.COMPLETED_AT, descending=True),))),
+        "portfolios_by_completed_at_descending",
     ),
     "is_active": (portfolios(PortfolioFilter(is_active=False)), "portfolios_active_listing"),
     "employer": (portfolios(PortfolioFilter(employer_id=7)), "portfolios_by_employer"),

@@ -6,7 +6,12 @@ from __future__ import annotations
 import msgspec
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres.pages import fetch_slice, search_conditions
+from adapters.postgres.pages import (
+    COUNT_LIMIT,
+    SEARCH_COUNT_LIMIT,
+    fetch_slice,
+    search_conditions,
+)
 from adapters.postgres.pool import Connection, connection
 from application import PortfolioFilter, Slice, SortField, Window
 from domain import Portfolio
@@ -78,6 +83,7 @@ class PostgresPortfolioQueries:
                 document="portfolio_document",
                 window=window,
                 decoder=_decode_portfolios,
+                count_limit=SEARCH_COUNT_LIMIT if criteria.search else COUNT_LIMIT,
             )
 
     async def slugs_in_use(self, base: str, excluding: int | None) -> set[str]:

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import msgspec
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres.pages import fetch_slice, search_conditions
+from adapters.postgres.pages import (
+    COUNT_LIMIT,
+    SEARCH_COUNT_LIMIT,
+    fetch_slice,
+    search_conditions,
+)
 from adapters.postgres.pool import Connection, connection
 from adapters.postgres.statements import (
     TOUCH,
@@ -181,4 +186,5 @@ class PostgresSharedObjects(Generic[FieldsT, EntityT]):
                 document=self._table.document,
                 window=window,
                 decoder=self._table.decoder,
+                count_limit=SEARCH_COUNT_LIMIT if search else COUNT_LIMIT,
             )
