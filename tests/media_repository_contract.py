@@ -18,6 +18,7 @@ from application import (
     NewThumbnail,
     PortfolioFields,
     TagFields,
+    Window,
 )
 from domain import (
     THUMBNAIL_SIZES,
@@ -91,9 +92,9 @@ class MediaRepositoryContract:
         added = [await add_image(catalogue, f"m{index}") for index in range(5)]
         newest_first = [media.id for media in reversed(added)]
 
-        first = await repository.page(0, 2)
-        second = await repository.page(2, 2)
-        last = await repository.page(4, 2)
+        first = await repository.find(Window(0, 2))
+        second = await repository.find(Window(2, 2))
+        last = await repository.find(Window(4, 2))
 
         assert [media.id for media in first.items] == newest_first[:2]
         assert [media.id for media in second.items] == newest_first[2:4]
@@ -106,14 +107,14 @@ class MediaRepositoryContract:
     ) -> None:
         await add_document(catalogue, "only")
 
-        page = await repository.page(10, 5)
+        page = await repository.find(Window(10, 5))
 
         assert (page.items, page.total) == ((), 1)
 
     async def test_an_empty_library_has_an_empty_first_page(
         self, repository: MediaRepository
     ) -> None:
-        page = await repository.page(0, 20)
+        page = await repository.find(Window(0, 20))
         assert (page.items, page.total) == ((), 0)
 
     async def test_image_ids_skip_documents_and_resume_after_an_id(
@@ -141,7 +142,7 @@ class MediaRepositoryContract:
             thumb.key for thumb in added.thumbnails
         }
         assert await repository.get(added.id) is None
-        assert (await repository.page(0, 10)).total == 1
+        assert (await repository.find(Window(0, 10))).total == 1
         assert await repository.get(kept.id) is not None
 
     async def test_delete_of_an_unknown_id_is_not_found(self, repository: MediaRepository) -> None:

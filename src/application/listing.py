@@ -31,9 +31,7 @@ class Window:
     limit: int
 
 
-# No slots: an instance made through a subscripted alias (MediaPage) is given
-# ``__orig_class__``, which a slotted frozen dataclass refuses with a TypeError.
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slice(Generic[T_co]):
     """The items inside one window and how many items the whole list holds."""
 

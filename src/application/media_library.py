@@ -33,9 +33,7 @@ class ListMedia:
 
     async def __call__(self, number: int = 1, size: int = DEFAULT_PAGE_SIZE) -> Page[Media]:
         """Page ``number`` of ``size`` objects and the total; PageNotFound past the last page."""
-        return await fetch_page(
-            lambda window: self._repository.page(window.offset, window.limit), number, size
-        )
+        return await fetch_page(self._repository.find, number, size)
 
 
 class DeleteMedia:

@@ -143,10 +143,6 @@ class ImageProcessor(Protocol):
         ...
 
 
-MediaPage = Slice[Media]
-"""One page of the media library and how many objects the whole library holds."""
-
-
 class MediaRepository(Protocol):
     """The media library: reading, listing and removing stored media records."""
 
@@ -154,8 +150,8 @@ class MediaRepository(Protocol):
         """The media object with its thumbnails, or None when no such id exists."""
         ...
 
-    async def page(self, offset: int, limit: int) -> MediaPage:
-        """``limit`` objects from ``offset`` on, newest first, with the library's total count."""
+    async def find(self, window: Window) -> Slice[Media]:
+        """The objects inside ``window``, newest first, with the library's total count."""
         ...
 
     async def image_ids(self, after_id: int, limit: int) -> tuple[int, ...]:

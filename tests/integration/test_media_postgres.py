@@ -15,7 +15,7 @@ from adapters.postgres import (
     PostgresCatalogue,
     PostgresMediaRepository,
 )
-from application import DeleteMedia, MetaFields, UploadMedia
+from application import DeleteMedia, MetaFields, UploadMedia, Window
 from domain import DuplicateValue, InUse, Referrer
 from tests import media_samples
 from tests.media_fakes import fixed_clock
@@ -79,7 +79,7 @@ async def test_a_database_error_after_the_files_are_written_leaves_no_file_and_n
         await upload(io.BytesIO(media_samples.pdf()), "taken.pdf")
 
     assert files_under(storage) == []
-    page = await repository.page(0, 10)
+    page = await repository.find(Window(0, 10))
     assert [media.id for media in page.items] == [squatter.id]
 
 

@@ -99,7 +99,7 @@ LISTS: dict[str, tuple[Fetch, str]] = {
         "portfolios",
     ),
     "searched portfolios": (portfolios(PortfolioFilter(search=("a",))), "portfolios"),
-    "media": (lambda pool: PostgresMediaRepository(pool).page(PAGE.offset, PAGE.limit), "media"),
+    "media": (lambda pool: PostgresMediaRepository(pool).find(PAGE), "media"),
     "employers": (lambda pool: PostgresSharedObjects(pool, EMPLOYERS).find((), PAGE), "employers"),
     "tags": (lambda pool: PostgresSharedObjects(pool, TAGS).find((), PAGE), "tags"),
     "links": (lambda pool: PostgresSharedObjects(pool, LINKS).find((), PAGE), "links"),

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from adapters.memory.catalogue import InMemoryCatalogue
-from application import MediaPage, NewThumbnail
+from application import NewThumbnail, Slice, Window
 from domain import DuplicateValue, InUse, Media, MediaNotFound, Referrer, Thumbnail
 
 
@@ -20,11 +20,11 @@ class InMemoryMediaRepository:
         """The media object, or None."""
         return self._catalogue.media.get(media_id)
 
-    async def page(self, offset: int, limit: int) -> MediaPage:
+    async def find(self, window: Window) -> Slice[Media]:
         """A page, newest (highest id) first, and the total count."""
         newest_first = sorted(self._catalogue.media, reverse=True)
-        chosen = newest_first[offset : offset + limit]
-        return MediaPage(
+        chosen = newest_first[window.offset : window.offset + window.limit]
+        return Slice(
             items=tuple(self._catalogue.media[media_id] for media_id in chosen),
             total=len(newest_first),
         )

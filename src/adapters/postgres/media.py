@@ -11,7 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.postgres.pages import fetch_slice
 from adapters.postgres.pool import Connection, connection
 from adapters.postgres.statements import translated_errors
-from application import MediaPage, NewThumbnail, Window
+from application import NewThumbnail, Slice, Window
 from domain import InUse, Media, MediaNotFound, Referrer
 
 _GET = "SELECT doc::text FROM media_documents WHERE id = %s"
@@ -54,7 +54,7 @@ class PostgresMediaRepository:
         async with connection(self._pool) as conn:
             return await _get(conn, media_id)
 
-    async def page(self, offset: int, limit: int) -> MediaPage:
+    async def find(self, window: Window) -> Slice[Media]:
         """A page, newest first, with the total, in one statement."""
         async with connection(self._pool) as conn:
             return await fetch_slice(
@@ -64,7 +64,7 @@ class PostgresMediaRepository:
                 params=(),
                 order_by="t.id DESC",
                 document="media_document",
-                window=Window(offset=offset, limit=limit),
+                window=window,
                 decoder=_decode_media_list,
             )
 
