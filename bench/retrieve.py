@@ -38,7 +38,7 @@ from application import (
     PortfolioFields,
     TagFields,
 )
-from application.media_keys import media_key, thumbnail_key
+from application.media.keys import media_key, thumbnail_key
 from bench.load import LoadResult, drive
 from domain import THUMBNAIL_SIZES
 from entrypoints.container import utc_now

@@ -15,7 +15,7 @@ from application import (
     PortfolioFields,
     TagFields,
 )
-from application.media_keys import media_key, thumbnail_key
+from application.media.keys import media_key, thumbnail_key
 from domain import (
     THUMBNAIL_SIZES,
     Action,

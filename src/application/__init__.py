@@ -1,7 +1,14 @@
 """Use cases and the ports they need; imports only the domain."""
 
-from application.auth import Authenticate, IssuedToken, ManageTokens, ManageUsers, token_digest
-from application.catalogue import (
+from application.accounts.auth import (
+    Authenticate,
+    IssuedToken,
+    ManageTokens,
+    ManageUsers,
+    token_digest,
+)
+from application.accounts.errors import InvalidPermissionCode, UnknownUser, UserAlreadyExists
+from application.fields import (
     EmployerFields,
     LinkFields,
     MetaFields,
@@ -11,8 +18,6 @@ from application.catalogue import (
     TagFields,
     as_changes,
 )
-from application.errors import InvalidPermissionCode, UnknownUser, UserAlreadyExists
-from application.file_types import FileType, ImageFormat, sniff_file_type, sniff_image_format
 from application.ids import MAX_ID, require_id
 from application.listing import (
     DEFAULT_PAGE_SIZE,
@@ -28,10 +33,13 @@ from application.listing import (
     portfolio_ordering,
     search_terms,
 )
-from application.media_library import DeleteMedia, GetMedia, ListMedia
-from application.media_names import display_name, safe_stem, stored_file_name
-from application.media_upload import DEFAULT_LIMITS, MediaLimits, UploadMedia
-from application.portfolios import GetPortfolio, ManagePortfolios
+from application.media.file_types import FileType, ImageFormat, sniff_file_type, sniff_image_format
+from application.media.library import DeleteMedia, GetMedia, ListMedia
+from application.media.names import display_name, safe_stem, stored_file_name
+from application.media.thumbnails import RegenerateThumbnails, RepairOutcome, ThumbnailRepair
+from application.media.upload import DEFAULT_LIMITS, MediaLimits, UploadMedia
+from application.portfolios.manage import GetPortfolio, ManagePortfolios
+from application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, free_slug, slugify
 from application.ports import (
     Catalogue,
     Clock,
@@ -54,8 +62,6 @@ from application.shared_objects import (
     ManageSharedObjects,
     ManageTags,
 )
-from application.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, free_slug, slugify
-from application.thumbnails import RegenerateThumbnails, RepairOutcome, ThumbnailRepair
 
 __all__ = [
     "DEFAULT_LIMITS",

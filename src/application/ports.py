@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol, TypeVar
 
-from application.catalogue import (
+from application.fields import (
     EmployerFields,
     LinkFields,
     MetaFields,
@@ -16,8 +16,8 @@ from application.catalogue import (
     PortfolioFields,
     TagFields,
 )
-from application.file_types import ImageFormat
 from application.listing import PortfolioFilter, Slice, Window
+from application.media.file_types import ImageFormat
 from domain import Employer, Link, Media, Meta, Portfolio, Principal, Tag
 
 FieldsT_contra = TypeVar("FieldsT_contra", contravariant=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from application.catalogue import EmployerFields, LinkFields, MetaFields, TagFields, as_changes
+from application.fields import EmployerFields, LinkFields, MetaFields, TagFields, as_changes
 from application.ids import require_id
 from application.listing import Page, fetch_page
 from application.ports import SharedObjects

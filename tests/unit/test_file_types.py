@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from application.file_types import BINARY, PDF, TEXT, ZIP, FileType, ImageFormat, sniff_file_type
+from application.media.file_types import (
+    BINARY,
+    PDF,
+    TEXT,
+    ZIP,
+    FileType,
+    ImageFormat,
+    sniff_file_type,
+)
 from tests import media_samples
 
 

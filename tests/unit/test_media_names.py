@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from application.file_types import BINARY, IMAGE_TYPES, PDF, TEXT, ZIP, FileType, ImageFormat
-from application.media_names import display_name, safe_stem, stored_file_name
+from application.media.file_types import BINARY, IMAGE_TYPES, PDF, TEXT, ZIP, FileType, ImageFormat
+from application.media.names import display_name, safe_stem, stored_file_name
 from domain import ExtensionMismatch
 
 JPEG = IMAGE_TYPES[ImageFormat.JPEG]

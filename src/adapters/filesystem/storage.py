@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from application.media_keys import free_variant
+from application.media.keys import free_variant
 
 
 class UnsafeKey(ValueError):

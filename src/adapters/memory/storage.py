@@ -6,7 +6,7 @@ import io
 import threading
 from typing import BinaryIO
 
-from application.media_keys import free_variant
+from application.media.keys import free_variant
 
 
 class InMemoryMediaStorage:

@@ -12,7 +12,7 @@ from litestar.params import FromPath
 from litestar.response import Stream
 
 from application import MediaStorage, sniff_file_type
-from application.file_types import SNIFF_BYTES
+from application.media.file_types import SNIFF_BYTES
 from domain import NotFound
 from entrypoints.http.injection import Injected
 

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.errors import InvalidPermissionCode, UnknownUser
+from application.accounts.errors import InvalidPermissionCode, UnknownUser
 from application.ports import Clock, StoredToken, TokenStore, UserStore
 from domain import AuthenticationFailed, Principal, is_permission_code
 

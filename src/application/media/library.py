@@ -7,7 +7,7 @@ import asyncio
 from application.ids import require_id
 from application.listing import DEFAULT_PAGE_SIZE, Page, fetch_page
 from application.ports import MediaRepository, MediaStorage
-from application.stored_files import discard_files
+from application.media.stored_files import discard_files
 from domain import Media, MediaNotFound
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from application.catalogue import PortfolioFields, as_changes
+from application.fields import PortfolioFields, as_changes
 from application.ids import require_id
 from application.listing import Page, PortfolioFilter, fetch_page
+from application.portfolios.slugs import free_slug, random_variant, slugify
 from application.ports import Catalogue, PortfolioQueries
-from application.slugs import free_slug, random_variant, slugify
 from domain import DuplicateValue, Portfolio, PortfolioNotFound
 
 # A made slug can lose a race to a concurrent write; it is chosen again. The first tries take

@@ -6,7 +6,7 @@ import posixpath
 import re
 import unicodedata
 
-from application.file_types import IMAGE_EXTENSIONS, FileType
+from application.media.file_types import IMAGE_EXTENSIONS, FileType
 from domain import ExtensionMismatch
 
 MAX_NAME_LENGTH = 255

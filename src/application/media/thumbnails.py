@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from application.catalogue import NewThumbnail
-from application.file_types import SNIFF_BYTES, ImageFormat, sniff_image_format
-from application.media_keys import thumbnail_key
-from application.media_upload import DEFAULT_LIMITS, MediaLimits
+from application.fields import NewThumbnail
+from application.media.file_types import SNIFF_BYTES, ImageFormat, sniff_image_format
+from application.media.keys import thumbnail_key
+from application.media.upload import DEFAULT_LIMITS, MediaLimits
 from application.ports import ImageProcessor, MediaRepository, MediaStorage
-from application.stored_files import FileBatch, discard_files
+from application.media.stored_files import FileBatch, discard_files
 from domain import THUMBNAIL_SIZES, InvalidFile, Media, MediaNotFound, fit_within
 
 

@@ -8,12 +8,12 @@ import os
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from application.catalogue import NewMedia, NewThumbnail
-from application.file_types import SNIFF_BYTES, FileType, sniff_file_type
-from application.media_keys import media_key, thumbnail_key
-from application.media_names import chosen_name, display_name, stored_file_name
+from application.fields import NewMedia, NewThumbnail
+from application.media.file_types import SNIFF_BYTES, FileType, sniff_file_type
+from application.media.keys import media_key, thumbnail_key
+from application.media.names import chosen_name, display_name, stored_file_name
 from application.ports import Catalogue, Clock, ImageProcessor, MediaStorage, RenderedImage
-from application.stored_files import FileBatch, failed, finish
+from application.media.stored_files import FileBatch, failed, finish
 from domain import THUMBNAIL_SIZES, EmptyFile, FileTooLarge, Media
 
 

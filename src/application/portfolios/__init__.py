@@ -1,0 +1,1 @@
+"""Portfolios: reading, listing and writing them, and their slugs."""
