@@ -14,9 +14,9 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres import connection, make_pool, open_pool
-from adapters.postgres.portfolios import GET_PORTFOLIO_SQL
-from adapters.postgres.users import FIND_TOKEN_SQL
+from portfolio.adapters.postgres import connection, make_pool, open_pool
+from portfolio.adapters.postgres.portfolios import GET_PORTFOLIO_SQL
+from portfolio.adapters.postgres.users import FIND_TOKEN_SQL
 
 PREFIX = "/api/portfolios/"
 pool: AsyncConnectionPool[Any] | None = None

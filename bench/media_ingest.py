@@ -30,11 +30,11 @@ from pathlib import Path
 
 from PIL import Image, ImageFilter
 
-from adapters.filesystem import FilesystemMediaStorage
-from adapters.memory import InMemoryCatalogue
-from adapters.pillow import PillowImageProcessor
-from application import ImageFormat, UploadMedia
-from domain import THUMBNAIL_SIZES
+from portfolio.adapters.filesystem import FilesystemMediaStorage
+from portfolio.adapters.memory import InMemoryCatalogue
+from portfolio.adapters.pillow import PillowImageProcessor
+from portfolio.application import ImageFormat, UploadMedia
+from portfolio.domain import THUMBNAIL_SIZES
 
 SIZE = (4000, 3000)
 QUALITY = 85

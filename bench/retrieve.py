@@ -26,8 +26,9 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from adapters.postgres import PostgresCatalogue, make_pool, migrate, open_pool
-from application import (
+from bench.load import LoadResult, drive
+from portfolio.adapters.postgres import PostgresCatalogue, make_pool, migrate, open_pool
+from portfolio.application import (
     EmployerFields,
     LinkFields,
     ManageTokens,
@@ -38,12 +39,11 @@ from application import (
     PortfolioFields,
     TagFields,
 )
-from application.media.keys import media_key, thumbnail_key
-from bench.load import LoadResult, drive
-from domain import THUMBNAIL_SIZES
-from entrypoints.container import utc_now
-from entrypoints.database import database_url
-from entrypoints.settings import Settings
+from portfolio.application.media.keys import media_key, thumbnail_key
+from portfolio.domain import THUMBNAIL_SIZES
+from portfolio.entrypoints.container import utc_now
+from portfolio.entrypoints.database import database_url
+from portfolio.entrypoints.settings import Settings
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -68,7 +68,7 @@ async def _image(catalogue: PostgresCatalogue, name: str) -> int:
 
 async def load_portfolios(url: str, count: int) -> tuple[list[int], str]:
     """Fill the database; return the portfolio ids and an admin token."""
-    from adapters.postgres import PostgresTokenStore, PostgresUserStore
+    from portfolio.adapters.postgres import PostgresTokenStore, PostgresUserStore
 
     pool = make_pool(url)
     await open_pool(pool)
@@ -213,7 +213,9 @@ def main() -> None:
     ids, token = asyncio.run(load_portfolios(url, args.portfolios))
     paths = [f"/api/portfolios/{portfolio_id}" for portfolio_id in ids]
     servers = {
-        "service": start_server("entrypoints.http.app:create_app_from_env()", free_port(), url),
+        "service": start_server(
+            "portfolio.entrypoints.http.app:create_app_from_env()", free_port(), url
+        ),
         "bare ASGI": start_server("bench.bare_app:app", free_port(), url),
     }
     ports = {name: int(proc.args[proc.args.index("--port") + 1]) for name, proc in servers.items()}  # type: ignore[union-attr]

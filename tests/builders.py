@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from application import (
+from portfolio.application import (
     Catalogue,
     EmployerFields,
     LinkFields,
@@ -15,8 +15,8 @@ from application import (
     PortfolioFields,
     TagFields,
 )
-from application.media.keys import media_key, thumbnail_key
-from domain import (
+from portfolio.application.media.keys import media_key, thumbnail_key
+from portfolio.domain import (
     THUMBNAIL_SIZES,
     Action,
     Employer,

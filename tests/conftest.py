@@ -15,13 +15,13 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres import Connection, make_pool, migrate, open_pool
-from entrypoints.embedded_postgres import (
+from portfolio.adapters.postgres import Connection, make_pool, migrate, open_pool
+from portfolio.entrypoints.embedded_postgres import (
     NOT_AVAILABLE,
     EmbeddedPostgresUnavailable,
     embedded_available,
 )
-from entrypoints.embedded_postgres import start as start_embedded
+from portfolio.entrypoints.embedded_postgres import start as start_embedded
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 

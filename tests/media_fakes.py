@@ -7,8 +7,8 @@ import errno
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from application import Catalogue, MediaStorage, NewMedia
-from domain import Media
+from portfolio.application import Catalogue, MediaStorage, NewMedia
+from portfolio.domain import Media
 
 UPLOAD_DAY = datetime(2026, 3, 2, 17, 26, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from application import (
+from portfolio.application import (
     Catalogue,
     EmployerFields,
     LinkFields,
@@ -20,7 +20,7 @@ from application import (
     TagFields,
     Window,
 )
-from domain import (
+from portfolio.domain import (
     THUMBNAIL_SIZES,
     DuplicateValue,
     InUse,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from adapters.memory import (
+from portfolio.adapters.memory import (
     AlwaysReady,
     InMemoryCatalogue,
     InMemoryMediaRepository,
@@ -12,8 +12,8 @@ from adapters.memory import (
     InMemoryTokenStore,
     InMemoryUserStore,
 )
-from entrypoints.container import Container, utc_now
-from entrypoints.settings import Settings
+from portfolio.entrypoints.container import Container, utc_now
+from portfolio.entrypoints.settings import Settings
 
 
 def in_memory_container(settings: Settings | None = None) -> Container:

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 import pytest
 
-from adapters.memory import InMemoryCatalogue
-from adapters.pillow import PillowImageProcessor
-from application import MediaLimits, MediaStorage, UploadMedia
-from domain import (
+from portfolio.adapters.memory import InMemoryCatalogue
+from portfolio.adapters.pillow import PillowImageProcessor
+from portfolio.application import MediaLimits, MediaStorage, UploadMedia
+from portfolio.domain import (
     CorruptImage,
     EmptyFile,
     ExtensionMismatch,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from entrypoints.container import Container
-from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from portfolio.entrypoints.container import Container
+from portfolio.entrypoints.http.app import create_app
+from portfolio.entrypoints.settings import Settings
 from tests.builders import ALL_PERMISSION_CODES
 from tests.memory_container import in_memory_container
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from domain import Action, Resource, permission_code
-from entrypoints.container import Container
+from portfolio.domain import Action, Resource, permission_code
+from portfolio.entrypoints.container import Container
 from tests.e2e.conftest import EXPECTED, headers_of
 
 Client = AsyncTestClient  # type: ignore[type-arg]

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from application import PortfolioFields, TagFields
-from entrypoints.container import Container
+from portfolio.application import PortfolioFields, TagFields
+from portfolio.entrypoints.container import Container
 from tests.builders import add_full_portfolio, add_image
 from tests.e2e.conftest import Callers
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from application import PortfolioFields
-from entrypoints.container import Container
+from portfolio.application import PortfolioFields
+from portfolio.entrypoints.container import Container
 from tests.builders import add_document, add_image
 from tests.e2e.conftest import Callers
 

@@ -10,10 +10,10 @@ from dataclasses import replace
 import pytest
 from litestar.testing import AsyncTestClient
 
-from application import PortfolioFields
-from entrypoints.container import Container
-from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from portfolio.application import PortfolioFields
+from portfolio.entrypoints.container import Container
+from portfolio.entrypoints.http.app import create_app
+from portfolio.entrypoints.settings import Settings
 from tests.e2e.tcp_proxy import CuttableProxy
 
 pytestmark = pytest.mark.postgres
@@ -67,7 +67,7 @@ async def test_start_up_fails_fast_when_the_database_is_missing(settings: Settin
     container = Container(
         settings=settings, database_url="host=127.0.0.1 port=1 dbname=nothing connect_timeout=1"
     )
-    from domain import ServiceUnavailable
+    from portfolio.domain import ServiceUnavailable
 
     started = time.monotonic()
     with pytest.RaisesGroup(

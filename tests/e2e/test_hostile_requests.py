@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
-from domain import AuthenticationFailed
-from entrypoints.http.app import create_app
-from entrypoints.http.auth import token_from_header
-from entrypoints.http.request_errors import NotAuthenticated
+from portfolio.domain import AuthenticationFailed
+from portfolio.entrypoints.http.app import create_app
+from portfolio.entrypoints.http.auth import token_from_header
+from portfolio.entrypoints.http.request_errors import NotAuthenticated
 from tests.memory_container import in_memory_container
 
 latin1_text = st.text(st.characters(min_codepoint=0, max_codepoint=255), max_size=200)

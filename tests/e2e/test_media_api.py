@@ -13,8 +13,8 @@ import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from entrypoints.http.uploads import FRAMING_ALLOWANCE
-from entrypoints.settings import Settings
+from portfolio.entrypoints.http.uploads import FRAMING_ALLOWANCE
+from portfolio.entrypoints.settings import Settings
 from tests import media_samples
 from tests.e2e.conftest import Callers
 

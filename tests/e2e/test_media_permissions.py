@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from domain import Action, Resource, permission_code
-from entrypoints.container import Container
+from portfolio.domain import Action, Resource, permission_code
+from portfolio.entrypoints.container import Container
 from tests import media_samples
 from tests.e2e.conftest import EXPECTED, headers_of
 

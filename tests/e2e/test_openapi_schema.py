@@ -11,8 +11,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 from openapi_spec_validator import validate
 
-from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from portfolio.entrypoints.http.app import create_app
+from portfolio.entrypoints.settings import Settings
 from tests.memory_container import in_memory_container
 
 Client = AsyncTestClient  # type: ignore[type-arg]

@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 from litestar.testing import AsyncTestClient
 
-from entrypoints.container import Container
-from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from portfolio.entrypoints.container import Container
+from portfolio.entrypoints.http.app import create_app
+from portfolio.entrypoints.settings import Settings
 from tests.e2e.conftest import Callers
 
 pytestmark = pytest.mark.postgres

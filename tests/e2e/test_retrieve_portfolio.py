@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from application import PortfolioFields
-from domain import Media
-from entrypoints.container import Container
+from portfolio.application import PortfolioFields
+from portfolio.domain import Media
+from portfolio.entrypoints.container import Container
 from tests.builders import add_full_portfolio
 from tests.e2e.conftest import Callers
 
@@ -184,7 +184,7 @@ async def test_media_base_url_replaces_the_request_origin(
 ) -> None:
     from dataclasses import replace
 
-    from entrypoints.http.app import create_app
+    from portfolio.entrypoints.http.app import create_app
 
     cdn = Container(
         settings=replace(settings, media_base_url="https://cdn.example.com/m/"),

@@ -19,8 +19,8 @@ from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
-from application import EmployerFields, LinkFields, PortfolioFields
-from entrypoints.container import Container
+from portfolio.application import EmployerFields, LinkFields, PortfolioFields
+from portfolio.entrypoints.container import Container
 from tests.e2e.conftest import Callers
 
 pytestmark = pytest.mark.postgres

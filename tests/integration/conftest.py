@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.memory import InMemoryCatalogue, InMemoryTokenStore, InMemoryUserStore
-from adapters.postgres import (
+from portfolio.adapters.memory import InMemoryCatalogue, InMemoryTokenStore, InMemoryUserStore
+from portfolio.adapters.postgres import (
     EMPLOYERS,
     LINKS,
     META,
@@ -20,7 +20,7 @@ from adapters.postgres import (
     PostgresTokenStore,
     PostgresUserStore,
 )
-from application import (
+from portfolio.application import (
     Catalogue,
     EmployerFields,
     LinkFields,
@@ -31,7 +31,7 @@ from application import (
     TokenStore,
     UserStore,
 )
-from domain import Employer, Link, Meta, Tag
+from portfolio.domain import Employer, Link, Meta, Tag
 from tests.integration.adapters import ADAPTERS
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from application import (
+from portfolio.application import (
     EmployerFields,
     LinkFields,
     MetaFields,
@@ -18,9 +18,9 @@ from application import (
     TagFields,
     Window,
 )
-from application import PortfolioFields as Fields
-from domain import DuplicateValue, InUse, MissingReference, Portfolio
-from entrypoints.http.errors import in_use_message
+from portfolio.application import PortfolioFields as Fields
+from portfolio.domain import DuplicateValue, InUse, MissingReference, Portfolio
+from portfolio.entrypoints.http.errors import in_use_message
 from tests.builders import add_document, add_full_portfolio, add_image
 from tests.integration.conftest import Stores
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from application import EmployerFields, LinkFields, PortfolioFields, TagFields
-from domain import DuplicateValue, MissingReference
+from portfolio.application import EmployerFields, LinkFields, PortfolioFields, TagFields
+from portfolio.domain import DuplicateValue, MissingReference
 from tests.builders import add_full_portfolio, add_image
 from tests.integration.conftest import Stores
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.filesystem import FilesystemMediaStorage, UnsafeKey
-from adapters.memory import InMemoryMediaStorage
-from application import MediaStorage
+from portfolio.adapters.filesystem import FilesystemMediaStorage, UnsafeKey
+from portfolio.adapters.memory import InMemoryMediaStorage
+from portfolio.application import MediaStorage
 
 KEY = "core_media/2026/03/02/photo.jpg"
 

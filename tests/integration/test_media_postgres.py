@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.filesystem import FilesystemMediaStorage
-from adapters.pillow import PillowImageProcessor
-from adapters.postgres import (
+from portfolio.adapters.filesystem import FilesystemMediaStorage
+from portfolio.adapters.pillow import PillowImageProcessor
+from portfolio.adapters.postgres import (
     Connection,
     PostgresCatalogue,
     PostgresMediaRepository,
 )
-from application import DeleteMedia, MetaFields, UploadMedia, Window
-from domain import DuplicateValue, InUse, Referrer
+from portfolio.application import DeleteMedia, MetaFields, UploadMedia, Window
+from portfolio.domain import DuplicateValue, InUse, Referrer
 from tests import media_samples
 from tests.media_fakes import fixed_clock
 from tests.media_repository_contract import MediaRepositoryContract, add_document

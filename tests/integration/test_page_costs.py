@@ -14,7 +14,7 @@ from psycopg import AsyncConnection, sql
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres import (
+from portfolio.adapters.postgres import (
     EMPLOYERS,
     LINKS,
     META,
@@ -26,8 +26,8 @@ from adapters.postgres import (
     migrate,
     open_pool,
 )
-from adapters.postgres.pool import PoolSettings
-from application import PortfolioFilter, SortField, SortKey, Window
+from portfolio.adapters.postgres.pool import PoolSettings
+from portfolio.application import PortfolioFilter, SortField, SortKey, Window
 
 pytestmark = pytest.mark.postgres
 

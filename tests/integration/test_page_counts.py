@@ -9,11 +9,11 @@ import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres import TAGS, PostgresSharedObjects, connection
-from adapters.postgres.pages import fetch_slice, search_conditions
-from application import Slice, TagFields, Window
-from application.listing import fetch_page
-from domain import PageNotFound, Tag
+from portfolio.adapters.postgres import TAGS, PostgresSharedObjects, connection
+from portfolio.adapters.postgres.pages import fetch_slice, search_conditions
+from portfolio.application import Slice, TagFields, Window
+from portfolio.application.listing import fetch_page
+from portfolio.domain import PageNotFound, Tag
 
 pytestmark = pytest.mark.postgres
 

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres import (
+from portfolio.adapters.postgres import (
     TAGS,
     PostgresCatalogue,
     PostgresPortfolioQueries,
@@ -20,13 +20,20 @@ from adapters.postgres import (
     make_pool,
     open_pool,
 )
-from adapters.postgres.pool import PoolSettings
-from adapters.postgres.portfolios import GET_PORTFOLIO_SQL
-from adapters.postgres.users import FIND_TOKEN_SQL
-from application import PortfolioFields, PortfolioFilter, SortField, SortKey, TagFields, Window
-from entrypoints.container import Container
-from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from portfolio.adapters.postgres.pool import PoolSettings
+from portfolio.adapters.postgres.portfolios import GET_PORTFOLIO_SQL
+from portfolio.adapters.postgres.users import FIND_TOKEN_SQL
+from portfolio.application import (
+    PortfolioFields,
+    PortfolioFilter,
+    SortField,
+    SortKey,
+    TagFields,
+    Window,
+)
+from portfolio.entrypoints.container import Container
+from portfolio.entrypoints.http.app import create_app
+from portfolio.entrypoints.settings import Settings
 from tests.builders import add_full_portfolio
 
 pytestmark = pytest.mark.postgres
@@ -92,7 +99,7 @@ async def test_a_connection_idle_for_a_while_is_checked_before_use(
     statements.clear()
     await queries.get(1)
     assert statements == [GET_PORTFOLIO_SQL]
-    monkeypatch.setattr("adapters.postgres.pool.CHECK_AFTER_IDLE_SECONDS", -1.0)
+    monkeypatch.setattr("portfolio.adapters.postgres.pool.CHECK_AFTER_IDLE_SECONDS", -1.0)
     statements.clear()
     await queries.get(1)
     assert statements == ["", GET_PORTFOLIO_SQL]  # the empty query is the liveness check

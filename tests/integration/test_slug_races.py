@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres import PostgresCatalogue, PostgresPortfolioQueries
-from application import ManagePortfolios
+from portfolio.adapters.postgres import PostgresCatalogue, PostgresPortfolioQueries
+from portfolio.application import ManagePortfolios
 
 pytestmark = pytest.mark.postgres
 

@@ -6,8 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from application import Authenticate, ManageTokens, ManageUsers, UserAlreadyExists, token_digest
-from domain import AuthenticationFailed
+from portfolio.application import (
+    Authenticate,
+    ManageTokens,
+    ManageUsers,
+    UserAlreadyExists,
+    token_digest,
+)
+from portfolio.domain import AuthenticationFailed
 from tests.integration.conftest import Stores
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.memory import InMemoryCatalogue, InMemoryMediaRepository, InMemoryMediaStorage
+from portfolio.adapters.memory import (
+    InMemoryCatalogue,
+    InMemoryMediaRepository,
+    InMemoryMediaStorage,
+)
 
 
 @pytest.fixture

@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from adapters.memory import InMemoryCatalogue
-from application import (
+from portfolio.adapters.memory import InMemoryCatalogue
+from portfolio.application import (
     ManageEmployers,
     ManagePortfolios,
     ManageTags,
     PortfolioFields,
     PortfolioFilter,
 )
-from domain import (
+from portfolio.domain import (
     DuplicateValue,
     EmployerNotFound,
     InUse,

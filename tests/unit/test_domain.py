@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain import (
+from portfolio.domain import (
     RETRIEVE_PORTFOLIO,
     Action,
     Principal,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.media.file_types import (
+from portfolio.application.media.file_types import (
     BINARY,
     PDF,
     TEXT,

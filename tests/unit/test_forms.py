@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from entrypoints.http.forms import JSON_MALFORMED, JSON_NOT_UTF8, JSON_TOO_DEEP
-from entrypoints.http.portfolio_input import PORTFOLIO_FORM, portfolio_filter
-from entrypoints.http.request_errors import InvalidFields
-from entrypoints.http.shared_objects import LINK_FORM, META_FORM, TAG_FORM
+from portfolio.entrypoints.http.forms import JSON_MALFORMED, JSON_NOT_UTF8, JSON_TOO_DEEP
+from portfolio.entrypoints.http.portfolio_input import PORTFOLIO_FORM, portfolio_filter
+from portfolio.entrypoints.http.request_errors import InvalidFields
+from portfolio.entrypoints.http.shared_objects import LINK_FORM, META_FORM, TAG_FORM
 
 TIMESTAMP_MESSAGE = (
     "Datetime has wrong format. Use one of these formats instead: "

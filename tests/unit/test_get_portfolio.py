@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.memory import InMemoryCatalogue
-from application import GetPortfolio, PortfolioFields
-from domain import PortfolioNotFound
-from entrypoints.http.ids import parse_id
+from portfolio.adapters.memory import InMemoryCatalogue
+from portfolio.application import GetPortfolio, PortfolioFields
+from portfolio.domain import PortfolioNotFound
+from portfolio.entrypoints.http.ids import parse_id
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,14 @@ import io
 
 import pytest
 
-from adapters.memory import InMemoryCatalogue, InMemoryMediaRepository, InMemoryMediaStorage
-from adapters.pillow import PillowImageProcessor
-from application import DeleteMedia, GetMedia, ListMedia, NewMedia, TagFields, UploadMedia
-from domain import InUse, Media, MediaNotFound, PageNotFound, Referrer
+from portfolio.adapters.memory import (
+    InMemoryCatalogue,
+    InMemoryMediaRepository,
+    InMemoryMediaStorage,
+)
+from portfolio.adapters.pillow import PillowImageProcessor
+from portfolio.application import DeleteMedia, GetMedia, ListMedia, NewMedia, TagFields, UploadMedia
+from portfolio.domain import InUse, Media, MediaNotFound, PageNotFound, Referrer
 from tests import media_samples
 from tests.media_fakes import fixed_clock
 

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from application.media.file_types import BINARY, IMAGE_TYPES, PDF, TEXT, ZIP, FileType, ImageFormat
-from application.media.names import display_name, safe_stem, stored_file_name
-from domain import ExtensionMismatch
+from portfolio.application.media.file_types import (
+    BINARY,
+    IMAGE_TYPES,
+    PDF,
+    TEXT,
+    ZIP,
+    FileType,
+    ImageFormat,
+)
+from portfolio.application.media.names import display_name, safe_stem, stored_file_name
+from portfolio.domain import ExtensionMismatch
 
 JPEG = IMAGE_TYPES[ImageFormat.JPEG]
 PNG = IMAGE_TYPES[ImageFormat.PNG]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.memory import InMemoryCatalogue, InMemoryMediaRepository
+from portfolio.adapters.memory import InMemoryCatalogue, InMemoryMediaRepository
 from tests.media_repository_contract import MediaRepositoryContract
 
 

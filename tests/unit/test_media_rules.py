@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain import (
+from portfolio.domain import (
     THUMBNAIL_SIZES,
     CorruptImage,
     ExtensionMismatch,
@@ -14,7 +14,7 @@ from domain import (
     TooManyPixels,
     fit_within,
 )
-from entrypoints.http.errors import in_use_message
+from portfolio.entrypoints.http.errors import in_use_message
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ import resource
 import pytest
 from PIL import Image
 
-from adapters.pillow import PillowImageProcessor
-from application import ImageFormat, RenderedImage
-from domain import THUMBNAIL_SIZES, CorruptImage, TooManyPixels
+from portfolio.adapters.pillow import PillowImageProcessor
+from portfolio.application import ImageFormat, RenderedImage
+from portfolio.domain import THUMBNAIL_SIZES, CorruptImage, TooManyPixels
 from tests import media_samples
 from tests.media_samples import thumbnail_image
 

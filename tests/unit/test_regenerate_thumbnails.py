@@ -6,16 +6,20 @@ import io
 
 import pytest
 
-from adapters.memory import InMemoryCatalogue, InMemoryMediaRepository, InMemoryMediaStorage
-from adapters.pillow import PillowImageProcessor
-from application import (
+from portfolio.adapters.memory import (
+    InMemoryCatalogue,
+    InMemoryMediaRepository,
+    InMemoryMediaStorage,
+)
+from portfolio.adapters.pillow import PillowImageProcessor
+from portfolio.application import (
     NewThumbnail,
     RegenerateThumbnails,
     RepairOutcome,
     ThumbnailRepair,
     UploadMedia,
 )
-from domain import THUMBNAIL_SIZES, Media, fit_within
+from portfolio.domain import THUMBNAIL_SIZES, Media, fit_within
 from tests import media_samples
 from tests.media_fakes import fixed_clock
 from tests.media_samples import thumbnail_image

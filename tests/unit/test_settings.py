@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from entrypoints.settings import Settings, SettingsError
+from portfolio.entrypoints.settings import Settings, SettingsError
 
 
 def test_defaults_when_nothing_is_set() -> None:

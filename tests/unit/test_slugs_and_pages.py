@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from application import (
+from portfolio.application import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     SLUG_MAX_LENGTH,
@@ -21,8 +21,8 @@ from application import (
     search_terms,
     slugify,
 )
-from application.listing import fetch_page
-from domain import PageNotFound
+from portfolio.application.listing import fetch_page
+from portfolio.domain import PageNotFound
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain import AuthenticationFailed
-from entrypoints.http.auth import HAS_SPACES, NO_CREDENTIALS, token_from_header
-from entrypoints.http.request_errors import NotAuthenticated
+from portfolio.domain import AuthenticationFailed
+from portfolio.entrypoints.http.auth import HAS_SPACES, NO_CREDENTIALS, token_from_header
+from portfolio.entrypoints.http.request_errors import NotAuthenticated
 
 
 @pytest.mark.parametrize(

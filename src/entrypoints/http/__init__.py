@@ -1,1 +1,0 @@
-"""The HTTP entrypoint: the Litestar application (``entrypoints.http.app``)."""

@@ -1,0 +1,1 @@
+"""The portfolio service and its reusable core, under one import name."""

@@ -1,0 +1,17 @@
+"""In-memory adapters for every port: for unit tests and for services embedding the domain."""
+
+from portfolio.adapters.memory.catalogue import InMemoryCatalogue, InMemorySharedObjects
+from portfolio.adapters.memory.media import InMemoryMediaRepository
+from portfolio.adapters.memory.readiness import AlwaysReady
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
+from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
+
+__all__ = [
+    "AlwaysReady",
+    "InMemoryCatalogue",
+    "InMemoryMediaRepository",
+    "InMemoryMediaStorage",
+    "InMemorySharedObjects",
+    "InMemoryTokenStore",
+    "InMemoryUserStore",
+]

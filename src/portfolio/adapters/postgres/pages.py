@@ -1,0 +1,122 @@
+"""One page of a list in one round trip: the count and the page's documents together.
+
+A page costs what its own rows cost, not what the table holds: documents are built for the
+page's ids only, and counting stops at a limit. Up to the limit the count is exact; beyond
+it, it is the planner's estimate, kept consistent with what the page saw, so ``next`` and
+``previous`` are always true (docs/api.md, "Counts").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import msgspec
+from psycopg import AsyncClientCursor
+
+from portfolio.adapters.postgres.pool import Connection
+from portfolio.application import Slice, Window
+
+T = TypeVar("T")
+
+# Counting 10,000 rows from an index takes about 2 ms at 100,000 portfolios, a tenth of what
+# building a page of 20 documents takes; counting all 500,000 media took 60 ms.
+COUNT_LIMIT = 10_000
+# A searched row costs far more to count: its row is read and its text lower-cased and
+# scanned for each term (about 13 ms for 1,000 portfolios, 50 ms for 10,000 meta entries).
+SEARCH_COUNT_LIMIT = 1_000
+
+
+async def fetch_slice(
+    conn: Connection,
+    *,
+    table: str,
+    where: Sequence[str],
+    params: Sequence[Any],
+    order_by: str,
+    document: str,
+    window: Window,
+    decoder: msgspec.json.Decoder[list[T]],
+    count_limit: int = COUNT_LIMIT,
+) -> Slice[T]:
+    """Rows of ``table`` (aliased ``t``) matching every ``where`` condition, ordered by
+    ``order_by``, inside ``window``, as documents built by the function ``document`` (one id
+    in, one JSON document out; migration 0002) and read by ``decoder``.
+
+    The ids are picked and their documents built in the same statement, so a page costs one
+    round trip however long it is; the function is called for the page's ids only, so the
+    page costs what its own rows cost, however large the table. The total is exact up to
+    ``count_limit`` matching rows, and an estimate beyond (see ``page_total``).
+    """
+    condition = " AND ".join(where) or "true"
+    # One row past the page says whether another page follows; its document is not built.
+    # The chosen ids are materialised, as they are read twice.
+    query = (
+        "WITH chosen AS MATERIALIZED ("
+        f" SELECT ARRAY(SELECT t.id FROM {table} t WHERE {condition}"
+        f"              ORDER BY {order_by} LIMIT %s OFFSET %s) AS ids)"
+        " SELECT counted.n, CASE WHEN counted.n > %s THEN planned_rows(%s) END,"
+        " cardinality(chosen.ids),"
+        f" (SELECT coalesce(json_agg({document}(u.id) ORDER BY u.n), '[]'::json)::text"
+        "   FROM unnest(chosen.ids[1:%s]) WITH ORDINALITY AS u(id, n))"
+        " FROM chosen, (SELECT count(*) AS n"
+        f"              FROM (SELECT FROM {table} t WHERE {condition} LIMIT %s) AS matching)"
+        "             AS counted"
+    )
+    # Only planned, never run, and only once the count passes its limit; the values are
+    # quoted by psycopg as literals, since EXPLAIN runs inside planned_rows (migration 0005).
+    matching = AsyncClientCursor(conn).mogrify(f"SELECT FROM {table} t WHERE {condition}", params)
+    cursor = await conn.execute(
+        query.encode(),
+        (
+            *params,
+            window.limit + 1,
+            window.offset,
+            count_limit,
+            matching,
+            window.limit,
+            *params,
+            count_limit + 1,
+        ),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        raise LookupError("the page statement returned no row")
+    counted, estimate, fetched, documents = row
+    items = tuple(decoder.decode(documents))
+    return Slice(items, page_total(counted, estimate, window, fetched, count_limit))
+
+
+def page_total(
+    counted: int, estimate: int | None, window: Window, fetched: int, count_limit: int
+) -> int:
+    """The list's total as a page reports it.
+
+    ``counted`` rows were counted, stopping past ``count_limit``; ``fetched`` rows were read
+    from the window's offset, up to one past the window. At or below the limit the count is
+    exact. Beyond it, the planner's ``estimate`` is used but made to agree with what the
+    page saw, so that ``next``/``previous`` (computed from the total) are true: the total
+    lies past the page when another row follows it, ends with the page when none does, and
+    does not reach a page that is past the end.
+    """
+    if counted <= count_limit:
+        return counted
+    guess = max(estimate or 0, count_limit + 1)
+    seen = window.offset + min(fetched, window.limit)
+    if fetched > window.limit:
+        return max(guess, seen + 1)
+    if fetched > 0:
+        return seen
+    # Past the end: the window's offset is beyond the last row, which is beyond the limit.
+    return min(guess, window.offset)
+
+
+def search_conditions(terms: Sequence[str], searched: str) -> tuple[list[str], list[object]]:
+    """Conditions (and their parameters) that every term occurs in the text ``searched``,
+    ignoring case: ``lower(...) LIKE '%term%'``, which a trigram index answers (migration
+    0004); the term's own ``%``, ``_`` and ``\\`` are plain characters."""
+    return [f"{searched} LIKE lower(%s)" for _ in terms], [f"%{_literal(term)}%" for term in terms]
+
+
+def _literal(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,55 @@
+"""Use cases over stored media: read one, list a page, delete one with its files."""
+
+from __future__ import annotations
+
+import asyncio
+
+from portfolio.application.ids import require_id
+from portfolio.application.listing import DEFAULT_PAGE_SIZE, Page, fetch_page
+from portfolio.application.ports import MediaRepository, MediaStorage
+from portfolio.application.media.stored_files import discard_files
+from portfolio.domain import Media, MediaNotFound
+
+
+class GetMedia:
+    """Fetch one media object with its thumbnails."""
+
+    def __init__(self, repository: MediaRepository) -> None:
+        self._repository = repository
+
+    async def __call__(self, media_id: int) -> Media:
+        """The media object, or MediaNotFound for any id that names none (malformed ones too)."""
+        media = await self._repository.get(require_id(media_id, MediaNotFound))
+        if media is None:
+            raise MediaNotFound
+        return media
+
+
+class ListMedia:
+    """The media library in numbered pages, newest first, by the rules every list follows."""
+
+    def __init__(self, repository: MediaRepository) -> None:
+        self._repository = repository
+
+    async def __call__(self, number: int = 1, size: int = DEFAULT_PAGE_SIZE) -> Page[Media]:
+        """Page ``number`` of ``size`` objects and the total; PageNotFound past the last page."""
+        return await fetch_page(self._repository.find, number, size)
+
+
+class DeleteMedia:
+    """Delete a media object that nothing refers to: its record, its thumbnails, its files."""
+
+    def __init__(self, repository: MediaRepository, storage: MediaStorage) -> None:
+        self._repository = repository
+        self._storage = storage
+
+    async def __call__(self, media_id: int) -> Media:
+        """Delete and return the object; MediaNotFound, or InUse naming what refers to it.
+
+        The record goes first: should removing a file fail, an unreferenced file is left
+        behind, never a record pointing at a missing file.
+        """
+        media = await self._repository.delete(require_id(media_id, MediaNotFound))
+        keys = [media.key, *(thumbnail.key for thumbnail in media.thumbnails)]
+        await asyncio.to_thread(discard_files, self._storage, keys)
+        return media

@@ -1,0 +1,159 @@
+"""Re-creating missing or wrong thumbnails of stored images, one media object at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from portfolio.application.fields import NewThumbnail
+from portfolio.application.media.file_types import SNIFF_BYTES, ImageFormat, sniff_image_format
+from portfolio.application.media.keys import thumbnail_key
+from portfolio.application.media.upload import DEFAULT_LIMITS, MediaLimits
+from portfolio.application.ports import ImageProcessor, MediaRepository, MediaStorage
+from portfolio.application.media.stored_files import FileBatch, discard_files
+from portfolio.domain import THUMBNAIL_SIZES, InvalidFile, Media, MediaNotFound, fit_within
+
+
+class RepairOutcome(StrEnum):
+    """What happened to one media object's thumbnails."""
+
+    UNCHANGED = "unchanged"
+    REPAIRED = "repaired"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ThumbnailRepair:
+    """The report for one media object: the sizes re-created and, if needed, why not."""
+
+    media_id: int
+    outcome: RepairOutcome
+    sizes: tuple[int, ...] = ()
+    detail: str = ""
+
+
+class _Unrepairable(Exception):
+    """The original itself is missing or unreadable; nothing can be re-created from it."""
+
+
+class RegenerateThumbnails:
+    """Check each image's thumbnails and re-create the missing or wrong ones.
+
+    A thumbnail is wrong when its record or file is missing, or its file is not an image of
+    the original's format with the expected dimensions. Every object is committed on its
+    own, so an interrupted run loses nothing and running again only redoes what is left.
+    """
+
+    def __init__(
+        self,
+        repository: MediaRepository,
+        storage: MediaStorage,
+        images: ImageProcessor,
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> None:
+        self._repository = repository
+        self._storage = storage
+        self._images = images
+        self._limits = limits
+
+    async def for_ids(
+        self, media_ids: Iterable[int], *, force: bool = False
+    ) -> AsyncIterator[ThumbnailRepair]:
+        """Repair the given objects in order, reporting on each as it is done."""
+        for media_id in media_ids:
+            yield await self.repair(media_id, force=force)
+
+    async def repair(self, media_id: int, *, force: bool = False) -> ThumbnailRepair:
+        """Re-create what is missing or wrong (everything when ``force``) for one object."""
+        media = await self._repository.get(media_id)
+        if media is None:
+            return ThumbnailRepair(media_id, RepairOutcome.SKIPPED, detail="no media has this id")
+        if media.width is None or media.height is None:
+            return ThumbnailRepair(media_id, RepairOutcome.SKIPPED, detail="not an image")
+        expected = {size: fit_within(media.width, media.height, size) for size in THUMBNAIL_SIZES}
+        try:
+            image_format, wrong = await asyncio.to_thread(self._inspect, media, expected, force)
+        except _Unrepairable as error:
+            return ThumbnailRepair(media_id, RepairOutcome.FAILED, detail=str(error))
+        stale = {thumb.size for thumb in media.thumbnails} - set(THUMBNAIL_SIZES)
+        if not wrong and not stale:
+            return ThumbnailRepair(media_id, RepairOutcome.UNCHANGED)
+
+        kept = [
+            NewThumbnail(thumb.key, thumb.size)
+            for thumb in media.thumbnails
+            if thumb.size in THUMBNAIL_SIZES and thumb.size not in wrong
+        ]
+        batch = FileBatch(self._storage)
+        try:
+            created = await asyncio.to_thread(self._rebuild, media, image_format, wrong, batch)
+            await self._repository.replace_thumbnails(media.id, [*kept, *created])
+        except (_Unrepairable, InvalidFile, MediaNotFound) as error:
+            batch.discard()
+            return ThumbnailRepair(media_id, RepairOutcome.FAILED, detail=str(error))
+        except BaseException:
+            batch.discard()
+            raise
+        kept_keys = {thumb.key for thumb in [*kept, *created]}
+        replaced = [thumb.key for thumb in media.thumbnails if thumb.key not in kept_keys]
+        await asyncio.to_thread(discard_files, self._storage, replaced)
+        removed = ", ".join(map(str, sorted(stale)))
+        detail = f"removed sizes no longer made: {removed}" if stale else ""
+        return ThumbnailRepair(
+            media_id, RepairOutcome.REPAIRED, sizes=tuple(sorted(wrong)), detail=detail
+        )
+
+    def _inspect(
+        self, media: Media, expected: dict[int, tuple[int, int]], force: bool
+    ) -> tuple[ImageFormat, tuple[int, ...]]:
+        try:
+            with self._storage.open(media.key) as original:
+                image_format = sniff_image_format(original.read(SNIFF_BYTES))
+        except FileNotFoundError:
+            raise _Unrepairable(f"the original file {media.key} is missing") from None
+        if image_format is None:
+            raise _Unrepairable(f"the original file {media.key} is not an accepted image")
+        if force:
+            return image_format, THUMBNAIL_SIZES
+        by_size = {thumb.size: thumb.key for thumb in media.thumbnails}
+        wrong = tuple(
+            size
+            for size in THUMBNAIL_SIZES
+            if size not in by_size
+            or not self._is_right(by_size[size], image_format, expected[size])
+        )
+        return image_format, wrong
+
+    def _is_right(self, key: str, image_format: ImageFormat, expected: tuple[int, int]) -> bool:
+        try:
+            with self._storage.open(key) as thumbnail:
+                if sniff_image_format(thumbnail.read(SNIFF_BYTES)) is not image_format:
+                    return False
+                return self._images.measure(thumbnail, image_format) == expected
+        except (FileNotFoundError, InvalidFile):
+            return False
+
+    def _rebuild(
+        self, media: Media, image_format: ImageFormat, sizes: tuple[int, ...], batch: FileBatch
+    ) -> list[NewThumbnail]:
+        if not sizes:
+            # Only records of sizes no longer made are to go: nothing to decode.
+            return []
+        with self._storage.open(media.key) as original:
+            rendered = self._images.render(original, image_format, sizes, self._limits.max_pixels)
+        if (rendered.width, rendered.height) != (media.width, media.height):
+            raise _Unrepairable(
+                f"the original is {rendered.width}x{rendered.height} but recorded as "
+                f"{media.width}x{media.height}"
+            )
+        return [
+            NewThumbnail(
+                batch.save(thumbnail_key(media.key, thumb.size), io.BytesIO(thumb.data)),
+                thumb.size,
+            )
+            for thumb in rendered.thumbnails
+        ]

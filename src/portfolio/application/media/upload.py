@@ -1,0 +1,150 @@
+"""Ingesting an upload: one decode, four thumbnails, the files and the record all or nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from portfolio.application.fields import NewMedia, NewThumbnail
+from portfolio.application.media.file_types import SNIFF_BYTES, FileType, sniff_file_type
+from portfolio.application.media.keys import media_key, thumbnail_key
+from portfolio.application.media.names import chosen_name, display_name, stored_file_name
+from portfolio.application.ports import Catalogue, Clock, ImageProcessor, MediaStorage, RenderedImage
+from portfolio.application.media.stored_files import FileBatch, failed, finish
+from portfolio.domain import THUMBNAIL_SIZES, EmptyFile, FileTooLarge, Media
+
+
+@dataclass(frozen=True, slots=True)
+class MediaLimits:
+    """How big an upload may be, and how many images may be decoded at the same time.
+
+    ``max_pixels`` stops decompression bombs from the header; decoding needs up to about
+    4 bytes per pixel, so it also bounds the memory one decode takes. Pillow refuses on its
+    own anything above twice its ``Image.MAX_IMAGE_PIXELS`` (about 179 million by default).
+    """
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_pixels: int = 50_000_000
+    concurrent_decodes: int = 2
+
+
+DEFAULT_LIMITS = MediaLimits()
+
+
+class UploadMedia:
+    """Store an uploaded file; images are checked, measured and get their four thumbnails.
+
+    Animated GIF and WebP files are stored whole, still animated; their thumbnails show the
+    first frame only.
+    """
+
+    def __init__(
+        self,
+        storage: MediaStorage,
+        catalogue: Catalogue,
+        images: ImageProcessor,
+        clock: Clock,
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> None:
+        self._storage = storage
+        self._catalogue = catalogue
+        self._images = images
+        self._clock = clock
+        self._limits = limits
+        # Bounds the memory all uploads together may take while decoding.
+        self._decoding = asyncio.Semaphore(limits.concurrent_decodes)
+
+    async def __call__(
+        self, source: BinaryIO, file_name: str, shown_name: str | None = None
+    ) -> Media:
+        """Ingest ``source`` (a seekable binary file, such as the upload's temporary file).
+
+        ``file_name`` is the client's file name: it names the stored copy (made safe), never
+        a path. ``shown_name`` is the media's ``name`` when the client gives one ("Team
+        photo"); otherwise the file name is shown. Raises FileTooLarge, EmptyFile,
+        ExtensionMismatch, TooManyPixels or CorruptImage before anything is stored.
+        On any failure, cancellation included, no file and no record are left behind.
+        """
+        size, head = await asyncio.to_thread(self._examine, source)
+        file_type = sniff_file_type(head)
+        file_name = display_name(file_name)
+        key = media_key(self._clock().date(), stored_file_name(file_name, file_type))
+        shown = (chosen_name(shown_name) if shown_name else None) or file_name
+        rendered = await self._render(source, file_type)
+
+        batch = FileBatch(self._storage)
+        saving, cancelled = await finish(
+            asyncio.to_thread(self._save_files, batch, key, source, rendered)
+        )
+        # Cleaning up without awaiting: a second cancellation cannot interrupt it.
+        if cancelled or failed(saving):
+            batch.discard()
+        if cancelled:
+            raise asyncio.CancelledError
+        stored_key, thumbnails = saving.result()
+
+        record = NewMedia(
+            key=stored_key,
+            type=file_type.mime,
+            name=shown,
+            size=size,
+            width=None if rendered is None else rendered.width,
+            height=None if rendered is None else rendered.height,
+            mode=None if rendered is None else rendered.mode,
+            thumbnails=thumbnails,
+        )
+        recording, cancelled = await finish(self._catalogue.add_media(record))
+        # A committed record keeps its files even when the caller has gone away meanwhile.
+        if failed(recording):
+            batch.discard()
+        if cancelled:
+            raise asyncio.CancelledError
+        return recording.result()
+
+    def _examine(self, source: BinaryIO) -> tuple[int, bytes]:
+        size = source.seek(0, os.SEEK_END)
+        if size > self._limits.max_bytes:
+            raise FileTooLarge(size, self._limits.max_bytes)
+        if size == 0:
+            raise EmptyFile
+        source.seek(0)
+        return size, source.read(SNIFF_BYTES)
+
+    async def _render(self, source: BinaryIO, file_type: FileType) -> RenderedImage | None:
+        if file_type.image_format is None:
+            return None
+        async with self._decoding:
+            # Held until the worker thread ends, even on cancellation, so the semaphore really
+            # bounds the decodes in progress.
+            rendering, cancelled = await finish(
+                asyncio.to_thread(
+                    self._images.render,
+                    source,
+                    file_type.image_format,
+                    THUMBNAIL_SIZES,
+                    self._limits.max_pixels,
+                )
+            )
+        if cancelled:
+            raise asyncio.CancelledError
+        return rendering.result()
+
+    @staticmethod
+    def _save_files(
+        batch: FileBatch, key: str, source: BinaryIO, rendered: RenderedImage | None
+    ) -> tuple[str, tuple[NewThumbnail, ...]]:
+        source.seek(0)
+        stored_key = batch.save(key, source)
+        if rendered is None:
+            return stored_key, ()
+        thumbnails = tuple(
+            NewThumbnail(
+                key=batch.save(thumbnail_key(stored_key, thumb.size), io.BytesIO(thumb.data)),
+                size=thumb.size,
+            )
+            for thumb in rendered.thumbnails
+        )
+        return stored_key, thumbnails

@@ -1,0 +1,301 @@
+"""The ports the use cases need, as Protocols; adapters implement them without inheriting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO, Protocol, TypeVar
+
+from portfolio.application.fields import (
+    EmployerFields,
+    LinkFields,
+    MetaFields,
+    NewMedia,
+    NewThumbnail,
+    PortfolioFields,
+    TagFields,
+)
+from portfolio.application.listing import PortfolioFilter, Slice, Window
+from portfolio.application.media.file_types import ImageFormat
+from portfolio.domain import Employer, Link, Media, Meta, Portfolio, Principal, Tag
+
+FieldsT_contra = TypeVar("FieldsT_contra", contravariant=True)
+EntityT_co = TypeVar("EntityT_co", covariant=True)
+
+
+class PortfolioQueries(Protocol):
+    """Read side of portfolios: whole read models in one go."""
+
+    async def get(self, portfolio_id: int) -> Portfolio | None:
+        """The whole portfolio with everything it holds, or None when no such id exists."""
+        ...
+
+    async def find(self, criteria: PortfolioFilter, window: Window) -> Slice[Portfolio]:
+        """The whole portfolios matching ``criteria``, in its order, inside ``window``.
+
+        Costs the same number of database round trips whatever the window's size.
+        """
+        ...
+
+    async def slugs_in_use(self, base: str, excluding: int | None) -> set[str]:
+        """Slugs equal to ``base`` or starting with ``base-``, except portfolio ``excluding``'s."""
+        ...
+
+
+class SharedObjects(Protocol[FieldsT_contra, EntityT_co]):
+    """Employers, tags, links or meta entries: objects that portfolios refer to and share.
+
+    Each write is all or nothing. Writes raise DuplicateValue for a taken unique value and
+    MissingReference for an id that names nothing; delete raises InUse while a
+    portfolio refers to the object.
+    """
+
+    async def add(self, fields: FieldsT_contra) -> EntityT_co:
+        """Store a new object."""
+        ...
+
+    async def get(self, object_id: int) -> EntityT_co | None:
+        """The object, or None when no such id exists."""
+        ...
+
+    async def update(self, object_id: int, changes: Mapping[str, Any]) -> EntityT_co | None:
+        """Apply ``changes`` (attribute name -> value); None when no such id exists."""
+        ...
+
+    async def delete(self, object_id: int) -> bool:
+        """Remove an object no portfolio refers to; False when no such id exists."""
+        ...
+
+    async def find(self, search: Sequence[str], window: Window) -> Slice[EntityT_co]:
+        """Objects whose name (or key) contains every search term, by id, inside ``window``."""
+        ...
+
+
+class MediaStorage(Protocol):
+    """Where file bytes live, addressed by keys such as ``core_media/2026/03/02/a.bmp``."""
+
+    def save(self, key: str, source: BinaryIO) -> str:
+        """Store ``source`` atomically under ``key`` or a free variant of it; return the key used.
+
+        Never overwrites: a taken key gets a numbered variant.
+        """
+        ...
+
+    def open(self, key: str) -> BinaryIO:
+        """Open a stored file for reading; FileNotFoundError when absent."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove a stored file; absent files are not an error."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """Whether a file is stored under ``key``."""
+        ...
+
+    def url(self, key: str) -> str | None:
+        """The absolute URL clients fetch ``key`` from when the store has one (a CDN or a
+        bucket's base); None when the service itself serves the file at ``/media/<key>``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedThumbnail:
+    """An encoded thumbnail, in the original's format, fitted into a ``size`` box."""
+
+    size: int
+    width: int
+    height: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedImage:
+    """A decoded image as people see it (EXIF orientation applied); thumbnails smallest first."""
+
+    width: int
+    height: int
+    mode: str
+    thumbnails: tuple[RenderedThumbnail, ...]
+
+
+class ImageProcessor(Protocol):
+    """Decodes images and makes thumbnails. Blocking and CPU-bound: call it in a worker thread."""
+
+    def render(
+        self,
+        source: BinaryIO,
+        image_format: ImageFormat,
+        sizes: Sequence[int],
+        max_pixels: int,
+    ) -> RenderedImage:
+        """Decode ``source`` once and make one copy fitted into each box of ``sizes``.
+
+        ``source`` is positioned anywhere; it is read from its start. Raises TooManyPixels
+        when the header announces more than ``max_pixels`` (before decoding anything) and
+        CorruptImage when the bytes are not a readable image of ``image_format``.
+        """
+        ...
+
+    def measure(self, source: BinaryIO, image_format: ImageFormat) -> tuple[int, int]:
+        """Width and height as stored, from the header only; CorruptImage when unreadable."""
+        ...
+
+
+class MediaRepository(Protocol):
+    """The media library: reading, listing and removing stored media records."""
+
+    async def get(self, media_id: int) -> Media | None:
+        """The media object with its thumbnails, or None when no such id exists."""
+        ...
+
+    async def find(self, window: Window) -> Slice[Media]:
+        """The objects inside ``window``, newest first, with the library's total count."""
+        ...
+
+    async def image_ids(self, after_id: int, limit: int) -> tuple[int, ...]:
+        """Up to ``limit`` ids of images (media with dimensions) above ``after_id``, ascending."""
+        ...
+
+    async def delete(self, media_id: int) -> Media:
+        """Remove the record and its thumbnail records; return what was removed.
+
+        MediaNotFound when there is no such id; InUse, naming every referrer, while a
+        portfolio, employer, tag, link or meta entry still refers to it.
+        """
+        ...
+
+    async def replace_thumbnails(self, media_id: int, thumbnails: Sequence[NewThumbnail]) -> Media:
+        """Make ``thumbnails`` the object's only thumbnail records, in one step.
+
+        MediaNotFound when there is no such id; DuplicateValue when a key is taken elsewhere.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredToken:
+    """A token as kept: only its digest, its owner and its validity window."""
+
+    id: int
+    digest: bytes
+    owner: Principal
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    def is_valid_at(self, moment: datetime) -> bool:
+        """Neither revoked nor expired at ``moment``."""
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or moment < self.expires_at
+
+
+class TokenStore(Protocol):
+    """API tokens, stored by digest only."""
+
+    async def find(self, digest: bytes) -> StoredToken | None:
+        """The token whose key hashes to ``digest``, with its owner, or None."""
+        ...
+
+    async def add(self, user_id: int, digest: bytes, expires_at: datetime | None) -> StoredToken:
+        """Keep a new token for ``user_id``."""
+        ...
+
+    async def revoke(self, digest: bytes, moment: datetime) -> bool:
+        """Revoke one token; False when it does not exist or was already revoked."""
+        ...
+
+    async def revoke_all(self, user_id: int, moment: datetime) -> int:
+        """Revoke every live token of ``user_id``; return how many."""
+        ...
+
+    async def list_for(self, user_id: int) -> list[StoredToken]:
+        """Every token of ``user_id``, oldest first."""
+        ...
+
+
+class UserStore(Protocol):
+    """The users who may call the API."""
+
+    async def create(
+        self,
+        username: str,
+        *,
+        is_staff: bool,
+        is_admin: bool,
+        is_active: bool,
+        permissions: frozenset[int],
+    ) -> Principal:
+        """Add a user; UserAlreadyExists when the username is taken."""
+        ...
+
+    async def get_by_username(self, username: str) -> Principal | None:
+        """The user called ``username``, or None."""
+        ...
+
+    async def grant(self, user_id: int, codes: frozenset[int]) -> Principal:
+        """Add permission codes to a user (granting twice is harmless)."""
+        ...
+
+
+class Clock(Protocol):
+    """The current time, replaceable in tests."""
+
+    def __call__(self) -> datetime:
+        """Now, timezone-aware in UTC."""
+        ...
+
+
+class Catalogue(Protocol):
+    """Write side of the catalogue. Each call is all or nothing.
+
+    Raises DuplicateValue for a taken unique value and MissingReference for an id that
+    names nothing.
+    """
+
+    async def add_media(self, media: NewMedia) -> Media:
+        """Record a stored file (and its thumbnails)."""
+        ...
+
+    async def add_employer(self, fields: EmployerFields) -> Employer:
+        """Add an employer."""
+        ...
+
+    async def add_tag(self, fields: TagFields) -> Tag:
+        """Add a tag."""
+        ...
+
+    async def add_link(self, fields: LinkFields) -> Link:
+        """Add a link."""
+        ...
+
+    async def add_meta(self, fields: MetaFields) -> Meta:
+        """Add a meta entry."""
+        ...
+
+    async def add_portfolio(self, fields: PortfolioFields) -> Portfolio:
+        """Add a portfolio with its ordered attachments."""
+        ...
+
+    async def update_portfolio(
+        self, portfolio_id: int, changes: Mapping[str, Any]
+    ) -> Portfolio | None:
+        """Apply ``changes`` (PortfolioFields attribute -> value) and move ``updated_at``;
+        an id list in ``changes`` replaces that attachment list. None when no such id exists.
+        """
+        ...
+
+    async def delete_portfolio(self, portfolio_id: int) -> bool:
+        """Remove a portfolio and its own attachment rows, never the shared objects they name;
+        False when no such id exists."""
+        ...
+
+
+class ReadinessProbe(Protocol):
+    """Whether the backing services answer right now."""
+
+    async def ready(self) -> bool:
+        """True when a request could be served."""
+        ...

@@ -1,0 +1,1 @@
+"""The HTTP entrypoint: the Litestar application (``portfolio.entrypoints.http.app``)."""

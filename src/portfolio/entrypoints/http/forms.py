@@ -1,0 +1,388 @@
+"""Request bodies to use-case values, with Django REST Framework's messages, field by field.
+
+A Form reads raw JSON bytes itself (rather than letting Litestar decode into a Struct) so
+that every error has DRF's shape: ``{"field": ["message", ...]}``, or
+``{"non_field_errors": [...]}`` for a body that is not a JSON object. Every bad field is
+reported at once. The same declaration documents the body in the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import msgspec
+from litestar.openapi import spec as openapi
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
+
+from portfolio.entrypoints.http.ids import parse_id
+from portfolio.entrypoints.http.request_errors import InvalidFields
+
+NON_FIELD_ERRORS = "non_field_errors"
+REQUIRED = "This field is required."
+NOT_NULL = "This field may not be null."
+READ_ONLY = "This field is read-only."
+UNKNOWN = "Unknown field."
+NOT_A_STRING = "Not a valid string."
+BLANK = "This field may not be blank."
+NULL_CHARACTERS = "Null characters are not allowed."
+NOT_AN_INTEGER = "A valid integer is required."
+NOT_A_BOOLEAN = "Must be a valid boolean."
+NOT_A_URL = "Enter a valid URL."
+BAD_DATETIME = (
+    "Datetime has wrong format. Use one of these formats instead: "
+    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+)
+# A date and a time are both required; datetime.fromisoformat checks the rest.
+_DATETIME_START = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+
+
+class Invalid(ValueError):
+    """One value breaks one rule; the message is what the client reads."""
+
+
+def _type_name(value: object) -> str:
+    # DRF names Python's types, which for parsed JSON are these.
+    return type(value).__name__
+
+
+class Rule(Protocol):
+    """How one field's non-null value is checked, converted and documented."""
+
+    def parse(self, value: object) -> object:
+        """The value to store; Invalid when it breaks the rule."""
+        ...
+
+    def schema(self) -> Schema:
+        """The OpenAPI schema of a non-null value."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A string, trimmed of surrounding white space like DRF's CharField."""
+
+    max_length: int
+    blank: bool = False
+    pattern: re.Pattern[str] | None = None
+    pattern_message: str = ""
+
+    def parse(self, value: object) -> str:
+        """The trimmed string."""
+        if not isinstance(value, str):
+            raise Invalid(NOT_A_STRING)
+        text = value.strip()
+        if not text and not self.blank:
+            raise Invalid(BLANK)
+        if len(text) > self.max_length:
+            raise Invalid(f"Ensure this field has no more than {self.max_length} characters.")
+        if "\x00" in text:
+            raise Invalid(NULL_CHARACTERS)
+        if text and self.pattern is not None and not self.pattern.match(text):
+            raise Invalid(self.pattern_message)
+        return text
+
+    def schema(self) -> Schema:
+        """A string with its length limits (and pattern)."""
+        return Schema(
+            type=OpenAPIType.STRING,
+            max_length=self.max_length,
+            min_length=None if self.blank else 1,
+            pattern=None if self.pattern is None else self.pattern.pattern,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OptionalSlug:
+    """A slug, where an empty one means "make one from the title" (None)."""
+
+    text: Text
+
+    def parse(self, value: object) -> object:
+        """The slug, or None when blank."""
+        return self.text.parse(value) or None
+
+    def schema(self) -> Schema:
+        """The slug's string schema."""
+        return self.text.schema()
+
+
+@dataclass(frozen=True, slots=True)
+class Url:
+    """An absolute http or https URL."""
+
+    max_length: int
+
+    def parse(self, value: object) -> object:
+        """The trimmed URL."""
+        text = Text(self.max_length).parse(value)
+        # urlsplit quietly drops tabs and line breaks; a URL with any control character or
+        # space could split a header or a log line wherever a client echoes it, so refuse it.
+        if any(char <= " " or char == "\x7f" for char in str(text)):
+            raise Invalid(NOT_A_URL)
+        try:
+            parts = urlsplit(str(text))
+            parts.port  # noqa: B018 - reading it validates the port (0 to 65535)
+        except ValueError:
+            raise Invalid(NOT_A_URL) from None
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise Invalid(NOT_A_URL)
+        return text
+
+    def schema(self) -> Schema:
+        """A URI string."""
+        return Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.URI, max_length=self.max_length)
+
+
+@dataclass(frozen=True, slots=True)
+class Integer:
+    """A JSON integer within bounds (the column's range)."""
+
+    minimum: int
+    maximum: int
+
+    def parse(self, value: object) -> object:
+        """The integer."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(NOT_AN_INTEGER)
+        if value > self.maximum:
+            raise Invalid(f"Ensure this value is less than or equal to {self.maximum}.")
+        if value < self.minimum:
+            raise Invalid(f"Ensure this value is greater than or equal to {self.minimum}.")
+        return value
+
+    def schema(self) -> Schema:
+        """An integer with its bounds."""
+        return Schema(type=OpenAPIType.INTEGER, minimum=self.minimum, maximum=self.maximum)
+
+
+@dataclass(frozen=True, slots=True)
+class Boolean:
+    """A JSON ``true`` or ``false``."""
+
+    def parse(self, value: object) -> object:
+        """The boolean."""
+        if not isinstance(value, bool):
+            raise Invalid(NOT_A_BOOLEAN)
+        return value
+
+    def schema(self) -> Schema:
+        """A boolean."""
+        return Schema(type=OpenAPIType.BOOLEAN)
+
+
+@dataclass(frozen=True, slots=True)
+class Timestamp:
+    """An ISO 8601 date and time; without an offset it is taken as UTC."""
+
+    def parse(self, value: object) -> object:
+        """The moment, in UTC."""
+        if not isinstance(value, str) or not _DATETIME_START.match(value):
+            raise Invalid(BAD_DATETIME)
+        try:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                return moment.replace(tzinfo=UTC)
+            return moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise Invalid(BAD_DATETIME) from None
+
+    def schema(self) -> Schema:
+        """A date-time string."""
+        return Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME)
+
+
+def no_such_object(value: object) -> str:
+    """DRF's words for a reference to an id that names nothing."""
+    return f'Invalid pk "{value}" - object does not exist.'
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The id of another object. Ids that could never exist are refused here; the store
+    refuses the others."""
+
+    def parse(self, value: object) -> int:
+        """The id."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(f"Incorrect type. Expected pk value, received {_type_name(value)}.")
+        if parse_id(str(value)) is None:
+            raise Invalid(no_such_object(value))
+        return value
+
+    def schema(self) -> Schema:
+        """A positive integer."""
+        return Schema(type=OpenAPIType.INTEGER, minimum=1)
+
+
+@dataclass(frozen=True, slots=True)
+class References:
+    """An ordered list of distinct ids of other objects."""
+
+    max_items: int
+
+    def parse(self, value: object) -> object:
+        """The ids, as a tuple in the given order."""
+        if not isinstance(value, list):
+            raise Invalid(f'Expected a list of items but got type "{_type_name(value)}".')
+        if len(value) > self.max_items:
+            raise Invalid(f"Ensure this field has no more than {self.max_items} elements.")
+        ids: list[int] = []
+        for item in value:
+            if item is None:
+                raise Invalid(NOT_NULL)
+            object_id = Reference().parse(item)
+            if object_id in ids:
+                raise Invalid(f'Each id may appear only once; "{object_id}" is repeated.')
+            ids.append(object_id)
+        return tuple(ids)
+
+    def schema(self) -> Schema:
+        """An array of distinct positive integers."""
+        return Schema(
+            type=OpenAPIType.ARRAY,
+            items=Reference().schema(),
+            max_items=self.max_items,
+            unique_items=True,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One writable field: its wire name, the use-case attribute it fills, and its rule."""
+
+    name: str
+    attribute: str
+    rule: Rule
+    required: bool = False
+    nullable: bool = False
+    description: str = ""
+    default: Any = None
+    """What a create (or a whole replace) stores when the field is left out; documentation
+    only, the use case's ``*Fields`` class holds the real default."""
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """The writable fields of one resource, and the read-only ones a client may not send."""
+
+    name: str
+    fields: tuple[Field, ...]
+    read_only: frozenset[str] = field(default_factory=frozenset)
+
+    def values(self, raw: bytes, *, partial: bool) -> dict[str, Any]:
+        """Use-case values (attribute -> value) from a JSON body; InvalidFields otherwise.
+
+        ``partial`` (PATCH) makes every field optional; otherwise required fields must be
+        there. Unknown and read-only fields are errors, never silently dropped.
+        """
+        body = _json_object(raw)
+        errors: dict[str, list[str]] = {}
+        values: dict[str, Any] = {}
+        for spec in self.fields:
+            if spec.name not in body:
+                if spec.required and not partial:
+                    errors[spec.name] = [REQUIRED]
+                continue
+            value = body[spec.name]
+            try:
+                values[spec.attribute] = _parsed(spec, value)
+            except Invalid as error:
+                errors[spec.name] = [str(error)]
+        known = {spec.name for spec in self.fields}
+        for name in body:
+            if name not in known:
+                errors[name] = [READ_ONLY if name in self.read_only else UNKNOWN]
+        if errors:
+            raise InvalidFields(errors)
+        return values
+
+    def schema(self, *, partial: bool) -> Schema:
+        """The body's OpenAPI schema; no field is required when ``partial``."""
+        properties: dict[str, openapi.Reference | Schema] = {}
+        for spec in self.fields:
+            value = spec.rule.schema()
+            if spec.nullable and isinstance(value.type, OpenAPIType):
+                value.type = [value.type, OpenAPIType.NULL]
+            value.description = spec.description or None
+            if not spec.required:
+                value.default = spec.default
+            properties[spec.name] = value
+        required = [] if partial else [spec.name for spec in self.fields if spec.required]
+        return Schema(
+            type=OpenAPIType.OBJECT,
+            title=self.schema_name(partial=partial),
+            properties=properties,
+            required=required or None,
+            additional_properties=False,
+            description=(
+                "Every field is optional; only the fields sent change."
+                if partial
+                else "Fields left out take their defaults."
+            ),
+        )
+
+    def schema_name(self, *, partial: bool) -> str:
+        """The title of the body schema: ``TagWrite`` or ``TagPatch``."""
+        return f"{self.name}{'Patch' if partial else 'Write'}"
+
+
+async def values_for_existing(
+    form: Form, raw: bytes, *, partial: bool, require_object: Callable[[], Awaitable[object]]
+) -> dict[str, Any]:
+    """``form.values`` for a write to an existing object (PUT, PATCH).
+
+    As in DRF, a missing object is a 404 before any complaint about the body: on a bad body
+    ``require_object`` is awaited, and raises NotFound when the object does not exist.
+    """
+    try:
+        return form.values(raw, partial=partial)
+    except InvalidFields:
+        await require_object()
+        raise
+
+
+def _parsed(spec: Field, value: object) -> object:
+    if value is None:
+        if not spec.nullable:
+            raise Invalid(NOT_NULL)
+        return None
+    return spec.rule.parse(value)
+
+
+def _json_object(raw: bytes) -> Mapping[str, Any]:
+    # An empty body is an empty object, as DRF's JSON parser has it.
+    if not raw.strip():
+        return {}
+    try:
+        body = msgspec.json.decode(raw)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as error:
+        # The project's own words, never the decoder's: its wording changes between releases.
+        raise InvalidFields({NON_FIELD_ERRORS: [_json_problem(raw, error)]}) from None
+    if not isinstance(body, dict):
+        message = f"Invalid data. Expected a dictionary, but got {_type_name(body)}."
+        raise InvalidFields({NON_FIELD_ERRORS: [message]})
+    return body
+
+
+JSON_NOT_UTF8 = "JSON parse error - the body is not valid UTF-8."
+JSON_TOO_DEEP = "JSON parse error - the body is nested too deeply."
+JSON_MALFORMED = "JSON parse error - the body is not valid JSON."
+
+
+def _json_problem(raw: bytes, error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return JSON_TOO_DEEP
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return JSON_NOT_UTF8
+    return JSON_MALFORMED
+
+
+JSON_BODY_LIMIT = 1024 * 1024
+"""The largest JSON body a write accepts (413 beyond): ample for the longest description."""

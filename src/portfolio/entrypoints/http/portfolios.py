@@ -1,0 +1,104 @@
+"""``/api/portfolios``: the portfolio resource (permission codes 42xx)."""
+
+from __future__ import annotations
+
+from litestar import get
+
+from portfolio.application import ManagePortfolios, page_number, page_size
+from portfolio.domain import Portfolio, PortfolioNotFound, Resource
+from portfolio.entrypoints.http.injection import Injected
+from portfolio.entrypoints.http.openapi import SEARCH_TOO_LONG, responses
+from portfolio.entrypoints.http.pages import PageParameter, PageSizeParameter, SearchParameter
+from portfolio.entrypoints.http.portfolio_input import (
+    PORTFOLIO_FORM,
+    IdParameter,
+    IsActiveParameter,
+    OrderingParameter,
+    SlugParameter,
+    portfolio_filter,
+)
+from portfolio.entrypoints.http.presenters import portfolio_data
+from portfolio.entrypoints.http.resources import (
+    CREATE,
+    DELETE,
+    LIST,
+    REPLACE,
+    RETRIEVE,
+    UPDATE,
+    AnyRequest,
+    Declared,
+    FormEndpoints,
+)
+from portfolio.entrypoints.http.schemas import Page, PortfolioData, PortfolioPage
+
+PORTFOLIOS: Declared[Portfolio, PortfolioData] = Declared(
+    resource=Resource.PORTFOLIOS,
+    path="portfolios",
+    name="Portfolio",
+    singular="portfolio",
+    plural="portfolios",
+    data=PortfolioData,
+    present=portfolio_data,
+    missing=PortfolioNotFound,
+    form=PORTFOLIO_FORM,
+    invalid_example={
+        "title": ["portfolio with this title already exists."],
+        "tags": ['Invalid pk "999" - object does not exist.'],
+    },
+    notes={
+        LIST: "Whole portfolios (the retrieve shape), 20 a page, by `order` then id unless "
+        "`?ordering=` says otherwise. `?search=` looks in the title, excerpt and description.",
+        CREATE: "Answers the retrieve shape.",
+        RETRIEVE: "The whole portfolio with its images, employer, tags, links, gallery and meta.",
+        REPLACE: "The whole portfolio: fields left out take their defaults (a left-out slug is "
+        "made from the title again).",
+        UPDATE: "Only the fields sent change; a list sent replaces that whole list. A slug set "
+        "to null or empty is made afresh from the title.",
+        DELETE: "Removes the portfolio and its own attachment rows; the employer, tags, links, "
+        "media and meta it names stay.",
+    },
+    deletes_refused_in_use=False,
+)
+
+
+class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
+    """Portfolios for the handlers: the form endpoints and the filtered list."""
+
+    manage: ManagePortfolios
+
+    async def list(
+        self,
+        request: AnyRequest,
+        filters: dict[str, str | None],
+        number: str | None,
+        size: str | None,
+    ) -> Page[PortfolioData]:
+        """One page of whole portfolios matching the query's filters, in its ordering."""
+        criteria = portfolio_filter(**filters)
+        found = await self.manage.list(criteria, page_number(number), page_size(size))
+        return self.page(request, found)
+
+
+@get("/", **PORTFOLIOS.operation(LIST), responses=responses(404, fields=SEARCH_TOO_LONG))
+async def list_portfolios(
+    request: AnyRequest,
+    endpoints: Injected[PortfolioEndpoints],
+    page: PageParameter = None,
+    page_size: PageSizeParameter = None,
+    ordering: OrderingParameter = None,
+    search: SearchParameter = None,
+    is_active: IsActiveParameter = None,
+    tag: IdParameter = None,
+    employer: IdParameter = None,
+    slug: SlugParameter = None,
+) -> PortfolioPage:
+    """A page of portfolios."""
+    filters = {
+        "is_active": is_active,
+        "tag": tag,
+        "employer": employer,
+        "slug": slug,
+        "search": search,
+        "ordering": ordering,
+    }
+    return await endpoints.list(request, filters, page, page_size)

@@ -1,0 +1,164 @@
+"""The shared objects portfolios refer to, each declared once: employers, tags, links, meta."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, get_type_hints
+
+from portfolio.domain import (
+    EmployerNotFound,
+    LinkNotFound,
+    MetaNotFound,
+    NotFound,
+    Resource,
+    TagNotFound,
+)
+from portfolio.entrypoints.http.forms import Field, Form, Reference, Text, Url
+from portfolio.entrypoints.http.openapi import FieldErrors
+from portfolio.entrypoints.http.presenters import (
+    UrlFor,
+    employer_data,
+    link_data,
+    meta_data,
+    tag_data,
+)
+from portfolio.entrypoints.http.resources import DELETE, LIST, REPLACE, UPDATE, Declared
+
+DataT = TypeVar("DataT")
+
+_NO_SUCH_MEDIA = ['Invalid pk "999" - object does not exist.']
+_IMAGE = Field("image", "image_id", Reference(), nullable=True, description="A media id.")
+_DESCRIPTION = Field("description", "description", Text(max_length=5000, blank=True), nullable=True)
+
+EMPLOYER_FORM = Form(
+    name="Employer",
+    fields=(
+        Field("name", "name", Text(max_length=200), required=True, description="Unique."),
+        _DESCRIPTION,
+        _IMAGE,
+    ),
+    read_only=frozenset({"id", "image_data"}),
+)
+
+TAG_FORM = Form(
+    name="Tag",
+    fields=(
+        Field("name", "name", Text(max_length=200), required=True, description="Unique."),
+        _IMAGE,
+    ),
+    read_only=frozenset({"id", "image_data"}),
+)
+
+LINK_FORM = Form(
+    name="Link",
+    fields=(
+        Field("name", "name", Text(max_length=200), required=True, description="Not unique."),
+        Field("url", "url", Url(max_length=2000), nullable=True, description="http or https."),
+        _DESCRIPTION,
+        _IMAGE,
+    ),
+    read_only=frozenset({"id", "image_data"}),
+)
+
+META_FORM = Form(
+    name="Meta",
+    fields=(
+        Field("key", "key", Text(max_length=200), required=True, description="Not unique."),
+        Field("value_text", "value_text", Text(max_length=50_000, blank=True), nullable=True),
+        Field(
+            "value_file",
+            "value_file_id",
+            Reference(),
+            nullable=True,
+            description="A media id; read back as a file object.",
+        ),
+    ),
+    read_only=frozenset({"id"}),
+)
+
+
+def _shared(
+    resource: Resource,
+    form: Form,
+    present: Callable[[Any, UrlFor], DataT],
+    missing: type[NotFound],
+    *,
+    path: str,
+    singular: str,
+    plural: str,
+    searched: str,
+    held_by: str,
+    invalid_example: FieldErrors,
+) -> Declared[Any, DataT]:
+    data = get_type_hints(present)["return"]
+    return Declared(
+        resource=resource,
+        path=path,
+        name=form.name,
+        singular=singular,
+        plural=plural,
+        data=data,
+        present=present,
+        missing=missing,
+        form=form,
+        invalid_example=invalid_example,
+        notes={
+            LIST: f"By id, 20 a page; `?search=` looks in the {searched}.",
+            REPLACE: f"The whole {singular}; fields left out take their defaults.",
+            UPDATE: "Only the fields sent change.",
+            DELETE: f"Refused (409) while {held_by}.",
+        },
+    )
+
+
+EMPLOYERS = _shared(
+    Resource.EMPLOYERS,
+    EMPLOYER_FORM,
+    employer_data,
+    EmployerNotFound,
+    path="employers",
+    singular="employer",
+    plural="employers",
+    searched="name",
+    held_by="a portfolio names the employer",
+    invalid_example={"name": ["employer with this name already exists."]},
+)
+TAGS = _shared(
+    Resource.TAGS,
+    TAG_FORM,
+    tag_data,
+    TagNotFound,
+    path="tags",
+    singular="tag",
+    plural="tags",
+    searched="name",
+    held_by="a portfolio holds the tag",
+    invalid_example={"name": ["tag with this name already exists."]},
+)
+LINKS = _shared(
+    Resource.LINKS,
+    LINK_FORM,
+    link_data,
+    LinkNotFound,
+    path="links",
+    singular="link",
+    plural="links",
+    searched="name",
+    held_by="a portfolio holds the link",
+    invalid_example={"image": _NO_SUCH_MEDIA},
+)
+META = _shared(
+    Resource.META,
+    META_FORM,
+    meta_data,
+    MetaNotFound,
+    path="meta",
+    singular="meta entry",
+    plural="meta entries",
+    searched="key",
+    held_by="a portfolio holds the entry",
+    invalid_example={"value_file": _NO_SUCH_MEDIA},
+)
+
+SHARED_OBJECTS = (EMPLOYERS, TAGS, LINKS, META)
+"""Every declared shared object, in the order their routes are listed."""
