@@ -1,0 +1,1 @@
+"""The wheels: built, installed apart from the service, and type-checked there."""
