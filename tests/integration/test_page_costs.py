@@ -187,11 +187,21 @@ async def test_every_ordering_filter_and_search_has_an_index_its_statement_can_u
     fetch, index = INDEXED[kind]
     async with await AsyncConnection.connect(catalogue) as conn:
         cursor = await conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-        if index.endswith("_search") and await cursor.fetchone() is None:
-            pytest.skip("this server lacks pg_trgm, so search has no index (migration 0004)")
+        without_trigrams = await cursor.fetchone() is None
     sent.clear()
     await fetch(recording_pool)
     ((query, params),) = [entry for entry in sent if entry[0]]
+    if index.endswith("_search") and without_trigrams:
+        # A server without pg_trgm (the embedded one) still searches, by reading the rows;
+        # migration 0004 waits, unapplied, for the extension, and no search index exists.
+        async with await AsyncConnection.connect(catalogue) as conn:
+            cursor = await conn.execute(
+                "SELECT (SELECT count(*) FROM schema_migrations WHERE version = 4),"
+                " (SELECT count(*) FROM pg_indexes WHERE indexname = %s)",
+                (index,),
+            )
+            assert await cursor.fetchone() == (0, 0)
+        return
     # Told that reading a whole table is prohibitive, the planner shows which index it can
     # use instead: an index whose expression drifted from the statement's would not appear.
     async with await AsyncConnection.connect(catalogue) as conn:
