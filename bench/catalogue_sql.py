@@ -2,10 +2,14 @@
 
 Each portfolio has a cover and four gallery images (each with its four thumbnails), an
 employer from a pool of 200 (each with a logo), three of 500 tags (each with an image), two
-links and three meta entries, a title of two words and its number, an excerpt of 12 words and
-a description of 60. One in twenty titles carries a Persian word. Ids are computed from the
-portfolio's number, so a catalogue can grow in steps (1,000, then 10,000, ...) and the same
-number always gives the same portfolio.
+links and three meta entries, a title of two words and its number, an excerpt of 20 made-up
+words and a description of 60, drawn as in real text (a few words are very common, most are
+rare). One title in five carries a Persian word. As in a real catalogue some tags and clients
+are popular: every portfolio carries one of the first 10 tags, and half of them belong to one
+of the first 10 employers; nine in ten keep the default display order 0.
+
+Ids are computed from the portfolio's number, so a catalogue can grow in steps (1,000, then
+10,000, ...) and the same number always gives the same portfolio.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import psycopg
 
 TAGS = 500
 EMPLOYERS = 200
+# Tags 1..10 and employers 1..10 are the popular ones.
+POPULAR = 10
 # Logos and tag images come first; each portfolio then owns five media rows.
 _POOL_MEDIA = TAGS + EMPLOYERS
 
@@ -29,16 +35,23 @@ TITLE_WORDS = tuple(_TITLE_TEXT.split())
 PERSIAN_WORDS = ("طراحی", "فروشگاه", "برند", "وبسایت", "کافه", "سفر", "آموزش", "هنر")
 
 
-def sentences(count: int = 1000, words: int = 20, vocabulary: int = 2000) -> list[str]:
-    """Sentences of pronounceable made-up words, the same on every run; excerpts are one
-    sentence, descriptions three."""
+def vocabulary(size: int = 2000) -> list[str]:
+    """Pronounceable made-up words, the same on every run, most common first."""
     chance = random.Random(13)
     syllables = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
-    found: set[str] = set()
-    while len(found) < vocabulary:
-        found.add("".join(chance.choice(syllables) for _ in range(chance.randint(2, 4))))
-    ordered = sorted(found)
-    return [" ".join(chance.choice(ordered) for _ in range(words)) for _ in range(count)]
+    found: dict[str, None] = {}
+    while len(found) < size:
+        found["".join(chance.choice(syllables) for _ in range(chance.randint(2, 4)))] = None
+    return list(found)
+
+
+def sentences(count: int = 1000, words: int = 20) -> list[str]:
+    """Sentences drawn from ``vocabulary()`` with Zipf's law (the word of rank r is used in
+    proportion to 1/r); excerpts are one sentence, descriptions three."""
+    chance = random.Random(17)
+    ranked = vocabulary()
+    weights = [1 / rank for rank in range(1, len(ranked) + 1)]
+    return [" ".join(chance.choices(ranked, weights, k=words)) for _ in range(count)]
 
 
 _POOLS = """
@@ -80,16 +93,17 @@ INSERT INTO portfolios (id, title, slug, excerpt, display_order, image_id, emplo
 OVERRIDING SYSTEM VALUE
 SELECT n,
        initcap(titles[1 + abs(hashint8(n * 8)) %% cardinality(titles)]) || ' '
-           || CASE WHEN n %% 20 = 0
+           || CASE WHEN n %% 5 = 0
                    THEN persian[1 + abs(hashint8(n * 8 + 1)) %% cardinality(persian)]
                    ELSE titles[1 + abs(hashint8(n * 8 + 1)) %% cardinality(titles)]
               END || ' ' || n,
        format('portfolio-%%s', n),
        (SELECT s FROM bench_sentences WHERE i = abs(hashint8(n * 4)) %% 1000),
-       (n * 7919) %% 10007,
+       CASE WHEN n %% 10 = 0 THEN 1 + (n * 7919) %% 1000 ELSE 0 END,
        %(pool_media)s + 5 * (n - 1) + 1,
-       1 + (n * 13) %% %(employers)s,
-       n %% 10 <> 0,
+       CASE WHEN n %% 2 = 0 THEN 1 + (n / 20) %% %(popular)s
+            ELSE %(popular)s + 1 + (n * 13) %% (%(employers)s - %(popular)s) END,
+       n %% 10 <> 3,
        CASE WHEN n %% 7 = 0 THEN NULL
             ELSE timestamptz '2020-01-01' + (n * 37 %% 2000) * interval '1 day' END,
        (SELECT string_agg(s, ' ' ORDER BY k) FROM generate_series(1, 3) k
@@ -98,7 +112,8 @@ SELECT n,
        timestamptz '2026-12-01' - n * interval '1 minute' + (n %% 5) * interval '1 day'
 FROM words, generate_series(%(lo)s::integer, %(hi)s::integer) n;
 INSERT INTO portfolio_tags (portfolio_id, position, tag_id)
-SELECT n, k + 1, 1 + (n * 31 + k * 97) %% %(tags)s
+SELECT n, k + 1, CASE WHEN k = 0 THEN 1 + (n / 10) %% %(popular)s
+                      ELSE %(popular)s + 1 + (n * 31 + k * 97) %% (%(tags)s - %(popular)s) END
 FROM generate_series(%(lo)s::integer, %(hi)s::integer) n, generate_series(0, 2) k;
 INSERT INTO portfolio_links (portfolio_id, position, link_id)
 SELECT n, k, 2 * (n - 1) + k
@@ -139,6 +154,7 @@ def grow_catalogue(conninfo: str, size: int) -> None:
             "pool_media": _POOL_MEDIA,
             "tags": TAGS,
             "employers": EMPLOYERS,
+            "popular": POPULAR,
             "titles": list(TITLE_WORDS),
             "persian": list(PERSIAN_WORDS),
             "lo": have + 1,

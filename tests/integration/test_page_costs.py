@@ -98,7 +98,14 @@ LISTS: dict[str, tuple[Fetch, str]] = {
         portfolios(PortfolioFilter(is_active=True, ordering=(SortKey(SortField.TITLE),))),
         "portfolios",
     ),
-    "searched portfolios": (portfolios(PortfolioFilter(search=("a",))), "portfolios"),
+    "portfolios searched for a common term": (
+        portfolios(PortfolioFilter(search=("a",))),
+        "portfolios",
+    ),
+    "portfolios searched for a rarer term": (
+        portfolios(PortfolioFilter(search=("harbour",))),
+        "portfolios",
+    ),
     "media": (lambda pool: PostgresMediaRepository(pool).find(PAGE), "media"),
     "employers": (lambda pool: PostgresSharedObjects(pool, EMPLOYERS).find((), PAGE), "employers"),
     "tags": (lambda pool: PostgresSharedObjects(pool, TAGS).find((), PAGE), "tags"),
@@ -135,22 +142,26 @@ async def test_a_page_builds_the_documents_of_its_own_rows_only(
     assert sum(calls.values()) == PAGE.limit, calls
 
 
-def indexes_used(plan: dict[str, Any]) -> set[str]:
-    """Names of the indexes a plan (with its subplans) reads."""
-    found = {plan["Index Name"]} if "Index Name" in plan else set()
+def index_scans(plan: dict[str, Any]) -> dict[str, str]:
+    """Index name -> the kind of scan that reads it, over a plan and its subplans."""
+    found = {plan["Index Name"]: plan["Node Type"]} if "Index Name" in plan else {}
     for child in plan.get("Plans", []):
-        found |= indexes_used(child)
+        found |= index_scans(child)
     return found
 
 
 INDEXED: dict[str, tuple[Fetch, str]] = {
     "order": (portfolios(PortfolioFilter()), "portfolios_listing"),
+    "title": (
+        portfolios(PortfolioFilter(ordering=(SortKey(SortField.TITLE),))),
+        "portfolios_by_title_with_title",
+    ),
     **{
         field.value: (
             portfolios(PortfolioFilter(ordering=(SortKey(field, descending=True),))),
             f"portfolios_by_{field.value}",
         )
-        for field in (SortField.TITLE, SortField.CREATED_AT, SortField.UPDATED_AT)
+        for field in (SortField.CREATED_AT, SortField.UPDATED_AT)
     },
     "-order": (
         portfolios(PortfolioFilter(ordering=(SortKey(SortField.ORDER, descending=True),))),
@@ -210,4 +221,23 @@ async def test_every_ordering_filter_and_search_has_an_index_its_statement_can_u
         cursor = await conn.execute(f"EXPLAIN (FORMAT JSON) {text}".encode(), params)
         row = await cursor.fetchone()
     assert row is not None
-    assert index in indexes_used(row[0][0]["Plan"])
+    assert index in index_scans(row[0][0]["Plan"])
+
+
+async def test_a_deep_page_by_title_is_read_from_the_index_alone(
+    recording_pool: AsyncConnectionPool[Any], catalogue: str
+) -> None:
+    deep = Window(offset=PORTFOLIOS - 20, limit=20)
+    sent.clear()
+    await PostgresPortfolioQueries(recording_pool).find(
+        PortfolioFilter(ordering=(SortKey(SortField.TITLE),)), deep
+    )
+    ((query, params),) = [entry for entry in sent if entry[0]]
+    async with await AsyncConnection.connect(catalogue) as conn:
+        await conn.execute("SET LOCAL enable_seqscan = off")
+        text = query.decode() if isinstance(query, bytes) else query
+        cursor = await conn.execute(f"EXPLAIN (FORMAT JSON) {text}".encode(), params)
+        row = await cursor.fetchone()
+    assert row is not None
+    scans = index_scans(row[0][0]["Plan"])
+    assert scans.get("portfolios_by_title_with_title") == "Index Only Scan", scans

@@ -42,6 +42,7 @@ def lister(pool: AsyncConnectionPool[Any], count_limit: int, search: tuple[str, 
                 document="tag_document",
                 window=window,
                 decoder=TAGS.decoder,
+                searched=bool(search),
                 count_limit=count_limit,
             )
 

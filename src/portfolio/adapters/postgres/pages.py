@@ -37,7 +37,8 @@ async def fetch_slice(
     document: str,
     window: Window,
     decoder: msgspec.json.Decoder[list[T]],
-    count_limit: int = COUNT_LIMIT,
+    searched: bool = False,
+    count_limit: int | None = None,
 ) -> Slice[T]:
     """Rows of ``table`` (aliased ``t``) matching every ``where`` condition, ordered by
     ``order_by``, inside ``window``, as documents built by the function ``document`` (one id
@@ -46,38 +47,53 @@ async def fetch_slice(
     The ids are picked and their documents built in the same statement, so a page costs one
     round trip however long it is; the function is called for the page's ids only, so the
     page costs what its own rows cost, however large the table. The total is exact up to
-    ``count_limit`` matching rows, and an estimate beyond (see ``page_total``).
+    ``count_limit`` matching rows (by default COUNT_LIMIT, or SEARCH_COUNT_LIMIT when the
+    conditions are ``searched`` terms), and an estimate beyond (see ``page_total``).
     """
+    if count_limit is None:
+        count_limit = SEARCH_COUNT_LIMIT if searched else COUNT_LIMIT
     condition = " AND ".join(where) or "true"
     # One row past the page says whether another page follows; its document is not built.
-    # The chosen ids are materialised, as they are read twice.
+    pick = (
+        f"ARRAY(SELECT t.id FROM {table} t WHERE {condition}"
+        f" ORDER BY {order_by} LIMIT %s OFFSET %s)"
+    )
+    page = (window.limit + 1, window.offset)
+    if searched:
+        # Counting read every counted row whole to test the terms; when those are all the
+        # matches, the page is sorted from them instead of being searched for again.
+        ctes = (
+            f"matching AS MATERIALIZED (SELECT t.* FROM {table} t WHERE {condition} LIMIT %s),"
+            " counted AS (SELECT count(*) AS n FROM matching),"
+            " chosen AS MATERIALIZED (SELECT CASE WHEN (SELECT n FROM counted) <= %s"
+            f" THEN ARRAY(SELECT t.id FROM matching t ORDER BY {order_by} LIMIT %s OFFSET %s)"
+            f" ELSE {pick} END AS ids)"
+        )
+        values: tuple[Any, ...] = (*params, count_limit + 1, count_limit, *page, *params, *page)
+    else:
+        # The chosen ids are materialised, as they are read twice.
+        ctes = (
+            f"chosen AS MATERIALIZED (SELECT {pick} AS ids),"
+            " counted AS (SELECT count(*) AS n"
+            f" FROM (SELECT FROM {table} t WHERE {condition} LIMIT %s) AS matching)"
+        )
+        values = (*params, *page, *params, count_limit + 1)
     query = (
-        "WITH chosen AS MATERIALIZED ("
-        f" SELECT ARRAY(SELECT t.id FROM {table} t WHERE {condition}"
-        f"              ORDER BY {order_by} LIMIT %s OFFSET %s) AS ids)"
+        f"WITH {ctes}"
         " SELECT counted.n, CASE WHEN counted.n > %s THEN planned_rows(%s) END,"
         " cardinality(chosen.ids),"
         f" (SELECT coalesce(json_agg({document}(u.id) ORDER BY u.n), '[]'::json)::text"
         "   FROM unnest(chosen.ids[1:%s]) WITH ORDINALITY AS u(id, n))"
-        " FROM chosen, (SELECT count(*) AS n"
-        f"              FROM (SELECT FROM {table} t WHERE {condition} LIMIT %s) AS matching)"
-        "             AS counted"
+        " FROM chosen, counted"
     )
     # Only planned, never run, and only once the count passes its limit; the values are
     # quoted by psycopg as literals, since EXPLAIN runs inside planned_rows (migration 0005).
-    matching = AsyncClientCursor(conn).mogrify(f"SELECT FROM {table} t WHERE {condition}", params)
+    estimated = AsyncClientCursor(conn).mogrify(f"SELECT FROM {table} t WHERE {condition}", params)
+    # Never prepared, so planned for each request's own values: reading every match and
+    # sorting them is best for a rare search term or tag, walking the order's index for a
+    # common one, and a prepared statement may settle on one plan for both.
     cursor = await conn.execute(
-        query.encode(),
-        (
-            *params,
-            window.limit + 1,
-            window.offset,
-            count_limit,
-            matching,
-            window.limit,
-            *params,
-            count_limit + 1,
-        ),
+        query.encode(), (*values, count_limit, estimated, window.limit), prepare=False
     )
     row = await cursor.fetchone()
     if row is None:

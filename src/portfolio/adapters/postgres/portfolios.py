@@ -6,12 +6,7 @@ from __future__ import annotations
 import msgspec
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres.pages import (
-    COUNT_LIMIT,
-    SEARCH_COUNT_LIMIT,
-    fetch_slice,
-    search_conditions,
-)
+from portfolio.adapters.postgres.pages import fetch_slice, search_conditions
 from portfolio.adapters.postgres.pool import Connection, connection
 from portfolio.application import PortfolioFilter, Slice, SortField, Window
 from portfolio.domain import Portfolio
@@ -83,7 +78,7 @@ class PostgresPortfolioQueries:
                 document="portfolio_document",
                 window=window,
                 decoder=_decode_portfolios,
-                count_limit=SEARCH_COUNT_LIMIT if criteria.search else COUNT_LIMIT,
+                searched=bool(criteria.search),
             )
 
     async def slugs_in_use(self, base: str, excluding: int | None) -> set[str]:

@@ -9,12 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import msgspec
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres.pages import (
-    COUNT_LIMIT,
-    SEARCH_COUNT_LIMIT,
-    fetch_slice,
-    search_conditions,
-)
+from portfolio.adapters.postgres.pages import fetch_slice, search_conditions
 from portfolio.adapters.postgres.pool import Connection, connection
 from portfolio.adapters.postgres.statements import (
     TOUCH,
@@ -186,5 +181,5 @@ class PostgresSharedObjects(Generic[FieldsT, EntityT]):
                 document=self._table.document,
                 window=window,
                 decoder=self._table.decoder,
-                count_limit=SEARCH_COUNT_LIMIT if search else COUNT_LIMIT,
+                searched=bool(search),
             )

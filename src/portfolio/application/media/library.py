@@ -6,8 +6,8 @@ import asyncio
 
 from portfolio.application.ids import require_id
 from portfolio.application.listing import DEFAULT_PAGE_SIZE, Page, fetch_page
-from portfolio.application.ports import MediaRepository, MediaStorage
 from portfolio.application.media.stored_files import discard_files
+from portfolio.application.ports import MediaRepository, MediaStorage
 from portfolio.domain import Media, MediaNotFound
 
 

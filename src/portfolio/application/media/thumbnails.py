@@ -11,9 +11,9 @@ from enum import StrEnum
 from portfolio.application.fields import NewThumbnail
 from portfolio.application.media.file_types import SNIFF_BYTES, ImageFormat, sniff_image_format
 from portfolio.application.media.keys import thumbnail_key
+from portfolio.application.media.stored_files import FileBatch, discard_files
 from portfolio.application.media.upload import DEFAULT_LIMITS, MediaLimits
 from portfolio.application.ports import ImageProcessor, MediaRepository, MediaStorage
-from portfolio.application.media.stored_files import FileBatch, discard_files
 from portfolio.domain import THUMBNAIL_SIZES, InvalidFile, Media, MediaNotFound, fit_within
 
 

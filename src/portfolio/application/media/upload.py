@@ -12,8 +12,14 @@ from portfolio.application.fields import NewMedia, NewThumbnail
 from portfolio.application.media.file_types import SNIFF_BYTES, FileType, sniff_file_type
 from portfolio.application.media.keys import media_key, thumbnail_key
 from portfolio.application.media.names import chosen_name, display_name, stored_file_name
-from portfolio.application.ports import Catalogue, Clock, ImageProcessor, MediaStorage, RenderedImage
 from portfolio.application.media.stored_files import FileBatch, failed, finish
+from portfolio.application.ports import (
+    Catalogue,
+    Clock,
+    ImageProcessor,
+    MediaStorage,
+    RenderedImage,
+)
 from portfolio.domain import THUMBNAIL_SIZES, EmptyFile, FileTooLarge, Media
 
 
