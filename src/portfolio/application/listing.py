@@ -33,7 +33,12 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class Slice(Generic[T_co]):
-    """The items inside one window and how many items the whole list holds."""
+    """The items inside one window and how many items the whole list holds.
+
+    A store may estimate ``total`` for a very long list, but never so that it contradicts the
+    window: it exceeds the window's end when more items follow and ends with the window's last
+    item otherwise.
+    """
 
     items: tuple[T_co, ...]
     total: int
