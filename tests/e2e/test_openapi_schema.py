@@ -8,10 +8,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 from litestar.testing import AsyncTestClient
 from openapi_spec_validator import validate
 
 from portfolio.entrypoints.http.app import create_app
+from portfolio.entrypoints.http.forms import (
+    NOT_BLANK,
+    Field,
+    Form,
+    Invalid,
+    OptionalSlug,
+    Text,
+    Url,
+)
+from portfolio.entrypoints.http.portfolio_input import PORTFOLIO_FORM
+from portfolio.entrypoints.http.shared_objects import EMPLOYER_FORM, LINK_FORM, META_FORM, TAG_FORM
 from portfolio.entrypoints.settings import Settings
 from tests.memory_container import in_memory_container
 
@@ -85,20 +99,37 @@ def test_every_api_operation_needs_the_token_scheme(schema: dict[str, Any]) -> N
     }
     for path, method, operation in operations(schema):
         assert operation["security"] == [{"Token": []}], (path, method)
-        for status in ("401", "403", "503"):
+        for status in ("401", "403", "500", "503"):
             assert operation["responses"][status]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorDetail"
             }, (path, method, status)
 
 
-def test_health_needs_no_token(schema: dict[str, Any]) -> None:
-    assert "security" not in schema["paths"]["/health"]["get"]
+def test_health_and_readiness_need_no_token(schema: dict[str, Any]) -> None:
+    assert schema["paths"]["/health"]["get"]["security"] == []
+    assert schema["paths"]["/ready"]["get"]["security"] == []
     assert "security" not in schema
+    assert "503" in schema["paths"]["/ready"]["get"]["responses"]
+    assert "503" not in schema["paths"]["/health"]["get"]["responses"]
 
 
 def body_of(schema: dict[str, Any], path: str, method: str) -> Any:
-    """The request body schema of one operation."""
-    return schema["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+    """The request body schema of one operation, from the component it refers to."""
+    body = schema["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+    return resolved(schema, body)
+
+
+def resolved(schema: dict[str, Any], node: dict[str, Any]) -> Any:
+    """The component ``node`` refers to."""
+    return schema["components"]["schemas"][node["$ref"].removeprefix("#/components/schemas/")]
+
+
+BAD_REQUEST = {
+    "anyOf": [
+        {"$ref": "#/components/schemas/FieldErrors"},
+        {"$ref": "#/components/schemas/ErrorDetail"},
+    ]
+}
 
 
 def test_writes_document_their_bodies_and_field_errors(schema: dict[str, Any]) -> None:
@@ -110,14 +141,13 @@ def test_writes_document_their_bodies_and_field_errors(schema: dict[str, Any]) -
         if resource == "media":
             continue  # a multipart body: see the upload's own test
         name = WRITE_NAMES[resource] + ("Patch" if method == "patch" else "Write")
-        body = body_of(schema, path, method)
-        assert body["title"] == name
-        assert body["additionalProperties"] is False
-        bad = operation["responses"]["400"]["content"]["application/json"]["schema"]
-        assert bad == {
-            "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        }
+        content = operation["requestBody"]["content"]["application/json"]
+        assert content["schema"] == {"$ref": f"#/components/schemas/{name}"}
+        assert operation["requestBody"]["required"] is (method != "patch")
+        assert body_of(schema, path, method)["additionalProperties"] is False
+        bad = operation["responses"]["400"]["content"]["application/json"]
+        assert bad["schema"] == BAD_REQUEST
+        assert set(bad["examples"]) == {"fields", "detail"}
         assert "413" in operation["responses"]
 
 
@@ -131,11 +161,17 @@ def test_body_schemas_follow_the_forms(schema: dict[str, Any]) -> None:
         "type": "string",
         "maxLength": 200,
         "minLength": 1,
+        "pattern": NOT_BLANK,
         "description": "Unique.",
     }
-    assert write["properties"]["tags"]["items"] == {"type": "integer", "minimum": 1}
+    assert write["properties"]["tags"]["items"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2**63 - 1,
+    }
     assert write["properties"]["employer"]["type"] == ["integer", "null"]
     assert write["properties"]["order"]["default"] == 0
+    assert set(patch["properties"]) == set(write["properties"])
     assert set(write["properties"]) == {
         "title",
         "slug",
@@ -235,17 +271,174 @@ def test_the_upload_documents_its_multipart_body_and_answers(schema: dict[str, A
     upload = schema["paths"]["/api/media"]["post"]
     assert upload["requestBody"]["required"] is True
     (media_type,) = upload["requestBody"]["content"]
-    body = upload["requestBody"]["content"][media_type]["schema"]
+    reference = upload["requestBody"]["content"][media_type]["schema"]
+    assert reference == {"$ref": "#/components/schemas/MediaUpload"}
+    body = resolved(schema, reference)
     assert media_type == "multipart/form-data"
     assert body["required"] == ["file"]
     assert body["properties"]["file"]["format"] == "binary"
+    assert body["properties"]["file"]["minLength"] == 1
     assert body["properties"]["name"]["maxLength"] == 255
     answers = upload["responses"]
     assert answers["201"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ImageData"
     }
-    assert set(answers) == {"201", "400", "401", "403", "413", "503"}
+    assert set(answers) == {"201", "400", "401", "403", "413", "500", "503"}
     (too_large,) = answers["413"]["content"]["application/json"]["examples"].values()
     assert too_large["value"]["detail"].startswith("The file is")
-    (refused,) = answers["400"]["content"]["application/json"]["examples"].values()
-    assert refused["value"] == {"file": ["No file was submitted."]}
+    refused = answers["400"]["content"]["application/json"]
+    assert refused["schema"] == BAD_REQUEST
+    assert refused["examples"]["fields"]["value"] == {"file": ["No file was submitted."]}
+    assert set(answers["201"]["links"]) == {"retrieve_media_object", "delete_media_object"}
+
+
+def test_every_component_is_referenced_and_no_body_is_inline(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    used = {ref.removeprefix("#/components/schemas/") for ref in references(schema)}
+    assert set(components) == used
+    for name in WRITE_NAMES.values():
+        assert {f"{name}Write", f"{name}Patch"} <= set(components)
+    assert {"MediaUpload", "FieldErrors", "ErrorDetail"} <= set(components)
+    # Generated clients name their classes after titles.
+    assert all(component["title"] == name for name, component in components.items())
+    for path, method, operation in operations(schema):
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            assert set(content["schema"]) == {"$ref"}, (path, method)
+        for status, answer in operation["responses"].items():
+            for content in answer.get("content", {}).values():
+                assert "title" not in content["schema"], (path, method, status)
+
+
+def test_patch_bodies_have_no_defaults_and_require_nothing(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    for name in WRITE_NAMES.values():
+        patch, write = components[f"{name}Patch"], components[f"{name}Write"]
+        assert "required" not in patch
+        for field, property_schema in patch["properties"].items():
+            assert "default" not in property_schema, (name, field)
+            assert property_schema == {
+                key: value for key, value in write["properties"][field].items() if key != "default"
+            }
+
+
+def test_ids_in_paths_are_documented_as_positive_64_bit_integers(schema: dict[str, Any]) -> None:
+    items = [path for path in schema["paths"] if path.endswith("/{id}")]
+    assert len(items) == 6
+    for path in items:
+        for operation in schema["paths"][path].values():
+            (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
+            assert parameter["name"] == "id"
+            assert parameter["required"] is True
+            found = {key: parameter["schema"][key] for key in ("type", "minimum", "maximum")}
+            assert found == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+
+
+def test_query_parameters_are_typed_and_never_null(schema: dict[str, Any]) -> None:
+    types = {
+        "page": "integer",
+        "page_size": "integer",
+        "search": "string",
+        "ordering": "string",
+        "is_active": "boolean",
+        "tag": "integer",
+        "employer": "integer",
+        "slug": "string",
+    }
+    for path, _, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] != "query":
+                continue
+            assert "oneOf" not in parameter["schema"], (path, parameter["name"])
+            assert parameter["schema"]["type"] == types[parameter["name"]]
+            assert parameter["schema"]["examples"], (path, parameter["name"])
+    tag = [p for p in schema["paths"]["/api/portfolios"]["get"]["parameters"] if p["name"] == "tag"]
+    assert tag[0]["schema"]["maximum"] == 2**63 - 1
+    search = [p for p in schema["paths"]["/api/tags"]["get"]["parameters"] if p["name"] == "search"]
+    assert search[0]["schema"]["maxLength"] == 200
+
+
+def test_each_create_links_to_the_operations_on_its_new_object(schema: dict[str, Any]) -> None:
+    by_id = {
+        operation["operationId"]: (path, method) for path, method, operation in operations(schema)
+    }
+    for resource in (*RESOURCES, "media"):
+        created = schema["paths"][f"/api/{resource}"]["post"]["responses"]["201"]
+        links = created["links"]
+        expected = {"get", "delete"} if resource == "media" else {"get", "put", "patch", "delete"}
+        assert {by_id[link["operationId"]][1] for link in links.values()} == expected
+        for link in links.values():
+            assert by_id[link["operationId"]][0] == f"/api/{resource}/{{id}}"
+            assert link["parameters"] == {"id": "$response.body#/id"}
+
+
+def test_a_400_is_field_errors_or_a_detail_wherever_fields_are_checked(
+    schema: dict[str, Any],
+) -> None:
+    detail_only = {"$ref": "#/components/schemas/ErrorDetail"}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            answers = operation["responses"]
+            assert answers["500"]["content"]["application/json"]["schema"] == detail_only
+            bad = answers["400"]["content"]["application/json"]["schema"]
+            checks_fields = method in ("post", "put", "patch") or (
+                method == "get" and path in {f"/api/{r}" for r in RESOURCES}
+            )
+            assert bad == (BAD_REQUEST if checks_fields else detail_only), (path, method)
+
+
+def test_every_body_and_parameter_has_an_example(schema: dict[str, Any]) -> None:
+    for path, method, operation in operations(schema):
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            assert content["examples"], (path, method)
+        for parameter in operation.get("parameters", []):
+            assert parameter["schema"]["examples"], (path, method, parameter["name"])
+
+
+STRING_FIELDS = [
+    (form, field)
+    for form in (PORTFOLIO_FORM, EMPLOYER_FORM, TAG_FORM, LINK_FORM, META_FORM)
+    for field in form.fields
+    if isinstance(field.rule, Text | OptionalSlug | Url)
+]
+PIECES = [" ", "\t", "\n", "\u3000", "\x85", "\x00", "a", "Z", "-", "é", "7", "/", ":", "@"]
+PIECES += ["http://", "HTTPS://", "example.org", "[::1]", ":8080", "?q=1", "#top", "\u2028"]
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    chosen=st.sampled_from(STRING_FIELDS),
+    core=st.lists(st.sampled_from(PIECES), max_size=8).map("".join),
+    padding=st.integers(min_value=-2, max_value=2),
+)
+def test_string_schemas_take_exactly_what_the_forms_take(
+    schema: dict[str, Any], chosen: tuple[Form, Field], core: str, padding: int
+) -> None:
+    form, field = chosen
+    rule: Any = field.rule
+    limit = rule.text.max_length if isinstance(rule, OptionalSlug) else rule.max_length
+    stated = schema["components"]["schemas"][f"{form.name}Write"]["properties"][field.name]
+    validator = Draft202012Validator(stated)
+    for value in (core, core + " " * max(0, limit - len(core) + padding)):
+        try:
+            rule.parse(value)
+            taken = True
+        except Invalid:
+            taken = False
+        assert validator.is_valid(value) is taken, (form.name, field.name, value[:40])
+
+
+async def test_options_answers_204_with_allow_and_needs_no_credentials(tmp_path: Path) -> None:
+    app = create_app(in_memory_container(Settings(media_root=tmp_path)))
+    async with AsyncTestClient(app) as client:
+        for path, allowed in (
+            ("/api/tags/", "GET, OPTIONS, POST"),
+            ("/api/tags/7", "DELETE, GET, OPTIONS, PATCH, PUT"),
+            ("/api/media/abc", "DELETE, GET, OPTIONS"),
+        ):
+            response = await client.options(path)
+            assert response.status_code == 204, path
+            assert response.headers["allow"] == allowed
+            assert response.content == b""
+        refused = await client.request("PUT", "/api/media/1")
+        assert refused.status_code == 405
+        assert refused.headers["allow"] == "DELETE, GET, OPTIONS"

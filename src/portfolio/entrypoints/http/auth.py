@@ -32,6 +32,10 @@ BAD_CHARACTERS = "Invalid token header. Token string should not contain invalid 
 PERMISSION_OPT = "permission"
 """The key in a handler's ``opt`` that holds the permission code it requires."""
 
+PUBLIC_OPT = "public"
+"""The key in a handler's ``opt`` that, set true, opens it to anyone: only for handlers that
+tell nothing but what the schema already says (an ``OPTIONS`` answer)."""
+
 
 def token_from_header(header: str | None) -> str:
     """The key in ``Authorization: Token <key>``; NotAuthenticated for any other scheme."""
@@ -60,6 +64,8 @@ def authorized_by(authenticate: Callable[[], Authenticate]) -> Guard:
     """
 
     async def authorized(connection: AnyConnection, handler: BaseRouteHandler) -> None:
+        if handler.opt.get(PUBLIC_OPT):
+            return
         key = token_from_header(connection.headers.get("authorization"))
         principal = await authenticate()(key)
         connection.scope["user"] = principal

@@ -86,9 +86,11 @@ def _not_found(_: AnyRequest, __: Exception) -> Response[Any]:
 
 
 def _method_not_allowed(request: AnyRequest, error: MethodNotAllowedException) -> Response[Any]:
-    return detail(
-        HTTP_405_METHOD_NOT_ALLOWED, f'Method "{request.method}" not allowed.', error.headers
-    )
+    # Sorted, as OPTIONS lists them: the router gives them in the order handlers were added.
+    headers = dict(error.headers or {})
+    if "allow" in headers:
+        headers["allow"] = ", ".join(sorted(m.strip() for m in headers["allow"].split(",")))
+    return detail(HTTP_405_METHOD_NOT_ALLOWED, f'Method "{request.method}" not allowed.', headers)
 
 
 def _duplicate_value(_: AnyRequest, error: DuplicateValue) -> Response[Any]:

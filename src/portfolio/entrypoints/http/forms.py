@@ -13,12 +13,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 import msgspec
 from litestar.openapi import spec as openapi
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 
+from portfolio.application import MAX_ID
 from portfolio.entrypoints.http.ids import parse_id
 from portfolio.entrypoints.http.request_errors import InvalidFields
 
@@ -39,6 +39,37 @@ BAD_DATETIME = (
 )
 # A date and a time are both required; datetime.fromisoformat checks the rest.
 _DATETIME_START = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+
+# The characters str.strip() trims (those str.isspace() accepts), spelled out for the schemas:
+# a pattern's \s is ECMA's set, which is another one.
+WHITE_SPACE = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NO_NUL = r"^[^\x00]*$"
+"""The pattern of a string without NUL characters, which Postgres cannot store."""
+NOT_BLANK = rf"^[^\x00]*[^\x00{WHITE_SPACE}][^\x00]*$"
+"""The pattern of a string without NUL that is not only white space."""
+
+_HEX = "[0-9A-Fa-f]{1,4}"
+# Every spelling of an IPv6 address that ipaddress accepts, but zones and embedded IPv4.
+_IPV6 = "|".join(
+    (
+        rf"(?:{_HEX}:){{7}}{_HEX}",
+        rf"(?:{_HEX}:){{1,7}}:",
+        rf"(?:{_HEX}:){{1,6}}:{_HEX}",
+        *(rf"(?:{_HEX}:){{1,{n}}}(?::{_HEX}){{1,{7 - n}}}" for n in range(5, 0, -1)),
+        rf":(?:(?::{_HEX}){{1,7}}|:)",
+    )
+)
+_PORT = r"0*(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+_SUB_DELIMITERS = r"A-Za-z0-9._~!$&'()*+,;=%-"
+URL_PATTERN = (
+    r"[Hh][Tt][Tt][Pp][Ss]?://"
+    rf"(?:[:{_SUB_DELIMITERS}]*@)?"
+    rf"(?:[{_SUB_DELIMITERS}]+|\[(?:{_IPV6})\])"
+    rf"(?::(?:{_PORT})?)?"
+    r"(?:[/?#][^\x00-\x20\x7f]*)?"
+)
+"""An absolute http or https URL: an ASCII host name or address, then no space or control
+character. The same text is the schema's pattern, so the schema says exactly what is taken."""
 
 
 class Invalid(ValueError):
@@ -78,7 +109,8 @@ class Text:
         text = value.strip()
         if not text and not self.blank:
             raise Invalid(BLANK)
-        if len(text) > self.max_length:
+        # Counted as sent, white space included, so that the schema's maxLength is exact.
+        if len(value) > self.max_length:
             raise Invalid(f"Ensure this field has no more than {self.max_length} characters.")
         if "\x00" in text:
             raise Invalid(NULL_CHARACTERS)
@@ -87,13 +119,21 @@ class Text:
         return text
 
     def schema(self) -> Schema:
-        """A string with its length limits (and pattern)."""
+        """A string with its length limits and the pattern of what is taken."""
         return Schema(
             type=OpenAPIType.STRING,
             max_length=self.max_length,
             min_length=None if self.blank else 1,
-            pattern=None if self.pattern is None else self.pattern.pattern,
+            pattern=self._schema_pattern(),
         )
+
+    def _schema_pattern(self) -> str:
+        if self.pattern is None:
+            return NO_NUL if self.blank else NOT_BLANK
+        # The rule's pattern applies to the trimmed text: around it, white space may be sent.
+        inner = self.pattern.pattern.removeprefix("^").removesuffix("$")
+        optional = "?" if self.blank else ""
+        return f"^[{WHITE_SPACE}]*(?:{inner}){optional}[{WHITE_SPACE}]*$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,22 +160,22 @@ class Url:
     def parse(self, value: object) -> object:
         """The trimmed URL."""
         text = Text(self.max_length).parse(value)
-        # urlsplit quietly drops tabs and line breaks; a URL with any control character or
-        # space could split a header or a log line wherever a client echoes it, so refuse it.
-        if any(char <= " " or char == "\x7f" for char in str(text)):
-            raise Invalid(NOT_A_URL)
-        try:
-            parts = urlsplit(str(text))
-            parts.port  # noqa: B018 - reading it validates the port (0 to 65535)
-        except ValueError:
-            raise Invalid(NOT_A_URL) from None
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        # No control character or space anywhere: a URL with one could split a header or a
+        # log line wherever a client echoes it.
+        if not _URL.fullmatch(text):
             raise Invalid(NOT_A_URL)
         return text
 
     def schema(self) -> Schema:
-        """A URI string."""
-        return Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.URI, max_length=self.max_length)
+        """A URL string, with the pattern the server matches."""
+        return Schema(
+            type=OpenAPIType.STRING,
+            max_length=self.max_length,
+            pattern=f"^[{WHITE_SPACE}]*{URL_PATTERN}[{WHITE_SPACE}]*$",
+        )
+
+
+_URL = re.compile(URL_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +255,8 @@ class Reference:
         return value
 
     def schema(self) -> Schema:
-        """A positive integer."""
-        return Schema(type=OpenAPIType.INTEGER, minimum=1)
+        """A positive 64-bit integer."""
+        return Schema(type=OpenAPIType.INTEGER, minimum=1, maximum=MAX_ID)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +313,8 @@ class Form:
     name: str
     fields: tuple[Field, ...]
     read_only: frozenset[str] = field(default_factory=frozenset)
+    example: Mapping[str, Any] = field(default_factory=dict)
+    """A body that a create takes (on an empty database), for the OpenAPI examples."""
 
     def values(self, raw: bytes, *, partial: bool) -> dict[str, Any]:
         """Use-case values (attribute -> value) from a JSON body; InvalidFields otherwise.
@@ -309,7 +351,9 @@ class Form:
             if spec.nullable and isinstance(value.type, OpenAPIType):
                 value.type = [value.type, OpenAPIType.NULL]
             value.description = spec.description or None
-            if not spec.required:
+            # A patch leaves out what it does not change: a default there would make generated
+            # clients send it, and so reset the field.
+            if not spec.required and not partial:
                 value.default = spec.default
             properties[spec.name] = value
         required = [] if partial else [spec.name for spec in self.fields if spec.required]

@@ -7,16 +7,31 @@ from litestar import get
 from portfolio.application import ReadinessProbe
 from portfolio.domain import ServiceUnavailable
 from portfolio.entrypoints.http.injection import Injected
+from portfolio.entrypoints.http.openapi import documented, errors
 from portfolio.entrypoints.http.schemas import HealthStatus
 
 
-@get("/health", exclude_from_auth=True, summary="Liveness", tags=["operations"])
+@get(
+    "/health",
+    summary="Liveness",
+    operation_id="health",
+    tags=["operations"],
+    responses=errors(),
+    operation_class=documented(public=True),
+)
 async def health() -> HealthStatus:
     """The process is up and serving."""
     return HealthStatus(status="ok")
 
 
-@get("/ready", summary="Readiness", tags=["operations"])
+@get(
+    "/ready",
+    summary="Readiness",
+    operation_id="ready",
+    tags=["operations"],
+    responses=errors(503),
+    operation_class=documented(public=True),
+)
 async def ready(readiness: Injected[ReadinessProbe]) -> HealthStatus:
     """The database answers; 503 with Retry-After when it does not."""
     if not await readiness.ready():

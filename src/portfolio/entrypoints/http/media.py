@@ -16,12 +16,7 @@ from portfolio.application import (
 )
 from portfolio.domain import Media, MediaNotFound, Resource
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import (
-    FieldErrors,
-    responses,
-    upload_responses,
-    with_upload_body,
-)
+from portfolio.entrypoints.http.openapi import FieldErrors, documented, responses, upload_responses
 from portfolio.entrypoints.http.pages import PageParameter, PageSizeParameter
 from portfolio.entrypoints.http.presenters import image_data
 from portfolio.entrypoints.http.resources import (
@@ -34,7 +29,7 @@ from portfolio.entrypoints.http.resources import (
     Endpoints,
 )
 from portfolio.entrypoints.http.schemas import ImageData, MediaListPage, Page
-from portfolio.entrypoints.http.uploads import NO_FILE, received_upload, upload_schema
+from portfolio.entrypoints.http.uploads import MULTIPART, NO_FILE, received_upload, upload_schema
 
 MEDIA: Declared[Media, ImageData] = Declared(
     resource=Resource.MEDIA,
@@ -116,8 +111,14 @@ async def list_media(
 @post(
     "/",
     **MEDIA.operation(CREATE),
-    operation_class=with_upload_body(upload_schema()),
-    responses=upload_responses(_INVALID_UPLOAD),
+    operation_class=documented(
+        body=upload_schema(),
+        media_type=MULTIPART,
+        body_example={"file": "Minutes of the kick-off meeting.", "name": "Kick-off minutes"},
+        fields=_INVALID_UPLOAD,
+        links=MEDIA.links_from_create(RETRIEVE, DELETE),
+    ),
+    responses=upload_responses(),
 )
 async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints]) -> ImageData:
     """A new media object."""

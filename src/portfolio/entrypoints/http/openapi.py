@@ -1,19 +1,27 @@
-"""What Litestar cannot infer for the OpenAPI schema: bodies the handlers read themselves, the
-error responses, and the Token security scheme."""
+"""The OpenAPI document: what Litestar cannot infer from the handlers (bodies they read
+themselves, parameters as clients should send them, every error they answer, links), and the
+one step that names the hand-written schemas as components."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
-from litestar import Router
+from litestar import Request, Router
 from litestar.datastructures import CacheControlHeader
 from litestar.openapi import OpenAPIConfig, ResponseSpec
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     Example,
+    Link,
     OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
     Operation,
+    Reference,
     RequestBody,
     Schema,
     SecurityRequirement,
@@ -22,15 +30,17 @@ from litestar.openapi.spec import (
 from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
-from portfolio.entrypoints.http.forms import Form
+from portfolio.application import MAX_ID
 from portfolio.entrypoints.http.schemas import ErrorDetail
-from portfolio.entrypoints.http.uploads import MULTIPART
 
 TOKEN: list[SecurityRequirement] = [{"Token": []}]
 """The security requirement of every ``/api/`` route."""
 
 FieldErrors = dict[str, list[str]]
 """``{"field": ["message", ...]}``, or ``{"non_field_errors": [...]}``."""
+
+JSON = "application/json"
+COMPONENTS = "#/components/schemas/"
 
 # Swagger UI is served from the installed package, never a CDN: the page is where admins
 # paste their tokens, so no third-party script may run on it.
@@ -47,31 +57,105 @@ def swagger_assets() -> Router:
     )
 
 
-def with_body(form: Form, *, partial: bool) -> type[Operation]:
-    """An Operation that documents ``form`` as its JSON request body.
+ID_SCHEMA = Schema(type=OpenAPIType.INTEGER, minimum=1, maximum=MAX_ID, examples=[1])
+"""An id as clients send it: a positive 64-bit integer."""
 
-    The handlers read raw bytes (to answer every error in DRF's shape), so Litestar sees no
-    ``data`` parameter to describe. The schema is inline, titled ``<Name>Write`` or
-    ``<Name>Patch``: Litestar replaces the configured component schemas with the ones it
-    generates, so a reference to a configured one would dangle.
+FIELD_ERRORS = Schema(
+    type=OpenAPIType.OBJECT,
+    title="FieldErrors",
+    additional_properties=Schema(
+        type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.STRING), min_items=1
+    ),
+    description=(
+        "The messages of each bad field, or `non_field_errors` for a body that is not a JSON "
+        "object."
+    ),
+)
+ERROR_DETAIL = Reference(ref=f"{COMPONENTS}ErrorDetail")
+
+
+def as_parameter(schema: Schema) -> dict[str, Any]:
+    """``schema_extra`` that documents a parameter the handler reads as an optional string
+    (so as to answer malformed values itself) as ``schema`` alone: no ``null``, which no
+    query string can say."""
+    extra = {f.name: getattr(schema, f.name) for f in fields(schema)}
+    return {name: value for name, value in extra.items() if value is not None} | {"one_of": None}
+
+
+def documented(
+    *,
+    body: Schema | None = None,
+    media_type: str = JSON,
+    body_required: bool = True,
+    body_example: Mapping[str, Any] | None = None,
+    fields: FieldErrors | None = None,
+    links: Mapping[str, Link] | None = None,
+    public: bool = False,
+) -> type[Operation]:
+    """An Operation with what Litestar cannot see in the handler.
+
+    ``body``: the request body the handler reads itself (titled: it becomes a component).
+    ``fields``: an example of the field errors its 400 can be, beside ``{"detail": ...}``.
+    ``links``: from the 201 to the operations that take the new object's id.
+    ``public``: no credentials needed.
     """
-    return _with_request_body("application/json", form.schema(partial=partial))
 
-
-def with_upload_body(schema: Schema) -> type[Operation]:
-    """An Operation that documents a multipart upload body (read by the handler, as above)."""
-    return _with_request_body(MULTIPART, schema)
-
-
-def _with_request_body(media_type: str, schema: Schema) -> type[Operation]:
     @dataclass
-    class OperationWithBody(Operation):
+    class DocumentedOperation(Operation):
         def __post_init__(self) -> None:
-            self.request_body = RequestBody(
-                required=True, content={media_type: OpenAPIMediaType(schema=schema)}
-            )
+            if body is not None:
+                examples: dict[str, Example | Reference] | None = None
+                if body_example is not None:
+                    examples = {"example": Example(value=body_example)}
+                self.request_body = RequestBody(
+                    required=body_required,
+                    content={media_type: OpenAPIMediaType(schema=body, examples=examples)},
+                )
+            # Litestar always makes the success answer, and here the error answers too.
+            answers = self.responses or {}
+            if fields is not None:
+                answers["400"] = _bad_request(fields)
+            created = answers.get("201")
+            if links and isinstance(created, OpenAPIResponse):
+                created.links = dict(links)
+            self.responses = answers
+            if public:
+                self.security = []
 
-    return OperationWithBody
+    return DocumentedOperation
+
+
+def _bad_request(example: FieldErrors) -> OpenAPIResponse:
+    return OpenAPIResponse(
+        description=(
+            "Invalid input, as field errors. A request that cannot be read at all gets "
+            '`{"detail": ...}` instead (a malformed Host header, a body the framework refuses).'
+        ),
+        content={
+            JSON: OpenAPIMediaType(
+                schema=Schema(any_of=[FIELD_ERRORS, ERROR_DETAIL]),
+                examples={
+                    "fields": Example(value=example),
+                    "detail": Example(value={"detail": BAD_HOST}),
+                },
+            )
+        },
+    )
+
+
+def links_to(operations: Mapping[str, str]) -> dict[str, Link]:
+    """Links from a 201 to the operations (named by their ids) that take the new id as ``id``."""
+    return {
+        name: Link(
+            operation_id=operation_id,
+            parameters={"id": "$response.body#/id"},
+            description="The object just created.",
+        )
+        for name, operation_id in operations.items()
+    }
+
+
+BAD_HOST = "Invalid host header"
 
 
 def _detail(description: str, example: str) -> ResponseSpec:
@@ -83,20 +167,12 @@ def _detail(description: str, example: str) -> ResponseSpec:
     )
 
 
-def _field_errors(example: FieldErrors) -> ResponseSpec:
-    return ResponseSpec(
-        data_container=FieldErrors,
-        description=(
-            "Invalid input: the messages of each bad field, or `non_field_errors` for a body "
-            'that is not a JSON object. A malformed Host header gets `{"detail": ...}`.'
-        ),
-        generate_examples=False,
-        examples=[Example(value=example)],
-    )
-
-
 _RESPONSES = {
-    400: _detail("A malformed request, such as a bad Host header.", "Invalid host header"),
+    400: _detail(
+        "A request that cannot be read: a malformed Host header, or one the framework refuses "
+        "(`Malformed request.`).",
+        BAD_HOST,
+    ),
     401: _detail(
         "No credentials, or credentials that cannot be accepted (`WWW-Authenticate: Token`).",
         "Authentication credentials were not provided.",
@@ -110,7 +186,14 @@ _RESPONSES = {
         "Still referred to: the message names the referrers.",
         'Cannot delete this tag: it is used by portfolio 3 "web design".',
     ),
-    413: _detail("The body is larger than the route accepts.", "Request Entity Too Large"),
+    413: _detail(
+        "The body is larger than the route accepts.",
+        "The request body is larger than the 1.00 MB accepted.",
+    ),
+    500: _detail(
+        "A fault of the service; the traceback goes to its log, never to the client.",
+        "A server error occurred.",
+    ),
     503: _detail(
         "The database does not answer; `Retry-After` says when to try again.",
         "The service is temporarily unavailable; try again shortly.",
@@ -118,31 +201,21 @@ _RESPONSES = {
 }
 
 
-def responses(*statuses: int, fields: FieldErrors | None = None) -> dict[int, ResponseSpec]:
-    """The error responses a route can give: 400, 401, 403 and 503 for every route.
-
-    A route that checks fields of its body or query passes an example of its field errors,
-    and its 400 is documented as field errors.
-    """
-    chosen = {status: _RESPONSES[status] for status in sorted({400, 401, 403, 503, *statuses})}
-    if fields is not None:
-        chosen[400] = _field_errors(fields)
-    return chosen
+def errors(*statuses: int) -> dict[int, ResponseSpec]:
+    """The ``{"detail": ...}`` answers of ``statuses``, and 400 and 500, which any route can
+    give."""
+    return {status: _RESPONSES[status] for status in sorted({400, 500, *statuses})}
 
 
-def upload_responses(example: FieldErrors) -> dict[int, ResponseSpec]:
-    """The error responses of an upload: field errors, body errors and the size limit."""
+def responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The error answers of an ``/api/`` route: ``statuses``, and 401, 403 and 503, which
+    every one of them can give."""
+    return errors(401, 403, 503, *statuses)
+
+
+def upload_responses() -> dict[int, ResponseSpec]:
+    """The error answers of an upload: the size limit is the file's."""
     chosen = responses(413)
-    chosen[400] = ResponseSpec(
-        data_container=FieldErrors,
-        description=(
-            "A refused file or name, as field errors: none sent, empty, unreadable or "
-            "contradicting its extension, or an image with too many pixels. A body that is "
-            f'not {MULTIPART} or cannot be parsed gets `{{"detail": ...}}`.'
-        ),
-        generate_examples=False,
-        examples=[Example(value=example)],
-    )
     chosen[413] = _detail(
         "The file is larger than `PORTFOLIO_MAX_UPLOAD_BYTES`, a text part larger than 16 KB, "
         "or the body larger than both with its framing: cut off there as it streams, whether "
@@ -153,27 +226,105 @@ def upload_responses(example: FieldErrors) -> dict[int, ResponseSpec]:
 
 
 SEARCH_TOO_LONG: FieldErrors = {"search": ["Ensure this field has no more than 200 characters."]}
-"""The field error every list can answer."""
+"""The field error every searchable list can answer."""
+
+
+def named_components(document: Mapping[str, Any]) -> dict[str, Any]:
+    """``document`` with every titled schema written here by hand (request bodies, field
+    errors) moved into ``components.schemas`` under its title and referred to there, and
+    every component titled with its name.
+
+    Litestar lists only the schemas it generates itself (and drops configured ones), so the
+    hand-written ones travel inline with their operations until this step names them.
+    """
+    finished: dict[str, Any] = copy.deepcopy(dict(document))
+    components: dict[str, Any] = finished.setdefault("components", {}).setdefault("schemas", {})
+    for item in finished.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            contents = [operation.get("requestBody", {}).get("content", {})]
+            contents += [answer.get("content", {}) for answer in operation["responses"].values()]
+            for content in contents:
+                for media in content.values():
+                    if "schema" in media:
+                        media["schema"] = _named(media["schema"], components)
+    # Generated clients name their classes after titles, and Litestar titles a page of tags
+    # "Page[TagData]": each component is titled with its name.
+    for name, component in components.items():
+        component["title"] = name
+    finished["components"]["schemas"] = dict(sorted(components.items()))
+    return finished
+
+
+def _named(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    if "anyOf" in schema:
+        schema["anyOf"] = [_named(choice, components) for choice in schema["anyOf"]]
+    title = schema.get("title")
+    if title is None or "$ref" in schema:
+        return schema
+    if components.setdefault(title, schema) != schema:
+        raise ValueError(f"two different schemas are titled {title}")
+    return {"$ref": f"{COMPONENTS}{title}"}
+
+
+class _Finished:
+    """The served document, made once from each document Litestar generates (and caches)."""
+
+    def __init__(self) -> None:
+        self._generated: dict[str, Any] | None = None
+        self._finished: dict[str, Any] = {}
+
+    def __call__(self, generated: dict[str, Any]) -> dict[str, Any]:
+        if generated is not self._generated:
+            self._finished = named_components(generated)
+            self._generated = generated
+        return self._finished
+
+
+class _JsonDocument(JsonRenderPlugin):
+    """``/schema/openapi.json``: the finished document."""
+
+    def __init__(self, finished: _Finished) -> None:
+        super().__init__()
+        self._finish = finished
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        """The finished document as JSON."""
+        return super().render(request, self._finish(openapi_schema))
+
+
+class _SwaggerPage(SwaggerRenderPlugin):
+    """``/schema``: Swagger UI over the finished document, its files served by the service."""
+
+    def __init__(self, finished: _Finished) -> None:
+        super().__init__(
+            path="/",
+            js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+            css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+            standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+        )
+        self._finish = finished
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        """The page, with the finished document in it."""
+        return super().render(request, self._finish(openapi_schema))
 
 
 def openapi_config(version: str) -> OpenAPIConfig:
     """The schema at ``/schema/openapi.json`` and Swagger UI at ``/schema``."""
+    finished = _Finished()
     return OpenAPIConfig(
         title="Portfolio service",
         version=version,
         description=(
             "The API an admin panel and a website call to manage and show delivered projects. "
-            "Every `/api/` route needs `Authorization: Token <key>`; see docs/api.md."
+            "Every `/api/` route needs `Authorization: Token <key>`; see docs/api.md. A method "
+            "a path does not list is answered 405 with `Allow`; `OPTIONS` answers 204 with "
+            "`Allow` and needs no token."
         ),
         path="/schema",
-        render_plugins=[
-            SwaggerRenderPlugin(
-                path="/",
-                js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
-                css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
-                standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
-            )
-        ],
+        render_plugins=[_SwaggerPage(finished), _JsonDocument(finished)],
         components=Components(
             security_schemes={
                 "Token": SecurityScheme(

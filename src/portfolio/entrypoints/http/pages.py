@@ -6,9 +6,11 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs, quote, urlencode
 
 from litestar import Request
+from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import Parameter
 
 from portfolio.application import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from portfolio.entrypoints.http.openapi import as_parameter
 from portfolio.entrypoints.http.origin import request_origin
 from portfolio.entrypoints.http.request_errors import InvalidFields
 
@@ -51,15 +53,29 @@ def checked_search(raw: str | None) -> str | None:
 
 PageParameter = Annotated[
     str | None,
-    Parameter(description="Page number, from 1; a page past the last is 404 `Invalid page.`"),
+    Parameter(
+        description=(
+            "Page number, from 1; a page past the last, or anything but a positive whole "
+            "number, is 404 `Invalid page.`"
+        ),
+        schema_extra=as_parameter(Schema(type=OpenAPIType.INTEGER, minimum=1, examples=[1])),
+    ),
 ]
 PageSizeParameter = Annotated[
     str | None,
     Parameter(
         description=(
-            f"Items per page: {DEFAULT_PAGE_SIZE} by default, at most {MAX_PAGE_SIZE}; "
-            "malformed values mean the default."
-        )
+            f"Items per page: {DEFAULT_PAGE_SIZE} by default, at most {MAX_PAGE_SIZE}. As in "
+            f"DRF, larger values mean {MAX_PAGE_SIZE} and anything else the default."
+        ),
+        schema_extra=as_parameter(
+            Schema(
+                type=OpenAPIType.INTEGER,
+                minimum=1,
+                maximum=MAX_PAGE_SIZE,
+                examples=[DEFAULT_PAGE_SIZE],
+            )
+        ),
     ),
 ]
 SearchParameter = Annotated[
@@ -67,7 +83,11 @@ SearchParameter = Annotated[
     Parameter(
         description=(
             "Words separated by spaces or commas; each must occur in one of the searched "
-            f"fields, ignoring case. At most {SEARCH_MAX_LENGTH} characters."
-        )
+            f"fields, ignoring case. At most {SEARCH_MAX_LENGTH} characters; NUL characters "
+            "are dropped."
+        ),
+        schema_extra=as_parameter(
+            Schema(type=OpenAPIType.STRING, max_length=SEARCH_MAX_LENGTH, examples=["web"])
+        ),
     ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import Parameter
 
 from portfolio.application import (
@@ -14,6 +15,7 @@ from portfolio.application import (
     search_terms,
 )
 from portfolio.entrypoints.http.forms import (
+    NO_NUL,
     NOT_A_BOOLEAN,
     NULL_CHARACTERS,
     Boolean,
@@ -27,6 +29,7 @@ from portfolio.entrypoints.http.forms import (
     Timestamp,
 )
 from portfolio.entrypoints.http.ids import parse_id
+from portfolio.entrypoints.http.openapi import ID_SCHEMA, as_parameter
 from portfolio.entrypoints.http.pages import checked_search
 from portfolio.entrypoints.http.request_errors import InvalidFields
 
@@ -39,6 +42,14 @@ BAD_CHOICE = "Select a valid choice. That choice is not one of the available cho
 
 PORTFOLIO_FORM = Form(
     name="Portfolio",
+    example={
+        "title": "Web design",
+        "excerpt": "A new shop front.",
+        "order": 1,
+        "is_active": True,
+        "completed_at": "2026-03-03T17:26:28Z",
+        "description": "Catalogue pages, search and checkout.",
+    },
     fields=(
         Field("title", "title", Text(max_length=200), required=True, description="Unique."),
         Field(
@@ -118,10 +129,28 @@ PORTFOLIO_FORM = Form(
 )
 
 IsActiveParameter = Annotated[
-    str | None, Parameter(description="`true` or `false` (also `1`, `0`): only (in)active ones.")
+    str | None,
+    Parameter(
+        description="`true` or `false` (also `1`, `0`, any case): only (in)active ones.",
+        schema_extra=as_parameter(Schema(type=OpenAPIType.BOOLEAN, examples=[True])),
+    ),
 ]
-IdParameter = Annotated[str | None, Parameter(description="An id: only portfolios holding it.")]
-SlugParameter = Annotated[str | None, Parameter(description="Only the portfolio with this slug.")]
+IdParameter = Annotated[
+    str | None,
+    Parameter(
+        description="An id: only portfolios holding it (none when it names nothing).",
+        schema_extra=as_parameter(ID_SCHEMA),
+    ),
+]
+SlugParameter = Annotated[
+    str | None,
+    Parameter(
+        description="Only the portfolio with this slug.",
+        schema_extra=as_parameter(
+            Schema(type=OpenAPIType.STRING, pattern=NO_NUL, examples=["web-design"])
+        ),
+    ),
+]
 OrderingParameter = Annotated[
     str | None,
     Parameter(
@@ -129,7 +158,8 @@ OrderingParameter = Annotated[
             "Comma-separated, `-` for descending: `order`, `created_at`, `updated_at`, "
             "`completed_at`, `title` (case-insensitive). Unknown names are ignored; the "
             "default is `order`; ties go by id."
-        )
+        ),
+        schema_extra=as_parameter(Schema(type=OpenAPIType.STRING, examples=["-completed_at"])),
     ),
 ]
 

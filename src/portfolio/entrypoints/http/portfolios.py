@@ -6,10 +6,12 @@ from litestar import get
 
 from portfolio.application import ManagePortfolios, page_number, page_size
 from portfolio.domain import Portfolio, PortfolioNotFound, Resource
+from portfolio.entrypoints.http.forms import NOT_A_BOOLEAN
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import SEARCH_TOO_LONG, responses
+from portfolio.entrypoints.http.openapi import documented, responses
 from portfolio.entrypoints.http.pages import PageParameter, PageSizeParameter, SearchParameter
 from portfolio.entrypoints.http.portfolio_input import (
+    BAD_CHOICE,
     PORTFOLIO_FORM,
     IdParameter,
     IsActiveParameter,
@@ -79,7 +81,14 @@ class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
         return self.page(request, found)
 
 
-@get("/", **PORTFOLIOS.operation(LIST), responses=responses(404, fields=SEARCH_TOO_LONG))
+@get(
+    "/",
+    **PORTFOLIOS.operation(LIST),
+    responses=responses(404),
+    operation_class=documented(
+        fields={"is_active": [NOT_A_BOOLEAN], "tag": [BAD_CHOICE]},
+    ),
+)
 async def list_portfolios(
     request: AnyRequest,
     endpoints: Injected[PortfolioEndpoints],

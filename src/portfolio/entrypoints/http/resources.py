@@ -12,13 +12,13 @@ resource, and Litestar reads their parameter and return types from them.
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
-from litestar import Request, Router, delete, get, patch, post, put
+from litestar import Request, Response, Router, delete, get, patch, post, put, route
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import Operation
-from litestar.params import FromPath
+from litestar.openapi.spec import Link, Operation
+from litestar.params import Parameter
 from litestar.types import Empty, EmptyType
 
 from portfolio.application import (
@@ -29,11 +29,24 @@ from portfolio.application import (
     search_terms,
 )
 from portfolio.domain import Action, NotFound, Resource, permission_code
-from portfolio.entrypoints.http.auth import permission
-from portfolio.entrypoints.http.forms import Form, values_for_existing
+from portfolio.entrypoints.http.auth import PUBLIC_OPT, permission
+from portfolio.entrypoints.http.forms import (
+    JSON_MALFORMED,
+    NON_FIELD_ERRORS,
+    Form,
+    values_for_existing,
+)
 from portfolio.entrypoints.http.ids import path_id
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import SEARCH_TOO_LONG, FieldErrors, responses, with_body
+from portfolio.entrypoints.http.openapi import (
+    ID_SCHEMA,
+    SEARCH_TOO_LONG,
+    FieldErrors,
+    as_parameter,
+    documented,
+    links_to,
+    responses,
+)
 from portfolio.entrypoints.http.origin import request_origin
 from portfolio.entrypoints.http.pages import (
     PageParameter,
@@ -50,6 +63,19 @@ EntityT_co = TypeVar("EntityT_co", covariant=True)
 DataT = TypeVar("DataT")
 
 AnyRequest = Request[Any, Any, Any]
+
+PathId = Annotated[
+    str,
+    Parameter(
+        description=(
+            "The object's id. Anything but a positive 64-bit decimal number names no object "
+            "(404, decided after the credentials and the permission)."
+        ),
+        schema_extra=as_parameter(ID_SCHEMA),
+    ),
+]
+"""An id in a path: read as the string sent, so that a malformed one is a 404 like a missing
+one; documented as the integer clients should send."""
 
 LIST, CREATE, RETRIEVE, REPLACE, UPDATE, DELETE = (
     "list",
@@ -104,17 +130,25 @@ class Declared(Generic[EntityT, DataT]):
         """The singular with its indefinite article."""
         return f"{'an' if self.singular[0] in 'aeiou' else 'a'} {self.singular}"
 
+    def operation_id(self, name: str) -> str:
+        """The id of operation ``name``; it names the function of generated clients:
+        ``list_tags``, ``create_tag``."""
+        one, many = self.singular.replace(" ", "_"), self.plural.replace(" ", "_")
+        return f"{name}_{many if name == LIST else one}"
+
+    def links_from_create(self, *operations: str) -> dict[str, Link]:
+        """The links from a create's 201 to ``operations``, which take the new object's id."""
+        return links_to({self.operation_id(name): self.operation_id(name) for name in operations})
+
     def operation(self, name: str) -> dict[str, Any]:
         """The decorator arguments every handler of operation ``name`` shares."""
         action = _ACTIONS[name]
-        one, many = self.singular.replace(" ", "_"), self.plural.replace(" ", "_")
         summary = f"List {self.plural}" if name == LIST else f"{_VERBS[name]} {self.a}"
         summary = self.summaries.get(name, summary)
         note = self.notes.get(name, "")
         return {
             "opt": permission(self.resource, action),
-            # Operation ids name the functions of generated clients: list_tags, create_tag.
-            "operation_id": f"{name}_{many if name == LIST else one}",
+            "operation_id": self.operation_id(name),
             "summary": summary,
             "description": f"{note} Permission {permission_code(self.resource, action)}.".strip(),
         }
@@ -278,6 +312,12 @@ def routes(
     Without ``request_max_body_size`` the application's limit applies.
     """
     made = [*handlers, *(_HANDLERS[name](declared) for name in operations)]
+    methods: dict[str, set[str]] = {}
+    for handler in made:
+        for path in handler.paths:
+            methods.setdefault(path, set()).update(handler.http_methods)
+    # First, so that Litestar makes no OPTIONS handler of its own for these paths.
+    made = [*(_options(path, served) for path, served in methods.items()), *made]
     return Router(
         path=f"/api/{declared.path}",
         route_handlers=made,
@@ -287,16 +327,48 @@ def routes(
     )
 
 
-def _body(declared: Declared[Any, Any], *, partial: bool) -> type[Operation]:
-    if declared.form is None:
+def _options(path: str, methods: set[str]) -> HTTPRouteHandler:
+    """204 with the methods ``path`` serves, to anyone: Litestar's own OPTIONS answer lists
+    only the methods of the first handler registered on a path."""
+    allow = ", ".join(sorted({*methods, "OPTIONS"}))
+
+    @route(
+        path,
+        http_method="OPTIONS",
+        include_in_schema=False,
+        opt={PUBLIC_OPT: True},
+        sync_to_thread=False,
+    )
+    def handler() -> Response[None]:
+        return Response(None, status_code=204, headers={"Allow": allow})
+
+    return handler
+
+
+def _write(declared: Declared[Any, Any], *, partial: bool, links: bool = False) -> type[Operation]:
+    """The Operation of a JSON write: its body (required unless partial, as an empty body is
+    an empty object), its field errors and, for a create, its links."""
+    form = declared.form
+    if form is None:
         raise ValueError(f"writes to {declared.plural} made from a declaration need its form")
-    return with_body(declared.form, partial=partial)
+    return documented(
+        body=form.schema(partial=partial),
+        body_required=not partial,
+        body_example=form.example or None,
+        fields=declared.invalid_example or {NON_FIELD_ERRORS: [JSON_MALFORMED]},
+        links=declared.links_from_create(RETRIEVE, REPLACE, UPDATE, DELETE) if links else None,
+    )
 
 
 def _list(declared: Declared[Any, Any]) -> HTTPRouteHandler:
     page = declared.page
 
-    @get("/", **declared.operation(LIST), responses=responses(404, fields=SEARCH_TOO_LONG))
+    @get(
+        "/",
+        **declared.operation(LIST),
+        responses=responses(404),
+        operation_class=documented(fields=SEARCH_TOO_LONG),
+    )
     async def handler(
         request: AnyRequest,
         endpoints: Injected[SharedObjectEndpoints[Any, Any]],
@@ -315,8 +387,8 @@ def _create(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
     @post(
         "/",
         **declared.operation(CREATE),
-        operation_class=_body(declared, partial=False),
-        responses=responses(413, fields=declared.invalid_example),
+        operation_class=_write(declared, partial=False, links=True),
+        responses=responses(413),
     )
     async def handler(request: AnyRequest, endpoints: Injected[FormEndpoints[Any, DataT]]) -> data:  # type: ignore[valid-type]
         return await endpoints.create(request)
@@ -329,7 +401,7 @@ def _retrieve(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
 
     @get("/{id:str}", **declared.operation(RETRIEVE), responses=responses(404))
     async def handler(
-        request: AnyRequest, id: FromPath[str], endpoints: Injected[Endpoints[Any, DataT]]
+        request: AnyRequest, id: PathId, endpoints: Injected[Endpoints[Any, DataT]]
     ) -> data:  # type: ignore[valid-type]
         return await endpoints.retrieve(request, id)
 
@@ -342,11 +414,11 @@ def _replace(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
     @put(
         "/{id:str}",
         **declared.operation(REPLACE),
-        operation_class=_body(declared, partial=False),
-        responses=responses(404, 413, fields=declared.invalid_example),
+        operation_class=_write(declared, partial=False),
+        responses=responses(404, 413),
     )
     async def handler(
-        request: AnyRequest, id: FromPath[str], endpoints: Injected[FormEndpoints[Any, DataT]]
+        request: AnyRequest, id: PathId, endpoints: Injected[FormEndpoints[Any, DataT]]
     ) -> data:  # type: ignore[valid-type]
         return await endpoints.replace(request, id)
 
@@ -359,11 +431,11 @@ def _update(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
     @patch(
         "/{id:str}",
         **declared.operation(UPDATE),
-        operation_class=_body(declared, partial=True),
-        responses=responses(404, 413, fields=declared.invalid_example),
+        operation_class=_write(declared, partial=True),
+        responses=responses(404, 413),
     )
     async def handler(
-        request: AnyRequest, id: FromPath[str], endpoints: Injected[FormEndpoints[Any, DataT]]
+        request: AnyRequest, id: PathId, endpoints: Injected[FormEndpoints[Any, DataT]]
     ) -> data:  # type: ignore[valid-type]
         return await endpoints.update(request, id)
 
@@ -374,7 +446,7 @@ def _delete(declared: Declared[Any, Any]) -> HTTPRouteHandler:
     refusals = (404, 409) if declared.deletes_refused_in_use else (404,)
 
     @delete("/{id:str}", **declared.operation(DELETE), responses=responses(*refusals))
-    async def handler(id: FromPath[str], endpoints: Injected[Endpoints[Any, Any]]) -> None:
+    async def handler(id: PathId, endpoints: Injected[Endpoints[Any, Any]]) -> None:
         await endpoints.delete(id)
 
     return handler

@@ -32,6 +32,7 @@ _DESCRIPTION = Field("description", "description", Text(max_length=5000, blank=T
 
 EMPLOYER_FORM = Form(
     name="Employer",
+    example={"name": "Digikala", "description": "An online shop."},
     fields=(
         Field("name", "name", Text(max_length=200), required=True, description="Unique."),
         _DESCRIPTION,
@@ -42,6 +43,7 @@ EMPLOYER_FORM = Form(
 
 TAG_FORM = Form(
     name="Tag",
+    example={"name": "web"},
     fields=(
         Field("name", "name", Text(max_length=200), required=True, description="Unique."),
         _IMAGE,
@@ -51,6 +53,7 @@ TAG_FORM = Form(
 
 LINK_FORM = Form(
     name="Link",
+    example={"name": "Live site", "url": "https://example.com/", "description": "The shop."},
     fields=(
         Field("name", "name", Text(max_length=200), required=True, description="Not unique."),
         Field("url", "url", Url(max_length=2000), nullable=True, description="http or https."),
@@ -62,6 +65,7 @@ LINK_FORM = Form(
 
 META_FORM = Form(
     name="Meta",
+    example={"key": "client_quote", "value_text": "On time and on budget."},
     fields=(
         Field("key", "key", Text(max_length=200), required=True, description="Not unique."),
         Field("value_text", "value_text", Text(max_length=50_000, blank=True), nullable=True),

@@ -20,7 +20,7 @@ from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from multipart import MultipartError, MultipartSegment, ParserLimitReached, PushMultipartParser
 
 from portfolio.domain import human_readable_size
-from portfolio.entrypoints.http.forms import NOT_A_STRING, READ_ONLY, UNKNOWN, Invalid, Text
+from portfolio.entrypoints.http.forms import NO_NUL, NOT_A_STRING, READ_ONLY, UNKNOWN, Invalid, Text
 from portfolio.entrypoints.http.request_errors import InvalidFields, bad_request, too_large
 
 MULTIPART = "multipart/form-data"
@@ -224,6 +224,7 @@ def upload_schema() -> Schema:
             FILE_FIELD: Schema(
                 type=OpenAPIType.STRING,
                 format=OpenAPIFormat.BINARY,
+                min_length=1,
                 description=(
                     "The file, at most `PORTFOLIO_MAX_UPLOAD_BYTES` (20 MB unless configured). "
                     "JPEG, PNG, GIF, WebP and BMP images (judged "
@@ -234,6 +235,7 @@ def upload_schema() -> Schema:
             NAME_FIELD: Schema(
                 type=OpenAPIType.STRING,
                 max_length=NAME_MAX_LENGTH,
+                pattern=NO_NUL,
                 description="The name to show; the file's own name when left out or blank.",
             ),
         },
