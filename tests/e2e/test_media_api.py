@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from portfolio.entrypoints.http.uploads import FRAMING_ALLOWANCE
+from portfolio.entrypoints.http.media.uploads import FRAMING_ALLOWANCE
 from portfolio.entrypoints.settings import Settings
 from tests import media_samples
 from tests.e2e.conftest import Callers

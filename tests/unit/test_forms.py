@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portfolio.entrypoints.http.forms import JSON_MALFORMED, JSON_NOT_UTF8, JSON_TOO_DEEP
-from portfolio.entrypoints.http.portfolio_input import PORTFOLIO_FORM, portfolio_filter
+from portfolio.entrypoints.http.portfolios.input import PORTFOLIO_FORM, portfolio_filter
 from portfolio.entrypoints.http.request_errors import InvalidFields
 from portfolio.entrypoints.http.shared_objects import LINK_FORM, META_FORM, TAG_FORM
 

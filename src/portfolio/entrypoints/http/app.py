@@ -15,17 +15,22 @@ from portfolio.entrypoints.http.errors import exception_handlers
 from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.head_requests import HeadAsGet
 from portfolio.entrypoints.http.health import health, ready
-from portfolio.entrypoints.http.media import (
+from portfolio.entrypoints.http.media.files import media_file
+from portfolio.entrypoints.http.media.routes import (
     MEDIA,
     MEDIA_OPERATIONS,
     MediaEndpoints,
     list_media,
     upload_media,
 )
-from portfolio.entrypoints.http.media_files import media_file
+from portfolio.entrypoints.http.media.uploads import upload_body_limit
 from portfolio.entrypoints.http.openapi import TOKEN, openapi_config, swagger_assets
 from portfolio.entrypoints.http.origin import AllowedHosts
-from portfolio.entrypoints.http.portfolios import PORTFOLIOS, PortfolioEndpoints, list_portfolios
+from portfolio.entrypoints.http.portfolios.routes import (
+    PORTFOLIOS,
+    PortfolioEndpoints,
+    list_portfolios,
+)
 from portfolio.entrypoints.http.request_log import RequestLogMiddleware
 from portfolio.entrypoints.http.resources import (
     ALL_OPERATIONS,
@@ -39,7 +44,6 @@ from portfolio.entrypoints.http.resources import (
     routes,
 )
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
-from portfolio.entrypoints.http.uploads import upload_body_limit
 from portfolio.entrypoints.settings import Settings
 
 API_VERSION = "1.0.0"

@@ -41,12 +41,12 @@ from portfolio.domain import (
     human_readable_size,
 )
 from portfolio.entrypoints.http.forms import no_such_object
+from portfolio.entrypoints.http.media.uploads import FILE_FIELD
 from portfolio.entrypoints.http.request_errors import (
     InvalidFields,
     NotAuthenticated,
     RequestRefused,
 )
-from portfolio.entrypoints.http.uploads import FILE_FIELD
 
 logger = logging.getLogger("portfolio.errors")
 

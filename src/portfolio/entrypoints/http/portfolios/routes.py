@@ -10,7 +10,7 @@ from portfolio.entrypoints.http.forms import NOT_A_BOOLEAN
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import documented, responses
 from portfolio.entrypoints.http.pages import PageParameter, PageSizeParameter, SearchParameter
-from portfolio.entrypoints.http.portfolio_input import (
+from portfolio.entrypoints.http.portfolios.input import (
     BAD_CHOICE,
     PORTFOLIO_FORM,
     IdParameter,

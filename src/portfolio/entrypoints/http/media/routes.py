@@ -16,6 +16,12 @@ from portfolio.application import (
 )
 from portfolio.domain import Media, MediaNotFound, Resource
 from portfolio.entrypoints.http.injection import Injected
+from portfolio.entrypoints.http.media.uploads import (
+    MULTIPART,
+    NO_FILE,
+    received_upload,
+    upload_schema,
+)
 from portfolio.entrypoints.http.openapi import FieldErrors, documented, responses, upload_responses
 from portfolio.entrypoints.http.pages import PageParameter, PageSizeParameter
 from portfolio.entrypoints.http.presenters import image_data
@@ -29,7 +35,6 @@ from portfolio.entrypoints.http.resources import (
     Endpoints,
 )
 from portfolio.entrypoints.http.schemas import ImageData, MediaListPage, Page
-from portfolio.entrypoints.http.uploads import MULTIPART, NO_FILE, received_upload, upload_schema
 
 MEDIA: Declared[Media, ImageData] = Declared(
     resource=Resource.MEDIA,

@@ -1,0 +1,1 @@
+"""``/api/media`` (uploads, the library) and ``/media/{key}`` (stored files served)."""

@@ -1,0 +1,1 @@
+"""``/api/portfolios``: the declaration, its filtered list and its form."""
