@@ -155,6 +155,19 @@ def links_to(operations: Mapping[str, str]) -> dict[str, Link]:
     }
 
 
+def links_into(fields: Mapping[str, str]) -> dict[str, Link]:
+    """Links from a 201 to creates (named by their operation ids) whose body field, named
+    beside each, takes the new id; the rest of the body is the caller's."""
+    return {
+        operation_id: Link(
+            operation_id=operation_id,
+            request_body={field: "$response.body#/id"},
+            description=f"Its `{field}` is the object just created.",
+        )
+        for operation_id, field in fields.items()
+    }
+
+
 BAD_HOST = "Invalid host header"
 
 

@@ -22,8 +22,15 @@ from portfolio.entrypoints.http.media.uploads import (
     received_upload,
     upload_schema,
 )
-from portfolio.entrypoints.http.openapi import FieldErrors, documented, responses, upload_responses
+from portfolio.entrypoints.http.openapi import (
+    FieldErrors,
+    documented,
+    links_into,
+    responses,
+    upload_responses,
+)
 from portfolio.entrypoints.http.pages import PageParameter, PageSizeParameter
+from portfolio.entrypoints.http.portfolios.routes import PORTFOLIOS
 from portfolio.entrypoints.http.presenters import image_data
 from portfolio.entrypoints.http.resources import (
     CREATE,
@@ -35,6 +42,7 @@ from portfolio.entrypoints.http.resources import (
     Endpoints,
 )
 from portfolio.entrypoints.http.schemas import ImageData, MediaListPage, Page
+from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
 
 MEDIA: Declared[Media, ImageData] = Declared(
     resource=Resource.MEDIA,
@@ -98,6 +106,17 @@ class MediaEndpoints(Endpoints[Media, ImageData]):
 
 
 _INVALID_UPLOAD: FieldErrors = {"file": [NO_FILE]}
+# The creates whose body takes a media id, and the field that does.
+_TAKE_MEDIA = {
+    declared.operation_id(CREATE): field
+    for declared, field in (
+        (PORTFOLIOS, "image"),
+        (EMPLOYERS, "image"),
+        (TAGS, "image"),
+        (LINKS, "image"),
+        (META, "value_file"),
+    )
+}
 
 
 @get("/", **MEDIA.operation(LIST), responses=responses(404))
@@ -121,7 +140,7 @@ async def list_media(
         media_type=MULTIPART,
         body_example={"file": "Minutes of the kick-off meeting.", "name": "Kick-off minutes"},
         fields=_INVALID_UPLOAD,
-        links=MEDIA.links_from_create(RETRIEVE, DELETE),
+        links={**MEDIA.links_from_create(RETRIEVE, DELETE), **links_into(_TAKE_MEDIA)},
     ),
     responses=upload_responses(),
 )
