@@ -31,6 +31,7 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
 from portfolio.application import MAX_ID
+from portfolio.entrypoints.http.origin import INVALID_HOST
 from portfolio.entrypoints.http.schemas import ErrorDetail
 
 TOKEN: list[SecurityRequirement] = [{"Token": []}]
@@ -136,7 +137,7 @@ def _bad_request(example: FieldErrors) -> OpenAPIResponse:
                 schema=Schema(any_of=[FIELD_ERRORS, ERROR_DETAIL]),
                 examples={
                     "fields": Example(value=example),
-                    "detail": Example(value={"detail": BAD_HOST}),
+                    "detail": Example(value={"detail": INVALID_HOST}),
                 },
             )
         },
@@ -168,9 +169,6 @@ def links_into(fields: Mapping[str, str]) -> dict[str, Link]:
     }
 
 
-BAD_HOST = "Invalid host header"
-
-
 def _detail(description: str, example: str) -> ResponseSpec:
     return ResponseSpec(
         data_container=ErrorDetail,
@@ -184,7 +182,7 @@ _RESPONSES = {
     400: _detail(
         "A request that cannot be read: a malformed Host header, or one the framework refuses "
         "(`Malformed request.`).",
-        BAD_HOST,
+        INVALID_HOST,
     ),
     401: _detail(
         "No credentials, or credentials that cannot be accepted (`WWW-Authenticate: Token`).",

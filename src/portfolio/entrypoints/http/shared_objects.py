@@ -163,6 +163,3 @@ META = _shared(
     held_by="a portfolio holds the entry",
     invalid_example={"value_file": _NO_SUCH_MEDIA},
 )
-
-SHARED_OBJECTS = (EMPLOYERS, TAGS, LINKS, META)
-"""Every declared shared object, in the order their routes are listed."""
