@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from dependency_injector import containers, providers
-from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.filesystem import FilesystemMediaStorage
 from portfolio.adapters.pillow import PillowImageProcessor
@@ -16,7 +15,7 @@ from portfolio.adapters.postgres import (
     LINKS,
     META,
     TAGS,
-    Connection,
+    BoundedPool,
     PoolSettings,
     PostgresCatalogue,
     PostgresMediaRepository,
@@ -63,7 +62,8 @@ def pool_settings(settings: Settings) -> PoolSettings:
     return PoolSettings(
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
-        acquire_timeout=settings.db_acquire_timeout,
+        acquire_timeout=min(settings.db_acquire_timeout, settings.db_deadline),
+        deadline=settings.db_deadline,
     )
 
 
@@ -74,7 +74,7 @@ async def opened(container: Container) -> AsyncIterator[None]:
     The pool is a plain Singleton opened here rather than an async Resource: an async
     Resource would turn every dependent provider into one that returns awaitables.
     """
-    pool: AsyncConnectionPool[Connection] | None = container.pool()
+    pool: BoundedPool | None = container.pool()
     if pool is None:
         yield
         return

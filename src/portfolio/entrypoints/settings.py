@@ -25,6 +25,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value < 3600:
+        raise SettingsError(f"{name} must be more than 0 and less than 3600 seconds, not {raw}")
+    return value
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if raw == "":
@@ -48,6 +61,7 @@ class Settings:
     pool_min_size: int = 2
     pool_max_size: int = 10
     db_acquire_timeout: float = 5.0
+    db_deadline: float = 10.0
     retry_after_seconds: int = 5
     max_upload_bytes: int = 20 * 1024 * 1024
     max_image_pixels: int = 50_000_000
@@ -74,6 +88,7 @@ class Settings:
             pool_min_size=pool_min,
             pool_max_size=pool_max,
             db_acquire_timeout=float(_int(env, "PORTFOLIO_DB_TIMEOUT", 5, minimum=1)),
+            db_deadline=_seconds(env, "PORTFOLIO_DB_DEADLINE", 10.0),
             retry_after_seconds=_int(env, "PORTFOLIO_RETRY_AFTER", 5, minimum=1),
             max_upload_bytes=_int(env, "PORTFOLIO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1),
             max_image_pixels=_int(env, "PORTFOLIO_MAX_IMAGE_PIXELS", 50_000_000, minimum=1),

@@ -6,9 +6,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from psycopg_pool import AsyncConnectionPool
-
-from portfolio.adapters.postgres.pool import Connection
+from portfolio.adapters.postgres.pool import BoundedPool, Connection
 from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
     LINKS,
@@ -58,7 +56,7 @@ _ATTACHMENTS = {
 class PostgresCatalogue:
     """Catalogue over Postgres; each call is one transaction."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
+    def __init__(self, pool: BoundedPool) -> None:
         self._pool = pool
         self._employers = PostgresSharedObjects[EmployerFields, Employer](pool, EMPLOYERS)
         self._tags = PostgresSharedObjects[TagFields, Tag](pool, TAGS)

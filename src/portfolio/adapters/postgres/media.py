@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.pages import fetch_slice
-from portfolio.adapters.postgres.pool import Connection, connection
+from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.adapters.postgres.statements import translated_errors
 from portfolio.application import NewThumbnail, Slice, Window
 from portfolio.domain import InUse, Media, MediaNotFound, Referrer
@@ -46,7 +45,7 @@ _decode_media_list = msgspec.json.Decoder(list[Media])
 class PostgresMediaRepository:
     """MediaRepository over Postgres; every call is one transaction."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
+    def __init__(self, pool: BoundedPool) -> None:
         self._pool = pool
 
     async def get(self, media_id: int) -> Media | None:

@@ -4,10 +4,9 @@ domain entities."""
 from __future__ import annotations
 
 import msgspec
-from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.pages import fetch_slice, search_conditions
-from portfolio.adapters.postgres.pool import Connection, connection
+from portfolio.adapters.postgres.pool import BoundedPool, connection
 from portfolio.application import PortfolioFilter, Slice, SortField, Window
 from portfolio.domain import Portfolio
 
@@ -37,7 +36,7 @@ _SEARCHED = "lower(t.title || E'\\n' || t.excerpt || E'\\n' || coalesce(t.descri
 class PostgresPortfolioQueries:
     """PortfolioQueries over Postgres."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
+    def __init__(self, pool: BoundedPool) -> None:
         self._pool = pool
 
     async def get(self, portfolio_id: int) -> Portfolio | None:
