@@ -83,6 +83,19 @@ class MediaRepositoryContract:
             (thumb.size, thumb.key) for thumb in added.thumbnails
         ]
 
+    async def test_referenced_keys_are_those_an_original_or_a_thumbnail_names(
+        self, catalogue: Catalogue, repository: MediaRepository
+    ) -> None:
+        image = await add_image(catalogue, "kept")
+        document = await add_document(catalogue, "paper")
+        thumbnail = image.thumbnails[0].key
+        stray = "core_media/2026/03/02/stray.png"
+
+        found = await repository.referenced_keys([image.key, thumbnail, stray, document.key])
+
+        assert found == {image.key, thumbnail, document.key}
+        assert await repository.referenced_keys([]) == frozenset()
+
     async def test_get_of_an_unknown_id_is_none(self, repository: MediaRepository) -> None:
         assert await repository.get(424242) is None
 

@@ -38,6 +38,23 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _mode(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw, 8)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be an octal file mode such as 0644, not {raw!r}"
+        ) from None
+    if not 0 <= value <= 0o777 or not value & 0o600 == 0o600:
+        raise SettingsError(
+            f"{name} must be between 0600 and 0777 and let the owner read and write"
+        )
+    return value
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if raw == "":
@@ -57,6 +74,8 @@ class Settings:
     data_dir: Path = Path(".data")
     media_root: Path = Path("media")
     media_base_url: str | None = None
+    media_incoming_dir: Path | None = None
+    media_file_mode: int = 0o644
     serve_media: bool = True
     pool_min_size: int = 2
     pool_max_size: int = 10
@@ -84,6 +103,10 @@ class Settings:
             data_dir=Path(env.get("PORTFOLIO_DATA_DIR") or ".data"),
             media_root=Path(env.get("PORTFOLIO_MEDIA_ROOT") or "media"),
             media_base_url=base_url,
+            media_incoming_dir=Path(env["PORTFOLIO_MEDIA_INCOMING_DIR"])
+            if env.get("PORTFOLIO_MEDIA_INCOMING_DIR")
+            else None,
+            media_file_mode=_mode(env, "PORTFOLIO_MEDIA_FILE_MODE", 0o644),
             serve_media=_bool(env, "PORTFOLIO_SERVE_MEDIA", True),
             pool_min_size=pool_min,
             pool_max_size=pool_max,

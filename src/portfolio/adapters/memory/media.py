@@ -73,6 +73,15 @@ class InMemoryMediaRepository:
         self._catalogue.media[media_id] = renewed
         return renewed
 
+    async def referenced_keys(self, keys: Sequence[str]) -> frozenset[str]:
+        """Those of ``keys`` an original or a thumbnail record names."""
+        named = {
+            key
+            for media in self._catalogue.media.values()
+            for key in (media.key, *(thumbnail.key for thumbnail in media.thumbnails))
+        }
+        return frozenset(named.intersection(keys))
+
     def _referrers(self, media_id: int) -> tuple[Referrer, ...]:
         catalogue = self._catalogue
         found = [

@@ -38,6 +38,12 @@ ORDER BY 1, 2, 3
 LIMIT %(shown)s
 """
 
+# Both columns are UNIQUE, so each probe of the list is one index lookup.
+_REFERENCED = """
+SELECT k FROM unnest(%(keys)s::text[]) AS u(k)
+WHERE EXISTS (SELECT 1 FROM media WHERE key = k) OR EXISTS (SELECT 1 FROM thumbnails WHERE key = k)
+"""
+
 _decode_media = msgspec.json.Decoder(Media).decode
 _decode_media_list = msgspec.json.Decoder(list[Media])
 
@@ -101,6 +107,12 @@ class PostgresMediaRepository:
                     ),
                 )
             return await _require(conn, media_id)
+
+    async def referenced_keys(self, keys: Sequence[str]) -> frozenset[str]:
+        """Those of ``keys`` a media or thumbnail row names, in one statement."""
+        async with connection(self._pool) as conn:
+            cursor = await conn.execute(_REFERENCED, {"keys": list(keys)})
+            return frozenset(row[0] for row in await cursor.fetchall())
 
 
 async def _get(conn: Connection, media_id: int) -> Media | None:
