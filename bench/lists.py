@@ -45,7 +45,7 @@ from bench.catalogue_sql import (
     grow_catalogue,
     vocabulary,
 )
-from bench.retrieve import free_port, start_server
+from bench.servers import SERVICE, free_port, start_server
 from portfolio.adapters.postgres import (
     PostgresTokenStore,
     PostgresUserStore,
@@ -224,7 +224,7 @@ def seq_scans(plan: dict[str, Any]) -> list[str]:
 def measure_size(url: str, token: str, size: int, requests: int) -> dict[str, Figures]:
     """Every operation at the catalogue's current size."""
     port = free_port()
-    server = start_server("portfolio.entrypoints.http.app:create_app_from_env()", port, url)
+    server = start_server("granian", SERVICE, port, url)
     results = {}
     try:
         for operation in OPERATIONS:

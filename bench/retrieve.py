@@ -3,7 +3,9 @@
     .venv/bin/python -m bench.retrieve [--portfolios 300] [--seconds 5] [--rounds 5]
 
 Loads portfolios (cover, employer with logo, three tags, two links, four gallery images,
-three meta) into a fresh database, starts both servers on one uvicorn worker each, and drives
+three meta) into a fresh database, starts both apps on one worker each of the same server
+(``--server``: granian, which the service uses, uvicorn-httptools, uvicorn-h11 or hypercorn;
+its CPU time counts its worker processes too), and drives
 them in alternating rounds with the same keep-alive client. Prints requests/s, latency and
 server CPU time per request for each round, then medians and the ratio real/bare.
 """
@@ -12,21 +14,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from bench.load import LoadResult, drive
+from bench.servers import SERVERS, SERVICE, cpu_seconds, free_port, start_server, stop_server
 from portfolio.adapters.postgres import PostgresCatalogue, make_pool, migrate, open_pool
 from portfolio.application import (
     EmployerFields,
@@ -44,9 +40,6 @@ from portfolio.domain import THUMBNAIL_SIZES
 from portfolio.entrypoints.container import utc_now
 from portfolio.entrypoints.database import database_url
 from portfolio.entrypoints.settings import Settings
-
-REPOSITORY = Path(__file__).resolve().parent.parent
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 async def _image(catalogue: PostgresCatalogue, name: str) -> int:
@@ -139,56 +132,6 @@ def fresh_database(server_url: str) -> str:
     return url
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(target: str, port: int, url: str) -> subprocess.Popen[bytes]:
-    """One uvicorn worker serving ``target``; waits until it answers."""
-    env = {
-        **os.environ,
-        "PORTFOLIO_DATABASE_URL": url,
-        "PORTFOLIO_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": f"{REPOSITORY}:{REPOSITORY / 'src'}",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        target,
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    if target.endswith("()"):
-        command = [*command[:3], target[:-2], "--factory", *command[4:]]
-    process = subprocess.Popen(command, env=env, cwd=REPOSITORY)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-            return process
-        except OSError as error:
-            if getattr(error, "code", None) is not None:
-                return process  # it answered, even if with an error status
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{target} did not start")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
 def measure(
     port: int, pid: int, paths: list[str], token: str, seconds: float, connections: int
 ) -> tuple[LoadResult, float]:
@@ -206,26 +149,30 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--server",
+        choices=[name for name in SERVERS if name != "portfolio-serve"],
+        default="granian",
+        help="The ASGI server both apps run on (the service's own is granian).",
+    )
     args = parser.parse_args()
 
     server_url = database_url(Settings.from_env())
     url = fresh_database(server_url)
     ids, token = asyncio.run(load_portfolios(url, args.portfolios))
     paths = [f"/api/portfolios/{portfolio_id}" for portfolio_id in ids]
+    ports = {"service": free_port(), "bare ASGI": free_port()}
     servers = {
-        "service": start_server(
-            "portfolio.entrypoints.http.app:create_app_from_env()", free_port(), url
-        ),
-        "bare ASGI": start_server("bench.bare_app:app", free_port(), url),
+        "service": start_server(args.server, SERVICE, ports["service"], url),
+        "bare ASGI": start_server(args.server, "bench.bare_app:app", ports["bare ASGI"], url),
     }
-    ports = {name: int(proc.args[proc.args.index("--port") + 1]) for name, proc in servers.items()}  # type: ignore[union-attr]
     figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in servers}
     try:
         for name in servers:  # warm up: prepared statements, pools, caches
             measure(ports[name], servers[name].pid, paths, token, 1.0, args.connections)
         print(
             f"{args.portfolios} portfolios, {args.connections} connections, "
-            f"{args.seconds:g}s rounds, 1 worker each"
+            f"{args.seconds:g}s rounds, 1 {args.server} worker each"
         )
         header = ("round", "server", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
         print("{:>5} {:<10} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
@@ -242,8 +189,7 @@ def main() -> None:
                 )
     finally:
         for process in servers.values():
-            process.terminate()
-            process.wait(10)
+            stop_server(process)
     medians = {
         name: [statistics.median(column) for column in zip(*rows, strict=True)]
         for name, rows in figures.items()

@@ -27,7 +27,6 @@ from portfolio.entrypoints.container import Container, opened
 from portfolio.entrypoints.database import database_url, describe
 from portfolio.entrypoints.demo import load_demo
 from portfolio.entrypoints.embedded_postgres import EmbeddedPostgresUnavailable
-from portfolio.entrypoints.logs import logging_config
 from portfolio.entrypoints.media_batch import (
     Added,
     add_files,
@@ -95,8 +94,8 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the HTTP API (and /media/ unless PORTFOLIO_SERVE_MEDIA=false)."""
-    import uvicorn
+    """Serve the HTTP API (and /media/ unless PORTFOLIO_SERVE_MEDIA=false) with granian."""
+    from portfolio.entrypoints.server import serve as run_server
 
     settings, url = _database()
     with _database_errors():
@@ -106,17 +105,7 @@ def serve(host: str, port: int, workers: int) -> None:
             f"the database lacks migrations {', '.join(pending)}; run `portfolio db migrate`"
         )
     click.echo(f"database: {describe(url)}", err=True)
-    uvicorn.run(
-        "portfolio.entrypoints.http.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,  # the app logs one line per request itself
-        log_config=logging_config(settings.log_level),
-        proxy_headers=True,
-        server_header=False,
-    )
+    run_server(settings, host, port, workers)
 
 
 @main.group()

@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+# The server cannot read a request head into less (granian's smallest buffer).
+MIN_HEADER_BYTES = 8192
+
 
 class SettingsError(ValueError):
     """An environment variable holds a value the service cannot use."""
@@ -25,7 +28,7 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _seconds(env: Mapping[str, str], name: str, default: float, maximum: float = 3600) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -33,8 +36,10 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
-    if not 0 < value < 3600:
-        raise SettingsError(f"{name} must be more than 0 and less than 3600 seconds, not {raw}")
+    if not 0 < value <= maximum:
+        raise SettingsError(
+            f"{name} must be more than 0 and at most {maximum:g} seconds, not {raw}"
+        )
     return value
 
 
@@ -85,6 +90,10 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024
     max_image_pixels: int = 50_000_000
     allowed_hosts: tuple[str, ...] = ()
+    http_header_timeout: float = 10.0
+    http_body_timeout: float = 20.0
+    http_max_header_bytes: int = 64 * 1024
+    http_max_connections: int = 16384
     log_level: str = "INFO"
 
     @classmethod
@@ -120,5 +129,11 @@ class Settings:
                 for host in (env.get("PORTFOLIO_ALLOWED_HOSTS") or "").split(",")
                 if host.strip()
             ),
+            http_header_timeout=_seconds(env, "PORTFOLIO_HTTP_HEADER_TIMEOUT", 10.0, maximum=60),
+            http_body_timeout=_seconds(env, "PORTFOLIO_HTTP_BODY_TIMEOUT", 20.0),
+            http_max_header_bytes=_int(
+                env, "PORTFOLIO_HTTP_MAX_HEADER_BYTES", 64 * 1024, minimum=MIN_HEADER_BYTES
+            ),
+            http_max_connections=_int(env, "PORTFOLIO_HTTP_MAX_CONNECTIONS", 16384, minimum=16),
             log_level=(env.get("PORTFOLIO_LOG_LEVEL") or "INFO").upper(),
         )
