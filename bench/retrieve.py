@@ -1,13 +1,15 @@
 """Retrieve-endpoint throughput: the real service beside a bare ASGI app, in the same run.
 
     .venv/bin/python -m bench.retrieve [--portfolios 300] [--seconds 5] [--rounds 5]
+        [--servers granian,uvicorn-httptools]
 
 Loads portfolios (cover, employer with logo, three tags, two links, four gallery images,
-three meta) into a fresh database, starts both apps on one worker each of the same server
-(``--server``: granian, which the service uses, uvicorn-httptools, uvicorn-h11 or hypercorn;
-its CPU time counts its worker processes too), and drives
-them in alternating rounds with the same keep-alive client. Prints requests/s, latency and
-server CPU time per request for each round, then medians and the ratio real/bare.
+three meta) into a fresh database, starts both apps on one worker of each server named
+(granian, which the service uses, uvicorn-httptools, which it used before, uvicorn-h11,
+hypercorn; a server's CPU time counts its worker processes too), and drives them all in
+alternating rounds with the same keep-alive client. Prints requests/s, latency and server CPU
+time per request for each round, then medians, the ratio service/bare on each server, and the
+service on each server against the bare app on the last one named (the baseline).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ from portfolio.domain import THUMBNAIL_SIZES
 from portfolio.entrypoints.container import utc_now
 from portfolio.entrypoints.database import database_url
 from portfolio.entrypoints.settings import Settings
+
+# `portfolio serve` cannot serve the bare app.
+SKIPPED = {"portfolio-serve"}
 
 
 async def _image(catalogue: PostgresCatalogue, name: str) -> int:
@@ -150,58 +155,71 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
-        "--server",
-        choices=[name for name in SERVERS if name != "portfolio-serve"],
-        default="granian",
-        help="The ASGI server both apps run on (the service's own is granian).",
+        "--servers",
+        default="granian,uvicorn-httptools",
+        help="Comma-separated servers, each running both apps (the service's own is granian; "
+        f"the others: {', '.join(name for name in SERVERS if name not in SKIPPED)}).",
     )
     args = parser.parse_args()
+    chosen = args.servers.split(",")
+    if unknown := [name for name in chosen if name not in SERVERS or name in SKIPPED]:
+        parser.error(f"unknown server(s): {', '.join(unknown)}")
 
     server_url = database_url(Settings.from_env())
     url = fresh_database(server_url)
     ids, token = asyncio.run(load_portfolios(url, args.portfolios))
     paths = [f"/api/portfolios/{portfolio_id}" for portfolio_id in ids]
-    ports = {"service": free_port(), "bare ASGI": free_port()}
-    servers = {
-        "service": start_server(args.server, SERVICE, ports["service"], url),
-        "bare ASGI": start_server(args.server, "bench.bare_app:app", ports["bare ASGI"], url),
-    }
-    figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in servers}
+    targets = {"service": SERVICE, "bare ASGI": "bench.bare_app:app"}
+    ports = {(server, app): free_port() for server in chosen for app in targets}
+    servers = {}
     try:
-        for name in servers:  # warm up: prepared statements, pools, caches
-            measure(ports[name], servers[name].pid, paths, token, 1.0, args.connections)
+        for server, app in ports:
+            servers[server, app] = start_server(server, targets[app], ports[server, app], url)
+        figures: dict[tuple[str, str], list[tuple[float, float, float]]] = {
+            key: [] for key in servers
+        }
+        for key in servers:  # warm up: prepared statements, pools, caches
+            measure(ports[key], servers[key].pid, paths, token, 1.0, args.connections)
         print(
             f"{args.portfolios} portfolios, {args.connections} connections, "
-            f"{args.seconds:g}s rounds, 1 {args.server} worker each"
+            f"{args.seconds:g}s rounds, 1 worker each"
         )
-        header = ("round", "server", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
-        print("{:>5} {:<10} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
+        header = ("round", "server", "app", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
+        print("{:>5} {:<18} {:<10} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
         for round_number in range(1, args.rounds + 1):
-            for name in servers:
+            for key in servers:
                 result, cpu = measure(
-                    ports[name], servers[name].pid, paths, token, args.seconds, args.connections
+                    ports[key], servers[key].pid, paths, token, args.seconds, args.connections
                 )
-                figures[name].append((result.per_second, cpu, result.percentile(0.5)))
+                figures[key].append((result.per_second, cpu, result.percentile(0.5)))
                 p50, p99 = result.percentile(0.5), result.percentile(0.99)
                 print(
-                    f"{round_number:>5} {name:<10} {result.per_second:>8.0f} {p50:>7.2f} "
-                    f"{p99:>7.2f} {cpu:>10.3f}  {dict(result.statuses)}"
+                    f"{round_number:>5} {key[0]:<18} {key[1]:<10} {result.per_second:>8.0f} "
+                    f"{p50:>7.2f} {p99:>7.2f} {cpu:>10.3f}  {dict(result.statuses)}"
                 )
     finally:
         for process in servers.values():
             stop_server(process)
     medians = {
-        name: [statistics.median(column) for column in zip(*rows, strict=True)]
-        for name, rows in figures.items()
+        key: [statistics.median(column) for column in zip(*rows, strict=True)]
+        for key, rows in figures.items()
     }
-    service, bare = medians["service"], medians["bare ASGI"]
     print("\nmedians")
-    for name, (rps, cpu, p50) in medians.items():
-        print(f"  {name:<10} {rps:>8.0f} req/s  {cpu:.3f} CPU ms/req  p50 {p50:.2f} ms")
-    print(
-        f"  service / bare ASGI: {service[0] / bare[0]:.2f} of the requests/s "
-        f"(target >= 0.50), {service[1] / bare[1]:.2f}x the CPU per request"
-    )
+    for (server, app), (rps, cpu, p50) in medians.items():
+        print(f"  {server:<18} {app:<10} {rps:>8.0f} req/s  {cpu:.3f} CPU ms/req  p50 {p50:.2f} ms")
+    baseline = chosen[-1]
+    for server in chosen:
+        service, bare = medians[server, "service"], medians[server, "bare ASGI"]
+        print(
+            f"  {server}: service / bare ASGI on the same server: {service[0] / bare[0]:.2f} of "
+            f"the requests/s (target >= 0.50), {service[1] / bare[1]:.2f}x the CPU per request"
+        )
+    for server in chosen[:-1]:
+        service, bare = medians[server, "service"], medians[baseline, "bare ASGI"]
+        print(
+            f"  service on {server} / bare ASGI on {baseline}: {service[0] / bare[0]:.2f} of "
+            f"the requests/s, {service[1] / bare[1]:.2f}x the CPU per request"
+        )
 
 
 if __name__ == "__main__":

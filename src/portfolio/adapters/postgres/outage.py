@@ -7,12 +7,16 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import AsyncConnection
 
+from portfolio.domain import ServiceUnavailable
+
 logger = logging.getLogger("portfolio.database")
+T = TypeVar("T")
+UNAVAILABLE = "The database is not answering."
 
 
 class OutageWatch:
@@ -40,16 +44,36 @@ class OutageWatch:
         self._on_recovery = on_recovery
         self._down_since: float | None = None
         self._probe: asyncio.Task[None] | None = None
-        self._went_down = asyncio.Event()
+        # Tasks waiting for a connection, and those of them woken by an outage.
+        self._waiting: set[asyncio.Task[Any]] = set()
+        self._woken: set[asyncio.Task[Any]] = set()
 
     @property
     def down(self) -> bool:
         """Whether the database is known to be unreachable right now."""
         return self._down_since is not None
 
-    async def wait_for_outage(self) -> None:
-        """Return once an outage is known (at once if one already is)."""
-        await self._went_down.wait()
+    async def unless_down(self, wait: Callable[[], Awaitable[T]]) -> T:
+        """``await wait()``, given up with ServiceUnavailable as soon as an outage is known.
+
+        The waiting task is cancelled when the outage is reported, and the cancellation is
+        taken back here: a timeout around the caller never sees it.
+        """
+        if self.down:
+            raise ServiceUnavailable(UNAVAILABLE)
+        task = asyncio.current_task()
+        assert task is not None
+        self._waiting.add(task)
+        try:
+            return await wait()
+        except asyncio.CancelledError:
+            if task not in self._woken:
+                raise
+            task.uncancel()
+            raise ServiceUnavailable(UNAVAILABLE) from None
+        finally:
+            self._waiting.discard(task)
+            self._woken.discard(task)
 
     def report_failure(self, reason: str) -> None:
         """The database failed a use: from now on it is down until the probe says otherwise."""
@@ -57,7 +81,9 @@ class OutageWatch:
             return
         logger.warning("database unreachable (%s); failing fast until it answers", reason)
         self._down_since = time.monotonic()
-        self._went_down.set()
+        for waiting in self._waiting:
+            self._woken.add(waiting)
+            waiting.cancel()
         self._probe = asyncio.get_running_loop().create_task(self._watch(), name="database-probe")
 
     async def _watch(self) -> None:
@@ -70,7 +96,6 @@ class OutageWatch:
                 await self._on_recovery()
         started = self._down_since or time.monotonic()
         logger.warning("database answers again after %.1fs", time.monotonic() - started)
-        self._went_down = asyncio.Event()
         self._down_since = None
 
     async def _answers(self) -> bool:

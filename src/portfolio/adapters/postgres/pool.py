@@ -6,7 +6,7 @@ import asyncio
 import sys
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -16,7 +16,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from portfolio.adapters.postgres.outage import OutageWatch
+from portfolio.adapters.postgres.outage import UNAVAILABLE, OutageWatch
 from portfolio.domain import ServiceUnavailable
 
 Connection = AsyncConnection[TupleRow]
@@ -176,7 +176,6 @@ def connect_failure(error: psycopg.Error) -> str:
     return lines[0] if lines else type(error).__name__
 
 
-UNAVAILABLE = "The database is not answering."
 # After the deadline the query is cancelled; if the server has not confirmed by this much
 # later (a partition: nothing comes back), the connection is closed where it stands.
 CANCEL_GRACE = 0.2
@@ -226,21 +225,7 @@ async def connection(pool: BoundedPool, deadline: float | None = None) -> AsyncI
 @asynccontextmanager
 async def _checked_out(pool: BoundedPool) -> AsyncIterator[Connection]:
     """``pool.connection()``, given up on as soon as an outage becomes known meanwhile."""
-    if pool.outage.down:
-        raise ServiceUnavailable(UNAVAILABLE)
-    getting = asyncio.ensure_future(pool.getconn())
-    outage = asyncio.ensure_future(pool.outage.wait_for_outage())
-    try:
-        await asyncio.wait((getting, outage), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        outage.cancel()
-        if not getting.done():
-            getting.cancel()
-            with suppress(asyncio.CancelledError, Exception):
-                await getting
-    if getting.cancelled():
-        raise ServiceUnavailable(UNAVAILABLE)
-    conn = getting.result()
+    conn = await pool.outage.unless_down(pool.getconn)
     try:
         yield conn
     finally:
