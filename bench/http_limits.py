@@ -170,7 +170,7 @@ async def tricklers(port: int, count: int) -> tuple[int, float | None, int, floa
     return len(closed), max(closed) if closed else None, len(latencies), median, failures
 
 
-async def idle_keep_alive(port: int, cap: float = 70) -> float | None:
+async def idle_keep_alive(port: int, cap: float = 30) -> float | None:
     """Seconds an idle keep-alive connection stays open after a request; None past ``cap``."""
     reader, writer = await asyncio.open_connection(HOST, port)
     writer.write(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -188,7 +188,7 @@ async def idle_keep_alive(port: int, cap: float = 70) -> float | None:
     return time.monotonic() - started
 
 
-async def stalled_body(port: int, token: str, cap: float = 70) -> tuple[str, float]:
+async def stalled_body(port: int, token: str, cap: float = 30) -> tuple[str, float]:
     """What an upload whose body stops after 10 bytes gets, and after how long."""
     reader, writer = await asyncio.open_connection(HOST, port)
     writer.write(
