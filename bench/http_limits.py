@@ -109,25 +109,26 @@ async def many_headers(port: int, count: int) -> str:
     return answer
 
 
-async def _trickle(port: int, closed_at: list[float], started: float, stop: asyncio.Event) -> None:
+async def _trickle(port: int, lifetimes: list[float], stop: asyncio.Event) -> None:
+    """Send a head one byte a second; record how long the connection lived (-1: never made)."""
     try:
         reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), 30)
     except (OSError, TimeoutError):
-        closed_at.append(-1.0)  # never connected
+        lifetimes.append(-1.0)
         return
+    connected = time.monotonic()
     try:
         writer.write(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         while not stop.is_set():
             await writer.drain()
             with contextlib.suppress(TimeoutError):
-                if await asyncio.wait_for(reader.read(1024), 1.0) == b"" or reader.at_eof():
-                    closed_at.append(time.monotonic() - started)
-                    return
-                closed_at.append(time.monotonic() - started)  # answered: as good as closed
+                # Any answer or the end of the stream: the server is done with it.
+                await asyncio.wait_for(reader.read(1024), 1.0)
+                lifetimes.append(time.monotonic() - connected)
                 return
             writer.write(b"a")
     except ConnectionError:
-        closed_at.append(time.monotonic() - started)
+        lifetimes.append(time.monotonic() - connected)
     finally:
         writer.close()
 
@@ -144,19 +145,20 @@ async def _get_health(port: int) -> float | None:
     return time.monotonic() - started if answer == "200" else None
 
 
-async def tricklers(port: int, count: int) -> tuple[int, float | None, int, float, int]:
-    """Closed count, time the last was closed, normal answers, their p50 ms and failures."""
+async def tricklers(port: int, count: int) -> tuple[int, float, float, int, float, int]:
+    """How many tricklers the server closed within the header timeout and 10 s more, their
+    median and longest lifetime, and the normal requests answered meanwhile (count, p50 ms,
+    failures)."""
     stop = asyncio.Event()
-    closed_at: list[float] = []
-    started = time.monotonic()
+    lifetimes: list[float] = []
     tasks = []
     for _ in range(count):
-        tasks.append(asyncio.ensure_future(_trickle(port, closed_at, started, stop)))
+        tasks.append(asyncio.ensure_future(_trickle(port, lifetimes, stop)))
         await asyncio.sleep(0.0005)
     latencies: list[float] = []
     failures = 0
     horizon = time.monotonic() + HEADER_TIMEOUT + 10
-    while time.monotonic() < horizon and len(closed_at) < count:
+    while time.monotonic() < horizon and len(lifetimes) < count:
         latency = await _get_health(port)
         if latency is None:
             failures += 1
@@ -164,10 +166,12 @@ async def tricklers(port: int, count: int) -> tuple[int, float | None, int, floa
             latencies.append(latency)
         await asyncio.sleep(0.25)
     stop.set()
-    closed = [moment for moment in closed_at if moment >= 0]
     await asyncio.gather(*tasks)
-    median = statistics.median(latencies) * 1000 if latencies else float("nan")
-    return len(closed), max(closed) if closed else None, len(latencies), median, failures
+    closed = [seconds for seconds in lifetimes if 0 <= seconds < HEADER_TIMEOUT + 10]
+    median = statistics.median(closed) if closed else float("nan")
+    longest = max(closed) if closed else float("nan")
+    p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
+    return len(closed), median, longest, len(latencies), p50, failures
 
 
 async def idle_keep_alive(port: int, cap: float = 30) -> float | None:
@@ -218,11 +222,11 @@ async def probe(server: str, port: int, pid: int, args: argparse.Namespace, toke
         flush=True,
     )
     print(f"  10,000 headers: {await many_headers(port, 10_000)}", flush=True)
-    closed, last, answered, p50, failures = await tricklers(port, args.tricklers)
+    closed, median, longest, answered, p50, failures = await tricklers(port, args.tricklers)
     print(
-        f"  {args.tricklers} tricklers: {closed} closed within {HEADER_TIMEOUT + 10} s "
-        f"(last at {_seconds(last)}); meanwhile {answered} normal requests answered "
-        f"(p50 {p50:.1f} ms), {failures} failed",
+        f"  {args.tricklers} tricklers: {closed} closed, each within {HEADER_TIMEOUT + 10} s of "
+        f"connecting (median {median:.1f} s, longest {longest:.1f} s); meanwhile {answered} "
+        f"normal requests answered (p50 {p50:.1f} ms), {failures} failed",
         flush=True,
     )
     print(f"  idle keep-alive closed after {_seconds(await idle_keep_alive(port))}", flush=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -203,12 +202,9 @@ async def connection(pool: BoundedPool, deadline: float | None = None) -> AsyncI
             used = conn
             try:
                 yield conn
-            except BaseException:
-                if conn.broken or conn.closed:
-                    raise
-                if isinstance(sys.exc_info()[1], asyncio.CancelledError):
-                    # Cut off mid-statement: its state is unknown, so it never goes back.
-                    await conn.close()
+            except asyncio.CancelledError:
+                # Cut off mid-statement: its state is unknown, so it never goes back.
+                await conn.close()
                 raise
             _last_used[conn] = time.monotonic()
     except TimeoutError as error:
