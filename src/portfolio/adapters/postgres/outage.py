@@ -62,7 +62,8 @@ class OutageWatch:
         if self.down:
             raise ServiceUnavailable(UNAVAILABLE)
         task = asyncio.current_task()
-        assert task is not None
+        if task is None:  # not inside a task: nothing to wake
+            return await wait()
         self._waiting.add(task)
         try:
             return await wait()
@@ -91,7 +92,7 @@ class OutageWatch:
             if await self._answers():
                 break
             await asyncio.sleep(self._interval)
-        with suppress(Exception, TimeoutError):
+        with suppress(Exception):  # the pool check failing does not undo the probe's answer
             async with asyncio.timeout(self._timeout * 2):
                 await self._on_recovery()
         started = self._down_since or time.monotonic()
