@@ -7,7 +7,7 @@ Loads a realistic catalogue straight through SQL (bench/catalogue_sql.py: each p
 a cover and four gallery images with their thumbnails, an employer with a logo, three of 500
 tags, two links, three meta) into a database of its own, ``portfolio_bench_lists`` on the
 server of PORTFOLIO_BENCH_DATABASE_URL (default: the machine's Postgres; dropped and made
-afresh on each run), growing it from one size to the next. At each size one uvicorn worker
+afresh on each run), growing it from one size to the next. At each size one granian worker
 serves it; every operation is sent ``--requests`` times in a row over one keep-alive
 connection, after a warm-up, and its median and p95 printed. Filters and searches take values
 that fill a page of 20 at every size (popular tags and clients, common words), so each figure
@@ -45,7 +45,7 @@ from bench.catalogue_sql import (
     grow_catalogue,
     vocabulary,
 )
-from bench.retrieve import free_port, start_server
+from bench.servers import SERVICE, free_port, start_server
 from portfolio.adapters.postgres import (
     PostgresTokenStore,
     PostgresUserStore,
@@ -224,7 +224,7 @@ def seq_scans(plan: dict[str, Any]) -> list[str]:
 def measure_size(url: str, token: str, size: int, requests: int) -> dict[str, Figures]:
     """Every operation at the catalogue's current size."""
     port = free_port()
-    server = start_server("portfolio.entrypoints.http.app:create_app_from_env()", port, url)
+    server = start_server("granian", SERVICE, port, url)
     results = {}
     try:
         for operation in OPERATIONS:
@@ -274,7 +274,7 @@ def main() -> None:
                 note += "  <- a sequential scan of portfolios"
             print(f"{name:<28} {figures.median:>8.1f} {figures.p95:>8.1f} {in_db:>8}  {note}")
     smallest, largest = sizes[0], sizes[-1]
-    print("\nmedian (p95) ms, one uvicorn worker, one request at a time")
+    print("\nmedian (p95) ms, one granian worker, one request at a time")
     header = " | ".join(f"{size:,}" for size in sizes)
     print(f"| operation | {header} | growth {smallest:,} -> {largest:,} |")
     print("|---" * (len(sizes) + 2) + "|")

@@ -1,32 +1,30 @@
 """Retrieve-endpoint throughput: the real service beside a bare ASGI app, in the same run.
 
     .venv/bin/python -m bench.retrieve [--portfolios 300] [--seconds 5] [--rounds 5]
+        [--servers granian,uvicorn-httptools]
 
 Loads portfolios (cover, employer with logo, three tags, two links, four gallery images,
-three meta) into a fresh database, starts both servers on one uvicorn worker each, and drives
-them in alternating rounds with the same keep-alive client. Prints requests/s, latency and
-server CPU time per request for each round, then medians and the ratio real/bare.
+three meta) into a fresh database, starts both apps on one worker of each server named
+(granian, which the service uses, uvicorn-httptools, which it used before, uvicorn-h11,
+hypercorn; a server's CPU time counts its worker processes too), and drives them all in
+alternating rounds with the same keep-alive client. Prints requests/s, latency and server CPU
+time per request for each round, then medians, the ratio service/bare on each server, and the
+service on each server against the bare app on the last one named (the baseline).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from bench.load import LoadResult, drive
+from bench.servers import SERVERS, SERVICE, cpu_seconds, free_port, start_server, stop_server
 from portfolio.adapters.postgres import (
     EMPLOYERS,
     LINKS,
@@ -56,8 +54,8 @@ from portfolio.entrypoints.container import utc_now
 from portfolio.entrypoints.database import database_url
 from portfolio.entrypoints.settings import Settings
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-TICKS = os.sysconf("SC_CLK_TCK")
+# `portfolio serve` cannot serve the bare app.
+SKIPPED = {"portfolio-serve"}
 
 
 async def _image(media: PostgresMediaRepository, name: str) -> int:
@@ -154,56 +152,6 @@ def fresh_database(server_url: str) -> str:
     return url
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(target: str, port: int, url: str) -> subprocess.Popen[bytes]:
-    """One uvicorn worker serving ``target``; waits until it answers."""
-    env = {
-        **os.environ,
-        "PORTFOLIO_DATABASE_URL": url,
-        "PORTFOLIO_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": f"{REPOSITORY}:{REPOSITORY / 'src'}",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        target,
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    if target.endswith("()"):
-        command = [*command[:3], target[:-2], "--factory", *command[4:]]
-    process = subprocess.Popen(command, env=env, cwd=REPOSITORY)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-            return process
-        except OSError as error:
-            if getattr(error, "code", None) is not None:
-                return process  # it answered, even if with an error status
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{target} did not start")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
 def measure(
     port: int, pid: int, paths: list[str], token: str, seconds: float, connections: int
 ) -> tuple[LoadResult, float]:
@@ -221,56 +169,72 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--servers",
+        default="granian,uvicorn-httptools",
+        help="Comma-separated servers, each running both apps (the service's own is granian; "
+        f"the others: {', '.join(name for name in SERVERS if name not in SKIPPED)}).",
+    )
     args = parser.parse_args()
+    chosen = args.servers.split(",")
+    if unknown := [name for name in chosen if name not in SERVERS or name in SKIPPED]:
+        parser.error(f"unknown server(s): {', '.join(unknown)}")
 
     server_url = database_url(Settings.from_env())
     url = fresh_database(server_url)
     ids, token = asyncio.run(load_portfolios(url, args.portfolios))
     paths = [f"/api/portfolios/{portfolio_id}" for portfolio_id in ids]
-    servers = {
-        "service": start_server(
-            "portfolio.entrypoints.http.app:create_app_from_env()", free_port(), url
-        ),
-        "bare ASGI": start_server("bench.bare_app:app", free_port(), url),
-    }
-    ports = {name: int(proc.args[proc.args.index("--port") + 1]) for name, proc in servers.items()}  # type: ignore[union-attr]
-    figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in servers}
+    targets = {"service": SERVICE, "bare ASGI": "bench.bare_app:app"}
+    ports = {(server, app): free_port() for server in chosen for app in targets}
+    servers = {}
     try:
-        for name in servers:  # warm up: prepared statements, pools, caches
-            measure(ports[name], servers[name].pid, paths, token, 1.0, args.connections)
+        for server, app in ports:
+            servers[server, app] = start_server(server, targets[app], ports[server, app], url)
+        figures: dict[tuple[str, str], list[tuple[float, float, float]]] = {
+            key: [] for key in servers
+        }
+        for key in servers:  # warm up: prepared statements, pools, caches
+            measure(ports[key], servers[key].pid, paths, token, 1.0, args.connections)
         print(
             f"{args.portfolios} portfolios, {args.connections} connections, "
             f"{args.seconds:g}s rounds, 1 worker each"
         )
-        header = ("round", "server", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
-        print("{:>5} {:<10} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
+        header = ("round", "server", "app", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
+        print("{:>5} {:<18} {:<10} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
         for round_number in range(1, args.rounds + 1):
-            for name in servers:
+            for key in servers:
                 result, cpu = measure(
-                    ports[name], servers[name].pid, paths, token, args.seconds, args.connections
+                    ports[key], servers[key].pid, paths, token, args.seconds, args.connections
                 )
-                figures[name].append((result.per_second, cpu, result.percentile(0.5)))
+                figures[key].append((result.per_second, cpu, result.percentile(0.5)))
                 p50, p99 = result.percentile(0.5), result.percentile(0.99)
                 print(
-                    f"{round_number:>5} {name:<10} {result.per_second:>8.0f} {p50:>7.2f} "
-                    f"{p99:>7.2f} {cpu:>10.3f}  {dict(result.statuses)}"
+                    f"{round_number:>5} {key[0]:<18} {key[1]:<10} {result.per_second:>8.0f} "
+                    f"{p50:>7.2f} {p99:>7.2f} {cpu:>10.3f}  {dict(result.statuses)}"
                 )
     finally:
         for process in servers.values():
-            process.terminate()
-            process.wait(10)
+            stop_server(process)
     medians = {
-        name: [statistics.median(column) for column in zip(*rows, strict=True)]
-        for name, rows in figures.items()
+        key: [statistics.median(column) for column in zip(*rows, strict=True)]
+        for key, rows in figures.items()
     }
-    service, bare = medians["service"], medians["bare ASGI"]
     print("\nmedians")
-    for name, (rps, cpu, p50) in medians.items():
-        print(f"  {name:<10} {rps:>8.0f} req/s  {cpu:.3f} CPU ms/req  p50 {p50:.2f} ms")
-    print(
-        f"  service / bare ASGI: {service[0] / bare[0]:.2f} of the requests/s "
-        f"(target >= 0.50), {service[1] / bare[1]:.2f}x the CPU per request"
-    )
+    for (server, app), (rps, cpu, p50) in medians.items():
+        print(f"  {server:<18} {app:<10} {rps:>8.0f} req/s  {cpu:.3f} CPU ms/req  p50 {p50:.2f} ms")
+    baseline = chosen[-1]
+    for server in chosen:
+        service, bare = medians[server, "service"], medians[server, "bare ASGI"]
+        print(
+            f"  {server}: service / bare ASGI on the same server: {service[0] / bare[0]:.2f} of "
+            f"the requests/s (target >= 0.50), {service[1] / bare[1]:.2f}x the CPU per request"
+        )
+    for server in chosen[:-1]:
+        service, bare = medians[server, "service"], medians[baseline, "bare ASGI"]
+        print(
+            f"  service on {server} / bare ASGI on {baseline}: {service[0] / bare[0]:.2f} of "
+            f"the requests/s, {service[1] / bare[1]:.2f}x the CPU per request"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""A TCP proxy in front of Postgres that a test can cut and restore, to fake an outage.
+"""A TCP proxy in front of Postgres that a test can cut, partition, slow down and restore.
 
 It runs on its own threads, so it keeps forwarding whatever event loop the app runs in.
 """
@@ -8,12 +8,19 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 
 class CuttableProxy:
-    """Forwards 127.0.0.1:<port> to the database server until ``cut()``; ``restore()`` reopens."""
+    """Forwards 127.0.0.1:<port> to the database server.
+
+    ``cut()`` stops listening and drops every connection (a dead server); ``restore()`` listens
+    again. ``partition()`` keeps every connection open and accepts new ones but forwards no
+    byte either way (a network that went silent); ``heal()`` lets the held bytes through.
+    ``delay(seconds)`` holds each chunk that long before passing it on (a slow network).
+    """
 
     def __init__(self, database_url: str) -> None:
         params = conninfo_to_dict(database_url)
@@ -23,6 +30,9 @@ class CuttableProxy:
         self._listener: socket.socket | None = None
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self._latency = 0.0
         self.port = 0
 
     @property
@@ -40,10 +50,27 @@ class CuttableProxy:
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
+                self._flowing.wait()
+                if self._latency:
+                    time.sleep(self._latency)
+                    self._flowing.wait()
                 sink.sendall(data)
         for end in (source, sink):
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
+
+    def _serve(self, client: socket.socket) -> None:
+        # Held here while partitioned: the client sees an accepted connection and silence.
+        self._flowing.wait()
+        try:
+            upstream = self._upstream()
+        except OSError:
+            client.close()
+            return
+        with self._lock:
+            self._open.add(upstream)
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -51,11 +78,9 @@ class CuttableProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # the listener was closed by cut()
-            upstream = self._upstream()
             with self._lock:
-                self._open |= {client, upstream}
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+                self._open.add(client)
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def restore(self) -> None:
         """Listen (again, on the same port once known)."""
@@ -66,6 +91,18 @@ class CuttableProxy:
         self.port = listener.getsockname()[1]
         self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def partition(self) -> None:
+        """Forward nothing from now on; connections stay open and new ones are accepted."""
+        self._flowing.clear()
+
+    def heal(self) -> None:
+        """Forward again, held bytes and held connections included."""
+        self._flowing.set()
+
+    def delay(self, seconds: float) -> None:
+        """Hold every chunk ``seconds`` before forwarding it (0: no delay)."""
+        self._latency = seconds
 
     def cut(self) -> None:
         """Stop listening and drop every open connection, as a dead server would."""
@@ -79,3 +116,4 @@ class CuttableProxy:
                     end.shutdown(socket.SHUT_RDWR)
                 end.close()
             self._open.clear()
+        self._flowing.set()  # let held threads see their sockets are gone

@@ -94,9 +94,27 @@ async def test_only_allowed_hosts_are_served_when_a_list_is_set(
     async with AsyncTestClient(create_app(strict), base_url="http://api.example.com") as client:
         assert (await client.get("/health")).status_code == 200
         assert (await client.get("/health", headers={"Host": "LOCALHOST:8000"})).status_code == 200
-        forged = await client.get("/health", headers={"Host": "evil.example.com"})
+        forged = await client.get("/api/portfolios/", headers={"Host": "evil.example.com"})
         assert forged.status_code == 400
         assert forged.json() == {"detail": "Invalid host header"}
+
+
+@pytest.mark.parametrize("host", ["10.0.3.7:8000", "10.0.3.7", "evil.example.com", "a..b", None])
+@pytest.mark.parametrize("probe", ["/health", "/ready"])
+async def test_probes_answer_any_host_when_a_list_is_set(
+    container: Container, settings: Settings, probe: str, host: str | None
+) -> None:
+    # A load balancer or kubelet probes the pod by its address, which no list names.
+    strict = Container(
+        settings=replace(settings, allowed_hosts=("api.example.com",)),
+        database_url=container.database_url(),
+    )
+    async with AsyncTestClient(create_app(strict), base_url="http://api.example.com") as client:
+        headers = {} if host is None else {"Host": host}
+        assert (await client.get(probe, headers=headers)).status_code == 200
+        assert (await client.head(probe, headers=headers)).status_code == 200
+        other = await client.get("/schema/openapi.json", headers=headers)
+        assert other.status_code == (200 if host is None else 400)
 
 
 @pytest.mark.parametrize("host", ["a..b", "example.com:99999", "example.com:0", "-a.com", "a-.com"])

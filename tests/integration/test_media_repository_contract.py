@@ -41,6 +41,18 @@ async def test_get_returns_the_object_with_its_thumbnails(stores: Stores) -> Non
     ]
 
 
+async def test_referenced_keys_are_those_an_original_or_a_thumbnail_names(stores: Stores) -> None:
+    image = await add_image(stores.media, "kept.bmp")
+    document = await add_document(stores.media, "paper.pdf")
+    thumbnail = image.thumbnails[0].key
+    stray = "core_media/2026/03/02/stray.png"
+
+    found = await stores.media.referenced_keys([image.key, thumbnail, stray, document.key])
+
+    assert found == {image.key, thumbnail, document.key}
+    assert await stores.media.referenced_keys([]) == frozenset()
+
+
 async def test_get_of_an_unknown_id_is_none(stores: Stores) -> None:
     assert await stores.media.get(424242) is None
 

@@ -31,6 +31,7 @@ SERVICE_STACK = (
     "dependency_injector",
     "click",
     "uvicorn",
+    "granian",
 )
 
 # A service that embeds the core: entities, a permission rule, a use case on an in-memory adapter.

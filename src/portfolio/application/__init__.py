@@ -45,6 +45,7 @@ from portfolio.application.media.file_types import (
 )
 from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.names import display_name, safe_stem, stored_file_name
+from portfolio.application.media.sweep import SweepOrphans, SweepPlan, SweepSummary
 from portfolio.application.media.thumbnails import (
     RegenerateThumbnails,
     RepairOutcome,
@@ -63,6 +64,7 @@ from portfolio.application.ports import (
     RenderedImage,
     RenderedThumbnail,
     SharedObjects,
+    StoredObject,
     StoredToken,
     TokenStore,
     UserStore,
@@ -122,7 +124,11 @@ __all__ = [
     "Slice",
     "SortField",
     "SortKey",
+    "StoredObject",
     "StoredToken",
+    "SweepOrphans",
+    "SweepPlan",
+    "SweepSummary",
     "TagFields",
     "ThumbnailRepair",
     "TokenStore",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol, TypeVar
@@ -83,6 +83,15 @@ class SharedObjects(Protocol[FieldsT_contra, EntityT_co]):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """A file the media store holds: its key, its size in bytes and when it was last written."""
+
+    key: str
+    size: int
+    modified_at: datetime
+
+
 class MediaStorage(Protocol):
     """Where file bytes live, addressed by keys such as ``core_media/2026/03/02/a.bmp``."""
 
@@ -108,6 +117,10 @@ class MediaStorage(Protocol):
     def url(self, key: str) -> str | None:
         """The absolute URL clients fetch ``key`` from when the store has one (a CDN or a
         bucket's base); None when the service itself serves the file at ``/media/<key>``."""
+        ...
+
+    def list_objects(self) -> Iterator[StoredObject]:
+        """Every stored file, in no set order."""
         ...
 
 
@@ -186,6 +199,10 @@ class MediaRepository(Protocol):
 
         MediaNotFound when there is no such id; DuplicateValue when a key is taken elsewhere.
         """
+        ...
+
+    async def referenced_keys(self, keys: Sequence[str]) -> frozenset[str]:
+        """Those of ``keys`` that a media or thumbnail record names, in one round trip."""
         ...
 
 

@@ -17,16 +17,16 @@ from portfolio.adapters.postgres import connect_failure, migrate, pending_migrat
 from portfolio.application import (
     InvalidPermissionCode,
     RepairOutcome,
+    SweepSummary,
     ThumbnailRepair,
     UnknownUser,
     UserAlreadyExists,
 )
-from portfolio.domain import DomainError
+from portfolio.domain import DomainError, human_readable_size
 from portfolio.entrypoints.container import Container, opened
 from portfolio.entrypoints.database import database_url, describe
 from portfolio.entrypoints.demo import load_demo
 from portfolio.entrypoints.embedded_postgres import EmbeddedPostgresUnavailable
-from portfolio.entrypoints.logs import logging_config
 from portfolio.entrypoints.media_batch import (
     Added,
     add_files,
@@ -94,8 +94,8 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the HTTP API (and /media/ unless PORTFOLIO_SERVE_MEDIA=false)."""
-    import uvicorn
+    """Serve the HTTP API (and /media/ unless PORTFOLIO_SERVE_MEDIA=false) with granian."""
+    from portfolio.entrypoints.server import serve as run_server
 
     settings, url = _database()
     with _database_errors():
@@ -105,17 +105,7 @@ def serve(host: str, port: int, workers: int) -> None:
             f"the database lacks migrations {', '.join(pending)}; run `portfolio db migrate`"
         )
     click.echo(f"database: {describe(url)}", err=True)
-    uvicorn.run(
-        "portfolio.entrypoints.http.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,  # the app logs one line per request itself
-        log_config=logging_config(settings.log_level),
-        proxy_headers=True,
-        server_header=False,
-    )
+    run_server(settings, host, port, workers)
 
 
 @main.group()
@@ -338,4 +328,54 @@ def media_thumbnails(ids: tuple[int, ...], every: bool, after_id: int, force: bo
             last = reports[-1].media_id
             click.echo(f"stopped after media {last}; go on with --all --after-id {last}", err=True)
     if any(report.outcome is RepairOutcome.FAILED for report in reports):
+        sys.exit(1)
+
+
+@media.command("sweep")
+@click.option(
+    "--older-than",
+    type=click.IntRange(min=0),
+    default=60,
+    show_default=True,
+    metavar="MINUTES",
+    help="Judge only files last written this long ago (0 only while no upload can be running).",
+)
+@click.option("--apply", is_flag=True, help="Remove the orphans (without it, only list them).")
+def media_sweep(older_than: int, apply: bool) -> None:
+    """List (with --apply, remove) stored files that no media or thumbnail record refers to.
+
+    Prints "KEY<tab>SIZE<tab>MODIFIED" for each orphan, then a summary. Exits with 1 if any
+    orphan could not be removed.
+    """
+
+    async def sweep(container: Container) -> SweepSummary:
+        use_case = container.sweep_orphans()
+        plan = await use_case.plan(timedelta(minutes=older_than))
+        click.echo(
+            f"{plan.stored} stored file(s), {len(plan.candidates)} older than "
+            f"{older_than} minute(s)",
+            err=True,
+        )
+        with _progress(len(plan.candidates), "checking files") as bar:
+            return await use_case(
+                plan,
+                apply=apply,
+                on_orphan=lambda item: click.echo(
+                    f"{item.key}\t{item.size}\t{item.modified_at.isoformat(timespec='seconds')}"
+                ),
+                on_progress=bar.update,
+            )
+
+    summary = run_with_container(sweep)
+    size = human_readable_size(summary.orphan_bytes)
+    if apply:
+        click.echo(f"removed {summary.removed} of {summary.orphans} orphaned file(s) ({size})")
+    else:
+        click.echo(
+            f"{summary.orphans} orphaned file(s) ({size}); dry run, nothing removed "
+            "(--apply removes them)"
+        )
+    for key, reason in summary.failed:
+        click.echo(f"{key}: not removed: {reason}", err=True)
+    if summary.failed:
         sys.exit(1)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from dependency_injector import containers, providers
-from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.filesystem import FilesystemMediaStorage
 from portfolio.adapters.pillow import PillowImageProcessor
@@ -16,7 +16,7 @@ from portfolio.adapters.postgres import (
     LINKS,
     META,
     TAGS,
-    Connection,
+    BoundedPool,
     PoolSettings,
     PostgresMediaRepository,
     PostgresPortfolios,
@@ -45,6 +45,7 @@ from portfolio.application import (
     MediaLimits,
     MetaFields,
     RegenerateThumbnails,
+    SweepOrphans,
     TagFields,
     UploadMedia,
 )
@@ -62,18 +63,23 @@ def pool_settings(settings: Settings) -> PoolSettings:
     return PoolSettings(
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
-        acquire_timeout=settings.db_acquire_timeout,
+        acquire_timeout=min(settings.db_acquire_timeout, settings.db_deadline),
+        deadline=settings.db_deadline,
     )
 
 
 @asynccontextmanager
 async def opened(container: Container) -> AsyncIterator[None]:
-    """Open the container's pool (failing fast when the database is missing), close it after.
+    """Open the container's pool (failing fast when the database is missing), close it after;
+    first, clear the unfinished writes a crashed process left.
 
     The pool is a plain Singleton opened here rather than an async Resource: an async
     Resource would turn every dependent provider into one that returns awaitables.
     """
-    pool: AsyncConnectionPool[Connection] | None = container.pool()
+    storage = container.media_storage()
+    if isinstance(storage, FilesystemMediaStorage):
+        await asyncio.to_thread(storage.clear_unfinished_writes)
+    pool: BoundedPool | None = container.pool()
     if pool is None:
         yield
         return
@@ -111,6 +117,8 @@ class Container(containers.DeclarativeContainer):
         FilesystemMediaStorage,
         root=settings.provided.media_root,
         base_url=settings.provided.media_base_url,
+        incoming=settings.provided.media_incoming_dir,
+        file_mode=settings.provided.media_file_mode,
     )
     media_repository = providers.Singleton(PostgresMediaRepository, pool=pool)
     images = providers.Singleton(PillowImageProcessor)
@@ -142,6 +150,9 @@ class Container(containers.DeclarativeContainer):
     list_media = providers.Singleton(ListMedia, repository=media_repository)
     delete_media = providers.Singleton(
         DeleteMedia, repository=media_repository, storage=media_storage
+    )
+    sweep_orphans = providers.Singleton(
+        SweepOrphans, storage=media_storage, repository=media_repository, clock=clock
     )
     regenerate_thumbnails = providers.Singleton(
         RegenerateThumbnails,

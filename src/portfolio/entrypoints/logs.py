@@ -18,8 +18,8 @@ def logging_config(level: str) -> dict[str, Any]:
         },
         "root": {"level": level, "handlers": ["stderr"]},
         "loggers": {
-            "uvicorn": {"level": level, "handlers": [], "propagate": True},
-            "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "_granian": {"level": level, "handlers": [], "propagate": True},
+            "granian.access": {"level": level, "handlers": [], "propagate": True},
             "psycopg": {"level": "WARNING"},
         },
     }

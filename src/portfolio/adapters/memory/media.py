@@ -99,6 +99,10 @@ class InMemoryMediaRepository:
             for key in _keys(other.key, other.thumbnails)
         }
 
+    async def referenced_keys(self, keys: Sequence[str]) -> frozenset[str]:
+        """Those of ``keys`` an original or a thumbnail record names."""
+        return frozenset(self._taken_keys(excluding=None).intersection(keys))
+
     def _referrers(self, media_id: int) -> tuple[Referrer, ...]:
         db = self._db
         portfolios = db.portfolio_rows.items()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from portfolio.application.media.keys import free_variant
+from portfolio.application.ports import StoredObject
 
 
 class InMemoryMediaStorage:
@@ -15,6 +18,7 @@ class InMemoryMediaStorage:
     def __init__(self, base_url: str | None = None) -> None:
         self._base_url = base_url
         self.files: dict[str, bytes] = {}
+        self.saved_at: dict[str, datetime] = {}
         # Use cases save from worker threads; choosing a free key and taking it is one step.
         self._lock = threading.Lock()
 
@@ -24,6 +28,7 @@ class InMemoryMediaStorage:
         with self._lock:
             used = free_variant(key, self.files.__contains__)
             self.files[used] = data
+            self.saved_at[used] = datetime.now(UTC)
         return used
 
     def open(self, key: str) -> BinaryIO:
@@ -36,6 +41,7 @@ class InMemoryMediaStorage:
         """Forget the bytes under ``key``."""
         with self._lock:
             self.files.pop(key, None)
+            self.saved_at.pop(key, None)
 
     def exists(self, key: str) -> bool:
         """Whether bytes are kept under ``key``."""
@@ -44,3 +50,10 @@ class InMemoryMediaStorage:
     def url(self, key: str) -> str | None:
         """The configured base URL followed by the key; None when no base is configured."""
         return None if self._base_url is None else self._base_url + key
+
+    def list_objects(self) -> Iterator[StoredObject]:
+        """Every file kept, from a snapshot taken when called."""
+        with self._lock:
+            kept = [(key, len(data), self.saved_at[key]) for key, data in self.files.items()]
+        for key, size, saved in kept:
+            yield StoredObject(key=key, size=size, modified_at=saved)

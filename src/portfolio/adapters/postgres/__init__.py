@@ -3,6 +3,7 @@
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.migrations import available_migrations, migrate, pending_migrations
 from portfolio.adapters.postgres.pool import (
+    BoundedPool,
     Connection,
     PoolSettings,
     connect_failure,
@@ -28,6 +29,7 @@ __all__ = [
     "LINKS",
     "META",
     "TAGS",
+    "BoundedPool",
     "Connection",
     "PoolSettings",
     "PostgresMediaRepository",

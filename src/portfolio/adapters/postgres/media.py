@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.pages import fetch_slice
-from portfolio.adapters.postgres.pool import Connection, connection
+from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.adapters.postgres.statements import one, transaction, translated_errors
 from portfolio.application import NewMedia, NewThumbnail, Slice, Window
 from portfolio.domain import InUse, Media, MediaNotFound, Referrer
@@ -43,6 +42,12 @@ ORDER BY 1, 2, 3
 LIMIT %(shown)s
 """
 
+# Both columns are UNIQUE, so each probe of the list is one index lookup.
+_REFERENCED = """
+SELECT k FROM unnest(%(keys)s::text[]) AS u(k)
+WHERE EXISTS (SELECT 1 FROM media WHERE key = k) OR EXISTS (SELECT 1 FROM thumbnails WHERE key = k)
+"""
+
 _decode_media = msgspec.json.Decoder(Media).decode
 _decode_media_list = msgspec.json.Decoder(list[Media])
 
@@ -50,7 +55,7 @@ _decode_media_list = msgspec.json.Decoder(list[Media])
 class PostgresMediaRepository:
     """MediaRepository over Postgres; every call is one transaction."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
+    def __init__(self, pool: BoundedPool) -> None:
         self._pool = pool
 
     async def add(self, media: NewMedia) -> Media:
@@ -105,6 +110,12 @@ class PostgresMediaRepository:
             await conn.execute("DELETE FROM thumbnails WHERE media_id = %s", (media_id,))
             await _insert_thumbnails(conn, media_id, thumbnails)
             return await _require(conn, media_id)
+
+    async def referenced_keys(self, keys: Sequence[str]) -> frozenset[str]:
+        """Those of ``keys`` a media or thumbnail row names, in one statement."""
+        async with connection(self._pool) as conn:
+            cursor = await conn.execute(_REFERENCED, {"keys": list(keys)})
+            return frozenset(row[0] for row in await cursor.fetchall())
 
 
 async def _insert_thumbnails(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from portfolio.adapters.postgres.outage import UNAVAILABLE, OutageWatch
 from portfolio.domain import ServiceUnavailable
 
 Connection = AsyncConnection[TupleRow]
@@ -21,29 +23,51 @@ Connection = AsyncConnection[TupleRow]
 
 @dataclass(frozen=True, slots=True)
 class PoolSettings:
-    """How many connections to keep and how long to wait for the database."""
+    """How many connections to keep and how long anything may wait for the database."""
 
     min_size: int = 2
     max_size: int = 10
     # A request waits at most this long for a connection before answering 503.
     acquire_timeout: float = 5.0
+    # Every use of a connection, from asking for it to giving it back, ends within this; the
+    # server's statement timeout and TCP user timeout are set to the same bound.
+    deadline: float = 10.0
     connect_timeout: int = 3
-    statement_timeout_ms: int = 10_000
+    # While the database is known to be down, one probe tries it this often, each try cut
+    # off after ``probe_timeout``.
+    probe_interval: float = 0.2
+    probe_timeout: float = 0.5
+
+
+# Idle connections are probed by the kernel after 10 s of silence, every 5 s, and given up
+# after 3 unanswered probes: a server that vanished without a word is noticed within 25 s
+# even by a connection nobody uses.
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
 
 
 def connection_kwargs(settings: PoolSettings) -> dict[str, object]:
-    """Per-connection options: UTC timestamps, bounded statements, a short connect timeout.
+    """Per-connection options: UTC timestamps, bounded statements and sockets, a short
+    connect timeout.
 
     JIT is off: the nested portfolio statements look expensive to the planner, which then
     spends tens of milliseconds compiling a query that runs in one or two. Parallel workers are
     off too: a statement reads a bounded slice of an index, and starting two workers for one
     took 40 ms of a 50 ms tag-filtered page at 100,000 portfolios (bench/lists.py).
     """
+    bound_ms = max(1, round(settings.deadline * 1000))
     return {
         "autocommit": True,
         "connect_timeout": settings.connect_timeout,
+        **KEEPALIVES,
+        # Data sent and not acknowledged for this long breaks the connection in the kernel.
+        "tcp_user_timeout": bound_ms,
         "options": (
-            f"-c timezone=UTC -c statement_timeout={settings.statement_timeout_ms} -c jit=off"
+            f"-c timezone=UTC -c statement_timeout={bound_ms} -c jit=off"
             " -c max_parallel_workers_per_gather=0"
         ),
         "application_name": "portfolio-service",
@@ -63,18 +87,40 @@ async def _check_if_idle(conn: Connection) -> None:
         await AsyncConnectionPool.check_connection(conn)
 
 
+class BoundedPool(AsyncConnectionPool[Connection]):
+    """The service's pool: every use of a connection has a deadline, and an outage once known
+    makes uses fail at once (see ``connection``)."""
+
+    def __init__(self, conninfo: str, settings: PoolSettings, **kwargs: Any) -> None:
+        super().__init__(conninfo, **kwargs)
+        self.deadline = settings.deadline
+        self.outage = OutageWatch(
+            conninfo,
+            connection_kwargs(settings),
+            interval=settings.probe_interval,
+            timeout=settings.probe_timeout,
+            on_recovery=self.check,
+        )
+
+    async def close(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (the pool's own signature)
+        """Stop the outage probe, then close every connection."""
+        await self.outage.close()
+        await super().close(timeout)
+
+
 def make_pool(
     conninfo: str,
     settings: PoolSettings | None = None,
     connection_class: type[Connection] = AsyncConnection,
-) -> AsyncConnectionPool[Connection]:
+) -> BoundedPool:
     """A closed pool; open it with ``open_pool`` inside the application's lifespan.
 
     ``connection_class`` lets a test observe every statement the pool's connections send.
     """
     settings = settings or PoolSettings()
-    return AsyncConnectionPool(
+    return BoundedPool(
         conninfo,
+        settings,
         connection_class=connection_class,
         min_size=settings.min_size,
         max_size=settings.max_size,
@@ -129,24 +175,74 @@ def connect_failure(error: psycopg.Error) -> str:
     return lines[0] if lines else type(error).__name__
 
 
+# After the deadline the query is cancelled; if the server has not confirmed by this much
+# later (a partition: nothing comes back), the connection is closed where it stands.
+CANCEL_GRACE = 0.2
+
+
 @asynccontextmanager
-async def connection(pool: AsyncConnectionPool[Connection]) -> AsyncIterator[Connection]:
-    """A pooled connection; an unreachable or failing server surfaces as ServiceUnavailable."""
+async def connection(pool: BoundedPool, deadline: float | None = None) -> AsyncIterator[Connection]:
+    """A pooled connection, used within the pool's deadline (or ``deadline``, if shorter).
+
+    Fails at once with ServiceUnavailable while the database is known to be down. A use that
+    fails for want of the server (no connection in time, a broken connection, the deadline)
+    reports the outage and is ServiceUnavailable too; a connection cut off by the deadline is
+    closed, so the pool discards it instead of handing it out again.
+    """
+    if pool.outage.down:
+        raise ServiceUnavailable(UNAVAILABLE)
+    bound = pool.deadline if deadline is None else min(deadline, pool.deadline)
+    used: Connection | None = None
     try:
-        async with pool.connection() as conn:
-            yield conn
-            # Only a use that went well counts: after an error the next checkout checks.
+        async with (
+            asyncio.timeout(bound + CANCEL_GRACE),
+            asyncio.timeout(bound),
+            _checked_out(pool) as conn,
+        ):
+            used = conn
+            try:
+                yield conn
+            except asyncio.CancelledError:
+                # Cut off mid-statement: its state is unknown, so it never goes back.
+                await conn.close()
+                raise
             _last_used[conn] = time.monotonic()
-    except PoolTimeout as error:
-        raise ServiceUnavailable("The database is not answering.") from error
-    except psycopg.OperationalError as error:
-        raise ServiceUnavailable("The database is not answering.") from error
+    except TimeoutError as error:
+        if used is not None and not used.closed:
+            await used.close()
+        pool.outage.report_failure(f"no answer within {bound:g}s")
+        raise ServiceUnavailable(UNAVAILABLE) from error
+    except (PoolTimeout, psycopg.OperationalError) as error:
+        if _server_is_gone(error, used):
+            pool.outage.report_failure(str(error).strip() or type(error).__name__)
+        raise ServiceUnavailable(UNAVAILABLE) from error
 
 
-async def database_answers(pool: AsyncConnectionPool[Connection]) -> bool:
-    """Whether a trivial query gets through right now."""
+@asynccontextmanager
+async def _checked_out(pool: BoundedPool) -> AsyncIterator[Connection]:
+    """``pool.connection()``, given up on as soon as an outage becomes known meanwhile."""
+    conn = await pool.outage.unless_down(pool.getconn)
     try:
-        async with connection(pool) as conn:
+        yield conn
+    finally:
+        await pool.putconn(conn)
+
+
+def _server_is_gone(error: Exception, used: Connection | None) -> bool:
+    # A statement the server cancelled (its own timeout) says the server is there.
+    if isinstance(error, PoolTimeout):
+        return True
+    return used is None or used.broken or used.closed
+
+
+# /ready answers within a second whatever the database does (this, plus the cancel grace).
+READINESS_DEADLINE = 0.6
+
+
+async def database_answers(pool: BoundedPool) -> bool:
+    """Whether a trivial query gets through right now (known down: no, at once)."""
+    try:
+        async with connection(pool, READINESS_DEADLINE) as conn:
             await conn.execute("SELECT 1")
     except ServiceUnavailable:
         return False

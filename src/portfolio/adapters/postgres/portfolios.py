@@ -7,10 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
-from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.pages import fetch_slice, search_conditions
-from portfolio.adapters.postgres.pool import Connection, connection
+from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.adapters.postgres.statements import TOUCH, assignments, document, one, transaction
 from portfolio.application import PortfolioFields, PortfolioFilter, Slice, SortField, Window
 from portfolio.domain import Portfolio
@@ -63,7 +62,7 @@ _ATTACHMENTS = {
 class PostgresPortfolios:
     """Portfolios over Postgres; each write is one transaction."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
+    def __init__(self, pool: BoundedPool) -> None:
         self._pool = pool
 
     async def get(self, portfolio_id: int) -> Portfolio | None:

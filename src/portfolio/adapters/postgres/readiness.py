@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from psycopg_pool import AsyncConnectionPool
-
-from portfolio.adapters.postgres.pool import Connection, database_answers
+from portfolio.adapters.postgres.pool import BoundedPool, database_answers
 
 
 class PostgresReadiness:
     """ReadinessProbe: ready while a trivial query gets through."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
+    def __init__(self, pool: BoundedPool) -> None:
         self._pool = pool
 
     async def ready(self) -> bool:

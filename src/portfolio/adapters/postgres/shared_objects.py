@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import msgspec
-from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.pages import fetch_slice, search_conditions
-from portfolio.adapters.postgres.pool import Connection, connection
+from portfolio.adapters.postgres.pool import BoundedPool, connection
 from portfolio.adapters.postgres.statements import (
     TOUCH,
     assignments,
@@ -110,7 +109,7 @@ META = SharedTable(
 class PostgresSharedObjects(Generic[FieldsT, EntityT]):
     """SharedObjects over one table; each write is one transaction."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection], table: SharedTable[EntityT]) -> None:
+    def __init__(self, pool: BoundedPool, table: SharedTable[EntityT]) -> None:
         self._pool = pool
         self._table = table
         self._columns = {column: column for column in table.columns}

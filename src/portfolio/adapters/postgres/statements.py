@@ -10,9 +10,8 @@ from typing import Any
 import msgspec
 import psycopg
 from psycopg import errors as pg_errors
-from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres.pool import Connection, connection
+from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.domain import DuplicateValue, MissingReference
 
 # Unique constraints (named by Postgres' defaults in migration 0001) -> (entity, field).
@@ -61,7 +60,7 @@ async def translated_errors() -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def transaction(pool: AsyncConnectionPool[Connection]) -> AsyncIterator[Connection]:
+async def transaction(pool: BoundedPool) -> AsyncIterator[Connection]:
     """A pooled connection inside one transaction, with constraint errors translated."""
     async with connection(pool) as conn, translated_errors(), conn.transaction():
         yield conn

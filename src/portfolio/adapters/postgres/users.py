@@ -6,9 +6,8 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres.pool import Connection, connection
+from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.application import StoredToken, UserAlreadyExists
 from portfolio.domain import Principal
 
@@ -57,7 +56,7 @@ def _stored_token(row: tuple[Any, ...]) -> StoredToken:
 class PostgresTokenStore:
     """TokenStore over Postgres."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
+    def __init__(self, pool: BoundedPool) -> None:
         self._pool = pool
 
     async def find(self, digest: bytes) -> StoredToken | None:
@@ -106,7 +105,7 @@ class PostgresTokenStore:
 class PostgresUserStore:
     """UserStore over Postgres."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
+    def __init__(self, pool: BoundedPool) -> None:
         self._pool = pool
 
     async def create(

@@ -11,6 +11,7 @@ from litestar.di import Provide
 
 from portfolio.entrypoints.container import Container, opened
 from portfolio.entrypoints.http.auth import authorized_by
+from portfolio.entrypoints.http.body_timeout import BodyTimeout
 from portfolio.entrypoints.http.errors import exception_handlers
 from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.head_requests import HeadAsGet
@@ -135,13 +136,14 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
     )
     # Wrapped outside Litestar's routing so unrouted requests (404, 405) are logged too.
-    inner = AllowedHosts(HeadAsGet(app.asgi_handler), settings.allowed_hosts or None)
+    bounded = BodyTimeout(HeadAsGet(app.asgi_handler), settings.http_body_timeout)
+    inner = AllowedHosts(bounded, settings.allowed_hosts or None)
     app.asgi_handler = RequestLogMiddleware(inner)
     return app
 
 
 def create_app_from_env() -> Litestar:
-    """The application for ``uvicorn --factory``: settings and database from the environment."""
+    """The application for the server's factory: settings and database from the environment."""
     settings = Settings.from_env()
     if settings.database_url is None:
         raise RuntimeError("PORTFOLIO_DATABASE_URL must be set (the CLI sets it for its workers)")

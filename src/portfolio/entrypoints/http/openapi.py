@@ -332,7 +332,12 @@ def openapi_config(version: str) -> OpenAPIConfig:
             "The API an admin panel and a website call to manage and show delivered projects. "
             "Every `/api/` route needs `Authorization: Token <key>`; see docs/api.md. A method "
             "a path does not list is answered 405 with `Allow`; `OPTIONS` answers 204 with "
-            "`Allow` and needs no token."
+            "`Allow` and needs no token. Before any route, the server answers 431 (or closes "
+            "the connection) for a request head over `PORTFOLIO_HTTP_MAX_HEADER_BYTES` or with "
+            "more than 100 headers, and closes a connection whose head is not complete within "
+            "`PORTFOLIO_HTTP_HEADER_TIMEOUT`; a body whose next piece does not arrive within "
+            '`PORTFOLIO_HTTP_BODY_TIMEOUT` is answered 408 `{"detail": ...}` and the '
+            "connection closed."
         ),
         path="/schema",
         render_plugins=[_SwaggerPage(finished), _JsonDocument(finished)],

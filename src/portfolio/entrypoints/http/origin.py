@@ -13,6 +13,9 @@ from portfolio.entrypoints.http.request_errors import bad_request
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
 
+# Paths that answer whatever the Host: they build no URL from it.
+PROBES = frozenset({"/health", "/ready"})
+
 # The same words Litestar's router uses when it rejects a Host header itself.
 INVALID_HOST = "Invalid host header"
 
@@ -52,7 +55,9 @@ class AllowedHosts:
 
     Media URLs and page links are built from the request's origin, so behind a proxy that
     passes any Host through, a forged one would be echoed back to clients and caches. It runs
-    before the framework's router, so the answer is always in the service's words.
+    before the framework's router, so the answer is always in the service's words. The probes
+    (``/health``, ``/ready``) echo nothing and answer any Host: load balancers and
+    orchestrators address the instance by its IP.
     """
 
     def __init__(self, app: ASGIApp, hosts: Collection[str] | None = None) -> None:
@@ -61,7 +66,7 @@ class AllowedHosts:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass allowed hosts (and non-HTTP scopes) through; answer the rest with 400."""
-        if scope["type"] == "http":  # type: ignore[comparison-overlap]
+        if scope["type"] == "http" and scope["path"] not in PROBES:  # type: ignore[comparison-overlap]
             raw = next((value for name, value in scope["headers"] if name == b"host"), None)
             if not self._allows(raw):
                 body = b'{"detail":"' + INVALID_HOST.encode() + b'"}'

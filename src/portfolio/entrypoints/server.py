@@ -1,0 +1,84 @@
+"""The HTTP server: granian, with every limit a hostile client could otherwise exhaust.
+
+Granian (Rust, hyper) refuses a request head larger than its buffer or with more than 100
+headers before any of it reaches Python, closes a connection whose head has not arrived within
+the header timeout (idle keep-alive connections included), and accepts up to
+``http_max_connections`` connections per worker. The app itself bounds the wait for each
+piece of a body (BodyTimeout). bench/http_limits.py compares it with uvicorn and hypercorn.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+from typing import Any
+
+from portfolio.entrypoints.http.app import create_app_from_env
+from portfolio.entrypoints.logs import logging_config
+from portfolio.entrypoints.settings import Settings
+
+logger = logging.getLogger("portfolio.server")
+
+# Connections the kernel queues before the workers accept them.
+BACKLOG = 4096
+# Descriptors a worker needs besides its connections: database, files, pipes.
+SPARE_DESCRIPTORS = 256
+
+
+def served_app() -> Any:
+    """The application as granian's workers serve it: ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed from a proxy on the same host only."""
+    from granian.utils.proxies import wrap_asgi_with_proxy_headers
+
+    return wrap_asgi_with_proxy_headers(create_app_from_env(), "127.0.0.1")
+
+
+def connection_limit(wanted: int) -> int:
+    """Raise this process's open-file limit (which the workers inherit) so each worker can hold
+    ``wanted`` connections; return how many it can."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + SPARE_DESCRIPTORS
+    if hard != resource.RLIM_INFINITY:
+        needed = min(needed, hard)
+    if needed > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+        soft = needed
+    return max(16, min(wanted, soft - SPARE_DESCRIPTORS))
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve the API until stopped (SIGINT or SIGTERM)."""
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    connections = connection_limit(settings.http_max_connections)
+    if connections < settings.http_max_connections:
+        logger.warning(
+            "the open-file limit allows %d connections per worker, not %d",
+            connections,
+            settings.http_max_connections,
+        )
+    Server(
+        f"{__name__}:served_app",
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        factory=True,
+        workers=workers,
+        # HTTP/1.1 only: its head limits and header timeout are what the service relies on.
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=round(settings.http_header_timeout * 1000),
+            keep_alive=True,
+            max_buffer_size=settings.http_max_header_bytes,
+        ),
+        backlog=BACKLOG,
+        backpressure=connections,
+        log_enabled=True,
+        log_level=LogLevels(settings.log_level.lower()),
+        log_dictconfig=logging_config(settings.log_level),
+        log_access=False,  # the app logs one line per request itself
+        respawn_failed_workers=True,
+    ).serve()

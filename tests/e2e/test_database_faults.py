@@ -1,0 +1,187 @@
+"""Faults between the service and Postgres, injected with the TCP proxy: a partition (bytes
+stop flowing, connections stay open), a dead server and a slow network. Every request is
+answered within the bound, 503s come in milliseconds once the outage is known, and the service
+recovers within a second of the database coming back."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from portfolio.adapters.postgres import BoundedPool, connection
+from portfolio.application import PortfolioFields
+from portfolio.domain import ServiceUnavailable
+from portfolio.entrypoints.container import Container
+from portfolio.entrypoints.http.app import create_app
+from portfolio.entrypoints.settings import Settings
+from tests.e2e.tcp_proxy import CuttableProxy
+
+pytestmark = pytest.mark.postgres
+
+DEADLINE = 1.0
+# What the bound may exceed the deadline by: the cancel grace and a loaded, shared machine.
+SLACK = 0.6
+FAST = 0.2  # a 503 while the outage is known: a few ms, this much at the very worst
+RECOVERY = 1.0
+
+
+@dataclass
+class Service:
+    """The app through the proxy, an admin's headers and a portfolio's path."""
+
+    client: AsyncTestClient  # type: ignore[type-arg]
+    container: Container
+    proxy: CuttableProxy
+    headers: dict[str, str]
+    path: str
+
+    async def timed(self, path: str | None = None) -> tuple[int, float, Any]:
+        """Status, seconds taken and the answer of one GET."""
+        started = time.monotonic()
+        response = await self.client.get(path or self.path, headers=self.headers)
+        return response.status_code, time.monotonic() - started, response
+
+
+@pytest.fixture
+def proxy(clean_database: str) -> Iterator[CuttableProxy]:
+    proxy = CuttableProxy(clean_database)
+    proxy.restore()
+    yield proxy
+    proxy.cut()
+
+
+@pytest.fixture
+async def service(proxy: CuttableProxy, settings: Settings) -> AsyncIterator[Service]:
+    container = Container(
+        settings=replace(
+            settings, db_deadline=DEADLINE, db_acquire_timeout=DEADLINE, retry_after_seconds=3
+        ),
+        database_url=proxy.url,
+    )
+    async with AsyncTestClient(create_app(container)) as client:
+        await container.manage_users().create("admin", is_admin=True)
+        key = (await container.manage_tokens().issue("admin")).key
+        added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
+        service = Service(
+            client,
+            container,
+            proxy,
+            {"Authorization": f"Token {key}"},
+            f"/api/portfolios/{added.id}",
+        )
+        assert (await service.timed())[0] == 200
+        yield service
+
+
+async def recovered_within(service: Service, restore: Callable[[], None]) -> float:
+    """Seconds from ``restore()`` to the first 200, polling every 20 ms (at most 5 s)."""
+    restore()
+    started = time.monotonic()
+    while time.monotonic() - started < 5:
+        if (await service.timed())[0] == 200:
+            return time.monotonic() - started
+        await asyncio.sleep(0.02)
+    return float("inf")
+
+
+def assert_unavailable(status: int, response: Any) -> None:
+    assert status == 503
+    assert response.headers["retry-after"] == "3"
+    assert set(response.json()) == {"detail"}
+
+
+async def fail_fast_then_recover(service: Service, restore: Callable[[], None]) -> None:
+    """Once the outage is known: 503s in milliseconds, /ready within a second, /health 200;
+    then recovery within a second of ``restore``."""
+    quick = [await service.timed() for _ in range(20)]
+    for status, _, response in quick:
+        assert_unavailable(status, response)
+    seconds = [taken for _, taken, _ in quick]
+    assert max(seconds) < FAST, seconds
+    assert statistics.median(seconds) < 0.05, seconds
+    status, taken, response = await service.timed("/ready")
+    assert_unavailable(status, response)
+    assert taken < FAST
+    assert (await service.client.get("/health")).status_code == 200
+
+    assert await recovered_within(service, restore) < RECOVERY
+    assert (await service.timed("/ready"))[0] == 200
+
+
+async def in_flight(service: Service, count: int) -> list[tuple[int, float, Any]]:
+    return await asyncio.gather(*(service.timed() for _ in range(count)))
+
+
+async def test_partition_answers_every_request_within_the_deadline(service: Service) -> None:
+    service.proxy.partition()
+    answers = await in_flight(service, 16)  # more than the pool holds: some wait for one
+    for status, taken, response in answers:
+        assert_unavailable(status, response)
+        assert taken < DEADLINE + SLACK
+    await fail_fast_then_recover(service, service.proxy.heal)
+
+
+async def test_ready_answers_within_a_second_before_the_outage_is_known(
+    service: Service,
+) -> None:
+    service.proxy.partition()
+    status, taken, response = await service.timed("/ready")
+    assert_unavailable(status, response)
+    assert taken < 1.0
+    # The probe's failure made the outage known: the API fails fast too.
+    status, taken, response = await service.timed()
+    assert_unavailable(status, response)
+    assert taken < FAST
+    service.proxy.heal()
+
+
+async def test_dead_server_fails_fast_and_recovers(service: Service) -> None:
+    service.proxy.cut()
+    status, taken, response = await service.timed()
+    assert_unavailable(status, response)
+    assert taken < DEADLINE + SLACK
+    await fail_fast_then_recover(service, service.proxy.restore)
+
+
+async def test_slow_network_within_the_deadline_is_served(service: Service) -> None:
+    service.proxy.delay(0.05)
+    answers = await in_flight(service, 4)
+    assert [status for status, _, _ in answers] == [200] * 4
+    assert all(response.json()["title"] == "T" for _, _, response in answers)
+
+
+async def test_connections_cut_off_by_the_deadline_are_discarded(service: Service) -> None:
+    pool: BoundedPool = service.container.pool()
+    before = pool.get_stats().get("returns_bad", 0)
+    service.proxy.delay(DEADLINE * 2)
+    answers = await in_flight(service, 3)
+    for status, taken, response in answers:
+        assert_unavailable(status, response)
+        assert taken < DEADLINE + SLACK
+    assert pool.get_stats().get("returns_bad", 0) > before
+
+    # Nothing cut off mid-statement is handed out again: every later answer is whole and right.
+    assert await recovered_within(service, lambda: service.proxy.delay(0)) < RECOVERY
+    for status, _, response in await in_flight(service, 10):
+        assert status == 200
+        assert response.json()["title"] == "T"
+
+
+async def test_a_statement_the_server_cancels_is_a_503_without_an_outage(
+    service: Service,
+) -> None:
+    # The server is up and answering: its own statement timeout is no reason to fail fast.
+    pool: BoundedPool = service.container.pool()
+    with pytest.raises(ServiceUnavailable):
+        async with connection(pool) as conn, conn.transaction():
+            await conn.execute("SET LOCAL statement_timeout = 50")
+            await conn.execute("SELECT pg_sleep(1)")
+    assert not pool.outage.down
+    assert (await service.timed())[0] == 200
