@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol, TypeVar
@@ -72,6 +72,15 @@ class SharedObjects(Protocol[FieldsT_contra, EntityT_co]):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """One stored file as the store lists it."""
+
+    key: str
+    size: int
+    modified_at: datetime
+
+
 class MediaStorage(Protocol):
     """Where file bytes live, addressed by keys such as ``core_media/2026/03/02/a.bmp``."""
 
@@ -97,6 +106,10 @@ class MediaStorage(Protocol):
     def url(self, key: str) -> str | None:
         """The absolute URL clients fetch ``key`` from when the store has one (a CDN or a
         bucket's base); None when the service itself serves the file at ``/media/<key>``."""
+        ...
+
+    def list_objects(self) -> Iterator[StoredObject]:
+        """Every stored file, in no set order."""
         ...
 
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from portfolio.application.media.keys import free_variant
+from portfolio.application.media.keys import free_variant, is_safe_key
+from portfolio.application.ports import StoredObject
+
+INCOMING_PREFIX = ".incoming-"
 
 
 class UnsafeKey(ValueError):
@@ -24,12 +29,9 @@ class FilesystemMediaStorage:
 
     def path_of(self, key: str) -> Path:
         """The file a key names; UnsafeKey for anything that would leave the root."""
-        if not key or "\x00" in key or key.startswith("/") or "\\" in key:
+        if not is_safe_key(key):
             raise UnsafeKey(key)
-        parts = key.split("/")
-        if any(part in ("", ".", "..") for part in parts):
-            raise UnsafeKey(key)
-        path = self.root.joinpath(*parts)
+        path = self.root.joinpath(*key.split("/"))
         if not path.resolve().is_relative_to(self.root):
             raise UnsafeKey(key)
         return path
@@ -38,7 +40,7 @@ class FilesystemMediaStorage:
         """Write to a temporary file beside the target, then link it in without overwriting."""
         folder = self.path_of(key).parent
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-")
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=INCOMING_PREFIX)
         try:
             with os.fdopen(handle, "wb") as sink:
                 shutil.copyfileobj(source, sink, 1024 * 1024)
@@ -76,3 +78,20 @@ class FilesystemMediaStorage:
     def url(self, key: str) -> str | None:
         """The configured base URL followed by the key; None when no base is configured."""
         return None if self._base_url is None else self._base_url + key
+
+    def list_objects(self) -> Iterator[StoredObject]:
+        """Every file below the root, except the temporary ones of writes still under way."""
+        for folder, _, names in os.walk(self.root):
+            for name in names:
+                if name.startswith(INCOMING_PREFIX):
+                    continue
+                path = Path(folder, name)
+                try:
+                    status = path.stat()
+                except FileNotFoundError:
+                    continue  # removed since the folder was read
+                yield StoredObject(
+                    key=path.relative_to(self.root).as_posix(),
+                    size=status.st_size,
+                    modified_at=datetime.fromtimestamp(status.st_mtime, UTC),
+                )
