@@ -28,6 +28,7 @@ from portfolio.adapters.postgres import (
     make_pool,
     open_pool,
 )
+from portfolio.adapters.s3 import S3Location, S3MediaStorage
 from portfolio.application import (
     Authenticate,
     DeleteMedia,
@@ -44,13 +45,14 @@ from portfolio.application import (
     ManageTokens,
     ManageUsers,
     MediaLimits,
+    MediaStorage,
     MetaFields,
     RegenerateThumbnails,
     TagFields,
     UploadMedia,
 )
 from portfolio.domain import Employer, Link, Meta, Tag
-from portfolio.entrypoints.settings import Settings
+from portfolio.entrypoints.settings import Settings, SettingsError
 
 
 def utc_now() -> datetime:
@@ -64,6 +66,28 @@ def pool_settings(settings: Settings) -> PoolSettings:
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
         acquire_timeout=settings.db_acquire_timeout,
+    )
+
+
+def build_media_storage(settings: Settings, storage: str) -> MediaStorage:
+    """The media store named ``storage`` ("filesystem" or "s3"), as the settings describe it."""
+    if storage == "filesystem":
+        return FilesystemMediaStorage(settings.media_root, base_url=settings.media_base_url)
+    s3 = settings.s3
+    if s3 is None:
+        raise SettingsError("PORTFOLIO_S3_BUCKET must be set to use the s3 storage")
+    location = S3Location(
+        bucket=s3.bucket,
+        region=s3.region,
+        endpoint_url=s3.endpoint_url,
+        prefix=s3.prefix,
+        virtual_hosted=s3.virtual_hosted,
+        access_key_id=s3.access_key_id,
+        secret_access_key=s3.secret_access_key,
+        session_token=s3.session_token,
+    )
+    return S3MediaStorage(
+        location, base_url=settings.media_base_url, presign_seconds=s3.presign_seconds
     )
 
 
@@ -110,9 +134,7 @@ class Container(containers.DeclarativeContainer):
     )
     meta_store = providers.Singleton(PostgresSharedObjects[MetaFields, Meta], pool=pool, table=META)
     media_storage = providers.Singleton(
-        FilesystemMediaStorage,
-        root=settings.provided.media_root,
-        base_url=settings.provided.media_base_url,
+        build_media_storage, settings=settings, storage=settings.provided.storage
     )
     media_repository = providers.Singleton(PostgresMediaRepository, pool=pool)
     images = providers.Singleton(PillowImageProcessor)
