@@ -4,8 +4,8 @@ from the bucket, presigned ``f`` URLs, deletes, and a store that does not answer
 from __future__ import annotations
 
 import socket
-import urllib.request
 
+import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -105,9 +105,10 @@ class TestPresignedUrls:
         for url in (body["f"], *(thumb["f"] for thumb in body["thumbnails"])):
             assert url.startswith(prefix)
             assert "X-Amz-Expires=300&" in url
-        with urllib.request.urlopen(body["f"], timeout=10) as answer:
-            assert answer.read() == data
-            assert answer.headers["Content-Type"] == "image/png"
+        async with httpx.AsyncClient() as bucket:
+            answer = await bucket.get(body["f"])
+        assert (answer.status_code, answer.content) == (200, data)
+        assert answer.headers["Content-Type"] == "image/png"
         listed = await client.get(MEDIA, headers=callers.admin)
         assert listed.json()["results"][0]["f"].startswith(prefix)
 
