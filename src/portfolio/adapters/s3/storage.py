@@ -43,7 +43,7 @@ class UnsafeObjectKey(ValueError):
     """A key with empty, ``.`` or ``..`` parts, or a leading slash: never stored."""
 
 
-class ConditionalPutUnsupported(RuntimeError):
+class ConditionalPutUnsupported(ServiceUnavailable):
     """The store overwrote an object it was asked to create only if absent (If-None-Match: *)."""
 
 
