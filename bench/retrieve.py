@@ -1,11 +1,13 @@
 """Retrieve-endpoint throughput: the real service beside a bare ASGI app, in the same run.
 
     .venv/bin/python -m bench.retrieve [--portfolios 300] [--seconds 5] [--rounds 5]
+                                       [--workers 1[,2,4]]
 
 Loads portfolios (cover, employer with logo, three tags, two links, four gallery images,
-three meta) into a fresh database, starts both servers on one uvicorn worker each, and drives
-them in alternating rounds with the same keep-alive client. Prints requests/s, latency and
-server CPU time per request for each round, then medians and the ratio real/bare.
+three meta) into a fresh database, starts both servers on the same number of uvicorn worker
+processes, and drives them in alternating rounds with the same keep-alive client. Prints
+requests/s, latency and server CPU time per request for each round, then medians and the
+ratio real/bare; with several worker counts, one block per count and a table of medians.
 """
 
 from __future__ import annotations
@@ -146,8 +148,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(target: str, port: int, url: str) -> subprocess.Popen[bytes]:
-    """One uvicorn worker serving ``target``; waits until it answers."""
+def start_server(target: str, port: int, url: str, workers: int = 1) -> subprocess.Popen[bytes]:
+    """Uvicorn with ``workers`` processes serving ``target``; waits until it answers."""
     env = {
         **os.environ,
         "PORTFOLIO_DATABASE_URL": url,
@@ -162,7 +164,7 @@ def start_server(target: str, port: int, url: str) -> subprocess.Popen[bytes]:
         "--port",
         str(port),
         "--workers",
-        "1",
+        str(workers),
         "--no-access-log",
         "--log-level",
         "warning",
@@ -183,10 +185,23 @@ def start_server(target: str, port: int, url: str) -> subprocess.Popen[bytes]:
     raise RuntimeError(f"{target} did not start")
 
 
+def _stat(pid: int | str) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    """User + system CPU time so far of a process and its children (uvicorn's workers)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = _stat(entry.name)
+        except OSError:
+            continue  # ended meanwhile
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
 
 
 def measure(
@@ -206,17 +221,36 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--workers", default="1", help="uvicorn worker processes per server, e.g. 1,2,4"
+    )
     args = parser.parse_args()
 
     server_url = database_url(Settings.from_env())
     url = fresh_database(server_url)
     ids, token = asyncio.run(load_portfolios(url, args.portfolios))
     paths = [f"/api/portfolios/{portfolio_id}" for portfolio_id in ids]
+    by_workers = {
+        workers: compare(args, url, paths, token, workers)
+        for workers in (int(count) for count in args.workers.split(","))
+    }
+    if len(by_workers) > 1:
+        print("\nmedians by worker processes (each server gets that many)")
+        print(f"{'workers':>7} {'service req/s':>14} {'bare req/s':>11} {'service/bare':>13}")
+        for workers, medians in by_workers.items():
+            service, bare = medians["service"][0], medians["bare ASGI"][0]
+            print(f"{workers:>7} {service:>14.0f} {bare:>11.0f} {service / bare:>13.2f}")
+
+
+def compare(
+    args: argparse.Namespace, url: str, paths: list[str], token: str, workers: int
+) -> dict[str, list[float]]:
+    """Rounds against both servers on ``workers`` processes each; the medians per server."""
     servers = {
         "service": start_server(
-            "portfolio.entrypoints.http.app:create_app_from_env()", free_port(), url
+            "portfolio.entrypoints.http.app:create_app_from_env()", free_port(), url, workers
         ),
-        "bare ASGI": start_server("bench.bare_app:app", free_port(), url),
+        "bare ASGI": start_server("bench.bare_app:app", free_port(), url, workers),
     }
     ports = {name: int(proc.args[proc.args.index("--port") + 1]) for name, proc in servers.items()}  # type: ignore[union-attr]
     figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in servers}
@@ -224,8 +258,8 @@ def main() -> None:
         for name in servers:  # warm up: prepared statements, pools, caches
             measure(ports[name], servers[name].pid, paths, token, 1.0, args.connections)
         print(
-            f"{args.portfolios} portfolios, {args.connections} connections, "
-            f"{args.seconds:g}s rounds, 1 worker each"
+            f"\n{args.portfolios} portfolios, {args.connections} connections, "
+            f"{args.seconds:g}s rounds, {workers} worker(s) each"
         )
         header = ("round", "server", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
         print("{:>5} {:<10} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
@@ -249,13 +283,14 @@ def main() -> None:
         for name, rows in figures.items()
     }
     service, bare = medians["service"], medians["bare ASGI"]
-    print("\nmedians")
+    print("medians")
     for name, (rps, cpu, p50) in medians.items():
         print(f"  {name:<10} {rps:>8.0f} req/s  {cpu:.3f} CPU ms/req  p50 {p50:.2f} ms")
     print(
         f"  service / bare ASGI: {service[0] / bare[0]:.2f} of the requests/s "
         f"(target >= 0.50), {service[1] / bare[1]:.2f}x the CPU per request"
     )
+    return medians
 
 
 if __name__ == "__main__":
