@@ -28,7 +28,7 @@ from portfolio.adapters.postgres import (
     make_pool,
     open_pool,
 )
-from portfolio.adapters.s3 import S3Location, S3MediaStorage
+from portfolio.adapters.s3 import S3MediaStorage
 from portfolio.application import (
     Authenticate,
     DeleteMedia,
@@ -76,18 +76,8 @@ def build_media_storage(settings: Settings, storage: str) -> MediaStorage:
     s3 = settings.s3
     if s3 is None:
         raise SettingsError("PORTFOLIO_S3_BUCKET must be set to use the s3 storage")
-    location = S3Location(
-        bucket=s3.bucket,
-        region=s3.region,
-        endpoint_url=s3.endpoint_url,
-        prefix=s3.prefix,
-        virtual_hosted=s3.virtual_hosted,
-        access_key_id=s3.access_key_id,
-        secret_access_key=s3.secret_access_key,
-        session_token=s3.session_token,
-    )
     return S3MediaStorage(
-        location, base_url=settings.media_base_url, presign_seconds=s3.presign_seconds
+        s3.location, base_url=settings.media_base_url, presign_seconds=s3.presign_seconds
     )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from portfolio.adapters.s3 import S3Location
 from portfolio.application.media.keys import is_safe_key
 
 STORAGES = ("filesystem", "s3")
@@ -49,16 +50,9 @@ def _first(env: Mapping[str, str], *names: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class S3Settings:
-    """The bucket media lives in when ``PORTFOLIO_STORAGE=s3``; secrets are never printed."""
+    """The bucket media lives in when ``PORTFOLIO_STORAGE=s3``, and how ``f`` URLs reach it."""
 
-    bucket: str
-    region: str = "us-east-1"
-    endpoint_url: str | None = None
-    prefix: str = ""
-    virtual_hosted: bool = False
-    access_key_id: str | None = None
-    secret_access_key: str | None = field(default=None, repr=False)
-    session_token: str | None = field(default=None, repr=False)
+    location: S3Location
     presign_seconds: int = 0
 
     @classmethod
@@ -91,7 +85,7 @@ class S3Settings:
         secret = _first(env, "PORTFOLIO_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY")
         if (key_id is None) != (secret is None):
             raise SettingsError("an S3 access key id and its secret access key go together")
-        return cls(
+        location = S3Location(
             bucket=bucket,
             region=_first(env, "PORTFOLIO_S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION")
             or "us-east-1",
@@ -101,8 +95,8 @@ class S3Settings:
             access_key_id=key_id,
             secret_access_key=secret,
             session_token=_first(env, "PORTFOLIO_S3_SESSION_TOKEN", "AWS_SESSION_TOKEN"),
-            presign_seconds=_presign_seconds(env),
         )
+        return cls(location, _presign_seconds(env))
 
 
 def _presign_seconds(env: Mapping[str, str]) -> int:
