@@ -3,6 +3,7 @@ from the bucket, presigned ``f`` URLs, deletes, and a store that does not answer
 
 from __future__ import annotations
 
+import os
 import socket
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from portfolio.adapters.s3 import S3Location, S3MediaStorage
+from portfolio.adapters.s3.storage import PART_SIZE
 from portfolio.entrypoints.settings import S3Settings, Settings
 from tests import media_samples
 from tests.e2e.conftest import Callers
@@ -64,6 +66,22 @@ async def test_an_upload_lands_in_the_bucket_and_is_served_with_ranges_and_head(
     thumbnail = await client.get(body["thumbnails"][0]["f"])
     assert head.headers["content-length"] == str(len(thumbnail.content))
     assert media_samples.thumbnail_image(thumbnail.content).size == (64, 48)
+
+
+async def test_a_file_larger_than_a_part_streams_in_and_out_whole(
+    client: Client, callers: Callers, s3_location: S3Location
+) -> None:
+    data = os.urandom(PART_SIZE * 2 + 1000)
+    response = await upload(client, callers.admin, data, "archive.bin")
+    assert response.status_code == 201, response.text
+    body = response.json()
+
+    assert bucket_keys(s3_location) == [key_of(body["f"])]
+    served = await client.get(body["f"])
+    assert (served.status_code, served.content == data) == (200, True)
+    assert served.headers["content-type"] == "application/octet-stream"
+    tail = await client.get(body["f"], headers={"Range": "bytes=-10"})
+    assert (tail.status_code, tail.content) == (206, data[-10:])
 
 
 async def test_deleting_removes_every_object_from_the_bucket(
