@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated, BinaryIO
+from typing import Annotated, Any, BinaryIO
 from urllib.parse import quote
 
-from litestar import Response, get
+from litestar import Request, get
 from litestar.params import FromPath, HeaderParameter
 from litestar.response import Stream
-from litestar.status_codes import HTTP_206_PARTIAL_CONTENT, HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_206_PARTIAL_CONTENT,
+    HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
+)
 
 from portfolio.application import MediaStorage, sniff_file_type
 from portfolio.application.media.file_types import SNIFF_BYTES
 from portfolio.domain import NotFound
+from portfolio.entrypoints.http.head_requests import HEAD_ONLY
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.media.ranges import Unsatisfiable, requested_range
 
@@ -23,11 +28,9 @@ CHUNK = 256 * 1024
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 
 
-async def _chunks(head: bytes, handle: BinaryIO, length: int) -> AsyncIterator[bytes]:
+async def _chunks(handle: BinaryIO, length: int) -> AsyncIterator[bytes]:
     try:
-        if head:
-            yield head
-        left = length - len(head)
+        left = length
         while left > 0 and (chunk := await asyncio.to_thread(handle.read, min(CHUNK, left))):
             left -= len(chunk)
             yield chunk
@@ -46,20 +49,18 @@ def _open(storage: MediaStorage, key: str) -> tuple[BinaryIO, int, bytes]:
     return handle, size, handle.read(SNIFF_BYTES)
 
 
-def _move_to(handle: BinaryIO, offset: int) -> None:
-    handle.seek(offset)
-
-
 @get("/media/{key:path}", exclude_from_auth=True, include_in_schema=False)
 async def media_file(
+    request: Request[Any, Any, Any],
     key: FromPath[str],
     media_storage: Injected[MediaStorage],
     range_header: Annotated[str | None, HeaderParameter(name="Range")] = None,
     if_range: Annotated[str | None, HeaderParameter(name="If-Range")] = None,
-) -> Stream | Response[bytes]:
+) -> Stream:
     """A stored file with its real Content-Type; anything but an image is a download.
 
-    One byte range (``Range: bytes=a-b``) is answered 206; a range past the end, 416.
+    One byte range (``Range: bytes=a-b``) is answered 206; a range past the end, 416. A HEAD
+    reads no more than the file's first bytes, wherever it is stored.
     """
     handle, size, head = await asyncio.to_thread(_open, media_storage, key.lstrip("/"))
     # The type comes from the bytes, as on upload, never from the name: a file that reached
@@ -73,30 +74,20 @@ async def media_file(
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": CACHE_FOREVER,
     }
+    status, start, length = HTTP_200_OK, 0, size
     try:
         # If-Range names a version this service keeps no validator for: send the whole file.
         wanted = None if if_range is not None else requested_range(range_header, size)
     except Unsatisfiable:
-        await asyncio.to_thread(handle.close)
-        return Response(
-            b"",
-            status_code=HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
-            headers={**headers, "Content-Range": f"bytes */{size}"},
-        )
-    if wanted is None:
-        return Stream(
-            _chunks(head, handle, size),
-            media_type=file_type.mime,
-            headers={**headers, "Content-Length": str(size)},
-        )
-    await asyncio.to_thread(_move_to, handle, wanted.start)
+        status, length = HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE, 0
+        headers["Content-Range"] = f"bytes */{size}"
+    else:
+        if wanted is not None:
+            status, start, length = HTTP_206_PARTIAL_CONTENT, wanted.start, wanted.length
+            headers["Content-Range"] = wanted.content_range
+    headers["Content-Length"] = str(length)
+    sent = 0 if request.scope.get(HEAD_ONLY) else length
+    await asyncio.to_thread(handle.seek, start)
     return Stream(
-        _chunks(b"", handle, wanted.length),
-        status_code=HTTP_206_PARTIAL_CONTENT,
-        media_type=file_type.mime,
-        headers={
-            **headers,
-            "Content-Length": str(wanted.length),
-            "Content-Range": wanted.content_range,
-        },
+        _chunks(handle, sent), status_code=status, media_type=file_type.mime, headers=headers
     )
