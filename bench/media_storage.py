@@ -29,7 +29,7 @@ from tests.seaweedfs import SeaweedFS, running_seaweedfs
 
 from bench.media_ingest import QUALITY, make_photo, memory_kib
 from portfolio.adapters.filesystem import FilesystemMediaStorage
-from portfolio.adapters.memory import InMemoryCatalogue
+from portfolio.adapters.memory import InMemoryDatabase
 from portfolio.adapters.pillow import PillowImageProcessor
 from portfolio.adapters.s3 import S3Location, S3MediaStorage
 from portfolio.application import MediaStorage, UploadMedia
@@ -55,7 +55,7 @@ def upload_once(storage: MediaStorage, data: bytes) -> None:
     """The upload use case, as the HTTP handler runs it."""
     use_case = UploadMedia(
         storage,
-        InMemoryCatalogue(),
+        InMemoryDatabase().media,
         PillowImageProcessor(jpeg_quality=QUALITY),
         lambda: datetime.now(UTC),
     )
@@ -116,7 +116,10 @@ def measure_peak(store: str, path: Path, endpoint: str, bucket: str, whole_uploa
         with path.open("rb") as source:
             if whole_upload:
                 use_case = UploadMedia(
-                    storage, InMemoryCatalogue(), PillowImageProcessor(), lambda: datetime.now(UTC)
+                    storage,
+                    InMemoryDatabase().media,
+                    PillowImageProcessor(),
+                    lambda: datetime.now(UTC),
                 )
                 asyncio.run(use_case(source, path.name))
             else:

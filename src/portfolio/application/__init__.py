@@ -55,12 +55,11 @@ from portfolio.application.media.upload import DEFAULT_LIMITS, MediaLimits, Uplo
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, free_slug, slugify
 from portfolio.application.ports import (
-    Catalogue,
     Clock,
     ImageProcessor,
     MediaRepository,
     MediaStorage,
-    PortfolioQueries,
+    Portfolios,
     ReadinessProbe,
     RenderedImage,
     RenderedThumbnail,
@@ -86,7 +85,6 @@ __all__ = [
     "SLUG_MAX_LENGTH",
     "SLUG_PATTERN",
     "Authenticate",
-    "Catalogue",
     "Clock",
     "CopiedFile",
     "CopyOutcome",
@@ -119,7 +117,7 @@ __all__ = [
     "Page",
     "PortfolioFields",
     "PortfolioFilter",
-    "PortfolioQueries",
+    "Portfolios",
     "ReadinessProbe",
     "RegenerateThumbnails",
     "RenderedImage",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
@@ -45,63 +44,6 @@ class FileData(msgspec.Struct):
     f: str
 
 
-class EmployerData(msgspec.Struct):
-    """The client a project was delivered for (``employer_data``)."""
-
-    id: int
-    name: str
-    image_data: ImageData | None
-    description: str | None
-
-
-class TagData(msgspec.Struct):
-    """A tag (``tags_data`` items)."""
-
-    id: int
-    name: str
-    image_data: ImageData | None
-
-
-class LinkData(msgspec.Struct):
-    """A related link (``links_data`` items)."""
-
-    id: int
-    name: str
-    url: str | None
-    image_data: ImageData | None
-    description: str | None
-
-
-class MetaData(msgspec.Struct):
-    """A meta entry (``meta`` items)."""
-
-    id: int
-    key: str
-    value_text: str | None
-    value_file: FileData | None
-
-
-class PortfolioData(msgspec.Struct):
-    """A whole portfolio, exactly as ``GET /api/portfolios/{id}`` returns it."""
-
-    id: int
-    title: str
-    slug: str
-    excerpt: str
-    order: int
-    image_data: ImageData | None
-    employer_data: EmployerData | None
-    tags_data: list[TagData]
-    links_data: list[LinkData]
-    is_active: bool
-    completed_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    description: str | None
-    images_data: list[ImageData]
-    meta: list[MetaData]
-
-
 class Page(msgspec.Struct, Generic[T]):
     """A page of a list, as Django REST Framework's page-number pagination shapes it.
 
@@ -119,9 +61,6 @@ def named_page(item: type[Any], name: str) -> Any:
     return Annotated[Page[item], KwargDefinition(schema_component_key=name)]  # type: ignore[valid-type]
 
 
-PortfolioPage = Annotated[
-    Page[PortfolioData], KwargDefinition(schema_component_key="PortfolioPage")
-]
 MediaListPage = Annotated[Page[ImageData], KwargDefinition(schema_component_key="MediaListPage")]
 
 
