@@ -84,6 +84,11 @@ async def test_a_file_larger_than_a_part_streams_in_and_out_whole(
     assert (tail.status_code, tail.content) == (206, data[-10:])
 
 
+async def test_ready_while_the_database_and_the_bucket_answer(client: Client) -> None:
+    response = await client.get("/ready")
+    assert (response.status_code, response.json()) == (200, {"status": "ready"})
+
+
 async def test_deleting_removes_every_object_from_the_bucket(
     client: Client, callers: Callers, s3_location: S3Location, clean_database: str
 ) -> None:
@@ -148,6 +153,12 @@ class TestStoreDown:
         assert response.status_code == 503
         assert response.headers["retry-after"] == "7"
         assert rows(clean_database) == (0, 0)
+
+    async def test_not_ready_while_the_bucket_does_not_answer(self, client: Client) -> None:
+        response = await client.get("/ready")
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "7"
+        assert (await client.get("/health")).status_code == 200
 
     async def test_serving_a_file_is_503_not_a_server_error(self, client: Client) -> None:
         response = await client.get("/media/core_media/2026/03/02/a.png")

@@ -16,7 +16,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portfolio.adapters.s3 import ConditionalPutUnsupported, S3Location, S3MediaStorage
+from portfolio.adapters.s3 import (
+    ConditionalPutUnsupported,
+    S3Location,
+    S3MediaStorage,
+    S3Readiness,
+)
 
 KEY = "core_media/2026/03/02/photo.jpg"
 
@@ -87,3 +92,11 @@ def test_the_same_bucket_reached_directly_takes_writes(s3_location: S3Location) 
     storage = S3MediaStorage(s3_location)
     assert storage.save(KEY, io.BytesIO(b"first")) == KEY
     assert storage.save(KEY, io.BytesIO(b"second")) == "core_media/2026/03/02/photo_1.jpg"
+
+
+async def test_a_bucket_that_answers_is_ready_and_a_wrong_key_is_not(
+    s3_location: S3Location,
+) -> None:
+    assert await S3Readiness(S3MediaStorage(s3_location)).ready()
+    wrong = replace(s3_location, secret_access_key="not-the-secret")
+    assert not await S3Readiness(S3MediaStorage(wrong)).ready()

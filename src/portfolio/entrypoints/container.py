@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from portfolio.adapters.postgres import (
     make_pool,
     open_pool,
 )
-from portfolio.adapters.s3 import S3MediaStorage
+from portfolio.adapters.s3 import S3MediaStorage, S3Readiness
 from portfolio.application import (
     Authenticate,
     DeleteMedia,
@@ -46,6 +47,7 @@ from portfolio.application import (
     MediaLimits,
     MediaStorage,
     MetaFields,
+    ReadinessProbe,
     RegenerateThumbnails,
     TagFields,
     UploadMedia,
@@ -80,6 +82,25 @@ def build_media_storage(settings: Settings, storage: str) -> MediaStorage:
     )
 
 
+class AllReady:
+    """ReadinessProbe: ready while every one of ``probes`` is, asked at the same time."""
+
+    def __init__(self, *probes: ReadinessProbe) -> None:
+        self._probes = probes
+
+    async def ready(self) -> bool:
+        """Whether every backing service answers now."""
+        answers = await asyncio.gather(*(probe.ready() for probe in self._probes))
+        return all(answers)
+
+
+def readiness_of(database: ReadinessProbe, storage: MediaStorage) -> ReadinessProbe:
+    """The database's readiness, and the bucket's when media live in one."""
+    if isinstance(storage, S3MediaStorage):
+        return AllReady(database, S3Readiness(storage))
+    return database
+
+
 @asynccontextmanager
 async def opened(container: Container) -> AsyncIterator[None]:
     """Open the container's pool (failing fast when the database is missing), close it after.
@@ -112,7 +133,7 @@ class Container(containers.DeclarativeContainer):
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
-    readiness = providers.Singleton(PostgresReadiness, pool=pool)
+    database_readiness = providers.Singleton(PostgresReadiness, pool=pool)
     employer_store = providers.Singleton(
         PostgresSharedObjects[EmployerFields, Employer], pool=pool, table=EMPLOYERS
     )
@@ -123,6 +144,9 @@ class Container(containers.DeclarativeContainer):
     meta_store = providers.Singleton(PostgresSharedObjects[MetaFields, Meta], pool=pool, table=META)
     media_storage = providers.Singleton(
         build_media_storage, settings=settings, storage=settings.provided.storage
+    )
+    readiness = providers.Singleton(
+        readiness_of, database=database_readiness, storage=media_storage
     )
     media_repository = providers.Singleton(PostgresMediaRepository, pool=pool)
     images = providers.Singleton(PillowImageProcessor)

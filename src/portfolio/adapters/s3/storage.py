@@ -228,6 +228,17 @@ class S3MediaStorage:
                 with suppress(BaseError):
                     obstore.delete(self._store, probe)
 
+    def reachable(self) -> bool:
+        """Whether the bucket answers an authenticated request now: one listing of a folder
+        that stays empty (a HEAD would not do: some stores answer 404 before checking the
+        signature)."""
+        try:
+            for _ in obstore.list(self._store, f"{self._prefix}{PROBE_FOLDER}/reachable"):
+                break
+        except BaseError:
+            return False
+        return True
+
     def open(self, key: str) -> BinaryIO:
         """A seekable reader that fetches the object in ranges as it is read."""
         path = self._path(key)
