@@ -7,7 +7,8 @@ Loads portfolios (cover, employer with logo, three tags, two links, four gallery
 three meta) into a fresh database, starts both servers on the same number of uvicorn worker
 processes, and drives them in alternating rounds with the same keep-alive client. Prints
 requests/s, latency and server CPU time per request for each round, then medians and the
-ratio real/bare; with several worker counts, one block per count and a table of medians.
+ratio real/bare. Several worker counts are measured in the same rounds, every server started
+at once and driven in turn, so the machine's load weighs on each alike.
 """
 
 from __future__ import annotations
@@ -245,67 +246,66 @@ def main() -> None:
     url = fresh_database(server_url)
     ids, token = asyncio.run(load_portfolios(url, args.portfolios))
     paths = [f"/api/portfolios/{portfolio_id}" for portfolio_id in ids]
-    by_workers = {
-        workers: compare(args, url, paths, token, workers)
-        for workers in (int(count) for count in args.workers.split(","))
-    }
-    if len(by_workers) > 1:
-        print("\nmedians by worker processes (each server gets that many)")
-        print(f"{'workers':>7} {'service req/s':>14} {'bare req/s':>11} {'service/bare':>13}")
-        for workers, medians in by_workers.items():
-            service, bare = medians["service"][0], medians["bare ASGI"][0]
-            print(f"{workers:>7} {service:>14.0f} {bare:>11.0f} {service / bare:>13.2f}")
+    counts = [int(count) for count in args.workers.split(",")]
+    medians = compare(args, url, paths, token, counts)
+    print("\nmedians")
+    for (name, workers), (rps, cpu, p50) in medians.items():
+        label = f"{name}, {workers} worker(s)"
+        print(f"  {label:<24} {rps:>8.0f} req/s  {cpu:.3f} CPU ms/req  p50 {p50:.2f} ms")
+    print(f"\n{'workers':>7} {'service req/s':>14} {'bare req/s':>11} {'service/bare':>13}")
+    for workers in counts:
+        service, bare = medians["service", workers], medians["bare ASGI", workers]
+        print(
+            f"{workers:>7} {service[0]:>14.0f} {bare[0]:>11.0f} {service[0] / bare[0]:>13.2f}"
+            f"   (CPU per request {service[1] / bare[1]:.2f}x; target ratio >= 0.50)"
+        )
 
 
 def compare(
-    args: argparse.Namespace, url: str, paths: list[str], token: str, workers: int
-) -> dict[str, list[float]]:
-    """Rounds against both servers on ``workers`` processes each; the medians per server."""
-    servers = {
-        "service": start_server(
-            "portfolio.entrypoints.http.app:create_app_from_env()", free_port(), url, workers
-        ),
-        "bare ASGI": start_server("bench.bare_app:app", free_port(), url, workers),
+    args: argparse.Namespace, url: str, paths: list[str], token: str, counts: list[int]
+) -> dict[tuple[str, int], list[float]]:
+    """Both servers on each worker count, all started at once and driven round by round in
+    turn, so a change in the machine's load falls on every one alike; medians per server."""
+    targets = {
+        "service": "portfolio.entrypoints.http.app:create_app_from_env()",
+        "bare ASGI": "bench.bare_app:app",
     }
-    ports = {name: int(proc.args[proc.args.index("--port") + 1]) for name, proc in servers.items()}  # type: ignore[union-attr]
-    figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in servers}
+    servers: dict[tuple[str, int], subprocess.Popen[bytes]] = {}
+    ports: dict[tuple[str, int], int] = {}
+    figures: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
     try:
-        for name in servers:  # warm up: prepared statements, pools, caches
-            measure(ports[name], servers[name].pid, paths, token, 1.0, args.connections)
+        for workers in counts:
+            for name, target in targets.items():
+                ports[name, workers] = free_port()
+                servers[name, workers] = start_server(target, ports[name, workers], url, workers)
+                figures[name, workers] = []
+        for key, process in servers.items():  # warm up: prepared statements, pools, caches
+            measure(ports[key], process.pid, paths, token, 1.0, args.connections)
         print(
-            f"\n{args.portfolios} portfolios, {args.connections} connections, "
-            f"{args.seconds:g}s rounds, {workers} worker(s) each"
+            f"{args.portfolios} portfolios, {args.connections} connections, "
+            f"{args.seconds:g}s rounds, worker processes per server: {args.workers}"
         )
-        header = ("round", "server", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
-        print("{:>5} {:<10} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
+        header = ("round", "server", "workers", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
+        print("{:>5} {:<10} {:>7} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
         for round_number in range(1, args.rounds + 1):
-            for name in servers:
+            for (name, workers), process in servers.items():
                 result, cpu = measure(
-                    ports[name], servers[name].pid, paths, token, args.seconds, args.connections
+                    ports[name, workers], process.pid, paths, token, args.seconds, args.connections
                 )
-                figures[name].append((result.per_second, cpu, result.percentile(0.5)))
+                figures[name, workers].append((result.per_second, cpu, result.percentile(0.5)))
                 p50, p99 = result.percentile(0.5), result.percentile(0.99)
                 print(
-                    f"{round_number:>5} {name:<10} {result.per_second:>8.0f} {p50:>7.2f} "
-                    f"{p99:>7.2f} {cpu:>10.3f}  {dict(result.statuses)}"
+                    f"{round_number:>5} {name:<10} {workers:>7} {result.per_second:>8.0f} "
+                    f"{p50:>7.2f} {p99:>7.2f} {cpu:>10.3f}  {dict(result.statuses)}"
                 )
     finally:
         for process in servers.values():
             process.terminate()
             process.wait(10)
-    medians = {
-        name: [statistics.median(column) for column in zip(*rows, strict=True)]
-        for name, rows in figures.items()
+    return {
+        key: [statistics.median(column) for column in zip(*rows, strict=True)]
+        for key, rows in figures.items()
     }
-    service, bare = medians["service"], medians["bare ASGI"]
-    print("medians")
-    for name, (rps, cpu, p50) in medians.items():
-        print(f"  {name:<10} {rps:>8.0f} req/s  {cpu:.3f} CPU ms/req  p50 {p50:.2f} ms")
-    print(
-        f"  service / bare ASGI: {service[0] / bare[0]:.2f} of the requests/s "
-        f"(target >= 0.50), {service[1] / bare[1]:.2f}x the CPU per request"
-    )
-    return medians
 
 
 if __name__ == "__main__":
