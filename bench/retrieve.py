@@ -7,8 +7,8 @@ Loads portfolios (cover, employer with logo, three tags, two links, four gallery
 three meta) into a fresh database, starts both servers on the same number of uvicorn worker
 processes, and drives them in alternating rounds with the same keep-alive client. Prints
 requests/s, latency and server CPU time per request for each round, then medians and the
-ratio real/bare. Several worker counts are measured in the same rounds, every server started
-at once and driven in turn, so the machine's load weighs on each alike.
+ratio real/bare. Several worker counts are measured in the same rounds, one count after the
+other within each round, so the machine's load weighs on each alike.
 """
 
 from __future__ import annotations
@@ -264,44 +264,45 @@ def main() -> None:
 def compare(
     args: argparse.Namespace, url: str, paths: list[str], token: str, counts: list[int]
 ) -> dict[tuple[str, int], list[float]]:
-    """Both servers on each worker count, all started at once and driven round by round in
-    turn, so a change in the machine's load falls on every one alike; medians per server."""
+    """Each round goes through every worker count in turn: both servers started on that many
+    processes, warmed up, measured and stopped. A change in the machine's load falls on every
+    count alike, and only one count's pools hold database connections at a time."""
     targets = {
         "service": "portfolio.entrypoints.http.app:create_app_from_env()",
         "bare ASGI": "bench.bare_app:app",
     }
-    servers: dict[tuple[str, int], subprocess.Popen[bytes]] = {}
-    ports: dict[tuple[str, int], int] = {}
-    figures: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
-    try:
+    figures: dict[tuple[str, int], list[tuple[float, float, float]]] = {
+        (name, workers): [] for workers in counts for name in targets
+    }
+    print(
+        f"{args.portfolios} portfolios, {args.connections} connections, "
+        f"{args.seconds:g}s rounds, worker processes per server: {args.workers}"
+    )
+    header = ("round", "server", "workers", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
+    print("{:>5} {:<10} {:>7} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
+    for round_number in range(1, args.rounds + 1):
         for workers in counts:
-            for name, target in targets.items():
-                ports[name, workers] = free_port()
-                servers[name, workers] = start_server(target, ports[name, workers], url, workers)
-                figures[name, workers] = []
-        for key, process in servers.items():  # warm up: prepared statements, pools, caches
-            measure(ports[key], process.pid, paths, token, 1.0, args.connections)
-        print(
-            f"{args.portfolios} portfolios, {args.connections} connections, "
-            f"{args.seconds:g}s rounds, worker processes per server: {args.workers}"
-        )
-        header = ("round", "server", "workers", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
-        print("{:>5} {:<10} {:>7} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
-        for round_number in range(1, args.rounds + 1):
-            for (name, workers), process in servers.items():
-                result, cpu = measure(
-                    ports[name, workers], process.pid, paths, token, args.seconds, args.connections
-                )
-                figures[name, workers].append((result.per_second, cpu, result.percentile(0.5)))
-                p50, p99 = result.percentile(0.5), result.percentile(0.99)
-                print(
-                    f"{round_number:>5} {name:<10} {workers:>7} {result.per_second:>8.0f} "
-                    f"{p50:>7.2f} {p99:>7.2f} {cpu:>10.3f}  {dict(result.statuses)}"
-                )
-    finally:
-        for process in servers.values():
-            process.terminate()
-            process.wait(10)
+            ports = {name: free_port() for name in targets}
+            servers: dict[str, subprocess.Popen[bytes]] = {}
+            try:
+                for name, target in targets.items():
+                    servers[name] = start_server(target, ports[name], url, workers)
+                for name, process in servers.items():  # warm up: statements, pools, caches
+                    measure(ports[name], process.pid, paths, token, 1.0, args.connections)
+                for name, process in servers.items():
+                    result, cpu = measure(
+                        ports[name], process.pid, paths, token, args.seconds, args.connections
+                    )
+                    figures[name, workers].append((result.per_second, cpu, result.percentile(0.5)))
+                    p50, p99 = result.percentile(0.5), result.percentile(0.99)
+                    print(
+                        f"{round_number:>5} {name:<10} {workers:>7} {result.per_second:>8.0f} "
+                        f"{p50:>7.2f} {p99:>7.2f} {cpu:>10.3f}  {dict(result.statuses)}"
+                    )
+            finally:
+                for process in servers.values():
+                    process.terminate()
+                    process.wait(10)
     return {
         key: [statistics.median(column) for column in zip(*rows, strict=True)]
         for key, rows in figures.items()
