@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, BinaryIO
+from urllib.parse import urlsplit, urlunsplit
 
 import obstore
 from obstore.exceptions import AlreadyExistsError, BaseError, NotFoundError
@@ -62,13 +63,26 @@ class S3Location:
     session_token: str | None = field(default=None, repr=False)
 
 
+def _endpoint(location: S3Location) -> str | None:
+    """The URL requests go to. Virtual-host addressing names the bucket in the host, and the
+    client takes a custom endpoint as it is, so the bucket is put in front of its host."""
+    endpoint = location.endpoint_url
+    if endpoint is None or not location.virtual_hosted:
+        return endpoint
+    parts = urlsplit(endpoint)
+    if (parts.hostname or "").startswith(f"{location.bucket}."):
+        return endpoint
+    return urlunsplit(parts._replace(netloc=f"{location.bucket}.{parts.netloc}"))
+
+
 def _store(location: S3Location) -> S3Store:
     config: S3Config = {
         "region": location.region,
         "virtual_hosted_style_request": location.virtual_hosted,
     }
-    if location.endpoint_url:
-        config["endpoint"] = location.endpoint_url
+    endpoint = _endpoint(location)
+    if endpoint:
+        config["endpoint"] = endpoint
     if location.access_key_id and location.secret_access_key:
         config["access_key_id"] = location.access_key_id
         config["secret_access_key"] = location.secret_access_key
