@@ -80,9 +80,15 @@ def free_port() -> int:
 
 
 def start_server(
-    server: str, target: str, port: int, url: str, env: dict[str, str] | None = None
+    server: str,
+    target: str,
+    port: int,
+    url: str,
+    env: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> subprocess.Popen[bytes]:
-    """``target`` served by ``server`` on ``port``; waits until ``/health`` answers."""
+    """``target`` served by ``server`` on ``port`` with ``workers`` processes; waits until
+    ``/health`` answers."""
     environment = {
         **os.environ,
         "PORTFOLIO_DATABASE_URL": url,
@@ -92,9 +98,12 @@ def start_server(
         "PYTHONPATH": f"{REPOSITORY}:{REPOSITORY / 'src'}",
         **(env or {}),
     }
-    process = subprocess.Popen(
-        SERVERS[server](target, port), env=environment, cwd=REPOSITORY, start_new_session=True
-    )
+    command = SERVERS[server](target, port)
+    if "--workers" in command:
+        command[command.index("--workers") + 1] = str(workers)
+    else:
+        command += ["--workers", str(workers)]
+    process = subprocess.Popen(command, env=environment, cwd=REPOSITORY, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

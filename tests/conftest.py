@@ -16,12 +16,14 @@ from psycopg.conninfo import make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres import Connection, make_pool, migrate, open_pool
+from portfolio.adapters.s3 import S3Location
 from portfolio.entrypoints.embedded_postgres import (
     NOT_AVAILABLE,
     EmbeddedPostgresUnavailable,
     embedded_available,
 )
 from portfolio.entrypoints.embedded_postgres import start as start_embedded
+from tests.seaweedfs import SeaweedFS, running_seaweedfs
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -132,3 +134,22 @@ async def pool(clean_database: str) -> AsyncIterator[AsyncConnectionPool[Connect
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    """One SeaweedFS (S3 gateway included) on loopback for the whole session."""
+    with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+@pytest.fixture
+def s3_location(seaweedfs: SeaweedFS) -> S3Location:
+    """A fresh, empty bucket on the session's SeaweedFS, reached path-style."""
+    return S3Location(
+        bucket=seaweedfs.create_bucket(),
+        region=seaweedfs.region,
+        endpoint_url=seaweedfs.endpoint_url,
+        access_key_id=seaweedfs.access_key,
+        secret_access_key=seaweedfs.secret_key,
+    )

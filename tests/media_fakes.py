@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import errno
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from portfolio.application import MediaRepository, MediaStorage, NewMedia
+from portfolio.application import MediaRepository, MediaStorage, NewMedia, StoredObject
 from portfolio.domain import Media
 
 UPLOAD_DAY = datetime(2026, 3, 2, 17, 26, tzinfo=UTC)
@@ -49,6 +50,10 @@ class DiskFillsUp:
         """Ask the wrapped storage."""
         return self._storage.url(key)
 
+    def list_objects(self) -> Iterator[StoredObject]:
+        """List through the wrapped storage."""
+        return self._storage.list_objects()
+
 
 class HeldMediaRepository:
     """The part of a MediaRepository uploads use: add waits for ``release``, then fails or
@@ -72,3 +77,47 @@ class HeldMediaRepository:
         if self._error is not None:
             raise self._error
         return await self._repository.add(media)
+
+
+class OffLoopOnly:
+    """MediaStorage that notes every call made on an event loop's thread, then passes it on."""
+
+    def __init__(self, storage: MediaStorage) -> None:
+        self._storage = storage
+        self.on_loop: list[str] = []
+
+    def _note(self, call: str) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self.on_loop.append(call)
+
+    def save(self, key: str, source: BinaryIO) -> str:
+        """Save through the wrapped storage."""
+        self._note("save")
+        return self._storage.save(key, source)
+
+    def open(self, key: str) -> BinaryIO:
+        """Open through the wrapped storage."""
+        self._note("open")
+        return self._storage.open(key)
+
+    def delete(self, key: str) -> None:
+        """Delete through the wrapped storage."""
+        self._note("delete")
+        self._storage.delete(key)
+
+    def exists(self, key: str) -> bool:
+        """Ask the wrapped storage."""
+        self._note("exists")
+        return self._storage.exists(key)
+
+    def url(self, key: str) -> str | None:
+        """Ask the wrapped storage (signing is local, so allowed on the loop)."""
+        return self._storage.url(key)
+
+    def list_objects(self) -> Iterator[StoredObject]:
+        """List through the wrapped storage."""
+        self._note("list_objects")
+        return self._storage.list_objects()

@@ -26,7 +26,7 @@ from portfolio.domain import (
     fit_within,
 )
 from tests import media_samples
-from tests.media_fakes import DiskFillsUp, HeldMediaRepository, fixed_clock
+from tests.media_fakes import DiskFillsUp, HeldMediaRepository, OffLoopOnly, fixed_clock
 from tests.media_samples import thumbnail_image
 
 DAY = "core_media/2026/03/02"
@@ -210,6 +210,25 @@ class UploadMediaContract:
             await upload(io.BytesIO(b"x" * 1001), "big.txt")
         assert (refused.value.size, refused.value.limit) == (1001, 1000)
         assert stored_keys() == []
+
+    async def test_no_storage_call_blocks_the_event_loop_even_when_cleaning_up(
+        self, storage: MediaStorage, stored_keys: StoredKeys
+    ) -> None:
+        guarded = OffLoopOnly(storage)
+        good = UploadMedia(guarded, InMemoryDatabase().media, PillowImageProcessor(), fixed_clock)
+        failing = UploadMedia(
+            guarded,
+            HeldMediaRepository(InMemoryDatabase().media, ServiceUnavailable("database down")),
+            PillowImageProcessor(),
+            fixed_clock,
+        )
+
+        await good(io.BytesIO(media_samples.png()), "kept.png")
+        with pytest.raises(ServiceUnavailable):
+            await failing(io.BytesIO(media_samples.png()), "dropped.png")
+
+        assert guarded.on_loop == []
+        assert len(stored_keys()) == 5
 
     async def test_a_database_failure_after_the_files_are_written_leaves_no_file(
         self, storage: MediaStorage, stored_keys: StoredKeys

@@ -104,3 +104,49 @@ async def test_head_gives_the_headers_of_get_without_a_body(client: Client, stor
     assert response.content == b""
     assert response.headers["content-type"] == "image/png"
     assert response.headers["content-length"] == str(stored.stat().st_size)
+
+
+@pytest.mark.parametrize(
+    ("header", "content_range", "part"),
+    [
+        ("bytes=0-3", "bytes 0-3/18", slice(0, 4)),
+        ("bytes=4-", "bytes 4-17/18", slice(4, 18)),
+        ("bytes=-5", "bytes 13-17/18", slice(13, 18)),
+        ("bytes=10-1000", "bytes 10-17/18", slice(10, 18)),
+    ],
+)
+async def test_one_byte_range_is_answered_206_with_its_content_range(
+    client: Client, stored: Path, header: str, content_range: str, part: slice
+) -> None:
+    response = await client.get(f"/media/{KEY}", headers={"Range": header})
+    assert response.status_code == 206
+    assert response.content == stored.read_bytes()[part]
+    assert response.headers["content-range"] == content_range
+    assert response.headers["content-length"] == str(len(response.content))
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_range_past_the_end_is_416_with_the_size(client: Client, stored: Path) -> None:
+    response = await client.get(f"/media/{KEY}", headers={"Range": "bytes=18-"})
+    assert response.status_code == 416
+    assert response.headers["content-range"] == "bytes */18"
+    assert response.content == b""
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Range": "bytes=0-1,4-5"},
+        {"Range": "lines=1-2"},
+        {"Range": "bytes=5-2"},
+        {"Range": "bytes=0-3", "If-Range": '"some-etag"'},
+    ],
+)
+async def test_ranges_it_does_not_serve_get_the_whole_file(
+    client: Client, stored: Path, headers: dict[str, str]
+) -> None:
+    response = await client.get(f"/media/{KEY}", headers=headers)
+    assert response.status_code == 200
+    assert response.content == stored.read_bytes()
+    assert response.headers["accept-ranges"] == "bytes"

@@ -82,6 +82,63 @@ def test_the_bounds_are_read() -> None:
     assert settings.media_incoming_dir == Path("/srv/incoming")
 
 
+def test_the_filesystem_is_the_default_storage_and_no_bucket_is_read() -> None:
+    settings = Settings.from_env({})
+    assert (settings.storage, settings.s3) == ("filesystem", None)
+
+
+def test_s3_settings_are_read_with_our_names_first() -> None:
+    settings = Settings.from_env(
+        {
+            "PORTFOLIO_STORAGE": "S3",
+            "PORTFOLIO_S3_BUCKET": "media",
+            "PORTFOLIO_S3_ENDPOINT_URL": "http://127.0.0.1:8333/",
+            "PORTFOLIO_S3_REGION": "eu-west-3",
+            "AWS_REGION": "us-west-2",
+            "PORTFOLIO_S3_PREFIX": "/portfolio/site-a/",
+            "PORTFOLIO_S3_ACCESS_KEY_ID": "ours",
+            "PORTFOLIO_S3_SECRET_ACCESS_KEY": "our-secret",
+            "AWS_ACCESS_KEY_ID": "theirs",
+            "AWS_SECRET_ACCESS_KEY": "their-secret",
+            "PORTFOLIO_S3_PRESIGN_SECONDS": "900",
+        }
+    )
+    assert settings.storage == "s3"
+    assert settings.s3 is not None
+    assert settings.s3.presign_seconds == 900
+    s3 = settings.s3.location
+    assert (s3.bucket, s3.endpoint_url, s3.region) == (
+        "media",
+        "http://127.0.0.1:8333",
+        "eu-west-3",
+    )
+    assert (s3.prefix, s3.virtual_hosted) == ("portfolio/site-a/", False)
+    assert (s3.access_key_id, s3.secret_access_key) == ("ours", "our-secret")
+    assert "our-secret" not in repr(settings)
+
+
+def test_s3_falls_back_to_the_standard_aws_variables_and_virtual_hosts_on_aws() -> None:
+    s3_settings = Settings.from_env(
+        {
+            "PORTFOLIO_STORAGE": "s3",
+            "PORTFOLIO_S3_BUCKET": "media",
+            "AWS_DEFAULT_REGION": "eu-central-1",
+            "AWS_ACCESS_KEY_ID": "theirs",
+            "AWS_SECRET_ACCESS_KEY": "their-secret",
+            "AWS_SESSION_TOKEN": "session",
+        }
+    ).s3
+    assert s3_settings is not None
+    assert s3_settings.presign_seconds == 0
+    s3 = s3_settings.location
+    assert (s3.region, s3.endpoint_url, s3.virtual_hosted) == ("eu-central-1", None, True)
+    assert (s3.access_key_id, s3.secret_access_key, s3.session_token) == (
+        "theirs",
+        "their-secret",
+        "session",
+    )
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -96,4 +153,23 @@ def test_the_bounds_are_read() -> None:
 )
 def test_unusable_bounds_are_refused_by_name(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PORTFOLIO_STORAGE": "ftp"}, "PORTFOLIO_STORAGE must be filesystem or s3"),
+        ({"PORTFOLIO_STORAGE": "s3"}, "PORTFOLIO_S3_BUCKET must be set"),
+        ({"PORTFOLIO_S3_BUCKET": "b", "PORTFOLIO_S3_ENDPOINT_URL": "ftp://x"}, "http(s) URL"),
+        ({"PORTFOLIO_S3_BUCKET": "b", "PORTFOLIO_S3_PREFIX": "a/../b"}, "plain relative path"),
+        ({"PORTFOLIO_S3_BUCKET": "b", "PORTFOLIO_S3_ADDRESSING": "dns"}, "path or virtual"),
+        ({"PORTFOLIO_S3_BUCKET": "b", "PORTFOLIO_S3_ACCESS_KEY_ID": "k"}, "go together"),
+        ({"PORTFOLIO_S3_BUCKET": "b", "PORTFOLIO_S3_PRESIGN_SECONDS": "604801"}, "seven days"),
+    ],
+)
+def test_unusable_s3_settings_are_refused_with_the_variable_named(
+    env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings.from_env(env)

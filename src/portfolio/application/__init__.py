@@ -37,6 +37,7 @@ from portfolio.application.listing import (
     portfolio_ordering,
     search_terms,
 )
+from portfolio.application.media.copy_storage import CopiedFile, CopyOutcome, CopyStorage
 from portfolio.application.media.file_types import (
     FileType,
     ImageFormat,
@@ -86,6 +87,9 @@ __all__ = [
     "SLUG_PATTERN",
     "Authenticate",
     "Clock",
+    "CopiedFile",
+    "CopyOutcome",
+    "CopyStorage",
     "DeleteMedia",
     "EmployerFields",
     "FileType",

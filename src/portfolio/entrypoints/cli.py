@@ -15,6 +15,9 @@ import psycopg
 
 from portfolio.adapters.postgres import connect_failure, migrate, pending_migrations
 from portfolio.application import (
+    CopiedFile,
+    CopyOutcome,
+    CopyStorage,
     InvalidPermissionCode,
     RepairOutcome,
     SweepSummary,
@@ -23,7 +26,7 @@ from portfolio.application import (
     UserAlreadyExists,
 )
 from portfolio.domain import DomainError, human_readable_size
-from portfolio.entrypoints.container import Container, opened
+from portfolio.entrypoints.container import Container, build_media_storage, opened
 from portfolio.entrypoints.database import database_url, describe
 from portfolio.entrypoints.demo import load_demo
 from portfolio.entrypoints.embedded_postgres import EmbeddedPostgresUnavailable
@@ -35,7 +38,7 @@ from portfolio.entrypoints.media_batch import (
     repair_thumbnails,
     summarise_repairs,
 )
-from portfolio.entrypoints.settings import Settings, SettingsError
+from portfolio.entrypoints.settings import STORAGES, Settings, SettingsError
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -244,7 +247,7 @@ def demo_load(base_url: str) -> None:
 
 @main.group()
 def media() -> None:
-    """Stored files and images (under PORTFOLIO_MEDIA_ROOT)."""
+    """Stored files and images (in the store PORTFOLIO_STORAGE names)."""
 
 
 def _progress(length: int, label: str) -> ProgressBar[int]:
@@ -378,4 +381,46 @@ def media_sweep(older_than: int, apply: bool) -> None:
     for key, reason in summary.failed:
         click.echo(f"{key}: not removed: {reason}", err=True)
     if summary.failed:
+        sys.exit(1)
+
+
+@media.command("copy-storage")
+@click.option(
+    "--to",
+    "target_kind",
+    type=click.Choice(STORAGES),
+    required=True,
+    help="The store to copy into; the current one is PORTFOLIO_STORAGE.",
+)
+def media_copy_storage(target_kind: str) -> None:
+    """Copy every stored file and thumbnail into another store, under the same keys.
+
+    Each copy is read back and its size and SHA-256 compared with the original's. Files the
+    target already holds with the same bytes are skipped, so an interrupted run is resumed by
+    running it again. A target file with other bytes under the same key is reported and never
+    overwritten. Exits with 1 if any file failed or conflicted; then switch PORTFOLIO_STORAGE.
+    """
+    settings = _settings()
+    if target_kind == settings.storage:
+        raise click.UsageError(f"the current store is already {target_kind}")
+    try:
+        copier = CopyStorage(
+            build_media_storage(settings, settings.storage),
+            build_media_storage(settings, target_kind),
+        )
+        files = copier.plan()
+        reports: list[CopiedFile] = []
+        total = sum(stored.size for stored in files)
+        with _progress(total, f"copying {len(files)} file(s) to {target_kind}") as bar:
+            for report in copier.run(files):
+                reports.append(report)
+                bar.update(report.size)
+                if report.outcome in (CopyOutcome.CONFLICT, CopyOutcome.FAILED):
+                    click.echo(f"{report.key}: {report.outcome}: {report.detail}", err=True)
+    except (SettingsError, DomainError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    for outcome in CopyOutcome:
+        count = sum(report.outcome is outcome for report in reports)
+        click.echo(f"{outcome}: {count}")
+    if any(report.outcome in (CopyOutcome.CONFLICT, CopyOutcome.FAILED) for report in reports):
         sys.exit(1)

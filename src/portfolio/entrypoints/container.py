@@ -27,6 +27,7 @@ from portfolio.adapters.postgres import (
     make_pool,
     open_pool,
 )
+from portfolio.adapters.s3 import S3MediaStorage, S3Readiness
 from portfolio.application import (
     Authenticate,
     DeleteMedia,
@@ -43,14 +44,16 @@ from portfolio.application import (
     ManageTokens,
     ManageUsers,
     MediaLimits,
+    MediaStorage,
     MetaFields,
+    ReadinessProbe,
     RegenerateThumbnails,
     SweepOrphans,
     TagFields,
     UploadMedia,
 )
 from portfolio.domain import Employer, Link, Meta, Tag
-from portfolio.entrypoints.settings import Settings
+from portfolio.entrypoints.settings import Settings, SettingsError
 
 
 def utc_now() -> datetime:
@@ -66,6 +69,42 @@ def pool_settings(settings: Settings) -> PoolSettings:
         acquire_timeout=min(settings.db_acquire_timeout, settings.db_deadline),
         deadline=settings.db_deadline,
     )
+
+
+def build_media_storage(settings: Settings, storage: str) -> MediaStorage:
+    """The media store named ``storage`` ("filesystem" or "s3"), as the settings describe it."""
+    if storage == "filesystem":
+        return FilesystemMediaStorage(
+            settings.media_root,
+            base_url=settings.media_base_url,
+            incoming=settings.media_incoming_dir,
+            file_mode=settings.media_file_mode,
+        )
+    s3 = settings.s3
+    if s3 is None:
+        raise SettingsError("PORTFOLIO_S3_BUCKET must be set to use the s3 storage")
+    return S3MediaStorage(
+        s3.location, base_url=settings.media_base_url, presign_seconds=s3.presign_seconds
+    )
+
+
+class AllReady:
+    """ReadinessProbe: ready while every one of ``probes`` is, asked at the same time."""
+
+    def __init__(self, *probes: ReadinessProbe) -> None:
+        self._probes = probes
+
+    async def ready(self) -> bool:
+        """Whether every backing service answers now."""
+        answers = await asyncio.gather(*(probe.ready() for probe in self._probes))
+        return all(answers)
+
+
+def readiness_of(database: ReadinessProbe, storage: MediaStorage) -> ReadinessProbe:
+    """The database's readiness, and the bucket's when media live in one."""
+    if isinstance(storage, S3MediaStorage):
+        return AllReady(database, S3Readiness(storage))
+    return database
 
 
 @asynccontextmanager
@@ -104,7 +143,7 @@ class Container(containers.DeclarativeContainer):
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
-    readiness = providers.Singleton(PostgresReadiness, pool=pool)
+    database_readiness = providers.Singleton(PostgresReadiness, pool=pool)
     employer_store = providers.Singleton(
         PostgresSharedObjects[EmployerFields, Employer], pool=pool, table=EMPLOYERS
     )
@@ -114,11 +153,10 @@ class Container(containers.DeclarativeContainer):
     )
     meta_store = providers.Singleton(PostgresSharedObjects[MetaFields, Meta], pool=pool, table=META)
     media_storage = providers.Singleton(
-        FilesystemMediaStorage,
-        root=settings.provided.media_root,
-        base_url=settings.provided.media_base_url,
-        incoming=settings.provided.media_incoming_dir,
-        file_mode=settings.provided.media_file_mode,
+        build_media_storage, settings=settings, storage=settings.provided.storage
+    )
+    readiness = providers.Singleton(
+        readiness_of, database=database_readiness, storage=media_storage
     )
     media_repository = providers.Singleton(PostgresMediaRepository, pool=pool)
     images = providers.Singleton(PillowImageProcessor)

@@ -7,8 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from portfolio.adapters.s3 import S3Location
+from portfolio.application.media.keys import is_safe_key
+
 # The server cannot read a request head into less (granian's smallest buffer).
 MIN_HEADER_BYTES = 8192
+STORAGES = ("filesystem", "s3")
+# The longest lifetime SigV4 allows a presigned URL: seven days.
+MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 
 
 class SettingsError(ValueError):
@@ -71,6 +77,71 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
 
 
+def _first(env: Mapping[str, str], *names: str) -> str | None:
+    """The first of ``names`` set to a non-empty value: ours first, then AWS's standard one."""
+    return next((env[name] for name in names if env.get(name)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class S3Settings:
+    """The bucket media lives in when ``PORTFOLIO_STORAGE=s3``, and how ``f`` URLs reach it."""
+
+    location: S3Location
+    presign_seconds: int = 0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> S3Settings:
+        """Read ``PORTFOLIO_S3_*``, falling back to the standard AWS variables."""
+        bucket = env.get("PORTFOLIO_S3_BUCKET") or ""
+        if not bucket:
+            raise SettingsError("PORTFOLIO_S3_BUCKET must be set when PORTFOLIO_STORAGE is s3")
+        endpoint = _first(
+            env, "PORTFOLIO_S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"
+        )
+        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"PORTFOLIO_S3_ENDPOINT_URL must be an http(s) URL, not {endpoint!r}"
+            )
+        prefix = (env.get("PORTFOLIO_S3_PREFIX") or "").strip("/")
+        if prefix and not is_safe_key(prefix):
+            raise SettingsError(
+                f"PORTFOLIO_S3_PREFIX must be a plain relative path, not {prefix!r}"
+            )
+        # AWS itself wants virtual-host addressing; most self-hosted stores answer path-style.
+        addressing = (env.get("PORTFOLIO_S3_ADDRESSING") or "").lower() or (
+            "path" if endpoint else "virtual"
+        )
+        if addressing not in ("path", "virtual"):
+            raise SettingsError(
+                f"PORTFOLIO_S3_ADDRESSING must be path or virtual, not {addressing!r}"
+            )
+        key_id = _first(env, "PORTFOLIO_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID")
+        secret = _first(env, "PORTFOLIO_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY")
+        if (key_id is None) != (secret is None):
+            raise SettingsError("an S3 access key id and its secret access key go together")
+        location = S3Location(
+            bucket=bucket,
+            region=_first(env, "PORTFOLIO_S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION")
+            or "us-east-1",
+            endpoint_url=endpoint.rstrip("/") if endpoint else None,
+            prefix=f"{prefix}/" if prefix else "",
+            virtual_hosted=addressing == "virtual",
+            access_key_id=key_id,
+            secret_access_key=secret,
+            session_token=_first(env, "PORTFOLIO_S3_SESSION_TOKEN", "AWS_SESSION_TOKEN"),
+        )
+        return cls(location, _presign_seconds(env))
+
+
+def _presign_seconds(env: Mapping[str, str]) -> int:
+    seconds = _int(env, "PORTFOLIO_S3_PRESIGN_SECONDS", 0)
+    if seconds > MAX_PRESIGN_SECONDS:
+        raise SettingsError(
+            f"PORTFOLIO_S3_PRESIGN_SECONDS must be at most {MAX_PRESIGN_SECONDS} (seven days)"
+        )
+    return seconds
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service can be configured with; see the README for each variable."""
@@ -81,6 +152,8 @@ class Settings:
     media_base_url: str | None = None
     media_incoming_dir: Path | None = None
     media_file_mode: int = 0o644
+    storage: str = "filesystem"
+    s3: S3Settings | None = None
     serve_media: bool = True
     pool_min_size: int = 2
     pool_max_size: int = 10
@@ -107,6 +180,9 @@ class Settings:
         pool_max = _int(env, "PORTFOLIO_DB_POOL_MAX", 10, minimum=1)
         if pool_max < pool_min:
             raise SettingsError("PORTFOLIO_DB_POOL_MAX must not be below PORTFOLIO_DB_POOL_MIN")
+        storage = (env.get("PORTFOLIO_STORAGE") or "filesystem").lower()
+        if storage not in STORAGES:
+            raise SettingsError(f"PORTFOLIO_STORAGE must be filesystem or s3, not {storage!r}")
         return cls(
             database_url=env.get("PORTFOLIO_DATABASE_URL") or None,
             data_dir=Path(env.get("PORTFOLIO_DATA_DIR") or ".data"),
@@ -116,6 +192,11 @@ class Settings:
             if env.get("PORTFOLIO_MEDIA_INCOMING_DIR")
             else None,
             media_file_mode=_mode(env, "PORTFOLIO_MEDIA_FILE_MODE", 0o644),
+            storage=storage,
+            # Read whenever a bucket is named, so `media copy-storage --to s3` finds it too.
+            s3=S3Settings.from_env(env)
+            if storage == "s3" or env.get("PORTFOLIO_S3_BUCKET")
+            else None,
             serve_media=_bool(env, "PORTFOLIO_SERVE_MEDIA", True),
             pool_min_size=pool_min,
             pool_max_size=pool_max,

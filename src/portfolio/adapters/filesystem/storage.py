@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from portfolio.application.media.keys import free_variant
+from portfolio.application.media.keys import free_variant, is_safe_key
 from portfolio.application.ports import StoredObject
 
 logger = logging.getLogger("portfolio.media")
@@ -77,12 +77,9 @@ class FilesystemMediaStorage:
 
     def path_of(self, key: str) -> Path:
         """The file a key names; UnsafeKey for anything that would leave the root."""
-        if not key or "\x00" in key or key.startswith("/") or "\\" in key:
+        if not is_safe_key(key):
             raise UnsafeKey(key)
-        parts = key.split("/")
-        if any(part in ("", ".", "..") for part in parts):
-            raise UnsafeKey(key)
-        path = self.root.joinpath(*parts)
+        path = self.root.joinpath(*key.split("/"))
         if not path.resolve().is_relative_to(self.root):
             raise UnsafeKey(key)
         return path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import BinaryIO
 
@@ -12,13 +12,20 @@ from portfolio.application.media.keys import free_variant
 from portfolio.application.ports import StoredObject
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class InMemoryMediaStorage:
     """MediaStorage in memory; URLs are built the same way as for the filesystem."""
 
-    def __init__(self, base_url: str | None = None) -> None:
+    def __init__(
+        self, base_url: str | None = None, clock: Callable[[], datetime] = _utc_now
+    ) -> None:
         self._base_url = base_url
+        self._clock = clock
         self.files: dict[str, bytes] = {}
-        self.saved_at: dict[str, datetime] = {}
+        self.modified_at: dict[str, datetime] = {}
         # Use cases save from worker threads; choosing a free key and taking it is one step.
         self._lock = threading.Lock()
 
@@ -28,7 +35,7 @@ class InMemoryMediaStorage:
         with self._lock:
             used = free_variant(key, self.files.__contains__)
             self.files[used] = data
-            self.saved_at[used] = datetime.now(UTC)
+            self.modified_at[used] = self._clock()
         return used
 
     def open(self, key: str) -> BinaryIO:
@@ -41,7 +48,7 @@ class InMemoryMediaStorage:
         """Forget the bytes under ``key``."""
         with self._lock:
             self.files.pop(key, None)
-            self.saved_at.pop(key, None)
+            self.modified_at.pop(key, None)
 
     def exists(self, key: str) -> bool:
         """Whether bytes are kept under ``key``."""
@@ -52,8 +59,12 @@ class InMemoryMediaStorage:
         return None if self._base_url is None else self._base_url + key
 
     def list_objects(self) -> Iterator[StoredObject]:
-        """Every file kept, from a snapshot taken when called."""
+        """Every kept file, from a snapshot taken at the call."""
         with self._lock:
-            kept = [(key, len(data), self.saved_at[key]) for key, data in self.files.items()]
-        for key, size, saved in kept:
-            yield StoredObject(key=key, size=size, modified_at=saved)
+            now = self._clock()
+            # Tests may put bytes in ``files`` directly; those count as written now.
+            snapshot = [
+                StoredObject(key, len(data), self.modified_at.get(key, now))
+                for key, data in self.files.items()
+            ]
+        yield from snapshot

@@ -22,6 +22,17 @@ def thumbnail_key(original_key: str, size: int) -> str:
     return f"{folder}/thumbnails/{stem}_thumbnail_{size}x{size}{extension}"
 
 
+def is_safe_key(key: str) -> bool:
+    """Whether ``key`` is a relative POSIX path that stays below the store's root.
+
+    No empty, ``.`` or ``..`` part, no leading slash, backslash or NUL: such a key could
+    name a file outside the media root, or two spellings of one object in a bucket.
+    """
+    if not key or "\x00" in key or key.startswith("/") or "\\" in key:
+        return False
+    return all(part not in ("", ".", "..") for part in key.split("/"))
+
+
 def free_variant(key: str, is_taken: Callable[[str], bool]) -> str:
     """``key`` itself, or ``<stem>_<n><ext>`` with the smallest n that is free."""
     if not is_taken(key):

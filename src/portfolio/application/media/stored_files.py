@@ -8,6 +8,7 @@ from contextlib import suppress
 from typing import Any, BinaryIO, TypeVar
 
 from portfolio.application.ports import MediaStorage
+from portfolio.domain import ServiceUnavailable
 
 T = TypeVar("T")
 
@@ -19,7 +20,8 @@ def discard_files(storage: MediaStorage, keys: Iterable[str]) -> None:
     the caller clean up; an orphan is never referred to by any record.
     """
     for key in keys:
-        with suppress(OSError):
+        # ServiceUnavailable: an object store that does not answer.
+        with suppress(OSError, ServiceUnavailable):
             storage.delete(key)
 
 
@@ -37,9 +39,18 @@ class FileBatch:
         return used
 
     def discard(self) -> None:
-        """Remove every file saved so far."""
+        """Remove every file saved so far (blocking: from a worker thread or the CLI)."""
         discard_files(self._storage, self.keys)
         self.keys.clear()
+
+    async def discard_off_loop(self) -> None:
+        """Remove every file saved so far in a worker thread, the event loop free meanwhile.
+
+        Runs to its end even when the caller is cancelled: a second cancellation cannot
+        leave files behind. Such a cancellation is not re-raised; the callers raise their own.
+        """
+        removal, _ = await finish(asyncio.to_thread(self.discard))
+        failed(removal)  # discard_files already keeps going past each file it cannot remove
 
 
 async def finish(work: Awaitable[T]) -> tuple[asyncio.Future[T], bool]:

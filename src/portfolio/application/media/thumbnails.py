@@ -93,10 +93,10 @@ class RegenerateThumbnails:
             created = await asyncio.to_thread(self._rebuild, media, image_format, wrong, batch)
             await self._repository.replace_thumbnails(media.id, [*kept, *created])
         except (_Unrepairable, InvalidFile, MediaNotFound) as error:
-            batch.discard()
+            await batch.discard_off_loop()
             return ThumbnailRepair(media_id, RepairOutcome.FAILED, detail=str(error))
         except BaseException:
-            batch.discard()
+            await batch.discard_off_loop()
             raise
         kept_keys = {thumb.key for thumb in [*kept, *created]}
         replaced = [thumb.key for thumb in media.thumbnails if thumb.key not in kept_keys]

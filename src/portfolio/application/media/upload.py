@@ -85,9 +85,8 @@ class UploadMedia:
         saving, cancelled = await finish(
             asyncio.to_thread(self._save_files, batch, key, source, rendered)
         )
-        # Cleaning up without awaiting: a second cancellation cannot interrupt it.
         if cancelled or failed(saving):
-            batch.discard()
+            await batch.discard_off_loop()
         if cancelled:
             raise asyncio.CancelledError
         stored_key, thumbnails = saving.result()
@@ -105,7 +104,7 @@ class UploadMedia:
         recording, cancelled = await finish(self._repository.add(record))
         # A committed record keeps its files even when the caller has gone away meanwhile.
         if failed(recording):
-            batch.discard()
+            await batch.discard_off_loop()
         if cancelled:
             raise asyncio.CancelledError
         return recording.result()

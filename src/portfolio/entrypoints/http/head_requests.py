@@ -8,6 +8,10 @@ if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 
+# Set in the scope of a HEAD routed as GET, so a handler can skip reading what it would not send.
+HEAD_ONLY = "portfolio.head_only"
+
+
 class HeadAsGet:
     """Plain ASGI middleware: route HEAD as GET, then send the headers and an empty body."""
 
@@ -26,4 +30,4 @@ class HeadAsGet:
             elif not message.get("more_body", False):
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-        await self.app({**scope, "method": "GET"}, receive, headers_only)  # type: ignore[arg-type]
+        await self.app({**scope, "method": "GET", HEAD_ONLY: True}, receive, headers_only)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""``/health`` (the process is up) and ``/ready`` (the database answers)."""
+"""``/health`` (the process is up) and ``/ready`` (the database, and the media bucket, answer)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ async def health() -> HealthStatus:
     operation_class=documented(public=True),
 )
 async def ready(readiness: Injected[ReadinessProbe]) -> HealthStatus:
-    """The database answers; 503 with Retry-After when it does not."""
+    """The database and the media bucket (if any) answer; 503 with Retry-After when not."""
     if not await readiness.ready():
         raise ServiceUnavailable("readiness probe failed")
     return HealthStatus(status="ready")
