@@ -51,6 +51,7 @@ from portfolio.application.media.thumbnails import (
     ThumbnailRepair,
 )
 from portfolio.application.media.upload import DEFAULT_LIMITS, MediaLimits, UploadMedia
+from portfolio.application.observing import UNOBSERVED, Unobserved
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, free_slug, slugify
 from portfolio.application.ports import (
@@ -59,6 +60,7 @@ from portfolio.application.ports import (
     ImageProcessor,
     MediaRepository,
     MediaStorage,
+    Observer,
     PortfolioQueries,
     ReadinessProbe,
     RenderedImage,
@@ -83,6 +85,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "SLUG_MAX_LENGTH",
     "SLUG_PATTERN",
+    "UNOBSERVED",
     "Authenticate",
     "Catalogue",
     "Clock",
@@ -111,6 +114,7 @@ __all__ = [
     "MetaFields",
     "NewMedia",
     "NewThumbnail",
+    "Observer",
     "Page",
     "PortfolioFields",
     "PortfolioFilter",
@@ -129,6 +133,7 @@ __all__ = [
     "ThumbnailRepair",
     "TokenStore",
     "UnknownUser",
+    "Unobserved",
     "UploadMedia",
     "UserAlreadyExists",
     "UserStore",

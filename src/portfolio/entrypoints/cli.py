@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -105,17 +108,54 @@ def serve(host: str, port: int, workers: int) -> None:
             f"the database lacks migrations {', '.join(pending)}; run `portfolio db migrate`"
         )
     click.echo(f"database: {describe(url)}", err=True)
-    uvicorn.run(
-        "portfolio.entrypoints.http.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,  # the app logs one line per request itself
-        log_config=logging_config(settings.log_level),
-        proxy_headers=True,
-        server_header=False,
-    )
+    with _shared_metrics(settings):
+        uvicorn.run(
+            "portfolio.entrypoints.http.app:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,  # the app logs one line per request itself
+            log_config=logging_config(settings.log_level, settings.log_format),
+            proxy_headers=True,
+            server_header=False,
+        )
+
+
+@contextmanager
+def _shared_metrics(settings: Settings) -> Iterator[None]:
+    """Workers that share their metrics through files (prometheus-client's multiprocess
+    mode), and the metrics' own listener when ``PORTFOLIO_METRICS`` names one.
+
+    The directory is ``PROMETHEUS_MULTIPROC_DIR`` when set (emptied first), else a temporary
+    one removed at exit. It must be named before prometheus-client is first imported, in
+    this process and in the workers, hence the imports below.
+    """
+    if not settings.metrics:
+        yield
+        return
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    directory = Path(given) if given else Path(tempfile.mkdtemp(prefix="portfolio-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    from prometheus_client import start_http_server
+
+    from portfolio.entrypoints.telemetry.metrics import clear_directory, serving_registry
+
+    clear_directory(directory)
+    try:
+        if settings.metrics_address is not None:
+            host, port = settings.metrics_address
+            try:
+                start_http_server(port, host, registry=serving_registry())
+            except OSError as error:
+                raise click.ClickException(
+                    f"cannot serve metrics on {host}:{port}: {error.strerror}"
+                ) from error
+            click.echo(f"metrics: http://{host}:{port}/metrics", err=True)
+        yield
+    finally:
+        if not given:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 @main.group()

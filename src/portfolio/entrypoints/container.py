@@ -29,6 +29,7 @@ from portfolio.adapters.postgres import (
     open_pool,
 )
 from portfolio.application import (
+    UNOBSERVED,
     Authenticate,
     DeleteMedia,
     EmployerFields,
@@ -90,10 +91,15 @@ class Container(containers.DeclarativeContainer):
 
     settings = providers.Dependency(instance_of=Settings)
     database_url = providers.Dependency(instance_of=str)
+    # What the adapters report their stages to (the HTTP app gives its telemetry).
+    observer = providers.Dependency(instance_of=object, default=UNOBSERVED)
     clock = providers.Object(utc_now)
 
     pool = providers.Singleton(
-        make_pool, conninfo=database_url, settings=providers.Callable(pool_settings, settings)
+        make_pool,
+        conninfo=database_url,
+        settings=providers.Callable(pool_settings, settings),
+        observer=observer,
     )
 
     portfolio_queries = providers.Singleton(PostgresPortfolioQueries, pool=pool)
@@ -115,7 +121,7 @@ class Container(containers.DeclarativeContainer):
         base_url=settings.provided.media_base_url,
     )
     media_repository = providers.Singleton(PostgresMediaRepository, pool=pool)
-    images = providers.Singleton(PillowImageProcessor)
+    images = providers.Singleton(PillowImageProcessor, observer=observer)
     media_limits = providers.Callable(
         MediaLimits,
         max_bytes=settings.provided.max_upload_bytes,

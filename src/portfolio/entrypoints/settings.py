@@ -36,6 +36,35 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _metrics(env: Mapping[str, str]) -> tuple[bool, tuple[str, int] | None]:
+    """``PORTFOLIO_METRICS``: on (at ``/metrics``), off, or ``[HOST:]PORT`` of a listener of
+    its own (``/metrics`` then leaves the API's port)."""
+    raw = env.get("PORTFOLIO_METRICS", "").strip()
+    lowered = raw.lower()
+    if lowered in ("", "1", "true", "yes", "on"):
+        return True, None
+    if lowered in ("0", "false", "no", "off"):
+        return False, None
+    host, _, port = raw.rpartition(":")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise SettingsError(f"PORTFOLIO_METRICS must be true, false or [HOST:]PORT, not {raw!r}")
+    return True, (host.strip("[]") or "127.0.0.1", int(port))
+
+
+def _tracing(env: Mapping[str, str]) -> bool:
+    """Tracing is on when an OTLP endpoint is named or ``PORTFOLIO_TRACING`` says so, unless
+    OpenTelemetry's own ``OTEL_SDK_DISABLED`` turns the SDK off."""
+    if _bool(env, "OTEL_SDK_DISABLED", False):
+        return False
+    endpoint = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or env.get(
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+    )
+    return _bool(env, "PORTFOLIO_TRACING", bool(endpoint))
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service can be configured with; see the README for each variable."""
@@ -53,6 +82,12 @@ class Settings:
     max_image_pixels: int = 50_000_000
     allowed_hosts: tuple[str, ...] = ()
     log_level: str = "INFO"
+    log_format: str = "text"
+    metrics: bool = True
+    # Where a separate metrics listener binds; None serves /metrics on the API's port.
+    metrics_address: tuple[str, int] | None = None
+    tracing: bool = False
+    compression: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +100,10 @@ class Settings:
         pool_max = _int(env, "PORTFOLIO_DB_POOL_MAX", 10, minimum=1)
         if pool_max < pool_min:
             raise SettingsError("PORTFOLIO_DB_POOL_MAX must not be below PORTFOLIO_DB_POOL_MIN")
+        log_format = (env.get("PORTFOLIO_LOG_FORMAT") or "text").strip().lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(f"PORTFOLIO_LOG_FORMAT must be text or json, not {log_format!r}")
+        metrics, metrics_address = _metrics(env)
         return cls(
             database_url=env.get("PORTFOLIO_DATABASE_URL") or None,
             data_dir=Path(env.get("PORTFOLIO_DATA_DIR") or ".data"),
@@ -83,4 +122,9 @@ class Settings:
                 if host.strip()
             ),
             log_level=(env.get("PORTFOLIO_LOG_LEVEL") or "INFO").upper(),
+            log_format=log_format,
+            metrics=metrics,
+            metrics_address=metrics_address,
+            tracing=_tracing(env),
+            compression=_bool(env, "PORTFOLIO_COMPRESSION", True),
         )

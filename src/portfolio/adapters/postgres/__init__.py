@@ -6,11 +6,13 @@ from portfolio.adapters.postgres.migrations import available_migrations, migrate
 from portfolio.adapters.postgres.pool import (
     Connection,
     PoolSettings,
+    PoolUsage,
     connect_failure,
     connection,
     database_answers,
     make_pool,
     open_pool,
+    pool_usage,
 )
 from portfolio.adapters.postgres.portfolios import PostgresPortfolioQueries
 from portfolio.adapters.postgres.readiness import PostgresReadiness
@@ -31,6 +33,7 @@ __all__ = [
     "TAGS",
     "Connection",
     "PoolSettings",
+    "PoolUsage",
     "PostgresCatalogue",
     "PostgresMediaRepository",
     "PostgresPortfolioQueries",
@@ -47,4 +50,5 @@ __all__ = [
     "migrate",
     "open_pool",
     "pending_migrations",
+    "pool_usage",
 ]
