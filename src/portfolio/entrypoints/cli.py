@@ -136,12 +136,15 @@ def _shared_metrics(settings: Settings) -> Iterator[None]:
         return
     given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     directory = Path(given) if given else Path(tempfile.mkdtemp(prefix="portfolio-metrics-"))
+    # Values left by an earlier run would be added to this one's.
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
     from prometheus_client import start_http_server
 
-    from portfolio.entrypoints.telemetry.metrics import clear_directory, serving_registry
+    from portfolio.entrypoints.telemetry.metrics import serving_registry
 
-    clear_directory(directory)
     try:
         if settings.metrics_address is not None:
             host, port = settings.metrics_address

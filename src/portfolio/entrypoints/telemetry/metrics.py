@@ -176,13 +176,6 @@ def exposition() -> bytes:
     return generate_latest(serving_registry())
 
 
-def clear_directory(directory: Path) -> None:
-    """Create ``directory`` if needed and remove values left there by an earlier run."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for stale in directory.glob("*.db"):
-        stale.unlink(missing_ok=True)
-
-
 _WORKER_FILE = re.compile(r"_(\d+)\.db$")
 
 
