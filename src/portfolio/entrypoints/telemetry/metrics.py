@@ -15,7 +15,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -25,8 +24,9 @@ from prometheus_client import (
 )
 
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
-CONTENT_TYPE = CONTENT_TYPE_LATEST
-"""The media type of the text exposition format."""
+CONTENT_TYPE = "text/plain; version=0.0.4"
+"""The media type of what ``exposition`` writes: Prometheus' text format, which every
+Prometheus version reads (UTF-8; the HTTP layer adds the charset)."""
 
 REGISTRY = CollectorRegistry()
 """The service's metrics (in a process of their own, the values to serve)."""
