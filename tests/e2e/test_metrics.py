@@ -50,6 +50,11 @@ def value(samples: Samples, name: str, **labels: str) -> float:
     return samples.get((name, frozenset(labels.items())), 0.0)
 
 
+def grew(before: Samples, after: Samples, name: str, **labels: str) -> float:
+    """How much a sample grew between two scrapes."""
+    return value(after, name, **labels) - value(before, name, **labels)
+
+
 async def test_requests_are_counted_by_route_template_never_by_raw_path(
     observed: Client,
 ) -> None:
@@ -64,11 +69,10 @@ async def test_requests_are_counted_by_route_template_never_by_raw_path(
 
     labels = {"method": "GET", "route": RETRIEVE, "status": "404"}
     requests = "portfolio_http_requests_total"
-    assert value(after, requests, **labels) - value(before, requests, **labels) == 2
-    seconds = "portfolio_http_request_duration_seconds_count"
-    assert value(after, seconds, **labels) - value(before, seconds, **labels) == 2
+    assert grew(before, after, requests, **labels) == 2
+    assert grew(before, after, "portfolio_http_request_duration_seconds_count", **labels) == 2
     unmatched = {"method": "GET", "route": "unmatched", "status": "404"}
-    assert value(after, requests, **unmatched) - value(before, requests, **unmatched) == 1
+    assert grew(before, after, requests, **unmatched) == 1
     routes = {dict(labels).get("route") for _, labels in after}
     assert not any(route and ("12345" in route or "no/such" in route) for route in routes)
 
@@ -111,14 +115,12 @@ async def test_uploads_count_their_size_and_thumbnail_timings(observed: Client) 
     assert response.status_code == 201
     after = await scrape(observed)
 
-    def grew(name: str, **labels: str) -> float:
-        return value(after, name, **labels) - value(before, name, **labels)
-
-    assert grew("portfolio_upload_bytes_count") == 1
-    assert grew("portfolio_upload_bytes_sum") == len(image)
-    assert grew("portfolio_image_processing_seconds_count", stage="decode") == 1
-    assert grew("portfolio_image_processing_seconds_count", stage="thumbnail") == 4
-    assert grew("portfolio_image_processing_seconds_sum", stage="thumbnail") > 0
+    assert grew(before, after, "portfolio_upload_bytes_count") == 1
+    assert grew(before, after, "portfolio_upload_bytes_sum") == len(image)
+    timings = "portfolio_image_processing_seconds"
+    assert grew(before, after, f"{timings}_count", stage="decode") == 1
+    assert grew(before, after, f"{timings}_count", stage="thumbnail") == 4
+    assert grew(before, after, f"{timings}_sum", stage="thumbnail") > 0
 
 
 async def test_refused_and_throttled_authentications_are_counted(observed: Client) -> None:
@@ -141,9 +143,8 @@ async def test_refused_and_throttled_authentications_are_counted(observed: Clien
 
     failures = "portfolio_authentication_failures_total"
     for reason in [*refusals, "inactive_user"]:
-        assert value(after, failures, reason=reason) - value(before, failures, reason=reason) == 1
-    throttled = "portfolio_authentication_throttled_total"
-    assert value(after, throttled) - value(before, throttled) == 1
+        assert grew(before, after, failures, reason=reason) == 1
+    assert grew(before, after, "portfolio_authentication_throttled_total") == 1
     assert "not-a-key" not in (await observed.get("/metrics")).text
 
 
