@@ -107,6 +107,13 @@ def serve(host: str, port: int, workers: int) -> None:
         raise click.ClickException(
             f"the database lacks migrations {', '.join(pending)}; run `portfolio db migrate`"
         )
+    if settings.tracing:
+        from portfolio.entrypoints.telemetry.tracing import TracingError, exporter_name
+
+        try:
+            click.echo(f"tracing: exporting spans ({exporter_name(os.environ)})", err=True)
+        except TracingError as error:
+            raise click.ClickException(str(error)) from error
     click.echo(f"database: {describe(url)}", err=True)
     with _shared_metrics(settings):
         uvicorn.run(

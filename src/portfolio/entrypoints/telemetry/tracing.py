@@ -9,6 +9,7 @@ argument), ``OTEL_BSP_*`` and ``OTEL_EXPORTER_OTLP_*`` are read by the SDK itsel
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import SERVICE_NAME, SERVICE_VERSION, Resource
@@ -23,7 +24,8 @@ class TracingError(ValueError):
     """OpenTelemetry's variables ask for something this service does not ship."""
 
 
-def _exporter(env: dict[str, str]) -> SpanExporter | None:
+def exporter_name(env: Mapping[str, str]) -> str:
+    """The exporter ``OTEL_TRACES_EXPORTER`` names; TracingError for one not shipped."""
     chosen = (env.get("OTEL_TRACES_EXPORTER") or "otlp").strip().lower()
     if chosen not in EXPORTERS:
         raise TracingError(f"OTEL_TRACES_EXPORTER must be one of {', '.join(EXPORTERS)}")
@@ -31,7 +33,12 @@ def _exporter(env: dict[str, str]) -> SpanExporter | None:
         "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"
     )
     if chosen == "otlp" and protocol != "http/protobuf":
-        raise TracingError("the service exports OTLP over http/protobuf only, not " + protocol)
+        raise TracingError(f"the service exports OTLP over http/protobuf only, not {protocol}")
+    return chosen
+
+
+def _exporter(env: Mapping[str, str]) -> SpanExporter | None:
+    chosen = exporter_name(env)
     if chosen == "otlp":
         return OTLPSpanExporter()
     if chosen == "console":
@@ -45,7 +52,7 @@ def tracer_provider_from_env(service_version: str) -> TracerProvider:
     if str(resource.attributes.get(SERVICE_NAME, "")).startswith("unknown_service"):
         resource = resource.merge(Resource({SERVICE_NAME: DEFAULT_SERVICE_NAME}))
     provider = TracerProvider(resource=resource)
-    exporter = _exporter(dict(os.environ))
+    exporter = _exporter(os.environ)
     if exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(exporter))
     return provider
