@@ -107,15 +107,9 @@ def serve(host: str, port: int, workers: int) -> None:
         raise click.ClickException(
             f"the database lacks migrations {', '.join(pending)}; run `portfolio db migrate`"
         )
-    if settings.tracing:
-        from portfolio.entrypoints.telemetry.tracing import TracingError, exporter_name
-
-        try:
-            click.echo(f"tracing: exporting spans ({exporter_name(os.environ)})", err=True)
-        except TracingError as error:
-            raise click.ClickException(str(error)) from error
     click.echo(f"database: {describe(url)}", err=True)
     with _shared_metrics(settings):
+        _say_how_spans_go(settings)
         uvicorn.run(
             "portfolio.entrypoints.http.app:create_app_from_env",
             factory=True,
@@ -127,6 +121,20 @@ def serve(host: str, port: int, workers: int) -> None:
             proxy_headers=True,
             server_header=False,
         )
+
+
+def _say_how_spans_go(settings: Settings) -> None:
+    """One line on the exporter when tracing is on; one clear refusal if it cannot be."""
+    if not settings.tracing:
+        return
+    # Imported here: the telemetry package imports prometheus-client, which must come after
+    # the metrics directory is named.
+    from portfolio.entrypoints.telemetry.tracing import TracingError, exporter_name
+
+    try:
+        click.echo(f"tracing: spans go to the {exporter_name(os.environ)} exporter", err=True)
+    except TracingError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""``portfolio serve --workers 2``: one scrape shows the sum of both workers' metrics."""
+"""`portfolio serve` observed: one scrape sums both workers, JSON logs from every worker,
+and a tracing exporter it does not ship refused in one line."""
 
 from __future__ import annotations
 
@@ -121,3 +122,68 @@ def test_one_scrape_adds_up_both_workers(
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+def test_serve_refuses_a_span_exporter_it_does_not_ship(clean_database: str) -> None:
+    env = {
+        **os.environ,
+        "PORTFOLIO_DATABASE_URL": clean_database,
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4317",
+        "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+    }
+    result = subprocess.run(
+        [PORTFOLIO, "serve", "--port", str(_free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: the service exports OTLP over http/protobuf only, not grpc"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_writes_json_lines_from_every_worker(clean_database: str, tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORTFOLIO_DATABASE_URL": clean_database,
+        "PORTFOLIO_MEDIA_ROOT": str(tmp_path),
+        "PORTFOLIO_LOG_FORMAT": "json",
+    }
+    server = subprocess.Popen(
+        [PORTFOLIO, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while _get_or_none(f"http://127.0.0.1:{port}/health") is None:
+            assert time.monotonic() < deadline, "the server did not come up"
+            time.sleep(0.3)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/health", headers={"X-Request-ID": "from-the-test"}
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    lines = stderr.splitlines()
+    # Click's own line about the database comes before logging is set up.
+    entries = [json.loads(line) for line in lines if not line.startswith("database:")]
+    (entry,) = [e for e in entries if e.get("request_id") == "from-the-test"]
+    assert (entry["route"], entry["status"], entry["client"]) == ("/health", 200, "127.0.0.1")
+    assert any(e["logger"].startswith("uvicorn") for e in entries)
+
+
+def _get_or_none(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return int(response.status)
+    except OSError:
+        return None
