@@ -3,9 +3,13 @@
     .venv/bin/python -m bench.retrieve [--portfolios 300] [--seconds 5] [--rounds 5]
 
 Loads portfolios (cover, employer with logo, three tags, two links, four gallery images,
-three meta) into a fresh database, starts both servers on one uvicorn worker each, and drives
-them in alternating rounds with the same keep-alive client. Prints requests/s, latency and
-server CPU time per request for each round, then medians and the ratio real/bare.
+three meta) into a fresh database, starts the bare app and the service (``portfolio serve``)
+on one uvicorn worker each, and drives them in alternating rounds with the same keep-alive
+client. The service runs twice: quiet (no metrics, warnings only in the log) and observed
+(metrics on, one JSON log line per request written to a file); the quiet one is also driven
+by a client that accepts gzip, then brotli, to show what compression costs. Prints
+requests/s, latency and server CPU time per request for each round, then medians and each
+variant's ratio to the bare app.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -47,6 +53,45 @@ from portfolio.entrypoints.settings import Settings
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
+PORTFOLIO = str(Path(sys.executable).parent / "portfolio")
+QUIET = {"PORTFOLIO_METRICS": "false", "PORTFOLIO_LOG_LEVEL": "WARNING"}
+OBSERVED = {
+    "PORTFOLIO_METRICS": "true",
+    "PORTFOLIO_LOG_LEVEL": "INFO",
+    "PORTFOLIO_LOG_FORMAT": "json",
+}
+
+
+@dataclass(frozen=True)
+class Server:
+    """A server to start: the bare app, or the service with some settings."""
+
+    name: str
+    env: dict[str, str] = field(default_factory=dict)
+    bare: bool = False
+
+
+@dataclass(frozen=True)
+class Variant:
+    """What one line of figures measures: a server, and what the client accepts."""
+
+    name: str
+    server: str
+    accept_encoding: str | None = None
+
+
+SERVERS = (
+    Server("bare", bare=True),
+    Server("quiet", QUIET),
+    Server("observed", OBSERVED),
+)
+VARIANTS = (
+    Variant("bare ASGI", "bare"),
+    Variant("service", "quiet"),
+    Variant("+ metrics, JSON logs", "observed"),
+    Variant("+ gzip", "quiet", "gzip"),
+    Variant("+ brotli", "quiet", "br"),
+)
 
 
 async def _image(catalogue: PostgresCatalogue, name: str) -> int:
@@ -146,30 +191,23 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(target: str, port: int, url: str) -> subprocess.Popen[bytes]:
-    """One uvicorn worker serving ``target``; waits until it answers."""
+def start_server(server: Server, port: int, url: str, log: Path) -> subprocess.Popen[bytes]:
+    """One uvicorn worker: the bare app, or the service as ``portfolio serve`` runs it (its
+    log in ``log``); waits until it answers."""
     env = {
         **os.environ,
         "PORTFOLIO_DATABASE_URL": url,
         "PORTFOLIO_LOG_LEVEL": "WARNING",
         "PYTHONPATH": f"{REPOSITORY}:{REPOSITORY / 'src'}",
+        **server.env,
     }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        target,
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    if target.endswith("()"):
-        command = [*command[:3], target[:-2], "--factory", *command[4:]]
-    process = subprocess.Popen(command, env=env, cwd=REPOSITORY)
+    if server.bare:
+        command = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port)]
+        command += ["--workers", "1", "--no-access-log", "--log-level", "warning"]
+    else:
+        command = [PORTFOLIO, "serve", "--port", str(port), "--workers", "1"]
+    with log.open("ab") as written:
+        process = subprocess.Popen(command, env=env, cwd=REPOSITORY, stderr=written)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -180,7 +218,20 @@ def start_server(target: str, port: int, url: str) -> subprocess.Popen[bytes]:
                 return process  # it answered, even if with an error status
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"{target} did not start")
+    raise RuntimeError(f"{server.name} did not start; see {log}")
+
+
+def body_sizes(port: int, path: str, token: str) -> dict[str, int]:
+    """The size of one retrieve's body as each variant's client receives it."""
+    sizes = {}
+    for encoding in ("identity", "gzip", "br"):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}",
+            headers={"Authorization": f"Token {token}", "Accept-Encoding": encoding},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            sizes[encoding] = len(response.read())
+    return sizes
 
 
 def cpu_seconds(pid: int) -> float:
@@ -190,11 +241,19 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measure(
-    port: int, pid: int, paths: list[str], token: str, seconds: float, connections: int
+    port: int,
+    pid: int,
+    paths: list[str],
+    token: str,
+    seconds: float,
+    connections: int,
+    accept_encoding: str | None = None,
 ) -> tuple[LoadResult, float]:
     """One round: the load result and the server's CPU milliseconds per request."""
     before = cpu_seconds(pid)
-    result = asyncio.run(drive("127.0.0.1", port, paths, token, seconds, connections))
+    result = asyncio.run(
+        drive("127.0.0.1", port, paths, token, seconds, connections, accept_encoding)
+    )
     used = cpu_seconds(pid) - before
     return result, used * 1000 / max(result.requests, 1)
 
@@ -212,50 +271,68 @@ def main() -> None:
     url = fresh_database(server_url)
     ids, token = asyncio.run(load_portfolios(url, args.portfolios))
     paths = [f"/api/portfolios/{portfolio_id}" for portfolio_id in ids]
-    servers = {
-        "service": start_server(
-            "portfolio.entrypoints.http.app:create_app_from_env()", free_port(), url
-        ),
-        "bare ASGI": start_server("bench.bare_app:app", free_port(), url),
+    logs = Path(tempfile.mkdtemp(prefix="portfolio-bench-"))
+    ports = {server.name: free_port() for server in SERVERS}
+    processes = {
+        server.name: start_server(server, ports[server.name], url, logs / f"{server.name}.log")
+        for server in SERVERS
     }
-    ports = {name: int(proc.args[proc.args.index("--port") + 1]) for name, proc in servers.items()}  # type: ignore[union-attr]
-    figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in servers}
+    figures: dict[str, list[tuple[float, float, float]]] = {v.name: [] for v in VARIANTS}
     try:
-        for name in servers:  # warm up: prepared statements, pools, caches
-            measure(ports[name], servers[name].pid, paths, token, 1.0, args.connections)
+        sizes = body_sizes(ports["quiet"], paths[0], token)
+        for variant in VARIANTS:  # warm up: prepared statements, pools, caches
+            measure(
+                ports[variant.server],
+                processes[variant.server].pid,
+                paths,
+                token,
+                1.0,
+                args.connections,
+                variant.accept_encoding,
+            )
         print(
             f"{args.portfolios} portfolios, {args.connections} connections, "
-            f"{args.seconds:g}s rounds, 1 worker each"
+            f"{args.seconds:g}s rounds, 1 worker each; one retrieve's body: "
+            + ", ".join(f"{size} bytes {name}" for name, size in sizes.items())
         )
-        header = ("round", "server", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
-        print("{:>5} {:<10} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
+        header = ("round", "variant", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
+        print("{:>5} {:<22} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
         for round_number in range(1, args.rounds + 1):
-            for name in servers:
+            for variant in VARIANTS:
                 result, cpu = measure(
-                    ports[name], servers[name].pid, paths, token, args.seconds, args.connections
+                    ports[variant.server],
+                    processes[variant.server].pid,
+                    paths,
+                    token,
+                    args.seconds,
+                    args.connections,
+                    variant.accept_encoding,
                 )
-                figures[name].append((result.per_second, cpu, result.percentile(0.5)))
+                figures[variant.name].append((result.per_second, cpu, result.percentile(0.5)))
                 p50, p99 = result.percentile(0.5), result.percentile(0.99)
                 print(
-                    f"{round_number:>5} {name:<10} {result.per_second:>8.0f} {p50:>7.2f} "
+                    f"{round_number:>5} {variant.name:<22} {result.per_second:>8.0f} {p50:>7.2f} "
                     f"{p99:>7.2f} {cpu:>10.3f}  {dict(result.statuses)}"
                 )
     finally:
-        for process in servers.values():
+        for process in processes.values():
             process.terminate()
             process.wait(10)
+    logged = (logs / "observed.log").read_text().splitlines()
     medians = {
         name: [statistics.median(column) for column in zip(*rows, strict=True)]
         for name, rows in figures.items()
     }
-    service, bare = medians["service"], medians["bare ASGI"]
+    bare = medians["bare ASGI"]
+    service = medians["service"]
     print("\nmedians")
     for name, (rps, cpu, p50) in medians.items():
-        print(f"  {name:<10} {rps:>8.0f} req/s  {cpu:.3f} CPU ms/req  p50 {p50:.2f} ms")
-    print(
-        f"  service / bare ASGI: {service[0] / bare[0]:.2f} of the requests/s "
-        f"(target >= 0.50), {service[1] / bare[1]:.2f}x the CPU per request"
-    )
+        print(
+            f"  {name:<22} {rps:>8.0f} req/s  {cpu:.3f} CPU ms/req  p50 {p50:.2f} ms  "
+            f"ratio to bare {rps / bare[0]:.2f} (target >= 0.50), "
+            f"{rps / service[0]:.3f} of the service's req/s"
+        )
+    print(f"  the observed server wrote {len(logged)} JSON log lines to {logs / 'observed.log'}")
 
 
 if __name__ == "__main__":

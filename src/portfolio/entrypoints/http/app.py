@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from litestar import Litestar, Router
 from litestar.di import Provide
 
+from portfolio.application import UNOBSERVED
 from portfolio.entrypoints.container import Container, opened
 from portfolio.entrypoints.http.auth import authorized_by
 from portfolio.entrypoints.http.compression import Compression
@@ -195,6 +196,8 @@ def create_app_from_env() -> Litestar:
         raise RuntimeError("PORTFOLIO_DATABASE_URL must be set (the CLI sets it for its workers)")
     provider = tracer_provider_from_env(service_version()) if settings.tracing else None
     telemetry = Telemetry(metrics=settings.metrics, tracer_provider=provider)
+    # With neither metrics nor spans the adapters need not report their stages at all.
+    observer = telemetry if settings.metrics or provider is not None else UNOBSERVED
     return create_app(
-        Container(settings=settings, database_url=settings.database_url, observer=telemetry)
+        Container(settings=settings, database_url=settings.database_url, observer=observer)
     )
