@@ -51,6 +51,28 @@ def _health_counts_by_worker(directory: Path) -> dict[int, float]:
     return counts
 
 
+def _two_workers(port: int, env: dict[str, str]) -> subprocess.Popen[str]:
+    """``portfolio serve --workers 2`` on ``port``, once it answers; its stderr piped."""
+    server = subprocess.Popen(
+        [PORTFOLIO, "serve", "--port", str(port), "--workers", "2"],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).close()
+            return server
+        except OSError as error:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                output = server.communicate()[1]
+                raise AssertionError(f"the server did not come up: {output}") from error
+            time.sleep(0.3)
+
+
 def _sample(text: str, name: str) -> float:
     match = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
     return 0.0 if match is None else float(match.group(1))
@@ -63,32 +85,17 @@ def test_one_scrape_adds_up_both_workers(
     port, metrics_port = _free_port(), _free_port()
     directory = tmp_path / "metrics"
     env = {
-        **os.environ,
         "PORTFOLIO_DATABASE_URL": clean_database,
         "PORTFOLIO_MEDIA_ROOT": str(tmp_path),
         "PROMETHEUS_MULTIPROC_DIR": str(directory),
         "PORTFOLIO_METRICS": f"127.0.0.1:{metrics_port}" if own_port else "true",
         "PORTFOLIO_LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(
-        [PORTFOLIO, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server = _two_workers(port, env)
     base = f"http://127.0.0.1:{port}"
     scrape = f"http://127.0.0.1:{metrics_port}/metrics" if own_port else f"{base}/metrics"
     try:
         deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/ready", timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not come up"
-                assert server.poll() is None, server.communicate()[1]
-                time.sleep(0.3)
         # Both workers are serving once both pools are open (each holds at least two).
         while _sample(_get(scrape)[1], "portfolio_db_pool_connections") < 2 * 2:
             assert time.monotonic() < deadline, "the second worker did not come up"
@@ -149,23 +156,12 @@ def test_serve_refuses_a_span_exporter_it_does_not_ship(clean_database: str) -> 
 def test_serve_writes_json_lines_from_every_worker(clean_database: str, tmp_path: Path) -> None:
     port = _free_port()
     env = {
-        **os.environ,
         "PORTFOLIO_DATABASE_URL": clean_database,
         "PORTFOLIO_MEDIA_ROOT": str(tmp_path),
         "PORTFOLIO_LOG_FORMAT": "json",
     }
-    server = subprocess.Popen(
-        [PORTFOLIO, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server = _two_workers(port, env)
     try:
-        deadline = time.monotonic() + 60
-        while _get_or_none(f"http://127.0.0.1:{port}/health") is None:
-            assert time.monotonic() < deadline, "the server did not come up"
-            time.sleep(0.3)
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/health", headers={"X-Request-ID": "from-the-test"}
         )
@@ -179,11 +175,3 @@ def test_serve_writes_json_lines_from_every_worker(clean_database: str, tmp_path
     (entry,) = [e for e in entries if e.get("request_id") == "from-the-test"]
     assert (entry["route"], entry["status"], entry["client"]) == ("/health", 200, "127.0.0.1")
     assert any(e["logger"].startswith("uvicorn") for e in entries)
-
-
-def _get_or_none(url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return int(response.status)
-    except OSError:
-        return None
