@@ -12,6 +12,7 @@ from portfolio.entrypoints.http.compression import (
     MIN_BYTES,
     Compression,
     chosen_encoding,
+    compress_whole,
     compressible,
 )
 
@@ -132,3 +133,13 @@ async def test_images_are_never_compressed_nor_vary() -> None:
 async def test_an_existing_vary_is_extended() -> None:
     headers, _ = await answer([BIG], b"application/json", b"gzip", [(b"vary", b"Origin")])
     assert headers[b"vary"] == b"Origin, Accept-Encoding"
+
+
+@pytest.mark.parametrize("size", [MIN_BYTES, 5_000, 40_000, 3_000_000])
+@pytest.mark.parametrize("encoding", [b"gzip", b"br"])
+def test_a_whole_body_round_trips_whatever_its_size(encoding: bytes, size: int) -> None:
+    body = (BIG * (size // len(BIG) + 1))[:size]
+    packed = compress_whole(encoding, body)
+    unpacked = gzip.decompress(packed) if encoding == b"gzip" else brotli.decompress(packed)
+    assert unpacked == body
+    assert len(packed) < len(body) // 2
