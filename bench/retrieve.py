@@ -5,9 +5,10 @@
 Loads portfolios (cover, employer with logo, three tags, two links, four gallery images,
 three meta) into a fresh database, starts the bare app and the service (``portfolio serve``)
 on one uvicorn worker each, and drives them in alternating rounds with the same keep-alive
-client. The service runs twice: quiet (no metrics, warnings only in the log) and observed
-(metrics on, one JSON log line per request written to a file); the quiet one is also driven
-by a client that accepts gzip, then brotli, to show what compression costs. Prints
+client. The service runs three times: quiet (no metrics, warnings only in the log), with
+metrics, and observed (metrics and one JSON log line per request, written to a file); the
+quiet one is also driven by a client that accepts gzip, then brotli, to show what compression
+costs. Prints
 requests/s, latency and server CPU time per request for each round, then medians and each
 variant's ratio to the bare app.
 """
@@ -55,6 +56,7 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
 PORTFOLIO = str(Path(sys.executable).parent / "portfolio")
 QUIET = {"PORTFOLIO_METRICS": "false", "PORTFOLIO_LOG_LEVEL": "WARNING"}
+METRICS = {"PORTFOLIO_METRICS": "true", "PORTFOLIO_LOG_LEVEL": "WARNING"}
 OBSERVED = {
     "PORTFOLIO_METRICS": "true",
     "PORTFOLIO_LOG_LEVEL": "INFO",
@@ -83,11 +85,13 @@ class Variant:
 SERVERS = (
     Server("bare", bare=True),
     Server("quiet", QUIET),
+    Server("metrics", METRICS),
     Server("observed", OBSERVED),
 )
 VARIANTS = (
     Variant("bare ASGI", "bare"),
     Variant("service", "quiet"),
+    Variant("+ metrics", "metrics"),
     Variant("+ metrics, JSON logs", "observed"),
     Variant("+ gzip", "quiet", "gzip"),
     Variant("+ brotli", "quiet", "br"),

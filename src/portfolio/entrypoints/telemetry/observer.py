@@ -16,6 +16,7 @@ from time import perf_counter
 from opentelemetry import propagate
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from prometheus_client import Histogram
 
 from portfolio.application.observing import (
     DB_ACQUIRE,
@@ -61,11 +62,14 @@ class Telemetry:
             record = _current.get()
             if record is not None:
                 record.statements += 1
-            if self._tracer is None:
-                return nullcontext()
-        elif not self.metrics and self._tracer is None:
-            return nullcontext()
-        return self._timed(name, attributes)
+        if self._tracer is not None:
+            return self._timed(name, attributes)
+        # Without spans, a plain timer: this runs for every connection a request takes.
+        if self.metrics and name == DB_ACQUIRE:
+            return _Stopwatch(metrics.POOL_ACQUIRE_SECONDS)
+        if self.metrics and name in _IMAGE_STAGES:
+            return _Stopwatch(metrics.IMAGE_SECONDS.labels(_IMAGE_STAGES[name]))
+        return nullcontext()
 
     @contextmanager
     def _timed(self, name: str, attributes: dict[str, str | int]) -> Iterator[None]:
@@ -141,6 +145,22 @@ class Telemetry:
         """Send the spans not yet exported."""
         if self._provider is not None:
             self._provider.shutdown()
+
+
+class _Stopwatch:
+    """Times its block into a histogram."""
+
+    __slots__ = ("_histogram", "_started")
+
+    def __init__(self, histogram: Histogram) -> None:
+        self._histogram = histogram
+        self._started = 0.0
+
+    def __enter__(self) -> None:
+        self._started = perf_counter()
+
+    def __exit__(self, *_: object) -> None:
+        self._histogram.observe(perf_counter() - self._started)
 
 
 def _verb(statement: str) -> str:
