@@ -42,15 +42,22 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
 
 
 async def _client(
-    host: str, port: int, paths: list[str], token: str, until: float, result: LoadResult
+    host: str,
+    port: int,
+    paths: list[str],
+    token: str,
+    until: float,
+    result: LoadResult,
+    accept_encoding: str | None,
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
+    accept = f"Accept-Encoding: {accept_encoding}\r\n" if accept_encoding else ""
     try:
         while time.perf_counter() < until:
             path = random.choice(paths)
             request = (
                 f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                f"Authorization: Token {token}\r\n\r\n"
+                f"Authorization: Token {token}\r\n{accept}\r\n"
             ).encode()
             started = time.perf_counter()
             writer.write(request)
@@ -63,14 +70,24 @@ async def _client(
 
 
 async def drive(
-    host: str, port: int, paths: list[str], token: str, seconds: float, connections: int
+    host: str,
+    port: int,
+    paths: list[str],
+    token: str,
+    seconds: float,
+    connections: int,
+    accept_encoding: str | None = None,
 ) -> LoadResult:
-    """Send requests over ``connections`` keep-alive connections for ``seconds``."""
+    """Send requests over ``connections`` keep-alive connections for ``seconds``, with an
+    ``Accept-Encoding`` header when one is given."""
     result = LoadResult()
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(
-        *(_client(host, port, paths, token, until, result) for _ in range(connections))
+        *(
+            _client(host, port, paths, token, until, result, accept_encoding)
+            for _ in range(connections)
+        )
     )
     result.seconds = time.perf_counter() - started
     return result

@@ -153,11 +153,19 @@ def fresh_database(server_url: str) -> str:
 
 
 def measure(
-    port: int, pid: int, paths: list[str], token: str, seconds: float, connections: int
+    port: int,
+    pid: int,
+    paths: list[str],
+    token: str,
+    seconds: float,
+    connections: int,
+    accept_encoding: str | None = None,
 ) -> tuple[LoadResult, float]:
     """One round: the load result and the server's CPU milliseconds per request."""
     before = cpu_seconds(pid)
-    result = asyncio.run(drive("127.0.0.1", port, paths, token, seconds, connections))
+    result = asyncio.run(
+        drive("127.0.0.1", port, paths, token, seconds, connections, accept_encoding)
+    )
     used = cpu_seconds(pid) - before
     return result, used * 1000 / max(result.requests, 1)
 

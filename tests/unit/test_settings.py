@@ -173,3 +173,54 @@ def test_unusable_s3_settings_are_refused_with_the_variable_named(
 ) -> None:
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings.from_env(env)
+
+
+def test_observability_defaults_text_logs_metrics_on_no_tracing() -> None:
+    settings = Settings.from_env({})
+    assert settings.log_format == "text"
+    assert (settings.metrics, settings.metrics_address) == (True, None)
+    assert settings.tracing is False
+    assert settings.compression is True
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("true", (True, None)),
+        ("off", (False, None)),
+        ("9464", (True, ("127.0.0.1", 9464))),
+        ("0.0.0.0:9464", (True, ("0.0.0.0", 9464))),  # noqa: S104 - a setting, not a bind
+        ("[::1]:9464", (True, ("::1", 9464))),
+    ],
+)
+def test_metrics_are_on_off_or_on_a_port_of_their_own(
+    raw: str, expected: tuple[bool, tuple[str, int] | None]
+) -> None:
+    settings = Settings.from_env({"PORTFOLIO_METRICS": raw})
+    assert (settings.metrics, settings.metrics_address) == expected
+
+
+@pytest.mark.parametrize("raw", ["sometimes", "host:", "host:99999", ":0"])
+def test_unusable_metrics_settings_are_refused(raw: str) -> None:
+    with pytest.raises(SettingsError, match="PORTFOLIO_METRICS"):
+        Settings.from_env({"PORTFOLIO_METRICS": raw})
+
+
+def test_log_format_is_text_or_json() -> None:
+    assert Settings.from_env({"PORTFOLIO_LOG_FORMAT": "JSON"}).log_format == "json"
+    with pytest.raises(SettingsError, match="PORTFOLIO_LOG_FORMAT"):
+        Settings.from_env({"PORTFOLIO_LOG_FORMAT": "xml"})
+
+
+@pytest.mark.parametrize(
+    ("env", "tracing"),
+    [
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, True),
+        ({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"}, True),
+        ({"PORTFOLIO_TRACING": "true"}, True),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "PORTFOLIO_TRACING": "false"}, False),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_SDK_DISABLED": "true"}, False),
+    ],
+)
+def test_tracing_follows_opentelemetry_s_variables(env: dict[str, str], tracing: bool) -> None:
+    assert Settings.from_env(env).tracing is tracing

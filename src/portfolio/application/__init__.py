@@ -53,6 +53,7 @@ from portfolio.application.media.thumbnails import (
     ThumbnailRepair,
 )
 from portfolio.application.media.upload import DEFAULT_LIMITS, MediaLimits, UploadMedia
+from portfolio.application.observing import UNOBSERVED, Unobserved
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, free_slug, slugify
 from portfolio.application.ports import (
@@ -60,6 +61,7 @@ from portfolio.application.ports import (
     ImageProcessor,
     MediaRepository,
     MediaStorage,
+    Observer,
     Portfolios,
     ReadinessProbe,
     RenderedImage,
@@ -85,6 +87,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "SLUG_MAX_LENGTH",
     "SLUG_PATTERN",
+    "UNOBSERVED",
     "Authenticate",
     "Clock",
     "CopiedFile",
@@ -115,6 +118,7 @@ __all__ = [
     "MetaFields",
     "NewMedia",
     "NewThumbnail",
+    "Observer",
     "Page",
     "PortfolioFields",
     "PortfolioFilter",
@@ -137,6 +141,7 @@ __all__ = [
     "ThumbnailRepair",
     "TokenStore",
     "UnknownUser",
+    "Unobserved",
     "UploadMedia",
     "UserAlreadyExists",
     "UserStore",

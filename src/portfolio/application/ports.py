@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol, TypeVar
@@ -285,4 +286,13 @@ class ReadinessProbe(Protocol):
 
     async def ready(self) -> bool:
         """True when a request could be served."""
+        ...
+
+
+class Observer(Protocol):
+    """Where adapters report the stages of their work (a statement, a decode), so that the
+    service can time and trace them while the adapters know nothing of how."""
+
+    def stage(self, name: str, **attributes: str | int) -> AbstractContextManager[None]:
+        """A context that spans one stage; ``name`` is one of the names in ``observing``."""
         ...

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -98,8 +101,6 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the HTTP API (and /media/ unless PORTFOLIO_SERVE_MEDIA=false) with granian."""
-    from portfolio.entrypoints.server import serve as run_server
-
     settings, url = _database()
     with _database_errors():
         pending = pending_migrations(url)
@@ -108,7 +109,66 @@ def serve(host: str, port: int, workers: int) -> None:
             f"the database lacks migrations {', '.join(pending)}; run `portfolio db migrate`"
         )
     click.echo(f"database: {describe(url)}", err=True)
-    run_server(settings, host, port, workers)
+    with _shared_metrics(settings):
+        _say_how_spans_go(settings)
+        # Imported only now: the app imports prometheus-client, which must come after the
+        # metrics directory is named.
+        from portfolio.entrypoints.server import serve as run_server
+
+        run_server(settings, host, port, workers)
+
+
+def _say_how_spans_go(settings: Settings) -> None:
+    """One line on the exporter when tracing is on; one clear refusal if it cannot be."""
+    if not settings.tracing:
+        return
+    # Imported here: the telemetry package imports prometheus-client, which must come after
+    # the metrics directory is named.
+    from portfolio.entrypoints.telemetry.tracing import TracingError, exporter_name
+
+    try:
+        click.echo(f"tracing: spans go to the {exporter_name(os.environ)} exporter", err=True)
+    except TracingError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@contextmanager
+def _shared_metrics(settings: Settings) -> Iterator[None]:
+    """Workers that share their metrics through files (prometheus-client's multiprocess
+    mode), and the metrics' own listener when ``PORTFOLIO_METRICS`` names one.
+
+    The directory is ``PROMETHEUS_MULTIPROC_DIR`` when set (emptied first), else a temporary
+    one removed at exit. It must be named before prometheus-client is first imported, in
+    this process and in the workers, hence the imports below.
+    """
+    if not settings.metrics:
+        yield
+        return
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    directory = Path(given) if given else Path(tempfile.mkdtemp(prefix="portfolio-metrics-"))
+    # Values left by an earlier run would be added to this one's.
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    from prometheus_client import start_http_server
+
+    from portfolio.entrypoints.telemetry.metrics import serving_registry
+
+    try:
+        if settings.metrics_address is not None:
+            host, port = settings.metrics_address
+            try:
+                start_http_server(port, host, registry=serving_registry())
+            except OSError as error:
+                raise click.ClickException(
+                    f"cannot serve metrics on {host}:{port}: {error.strerror}"
+                ) from error
+            click.echo(f"metrics: http://{host}:{port}/metrics", err=True)
+        yield
+    finally:
+        if not given:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 @main.group()

@@ -29,6 +29,7 @@ from portfolio.adapters.postgres import (
 )
 from portfolio.adapters.s3 import S3MediaStorage, S3Readiness
 from portfolio.application import (
+    UNOBSERVED,
     Authenticate,
     DeleteMedia,
     EmployerFields,
@@ -134,10 +135,15 @@ class Container(containers.DeclarativeContainer):
 
     settings = providers.Dependency(instance_of=Settings)
     database_url = providers.Dependency(instance_of=str)
+    # What the adapters report their stages to (the HTTP app gives its telemetry).
+    observer = providers.Dependency(instance_of=object, default=UNOBSERVED)
     clock = providers.Object(utc_now)
 
     pool = providers.Singleton(
-        make_pool, conninfo=database_url, settings=providers.Callable(pool_settings, settings)
+        make_pool,
+        conninfo=database_url,
+        settings=providers.Callable(pool_settings, settings),
+        observer=observer,
     )
 
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
@@ -159,7 +165,7 @@ class Container(containers.DeclarativeContainer):
         readiness_of, database=database_readiness, storage=media_storage
     )
     media_repository = providers.Singleton(PostgresMediaRepository, pool=pool)
-    images = providers.Singleton(PillowImageProcessor)
+    images = providers.Singleton(PillowImageProcessor, observer=observer)
     media_limits = providers.Callable(
         MediaLimits,
         max_bytes=settings.provided.max_upload_bytes,

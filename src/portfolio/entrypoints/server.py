@@ -78,7 +78,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         backpressure=connections,
         log_enabled=True,
         log_level=LogLevels(settings.log_level.lower()),
-        log_dictconfig=logging_config(settings.log_level),
+        log_dictconfig=logging_config(settings.log_level, settings.log_format),
         log_access=False,  # the app logs one line per request itself
         respawn_failed_workers=True,
     ).serve()

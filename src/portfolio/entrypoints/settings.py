@@ -142,6 +142,35 @@ def _presign_seconds(env: Mapping[str, str]) -> int:
     return seconds
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _metrics(env: Mapping[str, str]) -> tuple[bool, tuple[str, int] | None]:
+    """``PORTFOLIO_METRICS``: on (at ``/metrics``), off, or ``[HOST:]PORT`` of a listener of
+    its own (``/metrics`` then leaves the API's port)."""
+    raw = env.get("PORTFOLIO_METRICS", "").strip()
+    lowered = raw.lower()
+    if lowered in ("", "1", "true", "yes", "on"):
+        return True, None
+    if lowered in ("0", "false", "no", "off"):
+        return False, None
+    host, _, port = raw.rpartition(":")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise SettingsError(f"PORTFOLIO_METRICS must be true, false or [HOST:]PORT, not {raw!r}")
+    return True, (host.strip("[]") or "127.0.0.1", int(port))
+
+
+def _tracing(env: Mapping[str, str]) -> bool:
+    """Tracing is on when an OTLP endpoint is named or ``PORTFOLIO_TRACING`` says so, unless
+    OpenTelemetry's own ``OTEL_SDK_DISABLED`` turns the SDK off."""
+    if _bool(env, "OTEL_SDK_DISABLED", False):
+        return False
+    endpoint = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or env.get(
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+    )
+    return _bool(env, "PORTFOLIO_TRACING", bool(endpoint))
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service can be configured with; see the README for each variable."""
@@ -168,6 +197,12 @@ class Settings:
     http_max_header_bytes: int = 64 * 1024
     http_max_connections: int = 16384
     log_level: str = "INFO"
+    log_format: str = "text"
+    metrics: bool = True
+    # Where a separate metrics listener binds; None serves /metrics on the API's port.
+    metrics_address: tuple[str, int] | None = None
+    tracing: bool = False
+    compression: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -183,6 +218,10 @@ class Settings:
         storage = (env.get("PORTFOLIO_STORAGE") or "filesystem").lower()
         if storage not in STORAGES:
             raise SettingsError(f"PORTFOLIO_STORAGE must be filesystem or s3, not {storage!r}")
+        log_format = (env.get("PORTFOLIO_LOG_FORMAT") or "text").strip().lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(f"PORTFOLIO_LOG_FORMAT must be text or json, not {log_format!r}")
+        metrics, metrics_address = _metrics(env)
         return cls(
             database_url=env.get("PORTFOLIO_DATABASE_URL") or None,
             data_dir=Path(env.get("PORTFOLIO_DATA_DIR") or ".data"),
@@ -217,4 +256,9 @@ class Settings:
             ),
             http_max_connections=_int(env, "PORTFOLIO_HTTP_MAX_CONNECTIONS", 16384, minimum=16),
             log_level=(env.get("PORTFOLIO_LOG_LEVEL") or "INFO").upper(),
+            log_format=log_format,
+            metrics=metrics,
+            metrics_address=metrics_address,
+            tracing=_tracing(env),
+            compression=_bool(env, "PORTFOLIO_COMPRESSION", True),
         )

@@ -9,7 +9,14 @@ from typing import Any, BinaryIO
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from portfolio.application import ImageFormat, RenderedImage, RenderedThumbnail
+from portfolio.application import (
+    UNOBSERVED,
+    ImageFormat,
+    Observer,
+    RenderedImage,
+    RenderedThumbnail,
+)
+from portfolio.application.observing import IMAGE_DECODE, IMAGE_THUMBNAIL
 from portfolio.domain import CorruptImage, TooManyPixels, fit_within
 
 # Named explicitly rather than trusting that the application's names are Pillow's.
@@ -82,9 +89,13 @@ class PillowImageProcessor:
     EXIF orientation is applied to the largest thumbnail rather than to the full image, which
     gives the same pixels at a fraction of the memory. Thumbnails carry no EXIF, XMP or
     comments, only the ICC colour profile. Animated images give their first frame.
+    The decode and each thumbnail are reported to ``observer`` as stages.
     """
 
-    def __init__(self, jpeg_quality: int = 85, webp_quality: int = 80) -> None:
+    def __init__(
+        self, jpeg_quality: int = 85, webp_quality: int = 80, observer: Observer = UNOBSERVED
+    ) -> None:
+        self._observer = observer
         self._save_options: dict[ImageFormat, dict[str, Any]] = {
             ImageFormat.JPEG: {"quality": jpeg_quality},
             ImageFormat.PNG: {},
@@ -113,26 +124,36 @@ class PillowImageProcessor:
             if boxes:
                 # A no-op for every format but JPEG, which then decodes at a reduced scale.
                 image.draft(None, fit_within(width, height, boxes[0]))
-            image.load()
+            with self._observer.stage(IMAGE_DECODE, **{"image.format": image_format.value}):
+                image.load()
             # Read after load(): PNG may keep its EXIF chunk behind the pixel data.
             quarter_turn = image.getexif().get(ExifTags.Base.Orientation) in _QUARTER_TURNS
             upright = (height, width) if quarter_turn else (width, height)
             profile = image.info.get("icc_profile") if image_format in _PROFILE_FORMATS else None
-            thumbnails = tuple(
-                RenderedThumbnail(
-                    size=box,
-                    width=thumbnail.width,
-                    height=thumbnail.height,
-                    data=self._encode(thumbnail, image_format, profile),
-                )
-                for box, thumbnail in _shrink_in_steps(image, boxes, upright, quarter_turn)
-            )
+            shrunk = _shrink_in_steps(image, boxes, upright, quarter_turn)
+            thumbnails = self._thumbnails(shrunk, len(boxes), image_format, profile)
         return RenderedImage(
             width=upright[0],
             height=upright[1],
             mode=mode,
             thumbnails=tuple(sorted(thumbnails, key=lambda thumbnail: thumbnail.size)),
         )
+
+    def _thumbnails(
+        self,
+        shrunk: Iterator[tuple[int, Image.Image]],
+        count: int,
+        image_format: ImageFormat,
+        profile: bytes | None,
+    ) -> list[RenderedThumbnail]:
+        made = []
+        for _ in range(count):
+            # One stage per thumbnail: its resize (done as the iterator advances) and encode.
+            with self._observer.stage(IMAGE_THUMBNAIL, **{"image.format": image_format.value}):
+                box, thumbnail = next(shrunk)
+                data = self._encode(thumbnail, image_format, profile)
+            made.append(RenderedThumbnail(box, thumbnail.width, thumbnail.height, data))
+        return made
 
     def measure(self, source: BinaryIO, image_format: ImageFormat) -> tuple[int, int]:
         """Width and height as stored, read from the header without decoding pixels."""

@@ -6,11 +6,13 @@ from portfolio.adapters.postgres.pool import (
     BoundedPool,
     Connection,
     PoolSettings,
+    PoolUsage,
     connect_failure,
     connection,
     database_answers,
     make_pool,
     open_pool,
+    pool_usage,
 )
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.readiness import PostgresReadiness
@@ -32,6 +34,7 @@ __all__ = [
     "BoundedPool",
     "Connection",
     "PoolSettings",
+    "PoolUsage",
     "PostgresMediaRepository",
     "PostgresPortfolios",
     "PostgresReadiness",
@@ -47,4 +50,5 @@ __all__ = [
     "migrate",
     "open_pool",
     "pending_migrations",
+    "pool_usage",
 ]

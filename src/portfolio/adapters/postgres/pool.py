@@ -15,7 +15,10 @@ from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from portfolio.adapters.postgres.observed import observed_cursor
 from portfolio.adapters.postgres.outage import UNAVAILABLE, OutageWatch
+from portfolio.application import UNOBSERVED, Observer
+from portfolio.application.observing import DB_ACQUIRE
 from portfolio.domain import ServiceUnavailable
 
 Connection = AsyncConnection[TupleRow]
@@ -108,29 +111,60 @@ class BoundedPool(AsyncConnectionPool[Connection]):
         await super().close(timeout)
 
 
+# The observer of each pool, for the waits for its connections.
+_observers: WeakKeyDictionary[AsyncConnectionPool[Connection], Observer] = WeakKeyDictionary()
+
+
 def make_pool(
     conninfo: str,
     settings: PoolSettings | None = None,
     connection_class: type[Connection] = AsyncConnection,
+    observer: Observer = UNOBSERVED,
 ) -> BoundedPool:
     """A closed pool; open it with ``open_pool`` inside the application's lifespan.
 
-    ``connection_class`` lets a test observe every statement the pool's connections send.
+    ``connection_class`` lets a test observe every statement the pool's connections send;
+    ``observer`` is told of each wait for a connection and each statement.
     """
     settings = settings or PoolSettings()
-    return BoundedPool(
+    kwargs = connection_kwargs(settings)
+    if observer is not UNOBSERVED:
+        kwargs["cursor_factory"] = observed_cursor(observer)
+    pool = BoundedPool(
         conninfo,
         settings,
         connection_class=connection_class,
         min_size=settings.min_size,
         max_size=settings.max_size,
         timeout=settings.acquire_timeout,
-        kwargs=connection_kwargs(settings),
+        kwargs=kwargs,
         check=_check_if_idle,
         open=False,
         # Keep retrying a lost server for as long as the process lives.
         reconnect_timeout=365 * 24 * 3600.0,
         name="portfolio",
+    )
+    _observers[pool] = observer
+    return pool
+
+
+@dataclass(frozen=True, slots=True)
+class PoolUsage:
+    """How a pool's connections are used right now."""
+
+    size: int
+    in_use: int
+    waiting: int
+
+
+def pool_usage(pool: AsyncConnectionPool[Connection]) -> PoolUsage:
+    """The pool's connections: open, handed out, and the requests waiting for one."""
+    stats = pool.get_stats()
+    size = stats.get("pool_size", 0)
+    return PoolUsage(
+        size=size,
+        in_use=size - stats.get("pool_available", 0),
+        waiting=stats.get("requests_waiting", 0),
     )
 
 
@@ -221,7 +255,8 @@ async def connection(pool: BoundedPool, deadline: float | None = None) -> AsyncI
 @asynccontextmanager
 async def _checked_out(pool: BoundedPool) -> AsyncIterator[Connection]:
     """``pool.connection()``, given up on as soon as an outage becomes known meanwhile."""
-    conn = await pool.outage.unless_down(pool.getconn)
+    with _observers.get(pool, UNOBSERVED).stage(DB_ACQUIRE):
+        conn = await pool.outage.unless_down(pool.getconn)
     try:
         yield conn
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -9,9 +11,11 @@ from typing import Any, TypeVar
 from litestar import Litestar, Router
 from litestar.di import Provide
 
+from portfolio.application import UNOBSERVED
 from portfolio.entrypoints.container import Container, opened
 from portfolio.entrypoints.http.auth import authorized_by
 from portfolio.entrypoints.http.body_timeout import BodyTimeout
+from portfolio.entrypoints.http.compression import Compression
 from portfolio.entrypoints.http.errors import exception_handlers
 from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.head_requests import HeadAsGet
@@ -25,6 +29,7 @@ from portfolio.entrypoints.http.media.routes import (
     upload_media,
 )
 from portfolio.entrypoints.http.media.uploads import upload_body_limit
+from portfolio.entrypoints.http.metrics import metrics
 from portfolio.entrypoints.http.openapi import TOKEN, openapi_config, swagger_assets
 from portfolio.entrypoints.http.origin import AllowedHosts
 from portfolio.entrypoints.http.portfolios.routes import (
@@ -32,7 +37,7 @@ from portfolio.entrypoints.http.portfolios.routes import (
     PortfolioEndpoints,
     list_portfolios,
 )
-from portfolio.entrypoints.http.request_log import RequestLogMiddleware
+from portfolio.entrypoints.http.request_telemetry import RequestTelemetry
 from portfolio.entrypoints.http.resources import (
     ALL_OPERATIONS,
     CREATE,
@@ -46,6 +51,14 @@ from portfolio.entrypoints.http.resources import (
 )
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
 from portfolio.entrypoints.settings import Settings
+from portfolio.entrypoints.telemetry import Telemetry
+from portfolio.entrypoints.telemetry.metrics import (
+    forget_dead_workers,
+    record_build_info,
+    service_version,
+)
+from portfolio.entrypoints.telemetry.pool import sample_pool
+from portfolio.entrypoints.telemetry.tracing import tracer_provider_from_env
 
 API_VERSION = "1.0.0"
 
@@ -107,13 +120,44 @@ def _dependencies(container: Container) -> dict[str, Provide]:
     }
 
 
+def _telemetry(container: Container, settings: Settings) -> Telemetry:
+    """The container's telemetry, which its adapters report to; without one, a telemetry of
+    the HTTP layer's own that counts requests only."""
+    observer = container.observer()
+    if isinstance(observer, Telemetry):
+        return observer
+    return Telemetry(metrics=settings.metrics)
+
+
+@asynccontextmanager
+async def _observed(container: Container, telemetry: Telemetry) -> AsyncIterator[None]:
+    """The telemetry's part of the lifespan: build info, the pool's gauges, the last spans."""
+    sampler: asyncio.Task[None] | None = None
+    if telemetry.metrics:
+        forget_dead_workers()
+        record_build_info()
+        pool = container.pool()
+        if pool is not None:
+            sampler = asyncio.create_task(sample_pool(pool))
+    try:
+        yield
+    finally:
+        if sampler is not None:
+            sampler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sampler
+        telemetry.close()
+
+
 def create_app(container: Container) -> Litestar:
-    """An application serving from whatever adapters ``container`` holds."""
+    """An application serving from whatever adapters ``container`` holds, observed by the
+    container's ``observer`` when it is a Telemetry."""
     settings: Settings = container.settings()
+    telemetry = _telemetry(container, settings)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        async with opened(container):
+        async with opened(container), _observed(container, telemetry):
             yield
 
     api = Router(
@@ -125,6 +169,8 @@ def create_app(container: Container) -> Litestar:
     handlers: list[Any] = [api, health, ready, swagger_assets()]
     if settings.serve_media:
         handlers.append(media_file)
+    if settings.metrics and settings.metrics_address is None:
+        handlers.append(metrics)
     app = Litestar(
         route_handlers=handlers,
         dependencies=_dependencies(container),
@@ -135,16 +181,25 @@ def create_app(container: Container) -> Litestar:
         request_max_body_size=upload_body_limit(settings.max_upload_bytes),
         logging_config=None,
     )
-    # Wrapped outside Litestar's routing so unrouted requests (404, 405) are logged too.
-    bounded = BodyTimeout(HeadAsGet(app.asgi_handler), settings.http_body_timeout)
+    # Wrapped outside Litestar's routing so unrouted requests (404, 405) are observed too;
+    # compression inside HEAD's handling, so HEAD gets the headers GET would.
+    handler = Compression(app.asgi_handler) if settings.compression else app.asgi_handler
+    bounded = BodyTimeout(HeadAsGet(handler), settings.http_body_timeout)
     inner = AllowedHosts(bounded, settings.allowed_hosts or None)
-    app.asgi_handler = RequestLogMiddleware(inner)
+    app.asgi_handler = RequestTelemetry(inner, telemetry)
     return app
 
 
 def create_app_from_env() -> Litestar:
-    """The application for the server's factory: settings and database from the environment."""
+    """The application for the server's factory: settings and database from the environment,
+    traced when OpenTelemetry's variables (or ``PORTFOLIO_TRACING``) say so."""
     settings = Settings.from_env()
     if settings.database_url is None:
         raise RuntimeError("PORTFOLIO_DATABASE_URL must be set (the CLI sets it for its workers)")
-    return create_app(Container(settings=settings, database_url=settings.database_url))
+    provider = tracer_provider_from_env(service_version()) if settings.tracing else None
+    telemetry = Telemetry(metrics=settings.metrics, tracer_provider=provider)
+    # With neither metrics nor spans the adapters need not report their stages at all.
+    observer = telemetry if settings.metrics or provider is not None else UNOBSERVED
+    return create_app(
+        Container(settings=settings, database_url=settings.database_url, observer=observer)
+    )

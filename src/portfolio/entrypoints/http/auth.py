@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from portfolio.application.accounts.auth import USER_INACTIVE
 from portfolio.domain import (
     Action,
     AuthenticationFailed,
@@ -14,6 +15,7 @@ from portfolio.domain import (
     permission_code,
 )
 from portfolio.entrypoints.http.request_errors import NotAuthenticated
+from portfolio.entrypoints.telemetry.metrics import authentication_failed
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -59,6 +61,8 @@ def token_from_header(header: str | None) -> str:
 def authorized_by(authenticate: Callable[[], Authenticate]) -> Guard:
     """Guard: authenticate the token, then require the handler's permission code.
 
+    Every refusal is counted in ``portfolio_authentication_failures_total`` by its reason.
+
     One async guard rather than two: Litestar copies the handler for every guard and runs
     sync guards on a worker thread, which costs more than the checks themselves.
     """
@@ -66,8 +70,21 @@ def authorized_by(authenticate: Callable[[], Authenticate]) -> Guard:
     async def authorized(connection: AnyConnection, handler: BaseRouteHandler) -> None:
         if handler.opt.get(PUBLIC_OPT):
             return
-        key = token_from_header(connection.headers.get("authorization"))
-        principal = await authenticate()(key)
+        try:
+            key = token_from_header(connection.headers.get("authorization"))
+        except NotAuthenticated:
+            authentication_failed("missing")
+            raise
+        except AuthenticationFailed:
+            authentication_failed("malformed_header")
+            raise
+        try:
+            principal = await authenticate()(key)
+        except AuthenticationFailed as error:
+            authentication_failed(
+                "inactive_user" if str(error) == USER_INACTIVE else "invalid_token"
+            )
+            raise
         connection.scope["user"] = principal
         require_permission(principal, handler.opt.get(PERMISSION_OPT))
 

@@ -30,4 +30,12 @@ class HeadAsGet:
             elif not message.get("more_body", False):
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-        await self.app({**scope, "method": "GET", HEAD_ONLY: True}, receive, headers_only)  # type: ignore[arg-type]
+        # Changed in place, so that what routing writes into the scope (the route's template,
+        # the user) reaches the middleware outside, which logs and counts the request as HEAD.
+        scope["method"] = "GET"  # type: ignore[typeddict-unknown-key]
+        scope[HEAD_ONLY] = True  # type: ignore[literal-required]
+        try:
+            await self.app(scope, receive, headers_only)
+        finally:
+            scope["method"] = "HEAD"  # type: ignore[typeddict-unknown-key]
+            scope.pop(HEAD_ONLY, None)  # type: ignore[misc]

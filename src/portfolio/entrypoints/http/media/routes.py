@@ -43,6 +43,7 @@ from portfolio.entrypoints.http.resources import (
 )
 from portfolio.entrypoints.http.schemas import ImageData, MediaListPage, Page
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
+from portfolio.entrypoints.telemetry.metrics import upload_stored
 
 MEDIA: Declared[Media, ImageData] = Declared(
     resource=Resource.MEDIA,
@@ -146,7 +147,9 @@ async def list_media(
 )
 async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints]) -> ImageData:
     """A new media object."""
-    return await endpoints.create(request)
+    created = await endpoints.create(request)
+    upload_stored(created.size)
+    return created
 
 
 MEDIA_OPERATIONS = (RETRIEVE, DELETE)

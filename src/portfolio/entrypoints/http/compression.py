@@ -1,0 +1,236 @@
+"""gzip, and brotli when the client takes it, for JSON and text answers above a threshold.
+
+Images and every other media type are passed as they are: they are compressed already, and
+the media files keep their length and ranges. Every answer of a compressible type says
+``Vary: Accept-Encoding``, compressed or not, so a cache keeps one copy per encoding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from typing import TYPE_CHECKING, Any, Protocol
+
+import brotli
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+MIN_BYTES = 1024
+"""Smaller bodies go as they are: with their headers they fit one TCP segment (1,460 bytes)
+already, so compressing them would cost CPU time and save no packet."""
+
+# An answer sent whole (every JSON answer) is compressed for speed (bench/compression.py): at
+# the lowest levels a 7.8 KB portfolio still shrinks eight times, for a fraction of the time of
+# the default levels, and a window no wider than the body halves zlib's time, which for small
+# bodies goes mostly into setting up its 32 KB window. A streamed file (the /schema page's
+# scripts, cached for a day) is compressed harder. Brotli's default quality, 11, takes
+# milliseconds per kilobyte.
+GZIP_LEVEL = 1
+BROTLI_QUALITY = 1
+STREAM_GZIP_LEVEL = 6
+STREAM_BROTLI_QUALITY = 5
+# Chunks larger than this are compressed on a worker thread, off the event loop.
+_THREAD_BYTES = 64 * 1024
+_TEXT_TYPES = frozenset(
+    {
+        "application/json",
+        "application/javascript",
+        "application/yaml",
+        "application/x-yaml",
+        "application/vnd.oai.openapi",
+    }
+)
+
+
+class Encoder(Protocol):
+    """A streaming compressor."""
+
+    def compress(self, data: bytes) -> bytes:
+        """Compressed bytes for ``data`` (possibly none yet)."""
+        ...
+
+    def finish(self) -> bytes:
+        """The compressed bytes still held back."""
+        ...
+
+
+class _Gzip:
+    def __init__(self) -> None:
+        self._zlib = zlib.compressobj(STREAM_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+
+    def compress(self, data: bytes) -> bytes:
+        return self._zlib.compress(data)
+
+    def finish(self) -> bytes:
+        return self._zlib.flush()
+
+
+class _Brotli:
+    def __init__(self) -> None:
+        self._brotli = brotli.Compressor(quality=STREAM_BROTLI_QUALITY)
+
+    def compress(self, data: bytes) -> bytes:
+        return bytes(self._brotli.process(data))
+
+    def finish(self) -> bytes:
+        return bytes(self._brotli.finish())
+
+
+_ENCODERS: dict[bytes, type[_Gzip] | type[_Brotli]] = {b"br": _Brotli, b"gzip": _Gzip}
+
+
+def compress_whole(encoding: bytes, body: bytes) -> bytes:
+    """``body`` compressed at once with ``encoding``, the window fitted to its size."""
+    bits = (len(body) - 1).bit_length()
+    if encoding == b"br":
+        return bytes(brotli.compress(body, quality=BROTLI_QUALITY, lgwin=max(10, min(24, bits))))
+    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + max(9, min(zlib.MAX_WBITS, bits)))
+    return packer.compress(body) + packer.flush()
+
+
+def chosen_encoding(accept_encoding: bytes) -> bytes | None:
+    """``br`` or ``gzip`` (in that order of preference) when the client accepts it."""
+    accepted: set[bytes] = set()
+    for item in accept_encoding.lower().split(b","):
+        coding, _, parameters = item.strip().partition(b";")
+        quality = parameters.strip()
+        if quality.startswith(b"q="):
+            try:
+                if float(quality[2:]) <= 0:
+                    continue
+            except ValueError:
+                continue
+        accepted.add(coding.strip())
+    if b"br" in accepted:
+        return b"br"
+    if b"gzip" in accepted or b"*" in accepted:
+        return b"gzip"
+    return None
+
+
+def compressible(content_type: bytes) -> bool:
+    """Whether answers of ``content_type`` are text worth compressing."""
+    main = content_type.split(b";", 1)[0].strip().lower().decode("latin-1")
+    return main.startswith("text/") or main in _TEXT_TYPES or main.endswith("+json")
+
+
+class Compression:
+    """Plain ASGI middleware that compresses what ``compressible`` accepts, above MIN_BYTES."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer through a ``send`` that compresses when it should."""
+        if scope["type"] != "http":  # type: ignore[comparison-overlap]
+            await self.app(scope, receive, send)
+            return
+        accept = b"".join(v for k, v in scope["headers"] if k == b"accept-encoding")
+        await self.app(scope, receive, _CompressingSend(send, chosen_encoding(accept)))
+
+
+class _CompressingSend:
+    """The ``send`` of one answer: holds its start until the first body shows its size."""
+
+    def __init__(self, send: Send, encoding: bytes | None) -> None:
+        self._send = send
+        self._encoding = encoding
+        self._start: dict[str, Any] | None = None
+        self._encoder: Encoder | None = None
+        self._passing = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await self._started(dict(message))
+        elif message["type"] != "http.response.body" or self._passing:
+            await self._send(message)
+        elif self._encoder is not None:
+            await self._next_body(self._encoder, message["body"], message.get("more_body", False))
+        elif self._start is not None and self._encoding is not None:
+            await self._first_body(
+                self._start, self._encoding, message["body"], message.get("more_body", False)
+            )
+        else:
+            await self._send(message)
+
+    async def _started(self, start: dict[str, Any]) -> None:
+        headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
+        names = {name.lower(): value for name, value in headers}
+        if not compressible(names.get(b"content-type", b"")):
+            self._passing = True
+            await self._send(start)  # type: ignore[arg-type]
+            return
+        start["headers"] = _with_vary(headers)
+        status = start["status"]
+        if (
+            self._encoding is None
+            or b"content-encoding" in names
+            or b"content-range" in names
+            or status < 200
+            or status in (204, 206, 304)
+        ):
+            self._passing = True
+            await self._send(start)  # type: ignore[arg-type]
+            return
+        length = names.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) < MIN_BYTES:
+            self._passing = True
+            await self._send(start)  # type: ignore[arg-type]
+            return
+        self._start = start
+
+    async def _first_body(
+        self, start: dict[str, Any], encoding: bytes, body: bytes, more: bool
+    ) -> None:
+        self._start = None
+        if not more and len(body) < MIN_BYTES:
+            self._passing = True
+            await self._send(start)  # type: ignore[arg-type]
+            await self._send({"type": "http.response.body", "body": body, "more_body": False})
+            return
+        if more:
+            self._encoder = _ENCODERS[encoding]()
+            compressed = await _compress(self._encoder, body, more)
+        elif len(body) > _THREAD_BYTES:
+            compressed = await asyncio.to_thread(compress_whole, encoding, body)
+        else:
+            compressed = compress_whole(encoding, body)
+        headers = [
+            (name, _weak(value) if name.lower() == b"etag" else value)
+            for name, value in start["headers"]
+            if name.lower() != b"content-length"
+        ]
+        headers.append((b"content-encoding", encoding))
+        if not more:
+            headers.append((b"content-length", str(len(compressed)).encode()))
+        start["headers"] = headers
+        await self._send(start)  # type: ignore[arg-type]
+        await self._send({"type": "http.response.body", "body": compressed, "more_body": more})
+
+    async def _next_body(self, encoder: Encoder, body: bytes, more: bool) -> None:
+        compressed = await _compress(encoder, body, more)
+        await self._send({"type": "http.response.body", "body": compressed, "more_body": more})
+
+
+async def _compress(encoder: Encoder, body: bytes, more: bool) -> bytes:
+    def run() -> bytes:
+        data = encoder.compress(body)
+        return data if more else data + encoder.finish()
+
+    return await asyncio.to_thread(run) if len(body) > _THREAD_BYTES else run()
+
+
+def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    for index, (name, value) in enumerate(headers):
+        if name.lower() == b"vary":
+            if b"accept-encoding" in value.lower() or value.strip() == b"*":
+                return headers
+            headers[index] = (name, value + b", Accept-Encoding")
+            return headers
+    return [*headers, (b"vary", b"Accept-Encoding")]
+
+
+def _weak(etag: bytes) -> bytes:
+    # The compressed bytes differ from the ones a strong ETag names.
+    return etag if etag.startswith(b"W/") else b"W/" + etag

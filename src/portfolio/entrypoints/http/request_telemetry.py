@@ -1,0 +1,112 @@
+"""Each request observed once: its id (``X-Request-ID``), span, metrics and log line."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from portfolio.entrypoints.logs import FIELDS, REQUEST_ID
+from portfolio.entrypoints.telemetry.metrics import UNMATCHED_ROUTE
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+    from portfolio.entrypoints.telemetry import Telemetry
+
+logger = logging.getLogger("portfolio.requests")
+
+# A caller's own request id is kept only if it is short and plain, so logs stay clean.
+_SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestTelemetry:
+    """Plain ASGI middleware, outside Litestar's routing so unrouted requests (404, 405) are
+    seen too: a request id on every answer, one log line, metrics and a span per request.
+
+    The log line says method, path, status, duration and request id; in JSON it adds the
+    route template, the client's address and the user's id. Never a header value or body.
+    """
+
+    def __init__(self, app: ASGIApp, telemetry: Telemetry) -> None:
+        self.app = app
+        self.telemetry = telemetry
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer the request inside its record, then count and log it."""
+        if scope["type"] != "http":  # type: ignore[comparison-overlap]
+            await self.app(scope, receive, send)
+            return
+        raw: dict[str, Any] = scope  # type: ignore[assignment]
+        method: str = raw["method"]
+        request_id = _request_id(raw["headers"])
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id))
+                message["headers"] = headers
+            await send(message)
+
+        id_token = REQUEST_ID.set(request_id.decode())
+        started = time.perf_counter()
+        try:
+            with self.telemetry.request(method, raw["headers"]) as record:
+                try:
+                    await self.app(scope, receive, send_with_id)
+                finally:
+                    seconds = time.perf_counter() - started
+                    # Litestar writes the route's template and the user into this scope.
+                    route = raw.get("path_template") or UNMATCHED_ROUTE
+                    user_id = getattr(raw.get("user"), "id", None)
+                    self.telemetry.answered(record, route, status, seconds, user_id)
+                    _log(raw, method, route, status, seconds, request_id.decode(), user_id)
+        finally:
+            REQUEST_ID.reset(id_token)
+
+
+def _log(
+    scope: dict[str, Any],
+    method: str,
+    route: str,
+    status: int,
+    seconds: float,
+    request_id: str,
+    user_id: int | None,
+) -> None:
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    # Escaped so a path with encoded newlines cannot forge log lines.
+    path = scope["path"].encode("unicode_escape").decode("ascii")
+    duration_ms = round(seconds * 1000, 1)
+    client = scope.get("client")
+    fields = {
+        "method": method,
+        "route": route,
+        "path": path,
+        "status": status,
+        "duration_ms": duration_ms,
+        "client": client[0] if client else None,
+        "user_id": user_id,
+    }
+    logger.info(
+        "%s %s %d %.1fms %s",
+        method,
+        path,
+        status,
+        duration_ms,
+        request_id,
+        extra={FIELDS: fields},
+    )
+
+
+def _request_id(headers: list[tuple[bytes, bytes]]) -> bytes:
+    for name, value in headers:
+        if name == b"x-request-id" and _SAFE_REQUEST_ID.match(value):
+            return value
+    return uuid.uuid4().hex.encode()

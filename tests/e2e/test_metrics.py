@@ -1,0 +1,171 @@
+"""``/metrics``: what each request, statement, upload and refusal adds, in one process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+from litestar.testing import AsyncTestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from portfolio.entrypoints.container import Container
+from portfolio.entrypoints.http.app import create_app
+from portfolio.entrypoints.settings import Settings
+from portfolio.entrypoints.telemetry import Telemetry, authentication_throttled
+from tests import media_samples
+from tests.builders import add_full_portfolio
+from tests.e2e.conftest import make_callers
+
+pytestmark = pytest.mark.postgres
+
+Client = AsyncTestClient  # type: ignore[type-arg]
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+RETRIEVE = "/api/portfolios/{id}"
+
+
+@pytest.fixture
+async def observed(clean_database: str, settings: Settings) -> AsyncIterator[Client]:
+    """A client of an application whose adapters report to its telemetry."""
+    container = Container(settings=settings, database_url=clean_database, observer=Telemetry())
+    async with AsyncTestClient(create_app(container), base_url="http://portfolio.test") as client:
+        client.container = container  # type: ignore[attr-defined]
+        yield client
+
+
+async def scrape(client: Client) -> Samples:
+    """Every sample of one scrape, by name and labels."""
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def value(samples: Samples, name: str, **labels: str) -> float:
+    """One sample's value (0 when it was never recorded)."""
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def grew(before: Samples, after: Samples, name: str, **labels: str) -> float:
+    """How much a sample grew between two scrapes."""
+    return value(after, name, **labels) - value(before, name, **labels)
+
+
+async def test_requests_are_counted_by_route_template_never_by_raw_path(
+    observed: Client,
+) -> None:
+    callers = await make_callers(observed.container)  # type: ignore[attr-defined]
+    before = await scrape(observed)
+    for raw in ("12345", "777"):
+        assert (
+            await observed.get(f"/api/portfolios/{raw}", headers=callers.admin)
+        ).status_code == 404
+    assert (await observed.get("/no/such/route")).status_code == 404
+    after = await scrape(observed)
+
+    labels = {"method": "GET", "route": RETRIEVE, "status": "404"}
+    requests = "portfolio_http_requests_total"
+    assert grew(before, after, requests, **labels) == 2
+    assert grew(before, after, "portfolio_http_request_duration_seconds_count", **labels) == 2
+    unmatched = {"method": "GET", "route": "unmatched", "status": "404"}
+    assert grew(before, after, requests, **unmatched) == 1
+    routes = {dict(labels).get("route") for _, labels in after}
+    assert not any(route and ("12345" in route or "no/such" in route) for route in routes)
+
+
+async def test_statements_per_request_and_the_pool_are_measured(observed: Client) -> None:
+    container: Container = observed.container  # type: ignore[attr-defined]
+    callers = await make_callers(container)
+    portfolio = (await add_full_portfolio(container.catalogue())).portfolio
+    before = await scrape(observed)
+    response = await observed.get(f"/api/portfolios/{portfolio.id}", headers=callers.admin)
+    assert response.status_code == 200
+    after = await scrape(observed)
+
+    statements = {"method": "GET", "route": RETRIEVE}
+    name = "portfolio_db_statements_per_request"
+    # An authenticated retrieve is two statements: the token, then the portfolio.
+    assert (
+        value(after, f"{name}_sum", **statements) - value(before, f"{name}_sum", **statements) == 2
+    )
+    assert (
+        value(after, f"{name}_count", **statements) - value(before, f"{name}_count", **statements)
+        == 1
+    )
+    acquired = "portfolio_db_pool_acquire_seconds_count"
+    assert value(after, acquired) - value(before, acquired) == 2
+    assert value(after, "portfolio_db_pool_connections") >= 2  # the pool's minimum
+    assert value(after, "portfolio_db_pool_connections_in_use") >= 0
+    assert value(after, "portfolio_db_pool_requests_waiting") == 0
+    # The scrape in progress is the one request in flight.
+    assert value(after, "portfolio_http_requests_in_flight") == 1
+
+
+async def test_uploads_count_their_size_and_thumbnail_timings(observed: Client) -> None:
+    callers = await make_callers(observed.container)  # type: ignore[attr-defined]
+    image = media_samples.jpeg((800, 600))
+    before = await scrape(observed)
+    response = await observed.post(
+        "/api/media/", headers=callers.admin, files={"file": ("photo.jpg", image)}
+    )
+    assert response.status_code == 201
+    after = await scrape(observed)
+
+    assert grew(before, after, "portfolio_upload_bytes_count") == 1
+    assert grew(before, after, "portfolio_upload_bytes_sum") == len(image)
+    timings = "portfolio_image_processing_seconds"
+    assert grew(before, after, f"{timings}_count", stage="decode") == 1
+    assert grew(before, after, f"{timings}_count", stage="thumbnail") == 4
+    assert grew(before, after, f"{timings}_sum", stage="thumbnail") > 0
+
+
+async def test_refused_and_throttled_authentications_are_counted(observed: Client) -> None:
+    await make_callers(observed.container)  # type: ignore[attr-defined]
+    before = await scrape(observed)
+    refusals = {
+        "missing": {},
+        "malformed_header": {"Authorization": "Token two parts"},
+        "invalid_token": {"Authorization": "Token not-a-key"},
+    }
+    for headers in refusals.values():
+        assert (await observed.get("/api/portfolios/1", headers=headers)).status_code == 401
+    inactive = await observed.container.manage_tokens().issue("former")  # type: ignore[attr-defined]
+    response = await observed.get(
+        "/api/portfolios/1", headers={"Authorization": f"Token {inactive.key}"}
+    )
+    assert response.status_code == 401
+    authentication_throttled()
+    after = await scrape(observed)
+
+    failures = "portfolio_authentication_failures_total"
+    for reason in [*refusals, "inactive_user"]:
+        assert grew(before, after, failures, reason=reason) == 1
+    assert grew(before, after, "portfolio_authentication_throttled_total") == 1
+    assert "not-a-key" not in (await observed.get("/metrics")).text
+
+
+async def test_build_info_names_the_version(observed: Client) -> None:
+    samples = await scrape(observed)
+    (labels,) = [dict(labels) for name, labels in samples if name == "portfolio_build_info"]
+    assert labels["version"] and labels["python"].count(".") == 2
+
+
+async def test_metrics_need_no_token_and_appear_in_the_schema(observed: Client) -> None:
+    schema = (await observed.get("/schema/openapi.json")).json()
+    assert schema["paths"]["/metrics"]["get"]["security"] == []
+
+
+@pytest.mark.parametrize(
+    "change", [{"metrics": False}, {"metrics_address": ("127.0.0.1", 9464)}], ids=["off", "moved"]
+)
+async def test_metrics_turned_off_or_moved_leave_the_api_port(
+    clean_database: str, settings: Settings, change: dict[str, object]
+) -> None:
+    container = Container(settings=replace(settings, **change), database_url=clean_database)
+    async with AsyncTestClient(create_app(container)) as client:
+        assert (await client.get("/metrics")).status_code == 404
+        assert "/metrics" not in (await client.get("/schema/openapi.json")).json()["paths"]
