@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
+from portfolio.adapters.argon2 import Argon2PasswordHasher
 from portfolio.adapters.memory import (
     AlwaysReady,
     InMemoryCatalogue,
+    InMemoryFailureCounter,
     InMemoryMediaRepository,
     InMemoryMediaStorage,
     InMemoryTokenStore,
@@ -14,6 +16,11 @@ from portfolio.adapters.memory import (
 )
 from portfolio.entrypoints.container import Container, utc_now
 from portfolio.entrypoints.settings import Settings
+
+
+def cheap_passwords() -> Argon2PasswordHasher:
+    """Argon2id at its cheapest: tests hash many passwords on a shared machine."""
+    return Argon2PasswordHasher(time_cost=1, memory_cost_kib=64, parallelism=1)
 
 
 def in_memory_container(settings: Settings | None = None) -> Container:
@@ -33,6 +40,8 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     container.users.override(providers.Object(users))
     container.tokens.override(providers.Object(InMemoryTokenStore(users)))
     container.readiness.override(providers.Object(AlwaysReady()))
+    container.failure_counter.override(providers.Object(InMemoryFailureCounter()))
+    container.passwords.override(providers.Object(cheap_passwords()))
     container.media_storage.override(
         providers.Object(InMemoryMediaStorage(base_url=settings.media_base_url))
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from dependency_injector import containers, providers
 from psycopg_pool import AsyncConnectionPool
 
+from portfolio.adapters.argon2 import Argon2PasswordHasher
 from portfolio.adapters.filesystem import FilesystemMediaStorage
 from portfolio.adapters.pillow import PillowImageProcessor
 from portfolio.adapters.postgres import (
@@ -19,6 +20,7 @@ from portfolio.adapters.postgres import (
     Connection,
     PoolSettings,
     PostgresCatalogue,
+    PostgresFailureCounter,
     PostgresMediaRepository,
     PostgresPortfolioQueries,
     PostgresReadiness,
@@ -28,7 +30,9 @@ from portfolio.adapters.postgres import (
     make_pool,
     open_pool,
 )
+from portfolio.adapters.redis import RedisFailureCounter
 from portfolio.application import (
+    AdministerUsers,
     Authenticate,
     DeleteMedia,
     EmployerFields,
@@ -46,7 +50,10 @@ from portfolio.application import (
     MediaLimits,
     MetaFields,
     RegenerateThumbnails,
+    SignIn,
     TagFields,
+    Throttle,
+    ThrottleRule,
     UploadMedia,
 )
 from portfolio.domain import Employer, Link, Meta, Tag
@@ -67,22 +74,36 @@ def pool_settings(settings: Settings) -> PoolSettings:
     )
 
 
+def failure_counter(
+    settings: Settings, pool: AsyncConnectionPool[Connection] | None
+) -> RedisFailureCounter | PostgresFailureCounter:
+    """Redis when PORTFOLIO_REDIS_URL is set, else the database every process already shares."""
+    if settings.redis_url is not None:
+        return RedisFailureCounter(settings.redis_url, settings.redis_prefix)
+    if pool is None:
+        raise RuntimeError("failure counters need Redis or the database")
+    return PostgresFailureCounter(pool)
+
+
 @asynccontextmanager
 async def opened(container: Container) -> AsyncIterator[None]:
-    """Open the container's pool (failing fast when the database is missing), close it after.
+    """Open the container's pool (failing fast when the database is missing), close it after,
+    and close the Redis client when one was made.
 
     The pool is a plain Singleton opened here rather than an async Resource: an async
     Resource would turn every dependent provider into one that returns awaitables.
     """
     pool: AsyncConnectionPool[Connection] | None = container.pool()
-    if pool is None:
-        yield
-        return
-    await open_pool(pool)
+    if pool is not None:
+        await open_pool(pool)
     try:
         yield
     finally:
-        await pool.close()
+        counter = container.failure_counter()
+        if isinstance(counter, RedisFailureCounter):
+            await counter.close()
+        if pool is not None:
+            await pool.close()
 
 
 class Container(containers.DeclarativeContainer):
@@ -122,9 +143,50 @@ class Container(containers.DeclarativeContainer):
         max_pixels=settings.provided.max_image_pixels,
     )
 
+    passwords = providers.Singleton(
+        Argon2PasswordHasher,
+        time_cost=settings.provided.password_time_cost,
+        memory_cost_kib=settings.provided.password_memory_kib,
+    )
+    failure_counter = providers.Singleton(failure_counter, settings=settings, pool=pool)
+    sign_in_throttle = providers.Singleton(
+        Throttle,
+        counter=failure_counter,
+        rule=providers.Callable(
+            ThrottleRule,
+            limit=settings.provided.sign_in_failures,
+            window_seconds=settings.provided.throttle_window_seconds,
+        ),
+    )
+    token_throttle = providers.Singleton(
+        Throttle,
+        counter=failure_counter,
+        rule=providers.Callable(
+            ThrottleRule,
+            limit=settings.provided.token_failures,
+            window_seconds=settings.provided.throttle_window_seconds,
+        ),
+    )
+
     get_portfolio = providers.Singleton(GetPortfolio, queries=portfolio_queries)
-    authenticate = providers.Singleton(Authenticate, tokens=tokens, clock=clock)
+    authenticate = providers.Singleton(
+        Authenticate, tokens=tokens, clock=clock, throttle=token_throttle
+    )
+    sign_in = providers.Singleton(
+        SignIn,
+        users=users,
+        tokens=tokens,
+        passwords=passwords,
+        clock=clock,
+        throttle=sign_in_throttle,
+        lifetime=providers.Callable(
+            lambda hours: timedelta(hours=hours), settings.provided.sign_in_token_hours
+        ),
+    )
     manage_users = providers.Singleton(ManageUsers, users=users)
+    administer_users = providers.Singleton(
+        AdministerUsers, users=users, tokens=tokens, passwords=passwords, clock=clock
+    )
     manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
     manage_portfolios = providers.Singleton(
         ManagePortfolios, catalogue=catalogue, queries=portfolio_queries

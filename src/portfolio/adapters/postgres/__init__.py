@@ -22,6 +22,7 @@ from portfolio.adapters.postgres.shared_objects import (
     PostgresSharedObjects,
     SharedTable,
 )
+from portfolio.adapters.postgres.throttling import PostgresFailureCounter
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Connection",
     "PoolSettings",
     "PostgresCatalogue",
+    "PostgresFailureCounter",
     "PostgresMediaRepository",
     "PostgresPortfolioQueries",
     "PostgresReadiness",

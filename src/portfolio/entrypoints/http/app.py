@@ -8,9 +8,19 @@ from typing import Any, TypeVar
 
 from litestar import Litestar, Router
 from litestar.di import Provide
+from litestar.types import ASGIApp
 
 from portfolio.entrypoints.container import Container, opened
+from portfolio.entrypoints.http.accounts import (
+    USER_HANDLERS,
+    USER_OPERATIONS,
+    USERS,
+    AuthEndpoints,
+    UserEndpoints,
+    auth_routes,
+)
 from portfolio.entrypoints.http.auth import authorized_by
+from portfolio.entrypoints.http.cors import Cors
 from portfolio.entrypoints.http.errors import exception_handlers
 from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.head_requests import HeadAsGet
@@ -95,6 +105,24 @@ def _api_routes(container: Container) -> list[Router]:
             MEDIA_OPERATIONS,
             handlers=[list_media, upload_media],
         ),
+        routes(
+            USERS,
+            lambda: UserEndpoints(
+                container.administer_users(), container.manage_tokens(), storage()
+            ),
+            USER_OPERATIONS,
+            handlers=USER_HANDLERS,
+            request_max_body_size=JSON_BODY_LIMIT,
+        ),
+        auth_routes(
+            _once(
+                lambda: AuthEndpoints(
+                    container.sign_in(),
+                    container.manage_tokens(),
+                    container.settings().trusted_proxies,
+                )
+            )
+        ),
     ]
 
 
@@ -118,7 +146,7 @@ def create_app(container: Container) -> Litestar:
     api = Router(
         path="/",
         route_handlers=_api_routes(container),
-        guards=[authorized_by(container.authenticate)],
+        guards=[authorized_by(container.authenticate, settings.trusted_proxies)],
         security=TOKEN,
     )
     handlers: list[Any] = [api, health, ready, swagger_assets()]
@@ -135,7 +163,9 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
     )
     # Wrapped outside Litestar's routing so unrouted requests (404, 405) are logged too.
-    inner = AllowedHosts(HeadAsGet(app.asgi_handler), settings.allowed_hosts or None)
+    inner: ASGIApp = AllowedHosts(HeadAsGet(app.asgi_handler), settings.allowed_hosts or None)
+    if settings.cors_allowed_origins:
+        inner = Cors(inner, settings.cors_allowed_origins)
     app.asgi_handler = RequestLogMiddleware(inner)
     return app
 

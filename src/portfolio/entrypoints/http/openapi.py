@@ -201,6 +201,11 @@ _RESPONSES = {
         "The body is larger than the route accepts.",
         "The request body is larger than the 1.00 MB accepted.",
     ),
+    429: _detail(
+        "Too many failures from this client address (failed token authentications) or, on "
+        "sign-in, for this username; `Retry-After` says when to try again.",
+        "Request was throttled. Expected available in 42 seconds.",
+    ),
     500: _detail(
         "A fault of the service; the traceback goes to its log, never to the client.",
         "A server error occurred.",
@@ -220,8 +225,15 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
 
 def responses(*statuses: int) -> dict[int, ResponseSpec]:
     """The error answers of an ``/api/`` route: ``statuses``, and 401, 403 and 503, which
-    every one of them can give."""
+    every one of them can give (and 429, which the Token scheme describes once)."""
     return errors(401, 403, 503, *statuses)
+
+
+def with_answer(
+    chosen: dict[int, ResponseSpec], status: int, description: str, example: str
+) -> dict[int, ResponseSpec]:
+    """``chosen`` with the ``{"detail": ...}`` answer of ``status`` described for one route."""
+    return {**chosen, status: _detail(description, example)}
 
 
 def upload_responses() -> dict[int, ResponseSpec]:
@@ -330,9 +342,11 @@ def openapi_config(version: str) -> OpenAPIConfig:
         version=version,
         description=(
             "The API an admin panel and a website call to manage and show delivered projects. "
-            "Every `/api/` route needs `Authorization: Token <key>`; see docs/api.md. A method "
-            "a path does not list is answered 405 with `Allow`; `OPTIONS` answers 204 with "
-            "`Allow` and needs no token."
+            "Every `/api/` route but the sign-in (`POST /api/auth/token/`) needs "
+            "`Authorization: Token <key>`; see docs/api.md. A client address with too many "
+            "failed token authentications is answered 429 with `Retry-After` on any of them. A "
+            "method a path does not list is answered 405 with `Allow`; `OPTIONS` answers 204 "
+            "with `Allow` and needs no token."
         ),
         path="/schema",
         render_plugins=[_SwaggerPage(finished), _JsonDocument(finished)],
