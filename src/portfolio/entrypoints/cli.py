@@ -114,7 +114,10 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         access_log=False,  # the app logs one line per request itself
         log_config=logging_config(settings.log_level),
-        proxy_headers=True,
+        # X-Forwarded-For and -Proto only from PORTFOLIO_TRUSTED_PROXIES (uvicorn's default
+        # trusts 127.0.0.1, which would let any local caller pick its own client address).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=[str(network) for network in settings.trusted_proxies],
         server_header=False,
     )
 
