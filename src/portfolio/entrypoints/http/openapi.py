@@ -317,8 +317,22 @@ class _JsonDocument(JsonRenderPlugin):
         return super().render(request, self._finish(openapi_schema))
 
 
+# The Authorize dialog's field is titled "Token (apiKey)", which invites the bare key: every
+# request the page sends gets the keyword added when the header lacks it.
+_ADD_TOKEN_KEYWORD = b"""
+                  requestInterceptor: (request) => {
+                    const value = request.headers.Authorization;
+                    if (value && !/^\\s*token\\s/i.test(value)) {
+                      request.headers.Authorization = 'Token ' + value.trim();
+                    }
+                    return request;
+                  },"""
+_AFTER = b"dom_id: '#swagger-container',"
+
+
 class _SwaggerPage(SwaggerRenderPlugin):
-    """``/schema``: Swagger UI over the finished document, its files served by the service."""
+    """``/schema``: Swagger UI over the finished document, its files and icon served by the
+    service, a bare key in the Authorize dialog taken as ``Token <key>``."""
 
     def __init__(self, finished: _Finished) -> None:
         super().__init__(
@@ -326,12 +340,16 @@ class _SwaggerPage(SwaggerRenderPlugin):
             js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
             css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
             standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+            favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
         )
         self._finish = finished
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        """The page, with the finished document in it."""
-        return super().render(request, self._finish(openapi_schema))
+        """The page, with the finished document and the keyword-adding interceptor in it."""
+        page = super().render(request, self._finish(openapi_schema))
+        if _AFTER not in page:
+            raise RuntimeError("Swagger UI's page changed shape; the interceptor has no place")
+        return page.replace(_AFTER, _AFTER + _ADD_TOKEN_KEYWORD, 1)
 
 
 def openapi_config(version: str) -> OpenAPIConfig:
