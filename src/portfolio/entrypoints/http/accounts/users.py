@@ -217,6 +217,7 @@ async def create_user(request: AnyRequest, endpoints: Injected[UserEndpoints]) -
     operation_class=documented(
         body=USER_FORM.schema(partial=True),
         body_required=False,
+        body_example={"is_staff": True, "permissions": [4201, 4202, 4204]},
         fields={"permissions": ["Unknown permission codes: 9999."]},
     ),
     responses=with_answer(responses(404, 413), 409, _LAST_ADMIN, LAST_ACTIVE_ADMIN),
