@@ -93,7 +93,11 @@ USERS: Declared[Principal, UserData] = Declared(
         DELETE: "Deactivates the user (kept, with their history) and revokes their tokens. "
         "Only admins deactivate admins; refused (409) for the last active admin.",
     },
-    summaries={DELETE: "Deactivate a user"},
+    summaries={
+        RETRIEVE: "Retrieve a user",
+        UPDATE: "Change a user",
+        DELETE: "Deactivate a user",
+    },
 )
 
 _LAST_ADMIN = "No active admin would be left."
