@@ -125,6 +125,31 @@ def requested_urls(driver: webdriver.Chrome) -> list[str]:
     return urls
 
 
+def who_am_i_from_the_page(
+    browser: webdriver.Chrome, wait: WebDriverWait[webdriver.Chrome], pasted: str
+) -> tuple[str, str]:
+    """Store ``pasted`` as the Authorize dialog does, then "Try it out" and "Execute" on
+    ``GET /api/auth/me/``; the status and body the page shows."""
+    browser.execute_script("ui.preauthorizeApiKey('Token', arguments[0]);", pasted)
+    operation = browser.find_element(By.ID, "operations-auth-current_user")
+    if not operation.find_elements(By.CSS_SELECTOR, ".try-out__btn"):
+        operation.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
+    wait.until(lambda _: operation.find_elements(By.CSS_SELECTOR, ".try-out__btn"))
+    button = operation.find_element(By.CSS_SELECTOR, ".try-out__btn")
+    if button.text.strip() == "Try it out":
+        button.click()
+    wait.until(lambda _: operation.find_elements(By.CSS_SELECTOR, ".execute"))
+    operation.find_element(By.CSS_SELECTOR, ".execute").click()
+    cell = ".live-responses-table .response .response-col_status"
+    status = str(
+        wait.until(lambda _: operation.find_element(By.CSS_SELECTOR, cell).text.strip() or None)
+    )
+    body = operation.find_element(By.CSS_SELECTOR, ".live-responses-table .microlight").text
+    for clear in operation.find_elements(By.CSS_SELECTOR, ".btn-clear"):
+        clear.click()
+    return status, body
+
+
 def test_a_page_on_another_origin_signs_in_and_shows_a_portfolio(
     browser: webdriver.Chrome, api: str, static_origin: str, screenshots: Path
 ) -> None:
@@ -148,7 +173,7 @@ def test_a_page_on_another_origin_signs_in_and_shows_a_portfolio(
     assert browser.find_element(By.ID, "who").text == "admin"
     assert browser.find_element(By.ID, "title").text == "web design"
     cover = browser.find_element(By.ID, "cover")
-    assert cover.get_attribute("src").startswith(f"{api}/media/")
+    assert str(cover.get_attribute("src")).startswith(f"{api}/media/")
     width = browser.execute_script("return document.getElementById('cover').naturalWidth")
     assert 0 < width <= 512
     urls = requested_urls(browser)
@@ -173,32 +198,9 @@ def test_the_schema_page_loads_nothing_from_elsewhere_and_takes_a_bare_key(
         expected_conditions.presence_of_element_located((By.ID, "operations-auth-current_user"))
     )
     for pasted in (key, f"Token {key}"):
-        # What the Authorize dialog stores, then "Try it out" and "Execute" on /api/auth/me/.
-        browser.execute_script("ui.preauthorizeApiKey('Token', arguments[0]);", pasted)
-        operation = browser.find_element(By.ID, "operations-auth-current_user")
-        if not operation.find_elements(By.CSS_SELECTOR, ".try-out__btn"):
-            operation.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
-        wait.until(lambda _: operation.find_elements(By.CSS_SELECTOR, ".try-out__btn"))
-        button = operation.find_element(By.CSS_SELECTOR, ".try-out__btn")
-        if button.text.strip() == "Try it out":
-            button.click()
-        wait.until(lambda _: operation.find_elements(By.CSS_SELECTOR, ".execute"))
-        browser.execute_script("window.scrollTo(0, 0)")
-        operation.find_element(By.CSS_SELECTOR, ".execute").click()
-        status = wait.until(
-            lambda _: (
-                operation.find_element(
-                    By.CSS_SELECTOR, ".live-responses-table .response .response-col_status"
-                ).text.strip()
-                or None
-            )
-        )
+        status, body = who_am_i_from_the_page(browser, wait, pasted)
         assert status == "200", pasted
-        body = operation.find_element(By.CSS_SELECTOR, ".live-responses-table .microlight").text
         assert '"username": "admin"' in body
-        clear = operation.find_elements(By.CSS_SELECTOR, ".btn-clear")
-        if clear:
-            clear[0].click()
     browser.save_screenshot(str(screenshots / "3-schema-authorized.png"))
     elsewhere = [
         url
