@@ -14,10 +14,12 @@ from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from portfolio.adapters.redis import RedisFailureCounter
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
 from tests.memory_container import cheap_passwords, in_memory_container
+from tests.servers import free_port
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 PASSWORD = "correct horse battery"
@@ -279,3 +281,30 @@ async def test_the_proxy_chain_is_read_from_the_right(app: tuple[Container, Lite
             assert (await sign_in(client, f"u{number}", "wrong")).status_code == 400
     async with client_from(application, "10.5.5.5") as client:
         assert throttled(await sign_in(client, "u9", "wrong"))
+
+
+async def test_a_silent_redis_is_a_503_with_retry_after(tmp_path: Path) -> None:
+    container = in_memory_container(Settings(media_root=tmp_path, retry_after_seconds=7))
+    silent = RedisFailureCounter(f"redis://127.0.0.1:{free_port()}/0", "portfolio-test:")
+    container.failure_counter.override(providers.Object(silent))
+    async with AsyncTestClient(create_app(container)) as client:
+        answer = await client.post("/api/auth/token/", json={"username": "a", "password": "b"})
+        bad = await client.get("/api/portfolios/", headers={"Authorization": "Token x"})
+    await silent.close()
+    for refused in (answer, bad):
+        assert refused.status_code == 503
+        assert refused.headers["Retry-After"] == "7"
+
+
+async def test_a_sign_in_body_over_16_kib_is_refused_in_words(
+    app: tuple[Container, Litestar],
+) -> None:
+    _, application = app
+    async with client_from(application, "10.0.0.1") as client:
+        huge = await client.post(
+            "/api/auth/token/", json={"username": "a", "password": "x" * 20_000}
+        )
+    assert (huge.status_code, huge.json()) == (
+        413,
+        {"detail": "The request body is larger than the 16.00 KB accepted."},
+    )

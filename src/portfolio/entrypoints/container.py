@@ -99,9 +99,10 @@ async def opened(container: Container) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        counter = container.failure_counter()
-        if isinstance(counter, RedisFailureCounter):
-            await counter.close()
+        if container.settings().redis_url is not None:
+            counter = container.failure_counter()
+            if isinstance(counter, RedisFailureCounter):
+                await counter.close()
         if pool is not None:
             await pool.close()
 
