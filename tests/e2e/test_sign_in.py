@@ -244,6 +244,9 @@ async def test_failed_token_authentications_are_throttled_per_client_address_onl
         assert throttled(await attacker.get("/api/auth/me/", headers=bad))
         # Requests without credentials cost nothing and say so, as before.
         assert (await attacker.get("/api/portfolios/")).status_code == 401
+        # A valid key is accepted even from there: someone else may share the address.
+        shared = await attacker.get("/api/auth/me/", headers={"Authorization": f"Token {key}"})
+        assert shared.status_code == 200
     # Someone else's failures never slow a signed-in user elsewhere, nor their sign-in.
     async with client_from(application, "10.0.4.2") as user:
         mine = await user.get("/api/auth/me/", headers={"Authorization": f"Token {key}"})

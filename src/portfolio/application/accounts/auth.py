@@ -59,16 +59,18 @@ class Authenticate:
     async def token(self, key: str, client: str | None = None) -> StoredToken:
         """The live token of ``key`` with its owner; AuthenticationFailed otherwise.
 
-        With a throttle and a ``client``, a client over its limit of failures is Throttled
-        before the key is even looked up, and each failure is counted against it.
+        With a throttle and a ``client``, each failure is counted against the client, and a
+        client over its limit is Throttled instead. A valid key is always accepted: the limit
+        costs the requests that succeed nothing, and nobody is slowed by failures of others
+        behind the same address.
         """
-        if self._throttle is None or client is None:
-            return await self._valid_token(key)
-        failures = token_failures_key(client)
-        await self._throttle.check(failures)
         try:
             return await self._valid_token(key)
         except AuthenticationFailed:
+            if self._throttle is None or client is None:
+                raise
+            failures = token_failures_key(client)
+            await self._throttle.check(failures)
             await self._throttle.failed(failures)
             raise
 

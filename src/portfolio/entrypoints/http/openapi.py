@@ -202,8 +202,8 @@ _RESPONSES = {
         "The request body is larger than the 1.00 MB accepted.",
     ),
     429: _detail(
-        "Too many failures from this client address (failed token authentications) or, on "
-        "sign-in, for this username; `Retry-After` says when to try again.",
+        "Too many failures from this client address or, on sign-in, for this username; "
+        "`Retry-After` says when to try again.",
         "Request was throttled. Expected available in 42 seconds.",
     ),
     500: _detail(
@@ -361,9 +361,9 @@ def openapi_config(version: str) -> OpenAPIConfig:
         description=(
             "The API an admin panel and a website call to manage and show delivered projects. "
             "Every `/api/` route but the sign-in (`POST /api/auth/token/`) needs "
-            "`Authorization: Token <key>`; see docs/api.md. A client address with too many "
-            "failed token authentications is answered 429 with `Retry-After` on any of them. A "
-            "method a path does not list is answered 405 with `Allow`; `OPTIONS` answers 204 "
+            "`Authorization: Token <key>`; see docs/api.md. A key that fails from a client "
+            "address with too many failed token authentications is answered 429 with "
+            "`Retry-After` instead of 401, on any of them. A method a path does not list is answered 405 with `Allow`; `OPTIONS` answers 204 "
             "with `Allow` and needs no token."
         ),
         path="/schema",
