@@ -363,8 +363,8 @@ def openapi_config(version: str) -> OpenAPIConfig:
             "Every `/api/` route but the sign-in (`POST /api/auth/token/`) needs "
             "`Authorization: Token <key>`; see docs/api.md. A key that fails from a client "
             "address with too many failed token authentications is answered 429 with "
-            "`Retry-After` instead of 401, on any of them. A method a path does not list is answered 405 with `Allow`; `OPTIONS` answers 204 "
-            "with `Allow` and needs no token."
+            "`Retry-After` instead of 401, on any of them. A method a path does not list is "
+            "answered 405 with `Allow`; `OPTIONS` answers 204 with `Allow` and needs no token."
         ),
         path="/schema",
         render_plugins=[_SwaggerPage(finished), _JsonDocument(finished)],
