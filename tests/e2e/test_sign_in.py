@@ -311,3 +311,16 @@ async def test_a_sign_in_body_over_16_kib_is_refused_in_words(
         413,
         {"detail": "The request body is larger than the 16.00 KB accepted."},
     )
+
+
+async def test_an_entry_that_is_no_address_counts_the_proxy_itself(
+    app: tuple[Container, Litestar],
+) -> None:
+    _, application = app
+    for number in range(3):
+        async with client_from(application, f"garbage-{number}") as client:
+            assert (await sign_in(client, f"u{number}", "wrong")).status_code == 400
+    async with client_from(application, "more garbage") as client:
+        assert throttled(await sign_in(client, "u9", "wrong"))
+    async with client_from(application, "10.7.7.7") as client:
+        assert (await sign_in(client, "u9", "wrong")).status_code == 400

@@ -10,16 +10,17 @@ from litestar.connection import ASGIConnection
 
 from portfolio.entrypoints.settings import Network
 
-_MAX_ADDRESS = 64
-"""Longer than any IP address; a proxy's odd entry is cut here rather than stored whole."""
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(address)
+    except ValueError:
+        return None
 
 
 def _trusted(address: str, proxies: Sequence[Network]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in proxies)
+    ip = _ip(address)
+    return ip is not None and any(ip in network for network in proxies)
 
 
 def client_address(
@@ -27,7 +28,8 @@ def client_address(
 ) -> str:
     """The socket peer; when the peer is a trusted proxy, the last address in
     ``X-Forwarded-For`` that is not itself a trusted proxy (each proxy appends the address it
-    saw, so entries left of the first untrusted one are the client's to forge)."""
+    saw, so entries left of the first untrusted one are the client's to forge). An entry that
+    is no IP address means a proxy that did not append one: the proxy itself is counted."""
     peer = connection.scope.get("client")
     address = str(peer[0]) if peer else "unknown"
     if not proxies or not _trusted(address, proxies):
@@ -40,5 +42,7 @@ def client_address(
     ]
     for hop in reversed(hops):
         if not _trusted(hop, proxies):
-            return hop[:_MAX_ADDRESS]
-    return hops[0][:_MAX_ADDRESS] if hops else address
+            ip = _ip(hop)
+            return address if ip is None else str(ip)
+    first = _ip(hops[0]) if hops else None
+    return address if first is None else str(first)
