@@ -64,11 +64,11 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if row is None or not hmac.compare_digest(bytes(row[1]), digest):
         await _respond(send, 401, b'{"detail":"Invalid token."}')
         return
-    expires_at, revoked_at, is_active, is_admin = row[3], row[4], row[7], row[9]
+    expires_at, revoked_at, is_active, is_admin = row[3], row[4], row[8], row[10]
     if revoked_at or (expires_at and expires_at <= datetime.now(UTC)) or not is_active:
         await _respond(send, 401, b'{"detail":"Invalid token."}')
         return
-    if not (is_admin or 4202 in row[10]):
+    if not (is_admin or 4202 in row[11]):
         await _respond(send, 403, b'{"detail":"You do not have permission."}')
         return
     raw_id = scope["path"][len(PREFIX) :]

@@ -153,3 +153,28 @@ def s3_location(seaweedfs: SeaweedFS) -> S3Location:
         access_key_id=seaweedfs.access_key,
         secret_access_key=seaweedfs.secret_key,
     )
+
+
+def redis_server_url() -> str:
+    """The Redis the tests use: PORTFOLIO_TEST_REDIS_URL, or the machine's."""
+    return os.environ.get("PORTFOLIO_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix no other test uses; its keys are deleted afterwards."""
+    import redis
+
+    prefix = f"portfolio-test:{secrets.token_hex(6)}:"
+    client = redis.Redis.from_url(redis_server_url(), socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis tests need a server at {redis_server_url()}: {error}")
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()

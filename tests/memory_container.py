@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
+from portfolio.adapters.argon2 import Argon2PasswordHasher
 from portfolio.adapters.memory import (
     AlwaysReady,
     InMemoryDatabase,
+    InMemoryFailureCounter,
     InMemoryMediaStorage,
     InMemoryTokenStore,
     InMemoryUserStore,
 )
 from portfolio.entrypoints.container import Container, utc_now
 from portfolio.entrypoints.settings import Settings
+
+
+def cheap_passwords() -> Argon2PasswordHasher:
+    """Argon2id at its cheapest: tests hash many passwords on a shared machine."""
+    return Argon2PasswordHasher(time_cost=1, memory_cost_kib=64, parallelism=1)
 
 
 def in_memory_container(settings: Settings | None = None) -> Container:
@@ -31,6 +38,8 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     container.users.override(providers.Object(users))
     container.tokens.override(providers.Object(InMemoryTokenStore(users)))
     container.readiness.override(providers.Object(AlwaysReady()))
+    container.failure_counter.override(providers.Object(InMemoryFailureCounter()))
+    container.passwords.override(providers.Object(cheap_passwords()))
     container.media_storage.override(
         providers.Object(InMemoryMediaStorage(base_url=settings.media_base_url))
     )

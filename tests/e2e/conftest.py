@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
 from tests.builders import ALL_PERMISSION_CODES
-from tests.memory_container import in_memory_container
+from tests.memory_container import cheap_passwords, in_memory_container
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,10 @@ def settings(media_root: Path) -> Settings:
 
 @pytest.fixture
 def container(clean_database: str, settings: Settings) -> Container:
-    """The production wiring over the emptied test database."""
-    return Container(settings=settings, database_url=clean_database)
+    """The production wiring over the emptied test database (Argon2 at its cheapest)."""
+    container = Container(settings=settings, database_url=clean_database)
+    container.passwords.override(providers.Object(cheap_passwords()))
+    return container
 
 
 @pytest.fixture
@@ -96,6 +99,7 @@ async def wired(
         container = Container(
             settings=settings, database_url=request.getfixturevalue("clean_database")
         )
+        container.passwords.override(providers.Object(cheap_passwords()))
     async with AsyncTestClient(create_app(container)) as client:
         yield container, client
 

@@ -13,7 +13,7 @@ from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
 from tests import media_samples
-from tests.builders import add_full_portfolio
+from tests.builders import add_full_portfolio, stores_of
 from tests.e2e.conftest import Callers
 
 pytestmark = pytest.mark.postgres
@@ -26,7 +26,7 @@ IDENTITY = {"Accept-Encoding": "identity"}
 async def test_a_retrieve_is_compressed_when_accepted_and_decodes_to_the_same_json(
     client: Client, callers: Callers, container: Container, encoding: str
 ) -> None:
-    portfolio = (await add_full_portfolio(container.catalogue())).portfolio
+    portfolio = (await add_full_portfolio(stores_of(container))).portfolio
     path = f"/api/portfolios/{portfolio.id}"
     plain = await client.get(path, headers={**callers.admin, **IDENTITY})
     assert "content-encoding" not in plain.headers
@@ -48,7 +48,7 @@ async def test_small_json_and_errors_below_the_threshold_go_as_they_are(client: 
 async def test_head_gets_the_headers_get_would(
     client: Client, callers: Callers, container: Container
 ) -> None:
-    portfolio = (await add_full_portfolio(container.catalogue())).portfolio
+    portfolio = (await add_full_portfolio(stores_of(container))).portfolio
     path = f"/api/portfolios/{portfolio.id}"
     accept = {**callers.admin, "Accept-Encoding": "gzip"}
     get, head = await client.get(path, headers=accept), await client.head(path, headers=accept)

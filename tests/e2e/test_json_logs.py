@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.logs import JsonFormatter, logging_config
-from tests.builders import add_full_portfolio
+from tests.builders import add_full_portfolio, stores_of
 from tests.e2e.conftest import Callers
 
 pytestmark = pytest.mark.postgres
@@ -47,7 +47,7 @@ def objects(stream: io.StringIO) -> list[dict[str, Any]]:
 async def test_one_json_object_per_request_with_route_user_and_client(
     client: Client, callers: Callers, container: Container, json_lines: io.StringIO
 ) -> None:
-    portfolio = (await add_full_portfolio(container.catalogue())).portfolio
+    portfolio = (await add_full_portfolio(stores_of(container))).portfolio
     response = await client.get(
         f"/api/portfolios/{portfolio.id}",
         headers={**callers.admin, "X-Request-ID": "trace-42", "User-Agent": "agent-secret"},

@@ -14,7 +14,7 @@ from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
 from portfolio.entrypoints.telemetry import Telemetry, authentication_throttled
 from tests import media_samples
-from tests.builders import add_full_portfolio
+from tests.builders import add_full_portfolio, stores_of
 from tests.e2e.conftest import make_callers
 
 pytestmark = pytest.mark.postgres
@@ -80,7 +80,7 @@ async def test_requests_are_counted_by_route_template_never_by_raw_path(
 async def test_statements_per_request_and_the_pool_are_measured(observed: Client) -> None:
     container: Container = observed.container  # type: ignore[attr-defined]
     callers = await make_callers(container)
-    portfolio = (await add_full_portfolio(container.catalogue())).portfolio
+    portfolio = (await add_full_portfolio(stores_of(container))).portfolio
     before = await scrape(observed)
     response = await observed.get(f"/api/portfolios/{portfolio.id}", headers=callers.admin)
     assert response.status_code == 200

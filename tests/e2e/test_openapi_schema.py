@@ -38,6 +38,17 @@ WRITE_NAMES = {
     "links": "Link",
     "meta": "Meta",
 }
+SEARCHED_LISTS = {f"/api/{resource}" for resource in (*RESOURCES, "users")}
+PUBLIC = {("/api/auth/token", "post")}
+"""Signing in needs no token."""
+ANY_SIGNED_IN = {("/api/auth/me", "get"), ("/api/auth/logout", "post")}
+"""Any valid token will do: no permission, so no 403."""
+BODY_NAMES = {
+    ("/api/auth/token", "post"): "SignInWrite",
+    ("/api/users", "post"): "UserWrite",
+    ("/api/users/{id}", "patch"): "UserPatch",
+    ("/api/users/{id}/password", "post"): "NewPasswordWrite",
+}
 
 
 @pytest.fixture
@@ -98,8 +109,12 @@ def test_every_api_operation_needs_the_token_scheme(schema: dict[str, Any]) -> N
         "in": "header",
     }
     for path, method, operation in operations(schema):
+        if (path, method) in PUBLIC:
+            assert operation["security"] == [], (path, method)
+            continue
         assert operation["security"] == [{"Token": []}], (path, method)
-        for status in ("401", "403", "500", "503"):
+        statuses = ("401",) if (path, method) in ANY_SIGNED_IN else ("401", "403")
+        for status in (*statuses, "500", "503"):
             assert operation["responses"][status]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorDetail"
             }, (path, method, status)
@@ -140,7 +155,11 @@ def test_writes_document_their_bodies_and_field_errors(schema: dict[str, Any]) -
         resource = path.split("/")[2]
         if resource == "media":
             continue  # a multipart body: see the upload's own test
-        name = WRITE_NAMES[resource] + ("Patch" if method == "patch" else "Write")
+        if (path, method) in ANY_SIGNED_IN:
+            continue  # sign-out takes no body
+        name = BODY_NAMES.get((path, method)) or (
+            WRITE_NAMES[resource] + ("Patch" if method == "patch" else "Write")
+        )
         content = operation["requestBody"]["content"]["application/json"]
         assert content["schema"] == {"$ref": f"#/components/schemas/{name}"}
         assert operation["requestBody"]["required"] is (method != "patch")
@@ -335,7 +354,7 @@ def test_patch_bodies_have_no_defaults_and_require_nothing(schema: dict[str, Any
 
 def test_ids_in_paths_are_documented_as_positive_64_bit_integers(schema: dict[str, Any]) -> None:
     items = [path for path in schema["paths"] if path.endswith("/{id}")]
-    assert len(items) == 6
+    assert len(items) == 7
     for path in items:
         for operation in schema["paths"][path].values():
             (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
@@ -392,9 +411,8 @@ def test_a_400_is_field_errors_or_a_detail_wherever_fields_are_checked(
             answers = operation["responses"]
             assert answers["500"]["content"]["application/json"]["schema"] == detail_only
             bad = answers["400"]["content"]["application/json"]["schema"]
-            checks_fields = method in ("post", "put", "patch") or (
-                method == "get" and path in {f"/api/{r}" for r in RESOURCES}
-            )
+            writes = method in ("post", "put", "patch") and (path, method) not in ANY_SIGNED_IN
+            checks_fields = writes or (method == "get" and path in SEARCHED_LISTS)
             assert bad == (BAD_REQUEST if checks_fields else detail_only), (path, method)
 
 

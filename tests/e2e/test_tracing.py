@@ -22,7 +22,7 @@ from portfolio.entrypoints.logs import JsonFormatter
 from portfolio.entrypoints.settings import Settings
 from portfolio.entrypoints.telemetry import Telemetry
 from tests import media_samples
-from tests.builders import add_full_portfolio
+from tests.builders import add_full_portfolio, stores_of
 from tests.e2e.conftest import Callers, make_callers
 
 pytestmark = pytest.mark.postgres
@@ -73,7 +73,7 @@ def root_and_children(spans: list[ReadableSpan]) -> tuple[ReadableSpan, list[Rea
 
 
 async def test_a_retrieve_is_one_request_span_over_its_two_statements(traced: Traced) -> None:
-    portfolio = (await add_full_portfolio(traced.container.catalogue())).portfolio
+    portfolio = (await add_full_portfolio(stores_of(traced.container))).portfolio
     admin = await traced.container.users().get_by_username("admin")
     assert admin is not None
     traced.spans()

@@ -40,10 +40,15 @@ def test_retrieve_portfolio_is_4202() -> None:
     assert permission_code(Resource.META, Action.DELETE) == 4605
 
 
-def test_there_are_thirty_codes_and_only_they_are_valid() -> None:
-    assert len(ALL_PERMISSION_CODES) == 30
+def test_users_are_47xx_and_tokens_48xx() -> None:
+    assert permission_code(Resource.USERS, Action.UPDATE) == 4704
+    assert permission_code(Resource.TOKENS, Action.DELETE) == 4805
+
+
+def test_there_are_forty_codes_and_only_they_are_valid() -> None:
+    assert len(ALL_PERMISSION_CODES) == 40
     assert all(is_permission_code(code) for code in ALL_PERMISSION_CODES)
-    for bogus in (0, 4200, 4206, 4001, 4702, 9999, -4202):
+    for bogus in (0, 4200, 4206, 4001, 4706, 4900, 9999, -4202):
         assert not is_permission_code(bogus)
 
 

@@ -94,3 +94,15 @@ class PortfolioFields:
 def as_changes(record: DataclassInstance) -> dict[str, Any]:
     """Every field of ``record`` as a changes mapping: what replacing a whole object writes."""
     return {field.name: getattr(record, field.name) for field in fields(record)}
+
+
+@dataclass(frozen=True, slots=True)
+class UserChanges:
+    """What an update changes in a user; None leaves a value as it is."""
+
+    username: str | None = None
+    is_staff: bool | None = None
+    is_admin: bool | None = None
+    is_active: bool | None = None
+    permissions: frozenset[int] | None = None
+    """The whole set of codes the user holds after the change."""

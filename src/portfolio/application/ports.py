@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol, TypeVar
 
-from portfolio.application.fields import NewMedia, NewThumbnail, PortfolioFields
+from portfolio.application.fields import NewMedia, NewThumbnail, PortfolioFields, UserChanges
 from portfolio.application.listing import PortfolioFilter, Slice, Window
 from portfolio.application.media.file_types import ImageFormat
 from portfolio.domain import Media, Portfolio, Principal
@@ -217,6 +217,7 @@ class StoredToken:
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    last_used_at: datetime | None = None
 
     def is_valid_at(self, moment: datetime) -> bool:
         """Neither revoked nor expired at ``moment``."""
@@ -248,6 +249,15 @@ class TokenStore(Protocol):
         """Every token of ``user_id``, oldest first."""
         ...
 
+    async def revoke_one(self, user_id: int, token_id: int, moment: datetime) -> bool:
+        """Revoke token ``token_id`` of ``user_id`` unless it already is; False when the user
+        has no such token."""
+        ...
+
+    async def touch(self, token_id: int, moment: datetime) -> None:
+        """Record that the token was used at ``moment``."""
+        ...
+
 
 class UserStore(Protocol):
     """The users who may call the API."""
@@ -260,16 +270,68 @@ class UserStore(Protocol):
         is_admin: bool,
         is_active: bool,
         permissions: frozenset[int],
+        password_hash: str | None = None,
     ) -> Principal:
         """Add a user; UserAlreadyExists when the username is taken."""
+        ...
+
+    async def get(self, user_id: int) -> Principal | None:
+        """The user with id ``user_id``, or None."""
         ...
 
     async def get_by_username(self, username: str) -> Principal | None:
         """The user called ``username``, or None."""
         ...
 
+    async def find(self, search: Sequence[str], window: Window) -> Slice[Principal]:
+        """Users whose username holds every term (ignoring case), by id."""
+        ...
+
     async def grant(self, user_id: int, codes: frozenset[int]) -> Principal:
         """Add permission codes to a user (granting twice is harmless)."""
+        ...
+
+    async def update(self, user_id: int, changes: UserChanges) -> Principal:
+        """Apply ``changes`` at once; UserNotFound, UserAlreadyExists, or LastActiveAdmin when
+        no active admin would be left (checked atomically with the change)."""
+        ...
+
+    async def password_hash(self, username: str) -> tuple[Principal, str | None] | None:
+        """The user called ``username`` and their password hash (None: no password), or None."""
+        ...
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
+        """Store a new password hash; False when there is no such user."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """A memory-hard password hash; hashes carry their own salt and parameters."""
+
+    def hash(self, password: str) -> str:
+        """A new salted hash of ``password``."""
+        ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether ``password`` matches ``password_hash``, in time independent of where they
+        differ."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether the hash was made with weaker parameters than today's."""
+        ...
+
+
+class FailureCounter(Protocol):
+    """Failed attempts per key in a time window, shared by every process of the service."""
+
+    async def add(self, keys: Sequence[str], window_seconds: int) -> None:
+        """Count one failure for each key; a key's window starts at its first failure."""
+        ...
+
+    async def blocked_for(self, keys: Sequence[str], limit: int) -> int:
+        """Whole seconds until every key may try again, for keys that reached ``limit``
+        failures in their window; 0 when none did."""
         ...
 
 

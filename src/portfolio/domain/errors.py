@@ -36,6 +36,14 @@ class MetaNotFound(NotFound):
     """No meta entry has that id."""
 
 
+class UserNotFound(NotFound):
+    """No user has that id."""
+
+
+class TokenNotFound(NotFound):
+    """The user has no token with that id."""
+
+
 class PageNotFound(NotFound):
     """A page number that is malformed or past the last page of a list."""
 
@@ -46,6 +54,22 @@ class AuthenticationFailed(DomainError):
 
 class PermissionDenied(DomainError):
     """The caller is known but may not do this."""
+
+
+class InvalidCredentials(DomainError):
+    """A username and password that do not sign anyone in (unknown, wrong or inactive alike)."""
+
+
+class Throttled(DomainError):
+    """Too many failures from this client or for this username; ``wait`` seconds to go."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(f"throttled for {wait} s")
+        self.wait = wait
+
+
+class LastActiveAdmin(DomainError):
+    """The change would leave no active admin, and so nobody able to manage users."""
 
 
 class ServiceUnavailable(DomainError):

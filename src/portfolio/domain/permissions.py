@@ -14,6 +14,8 @@ class Resource(IntEnum):
     TAGS = 44
     LINKS = 45
     META = 46
+    USERS = 47
+    TOKENS = 48
 
 
 class Action(IntEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
 import shutil
 import sys
 import tempfile
@@ -190,26 +191,57 @@ def users() -> None:
     """Users who may call the API."""
 
 
+def _read_password(from_stdin: bool) -> str:
+    """The password from stdin (one line, its line ending dropped) or typed twice at a
+    prompt that does not echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
 @users.command("create")
 @click.argument("username")
 @click.option("--staff", is_flag=True, help="Staff: may do what their codes grant.")
 @click.option("--admin", is_flag=True, help="Admin: may do everything.")
 @click.option("--inactive", is_flag=True, help="Create the user inactive (cannot authenticate).")
 @click.option("--grant", "codes", multiple=True, type=int, help="Permission code, e.g. 4202.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read a password for signing in from the first line of stdin.",
+)
 def users_create(
-    username: str, staff: bool, admin: bool, inactive: bool, codes: tuple[int, ...]
+    username: str,
+    staff: bool,
+    admin: bool,
+    inactive: bool,
+    codes: tuple[int, ...],
+    password_stdin: bool,
 ) -> None:
-    """Create a user."""
+    """Create a user (with a password only when --password-stdin is given)."""
+    password = _read_password(from_stdin=True) if password_stdin else None
     user = run_with_container(
-        lambda c: c.manage_users().create(
+        lambda c: c.administer_users().create(
             username,
             is_staff=staff,
             is_admin=admin,
             is_active=not inactive,
             permissions=frozenset(codes),
+            password=password,
         )
     )
     click.echo(_describe_user(user))
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
+def users_set_password(username: str, password_stdin: bool) -> None:
+    """Give a user a new password (prompted for twice unless --password-stdin)."""
+    password = _read_password(from_stdin=password_stdin)
+    user = run_with_container(lambda c: c.administer_users().set_password_of(username, password))
+    click.echo(f"password set for {user.username} (id {user.id})")
 
 
 @users.command("grant")
@@ -289,19 +321,30 @@ def demo() -> None:
     help="Where the server will listen, for the printed curl line.",
 )
 def demo_load(base_url: str) -> None:
-    """Load demo portfolios with real images (once) and print fresh tokens and a curl line."""
-    access = run_with_container(load_demo)
+    """Load demo portfolios with real images (once); set the demo users' passwords and issue
+    fresh tokens, and print them with curl lines that sign in and fetch a portfolio.
+
+    The passwords are PORTFOLIO_DEMO_PASSWORD when set, else fresh random ones each run.
+    """
+    password = _settings().demo_password
+    access = run_with_container(lambda c: load_demo(c, password))
     if access.loaded:
         click.echo("demo catalogue loaded: 3 portfolios, users admin and editor")
     else:
-        click.echo("demo catalogue already present; issued fresh tokens")
+        click.echo("demo catalogue already present; set passwords and issued fresh tokens")
     portfolio_id = access.first_portfolio_id or 1
+    base = base_url.rstrip("/")
+    click.echo(f"admin password:  {access.admin_password}")
+    click.echo(f"editor password: {access.editor_password}")
     click.echo(f"admin token (30 days):  {access.admin_key}")
     click.echo(f"editor token (30 days): {access.editor_key}")
-    click.echo("try:")
+    click.echo("sign in (answers a token that expires), then use the token:")
     click.echo(
-        f"  curl -H 'Authorization: Token {access.admin_key}' "
-        f"{base_url.rstrip('/')}/api/portfolios/{portfolio_id}"
+        "  curl -d username=admin --data-urlencode "
+        f"{shlex.quote('password=' + access.admin_password)} {base}/api/auth/token/"
+    )
+    click.echo(
+        f"  curl -H 'Authorization: Token {access.admin_key}' {base}/api/portfolios/{portfolio_id}"
     )
 
 

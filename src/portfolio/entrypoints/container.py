@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from dependency_injector import containers, providers
 
+from portfolio.adapters.argon2 import Argon2PasswordHasher
 from portfolio.adapters.filesystem import FilesystemMediaStorage
 from portfolio.adapters.pillow import PillowImageProcessor
 from portfolio.adapters.postgres import (
@@ -18,6 +19,7 @@ from portfolio.adapters.postgres import (
     TAGS,
     BoundedPool,
     PoolSettings,
+    PostgresFailureCounter,
     PostgresMediaRepository,
     PostgresPortfolios,
     PostgresReadiness,
@@ -27,9 +29,11 @@ from portfolio.adapters.postgres import (
     make_pool,
     open_pool,
 )
+from portfolio.adapters.redis import RedisFailureCounter
 from portfolio.adapters.s3 import S3MediaStorage, S3Readiness
 from portfolio.application import (
     UNOBSERVED,
+    AdministerUsers,
     Authenticate,
     DeleteMedia,
     EmployerFields,
@@ -49,8 +53,11 @@ from portfolio.application import (
     MetaFields,
     ReadinessProbe,
     RegenerateThumbnails,
+    SignIn,
     SweepOrphans,
     TagFields,
+    Throttle,
+    ThrottleRule,
     UploadMedia,
 )
 from portfolio.domain import Employer, Link, Meta, Tag
@@ -108,10 +115,22 @@ def readiness_of(database: ReadinessProbe, storage: MediaStorage) -> ReadinessPr
     return database
 
 
+def failure_counter(
+    settings: Settings, pool: BoundedPool | None
+) -> RedisFailureCounter | PostgresFailureCounter:
+    """Redis when PORTFOLIO_REDIS_URL is set, else the database every process already shares."""
+    if settings.redis_url is not None:
+        return RedisFailureCounter(settings.redis_url, settings.redis_prefix)
+    if pool is None:
+        raise RuntimeError("failure counters need Redis or the database")
+    return PostgresFailureCounter(pool)
+
+
 @asynccontextmanager
 async def opened(container: Container) -> AsyncIterator[None]:
-    """Open the container's pool (failing fast when the database is missing), close it after;
-    first, clear the unfinished writes a crashed process left.
+    """Open the container's pool (failing fast when the database is missing), close it after,
+    and close the Redis client when one was made; first, clear the unfinished writes a crashed
+    process left.
 
     The pool is a plain Singleton opened here rather than an async Resource: an async
     Resource would turn every dependent provider into one that returns awaitables.
@@ -120,14 +139,17 @@ async def opened(container: Container) -> AsyncIterator[None]:
     if isinstance(storage, FilesystemMediaStorage):
         await asyncio.to_thread(storage.clear_unfinished_writes)
     pool: BoundedPool | None = container.pool()
-    if pool is None:
-        yield
-        return
-    await open_pool(pool)
+    if pool is not None:
+        await open_pool(pool)
     try:
         yield
     finally:
-        await pool.close()
+        if container.settings().redis_url is not None:
+            counter = container.failure_counter()
+            if isinstance(counter, RedisFailureCounter):
+                await counter.close()
+        if pool is not None:
+            await pool.close()
 
 
 class Container(containers.DeclarativeContainer):
@@ -172,9 +194,50 @@ class Container(containers.DeclarativeContainer):
         max_pixels=settings.provided.max_image_pixels,
     )
 
+    passwords = providers.Singleton(
+        Argon2PasswordHasher,
+        time_cost=settings.provided.password_time_cost,
+        memory_cost_kib=settings.provided.password_memory_kib,
+    )
+    failure_counter = providers.Singleton(failure_counter, settings=settings, pool=pool)
+    sign_in_throttle = providers.Singleton(
+        Throttle,
+        counter=failure_counter,
+        rule=providers.Callable(
+            ThrottleRule,
+            limit=settings.provided.sign_in_failures,
+            window_seconds=settings.provided.throttle_window_seconds,
+        ),
+    )
+    token_throttle = providers.Singleton(
+        Throttle,
+        counter=failure_counter,
+        rule=providers.Callable(
+            ThrottleRule,
+            limit=settings.provided.token_failures,
+            window_seconds=settings.provided.throttle_window_seconds,
+        ),
+    )
+
     get_portfolio = providers.Singleton(GetPortfolio, portfolios=portfolios)
-    authenticate = providers.Singleton(Authenticate, tokens=tokens, clock=clock)
+    authenticate = providers.Singleton(
+        Authenticate, tokens=tokens, clock=clock, throttle=token_throttle
+    )
+    sign_in = providers.Singleton(
+        SignIn,
+        users=users,
+        tokens=tokens,
+        passwords=passwords,
+        clock=clock,
+        throttle=sign_in_throttle,
+        lifetime=providers.Callable(
+            lambda hours: timedelta(hours=hours), settings.provided.sign_in_token_hours
+        ),
+    )
     manage_users = providers.Singleton(ManageUsers, users=users)
+    administer_users = providers.Singleton(
+        AdministerUsers, users=users, tokens=tokens, passwords=passwords, clock=clock
+    )
     manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
     manage_portfolios = providers.Singleton(ManagePortfolios, portfolios=portfolios)
     manage_employers = providers.Singleton(ManageEmployers, store=employer_store)

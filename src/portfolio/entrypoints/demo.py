@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
@@ -22,10 +23,12 @@ from portfolio.entrypoints.container import Container
 ADMIN = "admin"
 EDITOR = "editor"
 TOKEN_LIFETIME = timedelta(days=30)
-# The editor may read everything and write nothing: enough to browse the demo as staff.
+# The editor may read the whole catalogue and write nothing: enough to browse the demo as
+# staff. Users and tokens stay the admin's.
 EDITOR_CODES = frozenset(
     permission_code(resource, action)
     for resource in Resource
+    if resource not in (Resource.USERS, Resource.TOKENS)
     for action in (Action.LIST, Action.RETRIEVE)
 )
 
@@ -41,16 +44,24 @@ class DemoAccess:
     admin_key: str
     editor_key: str
     first_portfolio_id: int | None
+    admin_password: str
+    editor_password: str
 
 
-async def load_demo(container: Container) -> DemoAccess:
-    """Load the demo catalogue unless it is there; always issue fresh tokens for its users."""
+async def load_demo(container: Container, password: str | None = None) -> DemoAccess:
+    """Load the demo catalogue unless it is there; always issue fresh tokens for its users and
+    set their passwords: ``password`` when given, else a fresh random one each."""
     loaded = await container.users().get_by_username(ADMIN) is None
     first_id = await _load_catalogue(container) if loaded else None
     tokens = container.manage_tokens()
     admin = await tokens.issue(ADMIN, TOKEN_LIFETIME)
     editor = await tokens.issue(EDITOR, TOKEN_LIFETIME)
-    return DemoAccess(loaded, admin.key, editor.key, first_id)
+    admin_password = password or secrets.token_urlsafe(12)
+    editor_password = password or secrets.token_urlsafe(12)
+    users = container.administer_users()
+    await users.set_password_of(ADMIN, admin_password)
+    await users.set_password_of(EDITOR, editor_password)
+    return DemoAccess(loaded, admin.key, editor.key, first_id, admin_password, editor_password)
 
 
 async def _picture(

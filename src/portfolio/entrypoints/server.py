@@ -26,11 +26,16 @@ SPARE_DESCRIPTORS = 256
 
 
 def served_app() -> Any:
-    """The application as granian's workers serve it: ``X-Forwarded-For`` and
-    ``X-Forwarded-Proto`` are believed from a proxy on the same host only."""
+    """The application as granian's workers serve it. ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed only from the proxies ``PORTFOLIO_TRUSTED_PROXIES`` lists;
+    with none listed, the socket's peer is the client and the scheme is the connection's."""
     from granian.utils.proxies import wrap_asgi_with_proxy_headers
 
-    return wrap_asgi_with_proxy_headers(create_app_from_env(), "127.0.0.1")
+    app = create_app_from_env()
+    proxies = Settings.from_env().trusted_proxies
+    if not proxies:
+        return app
+    return wrap_asgi_with_proxy_headers(app, [str(network) for network in proxies])
 
 
 def connection_limit(wanted: int) -> int:

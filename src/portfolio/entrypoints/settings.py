@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,12 @@ MIN_HEADER_BYTES = 8192
 STORAGES = ("filesystem", "s3")
 # The longest lifetime SigV4 allows a presigned URL: seven days.
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# scheme://host[:port], nothing after: what browsers send in Origin.
+_ORIGIN = re.compile(
+    r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$"
+)
 
 
 class SettingsError(ValueError):
@@ -171,6 +179,27 @@ def _tracing(env: Mapping[str, str]) -> bool:
     return _bool(env, "PORTFOLIO_TRACING", bool(endpoint))
 
 
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in _list(env, name))
+    except ValueError as error:
+        raise SettingsError(f"{name} must list IP addresses or networks: {error}") from None
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    origins = _list(env, name)
+    for origin in origins:
+        if not _ORIGIN.match(origin):
+            raise SettingsError(
+                f"{name} must list origins such as https://admin.example.com, not {origin!r}"
+            )
+    return tuple(origin.lower() for origin in origins)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service can be configured with; see the README for each variable."""
@@ -203,6 +232,17 @@ class Settings:
     metrics_address: tuple[str, int] | None = None
     tracing: bool = False
     compression: bool = True
+    sign_in_token_hours: int = 72
+    sign_in_failures: int = 5
+    token_failures: int = 20
+    throttle_window_seconds: int = 60
+    redis_url: str | None = None
+    redis_prefix: str = "portfolio:"
+    trusted_proxies: tuple[Network, ...] = ()
+    cors_allowed_origins: tuple[str, ...] = ()
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+    demo_password: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -244,11 +284,7 @@ class Settings:
             retry_after_seconds=_int(env, "PORTFOLIO_RETRY_AFTER", 5, minimum=1),
             max_upload_bytes=_int(env, "PORTFOLIO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1),
             max_image_pixels=_int(env, "PORTFOLIO_MAX_IMAGE_PIXELS", 50_000_000, minimum=1),
-            allowed_hosts=tuple(
-                host.strip()
-                for host in (env.get("PORTFOLIO_ALLOWED_HOSTS") or "").split(",")
-                if host.strip()
-            ),
+            allowed_hosts=_list(env, "PORTFOLIO_ALLOWED_HOSTS"),
             http_header_timeout=_seconds(env, "PORTFOLIO_HTTP_HEADER_TIMEOUT", 10.0, maximum=60),
             http_body_timeout=_seconds(env, "PORTFOLIO_HTTP_BODY_TIMEOUT", 20.0),
             http_max_header_bytes=_int(
@@ -261,4 +297,15 @@ class Settings:
             metrics_address=metrics_address,
             tracing=_tracing(env),
             compression=_bool(env, "PORTFOLIO_COMPRESSION", True),
+            sign_in_token_hours=_int(env, "PORTFOLIO_SIGN_IN_TOKEN_HOURS", 72, minimum=1),
+            sign_in_failures=_int(env, "PORTFOLIO_SIGN_IN_FAILURES", 5, minimum=1),
+            token_failures=_int(env, "PORTFOLIO_TOKEN_FAILURES", 20, minimum=1),
+            throttle_window_seconds=_int(env, "PORTFOLIO_THROTTLE_WINDOW", 60, minimum=1),
+            redis_url=env.get("PORTFOLIO_REDIS_URL") or None,
+            redis_prefix=env.get("PORTFOLIO_REDIS_PREFIX") or "portfolio:",
+            trusted_proxies=_networks(env, "PORTFOLIO_TRUSTED_PROXIES"),
+            cors_allowed_origins=_origins(env, "PORTFOLIO_CORS_ALLOWED_ORIGINS"),
+            password_time_cost=_int(env, "PORTFOLIO_PASSWORD_TIME_COST", 3, minimum=1),
+            password_memory_kib=_int(env, "PORTFOLIO_PASSWORD_MEMORY_KIB", 65536, minimum=8),
+            demo_password=env.get("PORTFOLIO_DEMO_PASSWORD") or None,
         )

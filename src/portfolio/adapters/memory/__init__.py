@@ -8,11 +8,13 @@ from portfolio.adapters.memory.database import (
 from portfolio.adapters.memory.media import InMemoryMediaRepository
 from portfolio.adapters.memory.readiness import AlwaysReady
 from portfolio.adapters.memory.storage import InMemoryMediaStorage
+from portfolio.adapters.memory.throttling import InMemoryFailureCounter
 from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 
 __all__ = [
     "AlwaysReady",
     "InMemoryDatabase",
+    "InMemoryFailureCounter",
     "InMemoryMediaRepository",
     "InMemoryMediaStorage",
     "InMemoryPortfolios",

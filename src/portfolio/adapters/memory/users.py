@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import count
 
-from portfolio.application import StoredToken, UserAlreadyExists
-from portfolio.domain import Principal
+from portfolio.application import Slice, StoredToken, UserAlreadyExists, UserChanges, Window
+from portfolio.domain import LastActiveAdmin, Principal, UserNotFound
 
 
 class InMemoryUserStore:
@@ -16,6 +17,7 @@ class InMemoryUserStore:
     def __init__(self) -> None:
         self._ids = count(1)
         self.users: dict[int, Principal] = {}
+        self._password_hashes: dict[int, str] = {}
 
     async def create(
         self,
@@ -25,6 +27,7 @@ class InMemoryUserStore:
         is_admin: bool,
         is_active: bool,
         permissions: frozenset[int],
+        password_hash: str | None = None,
     ) -> Principal:
         """Add a user; usernames are unique."""
         if any(user.username == username for user in self.users.values()):
@@ -38,7 +41,56 @@ class InMemoryUserStore:
             permissions=frozenset(permissions),
         )
         self.users[user.id] = user
+        if password_hash is not None:
+            self._password_hashes[user.id] = password_hash
         return user
+
+    async def get(self, user_id: int) -> Principal | None:
+        """The user with this id, or None."""
+        return self.users.get(user_id)
+
+    async def find(self, search: Sequence[str], window: Window) -> Slice[Principal]:
+        """Users whose username holds every term, ignoring case, by id."""
+        found = [
+            user
+            for _, user in sorted(self.users.items())
+            if all(term.lower() in user.username.lower() for term in search)
+        ]
+        return Slice(tuple(found[window.offset : window.offset + window.limit]), len(found))
+
+    async def update(self, user_id: int, changes: UserChanges) -> Principal:
+        """Apply the changes unless they leave no active admin."""
+        user = self.users.get(user_id)
+        if user is None:
+            raise UserNotFound
+        values = {
+            name: value
+            for name in ("username", "is_staff", "is_admin", "is_active", "permissions")
+            if (value := getattr(changes, name)) is not None
+        }
+        updated = replace(user, **values)
+        others = (other for other in self.users.values() if other.id != user_id)
+        if any(other.username == updated.username for other in others):
+            raise UserAlreadyExists(updated.username)
+        after = {**self.users, user_id: updated}
+        if not any(other.is_admin and other.is_active for other in after.values()):
+            raise LastActiveAdmin
+        self.users[user_id] = updated
+        return updated
+
+    async def password_hash(self, username: str) -> tuple[Principal, str | None] | None:
+        """The user and their password hash, or None."""
+        user = await self.get_by_username(username)
+        if user is None:
+            return None
+        return user, self._password_hashes.get(user.id)
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
+        """Replace the user's hash."""
+        if user_id not in self.users:
+            return False
+        self._password_hashes[user_id] = password_hash
+        return True
 
     async def get_by_username(self, username: str) -> Principal | None:
         """The user with this username, or None."""
@@ -100,5 +152,24 @@ class InMemoryTokenStore:
 
     async def list_for(self, user_id: int) -> list[StoredToken]:
         """Every token of a user, oldest first."""
-        mine = [token for token in self._tokens.values() if token.owner.id == user_id]
+        mine = [
+            replace(token, owner=self._users.users[user_id])
+            for token in self._tokens.values()
+            if token.owner.id == user_id
+        ]
         return sorted(mine, key=lambda token: token.id)
+
+    async def revoke_one(self, user_id: int, token_id: int, moment: datetime) -> bool:
+        """Revoke the token unless it is; False when the user has no such token."""
+        for digest, token in self._tokens.items():
+            if token.id == token_id and token.owner.id == user_id:
+                if token.revoked_at is None:
+                    self._tokens[digest] = replace(token, revoked_at=moment)
+                return True
+        return False
+
+    async def touch(self, token_id: int, moment: datetime) -> None:
+        """Record the last use; a later use already recorded is kept."""
+        for digest, token in self._tokens.items():
+            if token.id == token_id and (token.last_used_at is None or token.last_used_at < moment):
+                self._tokens[digest] = replace(token, last_used_at=moment)

@@ -24,6 +24,7 @@ from portfolio.adapters.postgres.shared_objects import (
     PostgresSharedObjects,
     SharedTable,
 )
+from portfolio.adapters.postgres.throttling import PostgresFailureCounter
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Connection",
     "PoolSettings",
     "PoolUsage",
+    "PostgresFailureCounter",
     "PostgresMediaRepository",
     "PostgresPortfolios",
     "PostgresReadiness",

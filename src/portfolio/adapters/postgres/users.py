@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
+from portfolio.adapters.postgres.pages import search_conditions
 from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
-from portfolio.application import StoredToken, UserAlreadyExists
-from portfolio.domain import Principal
+from portfolio.application import Slice, StoredToken, UserAlreadyExists, UserChanges, Window
+from portfolio.domain import LastActiveAdmin, Principal, UserNotFound
 
 _USER_COLUMNS = """
     u.id, u.username, u.is_active, u.is_staff, u.is_admin,
@@ -17,16 +20,21 @@ _USER_COLUMNS = """
 """
 
 FIND_TOKEN_SQL = f"""
-SELECT t.id, t.digest, t.created_at, t.expires_at, t.revoked_at, {_USER_COLUMNS}
+SELECT t.id, t.digest, t.created_at, t.expires_at, t.revoked_at, t.last_used_at, {_USER_COLUMNS}
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.digest = %s
 """
 
 _TOKENS_OF_USER = f"""
-SELECT t.id, t.digest, t.created_at, t.expires_at, t.revoked_at, {_USER_COLUMNS}
+SELECT t.id, t.digest, t.created_at, t.expires_at, t.revoked_at, t.last_used_at, {_USER_COLUMNS}
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.user_id = %s ORDER BY t.id
 """
+
+
+_PASSWORD_OF_USER = (
+    f"SELECT u.password_hash, {_USER_COLUMNS} FROM users u WHERE u.username = %s".encode()
+)
 
 
 def _principal(row: tuple[Any, ...]) -> Principal:
@@ -42,14 +50,15 @@ def _principal(row: tuple[Any, ...]) -> Principal:
 
 
 def _stored_token(row: tuple[Any, ...]) -> StoredToken:
-    token_id, digest, created_at, expires_at, revoked_at = row[:5]
+    token_id, digest, created_at, expires_at, revoked_at, last_used_at = row[:6]
     return StoredToken(
         id=token_id,
         digest=bytes(digest),
-        owner=_principal(row[5:]),
+        owner=_principal(row[6:]),
         created_at=created_at,
         expires_at=expires_at,
         revoked_at=revoked_at,
+        last_used_at=last_used_at,
     )
 
 
@@ -101,6 +110,26 @@ class PostgresTokenStore:
             rows = await cursor.fetchall()
         return [_stored_token(row) for row in rows]
 
+    async def revoke_one(self, user_id: int, token_id: int, moment: datetime) -> bool:
+        """Mark the token revoked unless it is; False when the user has no such token."""
+        async with connection(self._pool) as conn:
+            cursor = await conn.execute(
+                "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, %s)"
+                " WHERE id = %s AND user_id = %s",
+                (moment, token_id, user_id),
+            )
+        return cursor.rowcount == 1
+
+    async def touch(self, token_id: int, moment: datetime) -> None:
+        """Record the last use; a later use already recorded is kept."""
+        async with connection(self._pool) as conn:
+            await conn.execute(
+                "UPDATE api_tokens SET last_used_at = %s"
+                " WHERE id = %s AND (last_used_at IS NULL OR last_used_at < %s)",
+                (moment, token_id, moment),
+                prepare=True,
+            )
+
 
 class PostgresUserStore:
     """UserStore over Postgres."""
@@ -116,15 +145,16 @@ class PostgresUserStore:
         is_admin: bool,
         is_active: bool,
         permissions: frozenset[int],
+        password_hash: str | None = None,
     ) -> Principal:
         """Insert a user and their codes in one transaction."""
         async with connection(self._pool) as conn:
             try:
                 async with conn.transaction():
                     cursor = await conn.execute(
-                        "INSERT INTO users (username, is_staff, is_admin, is_active)"
-                        " VALUES (%s, %s, %s, %s) RETURNING id",
-                        (username, is_staff, is_admin, is_active),
+                        "INSERT INTO users (username, is_staff, is_admin, is_active, password_hash)"
+                        " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+                        (username, is_staff, is_admin, is_active, password_hash),
                     )
                     (user_id,) = await _one(cursor)
                     await _insert_codes(conn, user_id, permissions)
@@ -140,11 +170,102 @@ class PostgresUserStore:
             except LookupError:
                 return None
 
+    async def get(self, user_id: int) -> Principal | None:
+        """The user with this id, or None."""
+        async with connection(self._pool) as conn:
+            try:
+                return await _load_user(conn, "u.id = %s", user_id)
+            except LookupError:
+                return None
+
+    async def find(self, search: Sequence[str], window: Window) -> Slice[Principal]:
+        """Users whose username holds every term, by id: the count and the page."""
+        conditions, params = search_conditions(search, "lower(u.username)")
+        where = " AND ".join(conditions) or "true"
+        async with connection(self._pool) as conn:
+            cursor = await conn.execute(
+                f"SELECT count(*) FROM users u WHERE {where}".encode(), params
+            )
+            (total,) = await _one(cursor)
+            cursor = await conn.execute(
+                f"SELECT {_USER_COLUMNS} FROM users u WHERE {where}"
+                f" ORDER BY u.id LIMIT %s OFFSET %s".encode(),
+                [*params, window.limit, window.offset],
+            )
+            rows = await cursor.fetchall()
+        return Slice(tuple(_principal(row) for row in rows), total)
+
     async def grant(self, user_id: int, codes: frozenset[int]) -> Principal:
         """Add codes; codes already held are left as they are."""
         async with connection(self._pool) as conn:
             await _insert_codes(conn, user_id, codes)
             return await _load_user(conn, "u.id = %s", user_id)
+
+    async def update(self, user_id: int, changes: UserChanges) -> Principal:
+        """Apply the changes in one transaction that holds every active admin's row, so that
+        two changes at once can never both remove the last admin."""
+        columns = {
+            name: value
+            for name in ("username", "is_staff", "is_admin", "is_active")
+            if (value := getattr(changes, name)) is not None
+        }
+        async with connection(self._pool) as conn:
+            try:
+                async with conn.transaction():
+                    await conn.execute(
+                        "SELECT id FROM users WHERE (is_admin AND is_active) OR id = %s"
+                        " ORDER BY id FOR UPDATE",
+                        (user_id,),
+                    )
+                    if columns:
+                        assignments = sql.SQL(", ").join(
+                            sql.SQL("{} = %s").format(sql.Identifier(name)) for name in columns
+                        )
+                        cursor = await conn.execute(
+                            sql.SQL("UPDATE users SET {} WHERE id = %s").format(assignments),
+                            [*columns.values(), user_id],
+                        )
+                        if cursor.rowcount == 0:
+                            raise UserNotFound
+                    if changes.permissions is not None:
+                        await conn.execute(
+                            "DELETE FROM user_permissions WHERE user_id = %s", (user_id,)
+                        )
+                        await _insert_codes(conn, user_id, changes.permissions)
+                    cursor = await conn.execute(
+                        "SELECT count(*) FROM users WHERE is_admin AND is_active"
+                    )
+                    (admins,) = await _one(cursor)
+                    if admins == 0:
+                        raise LastActiveAdmin
+                    return await _load_user(conn, "u.id = %s", user_id)
+            except psycopg.errors.UniqueViolation as error:
+                raise UserAlreadyExists(changes.username or "") from error
+            except psycopg.errors.ForeignKeyViolation as error:
+                raise UserNotFound from error
+            except LookupError as error:
+                raise UserNotFound from error
+
+    async def password_hash(self, username: str) -> tuple[Principal, str | None] | None:
+        """The user and their password hash, in one round trip."""
+        async with connection(self._pool) as conn:
+            cursor = await conn.execute(
+                _PASSWORD_OF_USER,
+                (username,),
+                prepare=True,
+            )
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return _principal(row[1:]), row[0]
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
+        """Replace the user's hash."""
+        async with connection(self._pool) as conn:
+            cursor = await conn.execute(
+                "UPDATE users SET password_hash = %s WHERE id = %s", (password_hash, user_id)
+            )
+        return cursor.rowcount == 1
 
 
 async def _insert_codes(conn: Connection, user_id: int, codes: frozenset[int]) -> None:

@@ -1,4 +1,5 @@
-"""Use cases around API tokens: checking a presented key, issuing and revoking keys."""
+"""Use cases around API tokens: checking a presented key, signing in with a password,
+issuing, listing and revoking keys."""
 
 from __future__ import annotations
 
@@ -8,12 +9,22 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from portfolio.application.accounts.errors import InvalidPermissionCode, UnknownUser
-from portfolio.application.ports import Clock, StoredToken, TokenStore, UserStore
-from portfolio.domain import AuthenticationFailed, Principal, is_permission_code
+from portfolio.application.accounts.errors import UnknownUser
+from portfolio.application.accounts.throttle import Throttle
+from portfolio.application.ports import Clock, PasswordHasher, StoredToken, TokenStore, UserStore
+from portfolio.domain import (
+    AuthenticationFailed,
+    InvalidCredentials,
+    PermissionDenied,
+    Principal,
+    TokenNotFound,
+    UserNotFound,
+)
 
 INVALID_TOKEN = "Invalid token."  # noqa: S105 - a message, not a secret
 USER_INACTIVE = "User inactive or deleted."
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+"""How stale a token's "last used" may be: recording every use would write on every read."""
 
 
 def token_digest(key: str) -> bytes:
@@ -21,26 +32,63 @@ def token_digest(key: str) -> bytes:
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
 
 
+def token_failures_key(client: str) -> str:
+    """The throttling key of failed token authentications from ``client``."""
+    return f"token-client:{client}"
+
+
+def sign_in_failures_key(username: str) -> str:
+    """The throttling key of failed sign-ins as ``username``: a digest, so that keys have one
+    length however long a name a client sends, and the store holds no names."""
+    digest = hashlib.sha256(username.casefold().encode("utf-8", "surrogateescape")).hexdigest()
+    return f"sign-in-user:{digest[:32]}"
+
+
 class Authenticate:
     """Turn a presented token key into the principal it belongs to."""
 
-    def __init__(self, tokens: TokenStore, clock: Clock) -> None:
+    def __init__(self, tokens: TokenStore, clock: Clock, throttle: Throttle | None = None) -> None:
         self._tokens = tokens
         self._clock = clock
+        self._throttle = throttle
 
-    async def __call__(self, key: str) -> Principal:
+    async def __call__(self, key: str, client: str | None = None) -> Principal:
         """The owner of ``key``; AuthenticationFailed when the key or its owner is not usable."""
+        return (await self.token(key, client)).owner
+
+    async def token(self, key: str, client: str | None = None) -> StoredToken:
+        """The live token of ``key`` with its owner; AuthenticationFailed otherwise.
+
+        With a throttle and a ``client``, each failure is counted against the client, and a
+        client over its limit is Throttled instead. A valid key is always accepted: the limit
+        costs the requests that succeed nothing, and nobody is slowed by failures of others
+        behind the same address.
+        """
+        try:
+            return await self._valid_token(key)
+        except AuthenticationFailed:
+            if self._throttle is None or client is None:
+                raise
+            failures = token_failures_key(client)
+            await self._throttle.check(failures)
+            await self._throttle.failed(failures)
+            raise
+
+    async def _valid_token(self, key: str) -> StoredToken:
         digest = token_digest(key)
         stored = await self._tokens.find(digest)
         # The store found it by digest; comparing again in constant time keeps any
         # lookup shortcut in an adapter from turning into a timing oracle.
         if stored is None or not hmac.compare_digest(stored.digest, digest):
             raise AuthenticationFailed(INVALID_TOKEN)
-        if not stored.is_valid_at(self._clock()):
+        now = self._clock()
+        if not stored.is_valid_at(now):
             raise AuthenticationFailed(INVALID_TOKEN)
         if not stored.owner.is_active:
             raise AuthenticationFailed(USER_INACTIVE)
-        return stored.owner
+        if stored.last_used_at is None or now - stored.last_used_at >= LAST_USED_RESOLUTION:
+            await self._tokens.touch(stored.id, now)
+        return stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +97,54 @@ class IssuedToken:
 
     key: str
     token: StoredToken
+
+
+class SignIn:
+    """Exchange a username and password for a new token that expires.
+
+    Unknown users, wrong passwords, users without a password and inactive users all fail alike
+    and in about the same time: a password is always checked against a hash, a dummy one when
+    there is none. Failures are throttled per username and per client address.
+    """
+
+    def __init__(
+        self,
+        users: UserStore,
+        tokens: TokenStore,
+        passwords: PasswordHasher,
+        clock: Clock,
+        throttle: Throttle,
+        lifetime: timedelta,
+    ) -> None:
+        self._users = users
+        self._tokens = tokens
+        self._passwords = passwords
+        self._clock = clock
+        self._throttle = throttle
+        self._lifetime = lifetime
+        self._dummy_hash: str | None = None
+
+    async def __call__(self, username: str, password: str, client: str) -> IssuedToken:
+        """A new token for the user; InvalidCredentials or Throttled otherwise."""
+        keys = (sign_in_failures_key(username), f"sign-in-client:{client}")
+        await self._throttle.check(*keys)
+        found = await self._users.password_hash(username)
+        user, stored_hash = found if found is not None else (None, None)
+        matches = self._passwords.verify(stored_hash or self._dummy(), password)
+        if user is None or stored_hash is None or not matches or not user.is_active:
+            await self._throttle.failed(*keys)
+            raise InvalidCredentials
+        if self._passwords.needs_rehash(stored_hash):
+            await self._users.set_password_hash(user.id, self._passwords.hash(password))
+        key = secrets.token_hex(20)
+        token = await self._tokens.add(user.id, token_digest(key), self._clock() + self._lifetime)
+        return IssuedToken(key=key, token=token)
+
+    def _dummy(self) -> str:
+        # Made with today's parameters, so checking against it costs what a real check costs.
+        if self._dummy_hash is None:
+            self._dummy_hash = self._passwords.hash(secrets.token_hex(16))
+        return self._dummy_hash
 
 
 class ManageTokens:
@@ -81,48 +177,27 @@ class ManageTokens:
         user = await self._require_user(username)
         return await self._tokens.list_for(user.id)
 
+    async def of_user(self, user_id: int) -> list[StoredToken]:
+        """Every token of user ``user_id``, oldest first; UserNotFound when there is none."""
+        if await self._users.get(user_id) is None:
+            raise UserNotFound
+        return await self._tokens.list_for(user_id)
+
+    async def revoke_of_user(self, user_id: int, token_id: int, actor: Principal) -> None:
+        """Revoke one token of user ``user_id`` (revoking twice is harmless).
+
+        Only admins may revoke an admin's tokens, as only they may change admins.
+        """
+        user = await self._users.get(user_id)
+        if user is None:
+            raise UserNotFound
+        if user.is_admin and not actor.is_admin:
+            raise PermissionDenied
+        if not await self._tokens.revoke_one(user_id, token_id, self._clock()):
+            raise TokenNotFound
+
     async def _require_user(self, username: str) -> Principal:
         user = await self._users.get_by_username(username)
         if user is None:
             raise UnknownUser(username)
         return user
-
-
-class ManageUsers:
-    """Create users and grant them permission codes."""
-
-    def __init__(self, users: UserStore) -> None:
-        self._users = users
-
-    async def create(
-        self,
-        username: str,
-        *,
-        is_staff: bool = False,
-        is_admin: bool = False,
-        is_active: bool = True,
-        permissions: frozenset[int] = frozenset(),
-    ) -> Principal:
-        """Add a user with the given flags and codes."""
-        _require_codes(permissions)
-        return await self._users.create(
-            username,
-            is_staff=is_staff,
-            is_admin=is_admin,
-            is_active=is_active,
-            permissions=permissions,
-        )
-
-    async def grant(self, username: str, codes: frozenset[int]) -> Principal:
-        """Add permission codes to an existing user."""
-        _require_codes(codes)
-        user = await self._users.get_by_username(username)
-        if user is None:
-            raise UnknownUser(username)
-        return await self._users.grant(user.id, codes)
-
-
-def _require_codes(codes: frozenset[int]) -> None:
-    invalid = sorted(code for code in codes if not is_permission_code(code))
-    if invalid:
-        raise InvalidPermissionCode(", ".join(map(str, invalid)))

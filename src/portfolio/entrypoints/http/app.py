@@ -10,12 +10,22 @@ from typing import Any, TypeVar
 
 from litestar import Litestar, Router
 from litestar.di import Provide
+from litestar.types import ASGIApp
 
 from portfolio.application import UNOBSERVED
 from portfolio.entrypoints.container import Container, opened
+from portfolio.entrypoints.http.accounts import (
+    USER_HANDLERS,
+    USER_OPERATIONS,
+    USERS,
+    AuthEndpoints,
+    UserEndpoints,
+    auth_routes,
+)
 from portfolio.entrypoints.http.auth import authorized_by
 from portfolio.entrypoints.http.body_timeout import BodyTimeout
 from portfolio.entrypoints.http.compression import Compression
+from portfolio.entrypoints.http.cors import Cors
 from portfolio.entrypoints.http.errors import exception_handlers
 from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.head_requests import HeadAsGet
@@ -109,6 +119,24 @@ def _api_routes(container: Container) -> list[Router]:
             MEDIA_OPERATIONS,
             handlers=[list_media, upload_media],
         ),
+        routes(
+            USERS,
+            lambda: UserEndpoints(
+                container.administer_users(), container.manage_tokens(), storage()
+            ),
+            USER_OPERATIONS,
+            handlers=USER_HANDLERS,
+            request_max_body_size=JSON_BODY_LIMIT,
+        ),
+        auth_routes(
+            _once(
+                lambda: AuthEndpoints(
+                    container.sign_in(),
+                    container.manage_tokens(),
+                    container.settings().trusted_proxies,
+                )
+            )
+        ),
     ]
 
 
@@ -163,7 +191,7 @@ def create_app(container: Container) -> Litestar:
     api = Router(
         path="/",
         route_handlers=_api_routes(container),
-        guards=[authorized_by(container.authenticate)],
+        guards=[authorized_by(container.authenticate, settings.trusted_proxies)],
         security=TOKEN,
     )
     handlers: list[Any] = [api, health, ready, swagger_assets()]
@@ -185,7 +213,9 @@ def create_app(container: Container) -> Litestar:
     # compression inside HEAD's handling, so HEAD gets the headers GET would.
     handler = Compression(app.asgi_handler) if settings.compression else app.asgi_handler
     bounded = BodyTimeout(HeadAsGet(handler), settings.http_body_timeout)
-    inner = AllowedHosts(bounded, settings.allowed_hosts or None)
+    inner: ASGIApp = AllowedHosts(bounded, settings.allowed_hosts or None)
+    if settings.cors_allowed_origins:
+        inner = Cors(inner, settings.cors_allowed_origins)
     app.asgi_handler = RequestTelemetry(inner, telemetry)
     return app
 

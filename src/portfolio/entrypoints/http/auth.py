@@ -14,14 +14,18 @@ from portfolio.domain import (
     Resource,
     permission_code,
 )
+from portfolio.entrypoints.http.clients import client_address
 from portfolio.entrypoints.http.request_errors import NotAuthenticated
 from portfolio.entrypoints.telemetry.metrics import authentication_failed
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from litestar.connection import ASGIConnection
     from litestar.handlers.base import BaseRouteHandler
 
-    from portfolio.application import Authenticate
+    from portfolio.application import Authenticate, StoredToken
+    from portfolio.entrypoints.settings import Network
 
     AnyConnection = ASGIConnection[Any, Any, Any, Any]
     Guard = Callable[[AnyConnection, BaseRouteHandler], Awaitable[None]]
@@ -33,6 +37,13 @@ BAD_CHARACTERS = "Invalid token header. Token string should not contain invalid 
 
 PERMISSION_OPT = "permission"
 """The key in a handler's ``opt`` that holds the permission code it requires."""
+
+SIGNED_IN_OPT = "signed_in"
+"""The key in a handler's ``opt`` that, set true, lets any active user with a valid token call
+it, whatever their codes: for what concerns the caller alone (who am I, sign out)."""
+
+TOKEN_SCOPE = "token"  # noqa: S105 - a scope key, not a secret
+"""Where the guard leaves the presented token (a StoredToken) in the request's scope."""
 
 PUBLIC_OPT = "public"
 """The key in a handler's ``opt`` that, set true, opens it to anyone: only for handlers that
@@ -58,8 +69,11 @@ def token_from_header(header: str | None) -> str:
         raise AuthenticationFailed(BAD_CHARACTERS) from None
 
 
-def authorized_by(authenticate: Callable[[], Authenticate]) -> Guard:
-    """Guard: authenticate the token, then require the handler's permission code.
+def authorized_by(
+    authenticate: Callable[[], Authenticate], proxies: Sequence[Network] = ()
+) -> Guard:
+    """Guard: authenticate the token (failures throttled per client address), then require
+    the handler's permission code.
 
     Every refusal is counted in ``portfolio_authentication_failures_total`` by its reason.
 
@@ -79,16 +93,25 @@ def authorized_by(authenticate: Callable[[], Authenticate]) -> Guard:
             authentication_failed("malformed_header")
             raise
         try:
-            principal = await authenticate()(key)
+            token = await authenticate().token(key, client_address(connection, proxies))
         except AuthenticationFailed as error:
             authentication_failed(
                 "inactive_user" if str(error) == USER_INACTIVE else "invalid_token"
             )
             raise
-        connection.scope["user"] = principal
-        require_permission(principal, handler.opt.get(PERMISSION_OPT))
+        connection.scope["user"] = token.owner
+        connection.scope[TOKEN_SCOPE] = token  # type: ignore[literal-required]
+        if handler.opt.get(SIGNED_IN_OPT):
+            return
+        require_permission(token.owner, handler.opt.get(PERMISSION_OPT))
 
     return authorized
+
+
+def presented_token(connection: AnyConnection) -> StoredToken:
+    """The token the guard accepted for this request."""
+    token: StoredToken = connection.scope[TOKEN_SCOPE]  # type: ignore[literal-required]
+    return token
 
 
 def require_permission(principal: Principal, code: int | None) -> None:

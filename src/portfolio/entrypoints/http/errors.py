@@ -21,32 +21,38 @@ from litestar.status_codes import (
     HTTP_405_METHOD_NOT_ALLOWED,
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
+from portfolio.application import InvalidPassword, InvalidPermissionCode, UserAlreadyExists
 from portfolio.domain import (
     AuthenticationFailed,
     CorruptImage,
     DuplicateValue,
     FileTooLarge,
     InUse,
+    InvalidCredentials,
     InvalidFile,
+    LastActiveAdmin,
     MissingReference,
     NotFound,
     PageNotFound,
     PermissionDenied,
     ServiceUnavailable,
+    Throttled,
     TooManyPixels,
     human_readable_size,
 )
-from portfolio.entrypoints.http.forms import no_such_object
+from portfolio.entrypoints.http.forms import NON_FIELD_ERRORS, no_such_object
 from portfolio.entrypoints.http.media.uploads import FILE_FIELD
 from portfolio.entrypoints.http.request_errors import (
     InvalidFields,
     NotAuthenticated,
     RequestRefused,
 )
+from portfolio.entrypoints.telemetry.metrics import authentication_throttled
 
 logger = logging.getLogger("portfolio.errors")
 
@@ -59,6 +65,18 @@ INVALID_IMAGE = "Upload a valid image."
 MALFORMED_REQUEST = "Malformed request."
 UNAVAILABLE = "The service is temporarily unavailable; try again shortly."
 CHALLENGE = {"WWW-Authenticate": "Token"}
+CANNOT_SIGN_IN = "Unable to log in with provided credentials."
+USERNAME_TAKEN = "A user with that username already exists."
+LAST_ACTIVE_ADMIN = (
+    "This is the last active admin: make another user an active admin first, so that someone "
+    "can still manage users."
+)
+
+
+def throttled_message(wait: int) -> str:
+    """DRF's words for a throttled request."""
+    return f"Request was throttled. Expected available in {wait} second{'' if wait == 1 else 's'}."
+
 
 AnyRequest = Request[Any, Any, Any]
 Handler = Callable[[AnyRequest, Any], Response[Any]]
@@ -104,6 +122,33 @@ def _missing_reference(_: AnyRequest, error: MissingReference) -> Response[Any]:
 
 def _invalid_fields(_: AnyRequest, error: InvalidFields) -> Response[Any]:
     return Response(error.errors, status_code=HTTP_400_BAD_REQUEST)
+
+
+def _invalid_credentials(_: AnyRequest, __: InvalidCredentials) -> Response[Any]:
+    return Response({NON_FIELD_ERRORS: [CANNOT_SIGN_IN]}, status_code=HTTP_400_BAD_REQUEST)
+
+
+def _throttled(_: AnyRequest, error: Throttled) -> Response[Any]:
+    authentication_throttled()
+    headers = {"Retry-After": str(error.wait)}
+    return detail(HTTP_429_TOO_MANY_REQUESTS, throttled_message(error.wait), headers)
+
+
+def _last_active_admin(_: AnyRequest, __: LastActiveAdmin) -> Response[Any]:
+    return detail(HTTP_409_CONFLICT, LAST_ACTIVE_ADMIN)
+
+
+def _invalid_password(_: AnyRequest, error: InvalidPassword) -> Response[Any]:
+    return Response({"password": [str(error)]}, status_code=HTTP_400_BAD_REQUEST)
+
+
+def _username_taken(_: AnyRequest, __: UserAlreadyExists) -> Response[Any]:
+    return Response({"username": [USERNAME_TAKEN]}, status_code=HTTP_400_BAD_REQUEST)
+
+
+def _invalid_codes(_: AnyRequest, error: InvalidPermissionCode) -> Response[Any]:
+    message = f"Unknown permission codes: {error}."
+    return Response({"permissions": [message]}, status_code=HTTP_400_BAD_REQUEST)
 
 
 def _page_not_found(_: AnyRequest, __: PageNotFound) -> Response[Any]:
@@ -198,6 +243,12 @@ def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]
         NotAuthenticated: _not_authenticated,
         AuthenticationFailed: _authentication_failed,
         PermissionDenied: _permission_denied,
+        InvalidCredentials: _invalid_credentials,
+        Throttled: _throttled,
+        LastActiveAdmin: _last_active_admin,
+        InvalidPassword: _invalid_password,
+        UserAlreadyExists: _username_taken,
+        InvalidPermissionCode: _invalid_codes,
         PageNotFound: _page_not_found,
         NotFound: _not_found,
         DuplicateValue: _duplicate_value,

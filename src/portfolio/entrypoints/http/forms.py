@@ -322,7 +322,10 @@ class Form:
         ``partial`` (PATCH) makes every field optional; otherwise required fields must be
         there. Unknown and read-only fields are errors, never silently dropped.
         """
-        body = _json_object(raw)
+        return self.values_of(_json_object(raw), partial=partial)
+
+    def values_of(self, body: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+        """``values`` of a body already read (a JSON object, or an HTML form's fields)."""
         errors: dict[str, list[str]] = {}
         values: dict[str, Any] = {}
         for spec in self.fields:

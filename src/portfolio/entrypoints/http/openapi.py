@@ -201,6 +201,11 @@ _RESPONSES = {
         "The body is larger than the route accepts.",
         "The request body is larger than the 1.00 MB accepted.",
     ),
+    429: _detail(
+        "Too many failures from this client address or, on sign-in, for this username; "
+        "`Retry-After` says when to try again.",
+        "Request was throttled. Expected available in 42 seconds.",
+    ),
     500: _detail(
         "A fault of the service; the traceback goes to its log, never to the client.",
         "A server error occurred.",
@@ -220,8 +225,15 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
 
 def responses(*statuses: int) -> dict[int, ResponseSpec]:
     """The error answers of an ``/api/`` route: ``statuses``, and 401, 403 and 503, which
-    every one of them can give."""
+    every one of them can give (and 429, which the Token scheme describes once)."""
     return errors(401, 403, 503, *statuses)
+
+
+def with_answer(
+    chosen: dict[int, ResponseSpec], status: int, description: str, example: str
+) -> dict[int, ResponseSpec]:
+    """``chosen`` with the ``{"detail": ...}`` answer of ``status`` described for one route."""
+    return {**chosen, status: _detail(description, example)}
 
 
 def upload_responses() -> dict[int, ResponseSpec]:
@@ -305,8 +317,22 @@ class _JsonDocument(JsonRenderPlugin):
         return super().render(request, self._finish(openapi_schema))
 
 
+# The Authorize dialog's field is titled "Token (apiKey)", which invites the bare key: every
+# request the page sends gets the keyword added when the header lacks it.
+_ADD_TOKEN_KEYWORD = b"""
+                  requestInterceptor: (request) => {
+                    const value = request.headers.Authorization;
+                    if (value && !/^\\s*token\\s/i.test(value)) {
+                      request.headers.Authorization = 'Token ' + value.trim();
+                    }
+                    return request;
+                  },"""
+_AFTER = b"dom_id: '#swagger-container',"
+
+
 class _SwaggerPage(SwaggerRenderPlugin):
-    """``/schema``: Swagger UI over the finished document, its files served by the service."""
+    """``/schema``: Swagger UI over the finished document, its files and icon served by the
+    service, a bare key in the Authorize dialog taken as ``Token <key>``."""
 
     def __init__(self, finished: _Finished) -> None:
         super().__init__(
@@ -314,12 +340,16 @@ class _SwaggerPage(SwaggerRenderPlugin):
             js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
             css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
             standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+            favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
         )
         self._finish = finished
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        """The page, with the finished document in it."""
-        return super().render(request, self._finish(openapi_schema))
+        """The page, with the finished document and the keyword-adding interceptor in it."""
+        page = super().render(request, self._finish(openapi_schema))
+        if _AFTER not in page:
+            raise RuntimeError("Swagger UI's page changed shape; the interceptor has no place")
+        return page.replace(_AFTER, _AFTER + _ADD_TOKEN_KEYWORD, 1)
 
 
 def openapi_config(version: str) -> OpenAPIConfig:
@@ -330,11 +360,14 @@ def openapi_config(version: str) -> OpenAPIConfig:
         version=version,
         description=(
             "The API an admin panel and a website call to manage and show delivered projects. "
-            "Every `/api/` route needs `Authorization: Token <key>`; see docs/api.md. A method "
-            "a path does not list is answered 405 with `Allow`; `OPTIONS` answers 204 with "
-            "`Allow` and needs no token. Before any route, the server answers 431 (or closes "
-            "the connection) for a request head over `PORTFOLIO_HTTP_MAX_HEADER_BYTES` or with "
-            "more than 100 headers, and closes a connection whose head is not complete within "
+            "Every `/api/` route but the sign-in (`POST /api/auth/token/`) needs "
+            "`Authorization: Token <key>`; see docs/api.md. A key that fails from a client "
+            "address with too many failed token authentications is answered 429 with "
+            "`Retry-After` instead of 401, on any of them. A method a path does not list is "
+            "answered 405 with `Allow`; `OPTIONS` answers 204 with `Allow` and needs no token. "
+            "Before any route, the server answers 431 (or closes the connection) for a request "
+            "head over `PORTFOLIO_HTTP_MAX_HEADER_BYTES` or with more than 100 headers, and "
+            "closes a connection whose head is not complete within "
             "`PORTFOLIO_HTTP_HEADER_TIMEOUT`; a body whose next piece does not arrive within "
             '`PORTFOLIO_HTTP_BODY_TIMEOUT` is answered 408 `{"detail": ...}` and the '
             "connection closed."

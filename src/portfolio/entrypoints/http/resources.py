@@ -312,19 +312,24 @@ def routes(
     Without ``request_max_body_size`` the application's limit applies.
     """
     made = [*handlers, *(_HANDLERS[name](declared) for name in operations)]
-    methods: dict[str, set[str]] = {}
-    for handler in made:
-        for path in handler.paths:
-            methods.setdefault(path, set()).update(handler.http_methods)
-    # First, so that Litestar makes no OPTIONS handler of its own for these paths.
-    made = [*(_options(path, served) for path, served in methods.items()), *made]
     return Router(
         path=f"/api/{declared.path}",
-        route_handlers=made,
+        route_handlers=with_options(made),
         dependencies={"endpoints": Provide(endpoints, use_cache=True, sync_to_thread=False)},
         tags=[declared.path],
         request_max_body_size=request_max_body_size,
     )
+
+
+def with_options(handlers: Sequence[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
+    """``handlers`` after an OPTIONS handler for each of their paths, open to anyone (a CORS
+    preflight carries no token)."""
+    methods: dict[str, set[str]] = {}
+    for handler in handlers:
+        for path in handler.paths:
+            methods.setdefault(path, set()).update(handler.http_methods)
+    # First, so that Litestar makes no OPTIONS handler of its own for these paths.
+    return [*(_options(path, served) for path, served in methods.items()), *handlers]
 
 
 def _options(path: str, methods: set[str]) -> HTTPRouteHandler:

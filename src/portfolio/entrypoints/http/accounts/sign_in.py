@@ -1,0 +1,133 @@
+"""``/api/auth/``: sign in with a password, sign out, and who is signed in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from litestar import Router, get, post
+from litestar.di import Provide
+
+from portfolio.application import ManageTokens, SignIn
+from portfolio.domain import Action, Principal, Resource, permission_code
+from portfolio.entrypoints.http.accounts.input import FORM_CONTENT_TYPE, SIGN_IN_FORM, form_fields
+from portfolio.entrypoints.http.auth import PUBLIC_OPT, SIGNED_IN_OPT, presented_token
+from portfolio.entrypoints.http.clients import client_address
+from portfolio.entrypoints.http.errors import CANNOT_SIGN_IN
+from portfolio.entrypoints.http.forms import NON_FIELD_ERRORS
+from portfolio.entrypoints.http.injection import Injected
+from portfolio.entrypoints.http.openapi import documented, errors
+from portfolio.entrypoints.http.resources import AnyRequest, with_options
+from portfolio.entrypoints.http.schemas import CurrentUser, SignedIn
+from portfolio.entrypoints.settings import Network
+
+SIGN_IN_BODY_LIMIT = 16 * 1024
+"""A username and a password, with room to spare."""
+
+ALL_CODES = tuple(
+    sorted(permission_code(resource, action) for resource in Resource for action in Action)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthEndpoints:
+    """What the ``/api/auth/`` handlers need from the core."""
+
+    sign_in: SignIn
+    tokens: ManageTokens
+    proxies: Sequence[Network]
+
+
+def usable_codes(user: Principal) -> list[int]:
+    """The codes the user may use now: every code for an admin, the granted ones for staff,
+    none for others."""
+    return [code for code in ALL_CODES if user.may(code)]
+
+
+@post(
+    "/token/",
+    opt={PUBLIC_OPT: True},
+    status_code=200,
+    operation_id="sign_in",
+    summary="Sign in with a username and password",
+    description=(
+        "A JSON object or an URL-encoded form. Answers a new token that expires "
+        "(`PORTFOLIO_SIGN_IN_TOKEN_HOURS`, 72 by default); revoke it with `POST "
+        "/api/auth/logout/`. Wrong credentials, an unknown username and an inactive user all "
+        "get the same 400 in about the same time. Failed sign-ins are throttled per username and "
+        "per client address (429)."
+    ),
+    security=[],
+    request_max_body_size=SIGN_IN_BODY_LIMIT,
+    operation_class=documented(
+        body=SIGN_IN_FORM.schema(partial=False),
+        body_example=SIGN_IN_FORM.example,
+        fields={NON_FIELD_ERRORS: [CANNOT_SIGN_IN]},
+        public=True,
+    ),
+    responses=errors(413, 429, 503),
+)
+async def sign_in(request: AnyRequest, auth: Injected[AuthEndpoints]) -> SignedIn:
+    """Exchange a username and password for a token."""
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == FORM_CONTENT_TYPE:
+        values = SIGN_IN_FORM.values_of(form_fields(raw), partial=False)
+    else:
+        values = SIGN_IN_FORM.values(raw, partial=False)
+    client = client_address(request, auth.proxies)
+    issued = await auth.sign_in(values["username"], values["password"], client)
+    expires_at = issued.token.expires_at
+    if expires_at is None:  # a sign-in always sets one; the check keeps the type honest
+        raise RuntimeError("a signed-in token has no expiry")
+    return SignedIn(token=issued.key, expires_at=expires_at)
+
+
+@post(
+    "/logout/",
+    opt={SIGNED_IN_OPT: True},
+    status_code=204,
+    operation_id="sign_out",
+    summary="Sign out: revoke the token presented",
+    description="Any valid token; the token used for this request stops working at once.",
+    responses=errors(401, 429, 503),
+)
+async def sign_out(request: AnyRequest, auth: Injected[AuthEndpoints]) -> None:
+    """Revoke the presented token."""
+    token = presented_token(request)
+    await auth.tokens.revoke_of_user(token.owner.id, token.id, actor=token.owner)
+
+
+@get(
+    "/me/",
+    opt={SIGNED_IN_OPT: True},
+    operation_id="current_user",
+    summary="Who is signed in",
+    description=(
+        "Any valid token. `permissions` lists the codes the user may use now (every code for "
+        "an admin, none for a user who is not staff), for a client to choose what to show."
+    ),
+    responses=errors(401, 429, 503),
+)
+async def current_user(request: AnyRequest) -> CurrentUser:
+    """The signed-in user and their token's expiry."""
+    token = presented_token(request)
+    user = token.owner
+    return CurrentUser(
+        id=user.id,
+        username=user.username,
+        is_staff=user.is_staff,
+        is_admin=user.is_admin,
+        permissions=usable_codes(user),
+        token_expires_at=token.expires_at,
+    )
+
+
+def auth_routes(endpoints: Provide) -> Router:
+    """``/api/auth/`` with its handlers, given ``endpoints`` (an AuthEndpoints)."""
+    return Router(
+        path="/api/auth",
+        route_handlers=with_options([sign_in, sign_out, current_user]),
+        dependencies={"auth": endpoints},
+        tags=["auth"],
+    )

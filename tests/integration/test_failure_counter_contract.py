@@ -1,0 +1,72 @@
+"""Failure counters behave the same in memory, in Postgres and in Redis."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from portfolio.adapters.memory import InMemoryFailureCounter
+from portfolio.adapters.postgres import PostgresFailureCounter
+from portfolio.adapters.redis import RedisFailureCounter
+from portfolio.application import FailureCounter
+from tests.conftest import redis_server_url
+
+
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("redis", marks=pytest.mark.redis),
+    ]
+)
+def counter(request: pytest.FixtureRequest) -> FailureCounter:
+    """An empty counter of each kind."""
+    if request.param == "memory":
+        return InMemoryFailureCounter()
+    if request.param == "postgres":
+        return PostgresFailureCounter(request.getfixturevalue("pool"))
+    return RedisFailureCounter(redis_server_url(), request.getfixturevalue("redis_prefix"))
+
+
+@pytest.fixture(autouse=True)
+async def _closed(counter: FailureCounter) -> AsyncIterator[None]:
+    """The Redis client closed in the test's own event loop."""
+    yield
+    if isinstance(counter, RedisFailureCounter):
+        await counter.close()
+
+
+async def test_a_key_is_blocked_once_it_reaches_the_limit_and_others_are_not(
+    counter: FailureCounter,
+) -> None:
+    for _ in range(2):
+        await counter.add(["a"], 60)
+    assert await counter.blocked_for(["a"], 3) == 0
+    await counter.add(["a", "b"], 60)
+    wait = await counter.blocked_for(["a"], 3)
+    assert 55 <= wait <= 60
+    assert await counter.blocked_for(["b"], 3) == 0
+    assert await counter.blocked_for(["b", "a"], 3) == wait
+    assert await counter.blocked_for(["c"], 1) == 0
+
+
+async def test_the_window_starts_at_the_first_failure_and_ends_with_it(
+    counter: FailureCounter,
+) -> None:
+    await counter.add(["k"], 1)
+    await counter.add(["k"], 60)  # a later failure does not stretch the window
+    assert await counter.blocked_for(["k"], 2) == 1
+    await asyncio.sleep(1.2)
+    assert await counter.blocked_for(["k"], 2) == 0
+    await counter.add(["k"], 60)
+    assert await counter.blocked_for(["k"], 2) == 0
+    await counter.add(["k"], 60)
+    assert await counter.blocked_for(["k"], 2) > 1
+
+
+async def test_failures_counted_at_once_are_all_counted(counter: FailureCounter) -> None:
+    await asyncio.gather(*(counter.add(["busy"], 60) for _ in range(20)))
+    assert await counter.blocked_for(["busy"], 20) > 0
+    assert await counter.blocked_for(["busy"], 21) == 0

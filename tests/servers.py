@@ -1,0 +1,56 @@
+"""``portfolio serve`` in a subprocess on a free loopback port, for tests that need real
+servers (several processes sharing a store, a browser)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+PORTFOLIO = str(Path(sys.executable).parent / "portfolio")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(env: Mapping[str, str], output: list[str] | None = None) -> Iterator[str]:
+    """A server with ``env`` added to this process's environment, ready; its base URL. What
+    it printed is appended to ``output`` once it stopped."""
+    port = free_port()
+    server = subprocess.Popen(
+        [PORTFOLIO, "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/ready", timeout=2) as response:
+                    assert json.load(response) == {"status": "ready"}
+                break
+            except OSError:
+                assert server.poll() is None, "the server stopped"
+                assert time.monotonic() < deadline, "the server did not come up"
+                time.sleep(0.3)
+        yield base
+    finally:
+        server.terminate()
+        printed, _ = server.communicate(timeout=30)
+        if output is not None:
+            output.append(printed)
