@@ -9,6 +9,7 @@ from portfolio.adapters.memory import (
     InMemoryCatalogue,
     InMemoryMediaRepository,
     InMemoryMediaStorage,
+    InMemoryRetryKeys,
     InMemoryTokenStore,
     InMemoryUserStore,
 )
@@ -33,6 +34,7 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     container.users.override(providers.Object(users))
     container.tokens.override(providers.Object(InMemoryTokenStore(users)))
     container.readiness.override(providers.Object(AlwaysReady()))
+    container.retry_keys.override(providers.Object(InMemoryRetryKeys()))
     container.media_storage.override(
         providers.Object(InMemoryMediaStorage(base_url=settings.media_base_url))
     )

@@ -8,7 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryCatalogue, InMemoryTokenStore, InMemoryUserStore
+from portfolio.adapters.memory import (
+    InMemoryCatalogue,
+    InMemoryRetryKeys,
+    InMemoryTokenStore,
+    InMemoryUserStore,
+)
 from portfolio.adapters.postgres import (
     EMPLOYERS,
     LINKS,
@@ -16,6 +21,7 @@ from portfolio.adapters.postgres import (
     TAGS,
     PostgresCatalogue,
     PostgresPortfolioQueries,
+    PostgresRetryKeys,
     PostgresSharedObjects,
     PostgresTokenStore,
     PostgresUserStore,
@@ -26,6 +32,7 @@ from portfolio.application import (
     LinkFields,
     MetaFields,
     PortfolioQueries,
+    RetryKeys,
     SharedObjects,
     TagFields,
     TokenStore,
@@ -53,6 +60,7 @@ class Stores:
     tags: SharedObjects[TagFields, Tag]
     links: SharedObjects[LinkFields, Link]
     meta: SharedObjects[MetaFields, Meta]
+    retry_keys: RetryKeys
 
 
 def never_repeating_clock() -> Callable[[], datetime]:
@@ -83,6 +91,7 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
             catalogue.tag_store,
             catalogue.link_store,
             catalogue.meta_store,
+            InMemoryRetryKeys(),
         )
     pool = request.getfixturevalue("pool")
     return Stores(
@@ -94,4 +103,5 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
         PostgresSharedObjects(pool, TAGS),
         PostgresSharedObjects(pool, LINKS),
         PostgresSharedObjects(pool, META),
+        PostgresRetryKeys(pool),
     )

@@ -22,6 +22,7 @@ from portfolio.adapters.postgres import (
     PostgresMediaRepository,
     PostgresPortfolioQueries,
     PostgresReadiness,
+    PostgresRetryKeys,
     PostgresSharedObjects,
     PostgresTokenStore,
     PostgresUserStore,
@@ -46,6 +47,7 @@ from portfolio.application import (
     MediaLimits,
     MetaFields,
     RegenerateThumbnails,
+    SafeRetries,
     TagFields,
     UploadMedia,
 )
@@ -101,6 +103,7 @@ class Container(containers.DeclarativeContainer):
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
     readiness = providers.Singleton(PostgresReadiness, pool=pool)
+    retry_keys = providers.Singleton(PostgresRetryKeys, pool=pool)
     employer_store = providers.Singleton(
         PostgresSharedObjects[EmployerFields, Employer], pool=pool, table=EMPLOYERS
     )
@@ -122,6 +125,7 @@ class Container(containers.DeclarativeContainer):
         max_pixels=settings.provided.max_image_pixels,
     )
 
+    safe_retries = providers.Singleton(SafeRetries, keys=retry_keys, clock=clock)
     get_portfolio = providers.Singleton(GetPortfolio, queries=portfolio_queries)
     authenticate = providers.Singleton(Authenticate, tokens=tokens, clock=clock)
     manage_users = providers.Singleton(ManageUsers, users=users)

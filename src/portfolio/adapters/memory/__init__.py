@@ -3,6 +3,7 @@
 from portfolio.adapters.memory.catalogue import InMemoryCatalogue, InMemorySharedObjects
 from portfolio.adapters.memory.media import InMemoryMediaRepository
 from portfolio.adapters.memory.readiness import AlwaysReady
+from portfolio.adapters.memory.retries import InMemoryRetryKeys
 from portfolio.adapters.memory.storage import InMemoryMediaStorage
 from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 
@@ -11,6 +12,7 @@ __all__ = [
     "InMemoryCatalogue",
     "InMemoryMediaRepository",
     "InMemoryMediaStorage",
+    "InMemoryRetryKeys",
     "InMemorySharedObjects",
     "InMemoryTokenStore",
     "InMemoryUserStore",

@@ -14,6 +14,7 @@ from portfolio.adapters.postgres.pool import (
 )
 from portfolio.adapters.postgres.portfolios import PostgresPortfolioQueries
 from portfolio.adapters.postgres.readiness import PostgresReadiness
+from portfolio.adapters.postgres.retries import PostgresRetryKeys
 from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
     LINKS,
@@ -35,6 +36,7 @@ __all__ = [
     "PostgresMediaRepository",
     "PostgresPortfolioQueries",
     "PostgresReadiness",
+    "PostgresRetryKeys",
     "PostgresSharedObjects",
     "PostgresTokenStore",
     "PostgresUserStore",

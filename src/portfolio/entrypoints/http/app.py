@@ -60,12 +60,12 @@ def _once(make: Callable[[], T]) -> Provide:
 def _api_routes(container: Container) -> list[Router]:
     """Every ``/api/`` resource, its handlers given endpoints made from the core's use cases
     on first use (after any test has overridden the container's providers)."""
-    storage = container.media_storage
+    storage, retries = container.media_storage, container.safe_retries
 
     def form_routes(declared: Declared[Any, Any], manage: Callable[[], Any]) -> Router:
         return routes(
             declared,
-            lambda: SharedObjectEndpoints(declared, manage(), storage()),
+            lambda: SharedObjectEndpoints(declared, manage(), storage(), retries()),
             ALL_OPERATIONS,
             request_max_body_size=JSON_BODY_LIMIT,
         )
@@ -73,7 +73,9 @@ def _api_routes(container: Container) -> list[Router]:
     return [
         routes(
             PORTFOLIOS,
-            lambda: PortfolioEndpoints(PORTFOLIOS, container.manage_portfolios(), storage()),
+            lambda: PortfolioEndpoints(
+                PORTFOLIOS, container.manage_portfolios(), storage(), retries()
+            ),
             (CREATE, RETRIEVE, REPLACE, UPDATE, DELETE),
             handlers=[list_portfolios],
             request_max_body_size=JSON_BODY_LIMIT,
@@ -91,6 +93,7 @@ def _api_routes(container: Container) -> list[Router]:
                 container.delete_media(),
                 storage(),
                 container.media_limits(),
+                retries(),
             ),
             MEDIA_OPERATIONS,
             handlers=[list_media, upload_media],

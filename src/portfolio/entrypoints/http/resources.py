@@ -24,6 +24,7 @@ from litestar.types import Empty, EmptyType
 from portfolio.application import (
     ManageSharedObjects,
     MediaStorage,
+    SafeRetries,
     page_number,
     page_size,
     search_terms,
@@ -56,6 +57,7 @@ from portfolio.entrypoints.http.pages import (
     page_links,
 )
 from portfolio.entrypoints.http.presenters import UrlFor, public_urls
+from portfolio.entrypoints.http.retries import create_once
 from portfolio.entrypoints.http.schemas import Page, named_page
 
 EntityT = TypeVar("EntityT")
@@ -242,9 +244,11 @@ class FormEndpoints(Endpoints[EntityT, DataT]):
         declared: Declared[EntityT, DataT],
         manage: Manages[EntityT],
         media_storage: MediaStorage,
+        retries: SafeRetries,
     ) -> None:
         super().__init__(declared, media_storage)
         self.manage = manage
+        self._retries = retries
         if declared.form is None:
             raise ValueError(f"{declared.plural} have no form to write with")
         self._form: Form = declared.form
@@ -257,10 +261,14 @@ class FormEndpoints(Endpoints[EntityT, DataT]):
         """Remove the object through the use cases."""
         await self.manage.delete(object_id)
 
-    async def create(self, request: AnyRequest) -> DataT:
-        """A new object from the whole body."""
-        values = self._form.values(await request.body(), partial=False)
-        return self.present(request, await self.manage.create(values))
+    async def create(self, request: AnyRequest) -> DataT | Response[bytes]:
+        """A new object from the whole body; made once per ``Idempotency-Key``."""
+
+        async def make() -> DataT:
+            values = self._form.values(await request.body(), partial=False)
+            return self.present(request, await self.manage.create(values))
+
+        return await create_once(request, self._retries, request.body, make)
 
     async def replace(self, request: AnyRequest, raw_id: str) -> DataT:
         """The object made exactly the body (PUT)."""

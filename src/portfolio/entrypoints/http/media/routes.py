@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import get, post
+from litestar import Response, get, post
 
 from portfolio.application import (
     DeleteMedia,
@@ -10,6 +10,7 @@ from portfolio.application import (
     ListMedia,
     MediaLimits,
     MediaStorage,
+    SafeRetries,
     UploadMedia,
     page_number,
     page_size,
@@ -41,6 +42,7 @@ from portfolio.entrypoints.http.resources import (
     Declared,
     Endpoints,
 )
+from portfolio.entrypoints.http.retries import create_once
 from portfolio.entrypoints.http.schemas import ImageData, MediaListPage, Page
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
 
@@ -76,6 +78,7 @@ class MediaEndpoints(Endpoints[Media, ImageData]):
         delete_media: DeleteMedia,
         media_storage: MediaStorage,
         limits: MediaLimits,
+        retries: SafeRetries,
     ) -> None:
         super().__init__(MEDIA, media_storage)
         self._upload = upload_media
@@ -83,12 +86,21 @@ class MediaEndpoints(Endpoints[Media, ImageData]):
         self._list = list_media
         self._delete = delete_media
         self._limits = limits
+        self._retries = retries
 
-    async def create(self, request: AnyRequest) -> ImageData:
-        """Store the body's file; the media object as a portfolio's ``image_data`` shows it."""
+    async def create(self, request: AnyRequest) -> ImageData | Response[bytes]:
+        """Store the body's file; the media object as a portfolio's ``image_data`` shows it.
+        Stored once per ``Idempotency-Key``."""
         async with received_upload(request, self._limits.max_bytes) as upload:
-            media = await self._upload(upload.file, upload.file_name, upload.shown_name)
-        return self.present(request, media)
+
+            async def parts() -> bytes:
+                return upload.fingerprint
+
+            async def store() -> ImageData:
+                media = await self._upload(upload.file, upload.file_name, upload.shown_name)
+                return self.present(request, media)
+
+            return await create_once(request, self._retries, parts, store)
 
     async def list(
         self, request: AnyRequest, number: str | None, size: str | None
@@ -146,7 +158,9 @@ async def list_media(
 )
 async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints]) -> ImageData:
     """A new media object."""
-    return await endpoints.create(request)
+    # The annotation documents the body; an answer repeated for a retry comes as a
+    # Response, which Litestar sends as it is.
+    return await endpoints.create(request)  # type: ignore[return-value]
 
 
 MEDIA_OPERATIONS = (RETRIEVE, DELETE)
