@@ -44,6 +44,7 @@ from portfolio.entrypoints.http.openapi import (
     SEARCH_TOO_LONG,
     FieldErrors,
     as_parameter,
+    create_responses,
     documented,
     links_to,
     responses,
@@ -355,7 +356,7 @@ def _options(path: str, methods: set[str]) -> HTTPRouteHandler:
 
 def _write(declared: Declared[Any, Any], *, partial: bool, links: bool = False) -> type[Operation]:
     """The Operation of a JSON write: its body (required unless partial, as an empty body is
-    an empty object), its field errors and, for a create, its links."""
+    an empty object), its field errors and, for a create, its links and retry key."""
     form = declared.form
     if form is None:
         raise ValueError(f"writes to {declared.plural} made from a declaration need its form")
@@ -365,6 +366,7 @@ def _write(declared: Declared[Any, Any], *, partial: bool, links: bool = False) 
         body_example=form.example or None,
         fields=declared.invalid_example or {NON_FIELD_ERRORS: [JSON_MALFORMED]},
         links=declared.links_from_create(RETRIEVE, REPLACE, UPDATE, DELETE) if links else None,
+        retried=links,
     )
 
 
@@ -396,7 +398,7 @@ def _create(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
         "/",
         **declared.operation(CREATE),
         operation_class=_write(declared, partial=False, links=True),
-        responses=responses(413),
+        responses=create_responses(413),
     )
     async def handler(request: AnyRequest, endpoints: Injected[FormEndpoints[Any, DataT]]) -> data:  # type: ignore[valid-type]
         return await endpoints.create(request)

@@ -153,6 +153,7 @@ async def list_media(
         body_example={"file": "Minutes of the kick-off meeting.", "name": "Kick-off minutes"},
         fields=_INVALID_UPLOAD,
         links={**MEDIA.links_from_create(RETRIEVE, DELETE), **links_into(_TAKE_MEDIA)},
+        retried=True,
     ),
     responses=upload_responses(),
 )
