@@ -26,6 +26,7 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     container.pool.override(providers.Object(None))
     container.portfolio_queries.override(providers.Object(catalogue))
     container.catalogue.override(providers.Object(catalogue))
+    container.catalogue_changes.override(providers.Object(catalogue))
     container.employer_store.override(providers.Object(catalogue.employer_store))
     container.tag_store.override(providers.Object(catalogue.tag_store))
     container.link_store.override(providers.Object(catalogue.link_store))

@@ -10,6 +10,7 @@ import pytest
 
 from portfolio.adapters.memory import (
     InMemoryCatalogue,
+    InMemoryMediaRepository,
     InMemoryRetryKeys,
     InMemoryTokenStore,
     InMemoryUserStore,
@@ -20,6 +21,8 @@ from portfolio.adapters.postgres import (
     META,
     TAGS,
     PostgresCatalogue,
+    PostgresCatalogueChanges,
+    PostgresMediaRepository,
     PostgresPortfolioQueries,
     PostgresRetryKeys,
     PostgresSharedObjects,
@@ -28,8 +31,10 @@ from portfolio.adapters.postgres import (
 )
 from portfolio.application import (
     Catalogue,
+    CatalogueChanges,
     EmployerFields,
     LinkFields,
+    MediaRepository,
     MetaFields,
     PortfolioQueries,
     RetryKeys,
@@ -61,6 +66,8 @@ class Stores:
     links: SharedObjects[LinkFields, Link]
     meta: SharedObjects[MetaFields, Meta]
     retry_keys: RetryKeys
+    changes: CatalogueChanges
+    media: MediaRepository
 
 
 def never_repeating_clock() -> Callable[[], datetime]:
@@ -92,6 +99,8 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
             catalogue.link_store,
             catalogue.meta_store,
             InMemoryRetryKeys(),
+            catalogue,
+            InMemoryMediaRepository(catalogue),
         )
     pool = request.getfixturevalue("pool")
     return Stores(
@@ -104,4 +113,6 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
         PostgresSharedObjects(pool, LINKS),
         PostgresSharedObjects(pool, META),
         PostgresRetryKeys(pool),
+        PostgresCatalogueChanges(pool),
+        PostgresMediaRepository(pool),
     )

@@ -55,6 +55,7 @@ from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfoli
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, free_slug, slugify
 from portfolio.application.ports import (
     Catalogue,
+    CatalogueChanges,
     Clock,
     ImageProcessor,
     KeptRequest,
@@ -79,6 +80,7 @@ from portfolio.application.retries import (
     RequestInProgress,
     SafeRetries,
 )
+from portfolio.application.revalidation import VALIDATORS_KEPT, KnownValidator, Revalidation
 from portfolio.application.shared_objects import (
     ManageEmployers,
     ManageLinks,
@@ -96,9 +98,11 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "SLUG_MAX_LENGTH",
     "SLUG_PATTERN",
+    "VALIDATORS_KEPT",
     "Answered",
     "Authenticate",
     "Catalogue",
+    "CatalogueChanges",
     "Clock",
     "DeleteMedia",
     "EmployerFields",
@@ -111,6 +115,7 @@ __all__ = [
     "IssuedToken",
     "KeptRequest",
     "KeyReused",
+    "KnownValidator",
     "LinkFields",
     "ListMedia",
     "ManageEmployers",
@@ -139,6 +144,7 @@ __all__ = [
     "RepairOutcome",
     "RequestInProgress",
     "RetryKeys",
+    "Revalidation",
     "SafeRetries",
     "SharedObjects",
     "Slice",

@@ -356,3 +356,14 @@ class RetryKeys(Protocol):
     async def purge(self, now: datetime) -> int:
         """Remove every key whose time was up at ``now``; return how many."""
         ...
+
+
+class CatalogueChanges(Protocol):
+    """The catalogue's change number: it moves whenever anything the API shows is written
+    (any portfolio, employer, tag, link, meta entry, media object or thumbnail), atomically
+    with the write, and never comes back to a number it had."""
+
+    async def version(self) -> int | None:
+        """The current number; None when it cannot be told, so nothing may be taken as
+        unchanged."""
+        ...

@@ -19,6 +19,7 @@ from portfolio.adapters.postgres import (
     Connection,
     PoolSettings,
     PostgresCatalogue,
+    PostgresCatalogueChanges,
     PostgresMediaRepository,
     PostgresPortfolioQueries,
     PostgresReadiness,
@@ -47,6 +48,7 @@ from portfolio.application import (
     MediaLimits,
     MetaFields,
     RegenerateThumbnails,
+    Revalidation,
     SafeRetries,
     TagFields,
     UploadMedia,
@@ -104,6 +106,7 @@ class Container(containers.DeclarativeContainer):
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
     readiness = providers.Singleton(PostgresReadiness, pool=pool)
     retry_keys = providers.Singleton(PostgresRetryKeys, pool=pool)
+    catalogue_changes = providers.Singleton(PostgresCatalogueChanges, pool=pool)
     employer_store = providers.Singleton(
         PostgresSharedObjects[EmployerFields, Employer], pool=pool, table=EMPLOYERS
     )
@@ -126,6 +129,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     safe_retries = providers.Singleton(SafeRetries, keys=retry_keys, clock=clock)
+    revalidation = providers.Singleton(Revalidation, changes=catalogue_changes)
     get_portfolio = providers.Singleton(GetPortfolio, queries=portfolio_queries)
     authenticate = providers.Singleton(Authenticate, tokens=tokens, clock=clock)
     manage_users = providers.Singleton(ManageUsers, users=users)

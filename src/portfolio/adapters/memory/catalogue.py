@@ -67,6 +67,7 @@ class InMemoryCatalogue:
     def __init__(self, clock: Callable[[], datetime] = _utc_now) -> None:
         self._clock = clock
         self._ids = count(1)
+        self._version = 1
         self.media: dict[int, Media] = {}
         self.employers: dict[int, EmployerFields] = {}
         self.tags: dict[int, TagFields] = {}
@@ -126,6 +127,14 @@ class InMemoryCatalogue:
         """A new id; one sequence serves every kind of record."""
         return next(self._ids)
 
+    def changed(self) -> None:
+        """Move the change number: something the API shows was written."""
+        self._version += 1
+
+    async def version(self) -> int | None:
+        """The change number (CatalogueChanges)."""
+        return self._version
+
     # Reads
 
     async def get(self, portfolio_id: int) -> Portfolio | None:
@@ -181,6 +190,7 @@ class InMemoryCatalogue:
             created_at=self._clock(),
         )
         self.media[new_id] = stored
+        self.changed()
         return stored
 
     async def add_employer(self, fields: EmployerFields) -> Employer:
@@ -205,6 +215,7 @@ class InMemoryCatalogue:
         new_id = self.next_id()
         now = self._clock()
         self.portfolios[new_id] = (fields, now, now)
+        self.changed()
         return self._portfolio(new_id)
 
     async def update_portfolio(
@@ -217,11 +228,15 @@ class InMemoryCatalogue:
         changed = replace(fields, **changes)
         self._check_portfolio(changed, excluding=portfolio_id)
         self.portfolios[portfolio_id] = (changed, created_at, self.later_than(updated_at))
+        self.changed()
         return self._portfolio(portfolio_id)
 
     async def delete_portfolio(self, portfolio_id: int) -> bool:
         """Forget a portfolio; the shared objects it names stay."""
-        return self.portfolios.pop(portfolio_id, None) is not None
+        if self.portfolios.pop(portfolio_id, None) is None:
+            return False
+        self.changed()
+        return True
 
     # Shared by the stores
 
@@ -381,6 +396,7 @@ class InMemorySharedObjects(Generic[FieldsT, EntityT]):
         self._check(fields, excluding=None)
         new_id = self._catalogue.next_id()
         self._records[new_id] = fields
+        self._catalogue.changed()
         return self._assemble(new_id)
 
     async def get(self, object_id: int) -> EntityT | None:
@@ -394,6 +410,7 @@ class InMemorySharedObjects(Generic[FieldsT, EntityT]):
         changed = replace(self._records[object_id], **changes)
         self._check(changed, excluding=object_id)
         self._records[object_id] = changed
+        self._catalogue.changed()
         return self._assemble(object_id)
 
     async def delete(self, object_id: int) -> bool:
@@ -404,6 +421,7 @@ class InMemorySharedObjects(Generic[FieldsT, EntityT]):
         if referrers:
             raise InUse(self._kind.entity, object_id, referrers, len(referrers))
         del self._records[object_id]
+        self._catalogue.changed()
         return True
 
     async def find(self, search: Sequence[str], window: Window) -> Slice[EntityT]:

@@ -47,6 +47,7 @@ class InMemoryMediaRepository:
         if referrers:
             raise InUse("media", media_id, referrers, len(referrers))
         del self._catalogue.media[media_id]
+        self._catalogue.changed()
         return media
 
     async def replace_thumbnails(self, media_id: int, thumbnails: Sequence[NewThumbnail]) -> Media:
@@ -71,6 +72,7 @@ class InMemoryMediaRepository:
             ),
         )
         self._catalogue.media[media_id] = renewed
+        self._catalogue.changed()
         return renewed
 
     def _referrers(self, media_id: int) -> tuple[Referrer, ...]:

@@ -1,6 +1,7 @@
 """Postgres adapters (psycopg 3, async, pooled) and the schema migrations."""
 
 from portfolio.adapters.postgres.catalogue import PostgresCatalogue
+from portfolio.adapters.postgres.changes import PostgresCatalogueChanges
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.migrations import available_migrations, migrate, pending_migrations
 from portfolio.adapters.postgres.pool import (
@@ -33,6 +34,7 @@ __all__ = [
     "Connection",
     "PoolSettings",
     "PostgresCatalogue",
+    "PostgresCatalogueChanges",
     "PostgresMediaRepository",
     "PostgresPortfolioQueries",
     "PostgresReadiness",
