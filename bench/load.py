@@ -6,6 +6,7 @@ import asyncio
 import random
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -42,15 +43,23 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
 
 
 async def _client(
-    host: str, port: int, paths: list[str], token: str, until: float, result: LoadResult
+    host: str,
+    port: int,
+    paths: list[str],
+    token: str,
+    until: float,
+    result: LoadResult,
+    conditions: Mapping[str, str],
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < until:
             path = random.choice(paths)
+            condition = conditions.get(path)
+            extra = f"If-None-Match: {condition}\r\n" if condition else ""
             request = (
                 f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                f"Authorization: Token {token}\r\n\r\n"
+                f"Authorization: Token {token}\r\n{extra}\r\n"
             ).encode()
             started = time.perf_counter()
             writer.write(request)
@@ -63,14 +72,24 @@ async def _client(
 
 
 async def drive(
-    host: str, port: int, paths: list[str], token: str, seconds: float, connections: int
+    host: str,
+    port: int,
+    paths: list[str],
+    token: str,
+    seconds: float,
+    connections: int,
+    conditions: Mapping[str, str] | None = None,
 ) -> LoadResult:
-    """Send requests over ``connections`` keep-alive connections for ``seconds``."""
+    """Send requests over ``connections`` keep-alive connections for ``seconds``; a path in
+    ``conditions`` is sent with that ``If-None-Match``."""
     result = LoadResult()
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(
-        *(_client(host, port, paths, token, until, result) for _ in range(connections))
+        *(
+            _client(host, port, paths, token, until, result, conditions or {})
+            for _ in range(connections)
+        )
     )
     result.seconds = time.perf_counter() - started
     return result

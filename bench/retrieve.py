@@ -6,6 +6,9 @@ Loads portfolios (cover, employer with logo, three tags, two links, four gallery
 three meta) into a fresh database, starts both servers on one uvicorn worker each, and drives
 them in alternating rounds with the same keep-alive client. Prints requests/s, latency and
 server CPU time per request for each round, then medians and the ratio real/bare.
+
+A third case revalidates: the service asked with each portfolio's ETag in ``If-None-Match``,
+answering 304 (checked credentials and permission, no body), beside the bare app's 200.
 """
 
 from __future__ import annotations
@@ -183,6 +186,18 @@ def start_server(target: str, port: int, url: str) -> subprocess.Popen[bytes]:
     raise RuntimeError(f"{target} did not start")
 
 
+def entity_tags(port: int, paths: list[str], token: str) -> dict[str, str]:
+    """The ETag the service sends for each path."""
+    tags = {}
+    for path in paths:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Token {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            tags[path] = response.headers["ETag"]
+    return tags
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -190,11 +205,17 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measure(
-    port: int, pid: int, paths: list[str], token: str, seconds: float, connections: int
+    port: int,
+    pid: int,
+    paths: list[str],
+    token: str,
+    seconds: float,
+    connections: int,
+    conditions: dict[str, str] | None = None,
 ) -> tuple[LoadResult, float]:
     """One round: the load result and the server's CPU milliseconds per request."""
     before = cpu_seconds(pid)
-    result = asyncio.run(drive("127.0.0.1", port, paths, token, seconds, connections))
+    result = asyncio.run(drive("127.0.0.1", port, paths, token, seconds, connections, conditions))
     used = cpu_seconds(pid) - before
     return result, used * 1000 / max(result.requests, 1)
 
@@ -219,25 +240,39 @@ def main() -> None:
         "bare ASGI": start_server("bench.bare_app:app", free_port(), url),
     }
     ports = {name: int(proc.args[proc.args.index("--port") + 1]) for name, proc in servers.items()}  # type: ignore[union-attr]
-    figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in servers}
+    # Each case: the server it drives and the If-None-Match it sends per path (None: none).
+    cases: dict[str, tuple[str, dict[str, str] | None]] = {
+        "service": ("service", None),
+        "bare ASGI": ("bare ASGI", None),
+        "service 304": ("service", entity_tags(ports["service"], paths, token)),
+    }
+    figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in cases}
     try:
-        for name in servers:  # warm up: prepared statements, pools, caches
-            measure(ports[name], servers[name].pid, paths, token, 1.0, args.connections)
+        for server, conditions in cases.values():  # warm up: statements, pools, caches
+            measure(
+                ports[server], servers[server].pid, paths, token, 1.0, args.connections, conditions
+            )
         print(
             f"{args.portfolios} portfolios, {args.connections} connections, "
             f"{args.seconds:g}s rounds, 1 worker each"
         )
-        header = ("round", "server", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
-        print("{:>5} {:<10} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
+        header = ("round", "case", "req/s", "p50 ms", "p99 ms", "CPU ms/req")
+        print("{:>5} {:<11} {:>8} {:>7} {:>7} {:>10}  statuses".format(*header))
         for round_number in range(1, args.rounds + 1):
-            for name in servers:
+            for name, (server, conditions) in cases.items():
                 result, cpu = measure(
-                    ports[name], servers[name].pid, paths, token, args.seconds, args.connections
+                    ports[server],
+                    servers[server].pid,
+                    paths,
+                    token,
+                    args.seconds,
+                    args.connections,
+                    conditions,
                 )
                 figures[name].append((result.per_second, cpu, result.percentile(0.5)))
                 p50, p99 = result.percentile(0.5), result.percentile(0.99)
                 print(
-                    f"{round_number:>5} {name:<10} {result.per_second:>8.0f} {p50:>7.2f} "
+                    f"{round_number:>5} {name:<11} {result.per_second:>8.0f} {p50:>7.2f} "
                     f"{p99:>7.2f} {cpu:>10.3f}  {dict(result.statuses)}"
                 )
     finally:
@@ -248,13 +283,17 @@ def main() -> None:
         name: [statistics.median(column) for column in zip(*rows, strict=True)]
         for name, rows in figures.items()
     }
-    service, bare = medians["service"], medians["bare ASGI"]
+    service, bare, revalidated = medians["service"], medians["bare ASGI"], medians["service 304"]
     print("\nmedians")
     for name, (rps, cpu, p50) in medians.items():
-        print(f"  {name:<10} {rps:>8.0f} req/s  {cpu:.3f} CPU ms/req  p50 {p50:.2f} ms")
+        print(f"  {name:<11} {rps:>8.0f} req/s  {cpu:.3f} CPU ms/req  p50 {p50:.2f} ms")
     print(
         f"  service / bare ASGI: {service[0] / bare[0]:.2f} of the requests/s "
         f"(target >= 0.50), {service[1] / bare[1]:.2f}x the CPU per request"
+    )
+    print(
+        f"  service 304 / bare ASGI 200: {revalidated[0] / bare[0]:.2f} of the requests/s "
+        f"(target > 1), {revalidated[1] / bare[1]:.2f}x the CPU per request"
     )
 
 

@@ -14,10 +14,12 @@ VALIDATORS_KEPT = 10_000
 
 @dataclass(frozen=True, slots=True)
 class KnownValidator:
-    """The validator of an answer, and the catalogue's change number read before it was built."""
+    """The validator of an answer, the catalogue's change number read before it was built, and
+    the permission code needed to see it (None: none beyond the credentials)."""
 
     version: int
     validator: str
+    permission: int | None
 
 
 class Revalidation:
@@ -36,21 +38,23 @@ class Revalidation:
         """The catalogue's change number now: read it before building an answer."""
         return await self._changes.version()
 
-    def still_valid(self, answer: Hashable, version: int | None) -> str | None:
-        """The validator of ``answer`` if it was built at ``version``; None when unknown."""
+    def still_valid(self, answer: Hashable, version: int | None) -> KnownValidator | None:
+        """What is known of ``answer`` if it was built at ``version``; None otherwise."""
         known = self._known.get(answer)
         if known is None or version is None or known.version != version:
             return None
         self._known.move_to_end(answer)
-        return known.validator
+        return known
 
-    def remember(self, answer: Hashable, version: int | None, validator: str) -> None:
+    def remember(
+        self, answer: Hashable, version: int | None, validator: str, permission: int | None
+    ) -> None:
         """Keep the validator of ``answer``, built after the number read was ``version``."""
         known = self._known.get(answer)
         # A slower request built at an older number must not replace a newer validator.
         if version is None or (known is not None and known.version > version):
             return
-        self._known[answer] = KnownValidator(version, validator)
+        self._known[answer] = KnownValidator(version, validator, permission)
         self._known.move_to_end(answer)
         while len(self._known) > self._kept:
             self._known.popitem(last=False)

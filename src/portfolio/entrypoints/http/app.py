@@ -12,7 +12,7 @@ from litestar.di import Provide
 
 from portfolio.entrypoints.container import Container, opened
 from portfolio.entrypoints.http.auth import authorized_by
-from portfolio.entrypoints.http.caching import ApiCaching, revalidated
+from portfolio.entrypoints.http.caching import ApiCaching
 from portfolio.entrypoints.http.errors import exception_handlers
 from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.head_requests import HeadAsGet
@@ -120,13 +120,10 @@ def create_app(container: Container) -> Litestar:
         async with opened(container):
             yield
 
-    # Made on first use, after any test has overridden the container's providers.
-    revalidation = cache(lambda: container.revalidation())
     api = Router(
         path="/",
         route_handlers=_api_routes(container),
         guards=[authorized_by(container.authenticate)],
-        before_request=revalidated(revalidation),
         security=TOKEN,
     )
     handlers: list[Any] = [api, health, ready, swagger_assets()]
@@ -143,9 +140,13 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
     )
     # Wrapped outside Litestar's routing so unrouted requests (404, 405) are logged too.
-    inner = AllowedHosts(
-        HeadAsGet(ApiCaching(app.asgi_handler, revalidation)), settings.allowed_hosts or None
+    # Made on first use, after any test has overridden the container's providers.
+    caching = ApiCaching(
+        app.asgi_handler,
+        cache(lambda: container.revalidation()),
+        cache(lambda: container.authenticate()),
     )
+    inner = AllowedHosts(HeadAsGet(caching), settings.allowed_hosts or None)
     app.asgi_handler = RequestLogMiddleware(inner)
     return app
 
