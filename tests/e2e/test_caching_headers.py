@@ -5,7 +5,6 @@ included, also when another instance made the change."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -244,21 +243,6 @@ async def test_a_known_etag_is_answered_without_building_the_portfolio(tmp_path:
         for _ in range(3):
             assert (await conditional(client, path, headers, tag)).status_code == 304
         assert queries.built == built
-
-
-@pytest.fixture
-async def two_instances(
-    clean_database: str, tmp_path: Path
-) -> AsyncIterator[tuple[Container, Client, Client]]:
-    """Two applications with their own pools over one database: two workers or hosts."""
-    settings = Settings(media_root=tmp_path)
-    first = Container(settings=settings, database_url=clean_database)
-    second = Container(settings=settings, database_url=clean_database)
-    async with (
-        AsyncTestClient(create_app(first)) as one,
-        AsyncTestClient(create_app(second)) as other,
-    ):
-        yield first, one, other
 
 
 @pytest.mark.postgres

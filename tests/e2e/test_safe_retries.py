@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,7 +16,6 @@ from litestar.testing import AsyncTestClient
 from portfolio.application import LEASE
 from portfolio.domain import Action, Resource, permission_code
 from portfolio.entrypoints.container import Container
-from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.http.portfolios.input import PORTFOLIO_FORM
 from portfolio.entrypoints.http.retries import (
     IDEMPOTENCY_KEY,
@@ -30,7 +27,6 @@ from portfolio.entrypoints.http.retries import (
     fingerprint,
 )
 from portfolio.entrypoints.http.shared_objects import EMPLOYER_FORM, LINK_FORM, META_FORM, TAG_FORM
-from portfolio.entrypoints.settings import Settings
 from tests import media_samples
 from tests.e2e.conftest import headers_of
 
@@ -60,6 +56,11 @@ async def count(client: Client, path: str, headers: dict[str, str]) -> int:
     response = await client.get(path, headers=headers)
     assert response.status_code == 200, response.text
     return int(response.json()["count"])
+
+
+def raw_headers(headers: dict[str, str], *extra: tuple[bytes, bytes]) -> list[tuple[bytes, bytes]]:
+    """``headers`` as raw pairs, with ``extra`` pairs as sent (repeated or not UTF-8-clean)."""
+    return [*((name.encode(), value.encode()) for name, value in headers.items()), *extra]
 
 
 def upload_files(data: bytes, file_name: str = "photo.png") -> dict[str, Any]:
@@ -153,8 +154,7 @@ async def test_a_malformed_key_is_400_and_creates_nothing(
 ) -> None:
     container, client = wired
     headers = await admin(container)
-    raw = [(name.encode(), value.encode()) for name, value in headers.items()]
-    raw.append((IDEMPOTENCY_KEY.encode(), key.encode("utf-8")))
+    raw = raw_headers(headers, (IDEMPOTENCY_KEY.encode(), key.encode("utf-8")))
     response = await client.post("/api/tags/", headers=raw, json={"name": "web"})
     assert (response.status_code, response.json()) == (400, {"detail": MALFORMED_KEY})
     assert await count(client, "/api/tags/", headers) == 0
@@ -171,8 +171,7 @@ async def test_a_key_of_255_visible_characters_is_taken(wired: tuple[Container, 
 async def test_two_keys_in_one_request_are_400(wired: tuple[Container, Client]) -> None:
     container, client = wired
     headers = await admin(container)
-    raw = [(name.encode(), value.encode()) for name, value in headers.items()]
-    raw += [(b"idempotency-key", b"a"), (b"idempotency-key", b"b")]
+    raw = raw_headers(headers, (b"idempotency-key", b"a"), (b"idempotency-key", b"b"))
     response = await client.post("/api/tags/", headers=raw, json={"name": "web"})
     assert (response.status_code, response.json()) == (400, {"detail": ONE_KEY})
 
@@ -245,22 +244,6 @@ async def test_the_same_key_with_another_upload_is_422(
 
 
 # Several processes on one database
-
-
-@pytest.fixture
-async def two_instances(
-    clean_database: str, tmp_path: Path
-) -> AsyncIterator[tuple[Container, Client, Client]]:
-    """Two applications, each with its own container and pool, over one database and media
-    root: two workers or two hosts."""
-    settings = Settings(media_root=tmp_path)
-    first = Container(settings=settings, database_url=clean_database)
-    second = Container(settings=settings, database_url=clean_database)
-    async with (
-        AsyncTestClient(create_app(first)) as one,
-        AsyncTestClient(create_app(second)) as other,
-    ):
-        yield first, one, other
 
 
 @pytest.mark.postgres
