@@ -102,6 +102,7 @@ def documented(
     links: Mapping[str, Link] | None = None,
     public: bool = False,
     retried: bool = False,
+    conditional: bool = False,
 ) -> type[Operation]:
     """An Operation with what Litestar cannot see in the handler.
 
@@ -110,6 +111,8 @@ def documented(
     ``links``: from the 201 to the operations that take the new object's id.
     ``public``: no credentials needed.
     ``retried``: a create that takes an ``Idempotency-Key``.
+    ``conditional``: a GET whose 200 has an ``ETag`` (``If-None-Match`` is told in its 304:
+    as a parameter it would be one more for every generated client to pass).
     """
 
     @dataclass
@@ -134,6 +137,9 @@ def documented(
                 self.parameters = [*(self.parameters or []), _RETRY_KEY]
                 if isinstance(created, OpenAPIResponse):
                     created.headers = {**(created.headers or {}), REPLAYED: _REPLAYED_HEADER}
+            found = answers.get("200")
+            if conditional and isinstance(found, OpenAPIResponse):
+                found.headers = {**(found.headers or {}), "ETag": _ETAG_HEADER}
             self.responses = answers
             if public:
                 self.security = []
@@ -164,6 +170,13 @@ _REPLAYED_HEADER = OpenAPIHeader(
     schema=Schema(type=OpenAPIType.STRING, enum=["true"]),
     description=f"Present when this is the first answer, repeated for a retry under the same "
     f"`{IDEMPOTENCY_KEY}`.",
+)
+
+
+_ETAG_HEADER = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING),
+    description="A strong tag over the exact bytes of this answer; it changes whenever "
+    "anything shown changes, nested objects included.",
 )
 
 
@@ -263,6 +276,19 @@ def responses(*statuses: int) -> dict[int, ResponseSpec]:
     """The error answers of an ``/api/`` route: ``statuses``, and 401, 403 and 503, which
     every one of them can give."""
     return errors(401, 403, 503, *statuses)
+
+
+def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The answers of a GET: ``statuses``, those of every ``/api/`` route, and 304."""
+    chosen = responses(*statuses)
+    chosen[304] = ResponseSpec(
+        data_container=None,
+        generate_examples=False,
+        description="Not modified: the request's `If-None-Match` header holds the current "
+        "`ETag` (weak comparison; a list matches if any member does; `*` always matches). "
+        "No body; `ETag`, `Cache-Control` and `Vary` as the 200 would have them.",
+    )
+    return dict(sorted(chosen.items()))
 
 
 def create_responses(*statuses: int) -> dict[int, ResponseSpec]:
@@ -390,7 +416,9 @@ def openapi_config(version: str) -> OpenAPIConfig:
             "The API an admin panel and a website call to manage and show delivered projects. "
             "Every `/api/` route needs `Authorization: Token <key>`; see docs/api.md. A method "
             "a path does not list is answered 405 with `Allow`; `OPTIONS` answers 204 with "
-            "`Allow` and needs no token."
+            "`Allow` and needs no token. Every `/api/` answer is the caller's own "
+            "(`Cache-Control: private, no-cache`, `Vary: Authorization`); a GET's 200 has an "
+            "`ETag`, and `If-None-Match` is answered 304. Creates take an `Idempotency-Key`."
         ),
         path="/schema",
         render_plugins=[_SwaggerPage(finished), _JsonDocument(finished)],

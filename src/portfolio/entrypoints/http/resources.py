@@ -47,6 +47,7 @@ from portfolio.entrypoints.http.openapi import (
     create_responses,
     documented,
     links_to,
+    read_responses,
     responses,
 )
 from portfolio.entrypoints.http.origin import request_origin
@@ -376,8 +377,8 @@ def _list(declared: Declared[Any, Any]) -> HTTPRouteHandler:
     @get(
         "/",
         **declared.operation(LIST),
-        responses=responses(404),
-        operation_class=documented(fields=SEARCH_TOO_LONG),
+        responses=read_responses(404),
+        operation_class=documented(fields=SEARCH_TOO_LONG, conditional=True),
     )
     async def handler(
         request: AnyRequest,
@@ -409,7 +410,12 @@ def _create(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
 def _retrieve(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
     data = declared.data
 
-    @get("/{id:str}", **declared.operation(RETRIEVE), responses=responses(404))
+    @get(
+        "/{id:str}",
+        **declared.operation(RETRIEVE),
+        responses=read_responses(404),
+        operation_class=documented(conditional=True),
+    )
     async def handler(
         request: AnyRequest, id: PathId, endpoints: Injected[Endpoints[Any, DataT]]
     ) -> data:  # type: ignore[valid-type]

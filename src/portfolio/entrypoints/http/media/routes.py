@@ -27,7 +27,7 @@ from portfolio.entrypoints.http.openapi import (
     FieldErrors,
     documented,
     links_into,
-    responses,
+    read_responses,
     upload_responses,
 )
 from portfolio.entrypoints.http.pages import PageParameter, PageSizeParameter
@@ -131,7 +131,12 @@ _TAKE_MEDIA = {
 }
 
 
-@get("/", **MEDIA.operation(LIST), responses=responses(404))
+@get(
+    "/",
+    **MEDIA.operation(LIST),
+    responses=read_responses(404),
+    operation_class=documented(conditional=True),
+)
 async def list_media(
     request: AnyRequest,
     endpoints: Injected[MediaEndpoints],
