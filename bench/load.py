@@ -6,6 +6,7 @@ import asyncio
 import random
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -49,15 +50,18 @@ async def _client(
     until: float,
     result: LoadResult,
     accept_encoding: str | None,
+    conditions: Mapping[str, str],
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     accept = f"Accept-Encoding: {accept_encoding}\r\n" if accept_encoding else ""
     try:
         while time.perf_counter() < until:
             path = random.choice(paths)
+            condition = conditions.get(path)
+            extra = f"If-None-Match: {condition}\r\n" if condition else ""
             request = (
                 f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                f"Authorization: Token {token}\r\n{accept}\r\n"
+                f"Authorization: Token {token}\r\n{accept}{extra}\r\n"
             ).encode()
             started = time.perf_counter()
             writer.write(request)
@@ -77,15 +81,17 @@ async def drive(
     seconds: float,
     connections: int,
     accept_encoding: str | None = None,
+    conditions: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Send requests over ``connections`` keep-alive connections for ``seconds``, with an
-    ``Accept-Encoding`` header when one is given."""
+    ``Accept-Encoding`` header when one is given; a path in ``conditions`` is sent with that
+    ``If-None-Match``."""
     result = LoadResult()
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(
         *(
-            _client(host, port, paths, token, until, result, accept_encoding)
+            _client(host, port, paths, token, until, result, accept_encoding, conditions or {})
             for _ in range(connections)
         )
     )

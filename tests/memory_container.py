@@ -10,6 +10,7 @@ from portfolio.adapters.memory import (
     InMemoryDatabase,
     InMemoryFailureCounter,
     InMemoryMediaStorage,
+    InMemoryRetryKeys,
     InMemoryTokenStore,
     InMemoryUserStore,
 )
@@ -40,6 +41,8 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     container.readiness.override(providers.Object(AlwaysReady()))
     container.failure_counter.override(providers.Object(InMemoryFailureCounter()))
     container.passwords.override(providers.Object(cheap_passwords()))
+    container.catalogue_changes.override(providers.Object(database))
+    container.retry_keys.override(providers.Object(InMemoryRetryKeys()))
     container.media_storage.override(
         providers.Object(InMemoryMediaStorage(base_url=settings.media_base_url))
     )

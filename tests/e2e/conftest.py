@@ -85,6 +85,22 @@ async def callers(client: AsyncTestClient, container: Container) -> Callers:  # 
     return await make_callers(container)
 
 
+@pytest.fixture
+async def two_instances(
+    clean_database: str, tmp_path: Path
+) -> AsyncIterator[tuple[Container, AsyncTestClient, AsyncTestClient]]:  # type: ignore[type-arg]
+    """Two applications, each with its own container and pool, over one database and media
+    root: two workers or two hosts. The first container is returned to make users with."""
+    settings = Settings(media_root=tmp_path)
+    first = Container(settings=settings, database_url=clean_database)
+    second = Container(settings=settings, database_url=clean_database)
+    async with (
+        AsyncTestClient(create_app(first)) as one,
+        AsyncTestClient(create_app(second)) as other,
+    ):
+        yield first, one, other
+
+
 @pytest.fixture(
     params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)],
 )

@@ -302,7 +302,7 @@ def test_the_upload_documents_its_multipart_body_and_answers(schema: dict[str, A
     assert answers["201"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ImageData"
     }
-    assert set(answers) == {"201", "400", "401", "403", "413", "500", "503"}
+    assert set(answers) == {"201", "400", "401", "403", "409", "413", "422", "500", "503"}
     (too_large,) = answers["413"]["content"]["application/json"]["examples"].values()
     assert too_large["value"]["detail"].startswith("The file is")
     refused = answers["400"]["content"]["application/json"]

@@ -8,24 +8,33 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryDatabase, InMemoryTokenStore, InMemoryUserStore
+from portfolio.adapters.memory import (
+    InMemoryDatabase,
+    InMemoryRetryKeys,
+    InMemoryTokenStore,
+    InMemoryUserStore,
+)
 from portfolio.adapters.postgres import (
     EMPLOYERS,
     LINKS,
     META,
     TAGS,
+    PostgresCatalogueChanges,
     PostgresMediaRepository,
     PostgresPortfolios,
+    PostgresRetryKeys,
     PostgresSharedObjects,
     PostgresTokenStore,
     PostgresUserStore,
 )
 from portfolio.application import (
+    CatalogueChanges,
     EmployerFields,
     LinkFields,
     MediaRepository,
     MetaFields,
     Portfolios,
+    RetryKeys,
     SharedObjects,
     TagFields,
     TokenStore,
@@ -53,6 +62,8 @@ class Stores:
     tags: SharedObjects[TagFields, Tag]
     links: SharedObjects[LinkFields, Link]
     meta: SharedObjects[MetaFields, Meta]
+    retry_keys: RetryKeys
+    changes: CatalogueChanges
 
 
 def never_repeating_clock() -> Callable[[], datetime]:
@@ -83,6 +94,8 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
             database.tags,
             database.links,
             database.meta,
+            InMemoryRetryKeys(),
+            database,
         )
     pool = request.getfixturevalue("pool")
     return Stores(
@@ -94,4 +107,6 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
         PostgresSharedObjects(pool, TAGS),
         PostgresSharedObjects(pool, LINKS),
         PostgresSharedObjects(pool, META),
+        PostgresRetryKeys(pool),
+        PostgresCatalogueChanges(pool),
     )

@@ -357,4 +357,71 @@ class Observer(Protocol):
 
     def stage(self, name: str, **attributes: str | int) -> AbstractContextManager[None]:
         """A context that spans one stage; ``name`` is one of the names in ``observing``."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedAnswer:
+    """An answer as it was sent: its status, the headers worth repeating and the body's bytes."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class KeptRequest:
+    """What a retry key already holds: the request's fingerprint and, once it has been
+    answered, the answer (None while the first request is still being served)."""
+
+    fingerprint: bytes
+    answer: RecordedAnswer | None
+
+
+class RetryKeys(Protocol):
+    """Requests kept under the key their client chose, per user, so that a retry is answered
+    as the first request was instead of being done twice.
+
+    Every method is one atomic step, safe from any number of processes at once.
+    """
+
+    async def claim(
+        self,
+        owner: int,
+        key: str,
+        fingerprint: bytes,
+        *,
+        now: datetime,
+        expires_at: datetime,
+        lease_until: datetime,
+    ) -> KeptRequest | None:
+        """Take ``key`` for a new request; None when taken, else what the key already holds.
+
+        A key whose time is up (``expires_at`` passed), or whose request was left unanswered
+        past its lease (a crashed process), is taken afresh.
+        """
+        ...
+
+    async def record(
+        self, owner: int, key: str, fingerprint: bytes, answer: RecordedAnswer
+    ) -> None:
+        """Keep the answer of the request that claimed ``key``."""
+        ...
+
+    async def release(self, owner: int, key: str, fingerprint: bytes) -> None:
+        """Give back a key whose request was not answered with a success, so it can be retried."""
+        ...
+
+    async def purge(self, now: datetime) -> int:
+        """Remove every key whose time was up at ``now``; return how many."""
+        ...
+
+
+class CatalogueChanges(Protocol):
+    """The catalogue's change number: it moves whenever anything the API shows is written
+    (any portfolio, employer, tag, link, meta entry, media object or thumbnail), atomically
+    with the write, and never comes back to a number it had."""
+
+    async def version(self) -> int | None:
+        """The current number; None when it cannot be told, so nothing may be taken as
+        unchanged."""
         ...

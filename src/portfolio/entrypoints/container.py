@@ -19,10 +19,12 @@ from portfolio.adapters.postgres import (
     TAGS,
     BoundedPool,
     PoolSettings,
+    PostgresCatalogueChanges,
     PostgresFailureCounter,
     PostgresMediaRepository,
     PostgresPortfolios,
     PostgresReadiness,
+    PostgresRetryKeys,
     PostgresSharedObjects,
     PostgresTokenStore,
     PostgresUserStore,
@@ -53,6 +55,8 @@ from portfolio.application import (
     MetaFields,
     ReadinessProbe,
     RegenerateThumbnails,
+    Revalidation,
+    SafeRetries,
     SignIn,
     SweepOrphans,
     TagFields,
@@ -172,6 +176,8 @@ class Container(containers.DeclarativeContainer):
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
     database_readiness = providers.Singleton(PostgresReadiness, pool=pool)
+    retry_keys = providers.Singleton(PostgresRetryKeys, pool=pool)
+    catalogue_changes = providers.Singleton(PostgresCatalogueChanges, pool=pool)
     employer_store = providers.Singleton(
         PostgresSharedObjects[EmployerFields, Employer], pool=pool, table=EMPLOYERS
     )
@@ -194,6 +200,8 @@ class Container(containers.DeclarativeContainer):
         max_pixels=settings.provided.max_image_pixels,
     )
 
+    safe_retries = providers.Singleton(SafeRetries, keys=retry_keys, clock=clock)
+    revalidation = providers.Singleton(Revalidation, changes=catalogue_changes)
     passwords = providers.Singleton(
         Argon2PasswordHasher,
         time_cost=settings.provided.password_time_cost,

@@ -7,6 +7,7 @@ from portfolio.adapters.memory.database import (
 )
 from portfolio.adapters.memory.media import InMemoryMediaRepository
 from portfolio.adapters.memory.readiness import AlwaysReady
+from portfolio.adapters.memory.retries import InMemoryRetryKeys
 from portfolio.adapters.memory.storage import InMemoryMediaStorage
 from portfolio.adapters.memory.throttling import InMemoryFailureCounter
 from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
@@ -18,6 +19,7 @@ __all__ = [
     "InMemoryMediaRepository",
     "InMemoryMediaStorage",
     "InMemoryPortfolios",
+    "InMemoryRetryKeys",
     "InMemorySharedObjects",
     "InMemoryTokenStore",
     "InMemoryUserStore",

@@ -67,6 +67,7 @@ class InMemoryDatabase:
     def __init__(self, clock: Callable[[], datetime] = _utc_now) -> None:
         self._clock = clock
         self._ids = count(1)
+        self._version = 1
         self.media_rows: dict[int, Media] = {}
         self.portfolio_rows: dict[int, tuple[PortfolioFields, datetime, datetime]] = {}
         self.employers = InMemorySharedObjects[EmployerFields, Employer](
@@ -112,6 +113,14 @@ class InMemoryDatabase:
     def next_id(self) -> int:
         """A new id; one sequence serves every kind of record."""
         return next(self._ids)
+
+    def changed(self) -> None:
+        """Move the change number: something the API shows was written."""
+        self._version += 1
+
+    async def version(self) -> int | None:
+        """The change number (CatalogueChanges)."""
+        return self._version
 
     # Shared by the stores
 
@@ -227,6 +236,7 @@ class InMemoryPortfolios:
         new_id = self._db.next_id()
         now = self._db.now()
         self._db.portfolio_rows[new_id] = (fields, now, now)
+        self._db.changed()
         return self._db.portfolio(new_id)
 
     async def update(self, portfolio_id: int, changes: Mapping[str, Any]) -> Portfolio | None:
@@ -241,11 +251,15 @@ class InMemoryPortfolios:
             created_at,
             self._db.later_than(updated_at),
         )
+        self._db.changed()
         return self._db.portfolio(portfolio_id)
 
     async def delete(self, portfolio_id: int) -> bool:
         """Forget a portfolio; the shared objects it names stay."""
-        return self._db.portfolio_rows.pop(portfolio_id, None) is not None
+        if self._db.portfolio_rows.pop(portfolio_id, None) is None:
+            return False
+        self._db.changed()
+        return True
 
 
 def _portfolio_matches(fields: PortfolioFields, criteria: PortfolioFilter) -> bool:
@@ -307,6 +321,7 @@ class InMemorySharedObjects(Generic[FieldsT, EntityT]):
         self._check(fields, excluding=None)
         new_id = self._db.next_id()
         self.rows[new_id] = fields
+        self._db.changed()
         return self.assemble(new_id)
 
     async def get(self, object_id: int) -> EntityT | None:
@@ -320,6 +335,7 @@ class InMemorySharedObjects(Generic[FieldsT, EntityT]):
         changed = replace(self.rows[object_id], **changes)
         self._check(changed, excluding=object_id)
         self.rows[object_id] = changed
+        self._db.changed()
         return self.assemble(object_id)
 
     async def delete(self, object_id: int) -> bool:
@@ -330,6 +346,7 @@ class InMemorySharedObjects(Generic[FieldsT, EntityT]):
         if referrers:
             raise InUse(self._kind.kind, object_id, referrers, len(referrers))
         del self.rows[object_id]
+        self._db.changed()
         return True
 
     async def find(self, search: Sequence[str], window: Window) -> Slice[EntityT]:

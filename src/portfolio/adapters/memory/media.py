@@ -37,6 +37,7 @@ class InMemoryMediaRepository:
             created_at=self._db.now(),
         )
         self._db.media_rows[new_id] = stored
+        self._db.changed()
         return stored
 
     async def get(self, media_id: int) -> Media | None:
@@ -70,6 +71,7 @@ class InMemoryMediaRepository:
         if referrers:
             raise InUse("media", media_id, referrers, len(referrers))
         del self._db.media_rows[media_id]
+        self._db.changed()
         return media
 
     async def replace_thumbnails(self, media_id: int, thumbnails: Sequence[NewThumbnail]) -> Media:
@@ -82,6 +84,7 @@ class InMemoryMediaRepository:
             raise DuplicateValue("thumbnail", "key")
         renewed = replace(media, thumbnails=self._records(thumbnails))
         self._db.media_rows[media_id] = renewed
+        self._db.changed()
         return renewed
 
     def _records(self, thumbnails: Sequence[NewThumbnail]) -> tuple[Thumbnail, ...]:

@@ -1,5 +1,6 @@
 """Postgres adapters (psycopg 3, async, pooled) and the schema migrations."""
 
+from portfolio.adapters.postgres.changes import PostgresCatalogueChanges
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.migrations import available_migrations, migrate, pending_migrations
 from portfolio.adapters.postgres.pool import (
@@ -16,6 +17,7 @@ from portfolio.adapters.postgres.pool import (
 )
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.readiness import PostgresReadiness
+from portfolio.adapters.postgres.retries import PostgresRetryKeys
 from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
     LINKS,
@@ -36,10 +38,12 @@ __all__ = [
     "Connection",
     "PoolSettings",
     "PoolUsage",
+    "PostgresCatalogueChanges",
     "PostgresFailureCounter",
     "PostgresMediaRepository",
     "PostgresPortfolios",
     "PostgresReadiness",
+    "PostgresRetryKeys",
     "PostgresSharedObjects",
     "PostgresTokenStore",
     "PostgresUserStore",

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import cache
 from typing import Any, TypeVar
 
 from litestar import Litestar, Router
@@ -24,6 +25,7 @@ from portfolio.entrypoints.http.accounts import (
 )
 from portfolio.entrypoints.http.auth import authorized_by
 from portfolio.entrypoints.http.body_timeout import BodyTimeout
+from portfolio.entrypoints.http.caching import ApiCaching
 from portfolio.entrypoints.http.compression import Compression
 from portfolio.entrypoints.http.cors import Cors
 from portfolio.entrypoints.http.errors import exception_handlers
@@ -84,12 +86,12 @@ def _once(make: Callable[[], T]) -> Provide:
 def _api_routes(container: Container) -> list[Router]:
     """Every ``/api/`` resource, its handlers given endpoints made from the core's use cases
     on first use (after any test has overridden the container's providers)."""
-    storage = container.media_storage
+    storage, retries = container.media_storage, container.safe_retries
 
     def form_routes(declared: Declared[Any, Any], manage: Callable[[], Any]) -> Router:
         return routes(
             declared,
-            lambda: SharedObjectEndpoints(declared, manage(), storage()),
+            lambda: SharedObjectEndpoints(declared, manage(), storage(), retries()),
             ALL_OPERATIONS,
             request_max_body_size=JSON_BODY_LIMIT,
         )
@@ -97,7 +99,9 @@ def _api_routes(container: Container) -> list[Router]:
     return [
         routes(
             PORTFOLIOS,
-            lambda: PortfolioEndpoints(PORTFOLIOS, container.manage_portfolios(), storage()),
+            lambda: PortfolioEndpoints(
+                PORTFOLIOS, container.manage_portfolios(), storage(), retries()
+            ),
             (CREATE, RETRIEVE, REPLACE, UPDATE, DELETE),
             handlers=[list_portfolios],
             request_max_body_size=JSON_BODY_LIMIT,
@@ -115,6 +119,7 @@ def _api_routes(container: Container) -> list[Router]:
                 container.delete_media(),
                 storage(),
                 container.media_limits(),
+                retries(),
             ),
             MEDIA_OPERATIONS,
             handlers=[list_media, upload_media],
@@ -209,9 +214,16 @@ def create_app(container: Container) -> Litestar:
         request_max_body_size=upload_body_limit(settings.max_upload_bytes),
         logging_config=None,
     )
-    # Wrapped outside Litestar's routing so unrouted requests (404, 405) are observed too;
-    # compression inside HEAD's handling, so HEAD gets the headers GET would.
-    handler = Compression(app.asgi_handler) if settings.compression else app.asgi_handler
+    # Wrapped outside Litestar's routing so unrouted requests (404, 405) are observed too.
+    # Caching (ETags, 304s) sees the body as the app made it; compression, outside it, weakens
+    # the ETag of what it compresses; HEAD gets the headers GET would. The caching's use cases
+    # are made on first use, after any test has overridden the container's providers.
+    caching = ApiCaching(
+        app.asgi_handler,
+        cache(lambda: container.revalidation()),
+        cache(lambda: container.authenticate()),
+    )
+    handler = Compression(caching) if settings.compression else caching
     bounded = BodyTimeout(HeadAsGet(handler), settings.http_body_timeout)
     inner: ASGIApp = AllowedHosts(bounded, settings.allowed_hosts or None)
     if settings.cors_allowed_origins:

@@ -21,12 +21,19 @@ from litestar.status_codes import (
     HTTP_405_METHOD_NOT_ALLOWED,
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from portfolio.application import InvalidPassword, InvalidPermissionCode, UserAlreadyExists
+from portfolio.application import (
+    InvalidPassword,
+    InvalidPermissionCode,
+    KeyReused,
+    RequestInProgress,
+    UserAlreadyExists,
+)
 from portfolio.domain import (
     AuthenticationFailed,
     CorruptImage,
@@ -52,6 +59,7 @@ from portfolio.entrypoints.http.request_errors import (
     NotAuthenticated,
     RequestRefused,
 )
+from portfolio.entrypoints.http.retries import IN_PROGRESS, IN_PROGRESS_RETRY_AFTER, KEY_REUSED
 from portfolio.entrypoints.telemetry.metrics import authentication_throttled
 
 logger = logging.getLogger("portfolio.errors")
@@ -177,6 +185,14 @@ def in_use_message(error: InUse) -> str:
     return f"{subject}: it is used by {named}{more}."
 
 
+def _key_reused(_: AnyRequest, __: KeyReused) -> Response[Any]:
+    return detail(HTTP_422_UNPROCESSABLE_ENTITY, KEY_REUSED)
+
+
+def _request_in_progress(_: AnyRequest, __: RequestInProgress) -> Response[Any]:
+    return detail(HTTP_409_CONFLICT, IN_PROGRESS, {"Retry-After": str(IN_PROGRESS_RETRY_AFTER)})
+
+
 def _file_too_large(_: AnyRequest, error: FileTooLarge) -> Response[Any]:
     # The upload reader cuts a file off at this same limit as it streams; the use case's own
     # check is answered alike should it ever be the one to notice.
@@ -255,6 +271,8 @@ def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]
         MissingReference: _missing_reference,
         InvalidFields: _invalid_fields,
         InUse: _in_use,
+        KeyReused: _key_reused,
+        RequestInProgress: _request_in_progress,
         FileTooLarge: _file_too_large,
         InvalidFile: _invalid_file,
         ServiceUnavailable: unavailable_handler(retry_after),

@@ -17,10 +17,12 @@ from litestar.openapi.spec import (
     Components,
     Example,
     Link,
+    OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
     Operation,
+    Parameter,
     Reference,
     RequestBody,
     Schema,
@@ -32,6 +34,13 @@ from swagger_ui_bundle import swagger_ui_path
 
 from portfolio.application import MAX_ID
 from portfolio.entrypoints.http.origin import INVALID_HOST
+from portfolio.entrypoints.http.retries import (
+    IDEMPOTENCY_KEY,
+    IN_PROGRESS,
+    KEY_MAX_LENGTH,
+    KEY_REUSED,
+    REPLAYED,
+)
 from portfolio.entrypoints.http.schemas import ErrorDetail
 
 TOKEN: list[SecurityRequirement] = [{"Token": []}]
@@ -92,6 +101,8 @@ def documented(
     fields: FieldErrors | None = None,
     links: Mapping[str, Link] | None = None,
     public: bool = False,
+    retried: bool = False,
+    conditional: bool = False,
 ) -> type[Operation]:
     """An Operation with what Litestar cannot see in the handler.
 
@@ -99,6 +110,9 @@ def documented(
     ``fields``: an example of the field errors its 400 can be, beside ``{"detail": ...}``.
     ``links``: from the 201 to the operations that take the new object's id.
     ``public``: no credentials needed.
+    ``retried``: a create that takes an ``Idempotency-Key``.
+    ``conditional``: a GET whose 200 has an ``ETag`` (``If-None-Match`` is told in its 304:
+    as a parameter it would be one more for every generated client to pass).
     """
 
     @dataclass
@@ -119,11 +133,51 @@ def documented(
             created = answers.get("201")
             if links and isinstance(created, OpenAPIResponse):
                 created.links = dict(links)
+            if retried:
+                self.parameters = [*(self.parameters or []), _RETRY_KEY]
+                if isinstance(created, OpenAPIResponse):
+                    created.headers = {**(created.headers or {}), REPLAYED: _REPLAYED_HEADER}
+            found = answers.get("200")
+            if conditional and isinstance(found, OpenAPIResponse):
+                found.headers = {**(found.headers or {}), "ETag": _ETAG_HEADER}
             self.responses = answers
             if public:
                 self.security = []
 
     return DocumentedOperation
+
+
+_RETRY_KEY = Parameter(
+    name=IDEMPOTENCY_KEY,
+    param_in="header",
+    required=False,
+    schema=Schema(
+        type=OpenAPIType.STRING,
+        min_length=1,
+        max_length=KEY_MAX_LENGTH,
+        pattern="^[\\x21-\\x2b\\x2d-\\x7e]+$",
+        examples=["6f1e0a52-8c0e-4c1e-9d7e-2b1f0c3a9e11"],
+    ),
+    description=(
+        "Makes the create safe to retry: a retry with the same key and the same body within "
+        "24 hours gets the first answer (with `Idempotent-Replayed: true`) and makes nothing. "
+        "The key is the caller's own (a UUID does well); the same key with a different body "
+        "or on another route is 422, and while the first request is still being served 409. "
+        "Only successes are kept: after an error, the same key may be sent again."
+    ),
+)
+_REPLAYED_HEADER = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING, enum=["true"]),
+    description=f"Present when this is the first answer, repeated for a retry under the same "
+    f"`{IDEMPOTENCY_KEY}`.",
+)
+
+
+_ETAG_HEADER = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING),
+    description="A strong tag over the exact bytes of this answer; it changes whenever "
+    "anything shown changes, nested objects included.",
+)
 
 
 def _bad_request(example: FieldErrors) -> OpenAPIResponse:
@@ -236,9 +290,39 @@ def with_answer(
     return {**chosen, status: _detail(description, example)}
 
 
+def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The answers of a GET: ``statuses``, those of every ``/api/`` route, and 304."""
+    chosen = responses(*statuses)
+    chosen[304] = ResponseSpec(
+        data_container=None,
+        generate_examples=False,
+        description="Not modified: the request's `If-None-Match` header holds the current "
+        "`ETag` (weak comparison; a list matches if any member does; `*` always matches). "
+        "No body; `ETag`, `Cache-Control` and `Vary` as the 200 would have them.",
+    )
+    return dict(sorted(chosen.items()))
+
+
+def create_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The error answers of a create, which takes an ``Idempotency-Key``: ``statuses``,
+    those of every ``/api/`` route, and the key's 409 and 422."""
+    chosen = responses(*statuses)
+    chosen[409] = _detail(
+        f"A request under the same `{IDEMPOTENCY_KEY}` is still being served; "
+        "`Retry-After` says when to send it again.",
+        IN_PROGRESS,
+    )
+    chosen[422] = _detail(
+        f"The `{IDEMPOTENCY_KEY}` was already used for a different request (another body or "
+        "route) in the last 24 hours.",
+        KEY_REUSED,
+    )
+    return dict(sorted(chosen.items()))
+
+
 def upload_responses() -> dict[int, ResponseSpec]:
     """The error answers of an upload: the size limit is the file's."""
-    chosen = responses(413)
+    chosen = create_responses(413)
     chosen[413] = _detail(
         "The file is larger than `PORTFOLIO_MAX_UPLOAD_BYTES`, a text part larger than 16 KB, "
         "or the body larger than both with its framing: cut off there as it streams, whether "
@@ -370,7 +454,9 @@ def openapi_config(version: str) -> OpenAPIConfig:
             "closes a connection whose head is not complete within "
             "`PORTFOLIO_HTTP_HEADER_TIMEOUT`; a body whose next piece does not arrive within "
             '`PORTFOLIO_HTTP_BODY_TIMEOUT` is answered 408 `{"detail": ...}` and the '
-            "connection closed."
+            "connection closed. Every `/api/` answer is the caller's own "
+            "(`Cache-Control: private, no-cache`, `Vary: Authorization`); a GET's 200 has an "
+            "`ETag`, and `If-None-Match` is answered 304. Creates take an `Idempotency-Key`."
         ),
         path="/schema",
         render_plugins=[_SwaggerPage(finished), _JsonDocument(finished)],

@@ -24,6 +24,7 @@ from litestar.types import Empty, EmptyType
 from portfolio.application import (
     ManageSharedObjects,
     MediaStorage,
+    SafeRetries,
     page_number,
     page_size,
     search_terms,
@@ -43,8 +44,10 @@ from portfolio.entrypoints.http.openapi import (
     SEARCH_TOO_LONG,
     FieldErrors,
     as_parameter,
+    create_responses,
     documented,
     links_to,
+    read_responses,
     responses,
 )
 from portfolio.entrypoints.http.origin import request_origin
@@ -56,6 +59,7 @@ from portfolio.entrypoints.http.pages import (
     page_links,
 )
 from portfolio.entrypoints.http.presenters import UrlFor, public_urls
+from portfolio.entrypoints.http.retries import create_once
 from portfolio.entrypoints.http.schemas import Page, named_page
 
 EntityT = TypeVar("EntityT")
@@ -242,9 +246,11 @@ class FormEndpoints(Endpoints[EntityT, DataT]):
         declared: Declared[EntityT, DataT],
         manage: Manages[EntityT],
         media_storage: MediaStorage,
+        retries: SafeRetries,
     ) -> None:
         super().__init__(declared, media_storage)
         self.manage = manage
+        self._retries = retries
         if declared.form is None:
             raise ValueError(f"{declared.plural} have no form to write with")
         self._form: Form = declared.form
@@ -257,10 +263,14 @@ class FormEndpoints(Endpoints[EntityT, DataT]):
         """Remove the object through the use cases."""
         await self.manage.delete(object_id)
 
-    async def create(self, request: AnyRequest) -> DataT:
-        """A new object from the whole body."""
-        values = self._form.values(await request.body(), partial=False)
-        return self.present(request, await self.manage.create(values))
+    async def create(self, request: AnyRequest) -> DataT | Response[bytes]:
+        """A new object from the whole body; made once per ``Idempotency-Key``."""
+
+        async def make() -> DataT:
+            values = self._form.values(await request.body(), partial=False)
+            return self.present(request, await self.manage.create(values))
+
+        return await create_once(request, self._retries, request.body, make)
 
     async def replace(self, request: AnyRequest, raw_id: str) -> DataT:
         """The object made exactly the body (PUT)."""
@@ -352,7 +362,7 @@ def _options(path: str, methods: set[str]) -> HTTPRouteHandler:
 
 def _write(declared: Declared[Any, Any], *, partial: bool, links: bool = False) -> type[Operation]:
     """The Operation of a JSON write: its body (required unless partial, as an empty body is
-    an empty object), its field errors and, for a create, its links."""
+    an empty object), its field errors and, for a create, its links and retry key."""
     form = declared.form
     if form is None:
         raise ValueError(f"writes to {declared.plural} made from a declaration need its form")
@@ -362,6 +372,7 @@ def _write(declared: Declared[Any, Any], *, partial: bool, links: bool = False) 
         body_example=form.example or None,
         fields=declared.invalid_example or {NON_FIELD_ERRORS: [JSON_MALFORMED]},
         links=declared.links_from_create(RETRIEVE, REPLACE, UPDATE, DELETE) if links else None,
+        retried=links,
     )
 
 
@@ -371,8 +382,8 @@ def _list(declared: Declared[Any, Any]) -> HTTPRouteHandler:
     @get(
         "/",
         **declared.operation(LIST),
-        responses=responses(404),
-        operation_class=documented(fields=SEARCH_TOO_LONG),
+        responses=read_responses(404),
+        operation_class=documented(fields=SEARCH_TOO_LONG, conditional=True),
     )
     async def handler(
         request: AnyRequest,
@@ -393,7 +404,7 @@ def _create(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
         "/",
         **declared.operation(CREATE),
         operation_class=_write(declared, partial=False, links=True),
-        responses=responses(413),
+        responses=create_responses(413),
     )
     async def handler(request: AnyRequest, endpoints: Injected[FormEndpoints[Any, DataT]]) -> data:  # type: ignore[valid-type]
         return await endpoints.create(request)
@@ -404,7 +415,12 @@ def _create(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
 def _retrieve(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
     data = declared.data
 
-    @get("/{id:str}", **declared.operation(RETRIEVE), responses=responses(404))
+    @get(
+        "/{id:str}",
+        **declared.operation(RETRIEVE),
+        responses=read_responses(404),
+        operation_class=documented(conditional=True),
+    )
     async def handler(
         request: AnyRequest, id: PathId, endpoints: Injected[Endpoints[Any, DataT]]
     ) -> data:  # type: ignore[valid-type]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import get, post
+from litestar import Response, get, post
 
 from portfolio.application import (
     DeleteMedia,
@@ -10,6 +10,7 @@ from portfolio.application import (
     ListMedia,
     MediaLimits,
     MediaStorage,
+    SafeRetries,
     UploadMedia,
     page_number,
     page_size,
@@ -26,7 +27,7 @@ from portfolio.entrypoints.http.openapi import (
     FieldErrors,
     documented,
     links_into,
-    responses,
+    read_responses,
     upload_responses,
 )
 from portfolio.entrypoints.http.pages import PageParameter, PageSizeParameter
@@ -41,6 +42,7 @@ from portfolio.entrypoints.http.resources import (
     Declared,
     Endpoints,
 )
+from portfolio.entrypoints.http.retries import create_once
 from portfolio.entrypoints.http.schemas import ImageData, MediaListPage, Page
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
 from portfolio.entrypoints.telemetry.metrics import upload_stored
@@ -77,6 +79,7 @@ class MediaEndpoints(Endpoints[Media, ImageData]):
         delete_media: DeleteMedia,
         media_storage: MediaStorage,
         limits: MediaLimits,
+        retries: SafeRetries,
     ) -> None:
         super().__init__(MEDIA, media_storage)
         self._upload = upload_media
@@ -84,12 +87,21 @@ class MediaEndpoints(Endpoints[Media, ImageData]):
         self._list = list_media
         self._delete = delete_media
         self._limits = limits
+        self._retries = retries
 
-    async def create(self, request: AnyRequest) -> ImageData:
-        """Store the body's file; the media object as a portfolio's ``image_data`` shows it."""
+    async def create(self, request: AnyRequest) -> ImageData | Response[bytes]:
+        """Store the body's file; the media object as a portfolio's ``image_data`` shows it.
+        Stored once per ``Idempotency-Key``."""
         async with received_upload(request, self._limits.max_bytes) as upload:
-            media = await self._upload(upload.file, upload.file_name, upload.shown_name)
-        return self.present(request, media)
+
+            async def parts() -> bytes:
+                return upload.fingerprint
+
+            async def store() -> ImageData:
+                media = await self._upload(upload.file, upload.file_name, upload.shown_name)
+                return self.present(request, media)
+
+            return await create_once(request, self._retries, parts, store)
 
     async def list(
         self, request: AnyRequest, number: str | None, size: str | None
@@ -120,7 +132,12 @@ _TAKE_MEDIA = {
 }
 
 
-@get("/", **MEDIA.operation(LIST), responses=responses(404))
+@get(
+    "/",
+    **MEDIA.operation(LIST),
+    responses=read_responses(404),
+    operation_class=documented(conditional=True),
+)
 async def list_media(
     request: AnyRequest,
     endpoints: Injected[MediaEndpoints],
@@ -142,14 +159,18 @@ async def list_media(
         body_example={"file": "Minutes of the kick-off meeting.", "name": "Kick-off minutes"},
         fields=_INVALID_UPLOAD,
         links={**MEDIA.links_from_create(RETRIEVE, DELETE), **links_into(_TAKE_MEDIA)},
+        retried=True,
     ),
     responses=upload_responses(),
 )
 async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints]) -> ImageData:
     """A new media object."""
     created = await endpoints.create(request)
-    upload_stored(created.size)
-    return created
+    if not isinstance(created, Response):  # a retry's repeated answer stored nothing new
+        upload_stored(created.size)
+    # The annotation documents the body; an answer repeated for a retry comes as a
+    # Response, which Litestar sends as it is.
+    return created  # type: ignore[return-value]
 
 
 MEDIA_OPERATIONS = (RETRIEVE, DELETE)

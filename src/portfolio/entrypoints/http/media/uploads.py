@@ -8,6 +8,7 @@ also cut off at the route's limit, whether or not a Content-Length was sent.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
@@ -55,11 +56,13 @@ def upload_body_limit(max_file_bytes: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Upload:
-    """What a client uploaded: the file, its file name and the name to show (None: the file's)."""
+    """What a client uploaded: the file, its file name and the name to show (None: the file's),
+    and the fingerprint of its parts."""
 
     file: BinaryIO
     file_name: str
     shown_name: str | None
+    fingerprint: bytes
 
 
 @asynccontextmanager
@@ -86,7 +89,7 @@ async def received_upload(
         # Closed at once: a body may go on after its last part, and is then left unread.
         async with aclosing(_body(request, max_file_bytes)) as body:
             await _parse(body, boundary, collector)
-        yield _upload(collector.parts)
+        yield _upload(collector.parts, collector.fingerprint())
     finally:
         for _, value in collector.parts:
             if isinstance(value, UploadFile):
@@ -125,10 +128,15 @@ async def _parse(body: AsyncIterator[bytes], boundary: str, collector: _PartColl
 
 
 class _PartCollector:
-    """Turns parser events into parts: files into temporary files, text parts into strings."""
+    """Turns parser events into parts: files into temporary files, text parts into strings.
+
+    Every part's name, file name, type and bytes go into a digest as they pass, so a retry
+    of the same upload is recognised without holding the body, whatever its boundary.
+    """
 
     def __init__(self, max_file_bytes: int) -> None:
         self.parts: list[Part] = []
+        self._digest = hashlib.sha256()
         self._max_file_bytes = max_file_bytes
         self._segment: MultipartSegment | None = None
         self._file: UploadFile | None = None
@@ -144,11 +152,13 @@ class _PartCollector:
         if self._segment is None:
             raise MultipartError("a part without headers")
         if event is None:
+            self._digest.update(self._received.to_bytes(8, "big"))
             if self._file is None:
                 text = self._text.decode(self._segment.charset or "utf-8")
                 self.parts.append((self._segment.name, text))
             return
         self._received += len(event)
+        self._digest.update(event)
         if self._file is not None:
             if self._received > self._max_file_bytes:
                 limit = human_readable_size(self._max_file_bytes)
@@ -161,15 +171,23 @@ class _PartCollector:
         else:
             self._text.extend(event)
 
+    def fingerprint(self) -> bytes:
+        """The digest of every part taken so far."""
+        return self._digest.digest()
+
     def _start(self, segment: MultipartSegment) -> None:
         self._segment, self._file, self._text, self._received = segment, None, bytearray(), 0
+        for value in (segment.name, segment.filename or "", segment.content_type or ""):
+            # Length-prefixed, so that no two different sets of headers digest alike.
+            encoded = value.encode("utf-8", "surrogateescape")
+            self._digest.update(len(encoded).to_bytes(4, "big") + encoded)
         if segment.filename:
             # The client's Content-Type is kept by the parser but never believed.
             self._file = UploadFile(segment.content_type or "", segment.filename)
             self.parts.append((segment.name, self._file))
 
 
-def _upload(parts: list[Part]) -> Upload:
+def _upload(parts: list[Part], fingerprint: bytes) -> Upload:
     errors: dict[str, list[str]] = {}
     file: UploadFile | None = None
     shown_name: str | None = None
@@ -186,7 +204,7 @@ def _upload(parts: list[Part]) -> Upload:
     if errors or file is None:
         raise InvalidFields(errors)
     # The temporary file reads, seeks and tells like any binary file.
-    return Upload(cast(BinaryIO, file.file), file.filename, shown_name)
+    return Upload(cast(BinaryIO, file.file), file.filename, shown_name, fingerprint)
 
 
 def _single(values: list[Any]) -> Any:

@@ -13,7 +13,7 @@ from portfolio.application import ManagePortfolios, page_number, page_size
 from portfolio.domain import Portfolio, PortfolioNotFound, Resource
 from portfolio.entrypoints.http.forms import NOT_A_BOOLEAN
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import documented, responses
+from portfolio.entrypoints.http.openapi import documented, read_responses
 from portfolio.entrypoints.http.pages import PageParameter, PageSizeParameter, SearchParameter
 from portfolio.entrypoints.http.portfolios.input import (
     BAD_CHOICE,
@@ -150,9 +150,9 @@ class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
 @get(
     "/",
     **PORTFOLIOS.operation(LIST),
-    responses=responses(404),
+    responses=read_responses(404),
     operation_class=documented(
-        fields={"is_active": [NOT_A_BOOLEAN], "tag": [BAD_CHOICE]},
+        fields={"is_active": [NOT_A_BOOLEAN], "tag": [BAD_CHOICE]}, conditional=True
     ),
 )
 async def list_portfolios(

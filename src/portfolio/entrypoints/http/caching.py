@@ -1,0 +1,174 @@
+"""Caching headers on ``/api/`` answers, and conditional GETs: ``ETag``, ``If-None-Match``, 304.
+
+Every ``/api/`` answer is the caller's own (``Cache-Control: private, no-cache``, ``Vary:
+Authorization``): a shared cache never stores it, a browser revalidates it each time. A 200 to
+a GET carries a strong ``ETag`` over the exact bytes sent, so it changes whenever anything
+shown changes, nested objects included; an ``If-None-Match`` that holds it is answered 304.
+
+Revalidating need not build the answer. When a conditional GET's answer is built, its ETag is
+remembered with the catalogue's change number read before building and the permission code
+its route requires. A later conditional GET for the same URL, while the number has not moved,
+is answered 304 at once, after the same credential and permission checks the routes make:
+two small reads instead of the whole answer. Anything else (unknown URL, moved number, a
+caller the checks refuse) goes through the routes as usual.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
+
+from portfolio.domain import AuthenticationFailed, PermissionDenied, ServiceUnavailable
+from portfolio.entrypoints.http.auth import PERMISSION_OPT, require_permission, token_from_header
+from portfolio.entrypoints.http.request_errors import NotAuthenticated
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+    from portfolio.application import Authenticate, Revalidation
+
+API_PREFIX = "/api/"
+CACHE_CONTROL = "private, no-cache"
+VARY = "Authorization"
+# The change number read before a conditional GET was routed, for when its answer is sent.
+_BUILT_AT = "portfolio.built_at"
+# Headers about the body a 304 has not got.
+_BODY_HEADERS = frozenset({b"content-type", b"content-length"})
+
+
+def entity_tag(body: bytes) -> str:
+    """A strong ETag over ``body``: 144 bits of its SHA-256."""
+    digest = hashlib.sha256(body).digest()[:18]
+    return f'"{base64.urlsafe_b64encode(digest).decode()}"'
+
+
+def condition_holds(if_none_match: str, tag: str) -> bool:
+    """Whether ``If-None-Match`` names ``tag`` (weak comparison, as RFC 9110 asks) or is ``*``."""
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == tag:
+            return True
+    return False
+
+
+def answer_of(scope: Scope) -> Hashable:
+    """What a GET's answer depends on besides the catalogue: the path, the query and the
+    origin its URLs are built from."""
+    host = next((value for name, value in scope["headers"] if name == b"host"), b"")
+    return (scope.get("scheme"), host, scope["path"], scope.get("query_string", b""))
+
+
+def _if_none_match(scope: Scope) -> str | None:
+    found = [value for name, value in scope["headers"] if name == b"if-none-match"]
+    return b", ".join(found).decode("latin-1") if found else None
+
+
+class ApiCaching:
+    """Plain ASGI middleware: the caching headers on every ``/api/`` answer, an ETag on each
+    GET's 200, and 304 when the request's ``If-None-Match`` holds it."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        revalidation: Callable[[], Revalidation],
+        authenticate: Callable[[], Authenticate],
+    ) -> None:
+        self.app = app
+        self._revalidation = revalidation
+        self._authenticate = authenticate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers; buffer a GET's answer to tag it."""
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):  # type: ignore[comparison-overlap]
+            await self.app(scope, receive, send)
+            return
+        if scope.get("method") != "GET":
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message.get("headers", ()), *_caching_headers()]
+                await send(message)
+
+            await self.app(scope, receive, send_with_headers)
+            return
+
+        condition = _if_none_match(scope)
+        if condition is not None and await self._not_modified(scope, condition, send):
+            return
+        start: dict[str, Any] | None = None
+        chunks: list[bytes] = []
+
+        async def send_tagged(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = dict(message)
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            await self._finish(scope, start, b"".join(chunks), send)
+
+        await self.app(scope, receive, send_tagged)
+
+    async def _not_modified(self, scope: Scope, condition: str, send: Send) -> bool:
+        """Answer 304 when the answer's ETag is known to hold and the caller may see it."""
+        revalidation = self._revalidation()
+        try:
+            version = await revalidation.version()
+        except ServiceUnavailable:
+            return False
+        known = revalidation.still_valid(answer_of(scope), version)
+        if known is None or not condition_holds(condition, known.validator):
+            scope[_BUILT_AT] = version  # type: ignore[literal-required]
+            return False
+        if not await self._may_see(scope, known.permission):
+            return False
+        headers = [(b"etag", known.validator.encode()), *_caching_headers()]
+        await send(
+            {"type": "http.response.start", "status": HTTP_304_NOT_MODIFIED, "headers": headers}
+        )
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        return True
+
+    async def _may_see(self, scope: Scope, permission: int | None) -> bool:
+        # The guard's own checks; a caller they refuse is left to the routes, which answer
+        # 401 or 403 in their words.
+        raw = next((value for name, value in scope["headers"] if name == b"authorization"), None)
+        try:
+            key = token_from_header(None if raw is None else raw.decode("latin-1"))
+            require_permission(await self._authenticate()(key), permission)
+        except (NotAuthenticated, AuthenticationFailed, PermissionDenied, ServiceUnavailable):
+            return False
+        return True
+
+    async def _finish(self, scope: Scope, start: dict[str, Any], body: bytes, send: Send) -> None:
+        headers = [*start.get("headers", ()), *_caching_headers()]
+        status = start["status"]
+        if status == HTTP_200_OK:
+            tag = entity_tag(body)
+            headers.append((b"etag", tag.encode()))
+            handler = scope.get("route_handler")
+            if _BUILT_AT in scope and handler is not None:
+                self._revalidation().remember(
+                    answer_of(scope),
+                    scope[_BUILT_AT],  # type: ignore[literal-required]
+                    tag,
+                    handler.opt.get(PERMISSION_OPT),
+                )
+            condition = _if_none_match(scope)
+            if condition is not None and condition_holds(condition, tag):
+                status, body = HTTP_304_NOT_MODIFIED, b""
+                headers = [(name, value) for name, value in headers if name not in _BODY_HEADERS]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _caching_headers() -> list[tuple[bytes, bytes]]:
+    return [(b"cache-control", CACHE_CONTROL.encode()), (b"vary", VARY.encode())]
