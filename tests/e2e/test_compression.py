@@ -35,7 +35,8 @@ async def test_a_retrieve_is_compressed_when_accepted_and_decodes_to_the_same_js
     assert packed.headers["content-encoding"] == encoding
     assert int(packed.headers["content-length"]) < len(plain.content) // 2
     assert packed.content == plain.content  # decoded by the client
-    assert packed.headers["vary"] == plain.headers["vary"] == "Accept-Encoding"
+    for answer in (packed, plain):
+        assert "Accept-Encoding" in {name.strip() for name in answer.headers["vary"].split(",")}
 
 
 async def test_small_json_and_errors_below_the_threshold_go_as_they_are(client: Client) -> None:

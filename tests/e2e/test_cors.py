@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -36,6 +37,11 @@ def cors_headers(headers: object) -> set[str]:
     return {name.lower() for name in headers if name.lower().startswith("access-control-")}  # type: ignore[attr-defined]
 
 
+def vary(headers: httpx.Headers) -> set[str]:
+    """The header names ``Vary`` lists."""
+    return {name.strip() for name in headers.get("vary", "").split(",") if name.strip()}
+
+
 async def test_a_preflight_from_a_listed_origin_is_answered_without_a_token(
     served: tuple[Container, Client],
 ) -> None:
@@ -46,7 +52,9 @@ async def test_a_preflight_from_a_listed_origin_is_answered_without_a_token(
         assert answer.headers["access-control-allow-origin"] == ADMIN_PANEL
         methods = {m.strip() for m in answer.headers["access-control-allow-methods"].split(",")}
         assert {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} <= methods
-        assert answer.headers["access-control-allow-headers"] == "Authorization, Content-Type"
+        assert answer.headers["access-control-allow-headers"] == (
+            "Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-ID"
+        )
         assert answer.headers["access-control-max-age"] == "600"
         assert "Origin" in answer.headers["vary"]
         assert "Allow" in answer.headers
@@ -62,8 +70,10 @@ async def test_answers_to_a_listed_origin_carry_the_origin_and_expose_retry_afte
     answer = await client.get("/api/portfolios/", headers=headers)
     assert answer.status_code == 200
     assert answer.headers["access-control-allow-origin"] == ADMIN_PANEL
-    assert answer.headers["access-control-expose-headers"] == "Retry-After"
-    assert answer.headers["vary"] == "Origin"
+    assert answer.headers["access-control-expose-headers"] == (
+        "ETag, Idempotent-Replayed, Retry-After, X-Request-ID"
+    )
+    assert "Origin" in vary(answer.headers)
     refused = await client.get("/api/portfolios/", headers={"Origin": ADMIN_PANEL})
     assert refused.status_code == 401
     assert refused.headers["access-control-allow-origin"] == ADMIN_PANEL
@@ -86,7 +96,7 @@ async def test_an_unlisted_origin_gets_the_answer_it_got_before_without_cors_hea
         simple = await client.get("/api/portfolios/", headers={"Origin": origin})
         assert simple.status_code == 401
         assert cors_headers(simple.headers) == set()
-        assert simple.headers["vary"] == "Origin"
+        assert "Origin" in vary(simple.headers)
 
 
 async def test_without_listed_origins_nothing_changes(tmp_path: Path) -> None:
@@ -95,7 +105,7 @@ async def test_without_listed_origins_nothing_changes(tmp_path: Path) -> None:
         answer = await client.options("/api/portfolios/1", headers=PREFLIGHT)
         assert answer.status_code == 204
         assert cors_headers(answer.headers) == set()
-        assert "vary" not in answer.headers
+        assert "Origin" not in vary(answer.headers)
 
 
 def test_origins_are_checked_when_read() -> None:

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 ALLOWED_METHODS = b"DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
-ALLOWED_HEADERS = b"Authorization, Content-Type"
-EXPOSED_HEADERS = b"Retry-After"
+ALLOWED_HEADERS = b"Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-ID"
+EXPOSED_HEADERS = b"ETag, Idempotent-Replayed, Retry-After, X-Request-ID"
 MAX_AGE_SECONDS = 600
 
 
