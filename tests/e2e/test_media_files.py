@@ -104,3 +104,19 @@ async def test_head_gives_the_headers_of_get_without_a_body(client: Client, stor
     assert response.content == b""
     assert response.headers["content-type"] == "image/png"
     assert response.headers["content-length"] == str(stored.stat().st_size)
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [".incoming-abc123", "core_media/2026/03/02/.incoming-x1", "core_media/.cache/cover.png"],
+)
+async def test_hidden_files_in_the_media_root_are_never_served(
+    client: Client, stored: Path, media_root: Path, hidden: str
+) -> None:
+    # Unfinished writes of older versions lived beside the files, named ".incoming-...";
+    # no stored key ever has a part that starts with a dot.
+    (media_root / hidden).parent.mkdir(parents=True, exist_ok=True)
+    (media_root / hidden).write_bytes(png())
+    response = await client.get(f"/media/{hidden}")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
