@@ -150,3 +150,19 @@ async def test_ranges_it_does_not_serve_get_the_whole_file(
     assert response.status_code == 200
     assert response.content == stored.read_bytes()
     assert response.headers["accept-ranges"] == "bytes"
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [".incoming-abc123", "core_media/2026/03/02/.incoming-x1", "core_media/.cache/cover.png"],
+)
+async def test_hidden_files_in_the_media_root_are_never_served(
+    client: Client, stored: Path, media_root: Path, hidden: str
+) -> None:
+    # Unfinished writes of older versions lived beside the files, named ".incoming-...";
+    # no stored key ever has a part that starts with a dot.
+    (media_root / hidden).parent.mkdir(parents=True, exist_ok=True)
+    (media_root / hidden).write_bytes(png())
+    response = await client.get(f"/media/{hidden}")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

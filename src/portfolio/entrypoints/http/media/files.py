@@ -39,6 +39,10 @@ async def _chunks(handle: BinaryIO, length: int) -> AsyncIterator[bytes]:
 
 
 def _open(storage: MediaStorage, key: str) -> tuple[BinaryIO, int, bytes]:
+    # No stored key has a part starting with a dot; such files (unfinished writes of older
+    # versions, a web server's or an editor's leftovers) are never served.
+    if any(part.startswith(".") for part in key.split("/")):
+        raise NotFound
     try:
         handle = storage.open(key)
     except (OSError, ValueError):
