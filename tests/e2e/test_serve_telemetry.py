@@ -63,7 +63,8 @@ def _two_workers(port: int, env: dict[str, str]) -> subprocess.Popen[str]:
     deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).close()
+            # /ready, so that the test counts every /health itself.
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2).close()
             return server
         except OSError as error:
             if time.monotonic() > deadline or server.poll() is not None:
@@ -100,7 +101,7 @@ def test_one_scrape_adds_up_both_workers(
         while _sample(_get(scrape)[1], "portfolio_db_pool_connections") < 2 * 2:
             assert time.monotonic() < deadline, "the second worker did not come up"
             time.sleep(0.3)
-        sent = 1  # the probe that saw the server come up
+        sent = 0
         # Bursts of fresh connections until both workers have answered some.
         with ThreadPoolExecutor(8) as pool:
             for _ in range(20):

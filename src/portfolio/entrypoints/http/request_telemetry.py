@@ -65,12 +65,12 @@ class RequestTelemetry:
                     route = raw.get("path_template") or UNMATCHED_ROUTE
                     user_id = getattr(raw.get("user"), "id", None)
                     self.telemetry.answered(record, route, status, seconds, user_id)
-                    _log(raw, method, route, status, seconds, request_id.decode(), user_id)
+                    log_request(raw, method, route, status, seconds, request_id.decode(), user_id)
         finally:
             REQUEST_ID.reset(id_token)
 
 
-def _log(
+def log_request(
     scope: dict[str, Any],
     method: str,
     route: str,
@@ -79,6 +79,7 @@ def _log(
     request_id: str,
     user_id: int | None,
 ) -> None:
+    """The request's line: plain text, or with its fields for the JSON format."""
     if not logger.isEnabledFor(logging.INFO):
         return
     # Escaped so a path with encoded newlines cannot forge log lines.
