@@ -31,7 +31,7 @@ from pathlib import Path
 from PIL import Image, ImageFilter
 
 from portfolio.adapters.filesystem import FilesystemMediaStorage
-from portfolio.adapters.memory import InMemoryCatalogue
+from portfolio.adapters.memory import InMemoryDatabase
 from portfolio.adapters.pillow import PillowImageProcessor
 from portfolio.application import ImageFormat, UploadMedia
 from portfolio.domain import THUMBNAIL_SIZES
@@ -81,7 +81,7 @@ def upload(data: bytes) -> list[bytes]:
     with tempfile.TemporaryDirectory() as root:
         use_case = UploadMedia(
             FilesystemMediaStorage(Path(root)),
-            InMemoryCatalogue(),
+            InMemoryDatabase().media,
             PillowImageProcessor(jpeg_quality=QUALITY),
             lambda: datetime.now(UTC),
         )

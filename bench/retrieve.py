@@ -27,7 +27,18 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from bench.load import LoadResult, drive
-from portfolio.adapters.postgres import PostgresCatalogue, make_pool, migrate, open_pool
+from portfolio.adapters.postgres import (
+    EMPLOYERS,
+    LINKS,
+    META,
+    TAGS,
+    PostgresMediaRepository,
+    PostgresPortfolios,
+    PostgresSharedObjects,
+    make_pool,
+    migrate,
+    open_pool,
+)
 from portfolio.application import (
     EmployerFields,
     LinkFields,
@@ -40,7 +51,7 @@ from portfolio.application import (
     TagFields,
 )
 from portfolio.application.media.keys import media_key, thumbnail_key
-from portfolio.domain import THUMBNAIL_SIZES
+from portfolio.domain import THUMBNAIL_SIZES, Employer, Link, Meta, Tag
 from portfolio.entrypoints.container import utc_now
 from portfolio.entrypoints.database import database_url
 from portfolio.entrypoints.settings import Settings
@@ -49,9 +60,9 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-async def _image(catalogue: PostgresCatalogue, name: str) -> int:
+async def _image(media: PostgresMediaRepository, name: str) -> int:
     key = media_key(utc_now(), name)
-    media = await catalogue.add_media(
+    added = await media.add(
         NewMedia(
             key=key,
             type="image/jpeg",
@@ -63,7 +74,7 @@ async def _image(catalogue: PostgresCatalogue, name: str) -> int:
             thumbnails=tuple(NewThumbnail(thumbnail_key(key, s), s) for s in THUMBNAIL_SIZES),
         )
     )
-    return media.id
+    return added.id
 
 
 async def load_portfolios(url: str, count: int) -> tuple[list[int], str]:
@@ -73,44 +84,48 @@ async def load_portfolios(url: str, count: int) -> tuple[list[int], str]:
     pool = make_pool(url)
     await open_pool(pool)
     try:
-        catalogue = PostgresCatalogue(pool)
+        media = PostgresMediaRepository(pool)
+        employers = PostgresSharedObjects[EmployerFields, Employer](pool, EMPLOYERS)
+        tag_store = PostgresSharedObjects[TagFields, Tag](pool, TAGS)
+        link_store = PostgresSharedObjects[LinkFields, Link](pool, LINKS)
+        meta_store = PostgresSharedObjects[MetaFields, Meta](pool, META)
         tags = [
             (
-                await catalogue.add_tag(
-                    TagFields(name=f"tag {n}", image_id=await _image(catalogue, f"tag{n}.jpg"))
+                await tag_store.add(
+                    TagFields(name=f"tag {n}", image_id=await _image(media, f"tag{n}.jpg"))
                 )
             ).id
             for n in range(12)
         ]
         ids = []
         for n in range(count):
-            employer = await catalogue.add_employer(
+            employer = await employers.add(
                 EmployerFields(
                     name=f"employer {n}",
                     description="A client",
-                    image_id=await _image(catalogue, f"e{n}.jpg"),
+                    image_id=await _image(media, f"e{n}.jpg"),
                 )
             )
             links = [
                 (
-                    await catalogue.add_link(
+                    await link_store.add(
                         LinkFields(name=name, url=f"https://example.com/{n}/{name}", description="")
                     )
                 ).id
                 for name in ("github", "site_url")
             ]
             metas = [
-                (await catalogue.add_meta(MetaFields(key=f"key{k}", value_text="value " * 10))).id
+                (await meta_store.add(MetaFields(key=f"key{k}", value_text="value " * 10))).id
                 for k in range(3)
             ]
-            gallery = tuple([await _image(catalogue, f"p{n}_g{g}.jpg") for g in range(4)])
-            portfolio = await catalogue.add_portfolio(
+            gallery = tuple([await _image(media, f"p{n}_g{g}.jpg") for g in range(4)])
+            portfolio = await PostgresPortfolios(pool).add(
                 PortfolioFields(
                     title=f"Portfolio {n}",
                     slug=f"portfolio-{n}",
                     excerpt="An excerpt " * 8,
                     order=n,
-                    image_id=await _image(catalogue, f"p{n}.jpg"),
+                    image_id=await _image(media, f"p{n}.jpg"),
                     employer_id=employer.id,
                     completed_at=utc_now(),
                     description="A description " * 40,

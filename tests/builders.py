@@ -1,18 +1,33 @@
-"""Catalogue contents for tests: a portfolio with every nested kind filled, through the port."""
+"""Test data written through the ports: a portfolio with every nested kind filled."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
+from psycopg_pool import AsyncConnectionPool
+
+from portfolio.adapters.postgres import (
+    EMPLOYERS,
+    LINKS,
+    META,
+    TAGS,
+    Connection,
+    PostgresMediaRepository,
+    PostgresPortfolios,
+    PostgresSharedObjects,
+)
 from portfolio.application import (
-    Catalogue,
     EmployerFields,
     LinkFields,
+    MediaRepository,
     MetaFields,
     NewMedia,
     NewThumbnail,
     PortfolioFields,
+    Portfolios,
+    SharedObjects,
     TagFields,
 )
 from portfolio.application.media.keys import media_key, thumbnail_key
@@ -28,6 +43,7 @@ from portfolio.domain import (
     Tag,
     permission_code,
 )
+from portfolio.entrypoints.container import Container
 
 DAY = datetime(2026, 3, 2, tzinfo=UTC)
 
@@ -37,10 +53,64 @@ ALL_PERMISSION_CODES = frozenset(
 """Every code the service knows: what an admin may do, written out for staff."""
 
 
-async def add_image(catalogue: Catalogue, file_name: str, size: int = 73062) -> Media:
+class CatalogueStores(Protocol):
+    """The ports test data is written through: an InMemoryDatabase, or ``stores_of`` a
+    container."""
+
+    @property
+    def portfolios(self) -> Portfolios: ...
+    @property
+    def media(self) -> MediaRepository: ...
+    @property
+    def employers(self) -> SharedObjects[EmployerFields, Employer]: ...
+    @property
+    def tags(self) -> SharedObjects[TagFields, Tag]: ...
+    @property
+    def links(self) -> SharedObjects[LinkFields, Link]: ...
+    @property
+    def meta(self) -> SharedObjects[MetaFields, Meta]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSet:
+    """One adapter family's stores, under the names CatalogueStores gives them."""
+
+    portfolios: Portfolios
+    media: MediaRepository
+    employers: SharedObjects[EmployerFields, Employer]
+    tags: SharedObjects[TagFields, Tag]
+    links: SharedObjects[LinkFields, Link]
+    meta: SharedObjects[MetaFields, Meta]
+
+
+def stores_of(container: Container) -> StoreSet:
+    """The stores a container serves."""
+    return StoreSet(
+        container.portfolios(),
+        container.media_repository(),
+        container.employer_store(),
+        container.tag_store(),
+        container.link_store(),
+        container.meta_store(),
+    )
+
+
+def postgres_stores(pool: AsyncConnectionPool[Connection]) -> StoreSet:
+    """The Postgres stores over ``pool``."""
+    return StoreSet(
+        PostgresPortfolios(pool),
+        PostgresMediaRepository(pool),
+        PostgresSharedObjects(pool, EMPLOYERS),
+        PostgresSharedObjects(pool, TAGS),
+        PostgresSharedObjects(pool, LINKS),
+        PostgresSharedObjects(pool, META),
+    )
+
+
+async def add_image(media: MediaRepository, file_name: str, size: int = 73062) -> Media:
     """An image row with its four thumbnail rows (no bytes are stored)."""
     key = media_key(DAY, file_name)
-    return await catalogue.add_media(
+    return await media.add(
         NewMedia(
             key=key,
             type="image/bmp",
@@ -56,9 +126,9 @@ async def add_image(catalogue: Catalogue, file_name: str, size: int = 73062) -> 
     )
 
 
-async def add_document(catalogue: Catalogue, file_name: str) -> Media:
+async def add_document(media: MediaRepository, file_name: str) -> Media:
     """A plain (non-image) file row."""
-    return await catalogue.add_media(
+    return await media.add(
         NewMedia(key=media_key(DAY, file_name), type="application/pdf", name=file_name, size=2048)
     )
 
@@ -82,37 +152,37 @@ class FullPortfolio:
     meta_ids: tuple[int, ...]
 
 
-async def add_full_portfolio(catalogue: Catalogue, title: str = "Web design") -> FullPortfolio:
+async def add_full_portfolio(stores: CatalogueStores, title: str = "Web design") -> FullPortfolio:
     """Cover, employer with logo, tags, links, gallery and meta (with and without files).
 
     Collections are attached in an order different from creation order, so a test can tell
     attachment order from id order.
     """
     prefix = title.lower().replace(" ", "_")
-    cover = await add_image(catalogue, f"{prefix}_cover.bmp")
-    logo = await add_image(catalogue, f"{prefix}_logo.png", size=512)
-    employer = await catalogue.add_employer(
+    cover = await add_image(stores.media, f"{prefix}_cover.bmp")
+    logo = await add_image(stores.media, f"{prefix}_logo.png", size=512)
+    employer = await stores.employers.add(
         EmployerFields(name=f"{title} client", description="some store", image_id=logo.id)
     )
     tags = [
-        await catalogue.add_tag(
+        await stores.tags.add(
             TagFields(name=f"{title} tag {n}", image_id=logo.id if n == 1 else None)
         )
         for n in (1, 2)
     ]
     links = [
-        await catalogue.add_link(
+        await stores.links.add(
             LinkFields(name="github", url="https://example.com/repo", description="")
         ),
-        await catalogue.add_link(
+        await stores.links.add(
             LinkFields(name="site_url", url=None, description=None, image_id=logo.id)
         ),
     ]
-    gallery = [await add_image(catalogue, f"{prefix}_gallery_{n}.bmp") for n in (1, 2)]
-    brochure = await add_document(catalogue, f"{prefix}_brochure.pdf")
+    gallery = [await add_image(stores.media, f"{prefix}_gallery_{n}.bmp") for n in (1, 2)]
+    brochure = await add_document(stores.media, f"{prefix}_brochure.pdf")
     metas = [
-        await catalogue.add_meta(MetaFields(key="client_quote", value_text="Great work")),
-        await catalogue.add_meta(
+        await stores.meta.add(MetaFields(key="client_quote", value_text="Great work")),
+        await stores.meta.add(
             MetaFields(key="brochure", value_text=None, value_file_id=brochure.id)
         ),
     ]
@@ -131,7 +201,7 @@ async def add_full_portfolio(catalogue: Catalogue, title: str = "Web design") ->
         image_ids=(gallery[1].id, gallery[0].id),
         meta_ids=(metas[1].id, metas[0].id),
     )
-    portfolio = await catalogue.add_portfolio(fields)
+    portfolio = await stores.portfolios.add(fields)
     return FullPortfolio(
         portfolio=portfolio,
         cover=cover,

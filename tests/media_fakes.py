@@ -7,7 +7,7 @@ import errno
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from portfolio.application import Catalogue, MediaStorage, NewMedia
+from portfolio.application import MediaRepository, MediaStorage, NewMedia
 from portfolio.domain import Media
 
 UPLOAD_DAY = datetime(2026, 3, 2, 17, 26, tzinfo=UTC)
@@ -50,24 +50,25 @@ class DiskFillsUp:
         return self._storage.url(key)
 
 
-class HeldCatalogue:
-    """The part of a Catalogue uploads use: add_media waits for ``release``, then fails or records.
+class HeldMediaRepository:
+    """The part of a MediaRepository uploads use: add waits for ``release``, then fails or
+    records.
 
-    It fails with ``error`` when one is given. ``entered`` is set once add_media has been
-    called, so a test can act while it waits.
+    It fails with ``error`` when one is given. ``entered`` is set once add has been called,
+    so a test can act while it waits.
     """
 
-    def __init__(self, catalogue: Catalogue, error: BaseException | None = None) -> None:
-        self._catalogue = catalogue
+    def __init__(self, repository: MediaRepository, error: BaseException | None = None) -> None:
+        self._repository = repository
         self._error = error
         self.entered = asyncio.Event()
         self.release = asyncio.Event()
         self.release.set()
 
-    async def add_media(self, media: NewMedia) -> Media:
+    async def add(self, media: NewMedia) -> Media:
         """Wait to be released, then fail or record the media."""
         self.entered.set()
         await self.release.wait()
         if self._error is not None:
             raise self._error
-        return await self._catalogue.add_media(media)
+        return await self._repository.add(media)

@@ -7,9 +7,8 @@ from dependency_injector import providers
 from portfolio.adapters.argon2 import Argon2PasswordHasher
 from portfolio.adapters.memory import (
     AlwaysReady,
-    InMemoryCatalogue,
+    InMemoryDatabase,
     InMemoryFailureCounter,
-    InMemoryMediaRepository,
     InMemoryMediaStorage,
     InMemoryTokenStore,
     InMemoryUserStore,
@@ -27,16 +26,15 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     """A container whose every port is served from memory: no database, no disk."""
     settings = settings or Settings()
     container = Container(settings=settings, database_url="memory://")
-    catalogue = InMemoryCatalogue(clock=utc_now)
+    database = InMemoryDatabase(clock=utc_now)
     users = InMemoryUserStore()
     container.pool.override(providers.Object(None))
-    container.portfolio_queries.override(providers.Object(catalogue))
-    container.catalogue.override(providers.Object(catalogue))
-    container.employer_store.override(providers.Object(catalogue.employer_store))
-    container.tag_store.override(providers.Object(catalogue.tag_store))
-    container.link_store.override(providers.Object(catalogue.link_store))
-    container.meta_store.override(providers.Object(catalogue.meta_store))
-    container.media_repository.override(providers.Object(InMemoryMediaRepository(catalogue)))
+    container.portfolios.override(providers.Object(database.portfolios))
+    container.employer_store.override(providers.Object(database.employers))
+    container.tag_store.override(providers.Object(database.tags))
+    container.link_store.override(providers.Object(database.links))
+    container.meta_store.override(providers.Object(database.meta))
+    container.media_repository.override(providers.Object(database.media))
     container.users.override(providers.Object(users))
     container.tokens.override(providers.Object(InMemoryTokenStore(users)))
     container.readiness.override(providers.Object(AlwaysReady()))

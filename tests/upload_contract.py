@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryCatalogue
+from portfolio.adapters.memory import InMemoryDatabase
 from portfolio.adapters.pillow import PillowImageProcessor
 from portfolio.application import MediaLimits, MediaStorage, UploadMedia
 from portfolio.domain import (
@@ -26,7 +26,7 @@ from portfolio.domain import (
     fit_within,
 )
 from tests import media_samples
-from tests.media_fakes import DiskFillsUp, HeldCatalogue, fixed_clock
+from tests.media_fakes import DiskFillsUp, HeldMediaRepository, fixed_clock
 from tests.media_samples import thumbnail_image
 
 DAY = "core_media/2026/03/02"
@@ -37,17 +37,17 @@ class UploadMediaContract:
     """What uploading guarantees, whatever the storage."""
 
     @pytest.fixture
-    def catalogue(self) -> InMemoryCatalogue:
-        """An empty in-memory catalogue."""
-        return InMemoryCatalogue()
+    def database(self) -> InMemoryDatabase:
+        """An empty in-memory database."""
+        return InMemoryDatabase()
 
     @pytest.fixture
-    def upload(self, storage: MediaStorage, catalogue: InMemoryCatalogue) -> UploadMedia:
+    def upload(self, storage: MediaStorage, database: InMemoryDatabase) -> UploadMedia:
         """The use case under test, over this class's storage."""
-        return UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+        return UploadMedia(storage, database.media, PillowImageProcessor(), fixed_clock)
 
     async def test_an_image_is_stored_with_four_thumbnails_beside_it(
-        self, upload: UploadMedia, storage: MediaStorage, catalogue: InMemoryCatalogue
+        self, upload: UploadMedia, storage: MediaStorage, database: InMemoryDatabase
     ) -> None:
         data = media_samples.jpeg((2000, 1500))
 
@@ -65,7 +65,7 @@ class UploadMediaContract:
         for thumb in media.thumbnails:
             with storage.open(thumb.key) as stored:
                 assert thumbnail_image(stored.read()).size == fit_within(2000, 1500, thumb.size)
-        assert catalogue.media[media.id] == media
+        assert database.media_rows[media.id] == media
 
     @pytest.mark.parametrize(
         ("data", "name", "mime", "extension"),
@@ -98,12 +98,12 @@ class UploadMediaContract:
             assert thumbnail_image(stored.read()).size == (600, 800)
 
     async def test_a_client_type_is_never_believed_a_png_named_jpg_is_refused(
-        self, upload: UploadMedia, stored_keys: StoredKeys, catalogue: InMemoryCatalogue
+        self, upload: UploadMedia, stored_keys: StoredKeys, database: InMemoryDatabase
     ) -> None:
         with pytest.raises(ExtensionMismatch, match='"\\.jpg" but the content is a PNG image'):
             await upload(io.BytesIO(media_samples.png()), "photo.jpg")
         assert stored_keys() == []
-        assert catalogue.media == {}
+        assert database.media_rows == {}
 
     async def test_other_files_are_stored_plain_typed_from_their_content(
         self, upload: UploadMedia, storage: MediaStorage
@@ -185,7 +185,7 @@ class UploadMediaContract:
         self,
         upload: UploadMedia,
         stored_keys: StoredKeys,
-        catalogue: InMemoryCatalogue,
+        database: InMemoryDatabase,
         data: bytes,
         name: str,
         error: type[Exception],
@@ -193,13 +193,17 @@ class UploadMediaContract:
         with pytest.raises(error):
             await upload(io.BytesIO(data), name)
         assert stored_keys() == []
-        assert catalogue.media == {}
+        assert database.media_rows == {}
 
     async def test_an_upload_over_the_byte_limit_is_refused(
-        self, storage: MediaStorage, catalogue: InMemoryCatalogue, stored_keys: StoredKeys
+        self, storage: MediaStorage, database: InMemoryDatabase, stored_keys: StoredKeys
     ) -> None:
         upload = UploadMedia(
-            storage, catalogue, PillowImageProcessor(), fixed_clock, MediaLimits(max_bytes=1000)
+            storage,
+            database.media,
+            PillowImageProcessor(),
+            fixed_clock,
+            MediaLimits(max_bytes=1000),
         )
 
         with pytest.raises(FileTooLarge) as refused:
@@ -210,30 +214,30 @@ class UploadMediaContract:
     async def test_a_database_failure_after_the_files_are_written_leaves_no_file(
         self, storage: MediaStorage, stored_keys: StoredKeys
     ) -> None:
-        catalogue = HeldCatalogue(InMemoryCatalogue(), ServiceUnavailable("database down"))
-        upload = UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+        held = HeldMediaRepository(InMemoryDatabase().media, ServiceUnavailable("database down"))
+        upload = UploadMedia(storage, held, PillowImageProcessor(), fixed_clock)
 
         with pytest.raises(ServiceUnavailable):
             await upload(io.BytesIO(media_samples.png()), "a.png")
-        assert catalogue.entered.is_set(), "the files were written before the record failed"
+        assert held.entered.is_set(), "the files were written before the record failed"
         assert stored_keys() == []
 
     @pytest.mark.parametrize("fail_at", [1, 2, 5])
     async def test_a_full_disk_midway_leaves_no_file_and_no_record(
         self,
         storage: MediaStorage,
-        catalogue: InMemoryCatalogue,
+        database: InMemoryDatabase,
         stored_keys: StoredKeys,
         fail_at: int,
     ) -> None:
         upload = UploadMedia(
-            DiskFillsUp(storage, fail_at), catalogue, PillowImageProcessor(), fixed_clock
+            DiskFillsUp(storage, fail_at), database.media, PillowImageProcessor(), fixed_clock
         )
 
         with pytest.raises(OSError, match="No space left"):
             await upload(io.BytesIO(media_samples.png()), "a.png")
         assert stored_keys() == []
-        assert catalogue.media == {}
+        assert database.media_rows == {}
 
     async def test_a_name_clash_gets_a_suffix_and_never_overwrites(
         self, upload: UploadMedia, storage: MediaStorage
@@ -265,20 +269,20 @@ class UploadMediaContract:
     async def test_a_cancelled_upload_whose_record_was_committed_keeps_its_files(
         self, storage: MediaStorage, stored_keys: StoredKeys
     ) -> None:
-        memory = InMemoryCatalogue()
-        catalogue = HeldCatalogue(memory)
-        catalogue.release.clear()
-        upload = UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+        database = InMemoryDatabase()
+        held = HeldMediaRepository(database.media)
+        held.release.clear()
+        upload = UploadMedia(storage, held, PillowImageProcessor(), fixed_clock)
 
         task = asyncio.create_task(upload(io.BytesIO(media_samples.png()), "a.png"))
-        await catalogue.entered.wait()
+        await held.entered.wait()
         task.cancel()
         await asyncio.sleep(0)
-        catalogue.release.set()
+        held.release.set()
 
         with pytest.raises(asyncio.CancelledError):
             await task
-        (media,) = memory.media.values()
+        (media,) = database.media_rows.values()
         assert sorted(stored_keys()) == sorted(
             [media.key, *(thumb.key for thumb in media.thumbnails)]
         )
@@ -286,15 +290,15 @@ class UploadMediaContract:
     async def test_a_cancelled_upload_whose_record_failed_leaves_no_file(
         self, storage: MediaStorage, stored_keys: StoredKeys
     ) -> None:
-        catalogue = HeldCatalogue(InMemoryCatalogue(), ServiceUnavailable("database down"))
-        catalogue.release.clear()
-        upload = UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+        held = HeldMediaRepository(InMemoryDatabase().media, ServiceUnavailable("database down"))
+        held.release.clear()
+        upload = UploadMedia(storage, held, PillowImageProcessor(), fixed_clock)
 
         task = asyncio.create_task(upload(io.BytesIO(media_samples.png()), "a.png"))
-        await catalogue.entered.wait()
+        await held.entered.wait()
         task.cancel()
         await asyncio.sleep(0)
-        catalogue.release.set()
+        held.release.set()
 
         with pytest.raises(asyncio.CancelledError):
             await task

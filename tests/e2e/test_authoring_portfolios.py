@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from portfolio.application import PortfolioFields, TagFields
 from portfolio.entrypoints.container import Container
-from tests.builders import add_full_portfolio, add_image
+from tests.builders import add_full_portfolio, add_image, stores_of
 from tests.e2e.conftest import Callers
 
 pytestmark = pytest.mark.postgres
@@ -47,8 +47,8 @@ async def test_create_answers_201_with_the_retrieve_shape_and_defaults(
 async def test_create_attaches_everything_in_the_order_given(
     client: Client, container: Container, callers: Callers
 ) -> None:
-    full = await add_full_portfolio(container.catalogue(), "Existing")
-    cover = await add_image(container.catalogue(), "new_cover.bmp")
+    full = await add_full_portfolio(stores_of(container), "Existing")
+    cover = await add_image(container.media_repository(), "new_cover.bmp")
     body = {
         "title": "New",
         "slug": "brand-new",
@@ -120,7 +120,7 @@ async def test_titles_that_slugify_alike_get_numbered_slugs(
 async def test_invalid_creates_get_400_with_field_errors_and_write_nothing(
     client: Client, container: Container, callers: Callers, body: Any, errors: Any
 ) -> None:
-    await container.catalogue().add_portfolio(PortfolioFields(title="Taken", slug="taken"))
+    await container.portfolios().add(PortfolioFields(title="Taken", slug="taken"))
     response = await create(client, callers.admin, body)
     assert response.status_code == 400
     assert response.json() == errors
@@ -187,7 +187,7 @@ async def test_patch_changes_only_what_is_sent_and_moves_only_updated_at(
 async def test_put_replaces_the_whole_portfolio(
     client: Client, container: Container, callers: Callers
 ) -> None:
-    tag = await container.catalogue().add_tag(TagFields(name="web"))
+    tag = await container.tag_store().add(TagFields(name="web"))
     created = (
         await create(
             client,
@@ -217,7 +217,7 @@ async def test_put_without_the_required_title_is_400(client: Client, callers: Ca
 async def test_a_failed_patch_changes_nothing(
     client: Client, container: Container, callers: Callers
 ) -> None:
-    full = await add_full_portfolio(container.catalogue())
+    full = await add_full_portfolio(stores_of(container))
     path = f"/api/portfolios/{full.portfolio.id}"
     before = (await client.get(path, headers=callers.admin)).json()
     response = await client.patch(
@@ -243,7 +243,7 @@ async def test_writes_to_ids_that_name_nothing_get_404_even_with_a_bad_body(
 async def test_delete_answers_204_and_keeps_what_the_portfolio_held(
     client: Client, container: Container, callers: Callers
 ) -> None:
-    full = await add_full_portfolio(container.catalogue())
+    full = await add_full_portfolio(stores_of(container))
     response = await client.delete(f"/api/portfolios/{full.portfolio.id}", headers=callers.admin)
     assert response.status_code == 204
     assert response.content == b""
@@ -265,7 +265,7 @@ async def test_list_pages_with_absolute_links_that_keep_the_other_parameters(
     client: Client, container: Container, callers: Callers
 ) -> None:
     for n in range(5):
-        await container.catalogue().add_portfolio(
+        await container.portfolios().add(
             PortfolioFields(title=f"Project {n}", slug=f"p{n}", order=5 - n)
         )
     first = await client.get("/api/portfolios/?page_size=2&search=project", headers=callers.admin)
@@ -286,7 +286,7 @@ async def test_list_pages_with_absolute_links_that_keep_the_other_parameters(
 async def test_list_items_are_whole_portfolios(
     client: Client, container: Container, callers: Callers
 ) -> None:
-    full = await add_full_portfolio(container.catalogue())
+    full = await add_full_portfolio(stores_of(container))
     listed = (await client.get("/api/portfolios", headers=callers.admin)).json()
     retrieved = await client.get(f"/api/portfolios/{full.portfolio.id}", headers=callers.admin)
     assert listed["results"] == [retrieved.json()]
@@ -297,7 +297,7 @@ async def test_pages_past_the_end_or_malformed_get_404_invalid_page(
     client: Client, container: Container, callers: Callers, page: str
 ) -> None:
     for n in range(3):
-        await container.catalogue().add_portfolio(PortfolioFields(title=f"P{n}", slug=f"p{n}"))
+        await container.portfolios().add(PortfolioFields(title=f"P{n}", slug=f"p{n}"))
     response = await client.get(f"/api/portfolios/?page={page}&page_size=2", headers=callers.admin)
     assert response.status_code == 404
     assert response.json() == {"detail": "Invalid page."}
@@ -313,7 +313,7 @@ async def test_page_size_defaults_to_20_and_stops_at_100(
     client: Client, container: Container, callers: Callers, asked: str | None, given: int
 ) -> None:
     for n in range(120):
-        await container.catalogue().add_portfolio(PortfolioFields(title=f"P{n}", slug=f"p{n}"))
+        await container.portfolios().add(PortfolioFields(title=f"P{n}", slug=f"p{n}"))
     query = "" if asked is None else f"?page_size={asked}"
     body = (await client.get(f"/api/portfolios/{query}", headers=callers.admin)).json()
     assert len(body["results"]) == given and body["count"] == 120
@@ -322,13 +322,13 @@ async def test_page_size_defaults_to_20_and_stops_at_100(
 async def test_filters_ordering_and_search(
     client: Client, container: Container, callers: Callers
 ) -> None:
-    catalogue = container.catalogue()
-    tag = await catalogue.add_tag(TagFields(name="web"))
-    full = await add_full_portfolio(catalogue, "Alpha")
-    await catalogue.add_portfolio(
+    stores = stores_of(container)
+    tag = await stores.tags.add(TagFields(name="web"))
+    full = await add_full_portfolio(stores, "Alpha")
+    await stores.portfolios.add(
         PortfolioFields(title="beta", slug="beta", order=9, tag_ids=(tag.id,), is_active=False)
     )
-    await catalogue.add_portfolio(
+    await stores.portfolios.add(
         PortfolioFields(title="Gamma", slug="gamma", order=1, excerpt="An online SHOP")
     )
 

@@ -74,7 +74,7 @@ def resource(request: pytest.FixtureRequest) -> Resource:
 async def test_create_answers_201_with_the_read_shape(
     client: Client, container: Container, callers: Callers, resource: Resource
 ) -> None:
-    media = await add_image(container.catalogue(), "logo.png")
+    media = await add_image(container.media_repository(), "logo.png")
     response = await client.post(
         resource.path,
         headers=callers.admin,
@@ -124,7 +124,7 @@ async def test_exact_shapes_of_every_resource(client: Client, callers: Callers) 
 async def test_meta_value_file_reads_back_as_a_file_object(
     client: Client, container: Container, callers: Callers
 ) -> None:
-    brochure = await add_document(container.catalogue(), "brochure.pdf")
+    brochure = await add_document(container.media_repository(), "brochure.pdf")
     response = await client.post(
         "/api/meta/", headers=callers.admin, json={"key": "brochure", "value_file": brochure.id}
     )
@@ -165,7 +165,7 @@ async def test_deleting_something_a_portfolio_holds_is_409_naming_it(
         await client.post(resource.path, headers=callers.admin, json=resource.body("held"))
     ).json()
     reference = created["id"] if resource.join == "employer_id" else (created["id"],)
-    holder = await container.catalogue().add_portfolio(
+    holder = await container.portfolios().add(
         PortfolioFields(title="Web design", slug="web", **{resource.join: reference})
     )
     path = f"{resource.path}{created['id']}"

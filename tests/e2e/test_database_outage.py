@@ -37,7 +37,7 @@ async def test_outage_gives_503_with_retry_after_then_recovers(
     async with AsyncTestClient(create_app(container)) as client:
         await container.manage_users().create("admin", is_admin=True)
         headers = {"Authorization": f"Token {(await container.manage_tokens().issue('admin')).key}"}
-        added = await container.catalogue().add_portfolio(PortfolioFields(title="T", slug="t"))
+        added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
         path = f"/api/portfolios/{added.id}"
         assert (await client.get(path, headers=headers)).status_code == 200
 

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from portfolio.application import PortfolioFields
 from portfolio.domain import Media
 from portfolio.entrypoints.container import Container
-from tests.builders import add_full_portfolio
+from tests.builders import add_full_portfolio, stores_of
 from tests.e2e.conftest import Callers
 
 pytestmark = pytest.mark.postgres
@@ -74,7 +74,7 @@ def image(media: Media, stem: str, ext: str, human: str) -> dict[str, Any]:
 async def test_full_portfolio_is_exact_to_the_byte_shape(
     client: Client, container: Container, callers: Callers
 ) -> None:
-    full = await add_full_portfolio(container.catalogue(), "Web design")
+    full = await add_full_portfolio(stores_of(container), "Web design")
     response = await client.get(f"/api/portfolios/{full.portfolio.id}", headers=callers.admin)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -163,7 +163,7 @@ async def test_full_portfolio_is_exact_to_the_byte_shape(
 async def test_portfolio_without_attachments_has_nulls_and_empty_lists(
     client: Client, container: Container, callers: Callers
 ) -> None:
-    added = await container.catalogue().add_portfolio(PortfolioFields(title="Bare", slug="bare"))
+    added = await container.portfolios().add(PortfolioFields(title="Bare", slug="bare"))
     body = (await client.get(f"/api/portfolios/{added.id}", headers=callers.admin)).json()
     assert body["image_data"] is None
     assert body["employer_data"] is None
@@ -192,7 +192,7 @@ async def test_media_base_url_replaces_the_request_origin(
     )
     async with AsyncTestClient(create_app(cdn)) as cdn_client:
         callers = await _callers(cdn)
-        full = await add_full_portfolio(cdn.catalogue())
+        full = await add_full_portfolio(stores_of(cdn))
         body = (
             await cdn_client.get(f"/api/portfolios/{full.portfolio.id}", headers=callers.admin)
         ).json()
@@ -212,7 +212,7 @@ async def _callers(container: Container) -> Callers:
 async def test_staff_with_4202_and_admins_get_200(
     client: Client, container: Container, callers: Callers, suffix: str
 ) -> None:
-    added = await container.catalogue().add_portfolio(PortfolioFields(title="T", slug="t"))
+    added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
     for headers in (callers.admin, callers.staff_with_code):
         response = await client.get(f"/api/portfolios/{added.id}{suffix}", headers=headers)
         assert response.status_code == 200
@@ -223,7 +223,7 @@ async def test_staff_with_4202_and_admins_get_200(
 async def test_staff_without_4202_and_non_staff_get_403(
     client: Client, container: Container, callers: Callers, caller: str
 ) -> None:
-    added = await container.catalogue().add_portfolio(PortfolioFields(title="T", slug="t"))
+    added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
     response = await client.get(f"/api/portfolios/{added.id}", headers=getattr(callers, caller))
     assert response.status_code == 403
     assert response.json() == {"detail": "You do not have permission to perform this action."}
@@ -316,7 +316,7 @@ async def test_unknown_routes_get_404_json(client: Client) -> None:
 async def test_malformed_host_header_is_400_not_echoed(
     client: Client, container: Container, callers: Callers, host: str
 ) -> None:
-    added = await container.catalogue().add_portfolio(PortfolioFields(title="T", slug="t"))
+    added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
     response = await client.get(
         f"/api/portfolios/{added.id}", headers={**callers.admin, "Host": host}
     )

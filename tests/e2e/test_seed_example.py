@@ -21,6 +21,7 @@ from PIL import Image
 
 from portfolio.application import EmployerFields, LinkFields, PortfolioFields
 from portfolio.entrypoints.container import Container
+from tests.builders import stores_of
 from tests.e2e.conftest import Callers
 
 pytestmark = pytest.mark.postgres
@@ -73,17 +74,17 @@ async def test_the_seed_example_comes_back_field_by_field(
     cover = await container.upload_media()(
         io.BytesIO(bmp_156()), "image_test_media_file_0.bmp", "test text"
     )
-    catalogue = container.catalogue()
-    employer = await catalogue.add_employer(
+    stores = stores_of(container)
+    employer = await stores.employers.add(
         EmployerFields(name="digikala", description="some store", image_id=cover.id)
     )
-    github = await catalogue.add_link(
+    github = await stores.links.add(
         LinkFields(name="github", url="https://moeinsoft.com", description="")
     )
-    site = await catalogue.add_link(
+    site = await stores.links.add(
         LinkFields(name="site_url", url="https://digikala.com", description="the website url")
     )
-    portfolio = await catalogue.add_portfolio(
+    portfolio = await stores.portfolios.add(
         PortfolioFields(
             title=SEED["title"],
             slug=SEED["slug"],

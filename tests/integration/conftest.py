@@ -8,24 +8,24 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryCatalogue, InMemoryTokenStore, InMemoryUserStore
+from portfolio.adapters.memory import InMemoryDatabase, InMemoryTokenStore, InMemoryUserStore
 from portfolio.adapters.postgres import (
     EMPLOYERS,
     LINKS,
     META,
     TAGS,
-    PostgresCatalogue,
-    PostgresPortfolioQueries,
+    PostgresMediaRepository,
+    PostgresPortfolios,
     PostgresSharedObjects,
     PostgresTokenStore,
     PostgresUserStore,
 )
 from portfolio.application import (
-    Catalogue,
     EmployerFields,
     LinkFields,
+    MediaRepository,
     MetaFields,
-    PortfolioQueries,
+    Portfolios,
     SharedObjects,
     TagFields,
     TokenStore,
@@ -45,8 +45,8 @@ def kind(request: pytest.FixtureRequest) -> str:
 class Stores:
     """The ports of one adapter family, over the same data."""
 
-    catalogue: Catalogue
-    queries: PortfolioQueries
+    portfolios: Portfolios
+    media: MediaRepository
     users: UserStore
     tokens: TokenStore
     employers: SharedObjects[EmployerFields, Employer]
@@ -72,22 +72,22 @@ def never_repeating_clock() -> Callable[[], datetime]:
 def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
     """Fresh, empty stores of the requested family."""
     if kind == "memory":
-        catalogue = InMemoryCatalogue(clock=never_repeating_clock())
+        database = InMemoryDatabase(clock=never_repeating_clock())
         users = InMemoryUserStore()
         return Stores(
-            catalogue,
-            catalogue,
+            database.portfolios,
+            database.media,
             users,
             InMemoryTokenStore(users),
-            catalogue.employer_store,
-            catalogue.tag_store,
-            catalogue.link_store,
-            catalogue.meta_store,
+            database.employers,
+            database.tags,
+            database.links,
+            database.meta,
         )
     pool = request.getfixturevalue("pool")
     return Stores(
-        PostgresCatalogue(pool),
-        PostgresPortfolioQueries(pool),
+        PostgresPortfolios(pool),
+        PostgresMediaRepository(pool),
         PostgresUserStore(pool),
         PostgresTokenStore(pool),
         PostgresSharedObjects(pool, EMPLOYERS),

@@ -31,42 +31,42 @@ async def titles(
     stores: Stores, criteria: PortfolioFilter, window: Window = EVERYTHING
 ) -> list[str]:
     """The titles of the matching portfolios, in the order the adapter lists them."""
-    found = await stores.queries.find(criteria, window)
+    found = await stores.portfolios.find(criteria, window)
     return [portfolio.title for portfolio in found.items]
 
 
 async def add(stores: Stores, title: str, **values: Any) -> Portfolio:
     """A portfolio whose slug is its lower-cased title."""
-    return await stores.catalogue.add_portfolio(Fields(title=title, slug=title.lower(), **values))
+    return await stores.portfolios.add(Fields(title=title, slug=title.lower(), **values))
 
 
 # Updating portfolios
 
 
 async def test_update_changes_only_the_given_fields_and_moves_updated_at(stores: Stores) -> None:
-    full = await add_full_portfolio(stores.catalogue)
+    full = await add_full_portfolio(stores)
     before = full.portfolio
-    after = await stores.catalogue.update_portfolio(before.id, {"title": "Renamed", "order": 9})
+    after = await stores.portfolios.update(before.id, {"title": "Renamed", "order": 9})
     assert after is not None
     assert (after.title, after.order) == ("Renamed", 9)
     assert after.slug == before.slug and after.tags == before.tags and after.meta == before.meta
     assert after.created_at == before.created_at
     assert after.updated_at > before.updated_at
-    assert await stores.queries.get(before.id) == after
+    assert await stores.portfolios.get(before.id) == after
 
 
 async def test_update_with_no_changes_still_moves_updated_at(stores: Stores) -> None:
     added = await add(stores, "A")
-    first = await stores.catalogue.update_portfolio(added.id, {})
-    second = await stores.catalogue.update_portfolio(added.id, {})
+    first = await stores.portfolios.update(added.id, {})
+    second = await stores.portfolios.update(added.id, {})
     assert first is not None and second is not None
     assert added.updated_at < first.updated_at < second.updated_at
 
 
 async def test_update_replaces_given_attachment_lists_in_their_new_order(stores: Stores) -> None:
-    full = await add_full_portfolio(stores.catalogue)
+    full = await add_full_portfolio(stores)
     new_tags = (full.tags[0].id, full.tags[1].id)
-    after = await stores.catalogue.update_portfolio(
+    after = await stores.portfolios.update(
         full.portfolio.id, {"tag_ids": new_tags, "image_ids": ()}
     )
     assert after is not None
@@ -76,8 +76,8 @@ async def test_update_replaces_given_attachment_lists_in_their_new_order(stores:
 
 
 async def test_update_clears_nullable_references(stores: Stores) -> None:
-    full = await add_full_portfolio(stores.catalogue)
-    after = await stores.catalogue.update_portfolio(
+    full = await add_full_portfolio(stores)
+    after = await stores.portfolios.update(
         full.portfolio.id, {"image_id": None, "employer_id": None, "completed_at": None}
     )
     assert after is not None
@@ -89,46 +89,44 @@ async def test_update_to_a_taken_title_or_slug_is_refused(stores: Stores, field:
     await add(stores, "One")
     two = await add(stores, "Two")
     with pytest.raises(DuplicateValue) as raised:
-        await stores.catalogue.update_portfolio(
-            two.id, {field: "One" if field == "title" else "one"}
-        )
+        await stores.portfolios.update(two.id, {field: "One" if field == "title" else "one"})
     assert raised.value.field == field
-    assert await stores.queries.get(two.id) == two
+    assert await stores.portfolios.get(two.id) == two
 
 
 async def test_update_to_its_own_title_is_no_clash(stores: Stores) -> None:
     one = await add(stores, "One")
-    after = await stores.catalogue.update_portfolio(one.id, {"title": "One", "slug": "one"})
+    after = await stores.portfolios.update(one.id, {"title": "One", "slug": "one"})
     assert after is not None and after.title == "One"
 
 
 async def test_failed_update_changes_nothing(stores: Stores) -> None:
-    full = await add_full_portfolio(stores.catalogue)
+    full = await add_full_portfolio(stores)
     with pytest.raises(MissingReference) as raised:
-        await stores.catalogue.update_portfolio(
+        await stores.portfolios.update(
             full.portfolio.id, {"title": "Renamed", "tag_ids": (), "meta_ids": (999,)}
         )
     assert (raised.value.field, raised.value.value) == ("meta", 999)
-    assert await stores.queries.get(full.portfolio.id) == full.portfolio
+    assert await stores.portfolios.get(full.portfolio.id) == full.portfolio
 
 
 async def test_update_of_a_missing_portfolio_is_none(stores: Stores) -> None:
-    assert await stores.catalogue.update_portfolio(424242, {"title": "X"}) is None
+    assert await stores.portfolios.update(424242, {"title": "X"}) is None
 
 
 # Deleting portfolios
 
 
 async def test_delete_removes_the_portfolio_but_not_what_it_holds(stores: Stores) -> None:
-    full = await add_full_portfolio(stores.catalogue)
-    assert await stores.catalogue.delete_portfolio(full.portfolio.id) is True
-    assert await stores.queries.get(full.portfolio.id) is None
+    full = await add_full_portfolio(stores)
+    assert await stores.portfolios.delete(full.portfolio.id) is True
+    assert await stores.portfolios.get(full.portfolio.id) is None
     assert await stores.employers.get(full.employer.id) == full.employer
     assert [await stores.tags.get(tag.id) for tag in full.tags] == list(full.tags)
     assert [await stores.meta.get(meta.id) for meta in full.metas] == list(full.metas)
     # The join rows went with it: the tags it held are free to delete now.
     assert await stores.tags.delete(full.tags[0].id) is True
-    assert await stores.catalogue.delete_portfolio(full.portfolio.id) is False
+    assert await stores.portfolios.delete(full.portfolio.id) is False
 
 
 # Listing portfolios
@@ -140,9 +138,9 @@ async def test_default_order_is_order_then_id_with_total_and_window(stores: Stor
     await add(stores, "B", order=1)
     await add(stores, "D", order=0)
     assert await titles(stores, PortfolioFilter()) == ["D", "A", "B", "C"]
-    second = await stores.queries.find(PortfolioFilter(), Window(offset=2, limit=2))
+    second = await stores.portfolios.find(PortfolioFilter(), Window(offset=2, limit=2))
     assert [p.title for p in second.items] == ["B", "C"] and second.total == 4
-    past = await stores.queries.find(PortfolioFilter(), Window(offset=8, limit=2))
+    past = await stores.portfolios.find(PortfolioFilter(), Window(offset=8, limit=2))
     assert past.items == () and past.total == 4
 
 
@@ -171,7 +169,7 @@ async def test_several_keys_and_time_orders(stores: Stores) -> None:
     first = await add(stores, "First", order=1)
     await add(stores, "Second", order=1)
     await add(stores, "Third", order=0)
-    await stores.catalogue.update_portfolio(first.id, {"excerpt": "touched"})
+    await stores.portfolios.update(first.id, {"excerpt": "touched"})
     newest = PortfolioFilter(ordering=(SortKey(SortField.CREATED_AT, descending=True),))
     assert await titles(stores, newest) == ["Third", "Second", "First"]
     touched = PortfolioFilter(ordering=(SortKey(SortField.UPDATED_AT, descending=True),))
@@ -183,8 +181,8 @@ async def test_several_keys_and_time_orders(stores: Stores) -> None:
 
 
 async def test_filters_by_activity_tag_employer_and_slug(stores: Stores) -> None:
-    tag = await stores.catalogue.add_tag(TagFields(name="web"))
-    employer = await stores.catalogue.add_employer(EmployerFields(name="digikala"))
+    tag = await stores.tags.add(TagFields(name="web"))
+    employer = await stores.employers.add(EmployerFields(name="digikala"))
     await add(stores, "Tagged", tag_ids=(tag.id,))
     await add(stores, "Employed", employer_id=employer.id, is_active=False)
     await add(stores, "Plain")
@@ -225,17 +223,17 @@ async def test_search_takes_wildcards_literally_and_matches_any_script(stores: S
 
 
 async def test_lists_read_back_whole_portfolios(stores: Stores) -> None:
-    full = await add_full_portfolio(stores.catalogue)
-    found = await stores.queries.find(PortfolioFilter(), EVERYTHING)
+    full = await add_full_portfolio(stores)
+    found = await stores.portfolios.find(PortfolioFilter(), EVERYTHING)
     assert found.items == (full.portfolio,)
 
 
 async def test_slugs_in_use_are_the_base_and_its_suffixed_forms(stores: Stores) -> None:
     for slug in ("web", "web-2", "web-design", "webby", "other"):
-        await stores.catalogue.add_portfolio(Fields(title=slug, slug=slug))
-    assert await stores.queries.slugs_in_use("web", None) == {"web", "web-2", "web-design"}
-    own = (await stores.queries.find(PortfolioFilter(slug="web"), EVERYTHING)).items[0]
-    assert await stores.queries.slugs_in_use("web", own.id) == {"web-2", "web-design"}
+        await stores.portfolios.add(Fields(title=slug, slug=slug))
+    assert await stores.portfolios.slugs_in_use("web", None) == {"web", "web-2", "web-design"}
+    own = (await stores.portfolios.find(PortfolioFilter(slug="web"), EVERYTHING)).items[0]
+    assert await stores.portfolios.slugs_in_use("web", own.id) == {"web-2", "web-design"}
 
 
 # Shared objects
@@ -295,7 +293,7 @@ async def test_shared_object_in_use_cannot_be_deleted(stores: Stores, kind: str)
 
 
 async def test_in_use_names_five_referrers_and_counts_the_rest(stores: Stores) -> None:
-    tag = await stores.catalogue.add_tag(TagFields(name="web"))
+    tag = await stores.tags.add(TagFields(name="web"))
     added = [await add(stores, f"P{n}", tag_ids=(tag.id,)) for n in range(7)]
     with pytest.raises(InUse) as raised:
         await stores.tags.delete(tag.id)
@@ -342,8 +340,8 @@ async def test_missing_media_is_a_missing_reference(
 
 
 async def test_shared_objects_attach_media(stores: Stores) -> None:
-    logo = await add_image(stores.catalogue, "logo.png")
-    brochure = await add_document(stores.catalogue, "brochure.pdf")
+    logo = await add_image(stores.media, "logo.png")
+    brochure = await add_document(stores.media, "brochure.pdf")
     tag = await stores.tags.add(TagFields(name="web", image_id=logo.id))
     meta = await stores.meta.add(MetaFields(key="brochure", value_file_id=brochure.id))
     assert tag.image == logo and meta.value_file == brochure

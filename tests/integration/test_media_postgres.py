@@ -11,31 +11,18 @@ from psycopg_pool import AsyncConnectionPool
 from portfolio.adapters.filesystem import FilesystemMediaStorage
 from portfolio.adapters.pillow import PillowImageProcessor
 from portfolio.adapters.postgres import (
+    META,
     Connection,
-    PostgresCatalogue,
     PostgresMediaRepository,
+    PostgresSharedObjects,
 )
 from portfolio.application import DeleteMedia, MetaFields, UploadMedia, Window
 from portfolio.domain import DuplicateValue, InUse, Referrer
 from tests import media_samples
+from tests.builders import add_document
 from tests.media_fakes import fixed_clock
-from tests.media_repository_contract import MediaRepositoryContract, add_document
 
 pytestmark = pytest.mark.postgres
-
-
-class TestPostgresMediaRepository(MediaRepositoryContract):
-    """The media library contract over Postgres."""
-
-    @pytest.fixture
-    def catalogue(self, pool: AsyncConnectionPool[Connection]) -> PostgresCatalogue:
-        """The write side over the test database."""
-        return PostgresCatalogue(pool)
-
-    @pytest.fixture
-    def repository(self, pool: AsyncConnectionPool[Connection]) -> PostgresMediaRepository:
-        """The adapter under test."""
-        return PostgresMediaRepository(pool)
 
 
 @pytest.fixture
@@ -56,7 +43,9 @@ def files_under(storage: FilesystemMediaStorage) -> list[str]:
 async def test_an_upload_commits_the_record_and_its_thumbnails_together(
     pool: AsyncConnectionPool[Connection], storage: FilesystemMediaStorage
 ) -> None:
-    upload = UploadMedia(storage, PostgresCatalogue(pool), PillowImageProcessor(), fixed_clock)
+    upload = UploadMedia(
+        storage, PostgresMediaRepository(pool), PillowImageProcessor(), fixed_clock
+    )
 
     media = await upload(io.BytesIO(media_samples.jpeg((1600, 1200))), "photo.jpg")
 
@@ -69,11 +58,10 @@ async def test_an_upload_commits_the_record_and_its_thumbnails_together(
 async def test_a_database_error_after_the_files_are_written_leaves_no_file_and_no_row(
     pool: AsyncConnectionPool[Connection], storage: FilesystemMediaStorage
 ) -> None:
-    catalogue = PostgresCatalogue(pool)
     repository = PostgresMediaRepository(pool)
     # A row whose file is gone: the storage finds the key free, the database refuses it.
-    squatter = await add_document(catalogue, "taken")
-    upload = UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+    squatter = await add_document(repository, "taken.pdf")
+    upload = UploadMedia(storage, repository, PillowImageProcessor(), fixed_clock)
 
     with pytest.raises(DuplicateValue):
         await upload(io.BytesIO(media_samples.pdf()), "taken.pdf")
@@ -87,7 +75,7 @@ async def test_deleting_media_removes_its_row_thumbnails_and_files(
     pool: AsyncConnectionPool[Connection], storage: FilesystemMediaStorage
 ) -> None:
     repository = PostgresMediaRepository(pool)
-    upload = UploadMedia(storage, PostgresCatalogue(pool), PillowImageProcessor(), fixed_clock)
+    upload = UploadMedia(storage, repository, PillowImageProcessor(), fixed_clock)
     media = await upload(io.BytesIO(media_samples.png()), "gone.png")
 
     await DeleteMedia(repository, storage)(media.id)
@@ -102,10 +90,10 @@ async def test_deleting_media_removes_its_row_thumbnails_and_files(
 async def test_deleting_media_in_use_keeps_its_row_and_files(
     pool: AsyncConnectionPool[Connection], storage: FilesystemMediaStorage
 ) -> None:
-    catalogue = PostgresCatalogue(pool)
-    upload = UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+    repository = PostgresMediaRepository(pool)
+    upload = UploadMedia(storage, repository, PillowImageProcessor(), fixed_clock)
     media = await upload(io.BytesIO(media_samples.pdf()), "brief.pdf")
-    meta = await catalogue.add_meta(MetaFields("brief", value_file_id=media.id))
+    meta = await PostgresSharedObjects(pool, META).add(MetaFields("brief", value_file_id=media.id))
 
     with pytest.raises(InUse) as refused:
         await DeleteMedia(PostgresMediaRepository(pool), storage)(media.id)

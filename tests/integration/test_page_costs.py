@@ -20,7 +20,7 @@ from portfolio.adapters.postgres import (
     META,
     TAGS,
     PostgresMediaRepository,
-    PostgresPortfolioQueries,
+    PostgresPortfolios,
     PostgresSharedObjects,
     make_pool,
     migrate,
@@ -89,7 +89,7 @@ Fetch = Callable[[AsyncConnectionPool[Any]], Awaitable[Any]]
 
 def portfolios(criteria: PortfolioFilter) -> Fetch:
     """A page of portfolios matching ``criteria``."""
-    return lambda pool: PostgresPortfolioQueries(pool).find(criteria, PAGE)
+    return lambda pool: PostgresPortfolios(pool).find(criteria, PAGE)
 
 
 LISTS: dict[str, tuple[Fetch, str]] = {
@@ -229,7 +229,7 @@ async def test_a_deep_page_by_title_is_read_from_the_index_alone(
 ) -> None:
     deep = Window(offset=PORTFOLIOS - 20, limit=20)
     sent.clear()
-    await PostgresPortfolioQueries(recording_pool).find(
+    await PostgresPortfolios(recording_pool).find(
         PortfolioFilter(ordering=(SortKey(SortField.TITLE),)), deep
     )
     ((query, params),) = [entry for entry in sent if entry[0]]

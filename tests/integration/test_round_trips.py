@@ -14,8 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres import (
     TAGS,
-    PostgresCatalogue,
-    PostgresPortfolioQueries,
+    PostgresPortfolios,
     PostgresSharedObjects,
     make_pool,
     open_pool,
@@ -34,7 +33,7 @@ from portfolio.application import (
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
-from tests.builders import add_full_portfolio
+from tests.builders import add_full_portfolio, postgres_stores
 
 pytestmark = pytest.mark.postgres
 
@@ -62,9 +61,9 @@ async def counting_pool(clean_database: str) -> AsyncIterator[AsyncConnectionPoo
 async def test_a_whole_portfolio_costs_one_statement(
     counting_pool: AsyncConnectionPool[Any],
 ) -> None:
-    full = await add_full_portfolio(PostgresCatalogue(counting_pool))
+    full = await add_full_portfolio(postgres_stores(counting_pool))
     statements.clear()
-    found = await PostgresPortfolioQueries(counting_pool).get(full.portfolio.id)
+    found = await PostgresPortfolios(counting_pool).get(full.portfolio.id)
     assert found == full.portfolio
     assert len(found.tags) == 2 and len(found.images) == 2 and len(found.meta) == 2
     assert len(statements) == 1
@@ -80,7 +79,7 @@ async def test_an_authenticated_retrieve_costs_two_statements(
     async with AsyncTestClient(create_app(container)) as client:
         await container.manage_users().create("admin", is_admin=True)
         key = (await container.manage_tokens().issue("admin")).key
-        added = await container.catalogue().add_portfolio(PortfolioFields(title="T", slug="t"))
+        added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
         path, headers = f"/api/portfolios/{added.id}", {"Authorization": f"Token {key}"}
         await client.get(path, headers=headers)  # every pooled connection now in recent use
         statements.clear()
@@ -93,15 +92,15 @@ async def test_an_authenticated_retrieve_costs_two_statements(
 async def test_a_connection_idle_for_a_while_is_checked_before_use(
     counting_pool: AsyncConnectionPool[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    queries = PostgresPortfolioQueries(counting_pool)
-    await queries.get(1)
-    await queries.get(1)
+    portfolios = PostgresPortfolios(counting_pool)
+    await portfolios.get(1)
+    await portfolios.get(1)
     statements.clear()
-    await queries.get(1)
+    await portfolios.get(1)
     assert statements == [GET_PORTFOLIO_SQL]
     monkeypatch.setattr("portfolio.adapters.postgres.pool.CHECK_AFTER_IDLE_SECONDS", -1.0)
     statements.clear()
-    await queries.get(1)
+    await portfolios.get(1)
     assert statements == ["", GET_PORTFOLIO_SQL]  # the empty query is the liveness check
 
 
@@ -109,11 +108,11 @@ async def test_a_connection_idle_for_a_while_is_checked_before_use(
 async def test_a_page_of_whole_portfolios_costs_one_statement_whatever_its_size(
     counting_pool: AsyncConnectionPool[Any], page_size: int
 ) -> None:
-    catalogue = PostgresCatalogue(counting_pool)
+    stores = postgres_stores(counting_pool)
     for n in range(25):
-        await add_full_portfolio(catalogue, f"Project {n}")
+        await add_full_portfolio(stores, f"Project {n}")
     statements.clear()
-    found = await PostgresPortfolioQueries(counting_pool).find(
+    found = await PostgresPortfolios(counting_pool).find(
         PortfolioFilter(search=("project",), ordering=(SortKey(SortField.TITLE),)),
         Window(offset=0, limit=page_size),
     )

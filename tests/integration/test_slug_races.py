@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres import PostgresCatalogue, PostgresPortfolioQueries
+from portfolio.adapters.postgres import PostgresPortfolios
 from portfolio.application import ManagePortfolios
 
 pytestmark = pytest.mark.postgres
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.postgres
 async def test_twenty_concurrent_creates_of_one_made_slug_all_succeed(
     pool: AsyncConnectionPool[Any],
 ) -> None:
-    portfolios = ManagePortfolios(PostgresCatalogue(pool), PostgresPortfolioQueries(pool))
+    portfolios = ManagePortfolios(PostgresPortfolios(pool))
     titles = [f"Other slug{'!' * n}" for n in range(20)]  # all slugify to "other-slug"
 
     created = await asyncio.gather(*(portfolios.create({"title": title}) for title in titles))

@@ -39,7 +39,7 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from portfolio.adapters.memory import InMemoryCatalogue
+from portfolio.adapters.memory import InMemoryDatabase
 from portfolio.application import GetPortfolio
 from portfolio.domain import Action, Portfolio, PortfolioNotFound, Principal, Resource
 from portfolio.domain import permission_code
@@ -60,7 +60,7 @@ allowed: bool = staff.may({code})
 
 async def look_up(portfolio_id: int) -> str:
     try:
-        found = await GetPortfolio(InMemoryCatalogue())(portfolio_id)
+        found = await GetPortfolio(InMemoryDatabase().portfolios)(portfolio_id)
     except PortfolioNotFound:
         return "not found"
     return found.title

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from portfolio.adapters.memory import (
-    InMemoryCatalogue,
+    InMemoryDatabase,
     InMemoryMediaRepository,
     InMemoryMediaStorage,
 )
 
 
 @pytest.fixture
-def catalogue() -> InMemoryCatalogue:
-    """An empty in-memory catalogue."""
-    return InMemoryCatalogue()
+def database() -> InMemoryDatabase:
+    """An empty in-memory database."""
+    return InMemoryDatabase()
 
 
 @pytest.fixture
@@ -24,6 +24,6 @@ def storage() -> InMemoryMediaStorage:
 
 
 @pytest.fixture
-def repository(catalogue: InMemoryCatalogue) -> InMemoryMediaRepository:
-    """The media library over the catalogue."""
-    return InMemoryMediaRepository(catalogue)
+def repository(database: InMemoryDatabase) -> InMemoryMediaRepository:
+    """The media library over the database."""
+    return database.media

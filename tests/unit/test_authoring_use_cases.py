@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryCatalogue
+from portfolio.adapters.memory import InMemoryDatabase, InMemoryPortfolios
 from portfolio.application import (
     ManageEmployers,
     ManagePortfolios,
@@ -22,16 +22,15 @@ from portfolio.domain import (
     EmployerNotFound,
     InUse,
     PageNotFound,
-    Portfolio,
     PortfolioNotFound,
     TagNotFound,
 )
 
 
 @pytest.fixture
-def portfolios(catalogue: InMemoryCatalogue) -> ManagePortfolios:
-    """Portfolio use cases over the catalogue."""
-    return ManagePortfolios(catalogue, catalogue)
+def portfolios(database: InMemoryDatabase) -> ManagePortfolios:
+    """Portfolio use cases over the database."""
+    return ManagePortfolios(database.portfolios)
 
 
 async def test_a_missing_slug_is_made_from_the_title(portfolios: ManagePortfolios) -> None:
@@ -72,48 +71,40 @@ async def test_a_duplicate_title_is_refused_even_with_a_made_slug(
     assert raised.value.field == "title"
 
 
-class RacingQueries:
-    """Queries that miss the slugs taken by a writer that got there first, ``misses`` times."""
+class RacingPortfolios(InMemoryPortfolios):
+    """Portfolios whose slug look-ups miss the slugs a faster writer took, ``misses`` times."""
 
-    def __init__(self, catalogue: InMemoryCatalogue, misses: int) -> None:
-        self._catalogue = catalogue
+    def __init__(self, database: InMemoryDatabase, misses: int) -> None:
+        super().__init__(database)
         self.misses = misses
         self.looks = 0
-
-    async def get(self, portfolio_id: int) -> Portfolio | None:
-        """As the catalogue."""
-        return await self._catalogue.get(portfolio_id)
-
-    async def find(self, criteria: PortfolioFilter, window: Any) -> Any:
-        """As the catalogue."""
-        return await self._catalogue.find(criteria, window)
 
     async def slugs_in_use(self, base: str, excluding: int | None) -> set[str]:
         """Nothing while the race is being lost, the truth afterwards."""
         self.looks += 1
         if self.looks <= self.misses:
             return set()
-        return await self._catalogue.slugs_in_use(base, excluding)
+        return await super().slugs_in_use(base, excluding)
 
 
 async def test_a_made_slug_that_loses_a_race_is_chosen_again(
-    catalogue: InMemoryCatalogue,
+    database: InMemoryDatabase,
 ) -> None:
-    await catalogue.add_portfolio(PortfolioFields(title="Web Design", slug="web-design"))
-    queries = RacingQueries(catalogue, misses=2)
-    created = await ManagePortfolios(catalogue, queries).create({"title": "Web design!"})
+    await database.portfolios.add(PortfolioFields(title="Web Design", slug="web-design"))
+    racing = RacingPortfolios(database, misses=2)
+    created = await ManagePortfolios(racing).create({"title": "Web design!"})
     assert created.slug == "web-design-2"
-    assert queries.looks == 3
+    assert racing.looks == 3
 
 
 async def test_a_slug_race_lost_again_and_again_ends_with_a_random_suffix(
-    catalogue: InMemoryCatalogue,
+    database: InMemoryDatabase,
 ) -> None:
-    await catalogue.add_portfolio(PortfolioFields(title="Web Design", slug="web-design"))
-    queries = RacingQueries(catalogue, misses=99)
-    created = await ManagePortfolios(catalogue, queries).create({"title": "Web design!"})
+    await database.portfolios.add(PortfolioFields(title="Web Design", slug="web-design"))
+    racing = RacingPortfolios(database, misses=99)
+    created = await ManagePortfolios(racing).create({"title": "Web design!"})
     assert re.fullmatch(r"web-design-[0-9a-f]{6}", created.slug)
-    assert queries.looks == 3  # numbered tries; the random one needs no look
+    assert racing.looks == 3  # numbered tries; the random one needs no look
 
 
 async def test_replace_resets_left_out_fields_to_their_defaults(
@@ -194,9 +185,9 @@ async def test_list_pages_and_refuses_pages_past_the_end(portfolios: ManagePortf
 
 
 async def test_shared_objects_are_created_replaced_updated_and_deleted(
-    catalogue: InMemoryCatalogue,
+    database: InMemoryDatabase,
 ) -> None:
-    employers = ManageEmployers(catalogue.employer_store)
+    employers = ManageEmployers(database.employers)
     created = await employers.create({"name": "digikala", "description": "a store"})
     assert await employers.get(created.id) == created
     changed = await employers.update(created.id, {"name": "Digikala"})
@@ -209,9 +200,9 @@ async def test_shared_objects_are_created_replaced_updated_and_deleted(
 
 
 async def test_a_tag_in_use_cannot_be_deleted(
-    catalogue: InMemoryCatalogue, portfolios: ManagePortfolios
+    database: InMemoryDatabase, portfolios: ManagePortfolios
 ) -> None:
-    tags = ManageTags(catalogue.tag_store)
+    tags = ManageTags(database.tags)
     tag = await tags.create({"name": "web"})
     await portfolios.create({"title": "Web Design", "tag_ids": (tag.id,)})
     with pytest.raises(InUse):
@@ -221,9 +212,9 @@ async def test_a_tag_in_use_cannot_be_deleted(
 
 @pytest.mark.parametrize("raw", [999, 0, -1, 2**63])
 async def test_shared_ids_that_name_nothing_are_not_found(
-    catalogue: InMemoryCatalogue, raw: int
+    database: InMemoryDatabase, raw: int
 ) -> None:
-    tags = ManageTags(catalogue.tag_store)
+    tags = ManageTags(database.tags)
     changes: Mapping[str, Any] = {"name": "x"}
     with pytest.raises(TagNotFound):
         await tags.get(raw)

@@ -1,10 +1,10 @@
-"""The get-portfolio use case on the in-memory catalogue."""
+"""The get-portfolio use case on the in-memory adapters."""
 
 from __future__ import annotations
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryCatalogue
+from portfolio.adapters.memory import InMemoryDatabase
 from portfolio.application import GetPortfolio, PortfolioFields
 from portfolio.domain import PortfolioNotFound
 from portfolio.entrypoints.http.ids import parse_id
@@ -36,16 +36,16 @@ def test_parse_id_accepts_only_positive_64_bit_ascii_integers(
 
 
 async def test_returns_the_whole_portfolio() -> None:
-    catalogue = InMemoryCatalogue()
-    added = await catalogue.add_portfolio(PortfolioFields(title="Web design", slug="web"))
-    found = await GetPortfolio(catalogue)(added.id)
+    portfolios = InMemoryDatabase().portfolios
+    added = await portfolios.add(PortfolioFields(title="Web design", slug="web"))
+    found = await GetPortfolio(portfolios)(added.id)
     assert found == added
     assert found.title == "Web design"
 
 
 @pytest.mark.parametrize("raw", [999, 0, -5, 2**63])
 async def test_any_id_that_names_nothing_is_not_found(raw: int) -> None:
-    catalogue = InMemoryCatalogue()
-    await catalogue.add_portfolio(PortfolioFields(title="Web design", slug="web"))
+    portfolios = InMemoryDatabase().portfolios
+    await portfolios.add(PortfolioFields(title="Web design", slug="web"))
     with pytest.raises(PortfolioNotFound):
-        await GetPortfolio(catalogue)(raw)
+        await GetPortfolio(portfolios)(raw)

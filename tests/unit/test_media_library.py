@@ -7,7 +7,7 @@ import io
 import pytest
 
 from portfolio.adapters.memory import (
-    InMemoryCatalogue,
+    InMemoryDatabase,
     InMemoryMediaRepository,
     InMemoryMediaStorage,
 )
@@ -24,9 +24,9 @@ def text_record(index: int) -> NewMedia:
 
 
 @pytest.fixture
-async def image(catalogue: InMemoryCatalogue, storage: InMemoryMediaStorage) -> Media:
+async def image(database: InMemoryDatabase, storage: InMemoryMediaStorage) -> Media:
     """A PNG uploaded with its four thumbnails."""
-    upload = UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+    upload = UploadMedia(storage, database.media, PillowImageProcessor(), fixed_clock)
     return await upload(io.BytesIO(media_samples.png()), "logo.png")
 
 
@@ -54,9 +54,9 @@ async def test_get_media_of_a_deleted_id_is_not_found(
 
 
 async def test_list_media_numbers_pages_newest_first_with_the_total(
-    repository: InMemoryMediaRepository, catalogue: InMemoryCatalogue
+    repository: InMemoryMediaRepository, database: InMemoryDatabase
 ) -> None:
-    added = [await catalogue.add_media(text_record(index)) for index in range(5)]
+    added = [await database.media.add(text_record(index)) for index in range(5)]
 
     page = await ListMedia(repository)(number=2, size=2)
 
@@ -75,9 +75,9 @@ async def test_an_empty_library_has_an_empty_first_page(
 
 @pytest.mark.parametrize("number", [2, 10**14])
 async def test_a_page_past_the_last_is_not_found_like_every_list(
-    repository: InMemoryMediaRepository, catalogue: InMemoryCatalogue, number: int
+    repository: InMemoryMediaRepository, database: InMemoryDatabase, number: int
 ) -> None:
-    await catalogue.add_media(text_record(1))
+    await database.media.add(text_record(1))
 
     with pytest.raises(PageNotFound):
         await ListMedia(repository)(number=number, size=20)
@@ -96,10 +96,10 @@ async def test_delete_media_removes_the_record_and_every_file(
 async def test_delete_media_in_use_keeps_record_and_files(
     repository: InMemoryMediaRepository,
     storage: InMemoryMediaStorage,
-    catalogue: InMemoryCatalogue,
+    database: InMemoryDatabase,
     image: Media,
 ) -> None:
-    tag = await catalogue.add_tag(TagFields("brand", image_id=image.id))
+    tag = await database.tags.add(TagFields("brand", image_id=image.id))
 
     with pytest.raises(InUse) as refused:
         await DeleteMedia(repository, storage)(image.id)

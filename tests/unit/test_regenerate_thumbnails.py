@@ -7,7 +7,7 @@ import io
 import pytest
 
 from portfolio.adapters.memory import (
-    InMemoryCatalogue,
+    InMemoryDatabase,
     InMemoryMediaRepository,
     InMemoryMediaStorage,
 )
@@ -34,9 +34,9 @@ def regenerate(
 
 
 @pytest.fixture
-def upload(catalogue: InMemoryCatalogue, storage: InMemoryMediaStorage) -> UploadMedia:
-    """Uploads into the same catalogue and storage."""
-    return UploadMedia(storage, catalogue, PillowImageProcessor(), fixed_clock)
+def upload(database: InMemoryDatabase, storage: InMemoryMediaStorage) -> UploadMedia:
+    """Uploads into the same database and storage."""
+    return UploadMedia(storage, database.media, PillowImageProcessor(), fixed_clock)
 
 
 @pytest.fixture

@@ -64,14 +64,13 @@ from portfolio.application.media.upload import DEFAULT_LIMITS, MediaLimits, Uplo
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, free_slug, slugify
 from portfolio.application.ports import (
-    Catalogue,
     Clock,
     FailureCounter,
     ImageProcessor,
     MediaRepository,
     MediaStorage,
     PasswordHasher,
-    PortfolioQueries,
+    Portfolios,
     ReadinessProbe,
     RenderedImage,
     RenderedThumbnail,
@@ -99,7 +98,6 @@ __all__ = [
     "SLUG_PATTERN",
     "AdministerUsers",
     "Authenticate",
-    "Catalogue",
     "Clock",
     "DeleteMedia",
     "EmployerFields",
@@ -132,7 +130,7 @@ __all__ = [
     "PasswordHasher",
     "PortfolioFields",
     "PortfolioFilter",
-    "PortfolioQueries",
+    "Portfolios",
     "ReadinessProbe",
     "RegenerateThumbnails",
     "RenderedImage",

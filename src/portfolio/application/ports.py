@@ -7,26 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol, TypeVar
 
-from portfolio.application.fields import (
-    EmployerFields,
-    LinkFields,
-    MetaFields,
-    NewMedia,
-    NewThumbnail,
-    PortfolioFields,
-    TagFields,
-    UserChanges,
-)
+from portfolio.application.fields import NewMedia, NewThumbnail, PortfolioFields, UserChanges
 from portfolio.application.listing import PortfolioFilter, Slice, Window
 from portfolio.application.media.file_types import ImageFormat
-from portfolio.domain import Employer, Link, Media, Meta, Portfolio, Principal, Tag
+from portfolio.domain import Media, Portfolio, Principal
 
 FieldsT_contra = TypeVar("FieldsT_contra", contravariant=True)
 EntityT_co = TypeVar("EntityT_co", covariant=True)
 
 
-class PortfolioQueries(Protocol):
-    """Read side of portfolios: whole read models in one go."""
+class Portfolios(Protocol):
+    """Portfolios: whole read models in one go, and all-or-nothing writes.
+
+    Writes raise DuplicateValue for a taken title or slug and MissingReference for an id
+    that names nothing.
+    """
 
     async def get(self, portfolio_id: int) -> Portfolio | None:
         """The whole portfolio with everything it holds, or None when no such id exists."""
@@ -41,6 +36,21 @@ class PortfolioQueries(Protocol):
 
     async def slugs_in_use(self, base: str, excluding: int | None) -> set[str]:
         """Slugs equal to ``base`` or starting with ``base-``, except portfolio ``excluding``'s."""
+        ...
+
+    async def add(self, fields: PortfolioFields) -> Portfolio:
+        """Add a portfolio with its ordered attachments."""
+        ...
+
+    async def update(self, portfolio_id: int, changes: Mapping[str, Any]) -> Portfolio | None:
+        """Apply ``changes`` (PortfolioFields attribute -> value) and move ``updated_at``;
+        an id list in ``changes`` replaces that attachment list. None when no such id exists.
+        """
+        ...
+
+    async def delete(self, portfolio_id: int) -> bool:
+        """Remove a portfolio and its own attachment rows, never the shared objects they name;
+        False when no such id exists."""
         ...
 
 
@@ -145,7 +155,11 @@ class ImageProcessor(Protocol):
 
 
 class MediaRepository(Protocol):
-    """The media library: reading, listing and removing stored media records."""
+    """The media library: the records of stored files and their thumbnails."""
+
+    async def add(self, media: NewMedia) -> Media:
+        """Record a stored file and its thumbnails; DuplicateValue when a key is taken."""
+        ...
 
     async def get(self, media_id: int) -> Media | None:
         """The media object with its thumbnails, or None when no such id exists."""
@@ -308,51 +322,6 @@ class Clock(Protocol):
 
     def __call__(self) -> datetime:
         """Now, timezone-aware in UTC."""
-        ...
-
-
-class Catalogue(Protocol):
-    """Write side of the catalogue. Each call is all or nothing.
-
-    Raises DuplicateValue for a taken unique value and MissingReference for an id that
-    names nothing.
-    """
-
-    async def add_media(self, media: NewMedia) -> Media:
-        """Record a stored file (and its thumbnails)."""
-        ...
-
-    async def add_employer(self, fields: EmployerFields) -> Employer:
-        """Add an employer."""
-        ...
-
-    async def add_tag(self, fields: TagFields) -> Tag:
-        """Add a tag."""
-        ...
-
-    async def add_link(self, fields: LinkFields) -> Link:
-        """Add a link."""
-        ...
-
-    async def add_meta(self, fields: MetaFields) -> Meta:
-        """Add a meta entry."""
-        ...
-
-    async def add_portfolio(self, fields: PortfolioFields) -> Portfolio:
-        """Add a portfolio with its ordered attachments."""
-        ...
-
-    async def update_portfolio(
-        self, portfolio_id: int, changes: Mapping[str, Any]
-    ) -> Portfolio | None:
-        """Apply ``changes`` (PortfolioFields attribute -> value) and move ``updated_at``;
-        an id list in ``changes`` replaces that attachment list. None when no such id exists.
-        """
-        ...
-
-    async def delete_portfolio(self, portfolio_id: int) -> bool:
-        """Remove a portfolio and its own attachment rows, never the shared objects they name;
-        False when no such id exists."""
         ...
 
 

@@ -19,10 +19,9 @@ from portfolio.adapters.postgres import (
     TAGS,
     Connection,
     PoolSettings,
-    PostgresCatalogue,
     PostgresFailureCounter,
     PostgresMediaRepository,
-    PostgresPortfolioQueries,
+    PostgresPortfolios,
     PostgresReadiness,
     PostgresSharedObjects,
     PostgresTokenStore,
@@ -118,8 +117,7 @@ class Container(containers.DeclarativeContainer):
         make_pool, conninfo=database_url, settings=providers.Callable(pool_settings, settings)
     )
 
-    portfolio_queries = providers.Singleton(PostgresPortfolioQueries, pool=pool)
-    catalogue = providers.Singleton(PostgresCatalogue, pool=pool)
+    portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
     readiness = providers.Singleton(PostgresReadiness, pool=pool)
@@ -169,7 +167,7 @@ class Container(containers.DeclarativeContainer):
         ),
     )
 
-    get_portfolio = providers.Singleton(GetPortfolio, queries=portfolio_queries)
+    get_portfolio = providers.Singleton(GetPortfolio, portfolios=portfolios)
     authenticate = providers.Singleton(
         Authenticate, tokens=tokens, clock=clock, throttle=token_throttle
     )
@@ -189,9 +187,7 @@ class Container(containers.DeclarativeContainer):
         AdministerUsers, users=users, tokens=tokens, passwords=passwords, clock=clock
     )
     manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
-    manage_portfolios = providers.Singleton(
-        ManagePortfolios, catalogue=catalogue, queries=portfolio_queries
-    )
+    manage_portfolios = providers.Singleton(ManagePortfolios, portfolios=portfolios)
     manage_employers = providers.Singleton(ManageEmployers, store=employer_store)
     manage_tags = providers.Singleton(ManageTags, store=tag_store)
     manage_links = providers.Singleton(ManageLinks, store=link_store)
@@ -200,7 +196,7 @@ class Container(containers.DeclarativeContainer):
     upload_media = providers.Singleton(
         UploadMedia,
         storage=media_storage,
-        catalogue=catalogue,
+        repository=media_repository,
         images=images,
         clock=clock,
         limits=media_limits,

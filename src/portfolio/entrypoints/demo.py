@@ -14,6 +14,7 @@ from portfolio.application import (
     LinkFields,
     MetaFields,
     PortfolioFields,
+    Portfolios,
     TagFields,
 )
 from portfolio.domain import Action, Resource, permission_code
@@ -76,16 +77,16 @@ async def _load_catalogue(container: Container) -> int:
     users = container.manage_users()
     await users.create(ADMIN, is_admin=True, is_staff=True)
     await users.create(EDITOR, is_staff=True, permissions=EDITOR_CODES)
-    catalogue = container.catalogue()
+    portfolios: Portfolios = container.portfolios()
 
-    digikala = await catalogue.add_employer(
+    digikala = await container.employer_store().add(
         EmployerFields(
             name="digikala",
             description="some store",
             image_id=await _picture(container, "digikala.png", (400, 400), 0.02),
         )
     )
-    studio = await catalogue.add_employer(
+    studio = await container.employer_store().add(
         EmployerFields(
             name="Northwind Studio",
             description="A design studio",
@@ -93,23 +94,23 @@ async def _load_catalogue(container: Container) -> int:
         )
     )
     tags = [
-        await catalogue.add_tag(
+        await container.tag_store().add(
             TagFields(name=name, image_id=await _picture(container, f"{name}.png", (128, 128), hue))
         )
         for name, hue in (("design", 0.1), ("backend", 0.35), ("mobile", 0.75))
     ]
-    github = await catalogue.add_link(
+    github = await container.link_store().add(
         LinkFields(name="github", url="https://moeinsoft.com", description="")
     )
-    site = await catalogue.add_link(
+    site = await container.link_store().add(
         LinkFields(name="site_url", url="https://digikala.com", description="the website url")
     )
-    quote = await catalogue.add_meta(
+    quote = await container.meta_store().add(
         MetaFields(key="client_quote", value_text="On time and on budget.")
     )
 
     # The API document's own example, as a portfolio.
-    first = await catalogue.add_portfolio(
+    first = await portfolios.add(
         PortfolioFields(
             title="web design",
             slug="web",
@@ -134,7 +135,7 @@ async def _load_catalogue(container: Container) -> int:
             for n in range(1, 5)
         ]
     )
-    await catalogue.add_portfolio(
+    await portfolios.add(
         PortfolioFields(
             title="Storefront redesign",
             slug="storefront-redesign",
@@ -150,7 +151,7 @@ async def _load_catalogue(container: Container) -> int:
             meta_ids=(quote.id,),
         )
     )
-    await catalogue.add_portfolio(
+    await portfolios.add(
         PortfolioFields(
             title="Delivery app",
             slug="delivery-app",

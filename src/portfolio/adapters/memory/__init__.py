@@ -1,6 +1,10 @@
 """In-memory adapters for every port: for unit tests and for services embedding the domain."""
 
-from portfolio.adapters.memory.catalogue import InMemoryCatalogue, InMemorySharedObjects
+from portfolio.adapters.memory.database import (
+    InMemoryDatabase,
+    InMemoryPortfolios,
+    InMemorySharedObjects,
+)
 from portfolio.adapters.memory.media import InMemoryMediaRepository
 from portfolio.adapters.memory.readiness import AlwaysReady
 from portfolio.adapters.memory.storage import InMemoryMediaStorage
@@ -9,10 +13,11 @@ from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStor
 
 __all__ = [
     "AlwaysReady",
-    "InMemoryCatalogue",
+    "InMemoryDatabase",
     "InMemoryFailureCounter",
     "InMemoryMediaRepository",
     "InMemoryMediaStorage",
+    "InMemoryPortfolios",
     "InMemorySharedObjects",
     "InMemoryTokenStore",
     "InMemoryUserStore",

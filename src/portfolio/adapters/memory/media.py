@@ -1,31 +1,54 @@
-"""The media library in memory, over the records an InMemoryCatalogue keeps."""
+"""The media library in memory, over the records an InMemoryDatabase keeps."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from portfolio.adapters.memory.catalogue import InMemoryCatalogue
-from portfolio.application import NewThumbnail, Slice, Window
+from portfolio.application import NewMedia, NewThumbnail, Slice, Window
 from portfolio.domain import DuplicateValue, InUse, Media, MediaNotFound, Referrer, Thumbnail
+
+if TYPE_CHECKING:
+    from portfolio.adapters.memory.database import InMemoryDatabase
 
 
 class InMemoryMediaRepository:
     """MediaRepository in memory, with the database's reference and uniqueness rules."""
 
-    def __init__(self, catalogue: InMemoryCatalogue) -> None:
-        self._catalogue = catalogue
+    def __init__(self, database: InMemoryDatabase) -> None:
+        self._db = database
+
+    async def add(self, media: NewMedia) -> Media:
+        """Record a stored file and its thumbnails."""
+        if self._taken_keys(excluding=None).intersection(_keys(media.key, media.thumbnails)):
+            raise DuplicateValue("media", "key")
+        new_id = self._db.next_id()
+        stored = Media(
+            id=new_id,
+            key=media.key,
+            type=media.type,
+            name=media.name,
+            size=media.size,
+            width=media.width,
+            height=media.height,
+            mode=media.mode,
+            thumbnails=self._records(media.thumbnails),
+            created_at=self._db.now(),
+        )
+        self._db.media_rows[new_id] = stored
+        return stored
 
     async def get(self, media_id: int) -> Media | None:
         """The media object, or None."""
-        return self._catalogue.media.get(media_id)
+        return self._db.media_rows.get(media_id)
 
     async def find(self, window: Window) -> Slice[Media]:
         """A page, newest (highest id) first, and the total count."""
-        newest_first = sorted(self._catalogue.media, reverse=True)
+        newest_first = sorted(self._db.media_rows, reverse=True)
         chosen = newest_first[window.offset : window.offset + window.limit]
         return Slice(
-            items=tuple(self._catalogue.media[media_id] for media_id in chosen),
+            items=tuple(self._db.media_rows[media_id] for media_id in chosen),
             total=len(newest_first),
         )
 
@@ -33,79 +56,78 @@ class InMemoryMediaRepository:
         """Ids of images above ``after_id``, ascending."""
         images = sorted(
             media_id
-            for media_id, media in self._catalogue.media.items()
+            for media_id, media in self._db.media_rows.items()
             if media.width is not None and media_id > after_id
         )
         return tuple(images[:limit])
 
     async def delete(self, media_id: int) -> Media:
         """Remove an object nothing refers to."""
-        media = self._catalogue.media.get(media_id)
+        media = self._db.media_rows.get(media_id)
         if media is None:
             raise MediaNotFound
         referrers = self._referrers(media_id)
         if referrers:
             raise InUse("media", media_id, referrers, len(referrers))
-        del self._catalogue.media[media_id]
+        del self._db.media_rows[media_id]
         return media
 
     async def replace_thumbnails(self, media_id: int, thumbnails: Sequence[NewThumbnail]) -> Media:
         """Give the object exactly these thumbnails, with new ids."""
-        media = self._catalogue.media.get(media_id)
+        media = self._db.media_rows.get(media_id)
         if media is None:
             raise MediaNotFound
-        taken = {
-            key
-            for other_id, other in self._catalogue.media.items()
-            if other_id != media_id
-            for key in (other.key, *(thumbnail.key for thumbnail in other.thumbnails))
-        }
         keys = [thumbnail.key for thumbnail in thumbnails]
-        if len(set(keys)) != len(keys) or taken.intersection(keys):
+        if len(set(keys)) != len(keys) or self._taken_keys(excluding=media_id).intersection(keys):
             raise DuplicateValue("thumbnail", "key")
-        renewed = replace(
-            media,
-            thumbnails=tuple(
-                Thumbnail(id=self._catalogue.next_id(), key=thumbnail.key, size=thumbnail.size)
-                for thumbnail in sorted(thumbnails, key=lambda thumbnail: thumbnail.size)
-            ),
-        )
-        self._catalogue.media[media_id] = renewed
+        renewed = replace(media, thumbnails=self._records(thumbnails))
+        self._db.media_rows[media_id] = renewed
         return renewed
 
+    def _records(self, thumbnails: Sequence[NewThumbnail]) -> tuple[Thumbnail, ...]:
+        """Thumbnail records with new ids, smallest first, as the database's view lists them."""
+        return tuple(
+            Thumbnail(id=self._db.next_id(), key=thumbnail.key, size=thumbnail.size)
+            for thumbnail in sorted(thumbnails, key=lambda thumbnail: thumbnail.size)
+        )
+
+    def _taken_keys(self, excluding: int | None) -> set[str]:
+        return {
+            key
+            for other_id, other in self._db.media_rows.items()
+            if other_id != excluding
+            for key in _keys(other.key, other.thumbnails)
+        }
+
     def _referrers(self, media_id: int) -> tuple[Referrer, ...]:
-        catalogue = self._catalogue
+        db = self._db
+        portfolios = db.portfolio_rows.items()
         found = [
             *(
                 Referrer("portfolio", portfolio_id, field="image")
-                for portfolio_id, (fields, _, _) in catalogue.portfolios.items()
+                for portfolio_id, (fields, _, _) in portfolios
                 if fields.image_id == media_id
             ),
             *(
                 Referrer("portfolio", portfolio_id, field="images")
-                for portfolio_id, (fields, _, _) in catalogue.portfolios.items()
+                for portfolio_id, (fields, _, _) in portfolios
                 if media_id in fields.image_ids
             ),
             *(
-                Referrer("employer", employer_id, field="image")
-                for employer_id, employer in catalogue.employers.items()
-                if employer.image_id == media_id
-            ),
-            *(
-                Referrer("tag", tag_id, field="image")
-                for tag_id, tag in catalogue.tags.items()
-                if tag.image_id == media_id
-            ),
-            *(
-                Referrer("link", link_id, field="image")
-                for link_id, link in catalogue.links.items()
-                if link.image_id == media_id
-            ),
-            *(
-                Referrer("meta", meta_id, field="value_file")
-                for meta_id, meta in catalogue.meta.items()
-                if meta.value_file_id == media_id
+                Referrer(kind, object_id, field=field)
+                for kind, rows, attribute, field in (
+                    ("employer", db.employers.rows, "image_id", "image"),
+                    ("tag", db.tags.rows, "image_id", "image"),
+                    ("link", db.links.rows, "image_id", "image"),
+                    ("meta", db.meta.rows, "value_file_id", "value_file"),
+                )
+                for object_id, row in rows.items()
+                if getattr(row, attribute) == media_id
             ),
         ]
         # The same order as the Postgres adapter's, so both name referrers alike.
         return tuple(sorted(found, key=lambda ref: (ref.kind, ref.id, ref.field or "")))
+
+
+def _keys(key: str, thumbnails: Sequence[NewThumbnail | Thumbnail]) -> set[str]:
+    return {key, *(thumbnail.key for thumbnail in thumbnails)}

@@ -1,6 +1,5 @@
 """Postgres adapters (psycopg 3, async, pooled) and the schema migrations."""
 
-from portfolio.adapters.postgres.catalogue import PostgresCatalogue
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.migrations import available_migrations, migrate, pending_migrations
 from portfolio.adapters.postgres.pool import (
@@ -12,7 +11,7 @@ from portfolio.adapters.postgres.pool import (
     make_pool,
     open_pool,
 )
-from portfolio.adapters.postgres.portfolios import PostgresPortfolioQueries
+from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.readiness import PostgresReadiness
 from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
@@ -32,10 +31,9 @@ __all__ = [
     "TAGS",
     "Connection",
     "PoolSettings",
-    "PostgresCatalogue",
     "PostgresFailureCounter",
     "PostgresMediaRepository",
-    "PostgresPortfolioQueries",
+    "PostgresPortfolios",
     "PostgresReadiness",
     "PostgresSharedObjects",
     "PostgresTokenStore",

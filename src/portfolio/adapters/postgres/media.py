@@ -10,10 +10,14 @@ from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.pages import fetch_slice
 from portfolio.adapters.postgres.pool import Connection, connection
-from portfolio.adapters.postgres.statements import translated_errors
-from portfolio.application import NewThumbnail, Slice, Window
+from portfolio.adapters.postgres.statements import one, transaction, translated_errors
+from portfolio.application import NewMedia, NewThumbnail, Slice, Window
 from portfolio.domain import InUse, Media, MediaNotFound, Referrer
 
+_INSERT = (
+    "INSERT INTO media (key, type, name, size, width, height, mode)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id"
+)
 _GET = "SELECT doc::text FROM media_documents WHERE id = %s"
 
 _IMAGE_IDS = """
@@ -48,6 +52,14 @@ class PostgresMediaRepository:
 
     def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
         self._pool = pool
+
+    async def add(self, media: NewMedia) -> Media:
+        """Insert a media row and its thumbnails."""
+        async with transaction(self._pool) as conn:
+            row = (media.key, media.type, media.name, media.size)
+            media_id = await one(conn, _INSERT, (*row, media.width, media.height, media.mode))
+            await _insert_thumbnails(conn, media_id, media.thumbnails)
+            return await _require(conn, media_id)
 
     async def get(self, media_id: int) -> Media | None:
         """The media object and its thumbnails in one round trip, or None."""
@@ -91,17 +103,23 @@ class PostgresMediaRepository:
         async with connection(self._pool) as conn, translated_errors(), conn.transaction():
             await _locked(conn, media_id)
             await conn.execute("DELETE FROM thumbnails WHERE media_id = %s", (media_id,))
-            if thumbnails:
-                await conn.execute(
-                    "INSERT INTO thumbnails (media_id, size, key)"
-                    " SELECT %s, s, k FROM unnest(%s::integer[], %s::text[]) AS u(s, k)",
-                    (
-                        media_id,
-                        [thumbnail.size for thumbnail in thumbnails],
-                        [thumbnail.key for thumbnail in thumbnails],
-                    ),
-                )
+            await _insert_thumbnails(conn, media_id, thumbnails)
             return await _require(conn, media_id)
+
+
+async def _insert_thumbnails(
+    conn: Connection, media_id: int, thumbnails: Sequence[NewThumbnail]
+) -> None:
+    if thumbnails:
+        await conn.execute(
+            "INSERT INTO thumbnails (media_id, size, key)"
+            " SELECT %s, s, k FROM unnest(%s::integer[], %s::text[]) AS u(s, k)",
+            (
+                media_id,
+                [thumbnail.size for thumbnail in thumbnails],
+                [thumbnail.key for thumbnail in thumbnails],
+            ),
+        )
 
 
 async def _get(conn: Connection, media_id: int) -> Media | None:

@@ -1,14 +1,18 @@
-"""Portfolios read from Postgres: one statement per portfolio or per page, decoded into
-domain entities."""
+"""Portfolios in Postgres: read in one statement per portfolio or per page, decoded into
+domain entities; written in one transaction each, constraint violations as domain errors."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import msgspec
 from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.pages import fetch_slice, search_conditions
 from portfolio.adapters.postgres.pool import Connection, connection
-from portfolio.application import PortfolioFilter, Slice, SortField, Window
+from portfolio.adapters.postgres.statements import TOUCH, assignments, document, one, transaction
+from portfolio.application import PortfolioFields, PortfolioFilter, Slice, SortField, Window
 from portfolio.domain import Portfolio
 
 # portfolio_documents (migration 0001) builds the whole nested document in SQL.
@@ -34,8 +38,30 @@ _SORT_COLUMNS = {
 _SEARCHED = "lower(t.title || E'\\n' || t.excerpt || E'\\n' || coalesce(t.description, ''))"
 
 
-class PostgresPortfolioQueries:
-    """PortfolioQueries over Postgres."""
+# PortfolioFields attributes stored in the portfolios row -> their columns.
+_PORTFOLIO_COLUMNS = {
+    "title": "title",
+    "slug": "slug",
+    "excerpt": "excerpt",
+    "order": "display_order",
+    "image_id": "image_id",
+    "employer_id": "employer_id",
+    "is_active": "is_active",
+    "completed_at": "completed_at",
+    "description": "description",
+}
+
+# PortfolioFields id lists -> (join table, id column).
+_ATTACHMENTS = {
+    "tag_ids": ("portfolio_tags", "tag_id"),
+    "link_ids": ("portfolio_links", "link_id"),
+    "image_ids": ("portfolio_images", "media_id"),
+    "meta_ids": ("portfolio_meta", "meta_id"),
+}
+
+
+class PostgresPortfolios:
+    """Portfolios over Postgres; each write is one transaction."""
 
     def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
         self._pool = pool
@@ -87,3 +113,67 @@ class PostgresPortfolioQueries:
         async with connection(self._pool) as conn:
             cursor = await conn.execute(_SLUGS_IN_USE, (base, f"{base}-%", excluding))
             return {row[0] for row in await cursor.fetchall()}
+
+    async def add(self, fields: PortfolioFields) -> Portfolio:
+        """Insert a portfolio and its ordered attachments."""
+        async with transaction(self._pool) as conn:
+            new_id = await one(
+                conn,
+                "INSERT INTO portfolios (title, slug, excerpt, display_order, image_id,"
+                " employer_id, is_active, completed_at, description)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                (
+                    fields.title,
+                    fields.slug,
+                    fields.excerpt,
+                    fields.order,
+                    fields.image_id,
+                    fields.employer_id,
+                    fields.is_active,
+                    fields.completed_at,
+                    fields.description,
+                ),
+            )
+            await replace_attachments(
+                conn, new_id, {attribute: getattr(fields, attribute) for attribute in _ATTACHMENTS}
+            )
+            result: Portfolio = await document(conn, "portfolio_documents", new_id, Portfolio)
+            return result
+
+    async def update(self, portfolio_id: int, changes: Mapping[str, Any]) -> Portfolio | None:
+        """Update the row's changed columns and replace the changed attachment lists."""
+        row = {name: value for name, value in changes.items() if name not in _ATTACHMENTS}
+        lists = {name: value for name, value in changes.items() if name in _ATTACHMENTS}
+        async with transaction(self._pool) as conn:
+            cursor = await conn.execute(
+                f"UPDATE portfolios SET {assignments(list(row), _PORTFOLIO_COLUMNS)}{TOUCH}"
+                " WHERE id = %s RETURNING id".encode(),
+                [*row.values(), portfolio_id],
+            )
+            if await cursor.fetchone() is None:
+                return None
+            await replace_attachments(conn, portfolio_id, lists)
+            result: Portfolio = await document(conn, "portfolio_documents", portfolio_id, Portfolio)
+            return result
+
+    async def delete(self, portfolio_id: int) -> bool:
+        """Delete the row; its join rows go with it (ON DELETE CASCADE), shared objects stay."""
+        async with transaction(self._pool) as conn:
+            cursor = await conn.execute("DELETE FROM portfolios WHERE id = %s", (portfolio_id,))
+            return cursor.rowcount > 0
+
+
+async def replace_attachments(
+    conn: Connection, portfolio_id: int, lists: Mapping[str, Sequence[int]]
+) -> None:
+    """Make each given join list (``tag_ids``, ``link_ids``, ...) exactly the ordered ids."""
+    for attribute, ids in lists.items():
+        table, column = _ATTACHMENTS[attribute]
+        await conn.execute(f"DELETE FROM {table} WHERE portfolio_id = %s".encode(), (portfolio_id,))
+        if ids:
+            await conn.execute(
+                f"INSERT INTO {table} (portfolio_id, position, {column})"
+                " SELECT %s, u.position, u.id"
+                " FROM unnest(%s::bigint[]) WITH ORDINALITY AS u(id, position)".encode(),
+                (portfolio_id, list(ids)),
+            )

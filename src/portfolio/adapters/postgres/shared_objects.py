@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -19,7 +20,7 @@ from portfolio.adapters.postgres.statements import (
     optional_document,
     transaction,
 )
-from portfolio.application import Slice, Window
+from portfolio.application import EmployerFields, LinkFields, MetaFields, Slice, TagFields, Window
 from portfolio.domain import Employer, InUse, Link, Meta, Referrer, Tag
 
 if TYPE_CHECKING:
@@ -38,13 +39,18 @@ class SharedTable(Generic[EntityT]):
     view: str
     document: str
     """The function building one object's document, for pages (migration 0002)."""
-    columns: tuple[str, ...]
-    """Stored fields; the ``*Fields`` attributes have the same names as the columns."""
+    fields: type[DataclassInstance]
+    """The ``*Fields`` record written to the table; its attributes are named as the columns."""
     search: str
     referring: str
     """``SELECT p.id, p.title FROM ... WHERE <reference> = %s``: portfolios using one."""
     kind: type[EntityT]
     decoder: msgspec.json.Decoder[list[EntityT]]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The written columns, in the record's order."""
+        return tuple(column.name for column in dataclasses.fields(self.fields))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> SharedTable[EntityT]:
         # Immutable, and its decoder cannot be copied; dependency-injector deep-copies
@@ -57,7 +63,7 @@ EMPLOYERS = SharedTable(
     "employers",
     "employer_documents",
     "employer_document",
-    ("name", "description", "image_id"),
+    EmployerFields,
     "name",
     "SELECT p.id, p.title FROM portfolios p WHERE p.employer_id = %s",
     Employer,
@@ -68,7 +74,7 @@ TAGS = SharedTable(
     "tags",
     "tag_documents",
     "tag_document",
-    ("name", "image_id"),
+    TagFields,
     "name",
     "SELECT p.id, p.title FROM portfolio_tags j JOIN portfolios p ON p.id = j.portfolio_id"
     " WHERE j.tag_id = %s",
@@ -80,7 +86,7 @@ LINKS = SharedTable(
     "links",
     "link_documents",
     "link_document",
-    ("name", "url", "description", "image_id"),
+    LinkFields,
     "name",
     "SELECT p.id, p.title FROM portfolio_links j JOIN portfolios p ON p.id = j.portfolio_id"
     " WHERE j.link_id = %s",
@@ -92,7 +98,7 @@ META = SharedTable(
     "meta",
     "meta_documents",
     "meta_document",
-    ("key", "value_text", "value_file_id"),
+    MetaFields,
     "key",
     "SELECT p.id, p.title FROM portfolio_meta j JOIN portfolios p ON p.id = j.portfolio_id"
     " WHERE j.meta_id = %s",

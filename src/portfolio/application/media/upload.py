@@ -14,9 +14,9 @@ from portfolio.application.media.keys import media_key, thumbnail_key
 from portfolio.application.media.names import chosen_name, display_name, stored_file_name
 from portfolio.application.media.stored_files import FileBatch, failed, finish
 from portfolio.application.ports import (
-    Catalogue,
     Clock,
     ImageProcessor,
+    MediaRepository,
     MediaStorage,
     RenderedImage,
 )
@@ -50,13 +50,13 @@ class UploadMedia:
     def __init__(
         self,
         storage: MediaStorage,
-        catalogue: Catalogue,
+        repository: MediaRepository,
         images: ImageProcessor,
         clock: Clock,
         limits: MediaLimits = DEFAULT_LIMITS,
     ) -> None:
         self._storage = storage
-        self._catalogue = catalogue
+        self._repository = repository
         self._images = images
         self._clock = clock
         self._limits = limits
@@ -102,7 +102,7 @@ class UploadMedia:
             mode=None if rendered is None else rendered.mode,
             thumbnails=thumbnails,
         )
-        recording, cancelled = await finish(self._catalogue.add_media(record))
+        recording, cancelled = await finish(self._repository.add(record))
         # A committed record keeps its files even when the caller has gone away meanwhile.
         if failed(recording):
             batch.discard()

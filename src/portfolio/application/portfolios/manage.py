@@ -9,7 +9,7 @@ from portfolio.application.fields import PortfolioFields, as_changes
 from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, PortfolioFilter, fetch_page
 from portfolio.application.portfolios.slugs import free_slug, random_variant, slugify
-from portfolio.application.ports import Catalogue, PortfolioQueries
+from portfolio.application.ports import Portfolios
 from portfolio.domain import DuplicateValue, Portfolio, PortfolioNotFound
 
 # A made slug can lose a race to a concurrent write; it is chosen again. The first tries take
@@ -22,12 +22,12 @@ SLUG_ATTEMPTS = 12
 class GetPortfolio:
     """Fetch one whole portfolio by id."""
 
-    def __init__(self, queries: PortfolioQueries) -> None:
-        self._queries = queries
+    def __init__(self, portfolios: Portfolios) -> None:
+        self._portfolios = portfolios
 
     async def __call__(self, portfolio_id: int) -> Portfolio:
         """The portfolio, or PortfolioNotFound for any id that names none (malformed ones too)."""
-        portfolio = await self._queries.get(require_id(portfolio_id, PortfolioNotFound))
+        portfolio = await self._portfolios.get(require_id(portfolio_id, PortfolioNotFound))
         if portfolio is None:
             raise PortfolioNotFound
         return portfolio
@@ -44,10 +44,9 @@ class ManagePortfolios:
     that is missing, None or empty is made from the title and kept unique.
     """
 
-    def __init__(self, catalogue: Catalogue, queries: PortfolioQueries) -> None:
-        self._catalogue = catalogue
-        self._queries = queries
-        self._get = GetPortfolio(queries)
+    def __init__(self, portfolios: Portfolios) -> None:
+        self._portfolios = portfolios
+        self._get = GetPortfolio(portfolios)
 
     async def get(self, portfolio_id: int) -> Portfolio:
         """The whole portfolio; PortfolioNotFound when there is none."""
@@ -57,7 +56,7 @@ class ManagePortfolios:
         """Add a portfolio."""
 
         async def add(slug: str) -> Portfolio:
-            return await self._catalogue.add_portfolio(PortfolioFields(**{**values, "slug": slug}))
+            return await self._portfolios.add(PortfolioFields(**{**values, "slug": slug}))
 
         return await self._with_slug(values.get("slug"), values["title"], None, add)
 
@@ -67,7 +66,7 @@ class ManagePortfolios:
 
         async def write(slug: str) -> Portfolio | None:
             fields = PortfolioFields(**{**values, "slug": slug})
-            return await self._catalogue.update_portfolio(portfolio_id, as_changes(fields))
+            return await self._portfolios.update(portfolio_id, as_changes(fields))
 
         return _found(
             await self._with_slug(values.get("slug"), values["title"], portfolio_id, write)
@@ -79,25 +78,25 @@ class ManagePortfolios:
         if "slug" in changes and not changes["slug"]:
             title = changes.get("title")
             if title is None:
-                current = _found(await self._queries.get(portfolio_id))
+                current = _found(await self._portfolios.get(portfolio_id))
                 title = current.title
 
             async def write(slug: str) -> Portfolio | None:
-                return await self._catalogue.update_portfolio(
-                    portfolio_id, {**changes, "slug": slug}
-                )
+                return await self._portfolios.update(portfolio_id, {**changes, "slug": slug})
 
             return _found(await self._made_slug(title, portfolio_id, write))
-        return _found(await self._catalogue.update_portfolio(portfolio_id, changes))
+        return _found(await self._portfolios.update(portfolio_id, changes))
 
     async def delete(self, portfolio_id: int) -> None:
         """Remove a portfolio; the employer, tags, links, images and meta it names stay."""
-        if not await self._catalogue.delete_portfolio(require_id(portfolio_id, PortfolioNotFound)):
+        if not await self._portfolios.delete(require_id(portfolio_id, PortfolioNotFound)):
             raise PortfolioNotFound
 
     async def list(self, criteria: PortfolioFilter, number: int, size: int) -> Page[Portfolio]:
         """Page ``number`` of the portfolios matching ``criteria``."""
-        return await fetch_page(lambda window: self._queries.find(criteria, window), number, size)
+        return await fetch_page(
+            lambda window: self._portfolios.find(criteria, window), number, size
+        )
 
     async def _with_slug(
         self,
@@ -117,7 +116,7 @@ class ManagePortfolios:
         clash = DuplicateValue("portfolio", "slug")
         for attempt in range(SLUG_ATTEMPTS):
             if attempt < NUMBERED_SLUG_ATTEMPTS:
-                slug = free_slug(base, await self._queries.slugs_in_use(base, excluding))
+                slug = free_slug(base, await self._portfolios.slugs_in_use(base, excluding))
             else:
                 slug = random_variant(base)
             try:

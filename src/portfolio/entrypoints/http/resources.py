@@ -413,36 +413,22 @@ def _retrieve(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
     return handler
 
 
-def _replace(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
+def _rewrite(declared: Declared[Any, DataT], *, partial: bool) -> HTTPRouteHandler:
+    """PUT (the whole object) or, ``partial``, PATCH (only the fields sent) on an item."""
     data = declared.data
+    route: type[HTTPRouteHandler] = patch if partial else put
 
-    @put(
+    @route(
         "/{id:str}",
-        **declared.operation(REPLACE),
-        operation_class=_write(declared, partial=False),
+        **declared.operation(UPDATE if partial else REPLACE),
+        operation_class=_write(declared, partial=partial),
         responses=responses(404, 413),
     )
     async def handler(
         request: AnyRequest, id: PathId, endpoints: Injected[FormEndpoints[Any, DataT]]
     ) -> data:  # type: ignore[valid-type]
-        return await endpoints.replace(request, id)
-
-    return handler
-
-
-def _update(declared: Declared[Any, DataT]) -> HTTPRouteHandler:
-    data = declared.data
-
-    @patch(
-        "/{id:str}",
-        **declared.operation(UPDATE),
-        operation_class=_write(declared, partial=True),
-        responses=responses(404, 413),
-    )
-    async def handler(
-        request: AnyRequest, id: PathId, endpoints: Injected[FormEndpoints[Any, DataT]]
-    ) -> data:  # type: ignore[valid-type]
-        return await endpoints.update(request, id)
+        write = endpoints.update if partial else endpoints.replace
+        return await write(request, id)
 
     return handler
 
@@ -461,8 +447,8 @@ _HANDLERS: dict[str, Callable[[Declared[Any, Any]], HTTPRouteHandler]] = {
     LIST: _list,
     CREATE: _create,
     RETRIEVE: _retrieve,
-    REPLACE: _replace,
-    UPDATE: _update,
+    REPLACE: lambda declared: _rewrite(declared, partial=False),
+    UPDATE: lambda declared: _rewrite(declared, partial=True),
     DELETE: _delete,
 }
 

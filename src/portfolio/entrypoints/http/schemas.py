@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
@@ -45,63 +44,6 @@ class FileData(msgspec.Struct):
     f: str
 
 
-class EmployerData(msgspec.Struct):
-    """The client a project was delivered for (``employer_data``)."""
-
-    id: int
-    name: str
-    image_data: ImageData | None
-    description: str | None
-
-
-class TagData(msgspec.Struct):
-    """A tag (``tags_data`` items)."""
-
-    id: int
-    name: str
-    image_data: ImageData | None
-
-
-class LinkData(msgspec.Struct):
-    """A related link (``links_data`` items)."""
-
-    id: int
-    name: str
-    url: str | None
-    image_data: ImageData | None
-    description: str | None
-
-
-class MetaData(msgspec.Struct):
-    """A meta entry (``meta`` items)."""
-
-    id: int
-    key: str
-    value_text: str | None
-    value_file: FileData | None
-
-
-class PortfolioData(msgspec.Struct):
-    """A whole portfolio, exactly as ``GET /api/portfolios/{id}`` returns it."""
-
-    id: int
-    title: str
-    slug: str
-    excerpt: str
-    order: int
-    image_data: ImageData | None
-    employer_data: EmployerData | None
-    tags_data: list[TagData]
-    links_data: list[LinkData]
-    is_active: bool
-    completed_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    description: str | None
-    images_data: list[ImageData]
-    meta: list[MetaData]
-
-
 class Page(msgspec.Struct, Generic[T]):
     """A page of a list, as Django REST Framework's page-number pagination shapes it.
 
@@ -119,49 +61,7 @@ def named_page(item: type[Any], name: str) -> Any:
     return Annotated[Page[item], KwargDefinition(schema_component_key=name)]  # type: ignore[valid-type]
 
 
-PortfolioPage = Annotated[
-    Page[PortfolioData], KwargDefinition(schema_component_key="PortfolioPage")
-]
 MediaListPage = Annotated[Page[ImageData], KwargDefinition(schema_component_key="MediaListPage")]
-
-
-class UserData(msgspec.Struct):
-    """A user as admins manage them; never a password hash or a token key."""
-
-    id: int
-    username: str
-    is_active: bool
-    is_staff: bool
-    is_admin: bool
-    permissions: list[int]
-
-
-class TokenData(msgspec.Struct):
-    """One API token of a user: its dates only, never its key or digest."""
-
-    id: int
-    created_at: datetime
-    expires_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-class SignedIn(msgspec.Struct):
-    """What a sign-in answers: the new key, shown once, and when it expires."""
-
-    token: str
-    expires_at: datetime
-
-
-class CurrentUser(msgspec.Struct):
-    """The signed-in user, for a client to decide what to show (``/api/auth/me/``)."""
-
-    id: int
-    username: str
-    is_staff: bool
-    is_admin: bool
-    permissions: list[int]
-    token_expires_at: datetime | None
 
 
 class ErrorDetail(msgspec.Struct):

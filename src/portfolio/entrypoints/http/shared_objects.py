@@ -1,34 +1,58 @@
-"""The shared objects portfolios refer to, each declared once: employers, tags, links, meta."""
+"""The shared objects portfolios refer to, each declared once: employers, tags, links, meta.
+
+Each has its wire Struct (named and ordered as the API document), its presenter, its form
+and its declaration side by side: a new field is added here and nowhere else in HTTP."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar, get_type_hints
 
+import msgspec
+
 from portfolio.domain import (
+    Employer,
     EmployerNotFound,
+    Link,
     LinkNotFound,
+    Meta,
     MetaNotFound,
     NotFound,
     Resource,
+    Tag,
     TagNotFound,
 )
 from portfolio.entrypoints.http.forms import Field, Form, Reference, Text, Url
 from portfolio.entrypoints.http.openapi import FieldErrors
-from portfolio.entrypoints.http.presenters import (
-    UrlFor,
-    employer_data,
-    link_data,
-    meta_data,
-    tag_data,
-)
+from portfolio.entrypoints.http.presenters import UrlFor, file_data, optional_image_data
 from portfolio.entrypoints.http.resources import DELETE, LIST, REPLACE, UPDATE, Declared
+from portfolio.entrypoints.http.schemas import FileData, ImageData
 
 DataT = TypeVar("DataT")
 
 _NO_SUCH_MEDIA = ['Invalid pk "999" - object does not exist.']
 _IMAGE = Field("image", "image_id", Reference(), nullable=True, description="A media id.")
 _DESCRIPTION = Field("description", "description", Text(max_length=5000, blank=True), nullable=True)
+
+
+class EmployerData(msgspec.Struct):
+    """The client a project was delivered for (``employer_data``)."""
+
+    id: int
+    name: str
+    image_data: ImageData | None
+    description: str | None
+
+
+def employer_data(employer: Employer, url_for: UrlFor) -> EmployerData:
+    """An employer object."""
+    return EmployerData(
+        id=employer.id,
+        name=employer.name,
+        image_data=optional_image_data(employer.image, url_for),
+        description=employer.description,
+    )
+
 
 EMPLOYER_FORM = Form(
     name="Employer",
@@ -41,6 +65,20 @@ EMPLOYER_FORM = Form(
     read_only=frozenset({"id", "image_data"}),
 )
 
+
+class TagData(msgspec.Struct):
+    """A tag (``tags_data`` items)."""
+
+    id: int
+    name: str
+    image_data: ImageData | None
+
+
+def tag_data(tag: Tag, url_for: UrlFor) -> TagData:
+    """A tag object."""
+    return TagData(id=tag.id, name=tag.name, image_data=optional_image_data(tag.image, url_for))
+
+
 TAG_FORM = Form(
     name="Tag",
     example={"name": "web"},
@@ -50,6 +88,28 @@ TAG_FORM = Form(
     ),
     read_only=frozenset({"id", "image_data"}),
 )
+
+
+class LinkData(msgspec.Struct):
+    """A related link (``links_data`` items)."""
+
+    id: int
+    name: str
+    url: str | None
+    image_data: ImageData | None
+    description: str | None
+
+
+def link_data(link: Link, url_for: UrlFor) -> LinkData:
+    """A link object."""
+    return LinkData(
+        id=link.id,
+        name=link.name,
+        url=link.url,
+        image_data=optional_image_data(link.image, url_for),
+        description=link.description,
+    )
+
 
 LINK_FORM = Form(
     name="Link",
@@ -62,6 +122,26 @@ LINK_FORM = Form(
     ),
     read_only=frozenset({"id", "image_data"}),
 )
+
+
+class MetaData(msgspec.Struct):
+    """A meta entry (``meta`` items)."""
+
+    id: int
+    key: str
+    value_text: str | None
+    value_file: FileData | None
+
+
+def meta_data(meta: Meta, url_for: UrlFor) -> MetaData:
+    """A meta object; its file, if any, as a plain file object."""
+    return MetaData(
+        id=meta.id,
+        key=meta.key,
+        value_text=meta.value_text,
+        value_file=None if meta.value_file is None else file_data(meta.value_file, url_for),
+    )
+
 
 META_FORM = Form(
     name="Meta",

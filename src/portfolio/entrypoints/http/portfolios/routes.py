@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
 from litestar import get
+from litestar.params import KwargDefinition
 
 from portfolio.application import ManagePortfolios, page_number, page_size
 from portfolio.domain import Portfolio, PortfolioNotFound, Resource
@@ -19,7 +24,7 @@ from portfolio.entrypoints.http.portfolios.input import (
     SlugParameter,
     portfolio_filter,
 )
-from portfolio.entrypoints.http.presenters import portfolio_data
+from portfolio.entrypoints.http.presenters import UrlFor, image_data, optional_image_data
 from portfolio.entrypoints.http.resources import (
     CREATE,
     DELETE,
@@ -31,7 +36,68 @@ from portfolio.entrypoints.http.resources import (
     Declared,
     FormEndpoints,
 )
-from portfolio.entrypoints.http.schemas import Page, PortfolioData, PortfolioPage
+from portfolio.entrypoints.http.schemas import ImageData, Page
+from portfolio.entrypoints.http.shared_objects import (
+    EmployerData,
+    LinkData,
+    MetaData,
+    TagData,
+    employer_data,
+    link_data,
+    meta_data,
+    tag_data,
+)
+
+
+class PortfolioData(msgspec.Struct):
+    """A whole portfolio, exactly as ``GET /api/portfolios/{id}`` returns it."""
+
+    id: int
+    title: str
+    slug: str
+    excerpt: str
+    order: int
+    image_data: ImageData | None
+    employer_data: EmployerData | None
+    tags_data: list[TagData]
+    links_data: list[LinkData]
+    is_active: bool
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    description: str | None
+    images_data: list[ImageData]
+    meta: list[MetaData]
+
+
+PortfolioPage = Annotated[
+    Page[PortfolioData], KwargDefinition(schema_component_key="PortfolioPage")
+]
+
+
+def portfolio_data(portfolio: Portfolio, url_for: UrlFor) -> PortfolioData:
+    """The whole portfolio as the API document shows it."""
+    return PortfolioData(
+        id=portfolio.id,
+        title=portfolio.title,
+        slug=portfolio.slug,
+        excerpt=portfolio.excerpt,
+        order=portfolio.order,
+        image_data=optional_image_data(portfolio.image, url_for),
+        employer_data=(
+            None if portfolio.employer is None else employer_data(portfolio.employer, url_for)
+        ),
+        tags_data=[tag_data(tag, url_for) for tag in portfolio.tags],
+        links_data=[link_data(link, url_for) for link in portfolio.links],
+        is_active=portfolio.is_active,
+        completed_at=portfolio.completed_at,
+        created_at=portfolio.created_at,
+        updated_at=portfolio.updated_at,
+        description=portfolio.description,
+        images_data=[image_data(media, url_for) for media in portfolio.images],
+        meta=[meta_data(meta, url_for) for meta in portfolio.meta],
+    )
+
 
 PORTFOLIOS: Declared[Portfolio, PortfolioData] = Declared(
     resource=Resource.PORTFOLIOS,

@@ -1,0 +1,355 @@
+"""An in-memory database: normalised records assembled on read, as Postgres does, and the
+stores over them."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from portfolio.adapters.memory.media import InMemoryMediaRepository
+from portfolio.application import (
+    EmployerFields,
+    LinkFields,
+    MetaFields,
+    PortfolioFields,
+    PortfolioFilter,
+    Slice,
+    SortField,
+    TagFields,
+    Window,
+)
+from portfolio.domain import (
+    DuplicateValue,
+    Employer,
+    InUse,
+    Link,
+    Media,
+    Meta,
+    MissingReference,
+    Portfolio,
+    Referrer,
+    Tag,
+)
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+FieldsT = TypeVar("FieldsT", bound="DataclassInstance")
+EntityT = TypeVar("EntityT")
+
+# The smallest step Postgres timestamps can take: updated_at always moves by at least this.
+_TICK = timedelta(microseconds=1)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _matches(values: Iterable[str | None], terms: Sequence[str]) -> bool:
+    """Every term is inside one of the values, ignoring case (as ``strpos(lower(...))``)."""
+    lowered = [value.lower() for value in values if value is not None]
+    return all(any(term.lower() in value for value in lowered) for term in terms)
+
+
+def _window(items: Sequence[EntityT], window: Window) -> Slice[EntityT]:
+    return Slice(tuple(items[window.offset : window.offset + window.limit]), len(items))
+
+
+class InMemoryDatabase:
+    """The records of every in-memory store, with the database's uniqueness and reference
+    rules, and the stores over them: ``portfolios``, ``employers``, ``tags``, ``links``,
+    ``meta`` and ``media`` (each the in-memory adapter of its port)."""
+
+    def __init__(self, clock: Callable[[], datetime] = _utc_now) -> None:
+        self._clock = clock
+        self._ids = count(1)
+        self.media_rows: dict[int, Media] = {}
+        self.portfolio_rows: dict[int, tuple[PortfolioFields, datetime, datetime]] = {}
+        self.employers = InMemorySharedObjects[EmployerFields, Employer](
+            self,
+            _SharedKind(
+                Employer,
+                "employer",
+                unique="name",
+                search="name",
+                held_by=lambda fields, employer_id: fields.employer_id == employer_id,
+            ),
+        )
+        self.tags = InMemorySharedObjects[TagFields, Tag](
+            self,
+            _SharedKind(
+                Tag, "tag", "name", "name", held_by=lambda fields, tag_id: tag_id in fields.tag_ids
+            ),
+        )
+        self.links = InMemorySharedObjects[LinkFields, Link](
+            self,
+            _SharedKind(
+                Link,
+                "link",
+                None,
+                "name",
+                held_by=lambda fields, link_id: link_id in fields.link_ids,
+            ),
+        )
+        self.meta = InMemorySharedObjects[MetaFields, Meta](
+            self,
+            _SharedKind(
+                Meta,
+                "meta",
+                None,
+                "key",
+                held_by=lambda fields, meta_id: meta_id in fields.meta_ids,
+                media={"value_file_id": "value_file"},
+            ),
+        )
+        self.portfolios = InMemoryPortfolios(self)
+        self.media = InMemoryMediaRepository(self)
+
+    def next_id(self) -> int:
+        """A new id; one sequence serves every kind of record."""
+        return next(self._ids)
+
+    # Shared by the stores
+
+    def now(self) -> datetime:
+        """The database clock's time."""
+        return self._clock()
+
+    def later_than(self, moment: datetime) -> datetime:
+        """Now, or just after ``moment`` if the clock has not moved past it."""
+        return max(self._clock(), moment + _TICK)
+
+    def require_media(self, field: str, media_id: int | None) -> None:
+        """MissingReference unless ``media_id`` is None or names a stored file."""
+        self._require_ids(field, self.media_rows, (media_id,))
+
+    def referrers(self, holds: Callable[[PortfolioFields], bool]) -> list[Referrer]:
+        """The portfolios that ``holds`` says refer to something, by id."""
+        return [
+            Referrer("portfolio", portfolio_id, name=fields.title)
+            for portfolio_id, (fields, _, _) in sorted(self.portfolio_rows.items())
+            if holds(fields)
+        ]
+
+    # Assembly
+
+    def portfolio(self, portfolio_id: int) -> Portfolio:
+        fields, created_at, updated_at = self.portfolio_rows[portfolio_id]
+        return Portfolio(
+            id=portfolio_id,
+            title=fields.title,
+            slug=fields.slug,
+            excerpt=fields.excerpt,
+            order=fields.order,
+            is_active=fields.is_active,
+            created_at=created_at,
+            updated_at=updated_at,
+            image=self.media_or_none(fields.image_id),
+            employer=None
+            if fields.employer_id is None
+            else self.employers.assemble(fields.employer_id),
+            tags=tuple(self.tags.assemble(tag_id) for tag_id in fields.tag_ids),
+            links=tuple(self.links.assemble(link_id) for link_id in fields.link_ids),
+            completed_at=fields.completed_at,
+            description=fields.description,
+            images=tuple(self.media_rows[media_id] for media_id in fields.image_ids),
+            meta=tuple(self.meta.assemble(meta_id) for meta_id in fields.meta_ids),
+        )
+
+    def media_or_none(self, media_id: int | None) -> Media | None:
+        return None if media_id is None else self.media_rows[media_id]
+
+    # Rules the database enforces with constraints, checked in the order it checks them
+
+    def check_portfolio(self, fields: PortfolioFields, excluding: int | None) -> None:
+        for field in ("title", "slug"):
+            value = getattr(fields, field)
+            if any(
+                getattr(other, field) == value
+                for other_id, (other, _, _) in self.portfolio_rows.items()
+                if other_id != excluding
+            ):
+                raise DuplicateValue("portfolio", field)
+        self.require_media("image", fields.image_id)
+        self._require_ids("employer", self.employers.rows, (fields.employer_id,))
+        self._require_ids("tags", self.tags.rows, fields.tag_ids)
+        self._require_ids("links", self.links.rows, fields.link_ids)
+        self._require_ids("images", self.media_rows, fields.image_ids)
+        self._require_ids("meta", self.meta.rows, fields.meta_ids)
+
+    @staticmethod
+    def _require_ids(field: str, table: Mapping[int, object], ids: tuple[int | None, ...]) -> None:
+        for object_id in ids:
+            if object_id is not None and object_id not in table:
+                raise MissingReference(field, object_id)
+
+
+class InMemoryPortfolios:
+    """Portfolios in memory, assembled from the database's current records on every read."""
+
+    def __init__(self, database: InMemoryDatabase) -> None:
+        self._db = database
+
+    async def get(self, portfolio_id: int) -> Portfolio | None:
+        """The whole portfolio, assembled from the current records."""
+        if portfolio_id not in self._db.portfolio_rows:
+            return None
+        return self._db.portfolio(portfolio_id)
+
+    async def find(self, criteria: PortfolioFilter, window: Window) -> Slice[Portfolio]:
+        """Matching portfolios in the filter's order (ties by id), inside ``window``."""
+        found = [
+            self._db.portfolio(portfolio_id)
+            for portfolio_id, (fields, _, _) in sorted(self._db.portfolio_rows.items())
+            if _portfolio_matches(fields, criteria)
+        ]
+        # Stable sorts from the last key to the first give a multi-key order.
+        for key in reversed(criteria.ordering):
+            found.sort(key=_SORT_VALUES[key.field], reverse=key.descending)
+        return _window(found, window)
+
+    async def slugs_in_use(self, base: str, excluding: int | None) -> set[str]:
+        """Slugs equal to ``base`` or starting with ``base-``, except portfolio ``excluding``'s."""
+        return {
+            fields.slug
+            for portfolio_id, (fields, _, _) in self._db.portfolio_rows.items()
+            if portfolio_id != excluding
+            and (fields.slug == base or fields.slug.startswith(f"{base}-"))
+        }
+
+    async def add(self, fields: PortfolioFields) -> Portfolio:
+        """Add a portfolio with its ordered attachments."""
+        self._db.check_portfolio(fields, excluding=None)
+        new_id = self._db.next_id()
+        now = self._db.now()
+        self._db.portfolio_rows[new_id] = (fields, now, now)
+        return self._db.portfolio(new_id)
+
+    async def update(self, portfolio_id: int, changes: Mapping[str, Any]) -> Portfolio | None:
+        """Apply ``changes`` and move ``updated_at``; None when no such portfolio exists."""
+        if portfolio_id not in self._db.portfolio_rows:
+            return None
+        fields, created_at, updated_at = self._db.portfolio_rows[portfolio_id]
+        changed = replace(fields, **changes)
+        self._db.check_portfolio(changed, excluding=portfolio_id)
+        self._db.portfolio_rows[portfolio_id] = (
+            changed,
+            created_at,
+            self._db.later_than(updated_at),
+        )
+        return self._db.portfolio(portfolio_id)
+
+    async def delete(self, portfolio_id: int) -> bool:
+        """Forget a portfolio; the shared objects it names stay."""
+        return self._db.portfolio_rows.pop(portfolio_id, None) is not None
+
+
+def _portfolio_matches(fields: PortfolioFields, criteria: PortfolioFilter) -> bool:
+    return (
+        (criteria.is_active is None or fields.is_active == criteria.is_active)
+        and (criteria.tag_id is None or criteria.tag_id in fields.tag_ids)
+        and (criteria.employer_id is None or fields.employer_id == criteria.employer_id)
+        and (criteria.slug is None or fields.slug == criteria.slug)
+        and _matches((fields.title, fields.excerpt, fields.description), criteria.search)
+    )
+
+
+def _nulls_last(value: Any) -> tuple[bool, Any]:
+    # Postgres puts NULLs after everything ascending and before everything descending.
+    return (value is None, value)
+
+
+_SORT_VALUES: dict[SortField, Callable[[Portfolio], Any]] = {
+    SortField.ORDER: lambda portfolio: portfolio.order,
+    SortField.CREATED_AT: lambda portfolio: portfolio.created_at,
+    SortField.UPDATED_AT: lambda portfolio: portfolio.updated_at,
+    SortField.COMPLETED_AT: lambda portfolio: _nulls_last(portfolio.completed_at),
+    # Lower-cased and compared by code point, like lower(title) COLLATE "C".
+    SortField.TITLE: lambda portfolio: portfolio.title.lower(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _SharedKind(Generic[EntityT]):
+    """What differs between employers, tags, links and meta in memory."""
+
+    entity: Callable[..., EntityT]
+    kind: str
+    unique: str | None
+    search: str
+    held_by: Callable[[PortfolioFields, int], bool]
+    media: Mapping[str, str] = dataclasses.field(default_factory=lambda: {"image_id": "image"})
+    """Attribute holding a media id -> the entity's field showing that media."""
+
+
+class InMemorySharedObjects(Generic[FieldsT, EntityT]):
+    """SharedObjects over a table of an InMemoryDatabase; ``rows`` maps ids to fields."""
+
+    def __init__(self, database: InMemoryDatabase, kind: _SharedKind[EntityT]) -> None:
+        self._db = database
+        self._kind = kind
+        self.rows: dict[int, FieldsT] = {}
+
+    def assemble(self, object_id: int) -> EntityT:
+        """The entity as the database's view shows it: each media id replaced by the media."""
+        row = self.rows[object_id]
+        values = {column.name: getattr(row, column.name) for column in dataclasses.fields(row)}
+        for attribute, shown in self._kind.media.items():
+            values[shown] = self._db.media_or_none(values.pop(attribute))
+        return self._kind.entity(id=object_id, **values)
+
+    async def add(self, fields: FieldsT) -> EntityT:
+        """Store a new object."""
+        self._check(fields, excluding=None)
+        new_id = self._db.next_id()
+        self.rows[new_id] = fields
+        return self.assemble(new_id)
+
+    async def get(self, object_id: int) -> EntityT | None:
+        """The object, or None."""
+        return self.assemble(object_id) if object_id in self.rows else None
+
+    async def update(self, object_id: int, changes: Mapping[str, Any]) -> EntityT | None:
+        """Apply ``changes``; None when no such object exists."""
+        if object_id not in self.rows:
+            return None
+        changed = replace(self.rows[object_id], **changes)
+        self._check(changed, excluding=object_id)
+        self.rows[object_id] = changed
+        return self.assemble(object_id)
+
+    async def delete(self, object_id: int) -> bool:
+        """Forget an object no portfolio refers to."""
+        if object_id not in self.rows:
+            return False
+        referrers = self._db.referrers(lambda fields: self._kind.held_by(fields, object_id))
+        if referrers:
+            raise InUse(self._kind.kind, object_id, referrers, len(referrers))
+        del self.rows[object_id]
+        return True
+
+    async def find(self, search: Sequence[str], window: Window) -> Slice[EntityT]:
+        """Objects whose searched field holds every term, by id."""
+        found = [
+            self.assemble(object_id)
+            for object_id, row in sorted(self.rows.items())
+            if _matches((getattr(row, self._kind.search),), search)
+        ]
+        return _window(found, window)
+
+    def _check(self, row: FieldsT, excluding: int | None) -> None:
+        unique = self._kind.unique
+        if unique is not None:
+            value = getattr(row, unique)
+            if any(
+                getattr(other, unique) == value
+                for other_id, other in self.rows.items()
+                if other_id != excluding
+            ):
+                raise DuplicateValue(self._kind.kind, unique)
+        for attribute, shown in self._kind.media.items():
+            self._db.require_media(shown, getattr(row, attribute))
