@@ -11,6 +11,7 @@ from litestar.di import Provide
 from portfolio.application import ManageTokens, SignIn
 from portfolio.domain import Action, Principal, Resource, permission_code
 from portfolio.entrypoints.http.accounts.input import FORM_CONTENT_TYPE, SIGN_IN_FORM, form_fields
+from portfolio.entrypoints.http.accounts.wire import CurrentUser, SignedIn
 from portfolio.entrypoints.http.auth import PUBLIC_OPT, SIGNED_IN_OPT, presented_token
 from portfolio.entrypoints.http.clients import client_address
 from portfolio.entrypoints.http.errors import CANNOT_SIGN_IN
@@ -18,7 +19,6 @@ from portfolio.entrypoints.http.forms import NON_FIELD_ERRORS
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import documented, errors
 from portfolio.entrypoints.http.resources import AnyRequest, with_options
-from portfolio.entrypoints.http.schemas import CurrentUser, SignedIn
 from portfolio.entrypoints.settings import Network
 
 SIGN_IN_BODY_LIMIT = 16 * 1024

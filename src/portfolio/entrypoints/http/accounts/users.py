@@ -21,6 +21,7 @@ from portfolio.application import (
 )
 from portfolio.domain import Action, Principal, Resource, TokenNotFound, UserNotFound
 from portfolio.entrypoints.http.accounts.input import PASSWORD_FORM, USER_FORM
+from portfolio.entrypoints.http.accounts.wire import TokenData, UserData
 from portfolio.entrypoints.http.auth import permission
 from portfolio.entrypoints.http.errors import LAST_ACTIVE_ADMIN, USERNAME_TAKEN
 from portfolio.entrypoints.http.forms import values_for_existing
@@ -45,7 +46,7 @@ from portfolio.entrypoints.http.resources import (
     Endpoints,
     PathId,
 )
-from portfolio.entrypoints.http.schemas import Page, TokenData, UserData, named_page
+from portfolio.entrypoints.http.schemas import Page, named_page
 
 
 def user_data(user: Principal, _: UrlFor) -> UserData:
