@@ -32,6 +32,7 @@ run: $(STAMP)
 
 ## Set up and run the whole test suite (on an embedded Postgres unless a URL is set).
 test: $(STAMP)
+	@bash .ci/browser-deps
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -1,7 +1,7 @@
 """A real browser: a static page on another origin signs in with a password, asks who is
 signed in and shows a portfolio's title and cover thumbnail; the /schema page sends nothing
 off the server and takes a bare key in its Authorize dialog. Headless Chromium through
-chromium-driver (Debian's chromium and chromium-driver packages; .ci/run installs them)."""
+chromium-driver (Debian's chromium and chromium-driver packages; make test installs them)."""
 
 from __future__ import annotations
 
