@@ -114,7 +114,8 @@ def test_every_api_operation_needs_the_token_scheme(schema: dict[str, Any]) -> N
             continue
         assert operation["security"] == [{"Token": []}], (path, method)
         statuses = ("401",) if (path, method) in ANY_SIGNED_IN else ("401", "403")
-        for status in (*statuses, "500", "503"):
+        # 429: a failing key from a client address with too many failures.
+        for status in (*statuses, "429", "500", "503"):
             assert operation["responses"][status]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorDetail"
             }, (path, method, status)
@@ -302,7 +303,7 @@ def test_the_upload_documents_its_multipart_body_and_answers(schema: dict[str, A
     assert answers["201"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ImageData"
     }
-    assert set(answers) == {"201", "400", "401", "403", "409", "413", "422", "500", "503"}
+    assert set(answers) == {"201", "400", "401", "403", "409", "413", "422", "429", "500", "503"}
     (too_large,) = answers["413"]["content"]["application/json"]["examples"].values()
     assert too_large["value"]["detail"].startswith("The file is")
     refused = answers["400"]["content"]["application/json"]

@@ -278,9 +278,10 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
 
 
 def responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """The error answers of an ``/api/`` route: ``statuses``, and 401, 403 and 503, which
-    every one of them can give (and 429, which the Token scheme describes once)."""
-    return errors(401, 403, 503, *statuses)
+    """The error answers of an ``/api/`` route: ``statuses``, and 401, 403, 429 (a failing
+    key from a client address with too many failures) and 503, which every one of them can
+    give."""
+    return errors(401, 403, 429, 503, *statuses)
 
 
 def with_answer(
