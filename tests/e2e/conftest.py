@@ -11,6 +11,7 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
+from portfolio.application import UserChanges
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
@@ -29,6 +30,15 @@ class Callers:
     inactive_admin: dict[str, str]
 
 
+async def deactivated_after_token(container: Container, username: str) -> None:
+    """Make ``username`` inactive in the store only, so the token it holds stays unrevoked:
+    a token the service must refuse for its owner's sake (no token is issued to an inactive
+    user, and deactivating through the use cases revokes every token)."""
+    user = await container.users().get_by_username(username)
+    assert user is not None
+    await container.users().update(user.id, UserChanges(is_active=False))
+
+
 async def make_callers(container: Container, code: int = 4202) -> Callers:
     """Create one user of each kind with a token, and return their headers."""
     users, tokens = container.manage_users(), container.manage_tokens()
@@ -36,18 +46,20 @@ async def make_callers(container: Container, code: int = 4202) -> Callers:
     await users.create("editor", is_staff=True, permissions=frozenset({code}))
     await users.create("intern", is_staff=True, permissions=frozenset({4201, 4302}))
     await users.create("outsider", permissions=frozenset({code}))
-    await users.create("former", is_admin=True, is_staff=True, is_active=False)
+    await users.create("former", is_admin=True, is_staff=True)
 
     async def header(username: str) -> dict[str, str]:
         return {"Authorization": f"Token {(await tokens.issue(username)).key}"}
 
-    return Callers(
+    callers = Callers(
         admin=await header("admin"),
         staff_with_code=await header("editor"),
         staff_without_code=await header("intern"),
         non_staff_with_code=await header("outsider"),
         inactive_admin=await header("former"),
     )
+    await deactivated_after_token(container, "former")
+    return callers
 
 
 @pytest.fixture
@@ -124,13 +136,14 @@ async def headers_of(container: Container, code: int) -> dict[str, dict[str, str
     """Authorization headers of every kind of caller, relative to ``code``."""
     users, tokens = container.manage_users(), container.manage_tokens()
     await users.create("admin", is_admin=True)
-    await users.create("former", is_admin=True, is_staff=True, is_active=False)
+    await users.create("former", is_admin=True, is_staff=True)
     await users.create("editor", is_staff=True, permissions=frozenset({code}))
     await users.create("others", is_staff=True, permissions=ALL_PERMISSION_CODES - {code})
     await users.create("outsider", permissions=frozenset({code}))
     headers = {"anonymous": {}}
     for name in ("admin", "former", "editor", "others", "outsider"):
         headers[name] = {"Authorization": f"Token {(await tokens.issue(name)).key}"}
+    await deactivated_after_token(container, "former")
     return headers
 
 

@@ -345,3 +345,12 @@ def test_api_offers_only_the_api_routes_that_need_no_token_of_the_callers_own(
     refused = run(clean_database, "api", "GET", path, check=False)
     assert refused.returncode == 2
     assert "PATH must be an /api/ route" in refused.stderr
+
+
+def test_no_token_is_issued_to_an_inactive_user(clean_database: str) -> None:
+    run(clean_database, "users", "create", "former", "--staff")
+    run(clean_database, "api", "DELETE", "/api/users/1")
+    refused = run(clean_database, "tokens", "create", "former", check=False)
+    assert refused.returncode == 1
+    assert "user former is inactive: reactivate them first" in refused.stderr
+    assert "revoked" not in run(clean_database, "tokens", "list", "former").stdout

@@ -126,7 +126,7 @@ async def test_uploads_count_their_size_and_thumbnail_timings(observed: Client) 
 
 
 async def test_refused_and_throttled_authentications_are_counted(observed: Client) -> None:
-    await make_callers(observed.container)  # type: ignore[attr-defined]
+    callers = await make_callers(observed.container)  # type: ignore[attr-defined]
     before = await scrape(observed)
     refusals = {
         "missing": {},
@@ -135,10 +135,7 @@ async def test_refused_and_throttled_authentications_are_counted(observed: Clien
     }
     for headers in refusals.values():
         assert (await observed.get("/api/portfolios/1", headers=headers)).status_code == 401
-    inactive = await observed.container.manage_tokens().issue("former")  # type: ignore[attr-defined]
-    response = await observed.get(
-        "/api/portfolios/1", headers={"Authorization": f"Token {inactive.key}"}
-    )
+    response = await observed.get("/api/portfolios/1", headers=callers.inactive_admin)
     assert response.status_code == 401
     authentication_throttled()
     after = await scrape(observed)

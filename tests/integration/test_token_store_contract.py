@@ -11,6 +11,7 @@ from portfolio.application import (
     ManageTokens,
     ManageUsers,
     UserAlreadyExists,
+    UserChanges,
     token_digest,
 )
 from portfolio.domain import AuthenticationFailed
@@ -63,8 +64,11 @@ async def test_expired_and_revoked_keys_are_invalid(stores: Stores) -> None:
 
 
 async def test_inactive_owner_is_refused_with_its_own_message(stores: Stores) -> None:
-    await ManageUsers(stores.users).create("ghost", is_active=False, is_admin=True)
+    ghost = await ManageUsers(stores.users).create("ghost", is_admin=True)
+    await ManageUsers(stores.users).create("keeper", is_admin=True)
     issued = await ManageTokens(stores.tokens, stores.users, FixedClock(NOW)).issue("ghost")
+    # Made inactive in the store only, so the token is not revoked with it.
+    await stores.users.update(ghost.id, UserChanges(is_active=False))
     with pytest.raises(AuthenticationFailed, match=r"^User inactive or deleted\.$"):
         await Authenticate(stores.tokens, FixedClock(NOW))(issued.key)
 

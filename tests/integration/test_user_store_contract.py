@@ -75,6 +75,14 @@ async def test_the_last_active_admin_stays(stores: Stores) -> None:
     assert not demoted.is_admin
 
 
+async def test_a_service_with_no_admin_yet_can_still_change_its_users(stores: Stores) -> None:
+    staff = await stores.users.create(
+        "staff", is_staff=True, is_admin=False, is_active=True, permissions=frozenset()
+    )
+    changed = await stores.users.update(staff.id, UserChanges(is_active=False))
+    assert not changed.is_active
+
+
 async def test_users_are_found_by_id_and_searched_by_username(stores: Stores) -> None:
     for name in ("Anna", "annabel", "bob", "hannah"):
         await stores.users.create(

@@ -8,6 +8,7 @@ from portfolio.application.accounts.auth import (
     token_digest,
 )
 from portfolio.application.accounts.errors import (
+    InactiveUser,
     InvalidPermissionCode,
     UnknownUser,
     UserAlreadyExists,
@@ -144,6 +145,7 @@ __all__ = [
     "GetPortfolio",
     "ImageFormat",
     "ImageProcessor",
+    "InactiveUser",
     "InvalidPassword",
     "InvalidPermissionCode",
     "IssuedToken",

@@ -293,7 +293,7 @@ class UserStore(Protocol):
 
     async def update(self, user_id: int, changes: UserChanges) -> Principal:
         """Apply ``changes`` at once; UserNotFound, UserAlreadyExists, or LastActiveAdmin when
-        no active admin would be left (checked atomically with the change)."""
+        the change would take the last active admin away (checked atomically with it)."""
         ...
 
     async def password_hash(self, username: str) -> tuple[Principal, str | None] | None:

@@ -39,7 +39,7 @@ from portfolio.domain.permissions import (
 )
 from portfolio.domain.portfolio import Employer, Link, Meta, Portfolio, Tag
 from portfolio.domain.sizes import human_readable_size
-from portfolio.domain.users import Principal
+from portfolio.domain.users import Principal, may_manage
 
 __all__ = [
     "RETRIEVE_PORTFOLIO",
@@ -84,5 +84,6 @@ __all__ = [
     "fit_within",
     "human_readable_size",
     "is_permission_code",
+    "may_manage",
     "permission_code",
 ]

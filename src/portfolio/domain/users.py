@@ -21,3 +21,18 @@ class Principal:
         if not self.is_active:
             return False
         return self.is_admin or (self.is_staff and code in self.permissions)
+
+
+def may_manage(actor: Principal, user: Principal) -> bool:
+    """Whether ``actor`` may act on ``user``'s account (change, promote, reactivate, set a
+    password, see or revoke tokens): admins on anyone; staff only on users who are not
+    admins and hold no code the staff user lacks.
+
+    Codes count whether or not they are in force: switching ``is_staff`` on or reactivating
+    a user puts them in force, so a staff user who could do that to a richer account could
+    sign in as it and hold codes of its own choosing. Apply it to a user before and after a
+    change: nobody may come to hold a code their changer lacks.
+    """
+    if actor.is_admin:
+        return True
+    return not user.is_admin and user.permissions <= actor.permissions

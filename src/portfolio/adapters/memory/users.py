@@ -81,7 +81,8 @@ class InMemoryUserStore:
         if any(other.username == updated.username for other in others):
             raise UserAlreadyExists(updated.username)
         after = {**self.users, user_id: updated}
-        if not any(other.is_admin and other.is_active for other in after.values()):
+        was_admin = user.is_admin and user.is_active
+        if was_admin and not any(other.is_admin and other.is_active for other in after.values()):
             raise LastActiveAdmin
         self.users[user_id] = updated
         self.changed()

@@ -212,10 +212,14 @@ class PostgresUserStore:
         async with connection(self._pool) as conn:
             try:
                 async with conn.transaction():
-                    await conn.execute(
-                        "SELECT id FROM users WHERE (is_admin AND is_active) OR id = %s"
-                        " ORDER BY id FOR UPDATE",
+                    locked = await conn.execute(
+                        "SELECT id, is_admin AND is_active FROM users"
+                        " WHERE (is_admin AND is_active) OR id = %s ORDER BY id FOR UPDATE",
                         (user_id,),
+                    )
+                    was_admin = any(
+                        found == user_id and active_admin
+                        for found, active_admin in await locked.fetchall()
                     )
                     if columns:
                         assignments = sql.SQL(", ").join(
@@ -236,7 +240,9 @@ class PostgresUserStore:
                         "SELECT count(*) FROM users WHERE is_admin AND is_active"
                     )
                     (admins,) = await _one(cursor)
-                    if admins == 0:
+                    # Only a change to an active admin can leave none (a service may have
+                    # none yet: its operator makes the first at the command line).
+                    if admins == 0 and was_admin:
                         raise LastActiveAdmin
                     return await _load_user(conn, "u.id = %s", user_id)
             except psycopg.errors.UniqueViolation as error:

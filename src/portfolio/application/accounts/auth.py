@@ -9,13 +9,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from portfolio.application.accounts.errors import UnknownUser
+from portfolio.application.accounts.errors import InactiveUser, UnknownUser
 from portfolio.application.accounts.throttle import Throttle
+from portfolio.application.accounts.users import require_may_manage
 from portfolio.application.ports import Clock, PasswordHasher, StoredToken, TokenStore, UserStore
 from portfolio.domain import (
     AuthenticationFailed,
     InvalidCredentials,
-    PermissionDenied,
     Principal,
     TokenNotFound,
     UserNotFound,
@@ -156,8 +156,12 @@ class ManageTokens:
         self._clock = clock
 
     async def issue(self, username: str, expires_in: timedelta | None = None) -> IssuedToken:
-        """Make a new key for ``username``, valid for ``expires_in`` when given."""
+        """Make a new key for ``username``, valid for ``expires_in`` when given; InactiveUser
+        for a deactivated user (a key made now would start working on reactivation, which
+        brings no old key back either)."""
         user = await self._require_user(username)
+        if not user.is_active:
+            raise InactiveUser(username)
         key = secrets.token_hex(20)
         expires_at = self._clock() + expires_in if expires_in is not None else None
         token = await self._tokens.add(user.id, token_digest(key), expires_at)
@@ -177,22 +181,24 @@ class ManageTokens:
         user = await self._require_user(username)
         return await self._tokens.list_for(user.id)
 
-    async def of_user(self, user_id: int) -> list[StoredToken]:
-        """Every token of user ``user_id``, oldest first; UserNotFound when there is none."""
-        if await self._users.get(user_id) is None:
+    async def of_user(self, user_id: int, actor: Principal | None = None) -> list[StoredToken]:
+        """Every token of user ``user_id``, oldest first; UserNotFound when there is none,
+        PermissionDenied when ``actor`` may not act on that account."""
+        user = await self._users.get(user_id)
+        if user is None:
             raise UserNotFound
+        require_may_manage(actor, user)
         return await self._tokens.list_for(user_id)
 
     async def revoke_of_user(self, user_id: int, token_id: int, actor: Principal) -> None:
         """Revoke one token of user ``user_id`` (revoking twice is harmless).
 
-        Only admins may revoke an admin's tokens, as only they may change admins.
+        Only those who may act on the account revoke its tokens (``may_manage``).
         """
         user = await self._users.get(user_id)
         if user is None:
             raise UserNotFound
-        if user.is_admin and not actor.is_admin:
-            raise PermissionDenied
+        require_may_manage(actor, user)
         if not await self._tokens.revoke_one(user_id, token_id, self._clock()):
             raise TokenNotFound
 

@@ -15,3 +15,10 @@ class UnknownUser(DomainError):
 
 class InvalidPermissionCode(DomainError):
     """A code that names no resource and action."""
+
+
+class InactiveUser(DomainError):
+    """The user is deactivated: reactivate them first."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"user {username} is inactive: reactivate them first")

@@ -1,12 +1,15 @@
 """Use cases around users: create, change, set passwords, deactivate, list.
 
-Who may do what beyond the permission codes: only admins make or change admins, staff grant
-only the codes they hold themselves, and no change may leave the service without an active
-admin (the store checks that atomically with the change).
+Who may do what beyond the permission codes: staff act only on accounts no richer than their
+own, before and after the change (``may_manage``: only admins make or change admins, and
+nobody comes to hold a code their changer lacks, whether by a grant, a flag, a reactivation or
+a password), and no change may leave the service without an active admin (the store checks
+that atomically with the change).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from portfolio.application.accounts.errors import InvalidPermissionCode, UnknownUser
@@ -14,7 +17,13 @@ from portfolio.application.accounts.passwords import require_password_rules
 from portfolio.application.fields import UserChanges
 from portfolio.application.listing import Page, fetch_page
 from portfolio.application.ports import Clock, PasswordHasher, TokenStore, UserStore
-from portfolio.domain import PermissionDenied, Principal, UserNotFound, is_permission_code
+from portfolio.domain import (
+    PermissionDenied,
+    Principal,
+    UserNotFound,
+    is_permission_code,
+    may_manage,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -83,8 +92,8 @@ class AdministerUsers:
     ) -> Principal:
         """Add a user with the given flags, codes and (when given) password."""
         _require_codes(permissions)
-        if actor is not None:
-            _require_may_grant(actor, is_admin=is_admin, codes=permissions)
+        made = Principal(0, username, is_active, is_staff, is_admin, permissions)
+        require_may_manage(actor, made)
         password_hash = None
         if password is not None:
             require_password_rules(password)
@@ -121,10 +130,7 @@ class AdministerUsers:
         user = await self.get(user_id)
         if changes.permissions is not None:
             _require_codes(changes.permissions)
-        if actor is not None:
-            _require_may_change(actor, user)
-            added = (changes.permissions or frozenset()) - user.permissions
-            _require_may_grant(actor, is_admin=bool(changes.is_admin), codes=added)
+        require_may_manage(actor, user, _changed(user, changes))
         if password is not None:
             require_password_rules(password)
         updated = await self._users.update(user_id, changes)
@@ -142,9 +148,7 @@ class AdministerUsers:
         self, user_id: int, password: str, actor: Principal | None = None
     ) -> None:
         """Give the user a new password; their tokens stay valid."""
-        user = await self.get(user_id)
-        if actor is not None:
-            _require_may_change(actor, user)
+        require_may_manage(actor, await self.get(user_id))
         require_password_rules(password)
         if not await self._users.set_password_hash(user_id, self._passwords.hash(password)):
             raise UserNotFound
@@ -168,14 +172,18 @@ def _require_codes(codes: frozenset[int]) -> None:
         raise InvalidPermissionCode(", ".join(map(str, invalid)))
 
 
-def _require_may_change(actor: Principal, user: Principal) -> None:
-    # Changing an admin (their password above all) would be a way to become one.
-    if user.is_admin and not actor.is_admin:
+def require_may_manage(actor: Principal | None, *accounts: Principal) -> None:
+    """PermissionDenied unless ``actor`` may act on every one of ``accounts`` (the operator
+    at the command line, None, may act on any)."""
+    if actor is not None and not all(may_manage(actor, account) for account in accounts):
         raise PermissionDenied
 
 
-def _require_may_grant(actor: Principal, *, is_admin: bool, codes: frozenset[int]) -> None:
-    if actor.is_admin:
-        return
-    if is_admin or not codes <= actor.permissions:
-        raise PermissionDenied
+def _changed(user: Principal, changes: UserChanges) -> Principal:
+    """``user`` as ``changes`` would leave it."""
+    given = {
+        name: value
+        for name in ("username", "is_staff", "is_admin", "is_active", "permissions")
+        if (value := getattr(changes, name)) is not None
+    }
+    return replace(user, **given)

@@ -88,14 +88,16 @@ USERS: Declared[Principal, UserData] = Declared(
     invalid_example={"username": [USERNAME_TAKEN]},
     notes={
         LIST: "By id, 20 a page; `?search=` looks in the username.",
-        CREATE: "Only admins create admins; staff grant only codes they hold.",
+        CREATE: "Only admins create admins; staff create only users holding no code they lack.",
         RETRIEVE: "Flags and codes; never a password or its hash.",
         UPDATE: "Only the fields sent change; `permissions` replaces the whole set, `password` "
-        "(when not null) sets a new one. Only admins change admins or make one; staff grant "
-        "only codes they hold. Made inactive, the user's tokens are revoked. Refused (409) "
-        "when no active admin would be left.",
+        "(when not null) sets a new one. Only admins change admins or make one; staff change "
+        "only users holding no code they lack, before and after the change (403 otherwise). "
+        "Made inactive, the user's tokens are revoked. Refused (409) when no active admin "
+        "would be left.",
         DELETE: "Deactivates the user (kept, with their history) and revokes their tokens. "
-        "Only admins deactivate admins; refused (409) for the last active admin.",
+        "Staff deactivate only users holding no code they lack, never admins; refused (409) "
+        "for the last active admin.",
     },
     summaries={
         RETRIEVE: "Retrieve a user",
@@ -176,7 +178,7 @@ class UserEndpoints(Endpoints[Principal, UserData]):
         self, request: AnyRequest, raw_id: str, number: str | None, size: str | None
     ) -> Page[TokenData]:
         """A page of the user's tokens, oldest first."""
-        found = await self.tokens.of_user(self.id_of(raw_id))
+        found = await self.tokens.of_user(self.id_of(raw_id), request.user)
         page = await fetch_page(_slice_of(found), page_number(number), page_size(size))
         following, preceding = page_links(request, page)
         return Page(
@@ -255,7 +257,8 @@ async def deactivate_user(
     status_code=204,
     operation_id="set_user_password",
     summary="Set a user's password",
-    description="Their tokens stay valid; only admins set an admin's password. Permission 4704.",
+    description="Their tokens stay valid. Staff set the password only of users holding no code "
+    "they lack, never an admin's. Permission 4704.",
     operation_class=documented(
         body=PASSWORD_FORM.schema(partial=False),
         body_example=PASSWORD_FORM.example,
@@ -278,7 +281,8 @@ TokenPage = named_page(TokenData, "TokenPage")
     opt={**permission(Resource.TOKENS, Action.LIST), READS_OPT: (ACCOUNTS,)},
     operation_id="list_user_tokens",
     summary="List a user's tokens",
-    description="Oldest first, 20 a page; dates only, never keys. Permission 4801.",
+    description="Oldest first, 20 a page; dates only, never keys. Staff see the tokens only of "
+    "users holding no code they lack, never an admin's. Permission 4801.",
     responses=responses(404),
 )
 async def list_user_tokens(
@@ -299,7 +303,8 @@ async def list_user_tokens(
     summary="Revoke a user's token",
     description=(
         "The token stops working at once and stays listed as revoked; revoking it again is "
-        "harmless. Only admins revoke an admin's tokens. Permission 4805."
+        "harmless. Staff revoke the tokens only of users holding no code they lack, never an "
+        "admin's. Permission 4805."
     ),
     responses=responses(404),
 )
