@@ -13,6 +13,7 @@ from portfolio.adapters.memory import (
     InMemoryMediaStorage,
     InMemoryRetryKeys,
     InMemoryTokenStore,
+    InMemoryTransactions,
     InMemoryUserStore,
 )
 from portfolio.entrypoints.container import Container, utc_now
@@ -45,6 +46,7 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     container.passwords.override(providers.Object(cheap_passwords()))
     container.change_numbers.override(providers.Object(changes))
     container.retry_keys.override(providers.Object(InMemoryRetryKeys()))
+    container.transactions.override(providers.Object(InMemoryTransactions()))
     container.media_storage.override(
         providers.Object(InMemoryMediaStorage(base_url=settings.media_base_url))
     )

@@ -20,6 +20,10 @@ class CuttableProxy:
     again. ``partition()`` keeps every connection open and accepts new ones but forwards no
     byte either way (a network that went silent); ``heal()`` lets the held bytes through.
     ``delay(seconds)`` holds each chunk that long before passing it on (a slow network).
+    ``stall_after(marker, seconds)`` holds, on any connection whose client sends ``marker``
+    (``b"COMMIT"``), the server's next answer that long (a lost acknowledgement: the server
+    has done it, the client cannot know); ``drop_on(marker)`` closes any connection whose
+    client sends ``marker`` instead of passing it on (it never arrives).
     """
 
     def __init__(self, database_url: str) -> None:
@@ -33,6 +37,8 @@ class CuttableProxy:
         self._flowing = threading.Event()
         self._flowing.set()
         self._latency = 0.0
+        self._stall_answer: tuple[bytes, float] | None = None
+        self._drop_marker: bytes | None = None
         self.port = 0
 
     @property
@@ -47,13 +53,21 @@ class CuttableProxy:
             return unix
         return socket.create_connection((self._host, self._port))
 
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(
+        self, source: socket.socket, sink: socket.socket, held: list[float], upstream: bool
+    ) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
                 self._flowing.wait()
                 if self._latency:
                     time.sleep(self._latency)
                     self._flowing.wait()
+                if upstream and self._drop_marker is not None and self._drop_marker in data:
+                    break
+                if upstream:
+                    self._hold_answers(data, held)
+                elif held[0] > time.monotonic():
+                    time.sleep(held[0] - time.monotonic())
                 sink.sendall(data)
         for end in (source, sink):
             with contextlib.suppress(OSError):
@@ -69,8 +83,14 @@ class CuttableProxy:
             return
         with self._lock:
             self._open.add(upstream)
-        for source, sink in ((client, upstream), (upstream, client)):
-            threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+        # When the answers on this connection are held until (a monotonic time).
+        held = [0.0]
+        for source, sink, up in ((client, upstream, True), (upstream, client, False)):
+            threading.Thread(target=self._pipe, args=(source, sink, held, up), daemon=True).start()
+
+    def _hold_answers(self, data: bytes, held: list[float]) -> None:
+        if self._stall_answer is not None and self._stall_answer[0] in data:
+            held[0] = time.monotonic() + self._stall_answer[1]
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -103,6 +123,14 @@ class CuttableProxy:
     def delay(self, seconds: float) -> None:
         """Hold every chunk ``seconds`` before forwarding it (0: no delay)."""
         self._latency = seconds
+
+    def stall_after(self, marker: bytes | None, seconds: float = 0.0) -> None:
+        """Hold the server's answer to any chunk holding ``marker`` (None: stop)."""
+        self._stall_answer = None if marker is None else (marker, seconds)
+
+    def drop_on(self, marker: bytes | None) -> None:
+        """Close any connection whose client sends ``marker``, unsent (None: stop)."""
+        self._drop_marker = marker
 
     def cut(self) -> None:
         """Stop listening and drop every open connection, as a dead server would."""

@@ -13,6 +13,7 @@ from portfolio.adapters.memory import (
     InMemoryDatabase,
     InMemoryRetryKeys,
     InMemoryTokenStore,
+    InMemoryTransactions,
     InMemoryUserStore,
 )
 from portfolio.adapters.postgres import (
@@ -26,6 +27,7 @@ from portfolio.adapters.postgres import (
     PostgresRetryKeys,
     PostgresSharedObjects,
     PostgresTokenStore,
+    PostgresTransactions,
     PostgresUserStore,
 )
 from portfolio.application import (
@@ -39,6 +41,7 @@ from portfolio.application import (
     SharedObjects,
     TagFields,
     TokenStore,
+    Transactions,
     UserStore,
 )
 from portfolio.domain import Employer, Link, Meta, Tag
@@ -65,6 +68,7 @@ class Stores:
     meta: SharedObjects[MetaFields, Meta]
     retry_keys: RetryKeys
     changes: ChangeNumbers
+    transactions: Transactions
 
 
 def never_repeating_clock() -> Callable[[], datetime]:
@@ -98,6 +102,7 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
             database.meta,
             InMemoryRetryKeys(),
             changes,
+            InMemoryTransactions(),
         )
     pool = request.getfixturevalue("pool")
     return Stores(
@@ -111,4 +116,5 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
         PostgresSharedObjects(pool, META),
         PostgresRetryKeys(pool),
         PostgresChangeNumbers(pool),
+        PostgresTransactions(pool),
     )

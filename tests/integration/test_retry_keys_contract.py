@@ -15,7 +15,10 @@ from portfolio.application import (
     RecordedAnswer,
     RequestInProgress,
     SafeRetries,
+    TagFields,
+    Window,
 )
+from portfolio.domain import ServiceUnavailable
 from tests.integration.conftest import Stores
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -55,7 +58,7 @@ async def test_a_retry_with_the_same_fingerprint_gets_the_first_answer_without_r
     stores: Stores,
 ) -> None:
     ann, _ = await two_users(stores)
-    retries, serve = SafeRetries(stores.retry_keys, FixedClock(NOW)), Counted()
+    retries, serve = SafeRetries(stores.retry_keys, stores.transactions, FixedClock(NOW)), Counted()
     first = await retries.answer(ann, "k-1", b"body", serve)
     again = await retries.answer(ann, "k-1", b"body", serve)
     assert (first.answer, first.replayed) == (CREATED, False)
@@ -65,7 +68,7 @@ async def test_a_retry_with_the_same_fingerprint_gets_the_first_answer_without_r
 
 async def test_the_same_key_with_another_fingerprint_is_refused(stores: Stores) -> None:
     ann, _ = await two_users(stores)
-    retries, serve = SafeRetries(stores.retry_keys, FixedClock(NOW)), Counted()
+    retries, serve = SafeRetries(stores.retry_keys, stores.transactions, FixedClock(NOW)), Counted()
     await retries.answer(ann, "k-1", b"body", serve)
     with pytest.raises(KeyReused):
         await retries.answer(ann, "k-1", b"other body", serve)
@@ -74,7 +77,7 @@ async def test_the_same_key_with_another_fingerprint_is_refused(stores: Stores) 
 
 async def test_keys_are_per_user(stores: Stores) -> None:
     ann, bob = await two_users(stores)
-    retries, serve = SafeRetries(stores.retry_keys, FixedClock(NOW)), Counted()
+    retries, serve = SafeRetries(stores.retry_keys, stores.transactions, FixedClock(NOW)), Counted()
     await retries.answer(ann, "shared", b"body", serve)
     second = await retries.answer(bob, "shared", b"body", serve)
     assert second.replayed is False
@@ -83,7 +86,7 @@ async def test_keys_are_per_user(stores: Stores) -> None:
 
 async def test_a_refusal_is_not_kept_so_the_key_can_be_used_again(stores: Stores) -> None:
     ann, _ = await two_users(stores)
-    retries = SafeRetries(stores.retry_keys, FixedClock(NOW))
+    retries = SafeRetries(stores.retry_keys, stores.transactions, FixedClock(NOW))
     refused = await retries.answer(ann, "k-1", b"bad body", Counted(REFUSED))
     assert (refused.answer, refused.replayed) == (REFUSED, False)
     fixed = await retries.answer(ann, "k-1", b"good body", Counted())
@@ -92,7 +95,7 @@ async def test_a_refusal_is_not_kept_so_the_key_can_be_used_again(stores: Stores
 
 async def test_an_error_gives_the_key_back(stores: Stores) -> None:
     ann, _ = await two_users(stores)
-    retries = SafeRetries(stores.retry_keys, FixedClock(NOW))
+    retries = SafeRetries(stores.retry_keys, stores.transactions, FixedClock(NOW))
 
     async def failing() -> RecordedAnswer:
         raise RuntimeError("the database went away")
@@ -106,7 +109,7 @@ async def test_a_second_request_while_the_first_is_served_is_told_it_is_in_progr
     stores: Stores,
 ) -> None:
     ann, _ = await two_users(stores)
-    retries = SafeRetries(stores.retry_keys, FixedClock(NOW))
+    retries = SafeRetries(stores.retry_keys, stores.transactions, FixedClock(NOW))
     started, finish = asyncio.Event(), asyncio.Event()
 
     async def slow() -> RecordedAnswer:
@@ -144,7 +147,7 @@ async def test_concurrent_claims_of_one_key_let_exactly_one_through(stores: Stor
 async def test_an_abandoned_request_frees_its_key_after_the_lease(stores: Stores) -> None:
     ann, _ = await two_users(stores)
     clock = FixedClock(NOW)
-    retries = SafeRetries(stores.retry_keys, clock)
+    retries = SafeRetries(stores.retry_keys, stores.transactions, clock)
     # A process claimed the key, then died before answering.
     await stores.retry_keys.claim(
         ann, "k-1", b"body", now=NOW, expires_at=NOW + KEEP_FOR, lease_until=NOW + LEASE
@@ -158,7 +161,7 @@ async def test_an_abandoned_request_frees_its_key_after_the_lease(stores: Stores
 async def test_an_answer_is_kept_for_a_day_then_the_key_is_new(stores: Stores) -> None:
     ann, _ = await two_users(stores)
     clock = FixedClock(NOW)
-    retries, serve = SafeRetries(stores.retry_keys, clock), Counted()
+    retries, serve = SafeRetries(stores.retry_keys, stores.transactions, clock), Counted()
     await retries.answer(ann, "k-1", b"body", serve)
     clock.now = NOW + KEEP_FOR - timedelta(seconds=1)
     assert (await retries.answer(ann, "k-1", b"body", serve)).replayed is True
@@ -185,9 +188,31 @@ async def test_purge_removes_only_expired_keys(stores: Stores) -> None:
 async def test_the_use_case_purges_expired_keys_as_it_goes(stores: Stores) -> None:
     ann, _ = await two_users(stores)
     clock = FixedClock(NOW)
-    retries = SafeRetries(stores.retry_keys, clock)
+    retries = SafeRetries(stores.retry_keys, stores.transactions, clock)
     await retries.answer(ann, "k-1", b"body", Counted())
     clock.now = NOW + KEEP_FOR + timedelta(hours=1)
     await retries.answer(ann, "k-2", b"body", Counted())
     # k-1 went in the purge the second request ran, not by being claimed again.
     assert await stores.retry_keys.purge(clock.now) == 0
+
+
+async def test_the_write_and_its_kept_answer_are_one_fact(stores: Stores) -> None:
+    ann, _ = await two_users(stores)
+    retries = SafeRetries(stores.retry_keys, stores.transactions, FixedClock(NOW))
+
+    async def writes_then_fails() -> RecordedAnswer:
+        await stores.tags.add(TagFields(name="half done"))
+        raise ServiceUnavailable("the commit could not be confirmed")
+
+    with pytest.raises(ServiceUnavailable):
+        await retries.answer(ann, "k-1", b"body", writes_then_fails)
+    assert (await stores.tags.find((), Window(offset=0, limit=10))).total == 0
+
+    async def writes() -> RecordedAnswer:
+        await stores.tags.add(TagFields(name="done"))
+        return CREATED
+
+    first = await retries.answer(ann, "k-1", b"body", writes)
+    again = await retries.answer(ann, "k-1", b"body", writes)
+    assert (first.replayed, again.replayed) == (False, True)
+    assert (await stores.tags.find((), Window(offset=0, limit=10))).total == 1

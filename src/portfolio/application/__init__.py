@@ -88,6 +88,7 @@ from portfolio.application.ports import (
     StoredObject,
     StoredToken,
     TokenStore,
+    Transactions,
     UserStore,
 )
 from portfolio.application.retries import (
@@ -199,6 +200,7 @@ __all__ = [
     "ThrottleRule",
     "ThumbnailRepair",
     "TokenStore",
+    "Transactions",
     "UnknownUser",
     "Unobserved",
     "UploadMedia",

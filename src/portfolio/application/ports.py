@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol, TypeVar
@@ -433,4 +433,19 @@ class ChangeNumbers(Protocol):
     async def current(self) -> ChangeState | None:
         """Every topic's number now; None when it cannot be told, so nothing may be taken as
         unchanged."""
+        ...
+
+
+class Transactions(Protocol):
+    """Units of work: every store's writes made inside one commit together or not at all."""
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """A unit of work; one opened inside another joins it (a failure inside the inner one
+        undoes the inner one's writes only, when it is caught)."""
+        ...
+
+    def on_rollback(self, undo: Callable[[], Awaitable[None]]) -> None:
+        """Run ``undo`` if the current unit of work is rolled back for an error raised inside
+        it (never when its commit itself fails, which may have committed); with no unit of
+        work open, do nothing: the caller's own failure handling applies."""
         ...

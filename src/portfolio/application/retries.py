@@ -4,6 +4,11 @@ A client that lost the answer to a create (a dropped connection, a timeout) send
 request again with the same key. The first request to claim a key is served and, when it
 succeeds, its answer is kept for ``KEEP_FOR``; a retry with the same fingerprint gets that
 answer back instead of creating a second object. A key is its user's alone.
+
+The answer is kept in the same unit of work as the write it answers: the object and its
+answer are one fact. A create whose commit times out may have committed or not; either way a
+retry finds the truth (the kept answer, or a key still held until its lease ends, then free)
+and never creates twice.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from portfolio.application.ports import Clock, RecordedAnswer, RetryKeys
+from portfolio.application.ports import Clock, RecordedAnswer, RetryKeys, Transactions
 from portfolio.domain import DomainError, ServiceUnavailable
 
 KEEP_FOR = timedelta(hours=24)
@@ -49,11 +54,13 @@ class SafeRetries:
     def __init__(
         self,
         keys: RetryKeys,
+        transactions: Transactions,
         clock: Clock,
         keep_for: timedelta = KEEP_FOR,
         lease: timedelta = LEASE,
     ) -> None:
         self._keys = keys
+        self._transactions = transactions
         self._clock = clock
         self._keep_for = keep_for
         self._lease = lease
@@ -67,11 +74,12 @@ class SafeRetries:
         serve: Callable[[], Awaitable[RecordedAnswer]],
     ) -> Answered:
         """The kept answer for a retry of the same request; else ``serve``'s answer, kept
-        when it is a success (2xx).
+        with the write it answers, in one unit of work, when it is a success (2xx).
 
         KeyReused when the key holds a request with another fingerprint, RequestInProgress
         while the first request under it is still being served. Whatever ``serve`` raises
-        gives the key back, so a request that failed can be retried under it.
+        gives the key back unless its answer was kept (the key is given back only while it
+        holds no answer), so a request that failed can be retried under it.
         """
         now = self._clock()
         await self._purge_now_and_then(now)
@@ -90,15 +98,14 @@ class SafeRetries:
                 raise RequestInProgress(key)
             return Answered(kept.answer, replayed=True)
         try:
-            answer = await serve()
+            async with self._transactions.transaction():
+                answer = await serve()
+                if 200 <= answer.status < 300:
+                    await self._keys.record(owner, key, fingerprint, answer)
         except BaseException:
             await self._give_back(owner, key, fingerprint)
             raise
-        if 200 <= answer.status < 300:
-            # The object exists now: its answer goes back even if it cannot be kept.
-            with contextlib.suppress(ServiceUnavailable):
-                await self._keys.record(owner, key, fingerprint, answer)
-        else:
+        if not 200 <= answer.status < 300:
             await self._give_back(owner, key, fingerprint)
         return Answered(answer, replayed=False)
 

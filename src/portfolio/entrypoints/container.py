@@ -27,6 +27,7 @@ from portfolio.adapters.postgres import (
     PostgresRetryKeys,
     PostgresSharedObjects,
     PostgresTokenStore,
+    PostgresTransactions,
     PostgresUserStore,
     make_pool,
     open_pool,
@@ -184,6 +185,7 @@ class Container(containers.DeclarativeContainer):
         observer=observer,
     )
 
+    transactions = providers.Singleton(PostgresTransactions, pool=pool)
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
@@ -212,7 +214,9 @@ class Container(containers.DeclarativeContainer):
         max_pixels=settings.provided.max_image_pixels,
     )
 
-    safe_retries = providers.Singleton(SafeRetries, keys=retry_keys, clock=clock)
+    safe_retries = providers.Singleton(
+        SafeRetries, keys=retry_keys, transactions=transactions, clock=clock
+    )
     revalidation = providers.Singleton(
         Revalidation,
         changes=change_numbers,
@@ -277,6 +281,7 @@ class Container(containers.DeclarativeContainer):
         images=images,
         clock=clock,
         limits=media_limits,
+        transactions=transactions,
     )
     get_media = providers.Singleton(GetMedia, repository=media_repository)
     list_media = providers.Singleton(ListMedia, repository=media_repository)

@@ -11,6 +11,7 @@ from portfolio.adapters.memory.readiness import AlwaysReady
 from portfolio.adapters.memory.retries import InMemoryRetryKeys
 from portfolio.adapters.memory.storage import InMemoryMediaStorage
 from portfolio.adapters.memory.throttling import InMemoryFailureCounter
+from portfolio.adapters.memory.transactions import InMemoryTransactions
 from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "InMemoryRetryKeys",
     "InMemorySharedObjects",
     "InMemoryTokenStore",
+    "InMemoryTransactions",
     "InMemoryUserStore",
 ]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.media import InMemoryMediaRepository
+from portfolio.adapters.memory.transactions import Table
 from portfolio.application import (
     CATALOGUE,
     EmployerFields,
@@ -74,8 +75,8 @@ class InMemoryDatabase:
         self._clock = clock
         self._ids = count(1)
         self.changes = changes or InMemoryChangeNumbers()
-        self.media_rows: dict[int, Media] = {}
-        self.portfolio_rows: dict[int, tuple[PortfolioFields, datetime, datetime]] = {}
+        self.media_rows: Table[int, Media] = Table()
+        self.portfolio_rows: Table[int, tuple[PortfolioFields, datetime, datetime]] = Table()
         self.employers = InMemorySharedObjects[EmployerFields, Employer](
             self,
             _SharedKind(
@@ -308,7 +309,7 @@ class InMemorySharedObjects(Generic[FieldsT, EntityT]):
     def __init__(self, database: InMemoryDatabase, kind: _SharedKind[EntityT]) -> None:
         self._db = database
         self._kind = kind
-        self.rows: dict[int, FieldsT] = {}
+        self.rows: Table[int, FieldsT] = Table()
 
     def assemble(self, object_id: int) -> EntityT:
         """The entity as the database's view shows it: each media id replaced by the media."""

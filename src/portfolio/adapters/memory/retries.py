@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from portfolio.adapters.memory.transactions import Table
 from portfolio.application import KeptRequest, RecordedAnswer
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Entry:
     fingerprint: bytes
     expires_at: datetime
@@ -21,7 +22,7 @@ class InMemoryRetryKeys:
     atomic on the event loop."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[int, str], _Entry] = {}
+        self._entries: Table[tuple[int, str], _Entry] = Table()
 
     async def claim(
         self,
@@ -46,7 +47,7 @@ class InMemoryRetryKeys:
         """Keep the answer on the entry this request claimed."""
         entry = self._entries.get((owner, key))
         if entry is not None and entry.fingerprint == fingerprint and entry.answer is None:
-            entry.answer = answer
+            self._entries[owner, key] = replace(entry, answer=answer)
 
     async def release(self, owner: int, key: str, fingerprint: bytes) -> None:
         """Drop the unanswered entry this request claimed."""

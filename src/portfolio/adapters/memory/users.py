@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from itertools import count
 
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
+from portfolio.adapters.memory.transactions import Table
 from portfolio.application import Slice, StoredToken, UserAlreadyExists, UserChanges, Window
 from portfolio.application.revalidation import ACCOUNTS
 from portfolio.domain import LastActiveAdmin, Principal, UserNotFound
@@ -18,8 +19,8 @@ class InMemoryUserStore:
 
     def __init__(self, changes: InMemoryChangeNumbers | None = None) -> None:
         self._ids = count(1)
-        self.users: dict[int, Principal] = {}
-        self._password_hashes: dict[int, str] = {}
+        self.users: Table[int, Principal] = Table()
+        self._password_hashes: Table[int, str] = Table()
         self.changes = changes or InMemoryChangeNumbers()
 
     def changed(self) -> None:
@@ -121,7 +122,7 @@ class InMemoryTokenStore:
     def __init__(self, users: InMemoryUserStore) -> None:
         self._users = users
         self._ids = count(1)
-        self._tokens: dict[bytes, StoredToken] = {}
+        self._tokens: Table[bytes, StoredToken] = Table()
 
     async def find(self, digest: bytes) -> StoredToken | None:
         """The token with this digest and its current owner, or None."""

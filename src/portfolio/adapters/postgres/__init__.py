@@ -26,6 +26,7 @@ from portfolio.adapters.postgres.shared_objects import (
     PostgresSharedObjects,
     SharedTable,
 )
+from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.throttling import PostgresFailureCounter
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 
@@ -46,6 +47,7 @@ __all__ = [
     "PostgresRetryKeys",
     "PostgresSharedObjects",
     "PostgresTokenStore",
+    "PostgresTransactions",
     "PostgresUserStore",
     "SharedTable",
     "available_migrations",

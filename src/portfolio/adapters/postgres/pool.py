@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -209,6 +210,12 @@ def connect_failure(error: psycopg.Error) -> str:
     return lines[0] if lines else type(error).__name__
 
 
+# The connection of the unit of work the current task is inside (``PostgresTransactions``),
+# with its pool: every use of that pool inside it is made on that connection.
+ambient: ContextVar[tuple[AsyncConnectionPool[Connection], Connection] | None] = ContextVar(
+    "portfolio_unit_of_work", default=None
+)
+
 # After the deadline the query is cancelled; if the server has not confirmed by this much
 # later (a partition: nothing comes back), the connection is closed where it stands.
 CANCEL_GRACE = 0.2
@@ -223,6 +230,11 @@ async def connection(pool: BoundedPool, deadline: float | None = None) -> AsyncI
     reports the outage and is ServiceUnavailable too; a connection cut off by the deadline is
     closed, so the pool discards it instead of handing it out again.
     """
+    held = ambient.get()
+    if held is not None and held[0] is pool:
+        # Inside a unit of work: its connection, under its deadline and error handling.
+        yield held[1]
+        return
     if pool.outage.down:
         raise ServiceUnavailable(UNAVAILABLE)
     bound = pool.deadline if deadline is None else min(deadline, pool.deadline)

@@ -3,15 +3,16 @@ constraint violations turned into domain errors."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import msgspec
 import psycopg
 from psycopg import errors as pg_errors
 
-from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
+from portfolio.adapters.postgres.pool import BoundedPool, Connection, ambient, connection
 from portfolio.domain import DuplicateValue, MissingReference
 
 # Unique constraints (named by Postgres' defaults in migration 0001) -> (entity, field).
@@ -64,6 +65,54 @@ async def transaction(pool: BoundedPool) -> AsyncIterator[Connection]:
     """A pooled connection inside one transaction, with constraint errors translated."""
     async with connection(pool) as conn, translated_errors(), conn.transaction():
         yield conn
+
+
+Undo = Callable[[], Awaitable[None]]
+# What to run should the outermost unit of work of this task roll back.
+_undoes: ContextVar[list[Undo] | None] = ContextVar("portfolio_undo_on_rollback", default=None)
+
+
+class PostgresTransactions:
+    """Transactions over Postgres: one connection and transaction per outermost unit of work,
+    which every store of the same pool uses while inside it; savepoints for nested ones."""
+
+    def __init__(self, pool: BoundedPool) -> None:
+        self._pool = pool
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """A unit of work; inside another of this pool, a savepoint of it."""
+        held = ambient.get()
+        if held is not None and held[0] is self._pool:
+            async with translated_errors(), held[1].transaction():
+                yield
+            return
+        undoes: list[Undo] = []
+        async with connection(self._pool) as conn, translated_errors():
+            held_token, undo_token = ambient.set((self._pool, conn)), _undoes.set(undoes)
+            try:
+                async with conn.transaction():
+                    try:
+                        yield
+                    except BaseException:
+                        ambient.reset(held_token)
+                        _undoes.reset(undo_token)
+                        raise
+                    # Committed (or found not to be) on leaving: past this point a failure
+                    # leaves the outcome unknown, so nothing is undone.
+                    ambient.reset(held_token)
+                    _undoes.reset(undo_token)
+                    undoes.clear()
+            except BaseException:
+                for undo in reversed(undoes):
+                    await undo()
+                raise
+
+    def on_rollback(self, undo: Undo) -> None:
+        """Run ``undo`` if the outermost unit of work open now rolls back for an error."""
+        undoes = _undoes.get()
+        if undoes is not None:
+            undoes.append(undo)
 
 
 async def one(conn: Connection, query: str, params: Sequence[Any]) -> Any:

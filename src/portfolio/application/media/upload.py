@@ -19,6 +19,7 @@ from portfolio.application.ports import (
     MediaRepository,
     MediaStorage,
     RenderedImage,
+    Transactions,
 )
 from portfolio.domain import THUMBNAIL_SIZES, EmptyFile, FileTooLarge, Media
 
@@ -54,7 +55,9 @@ class UploadMedia:
         images: ImageProcessor,
         clock: Clock,
         limits: MediaLimits = DEFAULT_LIMITS,
+        transactions: Transactions | None = None,
     ) -> None:
+        self._transactions = transactions
         self._storage = storage
         self._repository = repository
         self._images = images
@@ -107,6 +110,10 @@ class UploadMedia:
             await batch.discard_off_loop()
         if cancelled:
             raise asyncio.CancelledError
+        if self._transactions is not None:
+            # Recorded inside a unit of work that may still fail (keeping a retry's answer):
+            # then the files go too.
+            self._transactions.on_rollback(batch.discard_off_loop)
         return recording.result()
 
     def _examine(self, source: BinaryIO) -> tuple[int, bytes]:
