@@ -24,7 +24,8 @@ backend portfolio {
     }
 }
 
-# Who may purge: the addresses the service's hosts reach Varnish from.
+# Who may purge: the addresses the service's hosts reach Varnish from. No client request may
+# arrive from one of them: an address listed below in portfolio_tls_proxies is refused here.
 acl portfolio_purgers {
     "127.0.0.1";
     "::1";

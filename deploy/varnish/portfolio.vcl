@@ -117,9 +117,10 @@ sub portfolio_forwarded_proto {
 #       (served while the service is down, and revalidated with their ETag);
 #   PURGE <any path>, header `xkey-purge: key1 key2` -> the objects are gone.
 # The answer is 200 with `X-Purged: <number of objects>`; 403 from any other address, 400
-# without exactly one of the two headers.
+# without exactly one of the two headers. A proxy in front is never a purger, even when it
+# shares an address with the service: every client's request arrives from its address.
 sub portfolio_purge {
-    if (client.ip !~ portfolio_purgers) {
+    if (client.ip !~ portfolio_purgers || client.ip ~ portfolio_tls_proxies) {
         return (synth(403, "Purging is not allowed from this address"));
     }
     if (req.http.xkey-softpurge && !req.http.xkey-purge) {

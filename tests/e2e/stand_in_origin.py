@@ -33,11 +33,14 @@ class Seen:
 @dataclass(frozen=True)
 class Answer:
     """How the origin answers one path: its status, its Surrogate-Key, its Vary (by default
-    Accept for /media/, as thumbnails are negotiated, and Accept-Encoding elsewhere)."""
+    Accept for /media/, as thumbnails are negotiated, and Accept-Encoding elsewhere), and
+    whether its body stays the same from one request to the next (then a matching
+    If-None-Match gets 304); otherwise each answer carries a new serial number."""
 
     status: int = 200
     surrogate_keys: str = ""
     vary: str | None = None
+    unchanging: bool = False
 
 
 class StandInOrigin:
@@ -118,16 +121,22 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if answer.surrogate_keys:
             extra["Surrogate-Key"] = answer.surrogate_keys
+        if answer.unchanging:
+            del document["serial"]
         self._send(answer.status, document, extra, with_body)
 
     def _send(
         self, status: int, document: dict[str, object], extra: dict[str, str], with_body: bool
     ) -> None:
         body = json.dumps(document).encode()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        if status == 200 and self.headers.get("If-None-Match") == etag:
+            status, body, with_body = 304, b"", False
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("ETag", '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        self.send_header("ETag", etag)
+        if status != 304:
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
         # One request per connection, so that once stopped the origin is gone for Varnish too.
         self.send_header("Connection", "close")
         for name, value in extra.items():

@@ -106,6 +106,25 @@ def test_soft_purge_by_key_refetches_only_the_objects_with_that_key(
     assert purge(edge, "xkey-softpurge", "portfolio-1 portfolio-2").headers["X-Purged"] == "2"
 
 
+def test_a_soft_purged_page_that_did_not_change_is_revalidated_not_fetched_again(
+    edge: Varnish, origin: StandInOrigin
+) -> None:
+    path = "/api/public/portfolios/harbour-bridge"
+    origin.answer(path, Answer(surrogate_keys="portfolio-12", unchanging=True))
+    cached = read(edge, path)
+    purge(edge, "xkey-softpurge", "portfolio-12")
+
+    revalidated, later = read(edge, path), read(edge, path)
+
+    first, second = origin.seen(path)
+    assert "if-none-match" not in first.headers
+    assert second.headers["if-none-match"] == cached.headers["ETag"]
+    assert (revalidated.status, revalidated.body) == (200, cached.body)
+    assert (later.headers["X-Cache"], later.body) == ("HIT", cached.body)
+    # The refreshed object keeps its keys: the next purge reaches it again.
+    assert purge(edge, "xkey-softpurge", "portfolio-12").headers["X-Purged"] == "1"
+
+
 def test_purge_from_an_address_outside_the_acl_is_refused(
     edge: Varnish, origin: StandInOrigin
 ) -> None:
@@ -118,6 +137,25 @@ def test_purge_from_an_address_outside_the_acl_is_refused(
     assert read(edge, "/api/public/tags/").headers["X-Cache"] == "HIT"
     assert len(origin.seen("/api/public/tags/")) == 1
     assert purge(edge, "xkey-softpurge", "tag-4").status == 200
+
+
+def test_a_proxy_in_front_may_not_purge_even_from_a_purgers_address(
+    origin: StandInOrigin, varnish: Callable[..., Varnish]
+) -> None:
+    edge = varnish(origin.port, Site(purgers=("127.0.0.1",), tls_proxies=("127.0.0.1",)))
+
+    assert purge(edge, "xkey-softpurge", "tag-4").status == 403
+
+
+def test_a_key_purge_reaches_every_hosts_and_every_variants_copy(
+    edge: Varnish, origin: StandInOrigin
+) -> None:
+    origin.answer("/api/public/tags/", Answer(surrogate_keys="tag-4"))
+    for host in (SITE_HOST, "www.portfolio.example"):
+        for encoding in ("br", "gzip"):
+            read(edge, "/api/public/tags/", Host=host, Accept_Encoding=encoding)
+
+    assert purge(edge, "xkey-purge", "tag-4").headers["X-Purged"] == "4"
 
 
 def test_purge_names_its_keys_in_exactly_one_header(edge: Varnish) -> None:
