@@ -44,6 +44,13 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.retrieve
 
+# Varnish with vmod_xkey for the edge-cache tests, from the system's packages (.ci/edge-deps):
+# installed where that asks for no password; elsewhere one line says what to install.
+.PHONY: edge-deps
+edge-deps:
+	@bash .ci/edge-deps
+install test: edge-deps
+
 ## Move every dependency to the newest version pyproject.toml allows, then run every test.
 upgrade: $(UV)
 	$(UV) lock --upgrade

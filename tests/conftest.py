@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import psycopg
@@ -24,6 +25,7 @@ from portfolio.entrypoints.embedded_postgres import (
 )
 from portfolio.entrypoints.embedded_postgres import start as start_embedded
 from tests.seaweedfs import SeaweedFS, running_seaweedfs
+from tests.varnish import Site, Varnish, running_varnish
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -178,3 +180,17 @@ def redis_prefix() -> Iterator[str]:
         if keys:
             client.delete(*keys)
         client.close()
+
+
+@pytest.fixture
+def varnish(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Varnish]]:
+    """Start a Varnish running the shipped VCL in front of a loopback port, with a site file
+    (tests.varnish.Site) of the test's choice. Each one is stopped after the test, so no test
+    inherits another's cache."""
+    with ExitStack() as started:
+
+        def start(backend_port: int, site: Site | None = None) -> Varnish:
+            directory = tmp_path_factory.mktemp("varnish")
+            return started.enter_context(running_varnish(directory, backend_port, site or Site()))
+
+        yield start
