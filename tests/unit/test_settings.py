@@ -46,6 +46,8 @@ def test_values_are_read_and_the_base_url_gets_its_slash() -> None:
         ({"PORTFOLIO_DB_POOL_MIN": "0"}, "PORTFOLIO_DB_POOL_MIN must be at least 1"),
         ({"PORTFOLIO_DB_POOL_MIN": "5", "PORTFOLIO_DB_POOL_MAX": "2"}, "must not be below"),
         ({"PORTFOLIO_SERVE_MEDIA": "maybe"}, "PORTFOLIO_SERVE_MEDIA must be true or false"),
+        ({"PORTFOLIO_HTTP_BODY_MIN_RATE": "0"}, "PORTFOLIO_HTTP_BODY_MIN_RATE must be at least 1"),
+        ({"PORTFOLIO_HTTP_BODY_MIN_RATE": "fast"}, "PORTFOLIO_HTTP_BODY_MIN_RATE must be a whole"),
     ],
 )
 def test_unusable_values_are_refused_by_name(env: dict[str, str], message: str) -> None:
@@ -57,6 +59,7 @@ def test_the_bounds_default_to_what_the_readme_says() -> None:
     settings = Settings.from_env({})
     assert (settings.db_acquire_timeout, settings.db_deadline) == (5.0, 10.0)
     assert (settings.http_header_timeout, settings.http_body_timeout) == (10.0, 20.0)
+    assert settings.http_body_min_rate == 500
     assert settings.http_max_header_bytes == 64 * 1024
     assert settings.http_max_connections == 16384
     assert settings.media_file_mode == 0o644

@@ -223,6 +223,8 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     http_header_timeout: float = 10.0
     http_body_timeout: float = 20.0
+    # Bytes a second a body must average once it has been waited for http_body_timeout.
+    http_body_min_rate: int = 500
     http_max_header_bytes: int = 64 * 1024
     http_max_connections: int = 16384
     log_level: str = "INFO"
@@ -287,6 +289,7 @@ class Settings:
             allowed_hosts=_list(env, "PORTFOLIO_ALLOWED_HOSTS"),
             http_header_timeout=_seconds(env, "PORTFOLIO_HTTP_HEADER_TIMEOUT", 10.0, maximum=60),
             http_body_timeout=_seconds(env, "PORTFOLIO_HTTP_BODY_TIMEOUT", 20.0),
+            http_body_min_rate=_int(env, "PORTFOLIO_HTTP_BODY_MIN_RATE", 500, minimum=1),
             http_max_header_bytes=_int(
                 env, "PORTFOLIO_HTTP_MAX_HEADER_BYTES", 64 * 1024, minimum=MIN_HEADER_BYTES
             ),

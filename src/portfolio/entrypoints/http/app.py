@@ -224,7 +224,9 @@ def create_app(container: Container) -> Litestar:
         cache(lambda: container.authenticate()),
     )
     handler = Compression(caching) if settings.compression else caching
-    bounded = BodyTimeout(HeadAsGet(handler), settings.http_body_timeout)
+    bounded = BodyTimeout(
+        HeadAsGet(handler), settings.http_body_timeout, settings.http_body_min_rate
+    )
     inner: ASGIApp = AllowedHosts(bounded, settings.allowed_hosts or None)
     if settings.cors_allowed_origins:
         inner = Cors(inner, settings.cors_allowed_origins)
