@@ -274,6 +274,18 @@ async def _small_window_connection(
     return await asyncio.open_connection(sock=sock, limit=64 * 1024)
 
 
+@pytest.mark.parametrize("path", ["/api/portfolios/", "/health", "/ready", "/no/such/route"])
+@pytest.mark.parametrize("second", [b"evil.example", b"127.0.0.1"])
+async def test_a_request_with_two_host_headers_is_400_on_every_path(
+    server: int, token: str, path: str, second: bytes
+) -> None:
+    request = b"GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: %s\r\n" % (path.encode(), second)
+    request += b"Authorization: Token %s\r\nConnection: close\r\n\r\n" % token.encode()
+    answer, _ = await exchange(server, request)
+    assert status_of(answer) == 400
+    assert answer.endswith(b'{"detail":"Invalid host header"}')
+
+
 async def test_many_tricklers_are_closed_while_others_are_answered(server: int) -> None:
     async def trickle() -> float:
         reader, writer = await asyncio.open_connection("127.0.0.1", server)

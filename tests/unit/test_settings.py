@@ -27,10 +27,10 @@ def test_values_are_read_and_the_base_url_gets_its_slash() -> None:
             "PORTFOLIO_SERVE_MEDIA": "false",
             "PORTFOLIO_DB_POOL_MAX": "20",
             "PORTFOLIO_LOG_LEVEL": "debug",
-            "PORTFOLIO_ALLOWED_HOSTS": " api.example.com, ,localhost ",
+            "PORTFOLIO_ALLOWED_HOSTS": " api.example.com, ,localhost:8000, [::1]:8443 ",
         }
     )
-    assert settings.allowed_hosts == ("api.example.com", "localhost")
+    assert settings.allowed_hosts == ("api.example.com", "localhost:8000", "[::1]:8443")
     assert settings.database_url == "postgresql://db/portfolio"
     assert settings.media_root == Path("/srv/media")
     assert settings.media_base_url == "https://cdn.example.com/media/"
@@ -47,6 +47,10 @@ def test_values_are_read_and_the_base_url_gets_its_slash() -> None:
         ({"PORTFOLIO_DB_POOL_MIN": "5", "PORTFOLIO_DB_POOL_MAX": "2"}, "must not be below"),
         ({"PORTFOLIO_SERVE_MEDIA": "maybe"}, "PORTFOLIO_SERVE_MEDIA must be true or false"),
         ({"PORTFOLIO_HTTP_BODY_MIN_RATE": "0"}, "PORTFOLIO_HTTP_BODY_MIN_RATE must be at least 1"),
+        ({"PORTFOLIO_ALLOWED_HOSTS": "a.example, *.example"}, "PORTFOLIO_ALLOWED_HOSTS must list"),
+        ({"PORTFOLIO_ALLOWED_HOSTS": ".example"}, "no wildcards"),
+        ({"PORTFOLIO_ALLOWED_HOSTS": "https://a.example"}, "PORTFOLIO_ALLOWED_HOSTS must list"),
+        ({"PORTFOLIO_ALLOWED_HOSTS": "a.example:70000"}, "PORTFOLIO_ALLOWED_HOSTS must list"),
         ({"PORTFOLIO_HTTP_BODY_MIN_RATE": "fast"}, "PORTFOLIO_HTTP_BODY_MIN_RATE must be a whole"),
     ],
 )

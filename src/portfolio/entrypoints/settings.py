@@ -11,6 +11,7 @@ from pathlib import Path
 
 from portfolio.adapters.s3 import S3Location
 from portfolio.application.media.keys import is_safe_key
+from portfolio.entrypoints.http.origin import split_host
 
 # The server cannot read a request head into less (granian's smallest buffer).
 MIN_HEADER_BYTES = 8192
@@ -183,6 +184,17 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
 
 
+def _hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    hosts = _list(env, name)
+    for host in hosts:
+        if split_host(host) is None:
+            raise SettingsError(
+                f"{name} must list host names, each with an optional port (portfolio.example, "
+                f"portfolio.example:8443; no wildcards), not {host!r}"
+            )
+    return hosts
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
     try:
         return tuple(ipaddress.ip_network(item, strict=False) for item in _list(env, name))
@@ -286,7 +298,7 @@ class Settings:
             retry_after_seconds=_int(env, "PORTFOLIO_RETRY_AFTER", 5, minimum=1),
             max_upload_bytes=_int(env, "PORTFOLIO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1),
             max_image_pixels=_int(env, "PORTFOLIO_MAX_IMAGE_PIXELS", 50_000_000, minimum=1),
-            allowed_hosts=_list(env, "PORTFOLIO_ALLOWED_HOSTS"),
+            allowed_hosts=_hosts(env, "PORTFOLIO_ALLOWED_HOSTS"),
             http_header_timeout=_seconds(env, "PORTFOLIO_HTTP_HEADER_TIMEOUT", 10.0, maximum=60),
             http_body_timeout=_seconds(env, "PORTFOLIO_HTTP_BODY_TIMEOUT", 20.0),
             http_body_min_rate=_int(env, "PORTFOLIO_HTTP_BODY_MIN_RATE", 500, minimum=1),
