@@ -19,6 +19,11 @@ STORAGES = ("filesystem", "s3")
 # The longest lifetime SigV4 allows a presigned URL: seven days.
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# The wider sign-in limits, unless set, as multiples of PORTFOLIO_SIGN_IN_FAILURES: an address
+# may fail for a few users' typing before all behind it wait; locking a username out from
+# everywhere takes failures from ten addresses.
+ADDRESS_FAILURES_FACTOR = 4
+USERNAME_FAILURES_FACTOR = 10
 
 # scheme://host[:port], nothing after: what browsers send in Origin.
 _ORIGIN = re.compile(
@@ -247,7 +252,10 @@ class Settings:
     tracing: bool = False
     compression: bool = True
     sign_in_token_hours: int = 72
+    # Failed sign-ins in a window: per username from one address, per address, per username.
     sign_in_failures: int = 5
+    sign_in_address_failures: int = 5 * ADDRESS_FAILURES_FACTOR
+    sign_in_username_failures: int = 5 * USERNAME_FAILURES_FACTOR
     token_failures: int = 20
     throttle_window_seconds: int = 60
     redis_url: str | None = None
@@ -276,6 +284,7 @@ class Settings:
         if log_format not in LOG_FORMATS:
             raise SettingsError(f"PORTFOLIO_LOG_FORMAT must be text or json, not {log_format!r}")
         metrics, metrics_address = _metrics(env)
+        sign_in_failures = _int(env, "PORTFOLIO_SIGN_IN_FAILURES", 5, minimum=1)
         return cls(
             database_url=env.get("PORTFOLIO_DATABASE_URL") or None,
             data_dir=Path(env.get("PORTFOLIO_DATA_DIR") or ".data"),
@@ -313,7 +322,20 @@ class Settings:
             tracing=_tracing(env),
             compression=_bool(env, "PORTFOLIO_COMPRESSION", True),
             sign_in_token_hours=_int(env, "PORTFOLIO_SIGN_IN_TOKEN_HOURS", 72, minimum=1),
-            sign_in_failures=_int(env, "PORTFOLIO_SIGN_IN_FAILURES", 5, minimum=1),
+            sign_in_failures=sign_in_failures,
+            # Below the per-username-and-address limit, the wider counts would lock out first.
+            sign_in_address_failures=_int(
+                env,
+                "PORTFOLIO_SIGN_IN_ADDRESS_FAILURES",
+                sign_in_failures * ADDRESS_FAILURES_FACTOR,
+                minimum=sign_in_failures,
+            ),
+            sign_in_username_failures=_int(
+                env,
+                "PORTFOLIO_SIGN_IN_USERNAME_FAILURES",
+                sign_in_failures * USERNAME_FAILURES_FACTOR,
+                minimum=sign_in_failures,
+            ),
             token_failures=_int(env, "PORTFOLIO_TOKEN_FAILURES", 20, minimum=1),
             throttle_window_seconds=_int(env, "PORTFOLIO_THROTTLE_WINDOW", 60, minimum=1),
             redis_url=env.get("PORTFOLIO_REDIS_URL") or None,

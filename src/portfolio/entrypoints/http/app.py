@@ -127,7 +127,10 @@ def _api_routes(container: Container) -> list[Router]:
         routes(
             USERS,
             lambda: UserEndpoints(
-                container.administer_users(), container.manage_tokens(), storage()
+                container.administer_users(),
+                container.manage_tokens(),
+                container.unlock_sign_in(),
+                storage(),
             ),
             USER_OPERATIONS,
             handlers=USER_HANDLERS,

@@ -256,8 +256,8 @@ _RESPONSES = {
         "The request body is larger than the 1.00 MB accepted.",
     ),
     429: _detail(
-        "Too many failures from this client address or, on sign-in, for this username; "
-        "`Retry-After` says when to try again.",
+        "Too many failures from this client address or, on sign-in, for this username "
+        "(from this address, or from all together); `Retry-After` says when to try again.",
         "Request was throttled. Expected available in 42 seconds.",
     ),
     500: _detail(
