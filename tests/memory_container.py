@@ -7,6 +7,7 @@ from dependency_injector import providers
 from portfolio.adapters.argon2 import Argon2PasswordHasher
 from portfolio.adapters.memory import (
     AlwaysReady,
+    InMemoryChangeNumbers,
     InMemoryDatabase,
     InMemoryFailureCounter,
     InMemoryMediaStorage,
@@ -27,8 +28,9 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     """A container whose every port is served from memory: no database, no disk."""
     settings = settings or Settings()
     container = Container(settings=settings, database_url="memory://")
-    database = InMemoryDatabase(clock=utc_now)
-    users = InMemoryUserStore()
+    changes = InMemoryChangeNumbers()
+    database = InMemoryDatabase(clock=utc_now, changes=changes)
+    users = InMemoryUserStore(changes)
     container.pool.override(providers.Object(None))
     container.portfolios.override(providers.Object(database.portfolios))
     container.employer_store.override(providers.Object(database.employers))
@@ -41,7 +43,7 @@ def in_memory_container(settings: Settings | None = None) -> Container:
     container.readiness.override(providers.Object(AlwaysReady()))
     container.failure_counter.override(providers.Object(InMemoryFailureCounter()))
     container.passwords.override(providers.Object(cheap_passwords()))
-    container.catalogue_changes.override(providers.Object(database))
+    container.change_numbers.override(providers.Object(changes))
     container.retry_keys.override(providers.Object(InMemoryRetryKeys()))
     container.media_storage.override(
         providers.Object(InMemoryMediaStorage(base_url=settings.media_base_url))

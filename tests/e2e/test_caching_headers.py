@@ -231,8 +231,7 @@ class CountingPortfolios(InMemoryPortfolios):
 
 async def test_a_known_etag_is_answered_without_building_the_portfolio(tmp_path: Path) -> None:
     container = in_memory_container(Settings(media_root=tmp_path))
-    database = container.catalogue_changes()
-    queries = CountingPortfolios(database)
+    queries = CountingPortfolios(container.portfolios()._db)
     container.portfolios.override(providers.Object(queries))
     async with AsyncTestClient(create_app(container)) as client:
         headers = await admin(container)

@@ -322,3 +322,27 @@ def test_a_role_without_rights_to_migrate_is_told_so(clean_database: str) -> Non
     finally:
         with psycopg.connect(clean_database, autocommit=True) as conn:
             conn.execute("DROP ROLE portfolio_reader")
+
+
+def test_api_calls_the_routes_in_process_as_the_operator(clean_database: str) -> None:
+    created = run(clean_database, "api", "POST", "/api/tags/", "--data", '{"name": "Design"}')
+    assert json.loads(created.stdout) == {"id": 1, "name": "Design", "image_data": None}
+    assert created.stderr.strip() == "201"
+    run(clean_database, "api", "patch", "/api/tags/1", "--data", '{"name": "Web"}')
+    listed = json.loads(run(clean_database, "api", "GET", "/api/tags/?search=we").stdout)
+    assert [tag["name"] for tag in listed["results"]] == ["Web"]
+
+    refused = run(clean_database, "api", "POST", "/api/tags/", "--data", "{}", check=False)
+    assert refused.returncode == 1
+    assert json.loads(refused.stdout) == {"name": ["This field is required."]}
+    missing = run(clean_database, "api", "GET", "/api/tags/99", check=False)
+    assert (missing.returncode, missing.stderr.strip()) == (1, "404")
+
+
+@pytest.mark.parametrize("path", ["/api/auth/me/", "/health", "tags"])
+def test_api_offers_only_the_api_routes_that_need_no_token_of_the_callers_own(
+    clean_database: str, path: str
+) -> None:
+    refused = run(clean_database, "api", "GET", path, check=False)
+    assert refused.returncode == 2
+    assert "PATH must be an /api/ route" in refused.stderr

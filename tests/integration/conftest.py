@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portfolio.adapters.memory import (
+    InMemoryChangeNumbers,
     InMemoryDatabase,
     InMemoryRetryKeys,
     InMemoryTokenStore,
@@ -19,7 +20,7 @@ from portfolio.adapters.postgres import (
     LINKS,
     META,
     TAGS,
-    PostgresCatalogueChanges,
+    PostgresChangeNumbers,
     PostgresMediaRepository,
     PostgresPortfolios,
     PostgresRetryKeys,
@@ -28,7 +29,7 @@ from portfolio.adapters.postgres import (
     PostgresUserStore,
 )
 from portfolio.application import (
-    CatalogueChanges,
+    ChangeNumbers,
     EmployerFields,
     LinkFields,
     MediaRepository,
@@ -63,7 +64,7 @@ class Stores:
     links: SharedObjects[LinkFields, Link]
     meta: SharedObjects[MetaFields, Meta]
     retry_keys: RetryKeys
-    changes: CatalogueChanges
+    changes: ChangeNumbers
 
 
 def never_repeating_clock() -> Callable[[], datetime]:
@@ -83,8 +84,9 @@ def never_repeating_clock() -> Callable[[], datetime]:
 def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
     """Fresh, empty stores of the requested family."""
     if kind == "memory":
-        database = InMemoryDatabase(clock=never_repeating_clock())
-        users = InMemoryUserStore()
+        changes = InMemoryChangeNumbers()
+        database = InMemoryDatabase(clock=never_repeating_clock(), changes=changes)
+        users = InMemoryUserStore(changes)
         return Stores(
             database.portfolios,
             database.media,
@@ -95,7 +97,7 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
             database.links,
             database.meta,
             InMemoryRetryKeys(),
-            database,
+            changes,
         )
     pool = request.getfixturevalue("pool")
     return Stores(
@@ -108,5 +110,5 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
         PostgresSharedObjects(pool, LINKS),
         PostgresSharedObjects(pool, META),
         PostgresRetryKeys(pool),
-        PostgresCatalogueChanges(pool),
+        PostgresChangeNumbers(pool),
     )

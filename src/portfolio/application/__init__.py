@@ -73,7 +73,8 @@ from portfolio.application.observing import UNOBSERVED, Unobserved
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, free_slug, slugify
 from portfolio.application.ports import (
-    CatalogueChanges,
+    ChangeNumbers,
+    ChangeState,
     Clock,
     FailureCounter,
     ImageProcessor,
@@ -102,7 +103,13 @@ from portfolio.application.retries import (
     RequestInProgress,
     SafeRetries,
 )
-from portfolio.application.revalidation import VALIDATORS_KEPT, KnownValidator, Revalidation
+from portfolio.application.revalidation import (
+    ACCOUNTS,
+    CATALOGUE,
+    VALIDATORS_KEPT,
+    KnownValidator,
+    Revalidation,
+)
 from portfolio.application.shared_objects import (
     ManageEmployers,
     ManageLinks,
@@ -112,6 +119,8 @@ from portfolio.application.shared_objects import (
 )
 
 __all__ = [
+    "ACCOUNTS",
+    "CATALOGUE",
     "DEFAULT_LIMITS",
     "DEFAULT_PAGE_SIZE",
     "KEEP_FOR",
@@ -127,7 +136,8 @@ __all__ = [
     "AdministerUsers",
     "Answered",
     "Authenticate",
-    "CatalogueChanges",
+    "ChangeNumbers",
+    "ChangeState",
     "Clock",
     "CopiedFile",
     "CopyOutcome",

@@ -420,12 +420,21 @@ class RetryKeys(Protocol):
         ...
 
 
-class CatalogueChanges(Protocol):
-    """The catalogue's change number: it moves whenever anything the API shows is written
-    (any portfolio, employer, tag, link, meta entry, media object or thumbnail), atomically
-    with the write, and never comes back to a number it had."""
+@dataclass(frozen=True, slots=True)
+class ChangeState:
+    """The change number of every topic now, and the next moment at which an answer may
+    change with no write at all (None: no such moment is known)."""
 
-    async def version(self) -> int | None:
-        """The current number; None when it cannot be told, so nothing may be taken as
+    versions: Mapping[str, int]
+    next_moment: datetime | None = None
+
+
+class ChangeNumbers(Protocol):
+    """A change number per topic (the catalogue, the accounts): it moves whenever a record of
+    that topic is written, atomically with the write, and never comes back to a number it
+    had."""
+
+    async def current(self) -> ChangeState | None:
+        """Every topic's number now; None when it cannot be told, so nothing may be taken as
         unchanged."""
         ...

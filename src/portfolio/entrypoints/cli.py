@@ -172,6 +172,37 @@ def _shared_metrics(settings: Settings) -> Iterator[None]:
             shutil.rmtree(directory, ignore_errors=True)
 
 
+API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@main.command("api")
+@click.argument("method", type=click.Choice(API_METHODS, case_sensitive=False))
+@click.argument("path")
+@click.option("--data", default="", help="The JSON body to send (for POST, PUT and PATCH).")
+def api(method: str, path: str, data: str) -> None:
+    """Call the HTTP API in-process as the operator: an admin with no token.
+
+    PATH is what follows the host, query included (/api/tags/3, /api/portfolios/?search=x).
+    The answer's body is printed; its status goes to stderr. Exits with 1 unless it is a
+    success (2xx). The sign-in routes (/api/auth/) act on a caller's own token and are not
+    offered here: use `portfolio tokens`.
+    """
+    if not path.startswith("/api/") or path.startswith("/api/auth/"):
+        raise click.UsageError("PATH must be an /api/ route other than /api/auth/")
+    from portfolio.entrypoints.http.app import create_app
+    from portfolio.entrypoints.operator_calls import call_as_operator
+
+    async def call(container: Container) -> tuple[int, bytes]:
+        return await call_as_operator(create_app(container), method, path, data.encode())
+
+    status, body = run_with_container(call)
+    click.echo(f"{status}", err=True)
+    if body:
+        click.echo(body.decode("utf-8", "replace"))
+    if not 200 <= status < 300:
+        sys.exit(1)
+
+
 @main.group()
 def db() -> None:
     """Database schema."""

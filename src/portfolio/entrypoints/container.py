@@ -19,7 +19,7 @@ from portfolio.adapters.postgres import (
     TAGS,
     BoundedPool,
     PoolSettings,
-    PostgresCatalogueChanges,
+    PostgresChangeNumbers,
     PostgresFailureCounter,
     PostgresMediaRepository,
     PostgresPortfolios,
@@ -103,6 +103,15 @@ def build_media_storage(settings: Settings, storage: str) -> MediaStorage:
     )
 
 
+def url_lifetime(settings: Settings) -> timedelta | None:
+    """How long the media URLs in an answer stay valid: presigned ones expire, others not."""
+    s3 = settings.s3
+    presigned = settings.storage == "s3" and settings.media_base_url is None
+    if not presigned or s3 is None or s3.presign_seconds == 0:
+        return None
+    return timedelta(seconds=s3.presign_seconds)
+
+
 class AllReady:
     """ReadinessProbe: ready while every one of ``probes`` is, asked at the same time."""
 
@@ -183,7 +192,7 @@ class Container(containers.DeclarativeContainer):
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
     database_readiness = providers.Singleton(PostgresReadiness, pool=pool)
     retry_keys = providers.Singleton(PostgresRetryKeys, pool=pool)
-    catalogue_changes = providers.Singleton(PostgresCatalogueChanges, pool=pool)
+    change_numbers = providers.Singleton(PostgresChangeNumbers, pool=pool)
     employer_store = providers.Singleton(
         PostgresSharedObjects[EmployerFields, Employer], pool=pool, table=EMPLOYERS
     )
@@ -207,7 +216,12 @@ class Container(containers.DeclarativeContainer):
     )
 
     safe_retries = providers.Singleton(SafeRetries, keys=retry_keys, clock=clock)
-    revalidation = providers.Singleton(Revalidation, changes=catalogue_changes)
+    revalidation = providers.Singleton(
+        Revalidation,
+        changes=change_numbers,
+        clock=clock,
+        url_lifetime=providers.Callable(url_lifetime, settings),
+    )
     passwords = providers.Singleton(
         Argon2PasswordHasher,
         time_cost=settings.provided.password_time_cost,

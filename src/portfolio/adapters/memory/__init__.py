@@ -1,5 +1,6 @@
 """In-memory adapters for every port: for unit tests and for services embedding the domain."""
 
+from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.database import (
     InMemoryDatabase,
     InMemoryPortfolios,
@@ -14,6 +15,7 @@ from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStor
 
 __all__ = [
     "AlwaysReady",
+    "InMemoryChangeNumbers",
     "InMemoryDatabase",
     "InMemoryFailureCounter",
     "InMemoryMediaRepository",

@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.media import InMemoryMediaRepository
 from portfolio.application import (
+    CATALOGUE,
     EmployerFields,
     LinkFields,
     MetaFields,
@@ -64,10 +66,14 @@ class InMemoryDatabase:
     rules, and the stores over them: ``portfolios``, ``employers``, ``tags``, ``links``,
     ``meta`` and ``media`` (each the in-memory adapter of its port)."""
 
-    def __init__(self, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], datetime] = _utc_now,
+        changes: InMemoryChangeNumbers | None = None,
+    ) -> None:
         self._clock = clock
         self._ids = count(1)
-        self._version = 1
+        self.changes = changes or InMemoryChangeNumbers()
         self.media_rows: dict[int, Media] = {}
         self.portfolio_rows: dict[int, tuple[PortfolioFields, datetime, datetime]] = {}
         self.employers = InMemorySharedObjects[EmployerFields, Employer](
@@ -115,12 +121,8 @@ class InMemoryDatabase:
         return next(self._ids)
 
     def changed(self) -> None:
-        """Move the change number: something the API shows was written."""
-        self._version += 1
-
-    async def version(self) -> int | None:
-        """The change number (CatalogueChanges)."""
-        return self._version
+        """Move the catalogue's change number: something a portfolio can show was written."""
+        self.changes.moved(CATALOGUE)
 
     # Shared by the stores
 

@@ -7,17 +7,24 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import count
 
+from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.application import Slice, StoredToken, UserAlreadyExists, UserChanges, Window
+from portfolio.application.revalidation import ACCOUNTS
 from portfolio.domain import LastActiveAdmin, Principal, UserNotFound
 
 
 class InMemoryUserStore:
     """UserStore in memory."""
 
-    def __init__(self) -> None:
+    def __init__(self, changes: InMemoryChangeNumbers | None = None) -> None:
         self._ids = count(1)
         self.users: dict[int, Principal] = {}
         self._password_hashes: dict[int, str] = {}
+        self.changes = changes or InMemoryChangeNumbers()
+
+    def changed(self) -> None:
+        """Move the accounts' change number: a user, their codes or a token was written."""
+        self.changes.moved(ACCOUNTS)
 
     async def create(
         self,
@@ -43,6 +50,7 @@ class InMemoryUserStore:
         self.users[user.id] = user
         if password_hash is not None:
             self._password_hashes[user.id] = password_hash
+        self.changed()
         return user
 
     async def get(self, user_id: int) -> Principal | None:
@@ -76,6 +84,7 @@ class InMemoryUserStore:
         if not any(other.is_admin and other.is_active for other in after.values()):
             raise LastActiveAdmin
         self.users[user_id] = updated
+        self.changed()
         return updated
 
     async def password_hash(self, username: str) -> tuple[Principal, str | None] | None:
@@ -90,6 +99,7 @@ class InMemoryUserStore:
         if user_id not in self.users:
             return False
         self._password_hashes[user_id] = password_hash
+        self.changed()
         return True
 
     async def get_by_username(self, username: str) -> Principal | None:
@@ -100,6 +110,7 @@ class InMemoryUserStore:
         """Add codes to a user."""
         user = self.users[user_id]
         self.users[user_id] = replace(user, permissions=user.permissions | codes)
+        self.changed()
         return self.users[user_id]
 
 
@@ -129,6 +140,7 @@ class InMemoryTokenStore:
             revoked_at=None,
         )
         self._tokens[digest] = token
+        self._users.changed()
         return token
 
     async def revoke(self, digest: bytes, moment: datetime) -> bool:
@@ -137,6 +149,7 @@ class InMemoryTokenStore:
         if token is None or token.revoked_at is not None:
             return False
         self._tokens[digest] = replace(token, revoked_at=moment)
+        self._users.changed()
         return True
 
     async def revoke_all(self, user_id: int, moment: datetime) -> int:
@@ -148,6 +161,8 @@ class InMemoryTokenStore:
         ]
         for token in live:
             self._tokens[token.digest] = replace(token, revoked_at=moment)
+        if live:
+            self._users.changed()
         return len(live)
 
     async def list_for(self, user_id: int) -> list[StoredToken]:
@@ -165,6 +180,7 @@ class InMemoryTokenStore:
             if token.id == token_id and token.owner.id == user_id:
                 if token.revoked_at is None:
                     self._tokens[digest] = replace(token, revoked_at=moment)
+                    self._users.changed()
                 return True
         return False
 
@@ -173,3 +189,4 @@ class InMemoryTokenStore:
         for digest, token in self._tokens.items():
             if token.id == token_id and (token.last_used_at is None or token.last_used_at < moment):
                 self._tokens[digest] = replace(token, last_used_at=moment)
+                self._users.changed()

@@ -1,6 +1,6 @@
 """Postgres adapters (psycopg 3, async, pooled) and the schema migrations."""
 
-from portfolio.adapters.postgres.changes import PostgresCatalogueChanges
+from portfolio.adapters.postgres.changes import PostgresChangeNumbers
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.migrations import available_migrations, migrate, pending_migrations
 from portfolio.adapters.postgres.pool import (
@@ -38,7 +38,7 @@ __all__ = [
     "Connection",
     "PoolSettings",
     "PoolUsage",
-    "PostgresCatalogueChanges",
+    "PostgresChangeNumbers",
     "PostgresFailureCounter",
     "PostgresMediaRepository",
     "PostgresPortfolios",

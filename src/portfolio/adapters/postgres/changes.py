@@ -1,21 +1,22 @@
-"""The catalogue's change number in Postgres, moved by triggers (migration 0009)."""
+"""The change numbers in Postgres, one per topic, moved by triggers (migration 0010)."""
 
 from __future__ import annotations
 
 from portfolio.adapters.postgres.pool import BoundedPool, connection
+from portfolio.application.ports import ChangeState
 
-CATALOGUE_VERSION_SQL = "SELECT version FROM catalogue_changes"
+CHANGE_NUMBERS_SQL = "SELECT topic, version FROM change_numbers"
 
 
-class PostgresCatalogueChanges:
-    """CatalogueChanges over Postgres: one row, one indexed read."""
+class PostgresChangeNumbers:
+    """ChangeNumbers over Postgres: one small table, read whole."""
 
     def __init__(self, pool: BoundedPool) -> None:
         self._pool = pool
 
-    async def version(self) -> int | None:
-        """The number the last committed write left; None while the row is missing."""
+    async def current(self) -> ChangeState | None:
+        """The numbers the last committed writes left; None while the table is empty."""
         async with connection(self._pool) as conn:
-            cursor = await conn.execute(CATALOGUE_VERSION_SQL, prepare=True)
-            row = await cursor.fetchone()
-        return None if row is None else int(row[0])
+            cursor = await conn.execute(CHANGE_NUMBERS_SQL, prepare=True)
+            rows = await cursor.fetchall()
+        return ChangeState({topic: int(version) for topic, version in rows}) if rows else None

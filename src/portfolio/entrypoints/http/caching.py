@@ -5,12 +5,14 @@ Authorization``): a shared cache never stores it, a browser revalidates it each 
 a GET carries a strong ``ETag`` over the exact bytes sent, so it changes whenever anything
 shown changes, nested objects included; an ``If-None-Match`` that holds it is answered 304.
 
-Revalidating need not build the answer. When a conditional GET's answer is built, its ETag is
-remembered with the catalogue's change number read before building and the permission code
-its route requires. A later conditional GET for the same URL, while the number has not moved,
-is answered 304 at once, after the same credential and permission checks the routes make:
-two small reads instead of the whole answer. Anything else (unknown URL, moved number, a
-caller the checks refuse) goes through the routes as usual.
+Revalidating need not build the answer. A route states in its ``opt`` which topics its
+answers read (``reads``: the catalogue, the accounts). When a conditional GET's answer is
+built, its ETag is remembered with those topics' change numbers, read before building, and
+the permission code its route requires. A later conditional GET for the same URL, while the
+numbers have not moved, is answered 304 at once, after the same credential and permission
+checks the routes make: two small reads instead of the whole answer. Anything else (unknown
+URL, moved number, a route that declares no topic, a caller the checks refuse) goes through
+the routes as usual, and is still answered 304 when the ETag of what it built matches.
 """
 
 from __future__ import annotations
@@ -32,9 +34,14 @@ if TYPE_CHECKING:
     from portfolio.application import Authenticate, Revalidation
 
 API_PREFIX = "/api/"
+READS_OPT = "reads"
+"""The key in a handler's ``opt`` that names the change topics its answers read; a handler
+without it is never answered from remembered validators."""
 CACHE_CONTROL = "private, no-cache"
 VARY = "Authorization"
-# The change number read before a conditional GET was routed, for when its answer is sent.
+# The answer's key and the change numbers read before a conditional GET was routed, for when
+# its answer is sent (taken before routing: the router rewrites the path, dropping a trailing
+# slash).
 _BUILT_AT = "portfolio.built_at"
 # Headers about the body a 304 has not got.
 _BODY_HEADERS = frozenset({b"content-type", b"content-length"})
@@ -121,12 +128,13 @@ class ApiCaching:
         """Answer 304 when the answer's ETag is known to hold and the caller may see it."""
         revalidation = self._revalidation()
         try:
-            version = await revalidation.version()
+            state = await revalidation.state()
         except ServiceUnavailable:
             return False
-        known = revalidation.still_valid(answer_of(scope), version)
+        answer = answer_of(scope)
+        known = revalidation.still_valid(answer, state)
         if known is None or not condition_holds(condition, known.validator):
-            scope[_BUILT_AT] = version  # type: ignore[literal-required]
+            scope[_BUILT_AT] = (answer, state)  # type: ignore[literal-required]
             return False
         if not await self._may_see(scope, known.permission):
             return False
@@ -156,9 +164,11 @@ class ApiCaching:
             headers.append((b"etag", tag.encode()))
             handler = scope.get("route_handler")
             if _BUILT_AT in scope and handler is not None:
+                answer, state = scope[_BUILT_AT]  # type: ignore[literal-required]
                 self._revalidation().remember(
-                    answer_of(scope),
-                    scope[_BUILT_AT],  # type: ignore[literal-required]
+                    answer,
+                    state,
+                    tuple(handler.opt.get(READS_OPT, ())),
                     tag,
                     handler.opt.get(PERMISSION_OPT),
                 )

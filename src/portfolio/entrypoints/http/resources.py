@@ -22,6 +22,7 @@ from litestar.params import Parameter
 from litestar.types import Empty, EmptyType
 
 from portfolio.application import (
+    CATALOGUE,
     ManageSharedObjects,
     MediaStorage,
     SafeRetries,
@@ -31,6 +32,7 @@ from portfolio.application import (
 )
 from portfolio.domain import Action, NotFound, Resource, permission_code
 from portfolio.entrypoints.http.auth import PUBLIC_OPT, permission
+from portfolio.entrypoints.http.caching import READS_OPT
 from portfolio.entrypoints.http.forms import (
     JSON_MALFORMED,
     NON_FIELD_ERRORS,
@@ -123,6 +125,8 @@ class Declared(Generic[EntityT, DataT]):
     """Summaries that say it better than "Create a tag"."""
     deletes_refused_in_use: bool = True
     """Whether a delete can be refused (409) while something refers to the object."""
+    reads: tuple[str, ...] = (CATALOGUE,)
+    """The change topics its lists and items read (see ``caching``)."""
 
     @property
     def page(self) -> Any:
@@ -150,8 +154,11 @@ class Declared(Generic[EntityT, DataT]):
         summary = f"List {self.plural}" if name == LIST else f"{_VERBS[name]} {self.a}"
         summary = self.summaries.get(name, summary)
         note = self.notes.get(name, "")
+        opt: dict[str, Any] = permission(self.resource, action)
+        if name in (LIST, RETRIEVE):
+            opt[READS_OPT] = self.reads
         return {
-            "opt": permission(self.resource, action),
+            "opt": opt,
             "operation_id": self.operation_id(name),
             "summary": summary,
             "description": f"{note} Permission {permission_code(self.resource, action)}.".strip(),

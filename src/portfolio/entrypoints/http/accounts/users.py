@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from litestar import delete, get, patch, post
 
 from portfolio.application import (
+    ACCOUNTS,
     AdministerUsers,
     ManageTokens,
     MediaStorage,
@@ -24,6 +25,7 @@ from portfolio.domain import Action, Principal, Resource, TokenNotFound, UserNot
 from portfolio.entrypoints.http.accounts.input import PASSWORD_FORM, USER_FORM
 from portfolio.entrypoints.http.accounts.wire import TokenData, UserData
 from portfolio.entrypoints.http.auth import ADMINS_OPT, permission
+from portfolio.entrypoints.http.caching import READS_OPT
 from portfolio.entrypoints.http.errors import LAST_ACTIVE_ADMIN, USERNAME_TAKEN
 from portfolio.entrypoints.http.forms import values_for_existing
 from portfolio.entrypoints.http.ids import path_id
@@ -83,6 +85,7 @@ USERS: Declared[Principal, UserData] = Declared(
     present=user_data,
     missing=UserNotFound,
     form=USER_FORM,
+    reads=(ACCOUNTS,),
     invalid_example={"username": [USERNAME_TAKEN]},
     notes={
         LIST: "By id, 20 a page; `?search=` looks in the username.",
@@ -282,7 +285,7 @@ TokenPage = named_page(TokenData, "TokenPage")
 
 @get(
     "/{id:str}/tokens/",
-    opt=permission(Resource.TOKENS, Action.LIST),
+    opt={**permission(Resource.TOKENS, Action.LIST), READS_OPT: (ACCOUNTS,)},
     operation_id="list_user_tokens",
     summary="List a user's tokens",
     description="Oldest first, 20 a page; dates only, never keys. Permission 4801.",
