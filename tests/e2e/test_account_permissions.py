@@ -1,5 +1,6 @@
 """Who may call the user and token routes, for every kind of caller, on the in-memory and the
-Postgres wiring; and who may sign out and ask who they are."""
+Postgres wiring; who may unlock a user's sign-in (admins only); and who may sign out and ask
+who they are."""
 
 from __future__ import annotations
 
@@ -90,6 +91,22 @@ async def test_only_admins_and_staff_holding_the_code_may_call(
         assert response.status_code == spec.success, (caller, name, response.text)
 
 
+async def test_only_admins_may_unlock_a_sign_in_whatever_codes_staff_hold(
+    wired: tuple[Container, Client],
+) -> None:
+    container, client = wired
+    # Between them, "editor" and "others" hold every code there is.
+    headers = await headers_of(container, 4704)
+    denied = (403, {"detail": "You do not have permission to perform this action."})
+    for caller, expected in {**EXPECTED, "editor": denied}.items():
+        path = f"/api/users/{await new_user(container)}/sign-in-failures/"
+        response = await client.delete(path, headers=headers[caller])
+        assert (response.status_code, response.json()) == expected, caller
+    path = f"/api/users/{await new_user(container)}/sign-in-failures/"
+    response = await client.delete(path, headers=headers["admin"])
+    assert response.status_code == 204
+
+
 @pytest.mark.parametrize(
     ("method", "path"), [("GET", "/api/auth/me/"), ("POST", "/api/auth/logout/")]
 )
@@ -125,6 +142,7 @@ async def test_a_missing_user_is_decided_after_authentication_and_permission(
         ("POST", "/api/users/999/password/"),
         ("GET", "/api/users/999/tokens/"),
         ("DELETE", "/api/users/999/tokens/1"),
+        ("DELETE", "/api/users/999/sign-in-failures/"),
     ):
         assert (await client.request(method, path, json={})).status_code == 401
         refused = await client.request(method, path, headers=headers["outsider"], json={})

@@ -60,6 +60,7 @@ def test_users_grants_and_token_lifecycle(clean_database: str) -> None:
     [
         (("users", "grant", "nobody", "4202"), "UnknownUser: nobody"),
         (("tokens", "create", "nobody"), "UnknownUser: nobody"),
+        (("users", "unlock", "nobody"), "UnknownUser: nobody"),
         (("users", "create", "x", "--grant", "4299"), "InvalidPermissionCode: 4299"),
         (("tokens", "revoke"), "give token keys or --user USERNAME"),
     ],

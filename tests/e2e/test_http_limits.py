@@ -1,7 +1,7 @@
 """The server as ``portfolio serve`` runs it, against hostile clients, with short timeouts:
 oversized heads and too many headers are refused with 431, slow heads and idle keep-alive
-connections are closed after the header timeout, a stalled body gets 408, and other clients
-are answered meanwhile."""
+connections are closed after the header timeout, a stalled or trickled body gets 408 while a
+slow but steady one passes, and other clients are answered meanwhile."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.postgres
@@ -24,6 +26,8 @@ pytestmark = pytest.mark.postgres
 PORTFOLIO = str(Path(sys.executable).parent / "portfolio")
 HEADER_TIMEOUT = 1.0
 BODY_TIMEOUT = 1.0
+# Bytes a second a body must average once BODY_TIMEOUT has been spent waiting for it.
+BODY_MIN_RATE = 1000
 # A loaded, shared machine: what "after the timeout" may take beyond it.
 SLACK = 2.0
 
@@ -51,6 +55,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "PORTFOLIO_MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
         "PORTFOLIO_HTTP_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
         "PORTFOLIO_HTTP_BODY_TIMEOUT": str(BODY_TIMEOUT),
+        "PORTFOLIO_HTTP_BODY_MIN_RATE": str(BODY_MIN_RATE),
         "PORTFOLIO_HTTP_MAX_HEADER_BYTES": "16384",
         "PORTFOLIO_LOG_LEVEL": "WARNING",
     }
@@ -89,6 +94,35 @@ async def exchange(port: int, data: bytes, wait: float = 10) -> tuple[bytes, flo
                 answer += chunk
     writer.close()
     return answer, time.monotonic() - started
+
+
+async def send_slowly(
+    port: int, head: bytes, body: bytes, piece: int, interval: float
+) -> tuple[bytes, float]:
+    """Send ``head`` at once, then ``body`` ``piece`` bytes every ``interval`` seconds until
+    it is all sent or the server answers; return the answer and when the connection ended."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    started = time.monotonic()
+    writer.write(head)
+
+    async def feed() -> None:
+        with contextlib.suppress(ConnectionError):
+            for start in range(0, len(body), piece):
+                await writer.drain()
+                await asyncio.sleep(interval)
+                writer.write(body[start : start + piece])
+            await writer.drain()
+
+    feeding = asyncio.ensure_future(feed())
+    answer = b""
+    with contextlib.suppress(ConnectionError, TimeoutError):
+        async with asyncio.timeout(len(body) / piece * interval + 10):
+            while chunk := await reader.read(65536):
+                answer += chunk
+    ended = time.monotonic() - started
+    feeding.cancel()
+    writer.close()
+    return answer, ended
 
 
 def status_of(answer: bytes) -> int | None:
@@ -164,6 +198,92 @@ async def test_a_body_that_stops_coming_gets_408_and_the_connection_closes(
     assert b"connection: close" in answer.lower()
     assert answer.endswith(b'{"detail":"The request body did not arrive in time."}')
     assert BODY_TIMEOUT * 0.9 <= taken < BODY_TIMEOUT + SLACK
+
+
+async def test_a_body_that_trickles_is_cut_off_once_it_falls_below_the_minimum_rate(
+    server: int,
+) -> None:
+    # One byte every half second: each piece comes well within the body timeout, but the body
+    # would take a minute, and a connection held open costs the service as much as the next.
+    body = b'{"username": "alice", "password": "' + b"x" * 80 + b'"}'
+    head = (
+        b"POST /api/auth/token/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+    )
+    answer, taken = await send_slowly(server, head, body, piece=1, interval=0.5)
+    assert status_of(answer) == 408
+    assert b"connection: close" in answer.lower()
+    assert answer.endswith(b'{"detail":"The request body did not arrive in time."}')
+    assert BODY_TIMEOUT * 0.9 <= taken < BODY_TIMEOUT + SLACK
+
+
+async def test_a_slow_but_steady_upload_passes_however_long_it_takes(
+    server: int, token: str
+) -> None:
+    # Twice the minimum rate, for three times the body timeout: an honest slow link.
+    content = secrets.token_hex(3000).encode()
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="slow.txt"\r\n'
+        b"Content-Type: text/plain\r\n\r\n" + content + b"\r\n--b--\r\n"
+    )
+    head = (
+        b"POST /api/media/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        b"Authorization: Token " + token.encode() + b"\r\n"
+        b"Content-Type: multipart/form-data; boundary=b\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    )
+    piece = BODY_MIN_RATE // 2
+    answer, taken = await send_slowly(server, head, body, piece=piece, interval=0.25)
+    assert status_of(answer) == 201, answer
+    assert taken > 3 * BODY_TIMEOUT
+
+
+async def test_a_download_slower_than_the_body_timeout_is_not_cut(server: int, token: str) -> None:
+    # Once the request's body is complete, the app's wait for a disconnect while it streams a
+    # file is no body that is late.
+    content = secrets.token_bytes(12 * 1024 * 1024)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server}", timeout=30) as client:
+        uploaded = await client.post(
+            "/api/media/",
+            files={"file": ("big.bin", content)},
+            headers={"Authorization": f"Token {token}"},
+        )
+    path = urllib.parse.urlsplit(uploaded.json()["f"]).path
+    reader, writer = await _small_window_connection(server)
+    started = time.monotonic()
+    writer.write(b"GET %s HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" % path.encode())
+    received = 0
+    with contextlib.suppress(ConnectionError):
+        while chunk := await reader.read(64 * 1024):
+            received += len(chunk)
+            await asyncio.sleep(0.05)  # about 1.3 MB/s
+    writer.close()
+    assert time.monotonic() - started > BODY_TIMEOUT + SLACK
+    assert received > len(content)
+
+
+async def _small_window_connection(
+    port: int,
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection whose receive buffer is small, so the server can send only as fast as we
+    read."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    return await asyncio.open_connection(sock=sock, limit=64 * 1024)
+
+
+@pytest.mark.parametrize("path", ["/api/portfolios/", "/health", "/ready", "/no/such/route"])
+@pytest.mark.parametrize("second", [b"evil.example", b"127.0.0.1"])
+async def test_a_request_with_two_host_headers_is_400_on_every_path(
+    server: int, token: str, path: str, second: bytes
+) -> None:
+    request = b"GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: %s\r\n" % (path.encode(), second)
+    request += b"Authorization: Token %s\r\nConnection: close\r\n\r\n" % token.encode()
+    answer, _ = await exchange(server, request)
+    assert status_of(answer) == 400
+    assert answer.endswith(b'{"detail":"Invalid host header"}')
 
 
 async def test_many_tricklers_are_closed_while_others_are_answered(server: int) -> None:

@@ -287,6 +287,16 @@ def test_media_has_list_upload_retrieve_and_delete_only(schema: dict[str, Any]) 
     assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/ImageData"}
 
 
+def test_unlocking_a_sign_in_is_documented_as_for_admins_only(schema: dict[str, Any]) -> None:
+    assert set(schema["paths"]["/api/users/{id}/sign-in-failures"]) == {"delete"}
+    operation = schema["paths"]["/api/users/{id}/sign-in-failures"]["delete"]
+    assert operation["operationId"] == "unlock_user_sign_in"
+    assert "Admins only" in operation["description"]
+    assert {"204", "401", "403", "404", "429"} <= set(operation["responses"])
+    assert "not an active admin" in operation["responses"]["403"]["description"]
+    assert "requestBody" not in operation
+
+
 def test_the_upload_documents_its_multipart_body_and_answers(schema: dict[str, Any]) -> None:
     upload = schema["paths"]["/api/media"]["post"]
     assert upload["requestBody"]["required"] is True

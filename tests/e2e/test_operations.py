@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
-from tests.e2e.conftest import Callers
+from tests.e2e.conftest import Callers, make_callers
 
 pytestmark = pytest.mark.postgres
 
@@ -97,6 +97,58 @@ async def test_only_allowed_hosts_are_served_when_a_list_is_set(
         forged = await client.get("/api/portfolios/", headers={"Host": "evil.example.com"})
         assert forged.status_code == 400
         assert forged.json() == {"detail": "Invalid host header"}
+
+
+def with_hosts(container: Container, settings: Settings, *hosts: str) -> Container:
+    """The test's wiring with ``PORTFOLIO_ALLOWED_HOSTS`` set to ``hosts``."""
+    return Container(
+        settings=replace(settings, allowed_hosts=hosts), database_url=container.database_url()
+    )
+
+
+@pytest.mark.parametrize(
+    ("scheme", "host", "status"),
+    [
+        ("http", "portfolio.example", 200),
+        ("http", "PORTFOLIO.example", 200),
+        ("http", "portfolio.example:80", 200),  # the same origin (RFC 9110, 4.2.3)
+        ("https", "portfolio.example:443", 200),
+        ("http", "portfolio.example:666", 400),
+        ("http", "portfolio.example:443", 400),  # another scheme's default port
+        ("https", "portfolio.example:80", 400),
+        ("http", "portfolio.example:", 400),
+        ("http", "evil.example", 400),
+        ("http", "evil.example:80", 400),
+    ],
+)
+async def test_an_allowed_name_without_a_port_allows_only_the_scheme_s_default_port(
+    container: Container, settings: Settings, scheme: str, host: str, status: int
+) -> None:
+    strict = with_hosts(container, settings, "portfolio.example")
+    base = f"{scheme}://portfolio.example"
+    async with AsyncTestClient(create_app(strict), base_url=base) as client:
+        answer = await client.get("/schema/openapi.json", headers={"Host": host})
+        assert answer.status_code == status
+        if status == 400:
+            assert answer.json() == {"detail": "Invalid host header"}
+
+
+async def test_an_allowed_name_and_port_is_the_origin_of_links_and_media_urls(
+    container: Container, settings: Settings
+) -> None:
+    strict = with_hosts(container, settings, "portfolio.example:8443")
+    async with AsyncTestClient(create_app(strict), base_url="http://portfolio.example") as client:
+        callers = await make_callers(strict)
+        for refused in ("portfolio.example", "portfolio.example:80", "portfolio.example:8444"):
+            answer = await client.get("/api/users/", headers={**callers.admin, "Host": refused})
+            assert answer.status_code == 400, refused
+        allowed = {**callers.admin, "Host": "portfolio.example:8443"}
+        users = await client.get("/api/users/?page_size=1", headers=allowed)
+        assert users.json()["next"] == "http://portfolio.example:8443/api/users/?page=2&page_size=1"
+        uploaded = await client.post(
+            "/api/media/", files={"file": ("notes.txt", b"hello")}, headers=allowed
+        )
+        assert uploaded.json()["f"].startswith("http://portfolio.example:8443/media/")
 
 
 @pytest.mark.parametrize("host", ["10.0.3.7:8000", "10.0.3.7", "evil.example.com", "a..b", None])

@@ -1,9 +1,12 @@
 """Two server processes share one throttling limit: in Postgres by default, in Redis when
-PORTFOLIO_REDIS_URL is set."""
+PORTFOLIO_REDIS_URL is set; `portfolio users unlock` clears a username's counters in the same
+store."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import urllib.error
 import urllib.request
 from contextlib import ExitStack
@@ -14,7 +17,7 @@ import psycopg
 import pytest
 
 from tests.conftest import redis_server_url
-from tests.servers import serving
+from tests.servers import PORTFOLIO, serving
 
 LIMIT = 4
 
@@ -41,7 +44,20 @@ def bad_token(base: str) -> urllib.request.Request:
     )
 
 
+def portfolio(env: dict[str, str], *args: str) -> str:
+    """What the command printed, run with the servers' settings."""
+    return subprocess.run(
+        [PORTFOLIO, *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+
+
 def two_servers_share_the_limits(env: dict[str, str], output: list[str]) -> None:
+    portfolio(env, "users", "create", "alice")
     with ExitStack() as stack:
         first, second = (stack.enter_context(serving(env, output)) for _ in range(2))
         servers = [first, second]
@@ -58,6 +74,11 @@ def two_servers_share_the_limits(env: dict[str, str], output: list[str]) -> None
             assert status == 429
             assert 0 < int(headers["Retry-After"]) <= 60
             assert json.loads(body)["detail"].startswith("Request was throttled.")
+        assert "sign-in unlocked for alice" in portfolio(env, "users", "unlock", "alice")
+        for base in servers:
+            request = sign_in(base, "alice")
+            request.add_header("X-Forwarded-For", "10.0.0.100")
+            assert status_of(request)[0] == 400
         # Failed token authentications from one address, alternating likewise.
         for attempt in range(LIMIT):
             assert status_of(bad_token(servers[attempt % 2]))[0] == 401, attempt
@@ -67,6 +88,7 @@ def two_servers_share_the_limits(env: dict[str, str], output: list[str]) -> None
 
 COMMON = {
     "PORTFOLIO_SIGN_IN_FAILURES": str(LIMIT),
+    "PORTFOLIO_SIGN_IN_USERNAME_FAILURES": str(LIMIT),
     "PORTFOLIO_TOKEN_FAILURES": str(LIMIT),
     "PORTFOLIO_TRUSTED_PROXIES": "127.0.0.1",
     "PORTFOLIO_PASSWORD_TIME_COST": "1",

@@ -1,5 +1,6 @@
 """Signing in with a password, signing out and who am I, on the in-memory and the Postgres
-wiring; failed sign-ins and token authentications throttled per username and client address."""
+wiring; failed sign-ins throttled per username from one address, per address and per
+username, and unlocked by an admin; token authentications throttled per client address."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ async def app(
     settings = Settings(
         media_root=tmp_path,
         sign_in_failures=3,
+        sign_in_address_failures=3,
+        sign_in_username_failures=6,
         token_failures=4,
         trusted_proxies=(ipaddress.ip_network(PROXY),),
     )
@@ -200,20 +203,67 @@ def throttled(answer: httpx.Response) -> bool:
     return True
 
 
-async def test_failed_sign_ins_are_throttled_per_username_from_any_address(
+async def guess(application: Litestar, username: str, *addresses: str) -> None:
+    """Three wrong passwords for ``username`` from each of ``addresses``, each answered 400."""
+    for address in addresses:
+        async with client_from(application, address) as client:
+            for _ in range(3):
+                assert (await sign_in(client, username, "wrong")).status_code == 400
+
+
+async def test_one_address_guessing_a_name_does_not_lock_its_owner_out_elsewhere(
     app: tuple[Container, Litestar],
 ) -> None:
     container, application = app
     await container.administer_users().create("alice", password=PASSWORD)
-    for number in range(3):
-        async with client_from(application, f"10.0.2.{number}") as client:
-            assert (await sign_in(client, "alice", "wrong")).status_code == 400
+    await guess(application, "alice", "10.0.2.66")
+    async with client_from(application, "10.0.2.66") as attacker:
+        assert throttled(await sign_in(attacker, "alice", "another guess"))
+    async with client_from(application, "10.0.2.1") as owner:
+        assert (await sign_in(owner, "alice", PASSWORD)).status_code == 200
+
+
+async def test_failed_sign_ins_from_many_addresses_lock_the_username_everywhere(
+    app: tuple[Container, Litestar],
+) -> None:
+    container, application = app
+    await container.administer_users().create("alice", password=PASSWORD)
+    await guess(application, "alice", "10.0.2.0", "10.0.2.1")
     async with client_from(application, "10.0.2.200") as client:
         # Even the right password waits: the limit is on the name, not on the guesses.
         assert throttled(await sign_in(client, "alice", PASSWORD))
         assert throttled(await sign_in(client, "Alice", PASSWORD))
         await container.administer_users().create("bob", password=PASSWORD)
         assert (await sign_in(client, "bob", PASSWORD)).status_code == 200
+
+
+async def test_an_admin_unlocks_a_username_but_not_the_addresses_that_guessed(
+    app: tuple[Container, Litestar],
+) -> None:
+    container, application = app
+    users, tokens = container.administer_users(), container.manage_tokens()
+    alice = await users.create("alice", password=PASSWORD)
+    await users.create("admin", is_admin=True)
+    await users.create("staff", is_staff=True, permissions=frozenset({4701, 4702, 4704}))
+    admin = {"Authorization": f"Token {(await tokens.issue('admin')).key}"}
+    staff = {"Authorization": f"Token {(await tokens.issue('staff')).key}"}
+    await guess(application, "alice", "10.0.5.0", "10.0.5.1")
+    unlock = f"/api/users/{alice.id}/sign-in-failures/"
+    async with client_from(application, "10.0.5.200") as client:
+        assert throttled(await sign_in(client, "alice", PASSWORD))
+        refused = await client.delete(unlock, headers=staff)
+        assert (refused.status_code, refused.json()) == (
+            403,
+            {"detail": "You do not have permission to perform this action."},
+        )
+        unknown = await client.delete("/api/users/999/sign-in-failures/", headers=admin)
+        assert unknown.status_code == 404
+        assert (await client.delete(unlock, headers=admin)).status_code == 204
+        assert (await client.delete(unlock, headers=admin)).status_code == 204  # harmless again
+        assert (await sign_in(client, "alice", PASSWORD)).status_code == 200
+    async with client_from(application, "10.0.5.0") as guesser:
+        # The address is over its own limit: that count is no one user's to forget.
+        assert throttled(await sign_in(guesser, "alice", PASSWORD))
 
 
 async def test_failed_sign_ins_are_throttled_per_client_address(

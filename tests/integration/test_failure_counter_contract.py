@@ -70,3 +70,28 @@ async def test_failures_counted_at_once_are_all_counted(counter: FailureCounter)
     await asyncio.gather(*(counter.add(["busy"], 60) for _ in range(20)))
     assert await counter.blocked_for(["busy"], 20) > 0
     assert await counter.blocked_for(["busy"], 21) == 0
+
+
+async def test_clearing_a_prefix_forgets_exactly_the_keys_that_start_with_it(
+    counter: FailureCounter,
+) -> None:
+    keys = ["user:a", "user:a:10.0.0.1", "user:a:[::1]", "user:ab", "user:b", "x:user:a", "user_a"]
+    await counter.add(keys, 60)
+    await counter.clear("user:a")
+    await counter.clear("nobody")  # nothing to forget is no error
+    assert [key for key in keys if await counter.blocked_for([key], 1)] == [
+        "user:b",
+        "x:user:a",
+        "user_a",
+    ]
+    await counter.add(["user:a:10.0.0.1"], 60)  # counted afresh after
+    assert await counter.blocked_for(["user:a:10.0.0.1"], 2) == 0
+    assert await counter.blocked_for(["user:a:10.0.0.1"], 1) > 0
+
+
+async def test_a_prefix_is_text_never_a_pattern(counter: FailureCounter) -> None:
+    keys = ["x*", "x?", "x[1]", "x%", "x_", "x\\", "xy", "x1"]
+    await counter.add(keys, 60)
+    for prefix in ("x*", "x?", "x[1]", "x%", "x_", "x\\"):
+        await counter.clear(prefix)
+    assert [key for key in keys if await counter.blocked_for([key], 1)] == ["xy", "x1"]

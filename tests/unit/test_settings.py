@@ -27,10 +27,10 @@ def test_values_are_read_and_the_base_url_gets_its_slash() -> None:
             "PORTFOLIO_SERVE_MEDIA": "false",
             "PORTFOLIO_DB_POOL_MAX": "20",
             "PORTFOLIO_LOG_LEVEL": "debug",
-            "PORTFOLIO_ALLOWED_HOSTS": " api.example.com, ,localhost ",
+            "PORTFOLIO_ALLOWED_HOSTS": " api.example.com, ,localhost:8000, [::1]:8443 ",
         }
     )
-    assert settings.allowed_hosts == ("api.example.com", "localhost")
+    assert settings.allowed_hosts == ("api.example.com", "localhost:8000", "[::1]:8443")
     assert settings.database_url == "postgresql://db/portfolio"
     assert settings.media_root == Path("/srv/media")
     assert settings.media_base_url == "https://cdn.example.com/media/"
@@ -46,6 +46,12 @@ def test_values_are_read_and_the_base_url_gets_its_slash() -> None:
         ({"PORTFOLIO_DB_POOL_MIN": "0"}, "PORTFOLIO_DB_POOL_MIN must be at least 1"),
         ({"PORTFOLIO_DB_POOL_MIN": "5", "PORTFOLIO_DB_POOL_MAX": "2"}, "must not be below"),
         ({"PORTFOLIO_SERVE_MEDIA": "maybe"}, "PORTFOLIO_SERVE_MEDIA must be true or false"),
+        ({"PORTFOLIO_HTTP_BODY_MIN_RATE": "0"}, "PORTFOLIO_HTTP_BODY_MIN_RATE must be at least 1"),
+        ({"PORTFOLIO_ALLOWED_HOSTS": "a.example, *.example"}, "PORTFOLIO_ALLOWED_HOSTS must list"),
+        ({"PORTFOLIO_ALLOWED_HOSTS": ".example"}, "no wildcards"),
+        ({"PORTFOLIO_ALLOWED_HOSTS": "https://a.example"}, "PORTFOLIO_ALLOWED_HOSTS must list"),
+        ({"PORTFOLIO_ALLOWED_HOSTS": "a.example:70000"}, "PORTFOLIO_ALLOWED_HOSTS must list"),
+        ({"PORTFOLIO_HTTP_BODY_MIN_RATE": "fast"}, "PORTFOLIO_HTTP_BODY_MIN_RATE must be a whole"),
     ],
 )
 def test_unusable_values_are_refused_by_name(env: dict[str, str], message: str) -> None:
@@ -57,6 +63,7 @@ def test_the_bounds_default_to_what_the_readme_says() -> None:
     settings = Settings.from_env({})
     assert (settings.db_acquire_timeout, settings.db_deadline) == (5.0, 10.0)
     assert (settings.http_header_timeout, settings.http_body_timeout) == (10.0, 20.0)
+    assert settings.http_body_min_rate == 500
     assert settings.http_max_header_bytes == 64 * 1024
     assert settings.http_max_connections == 16384
     assert settings.media_file_mode == 0o644

@@ -1,5 +1,7 @@
 """Signing in, in memory: a password is always checked against a hash, so that an unknown
-name costs what a wrong password costs; hashes made with old parameters are renewed."""
+name costs what a wrong password costs; hashes made with old parameters are renewed; failures
+are throttled per username from one address, per address and per username, and an unlock
+forgets a username's."""
 
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ from portfolio.application import (
     AdministerUsers,
     InvalidPassword,
     SignIn,
-    Throttle,
-    ThrottleRule,
+    SignInLimits,
+    SignInThrottle,
+    UnknownUser,
+    UnlockSignIn,
 )
-from portfolio.domain import InvalidCredentials, Throttled
+from portfolio.domain import InvalidCredentials, Throttled, UserNotFound
 from portfolio.entrypoints.settings import Settings, SettingsError
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -35,10 +39,33 @@ class CountingHasher(Argon2PasswordHasher):
         return super().verify(password_hash, password)
 
 
-def sign_in_over(users: InMemoryUserStore, hasher: CountingHasher, limit: int = 100) -> SignIn:
-    throttle = Throttle(InMemoryFailureCounter(), ThrottleRule(limit=limit, window_seconds=60))
+LIMITS = SignInLimits(per_name_from_address=2, per_address=4, per_name=6, window_seconds=60)
+GENEROUS = SignInLimits(100, 100, 100, 60)
+
+
+def sign_in_over(
+    users: InMemoryUserStore,
+    hasher: CountingHasher,
+    limits: SignInLimits = GENEROUS,
+    counter: InMemoryFailureCounter | None = None,
+) -> SignIn:
+    throttle = SignInThrottle(counter or InMemoryFailureCounter(), limits)
     tokens = InMemoryTokenStore(users)
     return SignIn(users, tokens, hasher, lambda: NOW, throttle, timedelta(hours=2))
+
+
+async def with_alice() -> tuple[InMemoryUserStore, CountingHasher]:
+    users, hasher = InMemoryUserStore(), CountingHasher()
+    await AdministerUsers(users, InMemoryTokenStore(users), hasher, lambda: NOW).create(
+        "alice", password="the right one"
+    )
+    return users, hasher
+
+
+async def fail(sign_in: SignIn, username: str, client: str, times: int = 1) -> None:
+    for _ in range(times):
+        with pytest.raises(InvalidCredentials):
+            await sign_in(username, "wrong", client)
 
 
 async def test_unknown_names_and_users_without_password_are_checked_against_a_hash() -> None:
@@ -75,7 +102,7 @@ async def test_the_limit_counts_failures_not_successes() -> None:
     await AdministerUsers(users, InMemoryTokenStore(users), hasher, lambda: NOW).create(
         "alice", password="the right one"
     )
-    sign_in = sign_in_over(users, hasher, limit=2)
+    sign_in = sign_in_over(users, hasher, SignInLimits(2, 2, 2, 60))
     for _ in range(5):
         await sign_in("alice", "the right one", "10.0.0.1")
     for _ in range(2):
@@ -86,6 +113,66 @@ async def test_the_limit_counts_failures_not_successes() -> None:
         await sign_in("alice", "the right one", "10.0.0.1")
     assert 0 < raised.value.wait <= 60
     assert hasher.checks == checks  # refused before any hashing
+
+
+async def test_one_address_guessing_a_name_waits_while_its_owner_signs_in_elsewhere() -> None:
+    users, hasher = await with_alice()
+    sign_in = sign_in_over(users, hasher, LIMITS)
+    await fail(sign_in, "alice", "10.0.0.66", times=2)
+    with pytest.raises(Throttled):
+        await sign_in("alice", "the right one", "10.0.0.66")
+    await sign_in("alice", "the right one", "10.0.0.1")
+    await fail(sign_in, "bob", "10.0.0.66")  # the address may still fail for other names
+
+
+async def test_one_address_guessing_across_names_waits_for_every_name() -> None:
+    users, hasher = await with_alice()
+    sign_in = sign_in_over(users, hasher, LIMITS)
+    for name in ("u1", "u2", "u3", "u4"):
+        await fail(sign_in, name, "10.0.0.66")
+    with pytest.raises(Throttled):
+        await sign_in("alice", "the right one", "10.0.0.66")
+    await sign_in("alice", "the right one", "10.0.0.1")
+
+
+async def test_guessing_one_name_from_many_addresses_is_bounded_for_every_address() -> None:
+    users, hasher = await with_alice()
+    sign_in = sign_in_over(users, hasher, LIMITS)
+    for number in range(3):
+        await fail(sign_in, "ALICE", f"10.0.1.{number}", times=2)  # names are case-folded
+    checks = hasher.checks
+    for client in ("10.0.1.0", "10.0.2.1"):
+        with pytest.raises(Throttled) as raised:
+            await sign_in("alice", "the right one", client)
+        assert 0 < raised.value.wait <= 60
+    assert hasher.checks == checks  # refused before any hashing
+
+
+async def test_an_unlock_forgets_a_name_s_failures_from_every_address_but_not_the_addresses() -> (
+    None
+):
+    users, hasher = await with_alice()
+    counter = InMemoryFailureCounter()
+    sign_in = sign_in_over(users, hasher, LIMITS, counter)
+    await fail(sign_in, "alice", "10.0.0.66", times=2)
+    for name in ("u1", "u2"):
+        await fail(sign_in, name, "10.0.0.77", times=2)  # the address is at its limit
+    await fail(sign_in, "alice", "10.0.0.88", times=2)  # the name too, now
+    unlock = UnlockSignIn(users, SignInThrottle(counter, LIMITS))
+    alice = await users.get_by_username("alice")
+    assert alice is not None
+    assert await unlock.of_user(alice.id) == alice
+    await sign_in("alice", "the right one", "10.0.0.66")
+    await sign_in("alice", "the right one", "10.0.0.88")
+    with pytest.raises(Throttled):
+        await sign_in("alice", "the right one", "10.0.0.77")
+    await fail(sign_in, "alice", "10.0.0.99", times=2)
+    assert await unlock.of_name("alice") == alice
+    await sign_in("alice", "the right one", "10.0.0.99")
+    with pytest.raises(UserNotFound):
+        await unlock.of_user(alice.id + 1)
+    with pytest.raises(UnknownUser):
+        await unlock.of_name("Alice")
 
 
 async def test_new_passwords_follow_the_rules() -> None:
@@ -113,6 +200,21 @@ def test_account_settings_are_read_and_checked() -> None:
     assert settings.redis_url == "redis://127.0.0.1:6379/2"
     defaults = Settings.from_env({})
     assert (defaults.sign_in_failures, defaults.token_failures) == (5, 20)
+    assert (defaults.sign_in_address_failures, defaults.sign_in_username_failures) == (20, 50)
+    assert Settings() == defaults  # the dataclass's defaults are the environment's
+    scaled = Settings.from_env({"PORTFOLIO_SIGN_IN_FAILURES": "3"})
+    assert (scaled.sign_in_address_failures, scaled.sign_in_username_failures) == (12, 30)
+    chosen = Settings.from_env(
+        {
+            "PORTFOLIO_SIGN_IN_FAILURES": "3",
+            "PORTFOLIO_SIGN_IN_ADDRESS_FAILURES": "3",
+            "PORTFOLIO_SIGN_IN_USERNAME_FAILURES": "100",
+        }
+    )
+    assert (chosen.sign_in_address_failures, chosen.sign_in_username_failures) == (3, 100)
+    for wider in ("PORTFOLIO_SIGN_IN_ADDRESS_FAILURES", "PORTFOLIO_SIGN_IN_USERNAME_FAILURES"):
+        with pytest.raises(SettingsError, match=f"{wider} must be at least 5"):
+            Settings.from_env({wider: "4"})
     assert (defaults.throttle_window_seconds, defaults.sign_in_token_hours) == (60, 72)
     assert defaults.redis_url is None
     with pytest.raises(SettingsError):

@@ -19,7 +19,13 @@ from portfolio.application.accounts.passwords import (
     InvalidPassword,
     require_password_rules,
 )
-from portfolio.application.accounts.throttle import Throttle, ThrottleRule
+from portfolio.application.accounts.throttle import (
+    SignInLimits,
+    SignInThrottle,
+    Throttle,
+    ThrottleRule,
+)
+from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import AdministerUsers, ManageUsers
 from portfolio.application.fields import (
     EmployerFields,
@@ -187,6 +193,8 @@ __all__ = [
     "SafeRetries",
     "SharedObjects",
     "SignIn",
+    "SignInLimits",
+    "SignInThrottle",
     "Slice",
     "SortField",
     "SortKey",
@@ -202,6 +210,7 @@ __all__ = [
     "TokenStore",
     "Transactions",
     "UnknownUser",
+    "UnlockSignIn",
     "Unobserved",
     "UploadMedia",
     "UserAlreadyExists",

@@ -334,6 +334,10 @@ class FailureCounter(Protocol):
         failures in their window; 0 when none did."""
         ...
 
+    async def clear(self, prefix: str) -> None:
+        """Forget the failures of every key that starts with ``prefix``."""
+        ...
+
 
 class Clock(Protocol):
     """The current time, replaceable in tests."""

@@ -275,6 +275,15 @@ def users_set_password(username: str, password_stdin: bool) -> None:
     click.echo(f"password set for {user.username} (id {user.id})")
 
 
+@users.command("unlock")
+@click.argument("username")
+def users_unlock(username: str) -> None:
+    """Forget a user's failed sign-ins, from every client address, so they may sign in again
+    at once (failures counted against the addresses themselves stay)."""
+    user = run_with_container(lambda c: c.unlock_sign_in().of_name(username))
+    click.echo(f"sign-in unlocked for {user.username} (id {user.id})")
+
+
 @users.command("grant")
 @click.argument("username")
 @click.argument("codes", nargs=-1, required=True, type=int)

@@ -59,10 +59,13 @@ from portfolio.application import (
     Revalidation,
     SafeRetries,
     SignIn,
+    SignInLimits,
+    SignInThrottle,
     SweepOrphans,
     TagFields,
     Throttle,
     ThrottleRule,
+    UnlockSignIn,
     UploadMedia,
 )
 from portfolio.domain import Employer, Link, Meta, Tag
@@ -230,11 +233,13 @@ class Container(containers.DeclarativeContainer):
     )
     failure_counter = providers.Singleton(failure_counter, settings=settings, pool=pool)
     sign_in_throttle = providers.Singleton(
-        Throttle,
+        SignInThrottle,
         counter=failure_counter,
-        rule=providers.Callable(
-            ThrottleRule,
-            limit=settings.provided.sign_in_failures,
+        limits=providers.Callable(
+            SignInLimits,
+            per_name_from_address=settings.provided.sign_in_failures,
+            per_address=settings.provided.sign_in_address_failures,
+            per_name=settings.provided.sign_in_username_failures,
             window_seconds=settings.provided.throttle_window_seconds,
         ),
     )
@@ -263,6 +268,7 @@ class Container(containers.DeclarativeContainer):
             lambda hours: timedelta(hours=hours), settings.provided.sign_in_token_hours
         ),
     )
+    unlock_sign_in = providers.Singleton(UnlockSignIn, users=users, throttle=sign_in_throttle)
     manage_users = providers.Singleton(ManageUsers, users=users)
     administer_users = providers.Singleton(
         AdministerUsers, users=users, tokens=tokens, passwords=passwords, clock=clock

@@ -4,7 +4,8 @@ Granian (Rust, hyper) refuses a request head larger than its buffer or with more
 headers before any of it reaches Python, closes a connection whose head has not arrived within
 the header timeout (idle keep-alive connections included), and accepts up to
 ``http_max_connections`` connections per worker. The app itself bounds the wait for each
-piece of a body (BodyTimeout). bench/http_limits.py compares it with uvicorn and hypercorn.
+piece of a body and the body's average rate (BodyTimeout). bench/http_limits.py compares it
+with uvicorn and hypercorn.
 """
 
 from __future__ import annotations

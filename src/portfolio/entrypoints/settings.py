@@ -11,6 +11,7 @@ from pathlib import Path
 
 from portfolio.adapters.s3 import S3Location
 from portfolio.application.media.keys import is_safe_key
+from portfolio.entrypoints.http.origin import split_host
 
 # The server cannot read a request head into less (granian's smallest buffer).
 MIN_HEADER_BYTES = 8192
@@ -18,6 +19,11 @@ STORAGES = ("filesystem", "s3")
 # The longest lifetime SigV4 allows a presigned URL: seven days.
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# The wider sign-in limits, unless set, as multiples of PORTFOLIO_SIGN_IN_FAILURES: an address
+# may fail for a few users' typing before all behind it wait; locking a username out from
+# everywhere takes failures from ten addresses.
+ADDRESS_FAILURES_FACTOR = 4
+USERNAME_FAILURES_FACTOR = 10
 
 # scheme://host[:port], nothing after: what browsers send in Origin.
 _ORIGIN = re.compile(
@@ -183,6 +189,17 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
 
 
+def _hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    hosts = _list(env, name)
+    for host in hosts:
+        if split_host(host) is None:
+            raise SettingsError(
+                f"{name} must list host names, each with an optional port (portfolio.example, "
+                f"portfolio.example:8443; no wildcards), not {host!r}"
+            )
+    return hosts
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
     try:
         return tuple(ipaddress.ip_network(item, strict=False) for item in _list(env, name))
@@ -223,6 +240,8 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     http_header_timeout: float = 10.0
     http_body_timeout: float = 20.0
+    # Bytes a second a body must average once it has been waited for http_body_timeout.
+    http_body_min_rate: int = 500
     http_max_header_bytes: int = 64 * 1024
     http_max_connections: int = 16384
     log_level: str = "INFO"
@@ -233,7 +252,10 @@ class Settings:
     tracing: bool = False
     compression: bool = True
     sign_in_token_hours: int = 72
+    # Failed sign-ins in a window: per username from one address, per address, per username.
     sign_in_failures: int = 5
+    sign_in_address_failures: int = 5 * ADDRESS_FAILURES_FACTOR
+    sign_in_username_failures: int = 5 * USERNAME_FAILURES_FACTOR
     token_failures: int = 20
     throttle_window_seconds: int = 60
     redis_url: str | None = None
@@ -262,6 +284,7 @@ class Settings:
         if log_format not in LOG_FORMATS:
             raise SettingsError(f"PORTFOLIO_LOG_FORMAT must be text or json, not {log_format!r}")
         metrics, metrics_address = _metrics(env)
+        sign_in_failures = _int(env, "PORTFOLIO_SIGN_IN_FAILURES", 5, minimum=1)
         return cls(
             database_url=env.get("PORTFOLIO_DATABASE_URL") or None,
             data_dir=Path(env.get("PORTFOLIO_DATA_DIR") or ".data"),
@@ -284,9 +307,10 @@ class Settings:
             retry_after_seconds=_int(env, "PORTFOLIO_RETRY_AFTER", 5, minimum=1),
             max_upload_bytes=_int(env, "PORTFOLIO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1),
             max_image_pixels=_int(env, "PORTFOLIO_MAX_IMAGE_PIXELS", 50_000_000, minimum=1),
-            allowed_hosts=_list(env, "PORTFOLIO_ALLOWED_HOSTS"),
+            allowed_hosts=_hosts(env, "PORTFOLIO_ALLOWED_HOSTS"),
             http_header_timeout=_seconds(env, "PORTFOLIO_HTTP_HEADER_TIMEOUT", 10.0, maximum=60),
             http_body_timeout=_seconds(env, "PORTFOLIO_HTTP_BODY_TIMEOUT", 20.0),
+            http_body_min_rate=_int(env, "PORTFOLIO_HTTP_BODY_MIN_RATE", 500, minimum=1),
             http_max_header_bytes=_int(
                 env, "PORTFOLIO_HTTP_MAX_HEADER_BYTES", 64 * 1024, minimum=MIN_HEADER_BYTES
             ),
@@ -298,7 +322,20 @@ class Settings:
             tracing=_tracing(env),
             compression=_bool(env, "PORTFOLIO_COMPRESSION", True),
             sign_in_token_hours=_int(env, "PORTFOLIO_SIGN_IN_TOKEN_HOURS", 72, minimum=1),
-            sign_in_failures=_int(env, "PORTFOLIO_SIGN_IN_FAILURES", 5, minimum=1),
+            sign_in_failures=sign_in_failures,
+            # Below the per-username-and-address limit, the wider counts would lock out first.
+            sign_in_address_failures=_int(
+                env,
+                "PORTFOLIO_SIGN_IN_ADDRESS_FAILURES",
+                sign_in_failures * ADDRESS_FAILURES_FACTOR,
+                minimum=sign_in_failures,
+            ),
+            sign_in_username_failures=_int(
+                env,
+                "PORTFOLIO_SIGN_IN_USERNAME_FAILURES",
+                sign_in_failures * USERNAME_FAILURES_FACTOR,
+                minimum=sign_in_failures,
+            ),
             token_failures=_int(env, "PORTFOLIO_TOKEN_FAILURES", 20, minimum=1),
             throttle_window_seconds=_int(env, "PORTFOLIO_THROTTLE_WINDOW", 60, minimum=1),
             redis_url=env.get("PORTFOLIO_REDIS_URL") or None,

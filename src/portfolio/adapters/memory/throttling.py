@@ -35,3 +35,9 @@ class InMemoryFailureCounter:
             if failures >= limit and ends > now
         ]
         return math.ceil(max(waits)) if waits else 0
+
+    async def clear(self, prefix: str) -> None:
+        """Forget every key that starts with ``prefix``."""
+        self._windows = {
+            key: value for key, value in self._windows.items() if not key.startswith(prefix)
+        }

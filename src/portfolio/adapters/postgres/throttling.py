@@ -28,6 +28,9 @@ FROM failure_counts
 WHERE key = ANY(%s) AND failures >= %s AND window_ends > now()
 """
 
+# starts_with, not LIKE: a prefix is text, never a pattern.
+_CLEAR = "DELETE FROM failure_counts WHERE starts_with(key, %s)"
+
 
 class PostgresFailureCounter:
     """FailureCounter over an UNLOGGED table (migration 0007)."""
@@ -46,3 +49,8 @@ class PostgresFailureCounter:
             cursor = await conn.execute(_BLOCKED_FOR, (list(keys), limit), prepare=True)
             row = await cursor.fetchone()
         return int(row[0]) if row is not None else 0
+
+    async def clear(self, prefix: str) -> None:
+        """Forget every key that starts with ``prefix``, in one statement."""
+        async with connection(self._pool) as conn:
+            await conn.execute(_CLEAR, (prefix,))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -34,6 +35,12 @@ return wait
 """
 
 
+# What Redis's glob patterns treat as special, escaped so that a prefix matches as text.
+_GLOB_SPECIAL = re.compile(r"[\\*?\[\]]")
+# Keys a single UNLINK names at most.
+_BATCH = 500
+
+
 @asynccontextmanager
 async def _answering() -> AsyncIterator[None]:
     """A Redis that does not answer is an outage (503), not a server error."""
@@ -62,6 +69,17 @@ class RedisFailureCounter:
         async with _answering():
             wait_ms = await self._blocked_for(keys=self._keys(keys), args=[limit])
         return math.ceil(int(wait_ms) / 1000)
+
+    async def clear(self, prefix: str) -> None:
+        """Forget every key that starts with ``prefix``: the keys are found with SCAN, which
+        walks the whole database a batch at a time without blocking it (forgetting is an
+        admin's rare act; a set of each name's keys kept beside them would cost every failure
+        a write more)."""
+        pattern = _GLOB_SPECIAL.sub(r"\\\g<0>", f"{self._prefix}{prefix}") + "*"
+        async with _answering():
+            keys = [key async for key in self._redis.scan_iter(match=pattern, count=1000)]
+            for start in range(0, len(keys), _BATCH):
+                await self._redis.unlink(*keys[start : start + _BATCH])
 
     async def close(self) -> None:
         """Close the client's connections."""

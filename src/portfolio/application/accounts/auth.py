@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from portfolio.application.accounts.errors import InactiveUser, UnknownUser
-from portfolio.application.accounts.throttle import Throttle
+from portfolio.application.accounts.throttle import SignInThrottle, Throttle
 from portfolio.application.accounts.users import require_may_manage
 from portfolio.application.ports import Clock, PasswordHasher, StoredToken, TokenStore, UserStore
 from portfolio.domain import (
@@ -35,13 +35,6 @@ def token_digest(key: str) -> bytes:
 def token_failures_key(client: str) -> str:
     """The throttling key of failed token authentications from ``client``."""
     return f"token-client:{client}"
-
-
-def sign_in_failures_key(username: str) -> str:
-    """The throttling key of failed sign-ins as ``username``: a digest, so that keys have one
-    length however long a name a client sends, and the store holds no names."""
-    digest = hashlib.sha256(username.casefold().encode("utf-8", "surrogateescape")).hexdigest()
-    return f"sign-in-user:{digest[:32]}"
 
 
 class Authenticate:
@@ -104,7 +97,8 @@ class SignIn:
 
     Unknown users, wrong passwords, users without a password and inactive users all fail alike
     and in about the same time: a password is always checked against a hash, a dummy one when
-    there is none. Failures are throttled per username and per client address.
+    there is none. Failures are throttled per username from one client address, per client
+    address and per username (SignInThrottle).
     """
 
     def __init__(
@@ -113,7 +107,7 @@ class SignIn:
         tokens: TokenStore,
         passwords: PasswordHasher,
         clock: Clock,
-        throttle: Throttle,
+        throttle: SignInThrottle,
         lifetime: timedelta,
     ) -> None:
         self._users = users
@@ -126,13 +120,12 @@ class SignIn:
 
     async def __call__(self, username: str, password: str, client: str) -> IssuedToken:
         """A new token for the user; InvalidCredentials or Throttled otherwise."""
-        keys = (sign_in_failures_key(username), f"sign-in-client:{client}")
-        await self._throttle.check(*keys)
+        await self._throttle.check(username, client)
         found = await self._users.password_hash(username)
         user, stored_hash = found if found is not None else (None, None)
         matches = self._passwords.verify(stored_hash or self._dummy(), password)
         if user is None or stored_hash is None or not matches or not user.is_active:
-            await self._throttle.failed(*keys)
+            await self._throttle.failed(username, client)
             raise InvalidCredentials
         if self._passwords.needs_rehash(stored_hash):
             await self._users.set_password_hash(user.id, self._passwords.hash(password))

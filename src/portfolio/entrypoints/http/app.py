@@ -127,7 +127,10 @@ def _api_routes(container: Container) -> list[Router]:
         routes(
             USERS,
             lambda: UserEndpoints(
-                container.administer_users(), container.manage_tokens(), storage()
+                container.administer_users(),
+                container.manage_tokens(),
+                container.unlock_sign_in(),
+                storage(),
             ),
             USER_OPERATIONS,
             handlers=USER_HANDLERS,
@@ -224,7 +227,9 @@ def create_app(container: Container) -> Litestar:
         cache(lambda: container.authenticate()),
     )
     handler = Compression(caching) if settings.compression else caching
-    bounded = BodyTimeout(HeadAsGet(handler), settings.http_body_timeout)
+    bounded = BodyTimeout(
+        HeadAsGet(handler), settings.http_body_timeout, settings.http_body_min_rate
+    )
     inner: ASGIApp = AllowedHosts(bounded, settings.allowed_hosts or None)
     if settings.cors_allowed_origins:
         inner = Cors(inner, settings.cors_allowed_origins)

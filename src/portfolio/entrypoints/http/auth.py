@@ -42,6 +42,10 @@ SIGNED_IN_OPT = "signed_in"
 """The key in a handler's ``opt`` that, set true, lets any active user with a valid token call
 it, whatever their codes: for what concerns the caller alone (who am I, sign out)."""
 
+ADMINS_OPT = "admins"
+"""The key in a handler's ``opt`` that, set true, closes it to all but active admins, whatever
+codes staff hold: for what no code grants (unlocking a user's sign-in)."""
+
 TOKEN_SCOPE = "token"  # noqa: S105 - a scope key, not a secret
 """Where the guard leaves the presented token (a StoredToken) in the request's scope."""
 
@@ -112,6 +116,10 @@ def authorized_by(
         connection.scope["user"] = token.owner
         connection.scope[TOKEN_SCOPE] = token  # type: ignore[literal-required]
         if handler.opt.get(SIGNED_IN_OPT):
+            return
+        if handler.opt.get(ADMINS_OPT):
+            if not token.owner.is_admin:
+                raise PermissionDenied
             return
         require_permission(token.owner, handler.opt.get(PERMISSION_OPT))
 

@@ -256,8 +256,8 @@ _RESPONSES = {
         "The request body is larger than the 1.00 MB accepted.",
     ),
     429: _detail(
-        "Too many failures from this client address or, on sign-in, for this username; "
-        "`Retry-After` says when to try again.",
+        "Too many failures from this client address or, on sign-in, for this username "
+        "(from this address, or from all together); `Retry-After` says when to try again.",
         "Request was throttled. Expected available in 42 seconds.",
     ),
     500: _detail(
@@ -454,8 +454,10 @@ def openapi_config(version: str) -> OpenAPIConfig:
             "head over `PORTFOLIO_HTTP_MAX_HEADER_BYTES` or with more than 100 headers, and "
             "closes a connection whose head is not complete within "
             "`PORTFOLIO_HTTP_HEADER_TIMEOUT`; a body whose next piece does not arrive within "
-            '`PORTFOLIO_HTTP_BODY_TIMEOUT` is answered 408 `{"detail": ...}` and the '
-            "connection closed. Every `/api/` answer is the caller's own "
+            "`PORTFOLIO_HTTP_BODY_TIMEOUT`, or slower on average than "
+            "`PORTFOLIO_HTTP_BODY_MIN_RATE` once waited for that long, is answered 408 "
+            '`{"detail": ...}` and the connection closed. '
+            "Every `/api/` answer is the caller's own "
             "(`Cache-Control: private, no-cache`, `Vary: Authorization`); a GET's 200 has an "
             "`ETag`, and `If-None-Match` is answered 304. Creates take an `Idempotency-Key`."
         ),

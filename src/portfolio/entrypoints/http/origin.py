@@ -1,4 +1,8 @@
-"""The request's own origin (scheme and host), checked before it is echoed into URLs."""
+"""The request's own origin (scheme and host), checked before it is echoed into URLs.
+
+Nothing here imports the framework at run time: the settings check PORTFOLIO_ALLOWED_HOSTS
+with the same grammar, and the command line never loads Litestar.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,10 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from litestar.connection import ASGIConnection
-
 from portfolio.entrypoints.http.request_errors import bad_request
 
 if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
     from litestar.types import ASGIApp, Receive, Scope, Send
 
 # Paths that answer whatever the Host: they build no URL from it.
@@ -27,15 +30,21 @@ _HOST = re.compile(
 )
 
 
-def host_name(host: str) -> str | None:
-    """The name part of a well-formed ``host[:port]`` (lower-case), or None when malformed."""
+# The ports a URL may leave out: over http, "host" and "host:80" name one origin (RFC 9110,
+# section 4.2.3).
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def split_host(host: str) -> tuple[str, int | None] | None:
+    """The name (lower-case) and port of a well-formed ``host[:port]``, or None when
+    malformed."""
     match = _HOST.match(host)
     if match is None or len(match["name"]) > 253:
         return None
-    port = match["port"]
-    if port is not None and not 0 < int(port) <= 65535:
+    port = None if match["port"] is None else int(match["port"])
+    if port is not None and not 0 < port <= 65535:
         return None
-    return match["name"].lower()
+    return match["name"].lower(), port
 
 
 def request_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
@@ -44,31 +53,49 @@ def request_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     if host is None:
         server = connection.scope.get("server")
         host = f"{server[0]}:{server[1]}" if server else "localhost"
-    if host_name(host) is None:
+    if split_host(host) is None:
         raise bad_request(INVALID_HOST)
     return f"{connection.scope.get('scheme', 'http')}://{host}"
 
 
 class AllowedHosts:
-    """Plain ASGI middleware: refuse (400, JSON) requests whose Host is malformed or, when
-    ``hosts`` is given, not one of them.
+    """Plain ASGI middleware: refuse (400, JSON) requests with more than one Host header, and
+    requests whose Host is malformed or, when ``hosts`` is given, not one of them.
+
+    An entry ``name`` allows that name without a port or with the default port of the
+    request's scheme (the same origin); ``name:port`` allows that port only, or no port when
+    it is the scheme's default. Any other port would be echoed into every URL built.
 
     Media URLs and page links are built from the request's origin, so behind a proxy that
     passes any Host through, a forged one would be echoed back to clients and caches. It runs
     before the framework's router, so the answer is always in the service's words. The probes
-    (``/health``, ``/ready``) echo nothing and answer any Host: load balancers and
-    orchestrators address the instance by its IP.
+    (``/health``, ``/ready``) echo nothing and answer any one Host: load balancers and
+    orchestrators address the instance by its IP. Two Host headers are refused on every path,
+    the probes included: RFC 9112 section 3.2 requires a 400 for such a message, which no
+    client sends in good faith, and a proxy in front may have read the other one.
     """
 
     def __init__(self, app: ASGIApp, hosts: Collection[str] | None = None) -> None:
         self.app = app
-        self.hosts = None if hosts is None else frozenset(host.lower() for host in hosts)
+        # Per scheme, each entry as (name, port), a port left out being the scheme's default.
+        self.hosts = None
+        if hosts is not None:
+            entries = [_entry(host) for host in hosts]
+            self.hosts = {
+                scheme: frozenset(
+                    (name, default if port is None else port) for name, port in entries
+                )
+                for scheme, default in DEFAULT_PORTS.items()
+            }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass allowed hosts (and non-HTTP scopes) through; answer the rest with 400."""
-        if scope["type"] == "http" and scope["path"] not in PROBES:  # type: ignore[comparison-overlap]
-            raw = next((value for name, value in scope["headers"] if name == b"host"), None)
-            if not self._allows(raw):
+        if scope["type"] == "http":  # type: ignore[comparison-overlap]
+            hosts = [value for name, value in scope["headers"] if name == b"host"]
+            if len(hosts) > 1 or (
+                scope["path"] not in PROBES
+                and not self._allows(hosts[0] if hosts else None, scope.get("scheme", "http"))
+            ):
                 body = b'{"detail":"' + INVALID_HOST.encode() + b'"}'
                 await send(
                     {
@@ -84,9 +111,20 @@ class AllowedHosts:
                 return
         await self.app(scope, receive, send)
 
-    def _allows(self, raw: bytes | None) -> bool:
+    def _allows(self, raw: bytes | None, scheme: str) -> bool:
         if raw is None:
             # HTTP/1.0 may omit it; the origin is then the server's own address.
             return self.hosts is None
-        name = host_name(raw.decode("latin-1"))
-        return name is not None if self.hosts is None else name in self.hosts
+        host = split_host(raw.decode("latin-1"))
+        if host is None or self.hosts is None:
+            return host is not None
+        name, port = host
+        default = DEFAULT_PORTS.get(scheme)
+        return (name, default if port is None else port) in self.hosts.get(scheme, ())
+
+
+def _entry(host: str) -> tuple[str, int | None]:
+    entry = split_host(host)
+    if entry is None:
+        raise ValueError(f"not a host name with an optional port: {host!r}")
+    return entry

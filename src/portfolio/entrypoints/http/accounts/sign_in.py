@@ -54,8 +54,10 @@ def usable_codes(user: Principal) -> list[int]:
         "A JSON object or an URL-encoded form. Answers a new token that expires "
         "(`PORTFOLIO_SIGN_IN_TOKEN_HOURS`, 72 by default); revoke it with `POST "
         "/api/auth/logout/`. Wrong credentials, an unknown username and an inactive user all "
-        "get the same 400 in about the same time. Failed sign-ins are throttled per username and "
-        "per client address (429)."
+        "get the same 400 in about the same time. Failed sign-ins are throttled (429) per "
+        "username from one client address, per client address, and per username from every "
+        "address together (a higher limit; an admin unlocks a username with `DELETE "
+        "/api/users/{id}/sign-in-failures/`)."
     ),
     security=[],
     request_max_body_size=SIGN_IN_BODY_LIMIT,

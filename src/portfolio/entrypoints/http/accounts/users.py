@@ -13,6 +13,7 @@ from portfolio.application import (
     MediaStorage,
     Slice,
     StoredToken,
+    UnlockSignIn,
     UserChanges,
     Window,
     fetch_page,
@@ -23,7 +24,7 @@ from portfolio.application import (
 from portfolio.domain import Action, Principal, Resource, TokenNotFound, UserNotFound
 from portfolio.entrypoints.http.accounts.input import PASSWORD_FORM, USER_FORM
 from portfolio.entrypoints.http.accounts.wire import TokenData, UserData
-from portfolio.entrypoints.http.auth import permission
+from portfolio.entrypoints.http.auth import ADMINS_OPT, permission
 from portfolio.entrypoints.http.caching import READS_OPT
 from portfolio.entrypoints.http.errors import LAST_ACTIVE_ADMIN, USERNAME_TAKEN
 from portfolio.entrypoints.http.forms import values_for_existing
@@ -113,11 +114,16 @@ class UserEndpoints(Endpoints[Principal, UserData]):
     """Users for the handlers: the changes are made as the signed-in user."""
 
     def __init__(
-        self, manage: AdministerUsers, tokens: ManageTokens, media_storage: MediaStorage
+        self,
+        manage: AdministerUsers,
+        tokens: ManageTokens,
+        unlock_sign_in: UnlockSignIn,
+        media_storage: MediaStorage,
     ) -> None:
         super().__init__(USERS, media_storage)
         self.manage = manage
         self.tokens = tokens
+        self.unlock_sign_in = unlock_sign_in
 
     async def fetch(self, object_id: int) -> Principal:
         """The user."""
@@ -173,6 +179,10 @@ class UserEndpoints(Endpoints[Principal, UserData]):
     async def deactivate(self, request: AnyRequest, raw_id: str) -> None:
         """Make the user inactive."""
         await self.manage.deactivate(self.id_of(raw_id), request.user)
+
+    async def unlock(self, raw_id: str) -> None:
+        """Forget the failed sign-ins counted against the user's username."""
+        await self.unlock_sign_in.of_user(self.id_of(raw_id))
 
     async def token_page(
         self, request: AnyRequest, raw_id: str, number: str | None, size: str | None
@@ -315,11 +325,35 @@ async def revoke_user_token(
     await endpoints.revoke_token(request, id, token_id)
 
 
+@delete(
+    "/{id:str}/sign-in-failures/",
+    opt={ADMINS_OPT: True},
+    operation_id="unlock_user_sign_in",
+    summary="Unlock a user's sign-in",
+    description=(
+        "Forgets the failed sign-ins counted against the user's username, from every client "
+        "address, so that they may sign in again at once; the failures counted against the "
+        "addresses themselves stay. Forgetting none is harmless. Admins only: staff get 403 "
+        "whatever codes they hold."
+    ),
+    responses=with_answer(
+        responses(404),
+        403,
+        "Authenticated, but not an active admin (no permission code grants this).",
+        "You do not have permission to perform this action.",
+    ),
+)
+async def unlock_user_sign_in(id: PathId, endpoints: Injected[UserEndpoints]) -> None:
+    """Unlock a user's sign-in."""
+    await endpoints.unlock(id)
+
+
 USER_HANDLERS = (
     create_user,
     update_user,
     deactivate_user,
     set_user_password,
+    unlock_user_sign_in,
     list_user_tokens,
     revoke_user_token,
 )
