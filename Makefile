@@ -64,5 +64,7 @@ test-lowest: $(UV)
 		-e '.[embedded]' --group dev
 	.venv-lowest/bin/pytest
 
+## Back to a fresh checkout: the environments, the embedded databases (.data/), the demo's
+## stored files (media/ and its unfinished writes), the tools' caches.
 clean:
-	rm -rf $(VENV) .venv-lowest .uv .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-lowest .uv .data media .media.incoming .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .schemathesis

@@ -29,6 +29,10 @@ from tests.varnish import Site, Varnish, running_varnish
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
+# The commands the tests start read a .env file from the current directory; a developer's own
+# (copied from .env.example, say) must not reach them. Tests of the file name their own.
+os.environ["PORTFOLIO_ENV_FILE"] = os.devnull
+
 # The machine is shared and noisy: property tests judge behaviour, never speed.
 hypothesis_settings.register_profile(
     "shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -64,9 +68,16 @@ _keep_alive: list[object] = []
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+def database_server_url() -> str:
+    """A URL of the Postgres server the tests use, for tests that create (and drop)
+    databases of their own."""
+    return _server_url()
+
+
+@pytest.fixture(scope="session")
+def database_url(database_server_url: str) -> Iterator[str]:
     """A fresh, migrated database on the test server, dropped after the session."""
-    server = _server_url()
+    server = database_server_url
     name = f"portfolio_test_{secrets.token_hex(4)}"
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -25,13 +25,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(env: Mapping[str, str], output: list[str] | None = None) -> Iterator[str]:
-    """A server with ``env`` added to this process's environment, ready; its base URL. What
-    it printed is appended to ``output`` once it stopped."""
+def serving(
+    env: Mapping[str, str | None],
+    output: list[str] | None = None,
+    workers: int = 1,
+    cwd: Path | None = None,
+) -> Iterator[str]:
+    """A server with ``env`` added to this process's environment (a None value removes the
+    variable), with ``workers`` processes started in ``cwd``, ready; its base URL. What it
+    printed is appended to ``output`` once it stopped."""
     port = free_port()
+    environment = {**os.environ, **env}
     server = subprocess.Popen(
-        [PORTFOLIO, "serve", "--port", str(port)],
-        env={**os.environ, **env},
+        [PORTFOLIO, "serve", "--port", str(port), "--workers", str(workers)],
+        env={name: value for name, value in environment.items() if value is not None},
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -14,9 +15,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from tests import media_samples
+from tests.servers import serving
 
 pytestmark = pytest.mark.postgres
 
@@ -55,6 +58,24 @@ def test_users_grants_and_token_lifecycle(clean_database: str) -> None:
     assert "revoked" in run(clean_database, "tokens", "list", "editor").stdout
 
 
+def test_tokens_list_tells_live_expired_and_revoked_apart(clean_database: str) -> None:
+    run(clean_database, "users", "create", "editor", "--staff")
+    keys = [
+        run(clean_database, "tokens", "create", "editor", "--expires-in", "1").stdout.split()[-1]
+        for _ in range(3)
+    ]
+    run(clean_database, "tokens", "revoke", keys[2])
+    with psycopg.connect(clean_database, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE api_tokens SET expires_at = now() - interval '1 minute' WHERE id = ("
+            " SELECT min(id) FROM api_tokens)"
+        )
+
+    listed = run(clean_database, "tokens", "list", "editor").stdout.splitlines()
+
+    assert [line.split("\t")[1] for line in listed] == ["expired", "live", "revoked"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -62,16 +83,37 @@ def test_users_grants_and_token_lifecycle(clean_database: str) -> None:
         (("tokens", "create", "nobody"), "UnknownUser: nobody"),
         (("users", "unlock", "nobody"), "UnknownUser: nobody"),
         (("users", "create", "x", "--grant", "4299"), "InvalidPermissionCode: 4299"),
-        (("tokens", "revoke"), "give token keys or --user USERNAME"),
     ],
 )
 def test_mistakes_get_one_clear_line_and_a_failure_code(
     clean_database: str, args: tuple[str, ...], message: str
 ) -> None:
     result = run(clean_database, *args, check=False)
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("tokens", "revoke"),
+            "give the keys of the tokens to revoke, or --user USERNAME to revoke all of a "
+            "user's tokens",
+        ),
+        (
+            ("tokens", "revoke", "abc", "--user", "x"),
+            "give token keys or --user USERNAME, not both",
+        ),
+    ],
+)
+def test_revoke_says_what_it_needs(
+    clean_database: str, args: tuple[str, ...], message: str
+) -> None:
+    result = run(clean_database, *args, check=False)
+    assert result.returncode == 2
+    assert message in result.stderr
 
 
 def test_duplicate_user_is_refused(clean_database: str) -> None:
@@ -126,6 +168,54 @@ def test_serve_answers_http_with_two_workers(clean_database: str, tmp_path: Path
         output, _ = server.communicate(timeout=30)
     assert "GET /api/portfolios/1 404" in output
     assert key not in output
+
+
+def _status(base: str, host: str) -> int:
+    request = urllib.request.Request(f"{base}/api/portfolios/1", headers={"Host": host})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_serve_and_its_workers_take_their_settings_from_dot_env(
+    clean_database: str, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text(
+        "# what this host needs\n"
+        f"PORTFOLIO_DATABASE_URL='{clean_database}'\n"
+        "export PORTFOLIO_ALLOWED_HOSTS=portfolio.test  # the only name served\n"
+        f"PORTFOLIO_MEDIA_ROOT={tmp_path / 'media'}\n"
+        "PORTFOLIO_DEMO_PASSWORD='never-shown s3cret'\n"
+    )
+    # No variable but the file names the database, and the file is the current directory's.
+    unset: dict[str, str | None] = {"PORTFOLIO_ENV_FILE": None, "PORTFOLIO_DATABASE_URL": None}
+    output: list[str] = []
+    with serving(unset, output, workers=2, cwd=tmp_path) as base:
+        # Whichever worker answers, it knows the allowed host from the file.
+        assert {_status(base, "127.0.0.1") for _ in range(8)} == {400}
+        assert {_status(base, "portfolio.test") for _ in range(8)} == {401}
+    assert "s3cret" not in output[0]
+
+
+def test_a_dot_env_it_cannot_read_stops_the_command_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("PORTFOLIO_LOG_LEVEL=INFO\nPORTFOLIO_DEMO_PASSWORD=s3cret'\n")
+    env = {name: value for name, value in os.environ.items() if name != "PORTFOLIO_ENV_FILE"}
+    result = subprocess.run(
+        [PORTFOLIO, "db", "migrate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [
+        "Error: .env, line 2 (PORTFOLIO_DEMO_PASSWORD): quote a value holding quotes, and "
+        "write no ${...}: nothing is expanded"
+    ]
 
 
 def test_demo_loads_once_with_real_files_and_then_only_issues_tokens(
@@ -278,7 +368,7 @@ def test_media_thumbnails_reports_skipped_and_failed_objects_and_fails(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((), "give media ids or --all, not both"),
+        ((), "give the ids of the media to check, or --all for every image"),
         (("--all", "3"), "give media ids or --all, not both"),
         (("3", "--after-id", "2"), "--after-id goes with --all"),
     ],
@@ -303,7 +393,7 @@ def test_an_unusable_database_is_one_line_without_traceback_or_password(
     command: tuple[str, ...], url: str, reason: str
 ) -> None:
     result = run(url, *command, check=False)
-    assert result.returncode == 1
+    assert result.returncode == 3
     assert reason in result.stderr
     assert "Traceback" not in result.stderr
     assert "s3cr3t" not in result.stderr + result.stdout
@@ -316,7 +406,7 @@ def test_a_role_without_rights_to_migrate_is_told_so(clean_database: str) -> Non
     try:
         reader = make_conninfo(clean_database, user="portfolio_reader")
         result = run(reader, "db", "migrate", check=False)
-        assert result.returncode == 1
+        assert result.returncode == 3
         assert "permission denied" in result.stderr
         assert "Traceback" not in result.stderr
     finally:
@@ -355,3 +445,41 @@ def test_no_token_is_issued_to_an_inactive_user(clean_database: str) -> None:
     assert refused.returncode == 1
     assert "user former is inactive: reactivate them first" in refused.stderr
     assert "revoked" not in run(clean_database, "tokens", "list", "former").stdout
+
+
+def test_migrate_creates_the_database_the_url_names_when_missing(database_server_url: str) -> None:
+    name = f"portfolio_created_{secrets.token_hex(4)}"
+    url = make_conninfo(database_server_url, dbname=name)
+    try:
+        result = run(url, "db", "migrate")
+        assert result.stderr.splitlines()[0] == f"created database {name}"
+        assert result.stdout.startswith("applied: 0001")
+        assert run(url, "db", "migrate").stdout.strip() == "already up to date"
+    finally:
+        with psycopg.connect(database_server_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def test_a_role_that_may_not_create_the_missing_database_is_told_so(
+    database_server_url: str,
+) -> None:
+    role, name = (
+        f"portfolio_plain_{secrets.token_hex(4)}",
+        f"portfolio_never_{secrets.token_hex(4)}",
+    )
+    with psycopg.connect(database_server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN NOCREATEDB").format(sql.Identifier(role)))
+    try:
+        result = run(
+            make_conninfo(database_server_url, user=role, dbname=name), "db", "migrate", check=False
+        )
+        assert result.returncode == 3
+        assert result.stderr.strip().splitlines() == [
+            f'Error: database "{name}" does not exist, and creating it failed: '
+            "permission denied to create database"
+        ]
+    finally:
+        with psycopg.connect(database_server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))

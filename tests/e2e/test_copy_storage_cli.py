@@ -113,6 +113,6 @@ def test_copying_into_the_current_store_or_without_a_bucket_is_refused(tmp_path:
     no_bucket = copy_storage(
         {"PORTFOLIO_MEDIA_ROOT": str(tmp_path), "PORTFOLIO_S3_BUCKET": ""}, "--to", "s3"
     )
-    assert no_bucket.returncode == 1
+    assert no_bucket.returncode == 3
     assert "PORTFOLIO_S3_BUCKET must be set" in no_bucket.stderr
     assert "Traceback" not in no_bucket.stderr

@@ -147,7 +147,7 @@ def test_serve_refuses_a_span_exporter_it_does_not_ship(clean_database: str) -> 
         timeout=60,
         check=False,
     )
-    assert result.returncode == 1
+    assert result.returncode == 3
     assert result.stderr.strip().splitlines()[-1] == (
         "Error: the service exports OTLP over http/protobuf only, not grpc"
     )

@@ -1,4 +1,9 @@
-"""The ``portfolio`` command: serve, migrate, manage users, tokens and media, load demo data."""
+"""The ``portfolio`` command: serve, migrate, manage users, tokens and media, load demo data.
+
+Exit codes (``EXIT_CODES``, printed at the foot of ``portfolio --help``): 0 done; 1 the work
+failed, or some of it did; 2 the command line was wrong; 3 the set-up (settings, ``.env``,
+the database) cannot be used; 130 interrupted. Every failure is one line on stderr.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,16 +29,23 @@ from portfolio.application import (
     CopyStorage,
     InvalidPermissionCode,
     RepairOutcome,
+    StoredToken,
     SweepSummary,
     ThumbnailRepair,
     UnknownUser,
     UserAlreadyExists,
 )
-from portfolio.domain import DomainError, human_readable_size
+from portfolio.domain import DomainError, ServiceUnavailable, human_readable_size
 from portfolio.entrypoints.container import Container, build_media_storage, opened
-from portfolio.entrypoints.database import database_url, describe
+from portfolio.entrypoints.database import (
+    DatabaseNotCreated,
+    create_missing_database,
+    database_url,
+    describe,
+)
 from portfolio.entrypoints.demo import load_demo
 from portfolio.entrypoints.embedded_postgres import EmbeddedPostgresUnavailable
+from portfolio.entrypoints.env_file import EnvFileError, load_env_file
 from portfolio.entrypoints.media_batch import (
     Added,
     add_files,
@@ -43,18 +55,52 @@ from portfolio.entrypoints.media_batch import (
     summarise_repairs,
 )
 from portfolio.entrypoints.settings import STORAGES, Settings, SettingsError
+from portfolio.entrypoints.version import service_version
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
 T = TypeVar("T")
 
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2  # click's own code for a usage error
+EXIT_SETUP = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+EXIT_CODES = (
+    (EXIT_OK, "done"),
+    (EXIT_FAILED, "the work failed, or some of it did (each failure is named on stderr)"),
+    (EXIT_USAGE, "the command line is wrong (unknown option, missing argument); nothing done"),
+    (EXIT_SETUP, "a setting, the .env file or the database cannot be used; fix it, run again"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C), or the input ended at a prompt"),
+)
+
+
+class SetupError(click.ClickException):
+    """What the command needs before it can start is unusable: a setting, the ``.env`` file,
+    the database (unreachable, refused, lacking migrations)."""
+
+    exit_code = EXIT_SETUP
+
+
+class PortfolioGroup(click.Group):
+    """The command's root: an interruption ends it with 130 and one line, not "Aborted!"."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the chosen command; Ctrl-C, or the end of the input at a prompt (click tells
+        the two apart nowhere), exits with 130. `serve` stopped by Ctrl-C has done its job: 0."""
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("\ninterrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
 
 def _settings() -> Settings:
     try:
         return Settings.from_env()
     except SettingsError as error:
-        raise click.ClickException(str(error)) from error
+        raise SetupError(str(error)) from error
 
 
 def _database() -> tuple[Settings, str]:
@@ -62,7 +108,7 @@ def _database() -> tuple[Settings, str]:
     try:
         return settings, database_url(settings)
     except EmbeddedPostgresUnavailable as error:
-        raise click.ClickException(str(error)) from error
+        raise SetupError(str(error)) from error
 
 
 @contextmanager
@@ -71,7 +117,7 @@ def _database_errors() -> Iterator[None]:
     try:
         yield
     except psycopg.Error as error:
-        raise click.ClickException(f"cannot use the database: {connect_failure(error)}") from error
+        raise SetupError(f"cannot use the database: {connect_failure(error)}") from error
 
 
 def run_with_container(work: Callable[[Container], Awaitable[T]]) -> T:
@@ -87,26 +133,66 @@ def run_with_container(work: Callable[[Container], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except (UnknownUser, UserAlreadyExists, InvalidPermissionCode) as error:
         raise click.ClickException(f"{type(error).__name__}: {error}") from error
+    except ServiceUnavailable as error:
+        raise SetupError(str(error) or "the database does not answer") from error
     except DomainError as error:
         raise click.ClickException(str(error) or type(error).__name__) from error
 
 
-@click.group()
+def _exit_code_table() -> str:
+    # \b keeps click from re-flowing the lines into one paragraph.
+    lines = "\n".join(f"  {code:<4} {meaning}" for code, meaning in EXIT_CODES)
+    return f"\b\nExit codes:\n{lines}"
+
+
+@click.group(cls=PortfolioGroup, epilog=_exit_code_table())
+@click.version_option(
+    service_version(),
+    "--version",
+    prog_name="portfolio",
+    message="%(prog)s %(version)s",
+    help="Print the service's version and exit.",
+)
 def main() -> None:
-    """Portfolio service. Settings come from PORTFOLIO_* environment variables (see README)."""
+    """The portfolio service: its HTTP API, its database and its data.
+
+    Settings come from PORTFOLIO_* environment variables, and from a .env file in the current
+    directory (or PORTFOLIO_ENV_FILE) for those the environment does not set; see
+    docs/configuration.md. `portfolio COMMAND --help` says what each command does.
+    """
+    try:
+        load_env_file()
+    except EnvFileError as error:
+        raise SetupError(str(error)) from error
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (about one per core); each has its own database pool.",
+)
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the HTTP API (and /media/ unless PORTFOLIO_SERVE_MEDIA=false) with granian."""
+    """Serve the HTTP API with granian, until Ctrl-C or SIGTERM.
+
+    Also serves stored files at /media/ unless PORTFOLIO_SERVE_MEDIA=false, and /metrics
+    as PORTFOLIO_METRICS says. Refuses to start while migrations are pending.
+    """
     settings, url = _database()
     with _database_errors():
         pending = pending_migrations(url)
     if pending:
-        raise click.ClickException(
+        raise SetupError(
             f"the database lacks migrations {', '.join(pending)}; run `portfolio db migrate`"
         )
     click.echo(f"database: {describe(url)}", err=True)
@@ -130,7 +216,7 @@ def _say_how_spans_go(settings: Settings) -> None:
     try:
         click.echo(f"tracing: spans go to the {exporter_name(os.environ)} exporter", err=True)
     except TracingError as error:
-        raise click.ClickException(str(error)) from error
+        raise SetupError(str(error)) from error
 
 
 @contextmanager
@@ -162,7 +248,7 @@ def _shared_metrics(settings: Settings) -> Iterator[None]:
             try:
                 start_http_server(port, host, registry=serving_registry())
             except OSError as error:
-                raise click.ClickException(
+                raise SetupError(
                     f"cannot serve metrics on {host}:{port}: {error.strerror}"
                 ) from error
             click.echo(f"metrics: http://{host}:{port}/metrics", err=True)
@@ -182,7 +268,7 @@ API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 def api(method: str, path: str, data: str) -> None:
     """Call the HTTP API in-process as the operator: an admin with no token.
 
-    PATH is what follows the host, query included (/api/tags/3, /api/portfolios/?search=x).
+    METHOD is GET, POST, PUT, PATCH or DELETE; PATH is what follows the host, query included (/api/tags/3, /api/portfolios/?search=x).
     The answer's body is printed; its status goes to stderr. Exits with 1 unless it is a
     success (2xx). The sign-in routes (/api/auth/) act on a caller's own token and are not
     offered here: use `portfolio tokens`.
@@ -210,9 +296,19 @@ def db() -> None:
 
 @db.command("migrate")
 def db_migrate() -> None:
-    """Apply pending migrations (safe to run from several processes at once)."""
+    """Apply pending migrations (safe to run from several processes at once).
+
+    When PORTFOLIO_DATABASE_URL names a database the server lacks, it is created first, if
+    the URL's role may create databases.
+    """
     _, url = _database()
     with _database_errors():
+        try:
+            created = create_missing_database(url)
+        except DatabaseNotCreated as error:
+            raise SetupError(str(error)) from error
+        if created is not None:
+            click.echo(f"created database {created}", err=True)
         applied = migrate(url)
     click.echo(f"applied: {', '.join(applied)}" if applied else "already up to date")
 
@@ -250,7 +346,7 @@ def users_create(
     codes: tuple[int, ...],
     password_stdin: bool,
 ) -> None:
-    """Create a user (with a password only when --password-stdin is given)."""
+    """Create user USERNAME (with a password only when --password-stdin is given)."""
     password = _read_password(from_stdin=True) if password_stdin else None
     user = run_with_container(
         lambda c: c.administer_users().create(
@@ -269,7 +365,7 @@ def users_create(
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
 def users_set_password(username: str, password_stdin: bool) -> None:
-    """Give a user a new password (prompted for twice unless --password-stdin)."""
+    """Give user USERNAME a new password (prompted for twice unless --password-stdin)."""
     password = _read_password(from_stdin=password_stdin)
     user = run_with_container(lambda c: c.administer_users().set_password_of(username, password))
     click.echo(f"password set for {user.username} (id {user.id})")
@@ -278,8 +374,8 @@ def users_set_password(username: str, password_stdin: bool) -> None:
 @users.command("unlock")
 @click.argument("username")
 def users_unlock(username: str) -> None:
-    """Forget a user's failed sign-ins, from every client address, so they may sign in again
-    at once (failures counted against the addresses themselves stay)."""
+    """Forget the failed sign-ins of the user called USERNAME, from every client address, so
+    they may sign in again at once (failures counted against the addresses themselves stay)."""
     user = run_with_container(lambda c: c.unlock_sign_in().of_name(username))
     click.echo(f"sign-in unlocked for {user.username} (id {user.id})")
 
@@ -288,7 +384,7 @@ def users_unlock(username: str) -> None:
 @click.argument("username")
 @click.argument("codes", nargs=-1, required=True, type=int)
 def users_grant(username: str, codes: tuple[int, ...]) -> None:
-    """Grant permission codes to a user."""
+    """Grant permission CODES (e.g. 4202 4203) to user USERNAME."""
     user = run_with_container(lambda c: c.manage_users().grant(username, frozenset(codes)))
     click.echo(_describe_user(user))
 
@@ -308,7 +404,8 @@ def tokens() -> None:
 @click.argument("username")
 @click.option("--expires-in", type=click.IntRange(1, 36500), help="Days until the token expires.")
 def tokens_create(username: str, expires_in: int | None) -> None:
-    """Issue a token; its key is printed once, as the last line, and never stored."""
+    """Issue a token for user USERNAME; its key is printed once, as the last line, and never
+    stored."""
     lifetime = timedelta(days=expires_in) if expires_in else None
     issued = run_with_container(lambda c: c.manage_tokens().issue(username, lifetime))
     expiry = issued.token.expires_at.isoformat() if issued.token.expires_at else "never"
@@ -320,8 +417,16 @@ def tokens_create(username: str, expires_in: int | None) -> None:
 @click.argument("keys", nargs=-1)
 @click.option("--user", "username", help="Revoke every token of this user instead.")
 def tokens_revoke(keys: tuple[str, ...], username: str | None) -> None:
-    """Revoke tokens by key (or all of a user's tokens with --user)."""
-    if bool(keys) == bool(username):
+    """Revoke the tokens whose KEYS are given, or all of a user's tokens with --user.
+
+    Exits with 1 if any key names no token.
+    """
+    if not keys and not username:
+        raise click.UsageError(
+            "give the keys of the tokens to revoke, or --user USERNAME to revoke all of a "
+            "user's tokens"
+        )
+    if keys and username:
         raise click.UsageError("give token keys or --user USERNAME, not both")
     if username:
         count = run_with_container(lambda c: c.manage_tokens().revoke_all(username))
@@ -334,18 +439,29 @@ def tokens_revoke(keys: tuple[str, ...], username: str | None) -> None:
     results = run_with_container(revoke_each)
     click.echo(f"revoked {sum(results)} of {len(results)} token(s)")
     if not all(results):
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 @tokens.command("list")
 @click.argument("username")
 def tokens_list(username: str) -> None:
-    """List a user's tokens (ids and dates; keys are never stored)."""
-    found = run_with_container(lambda c: c.manage_tokens().list_for(username))
+    """List user USERNAME's tokens: id, state (live, expired or revoked), when made and when
+    they expire. Keys are never stored, so never shown."""
+
+    async def listed(container: Container) -> tuple[list[StoredToken], datetime]:
+        return await container.manage_tokens().list_for(username), container.clock()()
+
+    found, now = run_with_container(listed)
     for token in found:
-        state = "revoked" if token.revoked_at else "live"
+        state = _token_state(token, now)
         expiry = token.expires_at.isoformat() if token.expires_at else "never"
         click.echo(f"{token.id}\t{state}\tcreated {token.created_at.isoformat()}\texpires {expiry}")
+
+
+def _token_state(token: StoredToken, now: datetime) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    return "live" if token.is_valid_at(now) else "expired"
 
 
 @main.group()
@@ -358,13 +474,14 @@ def demo() -> None:
     "--base-url",
     default="http://127.0.0.1:8000",
     show_default=True,
-    help="Where the server will listen, for the printed curl line.",
+    help="The service's address, used only in the printed curl lines.",
 )
 def demo_load(base_url: str) -> None:
     """Load demo portfolios with real images (once); set the demo users' passwords and issue
     fresh tokens, and print them with curl lines that sign in and fetch a portfolio.
 
     The passwords are PORTFOLIO_DEMO_PASSWORD when set, else fresh random ones each run.
+    `make run` passes --base-url http://HOST:PORT so the lines reach the server it starts.
     """
     password = _settings().demo_password
     access = run_with_container(lambda c: load_demo(c, password))
@@ -401,7 +518,7 @@ def _progress(length: int, label: str) -> ProgressBar[int]:
 @media.command("add")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def media_add(paths: tuple[Path, ...]) -> None:
-    """Ingest local files as media, as an upload would.
+    """Ingest the local files at PATHS as media, as an upload would.
 
     Prints "ID<tab>KEY" for each new media object, and one line on stderr for each file that
     is refused or cannot be read; the others go on. Exits with 1 if any file failed.
@@ -424,7 +541,7 @@ def media_add(paths: tuple[Path, ...]) -> None:
     failed = sum(outcome.media is None for outcome in added)
     if failed:
         click.echo(f"{failed} of {len(paths)} file(s) failed", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 @media.command("thumbnails")
@@ -438,12 +555,15 @@ def media_add(paths: tuple[Path, ...]) -> None:
 )
 @click.option("--force", is_flag=True, help="Re-create every thumbnail, not only bad ones.")
 def media_thumbnails(ids: tuple[int, ...], every: bool, after_id: int, force: bool) -> None:
-    """Check images' thumbnails and re-create missing or wrong ones (e.g. after a size change).
+    """Check the thumbnails of the images whose IDS are given (or of --all) and re-create
+    missing or wrong ones (e.g. after a size change).
 
     Prints a line for each object repaired, skipped or failed, then the counts and the ids
     repaired and failed. Each object is committed on its own. Exits with 1 if any failed.
     """
-    if every == bool(ids):
+    if not every and not ids:
+        raise click.UsageError("give the ids of the media to check, or --all for every image")
+    if every and ids:
         raise click.UsageError("give media ids or --all, not both")
     if after_id and not every:
         raise click.UsageError("--after-id goes with --all")
@@ -474,7 +594,7 @@ def media_thumbnails(ids: tuple[int, ...], every: bool, after_id: int, force: bo
             last = reports[-1].media_id
             click.echo(f"stopped after media {last}; go on with --all --after-id {last}", err=True)
     if any(report.outcome is RepairOutcome.FAILED for report in reports):
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 @media.command("sweep")
@@ -524,7 +644,7 @@ def media_sweep(older_than: int, apply: bool) -> None:
     for key, reason in summary.failed:
         click.echo(f"{key}: not removed: {reason}", err=True)
     if summary.failed:
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 @media.command("copy-storage")
@@ -560,10 +680,12 @@ def media_copy_storage(target_kind: str) -> None:
                 bar.update(report.size)
                 if report.outcome in (CopyOutcome.CONFLICT, CopyOutcome.FAILED):
                     click.echo(f"{report.key}: {report.outcome}: {report.detail}", err=True)
-    except (SettingsError, DomainError, OSError) as error:
+    except (SettingsError, ServiceUnavailable) as error:
+        raise SetupError(str(error)) from error
+    except (DomainError, OSError) as error:
         raise click.ClickException(str(error)) from error
     for outcome in CopyOutcome:
         count = sum(report.outcome is outcome for report in reports)
         click.echo(f"{outcome}: {count}")
     if any(report.outcome in (CopyOutcome.CONFLICT, CopyOutcome.FAILED) for report in reports):
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)

@@ -219,7 +219,8 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything the service can be configured with; see the README for each variable."""
+    """Everything the service can be configured with; docs/configuration.md explains each
+    variable."""
 
     database_url: str | None = None
     data_dir: Path = Path(".data")

@@ -67,12 +67,10 @@ from portfolio.entrypoints.telemetry import Telemetry
 from portfolio.entrypoints.telemetry.metrics import (
     forget_dead_workers,
     record_build_info,
-    service_version,
 )
 from portfolio.entrypoints.telemetry.pool import sample_pool
 from portfolio.entrypoints.telemetry.tracing import tracer_provider_from_env
-
-API_VERSION = "1.0.0"
+from portfolio.entrypoints.version import service_version
 
 T = TypeVar("T")
 
@@ -212,7 +210,7 @@ def create_app(container: Container) -> Litestar:
         dependencies=_dependencies(container),
         exception_handlers=exception_handlers(settings.retry_after_seconds),
         lifespan=[lifespan],
-        openapi_config=openapi_config(API_VERSION),
+        openapi_config=openapi_config(service_version()),
         # The uploads' limit; the JSON routes set their own, smaller one.
         request_max_body_size=upload_body_limit(settings.max_upload_bytes),
         logging_config=None,

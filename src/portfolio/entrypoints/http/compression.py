@@ -20,9 +20,10 @@ MIN_BYTES = 1024
 """Smaller bodies go as they are: with their headers they fit one TCP segment (1,460 bytes)
 already, so compressing them would cost CPU time and save no packet."""
 
-# An answer sent whole (every JSON answer) is compressed for speed (bench/compression.py): at
-# the lowest levels a 7.8 KB portfolio still shrinks eight times, for a fraction of the time of
-# the default levels, and a window no wider than the body halves zlib's time, which for small
+# An answer sent whole (every JSON answer) is compressed for speed: at the lowest levels a
+# 7.8 KB portfolio still shrinks eight times, in a third to a fifth of the time the default
+# levels took when these were chosen (docs/performance.md; bench/edge_costs.py times the
+# levels in use), and a window no wider than the body halves zlib's time, which for small
 # bodies goes mostly into setting up its 32 KB window. A streamed file (the /schema page's
 # scripts, cached for a day) is compressed harder. Brotli's default quality, 11, takes
 # milliseconds per kilobyte.

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import platform
 import re
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from prometheus_client import (
@@ -22,6 +21,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
+from portfolio.entrypoints.version import service_version
 
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = "text/plain; version=0.0.4"
@@ -141,14 +142,6 @@ def authentication_throttled() -> None:
 def upload_stored(size: int) -> None:
     """Count the size of one file an upload stored."""
     UPLOAD_BYTES.observe(size)
-
-
-def service_version() -> str:
-    """The installed version of the service's distribution."""
-    try:
-        return version("portfolio-service")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def record_build_info() -> None:
