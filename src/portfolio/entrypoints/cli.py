@@ -268,10 +268,10 @@ API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 def api(method: str, path: str, data: str) -> None:
     """Call the HTTP API in-process as the operator: an admin with no token.
 
-    METHOD is GET, POST, PUT, PATCH or DELETE; PATH is what follows the host, query included (/api/tags/3, /api/portfolios/?search=x).
-    The answer's body is printed; its status goes to stderr. Exits with 1 unless it is a
-    success (2xx). The sign-in routes (/api/auth/) act on a caller's own token and are not
-    offered here: use `portfolio tokens`.
+    METHOD is GET, POST, PUT, PATCH or DELETE; PATH is what follows the host, query included
+    (/api/tags/3, /api/portfolios/?search=x). The answer's body is printed; its status goes
+    to stderr. Exits with 1 unless it is a success (2xx). The sign-in routes (/api/auth/)
+    act on a caller's own token and are not offered here: use `portfolio tokens`.
     """
     if not path.startswith("/api/") or path.startswith("/api/auth/"):
         raise click.UsageError("PATH must be an /api/ route other than /api/auth/")
