@@ -14,7 +14,7 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres import connection, make_pool, open_pool
+from portfolio.adapters.postgres.pool import connection, make_pool, open_pool
 from portfolio.adapters.postgres.portfolios import GET_PORTFOLIO_SQL
 from portfolio.adapters.postgres.users import FIND_TOKEN_SQL
 

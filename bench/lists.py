@@ -46,15 +46,11 @@ from bench.catalogue_sql import (
     vocabulary,
 )
 from bench.servers import SERVICE, free_port, start_server
-from portfolio.adapters.postgres import (
-    PostgresTokenStore,
-    PostgresUserStore,
-    make_pool,
-    migrate,
-    open_pool,
-)
-from portfolio.adapters.postgres.pool import PoolSettings, connection_kwargs
-from portfolio.application import ManageTokens, ManageUsers
+from portfolio.adapters.postgres.migrations import migrate
+from portfolio.adapters.postgres.pool import PoolSettings, connection_kwargs, make_pool, open_pool
+from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
+from portfolio.application.accounts.auth import ManageTokens
+from portfolio.application.accounts.users import ManageUsers
 from portfolio.entrypoints.container import Container, utc_now
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings

@@ -30,10 +30,11 @@ from pathlib import Path
 
 from PIL import Image, ImageFilter
 
-from portfolio.adapters.filesystem import FilesystemMediaStorage
-from portfolio.adapters.memory import InMemoryDatabase
-from portfolio.adapters.pillow import PillowImageProcessor
-from portfolio.application import ImageFormat, UploadMedia
+from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.application.media.file_types import ImageFormat
+from portfolio.application.media.upload import UploadMedia
 from portfolio.domain import THUMBNAIL_SIZES
 
 SIZE = (4000, 3000)

@@ -28,11 +28,12 @@ from pathlib import Path
 from tests.seaweedfs import SeaweedFS, running_seaweedfs
 
 from bench.media_ingest import QUALITY, make_photo, memory_kib
-from portfolio.adapters.filesystem import FilesystemMediaStorage
-from portfolio.adapters.memory import InMemoryDatabase
-from portfolio.adapters.pillow import PillowImageProcessor
-from portfolio.adapters.s3 import S3Location, S3MediaStorage
-from portfolio.application import MediaStorage, UploadMedia
+from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.adapters.s3.storage import S3Location, S3MediaStorage
+from portfolio.application.media.upload import UploadMedia
+from portfolio.application.ports import MediaStorage
 
 MIB = 1024 * 1024
 FILE_SIZES_MIB = (5, 20, 80)

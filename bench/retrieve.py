@@ -25,23 +25,22 @@ from psycopg.conninfo import make_conninfo
 
 from bench.load import LoadResult, drive
 from bench.servers import SERVERS, SERVICE, cpu_seconds, free_port, start_server, stop_server
-from portfolio.adapters.postgres import (
+from portfolio.adapters.postgres.media import PostgresMediaRepository
+from portfolio.adapters.postgres.migrations import migrate
+from portfolio.adapters.postgres.pool import make_pool, open_pool
+from portfolio.adapters.postgres.portfolios import PostgresPortfolios
+from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
     LINKS,
     META,
     TAGS,
-    PostgresMediaRepository,
-    PostgresPortfolios,
     PostgresSharedObjects,
-    make_pool,
-    migrate,
-    open_pool,
 )
-from portfolio.application import (
+from portfolio.application.accounts.auth import ManageTokens
+from portfolio.application.accounts.users import ManageUsers
+from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
-    ManageTokens,
-    ManageUsers,
     MetaFields,
     NewMedia,
     NewThumbnail,
@@ -77,7 +76,7 @@ async def _image(media: PostgresMediaRepository, name: str) -> int:
 
 async def load_portfolios(url: str, count: int) -> tuple[list[int], str]:
     """Fill the database; return the portfolio ids and an admin token."""
-    from portfolio.adapters.postgres import PostgresTokenStore, PostgresUserStore
+    from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 
     pool = make_pool(url)
     await open_pool(pool)

@@ -25,7 +25,7 @@ from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 from tests.memory_container import in_memory_container
 
-from portfolio.adapters.argon2 import Argon2PasswordHasher
+from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
 

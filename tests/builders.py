@@ -8,29 +8,27 @@ from typing import Protocol
 
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres import (
+from portfolio.adapters.postgres.media import PostgresMediaRepository
+from portfolio.adapters.postgres.pool import Connection
+from portfolio.adapters.postgres.portfolios import PostgresPortfolios
+from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
     LINKS,
     META,
     TAGS,
-    Connection,
-    PostgresMediaRepository,
-    PostgresPortfolios,
     PostgresSharedObjects,
 )
-from portfolio.application import (
+from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
-    MediaRepository,
     MetaFields,
     NewMedia,
     NewThumbnail,
     PortfolioFields,
-    Portfolios,
-    SharedObjects,
     TagFields,
 )
 from portfolio.application.media.keys import media_key, thumbnail_key
+from portfolio.application.ports import MediaRepository, Portfolios, SharedObjects
 from portfolio.domain import (
     THUMBNAIL_SIZES,
     Action,

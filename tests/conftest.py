@@ -16,8 +16,9 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres import Connection, make_pool, migrate, open_pool
-from portfolio.adapters.s3 import S3Location
+from portfolio.adapters.postgres.migrations import migrate
+from portfolio.adapters.postgres.pool import Connection, make_pool, open_pool
+from portfolio.adapters.s3.storage import S3Location
 from portfolio.entrypoints.embedded_postgres import (
     NOT_AVAILABLE,
     EmbeddedPostgresUnavailable,

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from portfolio.application import MediaRepository, MediaStorage, NewMedia, StoredObject
+from portfolio.application.fields import NewMedia
+from portfolio.application.ports import MediaRepository, MediaStorage, StoredObject
 from portfolio.domain import Media
 
 UPLOAD_DAY = datetime(2026, 3, 2, 17, 26, tzinfo=UTC)

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from portfolio.adapters.argon2 import Argon2PasswordHasher
-from portfolio.adapters.memory import (
-    AlwaysReady,
-    InMemoryChangeNumbers,
-    InMemoryDatabase,
-    InMemoryFailureCounter,
-    InMemoryMediaStorage,
-    InMemoryRetryKeys,
-    InMemoryTokenStore,
-    InMemoryTransactions,
-    InMemoryUserStore,
-)
+from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
+from portfolio.adapters.memory.changes import InMemoryChangeNumbers
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.readiness import AlwaysReady
+from portfolio.adapters.memory.retries import InMemoryRetryKeys
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
+from portfolio.adapters.memory.throttling import InMemoryFailureCounter
+from portfolio.adapters.memory.transactions import InMemoryTransactions
+from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 from portfolio.entrypoints.container import Container, utc_now
 from portfolio.entrypoints.settings import Settings
 

@@ -13,9 +13,10 @@ from collections.abc import Callable
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryDatabase
-from portfolio.adapters.pillow import PillowImageProcessor
-from portfolio.application import MediaLimits, MediaStorage, UploadMedia
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.application.media.upload import MediaLimits, UploadMedia
+from portfolio.application.ports import MediaStorage
 from portfolio.domain import (
     CorruptImage,
     EmptyFile,

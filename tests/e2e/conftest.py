@@ -11,7 +11,7 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
-from portfolio.application import UserChanges
+from portfolio.application.fields import UserChanges
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings

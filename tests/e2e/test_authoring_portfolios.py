@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from portfolio.application import PortfolioFields, TagFields
+from portfolio.application.fields import PortfolioFields, TagFields
 from portfolio.entrypoints.container import Container
 from tests.builders import add_full_portfolio, add_image, stores_of
 from tests.e2e.conftest import Callers

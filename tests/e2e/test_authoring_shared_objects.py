@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from portfolio.application import PortfolioFields
+from portfolio.application.fields import PortfolioFields
 from portfolio.entrypoints.container import Container
 from tests.builders import add_document, add_image
 from tests.e2e.conftest import Callers

@@ -12,8 +12,9 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
-from portfolio.adapters.memory import InMemoryDatabase, InMemoryPortfolios
-from portfolio.application import NewThumbnail, PortfolioFilter, Slice, Window
+from portfolio.adapters.memory.database import InMemoryDatabase, InMemoryPortfolios
+from portfolio.application.fields import NewThumbnail
+from portfolio.application.listing import PortfolioFilter, Slice, Window
 from portfolio.domain import Portfolio
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from portfolio.adapters.filesystem import FilesystemMediaStorage
-from portfolio.adapters.s3 import S3Location, S3MediaStorage
+from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
+from portfolio.adapters.s3.storage import S3Location, S3MediaStorage
 from tests import media_samples
 from tests.seaweedfs import SeaweedFS
 

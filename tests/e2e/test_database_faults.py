@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from portfolio.adapters.postgres import BoundedPool, connection
-from portfolio.application import PortfolioFields
+from portfolio.adapters.postgres.pool import BoundedPool, connection
+from portfolio.application.fields import PortfolioFields
 from portfolio.domain import ServiceUnavailable
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app

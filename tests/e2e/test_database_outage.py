@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from litestar.testing import AsyncTestClient
 
-from portfolio.application import PortfolioFields
+from portfolio.application.fields import PortfolioFields
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings

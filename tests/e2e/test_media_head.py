@@ -8,7 +8,7 @@ from typing import BinaryIO
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
-from portfolio.adapters.memory import InMemoryMediaStorage
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
 from portfolio.entrypoints.http.app import create_app
 from tests import media_samples
 from tests.memory_container import in_memory_container

@@ -10,8 +10,7 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from portfolio.adapters.s3 import S3Location, S3MediaStorage
-from portfolio.adapters.s3.storage import PART_SIZE
+from portfolio.adapters.s3.storage import PART_SIZE, S3Location, S3MediaStorage
 from portfolio.entrypoints.settings import S3Settings, Settings
 from tests import media_samples
 from tests.e2e.conftest import Callers

@@ -17,7 +17,7 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
-from portfolio.application import SafeRetries
+from portfolio.application.retries import SafeRetries
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from portfolio.application import PortfolioFields
+from portfolio.application.fields import PortfolioFields
 from portfolio.domain import Media
 from portfolio.entrypoints.container import Container
 from tests.builders import add_full_portfolio, stores_of

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from portfolio.application import LEASE
+from portfolio.application.retries import LEASE
 from portfolio.domain import Action, Resource, permission_code
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.portfolios.input import PORTFOLIO_FORM

@@ -19,7 +19,7 @@ from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
-from portfolio.application import EmployerFields, LinkFields, PortfolioFields
+from portfolio.application.fields import EmployerFields, LinkFields, PortfolioFields
 from portfolio.entrypoints.container import Container
 from tests.builders import stores_of
 from tests.e2e.conftest import Callers

@@ -15,7 +15,7 @@ from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from portfolio.adapters.redis import RedisFailureCounter
+from portfolio.adapters.redis.throttling import RedisFailureCounter
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from portfolio.adapters.s3 import S3Location, S3MediaStorage
+from portfolio.adapters.s3.storage import S3Location, S3MediaStorage
 from tests import media_samples
 from tests.seaweedfs import SeaweedFS
 

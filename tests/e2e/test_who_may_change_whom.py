@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from portfolio.application import UserChanges
+from portfolio.application.fields import UserChanges
 from portfolio.entrypoints.container import Container
 
 Client = AsyncTestClient  # type: ignore[type-arg]

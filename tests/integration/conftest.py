@@ -8,38 +8,31 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portfolio.adapters.memory import (
-    InMemoryChangeNumbers,
-    InMemoryDatabase,
-    InMemoryRetryKeys,
-    InMemoryTokenStore,
-    InMemoryTransactions,
-    InMemoryUserStore,
-)
-from portfolio.adapters.postgres import (
+from portfolio.adapters.memory.changes import InMemoryChangeNumbers
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.retries import InMemoryRetryKeys
+from portfolio.adapters.memory.transactions import InMemoryTransactions
+from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
+from portfolio.adapters.postgres.changes import PostgresChangeNumbers
+from portfolio.adapters.postgres.media import PostgresMediaRepository
+from portfolio.adapters.postgres.portfolios import PostgresPortfolios
+from portfolio.adapters.postgres.retries import PostgresRetryKeys
+from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
     LINKS,
     META,
     TAGS,
-    PostgresChangeNumbers,
-    PostgresMediaRepository,
-    PostgresPortfolios,
-    PostgresRetryKeys,
     PostgresSharedObjects,
-    PostgresTokenStore,
-    PostgresTransactions,
-    PostgresUserStore,
 )
-from portfolio.application import (
+from portfolio.adapters.postgres.statements import PostgresTransactions
+from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
+from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
+from portfolio.application.ports import (
     ChangeNumbers,
-    EmployerFields,
-    LinkFields,
     MediaRepository,
-    MetaFields,
     Portfolios,
     RetryKeys,
     SharedObjects,
-    TagFields,
     TokenStore,
     Transactions,
     UserStore,

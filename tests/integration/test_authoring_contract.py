@@ -7,18 +7,10 @@ from typing import Any
 
 import pytest
 
-from portfolio.application import (
-    EmployerFields,
-    LinkFields,
-    MetaFields,
-    PortfolioFilter,
-    SharedObjects,
-    SortField,
-    SortKey,
-    TagFields,
-    Window,
-)
-from portfolio.application import PortfolioFields as Fields
+from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
+from portfolio.application.fields import PortfolioFields as Fields
+from portfolio.application.listing import PortfolioFilter, SortField, SortKey, Window
+from portfolio.application.ports import SharedObjects
 from portfolio.domain import DuplicateValue, InUse, MissingReference, Portfolio
 from portfolio.entrypoints.http.errors import in_use_message
 from tests.builders import add_document, add_full_portfolio, add_image

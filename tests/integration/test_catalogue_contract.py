@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from portfolio.application import EmployerFields, LinkFields, PortfolioFields, TagFields
+from portfolio.application.fields import EmployerFields, LinkFields, PortfolioFields, TagFields
 from portfolio.domain import DuplicateValue, MissingReference
 from tests.builders import add_full_portfolio, add_image
 from tests.integration.conftest import Stores

@@ -11,15 +11,9 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
-from portfolio.application import (
-    ACCOUNTS,
-    CATALOGUE,
-    NewThumbnail,
-    PortfolioFields,
-    TagFields,
-    UserChanges,
-    Window,
-)
+from portfolio.application.fields import NewThumbnail, PortfolioFields, TagFields, UserChanges
+from portfolio.application.listing import Window
+from portfolio.application.revalidation import ACCOUNTS, CATALOGUE
 from portfolio.domain import DuplicateValue
 from tests.builders import add_full_portfolio, add_image
 from tests.integration.conftest import Stores

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryFailureCounter
-from portfolio.adapters.postgres import PostgresFailureCounter
-from portfolio.adapters.redis import RedisFailureCounter
-from portfolio.application import FailureCounter
+from portfolio.adapters.memory.throttling import InMemoryFailureCounter
+from portfolio.adapters.postgres.throttling import PostgresFailureCounter
+from portfolio.adapters.redis.throttling import RedisFailureCounter
+from portfolio.application.ports import FailureCounter
 from tests.conftest import redis_server_url
 
 

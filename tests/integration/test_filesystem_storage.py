@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio.adapters.filesystem import FilesystemMediaStorage
+from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
 
 KEY = "core_media/2026/03/02/photo.jpg"
 

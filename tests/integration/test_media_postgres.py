@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.filesystem import FilesystemMediaStorage
-from portfolio.adapters.pillow import PillowImageProcessor
-from portfolio.adapters.postgres import (
-    META,
-    Connection,
-    PostgresMediaRepository,
-    PostgresSharedObjects,
-)
-from portfolio.application import DeleteMedia, MetaFields, UploadMedia, Window
+from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
+from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.adapters.postgres.media import PostgresMediaRepository
+from portfolio.adapters.postgres.pool import Connection
+from portfolio.adapters.postgres.shared_objects import META, PostgresSharedObjects
+from portfolio.application.fields import MetaFields
+from portfolio.application.listing import Window
+from portfolio.application.media.library import DeleteMedia
+from portfolio.application.media.upload import UploadMedia
 from portfolio.domain import DuplicateValue, InUse, Referrer
 from tests import media_samples
 from tests.builders import add_document

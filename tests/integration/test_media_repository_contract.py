@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.application import (
+from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
     MetaFields,
     NewThumbnail,
     PortfolioFields,
     TagFields,
-    Window,
 )
+from portfolio.application.listing import Window
 from portfolio.domain import (
     DuplicateValue,
     InUse,

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from portfolio.adapters.filesystem import FilesystemMediaStorage, UnsafeKey
-from portfolio.adapters.memory import InMemoryMediaStorage
-from portfolio.adapters.s3 import S3Location, S3MediaStorage, UnsafeObjectKey
-from portfolio.adapters.s3.storage import PART_SIZE
-from portfolio.application import MediaStorage
+from portfolio.adapters.filesystem.storage import FilesystemMediaStorage, UnsafeKey
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
+from portfolio.adapters.s3.storage import PART_SIZE, S3Location, S3MediaStorage, UnsafeObjectKey
+from portfolio.application.ports import MediaStorage
 from tests import media_samples
 
 KEY = "core_media/2026/03/02/photo.jpg"

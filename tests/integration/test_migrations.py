@@ -11,8 +11,12 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from portfolio.adapters.postgres import migrate, pending_migrations
-from portfolio.adapters.postgres.migrations import Migration, available_migrations
+from portfolio.adapters.postgres.migrations import (
+    Migration,
+    available_migrations,
+    migrate,
+    pending_migrations,
+)
 
 pytestmark = pytest.mark.postgres
 

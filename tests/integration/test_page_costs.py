@@ -14,20 +14,18 @@ from psycopg import AsyncConnection, sql
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres import (
+from portfolio.adapters.postgres.media import PostgresMediaRepository
+from portfolio.adapters.postgres.migrations import migrate
+from portfolio.adapters.postgres.pool import PoolSettings, make_pool, open_pool
+from portfolio.adapters.postgres.portfolios import PostgresPortfolios
+from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
     LINKS,
     META,
     TAGS,
-    PostgresMediaRepository,
-    PostgresPortfolios,
     PostgresSharedObjects,
-    make_pool,
-    migrate,
-    open_pool,
 )
-from portfolio.adapters.postgres.pool import PoolSettings
-from portfolio.application import PortfolioFilter, SortField, SortKey, Window
+from portfolio.application.listing import PortfolioFilter, SortField, SortKey, Window
 
 pytestmark = pytest.mark.postgres
 

@@ -9,10 +9,11 @@ import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres import TAGS, PostgresSharedObjects, connection
 from portfolio.adapters.postgres.pages import fetch_slice, search_conditions
-from portfolio.application import Slice, TagFields, Window
-from portfolio.application.listing import fetch_page
+from portfolio.adapters.postgres.pool import connection
+from portfolio.adapters.postgres.shared_objects import TAGS, PostgresSharedObjects
+from portfolio.application.fields import TagFields
+from portfolio.application.listing import Slice, Window, fetch_page
 from portfolio.domain import PageNotFound, Tag
 
 pytestmark = pytest.mark.postgres

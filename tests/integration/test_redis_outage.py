@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.adapters.redis import RedisFailureCounter
+from portfolio.adapters.redis.throttling import RedisFailureCounter
 from portfolio.domain import ServiceUnavailable
 from tests.servers import free_port
 

@@ -7,17 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portfolio.application import (
-    KEEP_FOR,
-    LEASE,
-    KeyReused,
-    ManageUsers,
-    RecordedAnswer,
-    RequestInProgress,
-    SafeRetries,
-    TagFields,
-    Window,
-)
+from portfolio.application.accounts.users import ManageUsers
+from portfolio.application.fields import TagFields
+from portfolio.application.listing import Window
+from portfolio.application.ports import RecordedAnswer
+from portfolio.application.retries import KEEP_FOR, LEASE, KeyReused, RequestInProgress, SafeRetries
 from portfolio.domain import ServiceUnavailable
 from tests.integration.conftest import Stores
 

@@ -12,24 +12,12 @@ from litestar.testing import AsyncTestClient
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres import (
-    TAGS,
-    PostgresPortfolios,
-    PostgresSharedObjects,
-    make_pool,
-    open_pool,
-)
-from portfolio.adapters.postgres.pool import PoolSettings
-from portfolio.adapters.postgres.portfolios import GET_PORTFOLIO_SQL
+from portfolio.adapters.postgres.pool import PoolSettings, make_pool, open_pool
+from portfolio.adapters.postgres.portfolios import GET_PORTFOLIO_SQL, PostgresPortfolios
+from portfolio.adapters.postgres.shared_objects import TAGS, PostgresSharedObjects
 from portfolio.adapters.postgres.users import FIND_TOKEN_SQL
-from portfolio.application import (
-    PortfolioFields,
-    PortfolioFilter,
-    SortField,
-    SortKey,
-    TagFields,
-    Window,
-)
+from portfolio.application.fields import PortfolioFields, TagFields
+from portfolio.application.listing import PortfolioFilter, SortField, SortKey, Window
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings

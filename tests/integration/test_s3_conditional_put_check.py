@@ -16,12 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portfolio.adapters.s3 import (
-    ConditionalPutUnsupported,
-    S3Location,
-    S3MediaStorage,
-    S3Readiness,
-)
+from portfolio.adapters.s3.readiness import S3Readiness
+from portfolio.adapters.s3.storage import ConditionalPutUnsupported, S3Location, S3MediaStorage
 
 KEY = "core_media/2026/03/02/photo.jpg"
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres import PostgresPortfolios
-from portfolio.application import ManagePortfolios
+from portfolio.adapters.postgres.portfolios import PostgresPortfolios
+from portfolio.application.portfolios.manage import ManagePortfolios
 
 pytestmark = pytest.mark.postgres
 

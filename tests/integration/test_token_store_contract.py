@@ -6,14 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portfolio.application import (
-    Authenticate,
-    ManageTokens,
-    ManageUsers,
-    UserAlreadyExists,
-    UserChanges,
-    token_digest,
-)
+from portfolio.application.accounts.auth import Authenticate, ManageTokens, token_digest
+from portfolio.application.accounts.errors import UserAlreadyExists
+from portfolio.application.accounts.users import ManageUsers
+from portfolio.application.fields import UserChanges
 from portfolio.domain import AuthenticationFailed
 from tests.integration.conftest import Stores
 

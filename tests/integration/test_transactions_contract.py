@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.application import TagFields, Window
+from portfolio.application.fields import TagFields
+from portfolio.application.listing import Window
 from portfolio.domain import DuplicateValue
 from tests.integration.conftest import Stores
 

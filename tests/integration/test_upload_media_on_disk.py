@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio.adapters.filesystem import FilesystemMediaStorage
+from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
 from tests.upload_contract import StoredKeys, UploadMediaContract
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.adapters.s3 import S3Location, S3MediaStorage
+from portfolio.adapters.s3.storage import S3Location, S3MediaStorage
 from tests.upload_contract import StoredKeys, UploadMediaContract
 
 

@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres import Connection, PostgresUserStore
-from portfolio.application import UserAlreadyExists, UserChanges, Window
+from portfolio.adapters.postgres.pool import Connection
+from portfolio.adapters.postgres.users import PostgresUserStore
+from portfolio.application.accounts.errors import UserAlreadyExists
+from portfolio.application.fields import UserChanges
+from portfolio.application.listing import Window
 from portfolio.domain import LastActiveAdmin, UserNotFound
 from tests.integration.conftest import Stores
 

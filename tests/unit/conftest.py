@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.adapters.memory import (
-    InMemoryDatabase,
-    InMemoryMediaRepository,
-    InMemoryMediaStorage,
-)
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.media import InMemoryMediaRepository
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
 
 
 @pytest.fixture

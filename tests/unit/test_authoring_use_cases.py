@@ -9,14 +9,11 @@ from typing import Any
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryDatabase, InMemoryPortfolios
-from portfolio.application import (
-    ManageEmployers,
-    ManagePortfolios,
-    ManageTags,
-    PortfolioFields,
-    PortfolioFilter,
-)
+from portfolio.adapters.memory.database import InMemoryDatabase, InMemoryPortfolios
+from portfolio.application.fields import PortfolioFields
+from portfolio.application.listing import PortfolioFilter
+from portfolio.application.portfolios.manage import ManagePortfolios
+from portfolio.application.shared_objects import ManageEmployers, ManageTags
 from portfolio.domain import (
     DuplicateValue,
     EmployerNotFound,

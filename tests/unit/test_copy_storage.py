@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
-from portfolio.adapters.memory import InMemoryMediaStorage
-from portfolio.application import CopyOutcome, CopyStorage, StoredObject
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
+from portfolio.application.media.copy_storage import CopyOutcome, CopyStorage
+from portfolio.application.ports import StoredObject
 
 KEYS = {
     "core_media/2026/03/02/a.png": b"a" * 3000,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryDatabase
-from portfolio.application import GetPortfolio, PortfolioFields
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.application.fields import PortfolioFields
+from portfolio.application.portfolios.manage import GetPortfolio
 from portfolio.domain import PortfolioNotFound
 from portfolio.entrypoints.http.ids import parse_id
 

@@ -6,13 +6,13 @@ import io
 
 import pytest
 
-from portfolio.adapters.memory import (
-    InMemoryDatabase,
-    InMemoryMediaRepository,
-    InMemoryMediaStorage,
-)
-from portfolio.adapters.pillow import PillowImageProcessor
-from portfolio.application import DeleteMedia, GetMedia, ListMedia, NewMedia, TagFields, UploadMedia
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.media import InMemoryMediaRepository
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
+from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.application.fields import NewMedia, TagFields
+from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
+from portfolio.application.media.upload import UploadMedia
 from portfolio.domain import InUse, Media, MediaNotFound, PageNotFound, Referrer
 from tests import media_samples
 from tests.media_fakes import fixed_clock

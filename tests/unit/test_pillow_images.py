@@ -8,8 +8,9 @@ import resource
 import pytest
 from PIL import Image
 
-from portfolio.adapters.pillow import PillowImageProcessor
-from portfolio.application import ImageFormat, RenderedImage
+from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.application.media.file_types import ImageFormat
+from portfolio.application.ports import RenderedImage
 from portfolio.domain import THUMBNAIL_SIZES, CorruptImage, TooManyPixels
 from tests import media_samples
 from tests.media_samples import thumbnail_image

@@ -6,19 +6,17 @@ import io
 
 import pytest
 
-from portfolio.adapters.memory import (
-    InMemoryDatabase,
-    InMemoryMediaRepository,
-    InMemoryMediaStorage,
-)
-from portfolio.adapters.pillow import PillowImageProcessor
-from portfolio.application import (
-    NewThumbnail,
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.media import InMemoryMediaRepository
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
+from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.application.fields import NewThumbnail
+from portfolio.application.media.thumbnails import (
     RegenerateThumbnails,
     RepairOutcome,
     ThumbnailRepair,
-    UploadMedia,
 )
+from portfolio.application.media.upload import UploadMedia
 from portfolio.domain import THUMBNAIL_SIZES, Media, fit_within
 from tests import media_samples
 from tests.media_fakes import fixed_clock

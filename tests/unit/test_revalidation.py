@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from portfolio.application import ACCOUNTS, CATALOGUE, ChangeState, Revalidation
+from portfolio.application.ports import ChangeState
+from portfolio.application.revalidation import ACCOUNTS, CATALOGUE, Revalidation
 
 START = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.adapters.s3 import S3Location, S3MediaStorage
+from portfolio.adapters.s3.storage import S3Location, S3MediaStorage
 
 KEY = "core_media/2026/03/02/a.jpg"
 

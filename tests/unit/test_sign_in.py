@@ -10,17 +10,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portfolio.adapters.argon2 import Argon2PasswordHasher
-from portfolio.adapters.memory import InMemoryFailureCounter, InMemoryTokenStore, InMemoryUserStore
-from portfolio.application import (
-    AdministerUsers,
-    InvalidPassword,
-    SignIn,
-    SignInLimits,
-    SignInThrottle,
-    UnknownUser,
-    UnlockSignIn,
-)
+from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
+from portfolio.adapters.memory.throttling import InMemoryFailureCounter
+from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
+from portfolio.application.accounts.auth import SignIn
+from portfolio.application.accounts.errors import UnknownUser
+from portfolio.application.accounts.passwords import InvalidPassword
+from portfolio.application.accounts.throttle import SignInLimits, SignInThrottle
+from portfolio.application.accounts.unlock import UnlockSignIn
+from portfolio.application.accounts.users import AdministerUsers
 from portfolio.domain import InvalidCredentials, Throttled, UserNotFound
 from portfolio.entrypoints.settings import Settings, SettingsError
 

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.application import (
+from portfolio.application.listing import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
-    SLUG_MAX_LENGTH,
-    SLUG_PATTERN,
     Page,
     Slice,
     SortField,
     SortKey,
     Window,
-    free_slug,
+    fetch_page,
     page_number,
     page_size,
     portfolio_ordering,
     search_terms,
-    slugify,
 )
-from portfolio.application.listing import fetch_page
+from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, free_slug, slugify
 from portfolio.domain import PageNotFound
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
-from portfolio.adapters.memory import (
-    InMemoryDatabase,
-    InMemoryMediaRepository,
-    InMemoryMediaStorage,
-)
-from portfolio.adapters.pillow import PillowImageProcessor
-from portfolio.application import SweepOrphans, UploadMedia
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.media import InMemoryMediaRepository
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
+from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.application.media.sweep import SweepOrphans
+from portfolio.application.media.upload import UploadMedia
 from tests import media_samples
 from tests.media_fakes import fixed_clock
 

@@ -6,9 +6,11 @@ import io
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryDatabase, InMemoryMediaStorage, InMemoryTransactions
-from portfolio.adapters.pillow import PillowImageProcessor
-from portfolio.application import UploadMedia
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
+from portfolio.adapters.memory.transactions import InMemoryTransactions
+from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.application.media.upload import UploadMedia
 from tests import media_samples
 from tests.media_fakes import fixed_clock
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.adapters.memory import InMemoryMediaStorage
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
 from tests.upload_contract import StoredKeys, UploadMediaContract
 
 

@@ -22,19 +22,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 import psycopg
 
-from portfolio.adapters.postgres import connect_failure, migrate, pending_migrations
-from portfolio.application import (
-    CopiedFile,
-    CopyOutcome,
-    CopyStorage,
+from portfolio.adapters.postgres.migrations import migrate, pending_migrations
+from portfolio.adapters.postgres.pool import connect_failure
+from portfolio.application.accounts.errors import (
     InvalidPermissionCode,
-    RepairOutcome,
-    StoredToken,
-    SweepSummary,
-    ThumbnailRepair,
     UnknownUser,
     UserAlreadyExists,
 )
+from portfolio.application.media.copy_storage import CopiedFile, CopyOutcome, CopyStorage
+from portfolio.application.media.sweep import SweepSummary
+from portfolio.application.media.thumbnails import RepairOutcome, ThumbnailRepair
+from portfolio.application.ports import StoredToken
 from portfolio.domain import DomainError, ServiceUnavailable, human_readable_size
 from portfolio.entrypoints.container import Container, build_media_storage, opened
 from portfolio.entrypoints.database import (

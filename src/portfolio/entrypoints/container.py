@@ -9,64 +9,51 @@ from datetime import UTC, datetime, timedelta
 
 from dependency_injector import containers, providers
 
-from portfolio.adapters.argon2 import Argon2PasswordHasher
-from portfolio.adapters.filesystem import FilesystemMediaStorage
-from portfolio.adapters.pillow import PillowImageProcessor
-from portfolio.adapters.postgres import (
+from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
+from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
+from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.adapters.postgres.changes import PostgresChangeNumbers
+from portfolio.adapters.postgres.media import PostgresMediaRepository
+from portfolio.adapters.postgres.pool import BoundedPool, PoolSettings, make_pool, open_pool
+from portfolio.adapters.postgres.portfolios import PostgresPortfolios
+from portfolio.adapters.postgres.readiness import PostgresReadiness
+from portfolio.adapters.postgres.retries import PostgresRetryKeys
+from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
     LINKS,
     META,
     TAGS,
-    BoundedPool,
-    PoolSettings,
-    PostgresChangeNumbers,
-    PostgresFailureCounter,
-    PostgresMediaRepository,
-    PostgresPortfolios,
-    PostgresReadiness,
-    PostgresRetryKeys,
     PostgresSharedObjects,
-    PostgresTokenStore,
-    PostgresTransactions,
-    PostgresUserStore,
-    make_pool,
-    open_pool,
 )
-from portfolio.adapters.s3 import S3MediaStorage, S3Readiness
-from portfolio.application import (
-    UNOBSERVED,
-    AdministerUsers,
-    Authenticate,
-    DeleteMedia,
-    EmployerFields,
-    FailureCounter,
-    GetMedia,
-    GetPortfolio,
-    LinkFields,
-    ListMedia,
+from portfolio.adapters.postgres.statements import PostgresTransactions
+from portfolio.adapters.postgres.throttling import PostgresFailureCounter
+from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
+from portfolio.adapters.s3.readiness import S3Readiness
+from portfolio.adapters.s3.storage import S3MediaStorage
+from portfolio.application.accounts.auth import Authenticate, ManageTokens, SignIn
+from portfolio.application.accounts.throttle import (
+    SignInLimits,
+    SignInThrottle,
+    Throttle,
+    ThrottleRule,
+)
+from portfolio.application.accounts.unlock import UnlockSignIn
+from portfolio.application.accounts.users import AdministerUsers, ManageUsers
+from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
+from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
+from portfolio.application.media.sweep import SweepOrphans
+from portfolio.application.media.thumbnails import RegenerateThumbnails
+from portfolio.application.media.upload import MediaLimits, UploadMedia
+from portfolio.application.observing import UNOBSERVED
+from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
+from portfolio.application.ports import FailureCounter, MediaStorage, ReadinessProbe
+from portfolio.application.retries import SafeRetries
+from portfolio.application.revalidation import Revalidation
+from portfolio.application.shared_objects import (
     ManageEmployers,
     ManageLinks,
     ManageMeta,
-    ManagePortfolios,
     ManageTags,
-    ManageTokens,
-    ManageUsers,
-    MediaLimits,
-    MediaStorage,
-    MetaFields,
-    ReadinessProbe,
-    RegenerateThumbnails,
-    Revalidation,
-    SafeRetries,
-    SignIn,
-    SignInLimits,
-    SignInThrottle,
-    SweepOrphans,
-    TagFields,
-    Throttle,
-    ThrottleRule,
-    UnlockSignIn,
-    UploadMedia,
 )
 from portfolio.domain import Employer, Link, Meta, Tag
 from portfolio.entrypoints.settings import Settings, SettingsError
@@ -136,7 +123,7 @@ def failure_counter(settings: Settings, pool: BoundedPool | None) -> FailureCoun
     """Redis when PORTFOLIO_REDIS_URL is set, else the database every process already shares."""
     if settings.redis_url is not None:
         # Imported only when used: redis-py adds 0.4 s to every worker's start-up.
-        from portfolio.adapters.redis import RedisFailureCounter
+        from portfolio.adapters.redis.throttling import RedisFailureCounter
 
         return RedisFailureCounter(settings.redis_url, settings.redis_prefix)
     if pool is None:
@@ -163,7 +150,7 @@ async def opened(container: Container) -> AsyncIterator[None]:
         yield
     finally:
         if container.settings().redis_url is not None:
-            from portfolio.adapters.redis import RedisFailureCounter
+            from portfolio.adapters.redis.throttling import RedisFailureCounter
 
             counter = container.failure_counter()
             if isinstance(counter, RedisFailureCounter):

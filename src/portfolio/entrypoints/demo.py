@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 
-from portfolio.adapters.pillow import demo_picture
-from portfolio.application import (
+from portfolio.adapters.pillow.demo_pictures import demo_picture
+from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
     MetaFields,
     PortfolioFields,
-    Portfolios,
     TagFields,
 )
+from portfolio.application.ports import Portfolios
 from portfolio.domain import Action, Resource, permission_code
 from portfolio.entrypoints.container import Container
 

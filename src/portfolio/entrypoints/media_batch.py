@@ -12,13 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from portfolio.application import (
-    MediaRepository,
+from portfolio.application.media.thumbnails import (
     RegenerateThumbnails,
     RepairOutcome,
     ThumbnailRepair,
-    UploadMedia,
 )
+from portfolio.application.media.upload import UploadMedia
+from portfolio.application.ports import MediaRepository
 from portfolio.domain import FileTooLarge, InvalidFile, Media
 
 Advance = Callable[[], None]

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from portfolio.adapters.s3 import S3Location
+from portfolio.adapters.s3.storage import S3Location
 from portfolio.application.media.keys import is_safe_key
 from portfolio.entrypoints.http.origin import split_host
 

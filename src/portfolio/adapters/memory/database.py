@@ -13,18 +13,15 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.media import InMemoryMediaRepository
 from portfolio.adapters.memory.transactions import Table
-from portfolio.application import (
-    CATALOGUE,
+from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
     MetaFields,
     PortfolioFields,
-    PortfolioFilter,
-    Slice,
-    SortField,
     TagFields,
-    Window,
 )
+from portfolio.application.listing import PortfolioFilter, Slice, SortField, Window
+from portfolio.application.revalidation import CATALOGUE
 from portfolio.domain import (
     DuplicateValue,
     Employer,

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from portfolio.application import NewMedia, NewThumbnail, Slice, Window
+from portfolio.application.fields import NewMedia, NewThumbnail
+from portfolio.application.listing import Slice, Window
 from portfolio.domain import DuplicateValue, InUse, Media, MediaNotFound, Referrer, Thumbnail
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from portfolio.adapters.memory.transactions import Table
-from portfolio.application import KeptRequest, RecordedAnswer
+from portfolio.application.ports import KeptRequest, RecordedAnswer
 
 
 @dataclass(frozen=True, slots=True)

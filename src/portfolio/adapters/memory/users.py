@@ -9,7 +9,10 @@ from itertools import count
 
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.transactions import Table
-from portfolio.application import Slice, StoredToken, UserAlreadyExists, UserChanges, Window
+from portfolio.application.accounts.errors import UserAlreadyExists
+from portfolio.application.fields import UserChanges
+from portfolio.application.listing import Slice, Window
+from portfolio.application.ports import StoredToken
 from portfolio.application.revalidation import ACCOUNTS
 from portfolio.domain import LastActiveAdmin, Principal, UserNotFound
 

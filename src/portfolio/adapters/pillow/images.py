@@ -9,14 +9,9 @@ from typing import Any, BinaryIO
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from portfolio.application import (
-    UNOBSERVED,
-    ImageFormat,
-    Observer,
-    RenderedImage,
-    RenderedThumbnail,
-)
-from portfolio.application.observing import IMAGE_DECODE, IMAGE_THUMBNAIL
+from portfolio.application.media.file_types import ImageFormat
+from portfolio.application.observing import IMAGE_DECODE, IMAGE_THUMBNAIL, UNOBSERVED
+from portfolio.application.ports import Observer, RenderedImage, RenderedThumbnail
 from portfolio.domain import CorruptImage, TooManyPixels, fit_within
 
 # Named explicitly rather than trusting that the application's names are Pillow's.

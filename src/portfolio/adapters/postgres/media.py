@@ -10,7 +10,8 @@ import msgspec
 from portfolio.adapters.postgres.pages import fetch_slice
 from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.adapters.postgres.statements import one, transaction, translated_errors
-from portfolio.application import NewMedia, NewThumbnail, Slice, Window
+from portfolio.application.fields import NewMedia, NewThumbnail
+from portfolio.application.listing import Slice, Window
 from portfolio.domain import InUse, Media, MediaNotFound, Referrer
 
 _INSERT = (

@@ -8,8 +8,8 @@ from typing import Any
 from psycopg import AsyncCursor, sql
 from psycopg.abc import Params, Query
 
-from portfolio.application import Observer
 from portfolio.application.observing import DB_STATEMENT
+from portfolio.application.ports import Observer
 
 
 def statement_text(query: Query | Any) -> str:

@@ -15,7 +15,7 @@ import msgspec
 from psycopg import AsyncClientCursor
 
 from portfolio.adapters.postgres.pool import Connection
-from portfolio.application import Slice, Window
+from portfolio.application.listing import Slice, Window
 
 T = TypeVar("T")
 

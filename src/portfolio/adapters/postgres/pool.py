@@ -18,8 +18,8 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from portfolio.adapters.postgres.observed import observed_cursor
 from portfolio.adapters.postgres.outage import UNAVAILABLE, OutageWatch
-from portfolio.application import UNOBSERVED, Observer
-from portfolio.application.observing import DB_ACQUIRE
+from portfolio.application.observing import DB_ACQUIRE, UNOBSERVED
+from portfolio.application.ports import Observer
 from portfolio.domain import ServiceUnavailable
 
 Connection = AsyncConnection[TupleRow]

@@ -11,7 +11,8 @@ import msgspec
 from portfolio.adapters.postgres.pages import fetch_slice, search_conditions
 from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.adapters.postgres.statements import TOUCH, assignments, document, one, transaction
-from portfolio.application import PortfolioFields, PortfolioFilter, Slice, SortField, Window
+from portfolio.application.fields import PortfolioFields
+from portfolio.application.listing import PortfolioFilter, Slice, SortField, Window
 from portfolio.domain import Portfolio
 
 # portfolio_documents (migration 0001) builds the whole nested document in SQL.

@@ -8,7 +8,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from portfolio.adapters.postgres.pool import BoundedPool, connection
-from portfolio.application import KeptRequest, RecordedAnswer
+from portfolio.application.ports import KeptRequest, RecordedAnswer
 
 # One statement takes a new key, or an expired or abandoned one, atomically: of two requests
 # racing for a key, the second waits for the first's insert and then finds it taken.

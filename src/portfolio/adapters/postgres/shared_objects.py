@@ -19,7 +19,8 @@ from portfolio.adapters.postgres.statements import (
     optional_document,
     transaction,
 )
-from portfolio.application import EmployerFields, LinkFields, MetaFields, Slice, TagFields, Window
+from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
+from portfolio.application.listing import Slice, Window
 from portfolio.domain import Employer, InUse, Link, Meta, Referrer, Tag
 
 if TYPE_CHECKING:

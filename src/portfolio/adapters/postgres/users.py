@@ -11,7 +11,10 @@ from psycopg import sql
 
 from portfolio.adapters.postgres.pages import search_conditions
 from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
-from portfolio.application import Slice, StoredToken, UserAlreadyExists, UserChanges, Window
+from portfolio.application.accounts.errors import UserAlreadyExists
+from portfolio.application.fields import UserChanges
+from portfolio.application.listing import Slice, Window
+from portfolio.application.ports import StoredToken
 from portfolio.domain import LastActiveAdmin, Principal, UserNotFound
 
 _USER_COLUMNS = """

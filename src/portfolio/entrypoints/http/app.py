@@ -13,7 +13,7 @@ from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.types import ASGIApp
 
-from portfolio.application import UNOBSERVED
+from portfolio.application.observing import UNOBSERVED
 from portfolio.entrypoints.container import Container, opened
 from portfolio.entrypoints.http.accounts import (
     USER_HANDLERS,

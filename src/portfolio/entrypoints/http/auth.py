@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from litestar.handlers.base import BaseRouteHandler
 
-    from portfolio.application import Authenticate, StoredToken
+    from portfolio.application.accounts.auth import Authenticate
+    from portfolio.application.ports import StoredToken
     from portfolio.entrypoints.settings import Network
 
     AnyConnection = ASGIConnection[Any, Any, Any, Any]

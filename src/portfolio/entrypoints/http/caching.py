@@ -31,7 +31,8 @@ from portfolio.entrypoints.http.request_errors import NotAuthenticated
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-    from portfolio.application import Authenticate, Revalidation
+    from portfolio.application.accounts.auth import Authenticate
+    from portfolio.application.revalidation import Revalidation
 
 API_PREFIX = "/api/"
 READS_OPT = "reads"

@@ -27,13 +27,9 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from portfolio.application import (
-    InvalidPassword,
-    InvalidPermissionCode,
-    KeyReused,
-    RequestInProgress,
-    UserAlreadyExists,
-)
+from portfolio.application.accounts.errors import InvalidPermissionCode, UserAlreadyExists
+from portfolio.application.accounts.passwords import InvalidPassword
+from portfolio.application.retries import KeyReused, RequestInProgress
 from portfolio.domain import (
     AuthenticationFailed,
     CorruptImage,

@@ -18,7 +18,7 @@ import msgspec
 from litestar.openapi import spec as openapi
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 
-from portfolio.application import MAX_ID
+from portfolio.application.ids import MAX_ID
 from portfolio.entrypoints.http.ids import parse_id
 from portfolio.entrypoints.http.request_errors import InvalidFields
 

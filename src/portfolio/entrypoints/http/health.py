@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import get
 
-from portfolio.application import ReadinessProbe
+from portfolio.application.ports import ReadinessProbe
 from portfolio.domain import ServiceUnavailable
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import documented, errors

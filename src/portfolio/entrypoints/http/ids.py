@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portfolio.application import MAX_ID
+from portfolio.application.ids import MAX_ID
 from portfolio.domain import NotFound
 
 

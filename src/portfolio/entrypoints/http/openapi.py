@@ -32,7 +32,7 @@ from litestar.openapi.spec import (
 from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
-from portfolio.application import MAX_ID
+from portfolio.application.ids import MAX_ID
 from portfolio.entrypoints.http.origin import INVALID_HOST
 from portfolio.entrypoints.http.retries import (
     IDEMPOTENCY_KEY,

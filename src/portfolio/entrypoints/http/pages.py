@@ -9,7 +9,7 @@ from litestar import Request
 from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import Parameter
 
-from portfolio.application import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from portfolio.application.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from portfolio.entrypoints.http.openapi import as_parameter
 from portfolio.entrypoints.http.origin import request_origin
 from portfolio.entrypoints.http.request_errors import InvalidFields

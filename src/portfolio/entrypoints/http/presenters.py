@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from portfolio.application import MediaStorage
+from portfolio.application.ports import MediaStorage
 from portfolio.domain import Media
 from portfolio.entrypoints.http.schemas import FileData, ImageData, ThumbnailData
 

@@ -21,15 +21,11 @@ from litestar.openapi.spec import Link, Operation
 from litestar.params import Parameter
 from litestar.types import Empty, EmptyType
 
-from portfolio.application import (
-    CATALOGUE,
-    ManageSharedObjects,
-    MediaStorage,
-    SafeRetries,
-    page_number,
-    page_size,
-    search_terms,
-)
+from portfolio.application.listing import page_number, page_size, search_terms
+from portfolio.application.ports import MediaStorage
+from portfolio.application.retries import SafeRetries
+from portfolio.application.revalidation import CATALOGUE
+from portfolio.application.shared_objects import ManageSharedObjects
 from portfolio.domain import Action, NotFound, Resource, permission_code
 from portfolio.entrypoints.http.auth import PUBLIC_OPT, permission
 from portfolio.entrypoints.http.caching import READS_OPT

@@ -18,7 +18,8 @@ from litestar.enums import MediaType
 from litestar.serialization import encode_json
 from litestar.status_codes import HTTP_201_CREATED
 
-from portfolio.application import RecordedAnswer, SafeRetries
+from portfolio.application.ports import RecordedAnswer
+from portfolio.application.retries import SafeRetries
 from portfolio.entrypoints.http.request_errors import bad_request
 
 T = TypeVar("T")

@@ -6,7 +6,7 @@ import asyncio
 
 from psycopg_pool import AsyncConnectionPool
 
-from portfolio.adapters.postgres import Connection, pool_usage
+from portfolio.adapters.postgres.pool import Connection, pool_usage
 from portfolio.entrypoints.telemetry import metrics
 
 SAMPLE_SECONDS = 1.0

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 from litestar.openapi.spec import OpenAPIType, Schema
 
-from portfolio.application import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from portfolio.application.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from portfolio.entrypoints.http.forms import (
     BLANK,
     NOT_A_STRING,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from litestar import Router, get, post
 from litestar.di import Provide
 
-from portfolio.application import ManageTokens, SignIn
+from portfolio.application.accounts.auth import ManageTokens, SignIn
 from portfolio.domain import Action, Principal, Resource, permission_code
 from portfolio.entrypoints.http.accounts.input import FORM_CONTENT_TYPE, SIGN_IN_FORM, form_fields
 from portfolio.entrypoints.http.accounts.wire import CurrentUser, SignedIn

@@ -6,21 +6,20 @@ from collections.abc import Awaitable, Callable
 
 from litestar import delete, get, patch, post
 
-from portfolio.application import (
-    ACCOUNTS,
-    AdministerUsers,
-    ManageTokens,
-    MediaStorage,
+from portfolio.application.accounts.auth import ManageTokens
+from portfolio.application.accounts.unlock import UnlockSignIn
+from portfolio.application.accounts.users import AdministerUsers
+from portfolio.application.fields import UserChanges
+from portfolio.application.listing import (
     Slice,
-    StoredToken,
-    UnlockSignIn,
-    UserChanges,
     Window,
     fetch_page,
     page_number,
     page_size,
     search_terms,
 )
+from portfolio.application.ports import MediaStorage, StoredToken
+from portfolio.application.revalidation import ACCOUNTS
 from portfolio.domain import Action, Principal, Resource, TokenNotFound, UserNotFound
 from portfolio.entrypoints.http.accounts.input import PASSWORD_FORM, USER_FORM
 from portfolio.entrypoints.http.accounts.wire import TokenData, UserData

@@ -16,8 +16,8 @@ from litestar.status_codes import (
     HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
 )
 
-from portfolio.application import MediaStorage, sniff_file_type
-from portfolio.application.media.file_types import SNIFF_BYTES
+from portfolio.application.media.file_types import SNIFF_BYTES, sniff_file_type
+from portfolio.application.ports import MediaStorage
 from portfolio.domain import NotFound
 from portfolio.entrypoints.http.head_requests import HEAD_ONLY
 from portfolio.entrypoints.http.injection import Injected

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from litestar import Response, get, post
 
-from portfolio.application import (
-    DeleteMedia,
-    GetMedia,
-    ListMedia,
-    MediaLimits,
-    MediaStorage,
-    SafeRetries,
-    UploadMedia,
-    page_number,
-    page_size,
-)
+from portfolio.application.listing import page_number, page_size
+from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
+from portfolio.application.media.upload import MediaLimits, UploadMedia
+from portfolio.application.ports import MediaStorage
+from portfolio.application.retries import SafeRetries
 from portfolio.domain import Media, MediaNotFound, Resource
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.media.uploads import (

@@ -7,13 +7,8 @@ from typing import Annotated
 from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import Parameter
 
-from portfolio.application import (
-    SLUG_MAX_LENGTH,
-    SLUG_PATTERN,
-    PortfolioFilter,
-    portfolio_ordering,
-    search_terms,
-)
+from portfolio.application.listing import PortfolioFilter, portfolio_ordering, search_terms
+from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
 from portfolio.entrypoints.http.forms import (
     NO_NUL,
     NOT_A_BOOLEAN,

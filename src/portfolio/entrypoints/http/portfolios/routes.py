@@ -9,7 +9,8 @@ import msgspec
 from litestar import get
 from litestar.params import KwargDefinition
 
-from portfolio.application import ManagePortfolios, page_number, page_size
+from portfolio.application.listing import page_number, page_size
+from portfolio.application.portfolios.manage import ManagePortfolios
 from portfolio.domain import Portfolio, PortfolioNotFound, Resource
 from portfolio.entrypoints.http.forms import NOT_A_BOOLEAN
 from portfolio.entrypoints.http.injection import Injected
