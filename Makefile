@@ -1,5 +1,6 @@
-# Two commands for a newcomer: `make run` and `make test`. Everything lands in ./.venv, installed
-# from uv.lock and nothing else; uv itself is bootstrapped with pip into ./.uv.
+# Two commands for a newcomer: `make run` and `make test`. Python packages land in ./.venv,
+# installed from uv.lock and nothing else; uv itself is bootstrapped with pip into ./.uv. The
+# tests' other needs (the TypeScript client's packages, Chromium) come with `make install`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
