@@ -1,5 +1,6 @@
-# Two commands for a newcomer: `make run` and `make test`. Everything lands in ./.venv, installed
-# from uv.lock and nothing else; uv itself is bootstrapped with pip into ./.uv.
+# Two commands for a newcomer: `make run` and `make test`. Python packages land in ./.venv,
+# installed from uv.lock and nothing else; uv itself is bootstrapped with pip into ./.uv. The
+# tests' other needs (the TypeScript client's packages, Chromium, Varnish) come with `make install`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,7 +23,33 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 	$(UV) sync --locked --quiet --extra embedded --python "$$(command -v $(PYTHON))"
 	@touch $(STAMP)
 
-install: $(STAMP)
+# What the tests need beyond .venv, fetched here so that the tests themselves need no network.
+# The TypeScript client's packages, exactly as its package-lock.json pins them. Without npm this
+# says what to install and goes on; the TypeScript client test then fails saying the same.
+CLIENT := clients/typescript
+CLIENT_STAMP := $(CLIENT)/node_modules/.installed
+$(CLIENT_STAMP): $(CLIENT)/package.json $(CLIENT)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(CLIENT) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else \
+		echo "the TypeScript client test needs Node.js 20 or newer and npm: install them (Debian 13: nodejs npm), then make install" >&2; \
+	fi
+
+# Debian's chromium and chromium-driver for the browser test, installed only where that asks for
+# no password (.ci/browser-deps); elsewhere one line says what to install.
+BROWSER_STAMP := $(VENV)/.browser-deps
+$(BROWSER_STAMP): .ci/browser-deps | $(STAMP)
+	@bash .ci/browser-deps
+	@touch $(BROWSER_STAMP)
+
+# Debian's varnish and varnish-modules (vmod_xkey) for the edge-cache tests, likewise
+# (.ci/edge-deps).
+EDGE_STAMP := $(VENV)/.edge-deps
+$(EDGE_STAMP): .ci/edge-deps | $(STAMP)
+	@bash .ci/edge-deps
+	@touch $(EDGE_STAMP)
+
+install: $(STAMP) $(CLIENT_STAMP) $(BROWSER_STAMP) $(EDGE_STAMP)
 
 ## Set up, migrate, load the demo once (printing a working curl line), and serve on :8000.
 run: $(STAMP)
@@ -30,9 +57,9 @@ run: $(STAMP)
 	$(BIN)/portfolio demo load --base-url http://$${HOST:-127.0.0.1}:$${PORT:-8000}
 	$(BIN)/portfolio serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
-## Set up and run the whole test suite (on an embedded Postgres unless a URL is set).
-test: $(STAMP)
-	@bash .ci/browser-deps
+## Set up and run the whole test suite (on an embedded Postgres unless a URL is set). Once
+## installed, it needs no network and no service of the machine's.
+test: install
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -43,13 +70,6 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.retrieve
-
-# Varnish with vmod_xkey for the edge-cache tests, from the system's packages (.ci/edge-deps):
-# installed where that asks for no password; elsewhere one line says what to install.
-.PHONY: edge-deps
-edge-deps:
-	@bash .ci/edge-deps
-install test: edge-deps
 
 ## Move every dependency to the newest version pyproject.toml allows, then run every test.
 upgrade: $(UV)
@@ -67,4 +87,4 @@ test-lowest: $(UV)
 ## Back to a fresh checkout: the environments, the embedded databases (.data/), the demo's
 ## stored files (media/ and its unfinished writes), the tools' caches.
 clean:
-	rm -rf $(VENV) .venv-lowest .uv .data media .media.incoming .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .schemathesis
+	rm -rf $(VENV) .venv-lowest .uv .data media .media.incoming .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .schemathesis $(CLIENT)/node_modules

@@ -25,6 +25,7 @@ from portfolio.entrypoints.embedded_postgres import (
     embedded_available,
 )
 from portfolio.entrypoints.embedded_postgres import start as start_embedded
+from tests.redis_server import RedisUnavailable, running_redis
 from tests.seaweedfs import SeaweedFS, running_seaweedfs
 from tests.varnish import Site, Varnish, running_varnish
 
@@ -169,22 +170,32 @@ def s3_location(seaweedfs: SeaweedFS) -> S3Location:
     )
 
 
-def redis_server_url() -> str:
-    """The Redis the tests use: PORTFOLIO_TEST_REDIS_URL, or the machine's."""
-    return os.environ.get("PORTFOLIO_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The Redis the tests use: PORTFOLIO_TEST_REDIS_URL when set, else one started for the
+    session from .venv/bin/redis-server on a free port."""
+    configured = os.environ.get("PORTFOLIO_TEST_REDIS_URL")
+    if configured:
+        yield configured
+        return
+    try:
+        with running_redis(tmp_path_factory.mktemp("redis")) as url:
+            yield url
+    except RedisUnavailable as error:
+        pytest.fail(f"Redis tests need a server: {error}")
 
 
 @pytest.fixture
-def redis_prefix() -> Iterator[str]:
+def redis_prefix(redis_url: str) -> Iterator[str]:
     """A key prefix no other test uses; its keys are deleted afterwards."""
     import redis
 
     prefix = f"portfolio-test:{secrets.token_hex(6)}:"
-    client = redis.Redis.from_url(redis_server_url(), socket_connect_timeout=3)
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=3)
     try:
         client.ping()
     except redis.RedisError as error:
-        pytest.fail(f"Redis tests need a server at {redis_server_url()}: {error}")
+        pytest.fail(f"Redis tests need a server at {redis_url}: {error}")
     try:
         yield prefix
     finally:

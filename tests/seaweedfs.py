@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.servers import stop
+
 ACCESS_KEY = "portfolio-test"
 SECRET_KEY = "portfolio-test-secret"
 REGION = "us-east-1"
@@ -154,9 +156,4 @@ def running_seaweedfs(directory: Path) -> Iterator[SeaweedFS]:
         _wait_until_up(f"{endpoint}/healthz", process, log)
         yield SeaweedFS(endpoint, f"http://127.0.0.1:{ports['filer.port']}")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

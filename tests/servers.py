@@ -17,6 +17,16 @@ from pathlib import Path
 PORTFOLIO = str(Path(sys.executable).parent / "portfolio")
 
 
+def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """Ask ``process`` to stop; kill it if it has not within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port() -> int:
     """A loopback port nobody listens on now."""
     with socket.socket() as probe:

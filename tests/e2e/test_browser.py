@@ -1,7 +1,8 @@
 """A real browser: a static page on another origin signs in with a password, asks who is
 signed in and shows a portfolio's title and cover thumbnail; the /schema page sends nothing
 off the server and takes a bare key in its Authorize dialog. Headless Chromium through
-chromium-driver (Debian's chromium and chromium-driver packages; make test installs them)."""
+chromium-driver (Debian's chromium and chromium-driver packages: `make install` installs them
+where that asks for no password, and says what to install elsewhere)."""
 
 from __future__ import annotations
 
@@ -49,8 +50,12 @@ def screenshots() -> Path:
 def browser() -> Iterator[webdriver.Chrome]:
     """Headless Chromium that records every request its pages make."""
     driver_path = shutil.which("chromedriver")
-    if driver_path is None:
-        pytest.fail("the browser test needs chromium-driver (apt-get install chromium-driver)")
+    if driver_path is None or shutil.which("chromium") is None:
+        pytest.fail(
+            "the browser test needs Chromium and its driver: install the Debian packages "
+            "chromium chromium-driver (`make install` does as root or with password-less sudo)",
+            pytrace=False,
+        )
     options = webdriver.ChromeOptions()
     for argument in (
         "--headless=new",

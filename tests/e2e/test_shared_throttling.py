@@ -16,7 +16,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import redis_server_url
 from tests.servers import PORTFOLIO, serving
 
 LIMIT = 4
@@ -113,14 +112,14 @@ def test_two_servers_share_one_limit_in_postgres(clean_database: str, tmp_path: 
 
 @pytest.mark.redis
 def test_two_servers_share_one_limit_in_redis(
-    clean_database: str, tmp_path: Path, redis_prefix: str
+    clean_database: str, tmp_path: Path, redis_url: str, redis_prefix: str
 ) -> None:
     output: list[str] = []
     env = {
         **COMMON,
         "PORTFOLIO_DATABASE_URL": clean_database,
         "PORTFOLIO_MEDIA_ROOT": str(tmp_path),
-        "PORTFOLIO_REDIS_URL": redis_server_url(),
+        "PORTFOLIO_REDIS_URL": redis_url,
         "PORTFOLIO_REDIS_PREFIX": redis_prefix,
     }
     two_servers_share_the_limits(env, output)

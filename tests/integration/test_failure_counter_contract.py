@@ -11,7 +11,6 @@ from portfolio.adapters.memory.throttling import InMemoryFailureCounter
 from portfolio.adapters.postgres.throttling import PostgresFailureCounter
 from portfolio.adapters.redis.throttling import RedisFailureCounter
 from portfolio.application.ports import FailureCounter
-from tests.conftest import redis_server_url
 
 
 @pytest.fixture(
@@ -27,7 +26,9 @@ def counter(request: pytest.FixtureRequest) -> FailureCounter:
         return InMemoryFailureCounter()
     if request.param == "postgres":
         return PostgresFailureCounter(request.getfixturevalue("pool"))
-    return RedisFailureCounter(redis_server_url(), request.getfixturevalue("redis_prefix"))
+    return RedisFailureCounter(
+        request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,10 @@
 Each run builds both distributions from this checkout and installs the core into a fresh
 virtualenv with the entrypoints package from PyPI and a local package named domain; mypy --strict
 then type-checks a service that uses the entities, seeing them only through the installed wheel.
+
+Nothing here reaches a package index: every uv call runs offline. The wheels are built with the
+setuptools and hatchling of the test's own virtualenv (no build isolation), and entrypoints comes
+from uv's cache, where `make install` put it (uv.lock pins it in the packaging-test group).
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ import sys
 import tomllib
 import zipfile
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 pytestmark = pytest.mark.packaging
 
@@ -94,6 +100,7 @@ def _run(*command: str | Path, cwd: Path = REPOSITORY) -> subprocess.CompletedPr
     """Run ``command``; on failure, fail the test with what it printed."""
     env = {k: v for k, v in os.environ.items() if k not in {"MYPYPATH", "PYTHONPATH"}}
     env["UV_PYTHON_DOWNLOADS"] = "never"
+    env["UV_OFFLINE"] = "1"
     result = subprocess.run(
         [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True
     )
@@ -140,13 +147,28 @@ def _mypy(python: Path, code: str, folder: Path, cache: Path) -> subprocess.Comp
     )
 
 
+def _build(project: Path | str, out: Path) -> Path:
+    """The wheel of ``project``, built from its sdist (so it depends on nothing left in the
+    tree) by the build backend installed beside this interpreter."""
+    _run(
+        _uv(),
+        "build",
+        "--quiet",
+        "--no-build-isolation",
+        "--python",
+        sys.executable,
+        "--out-dir",
+        out,
+        project,
+    )
+    return _only_wheel(out)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Both wheels, each built from its sdist (so neither depends on anything left in the tree)."""
+    """Both wheels of this checkout."""
     out = tmp_path_factory.mktemp("dist")
-    _run(_uv(), "build", "--quiet", "--python", sys.executable, "--out-dir", out / "core", "core")
-    _run(_uv(), "build", "--quiet", "--python", sys.executable, "--out-dir", out / "service", ".")
-    return Built(core=_only_wheel(out / "core"), service=_only_wheel(out / "service"))
+    return Built(core=_build("core", out / "core"), service=_build(".", out / "service"))
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +180,7 @@ def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def embedding_service(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The interpreter of a fresh virtualenv holding the core wheel, the entrypoints package from
-    PyPI and a local package named domain."""
+    PyPI (as uv.lock pins it) and a local package named domain."""
     root = tmp_path_factory.mktemp("embedding")
     local = root / "local-domain"
     (local / "domain").mkdir(parents=True)
@@ -168,7 +190,23 @@ def embedding_service(built: Built, tmp_path_factory: pytest.TempPathFactory) ->
         '[project]\nname = "domain"\nversion = "1.0"\n'
     )
     python = _venv(root / "venv")
-    _run(_uv(), "pip", "install", "--quiet", "--python", python, built.core, "entrypoints", local)
+    from_pypi = root / "pylock.toml"
+    _run(
+        _uv(),
+        "export",
+        "--quiet",
+        "--frozen",
+        "--format",
+        "pylock.toml",
+        "--only-group",
+        "packaging-test",
+        "--no-emit-project",
+        "--output-file",
+        from_pypi,
+    )
+    _run(_uv(), "pip", "install", "--quiet", "--python", python, "-r", from_pypi)
+    local_wheel = _build(local, root / "local-dist")
+    _run(_uv(), "pip", "install", "--quiet", "--python", python, built.core, local_wheel)
     return python
 
 
@@ -296,3 +334,16 @@ def test_the_service_wheel_installs_one_top_level_package_with_its_data(built: B
         "portfolio/adapters/postgres/migrations/0001_initial.sql",
     } <= names
     assert b"portfolio = portfolio.entrypoints.cli:main" in scripts
+
+
+@pytest.mark.parametrize("project", ["core", "."])
+def test_the_build_backend_used_is_the_one_the_project_asks_for(project: str) -> None:
+    # The wheels are built without isolation: what pyproject.toml requires to build must then
+    # be what this virtualenv holds, at a version it admits.
+    pyproject = tomllib.loads((REPOSITORY / project / "pyproject.toml").read_text())
+    wanted = [Requirement(text) for text in pyproject["build-system"]["requires"]]
+
+    unmet = [str(r) for r in wanted if not r.specifier.contains(version(r.name), prereleases=True)]
+
+    assert wanted
+    assert unmet == []
