@@ -25,7 +25,15 @@ def s3_settings(location: S3Location, presign_seconds: int = 0) -> Settings:
     """Settings that put media in ``location``'s bucket."""
     return Settings(
         storage="s3",
-        s3=S3Settings(location, presign_seconds),
+        s3=S3Settings(
+            bucket=location.bucket,
+            endpoint_url=location.endpoint_url,
+            region=location.region,
+            addressing="virtual" if location.virtual_hosted else "path",
+            access_key_id=location.access_key_id,
+            secret_access_key=location.secret_access_key,
+            presign_seconds=presign_seconds,
+        ),
         db_acquire_timeout=2.0,
         retry_after_seconds=7,
     )

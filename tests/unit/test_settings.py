@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from portfolio.entrypoints.settings import Settings, SettingsError
+from portfolio.entrypoints.settings import (
+    S3Settings,
+    Settings,
+    SettingsError,
+    reference,
+    variables,
+)
+from tests.conftest import REPOSITORY
 
 
 def test_defaults_when_nothing_is_set() -> None:
@@ -231,3 +238,51 @@ def test_log_format_is_text_or_json() -> None:
 )
 def test_tracing_follows_opentelemetry_s_variables(env: dict[str, str], tracing: bool) -> None:
     assert Settings.from_env(env).tracing is tracing
+
+
+def test_the_configuration_reference_is_the_settings_table() -> None:
+    documented = (REPOSITORY / "docs" / "configuration.md").read_text()
+    assert reference() in documented, (
+        "docs/configuration.md differs from the settings table: "
+        "`.venv/bin/python -m portfolio.entrypoints.settings` prints the table to paste"
+    )
+
+
+def test_every_variable_is_read_once_and_documented() -> None:
+    names = [variable.name for _, variable in variables(Settings) if variable.doc]
+    names += [variable.name for _, variable in variables(S3Settings)]
+    assert len(names) == len(set(names))
+    assert all(name.startswith("PORTFOLIO_") for name in names)
+    defaults = Settings()
+    assert Settings.from_env({}) == defaults
+
+
+@pytest.mark.parametrize("level", ["debug", "WARNING", "Error"])
+def test_the_log_level_is_one_of_logging_s_names(level: str) -> None:
+    assert Settings.from_env({"PORTFOLIO_LOG_LEVEL": level}).log_level == level.upper()
+
+
+def test_an_unknown_log_level_is_refused_in_one_line() -> None:
+    with pytest.raises(SettingsError, match="PORTFOLIO_LOG_LEVEL must be DEBUG, INFO"):
+        Settings.from_env({"PORTFOLIO_LOG_LEVEL": "verbose"})
+
+
+def test_the_acquire_timeout_has_its_own_name_and_still_reads_the_former_one() -> None:
+    assert Settings.from_env({"PORTFOLIO_DB_ACQUIRE_TIMEOUT": "1.5"}).db_acquire_timeout == 1.5
+    assert Settings.from_env({"PORTFOLIO_DB_TIMEOUT": "3"}).db_acquire_timeout == 3.0
+    both = {"PORTFOLIO_DB_ACQUIRE_TIMEOUT": "2", "PORTFOLIO_DB_TIMEOUT": "7"}
+    assert Settings.from_env(both).db_acquire_timeout == 2.0
+    with pytest.raises(SettingsError, match="PORTFOLIO_DB_ACQUIRE_TIMEOUT must be a number"):
+        Settings.from_env({"PORTFOLIO_DB_ACQUIRE_TIMEOUT": "soon"})
+
+
+def test_s3_secrets_never_show_in_the_settings_text() -> None:
+    env = {
+        "PORTFOLIO_STORAGE": "s3",
+        "PORTFOLIO_S3_BUCKET": "media",
+        "PORTFOLIO_S3_ACCESS_KEY_ID": "key-id",
+        "PORTFOLIO_S3_SECRET_ACCESS_KEY": "very-secret",
+        "PORTFOLIO_S3_SESSION_TOKEN": "session-secret",
+    }
+    shown = repr(Settings.from_env(env))
+    assert "very-secret" not in shown and "session-secret" not in shown
