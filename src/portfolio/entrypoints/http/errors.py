@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NamedTuple
 
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -15,14 +15,8 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
-    HTTP_401_UNAUTHORIZED,
-    HTTP_403_FORBIDDEN,
-    HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
-    HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-    HTTP_422_UNPROCESSABLE_ENTITY,
-    HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
@@ -91,78 +85,6 @@ def detail(status: int, message: str, headers: Mapping[str, str] | None = None) 
     return Response({"detail": message}, status_code=status, headers=dict(headers or {}))
 
 
-def _not_authenticated(_: AnyRequest, __: NotAuthenticated) -> Response[Any]:
-    return detail(HTTP_401_UNAUTHORIZED, NOT_AUTHENTICATED, CHALLENGE)
-
-
-def _authentication_failed(_: AnyRequest, error: AuthenticationFailed) -> Response[Any]:
-    return detail(HTTP_401_UNAUTHORIZED, str(error), CHALLENGE)
-
-
-def _permission_denied(_: AnyRequest, __: PermissionDenied) -> Response[Any]:
-    return detail(HTTP_403_FORBIDDEN, PERMISSION_DENIED)
-
-
-def _not_found(_: AnyRequest, __: Exception) -> Response[Any]:
-    return detail(HTTP_404_NOT_FOUND, NOT_FOUND)
-
-
-def _method_not_allowed(request: AnyRequest, error: MethodNotAllowedException) -> Response[Any]:
-    # Sorted, as OPTIONS lists them: the router gives them in the order handlers were added.
-    headers = dict(error.headers or {})
-    if "allow" in headers:
-        headers["allow"] = ", ".join(sorted(m.strip() for m in headers["allow"].split(",")))
-    return detail(HTTP_405_METHOD_NOT_ALLOWED, f'Method "{request.method}" not allowed.', headers)
-
-
-def _duplicate_value(_: AnyRequest, error: DuplicateValue) -> Response[Any]:
-    message = f"{error.entity} with this {error.field} already exists."
-    return Response({error.field: [message]}, status_code=HTTP_400_BAD_REQUEST)
-
-
-def _missing_reference(_: AnyRequest, error: MissingReference) -> Response[Any]:
-    return Response({error.field: [no_such_object(error.value)]}, status_code=HTTP_400_BAD_REQUEST)
-
-
-def _invalid_fields(_: AnyRequest, error: InvalidFields) -> Response[Any]:
-    return Response(error.errors, status_code=HTTP_400_BAD_REQUEST)
-
-
-def _invalid_credentials(_: AnyRequest, __: InvalidCredentials) -> Response[Any]:
-    return Response({NON_FIELD_ERRORS: [CANNOT_SIGN_IN]}, status_code=HTTP_400_BAD_REQUEST)
-
-
-def _throttled(_: AnyRequest, error: Throttled) -> Response[Any]:
-    authentication_throttled()
-    headers = {"Retry-After": str(error.wait)}
-    return detail(HTTP_429_TOO_MANY_REQUESTS, throttled_message(error.wait), headers)
-
-
-def _last_active_admin(_: AnyRequest, __: LastActiveAdmin) -> Response[Any]:
-    return detail(HTTP_409_CONFLICT, LAST_ACTIVE_ADMIN)
-
-
-def _invalid_password(_: AnyRequest, error: InvalidPassword) -> Response[Any]:
-    return Response({"password": [str(error)]}, status_code=HTTP_400_BAD_REQUEST)
-
-
-def _username_taken(_: AnyRequest, __: UserAlreadyExists) -> Response[Any]:
-    return Response({"username": [USERNAME_TAKEN]}, status_code=HTTP_400_BAD_REQUEST)
-
-
-def _invalid_codes(_: AnyRequest, error: InvalidPermissionCode) -> Response[Any]:
-    message = f"Unknown permission codes: {error}."
-    return Response({"permissions": [message]}, status_code=HTTP_400_BAD_REQUEST)
-
-
-def _page_not_found(_: AnyRequest, __: PageNotFound) -> Response[Any]:
-    return detail(HTTP_404_NOT_FOUND, INVALID_PAGE)
-
-
-def _in_use(_: AnyRequest, error: InUse) -> Response[Any]:
-    return detail(HTTP_409_CONFLICT, in_use_message(error))
-
-
 def in_use_message(error: InUse) -> str:
     """Which object cannot go, and the first referrers by name (portfolios by title, other
     objects by the field that holds it), the rest counted."""
@@ -181,31 +103,93 @@ def in_use_message(error: InUse) -> str:
     return f"{subject}: it is used by {named}{more}."
 
 
-def _key_reused(_: AnyRequest, __: KeyReused) -> Response[Any]:
-    return detail(HTTP_422_UNPROCESSABLE_ENTITY, KEY_REUSED)
-
-
-def _request_in_progress(_: AnyRequest, __: RequestInProgress) -> Response[Any]:
-    return detail(HTTP_409_CONFLICT, IN_PROGRESS, {"Retry-After": str(IN_PROGRESS_RETRY_AFTER)})
-
-
-def _file_too_large(_: AnyRequest, error: FileTooLarge) -> Response[Any]:
-    # The upload reader cuts a file off at this same limit as it streams; the use case's own
-    # check is answered alike should it ever be the one to notice.
-    return detail(HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(error))
-
-
-def _invalid_file(_: AnyRequest, error: InvalidFile) -> Response[Any]:
+def _invalid_file(error: InvalidFile) -> dict[str, list[str]]:
     # Only the upload route takes files, always in its "file" field. Images that cannot be
     # decoded get DRF's ImageField wording in front of what exactly is wrong.
     message = str(error)
     if isinstance(error, CorruptImage | TooManyPixels):
         message = f"{INVALID_IMAGE} {message}"
-    return Response({FILE_FIELD: [message]}, status_code=HTTP_400_BAD_REQUEST)
+    return {FILE_FIELD: [message]}
 
 
-def _refused(_: AnyRequest, error: RequestRefused) -> Response[Any]:
-    return detail(error.status_code, error.detail)
+def _detail(message: str | Callable[[Any], str]) -> Callable[[Any], dict[str, str]]:
+    return lambda error: {"detail": message(error) if callable(message) else message}
+
+
+def _none(_: object) -> dict[str, str]:
+    return {}
+
+
+class Answer(NamedTuple):
+    """How one kind of error is answered: a status (or how to take it from the error), a
+    JSON body and headers, each made from the error."""
+
+    status: int | Callable[[Any], int]
+    body: Callable[[Any], Any]
+    headers: Callable[[Any], Mapping[str, str]] = _none
+
+
+ANSWERS: dict[type[Exception], Answer] = {
+    NotAuthenticated: Answer(401, _detail(NOT_AUTHENTICATED), lambda _: CHALLENGE),
+    AuthenticationFailed: Answer(401, _detail(str), lambda _: CHALLENGE),
+    PermissionDenied: Answer(403, _detail(PERMISSION_DENIED)),
+    InvalidCredentials: Answer(400, lambda _: {NON_FIELD_ERRORS: [CANNOT_SIGN_IN]}),
+    Throttled: Answer(
+        429,
+        _detail(lambda error: throttled_message(error.wait)),
+        lambda error: {"Retry-After": str(error.wait)},
+    ),
+    LastActiveAdmin: Answer(409, _detail(LAST_ACTIVE_ADMIN)),
+    InvalidPassword: Answer(400, lambda error: {"password": [str(error)]}),
+    UserAlreadyExists: Answer(400, lambda _: {"username": [USERNAME_TAKEN]}),
+    InvalidPermissionCode: Answer(
+        400,
+        lambda error: {"permissions": [f"Unknown permission codes: {error}."]},
+    ),
+    PageNotFound: Answer(404, _detail(INVALID_PAGE)),
+    NotFound: Answer(404, _detail(NOT_FOUND)),
+    NotFoundException: Answer(404, _detail(NOT_FOUND)),
+    DuplicateValue: Answer(
+        400,
+        lambda error: {error.field: [f"{error.entity} with this {error.field} already exists."]},
+    ),
+    MissingReference: Answer(400, lambda error: {error.field: [no_such_object(error.value)]}),
+    InvalidFields: Answer(400, lambda error: error.errors),
+    InUse: Answer(409, _detail(in_use_message)),
+    KeyReused: Answer(422, _detail(KEY_REUSED)),
+    RequestInProgress: Answer(
+        409,
+        _detail(IN_PROGRESS),
+        lambda _: {"Retry-After": str(IN_PROGRESS_RETRY_AFTER)},
+    ),
+    # The upload reader cuts a file off at this same limit as it streams; the use case's own
+    # check is answered alike should it ever be the one to notice.
+    FileTooLarge: Answer(413, _detail(str)),
+    InvalidFile: Answer(400, _invalid_file),
+    RequestRefused: Answer(lambda error: error.status_code, _detail(lambda error: error.detail)),
+}
+"""Each error the service raises or lets through: its status, its body and its headers."""
+
+
+def _answered(_: AnyRequest, error: Exception) -> Response[Any]:
+    for kind in type(error).__mro__:
+        if kind in ANSWERS:
+            answer = ANSWERS[kind]
+            status = answer.status(error) if callable(answer.status) else answer.status
+            if isinstance(error, Throttled):
+                authentication_throttled()
+            return Response(
+                answer.body(error), status_code=status, headers=dict(answer.headers(error))
+            )
+    return _unexpected(_, error)
+
+
+def _method_not_allowed(request: AnyRequest, error: MethodNotAllowedException) -> Response[Any]:
+    # Sorted, as OPTIONS lists them: the router gives them in the order handlers were added.
+    headers = dict(error.headers or {})
+    if "allow" in headers:
+        headers["allow"] = ", ".join(sorted(m.strip() for m in headers["allow"].split(",")))
+    return detail(HTTP_405_METHOD_NOT_ALLOWED, f'Method "{request.method}" not allowed.', headers)
 
 
 def unavailable_handler(retry_after: int) -> Handler:
@@ -250,31 +234,11 @@ def _unexpected(request: AnyRequest, error: Exception) -> Response[Any]:
 
 
 def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]:
-    """Every mapping from an error to a response, most specific first."""
+    """Every mapping from an error to a response: the table, then what needs more than it."""
     return {
-        NotAuthenticated: _not_authenticated,
-        AuthenticationFailed: _authentication_failed,
-        PermissionDenied: _permission_denied,
-        InvalidCredentials: _invalid_credentials,
-        Throttled: _throttled,
-        LastActiveAdmin: _last_active_admin,
-        InvalidPassword: _invalid_password,
-        UserAlreadyExists: _username_taken,
-        InvalidPermissionCode: _invalid_codes,
-        PageNotFound: _page_not_found,
-        NotFound: _not_found,
-        DuplicateValue: _duplicate_value,
-        MissingReference: _missing_reference,
-        InvalidFields: _invalid_fields,
-        InUse: _in_use,
-        KeyReused: _key_reused,
-        RequestInProgress: _request_in_progress,
-        FileTooLarge: _file_too_large,
-        InvalidFile: _invalid_file,
+        **dict.fromkeys(ANSWERS, _answered),
         ServiceUnavailable: unavailable_handler(retry_after),
-        NotFoundException: _not_found,
         MethodNotAllowedException: _method_not_allowed,
-        RequestRefused: _refused,
         HTTPException: _http,
         Exception: _unexpected,
     }
