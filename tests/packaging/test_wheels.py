@@ -46,8 +46,8 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from portfolio.adapters.memory import InMemoryDatabase
-from portfolio.application import GetPortfolio
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.application.portfolios.manage import GetPortfolio
 from portfolio.domain import Action, Portfolio, PortfolioNotFound, Principal, Resource
 from portfolio.domain import permission_code
 
@@ -235,8 +235,10 @@ def test_the_core_imports_beside_pypi_entrypoints_and_a_local_domain(
 
 def test_the_core_brings_nothing_of_the_service_stack(embedding_service: Path) -> None:
     probe = (
-        "import importlib.metadata as m, importlib.util as u, json, sys\n"
-        "import portfolio.adapters.memory, portfolio.application\n"
+        "import importlib, importlib.metadata as m, importlib.util as u, json, pkgutil, sys\n"
+        "import portfolio\n"
+        "for module in pkgutil.walk_packages(portfolio.__path__, 'portfolio.'):\n"
+        "    importlib.import_module(module.name)\n"
         f"stack = {SERVICE_STACK!r}\n"
         "print(json.dumps({\n"
         "    'installed': sorted(d.metadata['Name'] for d in m.distributions()),\n"
