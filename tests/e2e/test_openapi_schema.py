@@ -24,7 +24,7 @@ from portfolio.entrypoints.http.forms import (
     Text,
     Url,
 )
-from portfolio.entrypoints.http.portfolios.input import PORTFOLIO_FORM
+from portfolio.entrypoints.http.portfolios import PORTFOLIO_FORM
 from portfolio.entrypoints.http.shared_objects import EMPLOYER_FORM, LINK_FORM, META_FORM, TAG_FORM
 from portfolio.entrypoints.settings import Settings
 from tests.memory_container import in_memory_container

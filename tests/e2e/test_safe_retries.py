@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from portfolio.application.retries import LEASE
 from portfolio.domain import Action, Resource, permission_code
 from portfolio.entrypoints.container import Container
-from portfolio.entrypoints.http.portfolios.input import PORTFOLIO_FORM
+from portfolio.entrypoints.http.portfolios import PORTFOLIO_FORM
 from portfolio.entrypoints.http.retries import (
     IDEMPOTENCY_KEY,
     IN_PROGRESS,

@@ -68,7 +68,7 @@ async def test_list_media_numbers_pages_newest_first_with_the_total(
 async def test_an_empty_library_has_an_empty_first_page(
     repository: InMemoryMediaRepository,
 ) -> None:
-    page = await ListMedia(repository)()
+    page = await ListMedia(repository)(1, 20)
 
     assert (page.items, page.total, page.has_next, page.has_previous) == ((), 0, False, False)
 

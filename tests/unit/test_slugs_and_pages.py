@@ -5,21 +5,28 @@ from __future__ import annotations
 import pytest
 
 from portfolio.application.listing import (
-    DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
+    DEFAULT_PORTFOLIO_ORDER,
     Page,
     Slice,
     SortField,
     SortKey,
     Window,
     fetch_page,
-    page_number,
-    page_size,
-    portfolio_ordering,
-    search_terms,
 )
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN, free_slug, slugify
 from portfolio.domain import PageNotFound
+from portfolio.entrypoints.http.pages import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    ordering,
+    page_number,
+    page_size,
+    search_terms,
+)
+
+
+def portfolio_ordering(raw: str | None) -> tuple[SortKey, ...]:
+    return ordering(raw, DEFAULT_PORTFOLIO_ORDER)
 
 
 @pytest.mark.parametrize(

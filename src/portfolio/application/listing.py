@@ -1,9 +1,12 @@
-"""Lists in pages, with Django REST Framework's page-number rules, search terms and ordering."""
+"""Lists in windows and numbered pages, and what portfolios are filtered and ordered by.
+
+How a query string spells a page, a search or an ordering is the HTTP edge's business
+(``entrypoints.http.pages``); here are the values it spells.
+"""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,13 +17,6 @@ from portfolio.domain import PageNotFound
 T = TypeVar("T")
 # Covariant so that a Slice of tags is a Slice of objects, as a read-only tuple is.
 T_co = TypeVar("T_co", covariant=True)
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-# Page numbers beyond this many digits could only ever be past the end (and would
-# overflow an SQL OFFSET), so they are refused before any query.
-_MAX_PAGE_DIGITS = 15
-_SEARCH_SEPARATORS = re.compile(r"[\s,]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,23 +65,6 @@ class Page(Generic[T]):
         return self.number > 1
 
 
-def page_number(raw: str | None) -> int:
-    """The page asked for: 1 when absent, PageNotFound for anything but a positive whole number."""
-    if raw is None:
-        return 1
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > _MAX_PAGE_DIGITS or int(raw) < 1:
-        raise PageNotFound
-    return int(raw)
-
-
-def page_size(raw: str | None) -> int:
-    """The page size asked for, as DRF reads it: malformed or below 1 means the default,
-    above the maximum means the maximum."""
-    if raw is None or not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-        return DEFAULT_PAGE_SIZE
-    return min(int(raw), MAX_PAGE_SIZE)
-
-
 async def fetch_page(
     fetch: Callable[[Window], Awaitable[Slice[T]]], number: int, size: int
 ) -> Page[T]:
@@ -95,17 +74,6 @@ async def fetch_page(
     if number > page.last_number:
         raise PageNotFound
     return page
-
-
-def search_terms(raw: str | None) -> tuple[str, ...]:
-    """The words of a ``?search=``: split on white space and commas, NUL characters dropped.
-
-    Every term must match (in any of the searched fields), case-insensitively, as DRF's
-    SearchFilter does.
-    """
-    if not raw:
-        return ()
-    return tuple(term for term in _SEARCH_SEPARATORS.split(raw.replace("\x00", "")) if term)
 
 
 class SortField(StrEnum):
@@ -127,22 +95,6 @@ class SortKey:
 
 
 DEFAULT_PORTFOLIO_ORDER = (SortKey(SortField.ORDER),)
-_SORT_FIELDS = {field.value: field for field in SortField}
-
-
-def portfolio_ordering(raw: str | None) -> tuple[SortKey, ...]:
-    """The terms of ``?ordering=a,-b``; unknown terms are ignored, as DRF's OrderingFilter does.
-
-    With no usable term the default order (``order``) applies; the id always breaks ties.
-    """
-    keys: list[SortKey] = []
-    for term in (raw or "").split(","):
-        name = term.strip()
-        descending = name.startswith("-")
-        name = name.removeprefix("-")
-        if name in _SORT_FIELDS:
-            keys.append(SortKey(_SORT_FIELDS[name], descending))
-    return tuple(keys) or DEFAULT_PORTFOLIO_ORDER
 
 
 @dataclass(frozen=True, slots=True)

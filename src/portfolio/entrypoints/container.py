@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from dependency_injector import containers, providers
 
@@ -98,6 +99,15 @@ def url_lifetime(settings: Settings) -> timedelta | None:
     if not presigned or s3 is None or s3.presign_seconds == 0:
         return None
     return timedelta(seconds=s3.presign_seconds)
+
+
+def web_endpoints(resource: str, **uses: Any) -> Any:
+    """The HTTP endpoints of ``resource`` (``http.app.ENDPOINTS``), made from ``uses``; the
+    HTTP modules are imported on first use, so that the command line never loads the web
+    framework."""
+    from portfolio.entrypoints.http.app import ENDPOINTS
+
+    return ENDPOINTS[resource](**uses)
 
 
 class AllReady:
@@ -290,4 +300,56 @@ class Container(containers.DeclarativeContainer):
         storage=media_storage,
         images=images,
         limits=media_limits,
+    )
+
+    # The HTTP endpoints, one per resource: what each resource's operations call.
+    portfolio_endpoints = providers.Singleton(
+        web_endpoints,
+        "portfolios",
+        manage=manage_portfolios,
+        storage=media_storage,
+        retries=safe_retries,
+    )
+    employer_endpoints = providers.Singleton(
+        web_endpoints,
+        "employers",
+        manage=manage_employers,
+        storage=media_storage,
+        retries=safe_retries,
+    )
+    tag_endpoints = providers.Singleton(
+        web_endpoints, "tags", manage=manage_tags, storage=media_storage, retries=safe_retries
+    )
+    link_endpoints = providers.Singleton(
+        web_endpoints, "links", manage=manage_links, storage=media_storage, retries=safe_retries
+    )
+    meta_endpoints = providers.Singleton(
+        web_endpoints, "meta", manage=manage_meta, storage=media_storage, retries=safe_retries
+    )
+    media_endpoints = providers.Singleton(
+        web_endpoints,
+        "media",
+        upload=upload_media,
+        get_media=get_media,
+        list_media=list_media,
+        delete_media=delete_media,
+        limits=media_limits,
+        storage=media_storage,
+        retries=safe_retries,
+    )
+    user_endpoints = providers.Singleton(
+        web_endpoints,
+        "users",
+        manage=administer_users,
+        tokens=manage_tokens,
+        unlock_sign_in=unlock_sign_in,
+        storage=media_storage,
+        retries=safe_retries,
+    )
+    auth_endpoints = providers.Singleton(
+        web_endpoints,
+        "auth",
+        sign_in=sign_in,
+        tokens=manage_tokens,
+        proxies=settings.provided.trusted_proxies,
     )

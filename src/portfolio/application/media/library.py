@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from portfolio.application.ids import require_id
-from portfolio.application.listing import DEFAULT_PAGE_SIZE, Page, fetch_page
+from portfolio.application.listing import Page, fetch_page
 from portfolio.application.media.stored_files import discard_files
 from portfolio.application.ports import MediaRepository, MediaStorage
 from portfolio.domain import Media, MediaNotFound
@@ -31,7 +31,7 @@ class ListMedia:
     def __init__(self, repository: MediaRepository) -> None:
         self._repository = repository
 
-    async def __call__(self, number: int = 1, size: int = DEFAULT_PAGE_SIZE) -> Page[Media]:
+    async def __call__(self, number: int, size: int) -> Page[Media]:
         """Page ``number`` of ``size`` objects and the total; PageNotFound past the last page."""
         return await fetch_page(self._repository.find, number, size)
 

@@ -1,4 +1,5 @@
-"""The Litestar application: routes, guards, error table and lifespan around a container."""
+"""The Litestar application: the resources' routes, the error table and the lifespan around a
+container, inside the declared edge (``edge``)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from functools import cache
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.di import Provide
@@ -15,142 +16,76 @@ from litestar.types import ASGIApp
 
 from portfolio.application.observing import UNOBSERVED
 from portfolio.entrypoints.container import Container, opened
-from portfolio.entrypoints.http.accounts import (
-    USER_HANDLERS,
-    USER_OPERATIONS,
-    USERS,
-    AuthEndpoints,
-    UserEndpoints,
-    auth_routes,
-)
+from portfolio.entrypoints.http.accounts.sign_in import AuthEndpoints, auth_routes
+from portfolio.entrypoints.http.accounts.users import USERS, UserEndpoints
 from portfolio.entrypoints.http.auth import authorized_by
 from portfolio.entrypoints.http.body_timeout import BodyTimeout
 from portfolio.entrypoints.http.caching import ApiCaching
 from portfolio.entrypoints.http.compression import Compression
 from portfolio.entrypoints.http.cors import Cors
 from portfolio.entrypoints.http.errors import exception_handlers
-from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.head_requests import HeadAsGet
 from portfolio.entrypoints.http.health import health, ready
 from portfolio.entrypoints.http.media.files import media_file
-from portfolio.entrypoints.http.media.routes import (
-    MEDIA,
-    MEDIA_OPERATIONS,
-    MediaEndpoints,
-    list_media,
-    upload_media,
-)
+from portfolio.entrypoints.http.media.routes import MEDIA, MediaEndpoints
 from portfolio.entrypoints.http.media.uploads import upload_body_limit
 from portfolio.entrypoints.http.metrics import metrics
 from portfolio.entrypoints.http.openapi import TOKEN, openapi_config, swagger_assets
 from portfolio.entrypoints.http.origin import AllowedHosts
-from portfolio.entrypoints.http.portfolios.routes import (
-    PORTFOLIOS,
-    PortfolioEndpoints,
-    list_portfolios,
-)
+from portfolio.entrypoints.http.portfolios import PORTFOLIOS, PortfolioEndpoints
 from portfolio.entrypoints.http.request_telemetry import RequestTelemetry
-from portfolio.entrypoints.http.resources import (
-    ALL_OPERATIONS,
-    CREATE,
-    DELETE,
-    REPLACE,
-    RETRIEVE,
-    UPDATE,
-    Declared,
-    SharedObjectEndpoints,
-    routes,
-)
+from portfolio.entrypoints.http.resource import FormEndpoints, Resource, routes
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
 from portfolio.entrypoints.settings import Settings
 from portfolio.entrypoints.telemetry import Telemetry
-from portfolio.entrypoints.telemetry.metrics import (
-    forget_dead_workers,
-    record_build_info,
-)
+from portfolio.entrypoints.telemetry.metrics import forget_dead_workers, record_build_info
 from portfolio.entrypoints.telemetry.pool import sample_pool
 from portfolio.entrypoints.telemetry.tracing import tracer_provider_from_env
 from portfolio.entrypoints.version import service_version
 
-T = TypeVar("T")
+RESOURCES: tuple[tuple[Resource[Any], str], ...] = (
+    (PORTFOLIOS, "portfolio_endpoints"),
+    (EMPLOYERS, "employer_endpoints"),
+    (TAGS, "tag_endpoints"),
+    (LINKS, "link_endpoints"),
+    (META, "meta_endpoints"),
+    (MEDIA, "media_endpoints"),
+    (USERS, "user_endpoints"),
+)
+"""Every ``/api/`` resource, with the container's provider of its endpoints."""
+
+ENDPOINTS: dict[str, Callable[..., Any]] = {
+    "portfolios": PortfolioEndpoints,
+    "employers": partial(FormEndpoints, EMPLOYERS),
+    "tags": partial(FormEndpoints, TAGS),
+    "links": partial(FormEndpoints, LINKS),
+    "meta": partial(FormEndpoints, META),
+    "media": MediaEndpoints,
+    "users": UserEndpoints,
+    "auth": AuthEndpoints,
+}
+"""What the container builds each resource's endpoints with (``container.web_endpoints``)."""
 
 
-def _once(make: Callable[[], T]) -> Provide:
-    """A dependency made on first use (after any test has overridden the container's
-    providers) and shared by every request after."""
-    return Provide(make, use_cache=True, sync_to_thread=False)
+def provided(provider: Callable[[], Any]) -> Provide:
+    """A dependency taken from the container's ``provider`` on first use, after any test has
+    overridden the container's providers; the one way handlers receive what it builds."""
+    return Provide(lambda: provider(), use_cache=True, sync_to_thread=False)
 
 
 def _api_routes(container: Container) -> list[Router]:
-    """Every ``/api/`` resource, its handlers given endpoints made from the core's use cases
-    on first use (after any test has overridden the container's providers)."""
-    storage, retries = container.media_storage, container.safe_retries
-
-    def form_routes(declared: Declared[Any, Any], manage: Callable[[], Any]) -> Router:
-        return routes(
-            declared,
-            lambda: SharedObjectEndpoints(declared, manage(), storage(), retries()),
-            ALL_OPERATIONS,
-            request_max_body_size=JSON_BODY_LIMIT,
-        )
-
+    """Every ``/api/`` resource's routes, each given its endpoints from the container."""
     return [
-        routes(
-            PORTFOLIOS,
-            lambda: PortfolioEndpoints(
-                PORTFOLIOS, container.manage_portfolios(), storage(), retries()
-            ),
-            (CREATE, RETRIEVE, REPLACE, UPDATE, DELETE),
-            handlers=[list_portfolios],
-            request_max_body_size=JSON_BODY_LIMIT,
-        ),
-        form_routes(EMPLOYERS, container.manage_employers),
-        form_routes(TAGS, container.manage_tags),
-        form_routes(LINKS, container.manage_links),
-        form_routes(META, container.manage_meta),
-        routes(
-            MEDIA,
-            lambda: MediaEndpoints(
-                container.upload_media(),
-                container.get_media(),
-                container.list_media(),
-                container.delete_media(),
-                storage(),
-                container.media_limits(),
-                retries(),
-            ),
-            MEDIA_OPERATIONS,
-            handlers=[list_media, upload_media],
-        ),
-        routes(
-            USERS,
-            lambda: UserEndpoints(
-                container.administer_users(),
-                container.manage_tokens(),
-                container.unlock_sign_in(),
-                storage(),
-            ),
-            USER_OPERATIONS,
-            handlers=USER_HANDLERS,
-            request_max_body_size=JSON_BODY_LIMIT,
-        ),
-        auth_routes(
-            _once(
-                lambda: AuthEndpoints(
-                    container.sign_in(),
-                    container.manage_tokens(),
-                    container.settings().trusted_proxies,
-                )
-            )
-        ),
+        *(routes(resource, provided(getattr(container, name))) for resource, name in RESOURCES),
+        auth_routes(provided(container.auth_endpoints)),
     ]
 
 
 def _dependencies(container: Container) -> dict[str, Provide]:
     """What the operations handlers take, made from the core."""
     return {
-        "media_storage": _once(lambda: container.media_storage()),
-        "readiness": _once(lambda: container.readiness()),
+        "media_storage": provided(container.media_storage),
+        "readiness": provided(container.readiness),
     }
 
 
@@ -219,11 +154,7 @@ def create_app(container: Container) -> Litestar:
     # Caching (ETags, 304s) sees the body as the app made it; compression, outside it, weakens
     # the ETag of what it compresses; HEAD gets the headers GET would. The caching's use cases
     # are made on first use, after any test has overridden the container's providers.
-    caching = ApiCaching(
-        app.asgi_handler,
-        cache(lambda: container.revalidation()),
-        cache(lambda: container.authenticate()),
-    )
+    caching = ApiCaching(app.asgi_handler, container.revalidation, container.authenticate)
     handler = Compression(caching) if settings.compression else caching
     bounded = BodyTimeout(
         HeadAsGet(handler), settings.http_body_timeout, settings.http_body_min_rate

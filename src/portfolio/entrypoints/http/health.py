@@ -8,7 +8,7 @@ from portfolio.application.ports import ReadinessProbe
 from portfolio.domain import ServiceUnavailable
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import documented, errors
-from portfolio.entrypoints.http.schemas import HealthStatus
+from portfolio.entrypoints.http.wire import HealthStatus
 
 
 @get(

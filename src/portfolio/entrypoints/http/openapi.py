@@ -5,7 +5,7 @@ one step that names the hand-written schemas as components."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -41,7 +41,7 @@ from portfolio.entrypoints.http.retries import (
     KEY_REUSED,
     REPLAYED,
 )
-from portfolio.entrypoints.http.schemas import ErrorDetail
+from portfolio.entrypoints.http.wire import ErrorDetail
 
 TOKEN: list[SecurityRequirement] = [{"Token": []}]
 """The security requirement of every ``/api/`` route."""
@@ -103,6 +103,7 @@ def documented(
     public: bool = False,
     retried: bool = False,
     conditional: bool = False,
+    query: Sequence[Parameter] = (),
 ) -> type[Operation]:
     """An Operation with what Litestar cannot see in the handler.
 
@@ -113,6 +114,7 @@ def documented(
     ``retried``: a create that takes an ``Idempotency-Key``.
     ``conditional``: a GET whose 200 has an ``ETag`` (``If-None-Match`` is told in its 304:
     as a parameter it would be one more for every generated client to pass).
+    ``query``: the query parameters the handler reads itself.
     """
 
     @dataclass
@@ -133,6 +135,8 @@ def documented(
             created = answers.get("201")
             if links and isinstance(created, OpenAPIResponse):
                 created.links = dict(links)
+            if query:
+                self.parameters = [*(self.parameters or []), *query]
             if retried:
                 self.parameters = [*(self.parameters or []), _RETRY_KEY]
                 if isinstance(created, OpenAPIResponse):

@@ -1,34 +1,27 @@
 """The shared objects portfolios refer to, each declared once: employers, tags, links, meta.
 
-Each has its wire Struct (named and ordered as the API document), its presenter, its form
-and its declaration side by side: a new field is added here and nowhere else in HTTP."""
+Each has its wire Struct (named and ordered as the API document; its presenter follows from
+it), its form and its declaration side by side: a new field is added here and nowhere else
+in HTTP. Their endpoints are the generic ``FormEndpoints`` over their use cases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, get_type_hints
+from typing import Any
 
 import msgspec
 
 from portfolio.domain import (
-    Employer,
     EmployerNotFound,
-    Link,
     LinkNotFound,
-    Meta,
     MetaNotFound,
     NotFound,
-    Resource,
-    Tag,
     TagNotFound,
 )
-from portfolio.entrypoints.http.forms import Field, Form, Reference, Text, Url
+from portfolio.domain import Resource as Code
+from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT, Field, Form, Reference, Text, Url
 from portfolio.entrypoints.http.openapi import FieldErrors
-from portfolio.entrypoints.http.presenters import UrlFor, file_data, optional_image_data
-from portfolio.entrypoints.http.resources import DELETE, LIST, REPLACE, UPDATE, Declared
-from portfolio.entrypoints.http.schemas import FileData, ImageData
-
-DataT = TypeVar("DataT")
+from portfolio.entrypoints.http.resource import DELETE, LIST, REPLACE, UPDATE, Resource
+from portfolio.entrypoints.http.wire import FileData, ImageData
 
 _NO_SUCH_MEDIA = ['Invalid pk "999" - object does not exist.']
 _IMAGE = Field("image", "image_id", Reference(), nullable=True, description="A media id.")
@@ -42,16 +35,6 @@ class EmployerData(msgspec.Struct):
     name: str
     image_data: ImageData | None
     description: str | None
-
-
-def employer_data(employer: Employer, url_for: UrlFor) -> EmployerData:
-    """An employer object."""
-    return EmployerData(
-        id=employer.id,
-        name=employer.name,
-        image_data=optional_image_data(employer.image, url_for),
-        description=employer.description,
-    )
 
 
 EMPLOYER_FORM = Form(
@@ -74,11 +57,6 @@ class TagData(msgspec.Struct):
     image_data: ImageData | None
 
 
-def tag_data(tag: Tag, url_for: UrlFor) -> TagData:
-    """A tag object."""
-    return TagData(id=tag.id, name=tag.name, image_data=optional_image_data(tag.image, url_for))
-
-
 TAG_FORM = Form(
     name="Tag",
     example={"name": "web"},
@@ -98,17 +76,6 @@ class LinkData(msgspec.Struct):
     url: str | None
     image_data: ImageData | None
     description: str | None
-
-
-def link_data(link: Link, url_for: UrlFor) -> LinkData:
-    """A link object."""
-    return LinkData(
-        id=link.id,
-        name=link.name,
-        url=link.url,
-        image_data=optional_image_data(link.image, url_for),
-        description=link.description,
-    )
 
 
 LINK_FORM = Form(
@@ -133,16 +100,6 @@ class MetaData(msgspec.Struct):
     value_file: FileData | None
 
 
-def meta_data(meta: Meta, url_for: UrlFor) -> MetaData:
-    """A meta object; its file, if any, as a plain file object."""
-    return MetaData(
-        id=meta.id,
-        key=meta.key,
-        value_text=meta.value_text,
-        value_file=None if meta.value_file is None else file_data(meta.value_file, url_for),
-    )
-
-
 META_FORM = Form(
     name="Meta",
     example={"key": "client_quote", "value_text": "On time and on budget."},
@@ -162,9 +119,9 @@ META_FORM = Form(
 
 
 def _shared(
-    resource: Resource,
+    code: Code,
     form: Form,
-    present: Callable[[Any, UrlFor], DataT],
+    data: type[Any],
     missing: type[NotFound],
     *,
     path: str,
@@ -173,18 +130,17 @@ def _shared(
     searched: str,
     held_by: str,
     invalid_example: FieldErrors,
-) -> Declared[Any, DataT]:
-    data = get_type_hints(present)["return"]
-    return Declared(
-        resource=resource,
+) -> Resource[Any]:
+    return Resource(
+        code=code,
         path=path,
         name=form.name,
         singular=singular,
         plural=plural,
         data=data,
-        present=present,
         missing=missing,
         form=form,
+        body_limit=JSON_BODY_LIMIT,
         invalid_example=invalid_example,
         notes={
             LIST: f"By id, 20 a page; `?search=` looks in the {searched}.",
@@ -196,9 +152,9 @@ def _shared(
 
 
 EMPLOYERS = _shared(
-    Resource.EMPLOYERS,
+    Code.EMPLOYERS,
     EMPLOYER_FORM,
-    employer_data,
+    EmployerData,
     EmployerNotFound,
     path="employers",
     singular="employer",
@@ -208,9 +164,9 @@ EMPLOYERS = _shared(
     invalid_example={"name": ["employer with this name already exists."]},
 )
 TAGS = _shared(
-    Resource.TAGS,
+    Code.TAGS,
     TAG_FORM,
-    tag_data,
+    TagData,
     TagNotFound,
     path="tags",
     singular="tag",
@@ -220,9 +176,9 @@ TAGS = _shared(
     invalid_example={"name": ["tag with this name already exists."]},
 )
 LINKS = _shared(
-    Resource.LINKS,
+    Code.LINKS,
     LINK_FORM,
-    link_data,
+    LinkData,
     LinkNotFound,
     path="links",
     singular="link",
@@ -232,9 +188,9 @@ LINKS = _shared(
     invalid_example={"image": _NO_SUCH_MEDIA},
 )
 META = _shared(
-    Resource.META,
+    Code.META,
     META_FORM,
-    meta_data,
+    MetaData,
     MetaNotFound,
     path="meta",
     singular="meta entry",

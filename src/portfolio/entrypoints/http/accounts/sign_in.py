@@ -18,7 +18,7 @@ from portfolio.entrypoints.http.errors import CANNOT_SIGN_IN
 from portfolio.entrypoints.http.forms import NON_FIELD_ERRORS
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import documented, errors
-from portfolio.entrypoints.http.resources import AnyRequest, with_options
+from portfolio.entrypoints.http.resource import AnyRequest, with_options
 from portfolio.entrypoints.settings import Network
 
 SIGN_IN_BODY_LIMIT = 16 * 1024

@@ -1,0 +1,275 @@
+"""``/api/portfolios``: the portfolio resource (permission codes 42xx): its wire object, its
+form, its list's filters and ordering, and its endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from litestar.openapi.spec import OpenAPIType, Schema
+
+from portfolio.application.listing import (
+    DEFAULT_PORTFOLIO_ORDER,
+    Page,
+    PortfolioFilter,
+)
+from portfolio.application.portfolios.manage import ManagePortfolios
+from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
+from portfolio.application.ports import MediaStorage
+from portfolio.application.retries import SafeRetries
+from portfolio.domain import Portfolio, PortfolioNotFound
+from portfolio.domain import Resource as Code
+from portfolio.entrypoints.http.forms import (
+    JSON_BODY_LIMIT,
+    NO_NUL,
+    NOT_A_BOOLEAN,
+    NULL_CHARACTERS,
+    Boolean,
+    Field,
+    Form,
+    Integer,
+    OptionalSlug,
+    Reference,
+    References,
+    Text,
+    Timestamp,
+)
+from portfolio.entrypoints.http.ids import parse_id
+from portfolio.entrypoints.http.openapi import ID_SCHEMA
+from portfolio.entrypoints.http.pages import (
+    SEARCH_PARAMETER,
+    QueryParameter,
+    ordering,
+    requested_page,
+    search_terms,
+)
+from portfolio.entrypoints.http.request_errors import InvalidFields
+from portfolio.entrypoints.http.resource import (
+    CREATE,
+    DELETE,
+    LIST,
+    REPLACE,
+    RETRIEVE,
+    UPDATE,
+    AnyRequest,
+    FormEndpoints,
+    Resource,
+)
+from portfolio.entrypoints.http.shared_objects import EmployerData, LinkData, MetaData, TagData
+from portfolio.entrypoints.http.wire import ImageData
+
+
+class PortfolioData(msgspec.Struct):
+    """A whole portfolio, exactly as ``GET /api/portfolios/{id}`` returns it."""
+
+    id: int
+    title: str
+    slug: str
+    excerpt: str
+    order: int
+    image_data: ImageData | None
+    employer_data: EmployerData | None
+    tags_data: list[TagData]
+    links_data: list[LinkData]
+    is_active: bool
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    description: str | None
+    images_data: list[ImageData]
+    meta: list[MetaData]
+
+
+# Postgres integer, the column display_order is stored in.
+_INT32 = 2**31
+# More attachments than anyone shows on one page; keeps a write's statements bounded.
+MAX_ATTACHMENTS = 100
+BAD_SLUG = 'Enter a valid "slug" consisting of lower-case letters, numbers or hyphens.'
+BAD_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+
+
+def _attached(name: str, attribute: str, what: str) -> Field:
+    return Field(
+        name,
+        attribute,
+        References(MAX_ATTACHMENTS),
+        default=[],
+        description=f"{what}, in the order they are shown.",
+    )
+
+
+PORTFOLIO_FORM = Form(
+    name="Portfolio",
+    example={
+        "title": "Web design",
+        "excerpt": "A new shop front.",
+        "order": 1,
+        "is_active": True,
+        "completed_at": "2026-03-03T17:26:28Z",
+        "description": "Catalogue pages, search and checkout.",
+    },
+    fields=(
+        Field("title", "title", Text(max_length=200), required=True, description="Unique."),
+        Field(
+            "slug",
+            "slug",
+            OptionalSlug(
+                Text(SLUG_MAX_LENGTH, blank=True, pattern=SLUG_PATTERN, pattern_message=BAD_SLUG)
+            ),
+            nullable=True,
+            description=(
+                "Unique. Lower-case letters, digits and hyphens. Left out, null or empty: made "
+                "from the title (`Web Design` -> `web-design`, then `web-design-2`, ...)."
+            ),
+        ),
+        Field("excerpt", "excerpt", Text(max_length=1000, blank=True), default=""),
+        Field(
+            "order",
+            "order",
+            Integer(-_INT32, _INT32 - 1),
+            default=0,
+            description="Display order; lists sort by it, then by id.",
+        ),
+        Field(
+            "image", "image_id", Reference(), nullable=True, description="The cover: a media id."
+        ),
+        Field("employer", "employer_id", Reference(), nullable=True, description="An employer id."),
+        _attached("tags", "tag_ids", "Tag ids"),
+        _attached("links", "link_ids", "Link ids"),
+        Field("is_active", "is_active", Boolean(), default=True),
+        Field(
+            "completed_at",
+            "completed_at",
+            Timestamp(),
+            nullable=True,
+            description="ISO 8601; without an offset it is taken as UTC.",
+        ),
+        Field("description", "description", Text(max_length=50_000, blank=True), nullable=True),
+        _attached("images", "image_ids", "The gallery: media ids"),
+        _attached("meta", "meta_ids", "Meta entry ids"),
+    ),
+    read_only=frozenset(
+        {
+            "id",
+            "created_at",
+            "updated_at",
+            "image_data",
+            "employer_data",
+            "tags_data",
+            "links_data",
+            "images_data",
+        }
+    ),
+)
+
+_ID_FILTER = "An id: only portfolios holding it (none when it names nothing)."
+PORTFOLIO_QUERY = (
+    QueryParameter(
+        "ordering",
+        "Comma-separated, `-` for descending: `order`, `created_at`, `updated_at`, "
+        "`completed_at`, `title` (case-insensitive). Unknown names are ignored; the default is "
+        "`order`; ties go by id.",
+        Schema(type=OpenAPIType.STRING, examples=["-completed_at"]),
+    ),
+    SEARCH_PARAMETER,
+    QueryParameter(
+        "is_active",
+        "`true` or `false` (also `1`, `0`, any case): only (in)active ones.",
+        Schema(type=OpenAPIType.BOOLEAN, examples=[True]),
+    ),
+    QueryParameter("tag", _ID_FILTER, ID_SCHEMA),
+    QueryParameter("employer", _ID_FILTER, ID_SCHEMA),
+    QueryParameter(
+        "slug",
+        "Only the portfolio with this slug.",
+        Schema(type=OpenAPIType.STRING, pattern=NO_NUL, examples=["web-design"]),
+    ),
+)
+
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def portfolio_filter(query: Any) -> PortfolioFilter:
+    """The list's criteria from its query parameters; an empty parameter filters nothing.
+
+    A malformed value is a 400 naming the parameter; a well-formed id that names nothing
+    simply matches nothing.
+    """
+    errors: dict[str, list[str]] = {}
+    active: bool | None = None
+    if is_active := query.get("is_active"):
+        active = _BOOLEANS.get(is_active.lower())
+        if active is None:
+            errors["is_active"] = [NOT_A_BOOLEAN]
+    ids: dict[str, int | None] = {}
+    for name in ("tag", "employer"):
+        raw = query.get(name)
+        ids[name] = parse_id(raw) if raw else None
+        if raw and ids[name] is None:
+            errors[name] = [BAD_CHOICE]
+    slug = query.get("slug")
+    if slug and "\x00" in slug:
+        errors["slug"] = [NULL_CHARACTERS]
+    terms: tuple[str, ...] = ()
+    try:
+        terms = search_terms(query.get("search"))
+    except InvalidFields as error:
+        errors.update(error.errors)
+    if errors:
+        raise InvalidFields(errors)
+    return PortfolioFilter(
+        is_active=active,
+        tag_id=ids["tag"],
+        employer_id=ids["employer"],
+        slug=slug or None,
+        search=terms,
+        ordering=ordering(query.get("ordering"), DEFAULT_PORTFOLIO_ORDER),
+    )
+
+
+PORTFOLIOS = Resource(
+    code=Code.PORTFOLIOS,
+    path="portfolios",
+    name="Portfolio",
+    singular="portfolio",
+    plural="portfolios",
+    data=PortfolioData,
+    missing=PortfolioNotFound,
+    form=PORTFOLIO_FORM,
+    query=PORTFOLIO_QUERY,
+    body_limit=JSON_BODY_LIMIT,
+    invalid_example={
+        "title": ["portfolio with this title already exists."],
+        "tags": ['Invalid pk "999" - object does not exist.'],
+    },
+    list_errors={"is_active": [NOT_A_BOOLEAN], "tag": [BAD_CHOICE]},
+    notes={
+        LIST: "Whole portfolios (the retrieve shape), 20 a page, by `order` then id unless "
+        "`?ordering=` says otherwise. `?search=` looks in the title, excerpt and description.",
+        CREATE: "Answers the retrieve shape.",
+        RETRIEVE: "The whole portfolio with its images, employer, tags, links, gallery and meta.",
+        REPLACE: "The whole portfolio: fields left out take their defaults (a left-out slug is "
+        "made from the title again).",
+        UPDATE: "Only the fields sent change; a list sent replaces that whole list. A slug set "
+        "to null or empty is made afresh from the title.",
+        DELETE: "Removes the portfolio and its own attachment rows; the employer, tags, links, "
+        "media and meta it names stay.",
+    },
+    deletes_refused_in_use=False,
+)
+
+
+class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
+    """Portfolios: the form's writes, and a list filtered and ordered by its query."""
+
+    def __init__(
+        self, manage: ManagePortfolios, storage: MediaStorage, retries: SafeRetries
+    ) -> None:
+        super().__init__(PORTFOLIOS, manage, storage, retries)
+
+    async def find(self, request: AnyRequest) -> Page[Portfolio]:
+        """One page of whole portfolios matching the query's filters, in its ordering."""
+        query = request.query_params
+        wanted = requested_page(query)
+        return await self.manage.list(portfolio_filter(query), wanted.number, wanted.size)

@@ -1,1 +1,0 @@
-"""``/api/portfolios``: the declaration, its filtered list and its form."""

@@ -1,0 +1,538 @@
+"""Declared resources: one declaration makes a resource's routes, and its endpoints' hooks do
+its work.
+
+A resource is three things side by side in its own module (``portfolios``, ``shared_objects``,
+``media``, ``accounts``):
+
+- its wire Struct, whose presenter follows from it (``wire.presenter``);
+- its ``Resource`` declaration: permission prefix, path, wire Struct, the form of its writes,
+  the operations it offers, its list's query parameters, the change topics it reads, the
+  words of its OpenAPI text, and any extra routes (``actions``);
+- its endpoints: a ``ResourceEndpoints`` subclass built by the container from the use cases,
+  whose hooks (``find``, ``get``, ``create``, ``change``, ``remove``) an operation calls, as
+  DRF's generic views call ``get_queryset`` and ``perform_create``.
+
+The routes of the operations (list, create, retrieve, replace, update, delete), their
+permission codes, OpenAPI text, operation ids and page types are made here, once. To add a
+resource: write those three things and name it in ``app.RESOURCES`` with its container
+provider; an extra route is a handler in ``actions``, made with ``action``.
+
+This module keeps annotations as objects (no postponed evaluation): the handlers are made per
+resource, and Litestar reads their parameter and return types from them.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Generic, Protocol, TypeVar
+
+from litestar import Request, Response, Router, delete, get, patch, post, put, route
+from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Link, Operation
+from litestar.params import Parameter
+from litestar.types import Empty, EmptyType, Method
+
+from portfolio.application.listing import Page as FoundPage
+from portfolio.application.ports import MediaStorage
+from portfolio.application.retries import SafeRetries
+from portfolio.application.revalidation import CATALOGUE
+from portfolio.domain import Action, NotFound, permission_code
+from portfolio.domain import Resource as Code
+from portfolio.entrypoints.http.auth import PUBLIC_OPT, permission
+from portfolio.entrypoints.http.caching import READS_OPT
+from portfolio.entrypoints.http.forms import (
+    JSON_MALFORMED,
+    NON_FIELD_ERRORS,
+    Form,
+    values_for_existing,
+)
+from portfolio.entrypoints.http.ids import path_id
+from portfolio.entrypoints.http.injection import Injected
+from portfolio.entrypoints.http.openapi import (
+    ID_SCHEMA,
+    FieldErrors,
+    as_parameter,
+    create_responses,
+    documented,
+    links_to,
+    read_responses,
+    responses,
+)
+from portfolio.entrypoints.http.origin import request_origin
+from portfolio.entrypoints.http.pages import (
+    PAGED,
+    SEARCH_PARAMETER,
+    QueryParameter,
+    page_links,
+    requested_page,
+    search_terms,
+)
+from portfolio.entrypoints.http.retries import create_once
+from portfolio.entrypoints.http.wire import Page, Presenter, UrlFor, named_page, presenter
+
+EntityT = TypeVar("EntityT")
+DataT = TypeVar("DataT")
+
+AnyRequest = Request[Any, Any, Any]
+
+PathId = Annotated[
+    str,
+    Parameter(
+        description=(
+            "The object's id. Anything but a positive 64-bit decimal number names no object "
+            "(404, decided after the credentials and the permission)."
+        ),
+        schema_extra=as_parameter(ID_SCHEMA),
+    ),
+]
+"""An id in a path: read as the string sent, so that a malformed one is a 404 like a missing
+one; documented as the integer clients should send."""
+
+LIST, CREATE, RETRIEVE, REPLACE, UPDATE, DELETE = (
+    "list",
+    "create",
+    "retrieve",
+    "replace",
+    "update",
+    "delete",
+)
+ALL_OPERATIONS = (LIST, CREATE, RETRIEVE, REPLACE, UPDATE, DELETE)
+_ACTIONS = {
+    LIST: Action.LIST,
+    CREATE: Action.CREATE,
+    RETRIEVE: Action.RETRIEVE,
+    REPLACE: Action.UPDATE,
+    UPDATE: Action.UPDATE,
+    DELETE: Action.DELETE,
+}
+_VERBS = {
+    CREATE: "Create",
+    RETRIEVE: "Retrieve",
+    REPLACE: "Replace",
+    UPDATE: "Change",
+    DELETE: "Delete",
+}
+MEDIA_PATH = "/media/"
+"""Where the service serves stored files itself when the store gives no URL of its own."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resource(Generic[DataT]):
+    """What makes one resource; its routes and their texts are derived from it."""
+
+    code: Code
+    """The permission codes' first two digits."""
+    path: str
+    """The routes' segment under ``/api/``, also the OpenAPI tag."""
+    name: str
+    """The wire Struct's stem: ``Tag`` for ``TagData`` and ``TagPage``."""
+    singular: str
+    plural: str
+    data: type[DataT]
+    missing: type[NotFound]
+    operations: tuple[str, ...] = ALL_OPERATIONS
+    form: Form | None = None
+    """The JSON body of creates and replacements; None where writes are not JSON."""
+    query: tuple[QueryParameter, ...] = (SEARCH_PARAMETER,)
+    """What the list takes besides ``page`` and ``page_size``."""
+    reads: tuple[str, ...] = (CATALOGUE,)
+    """The change topics its lists and items read (see ``caching``)."""
+    actions: tuple[HTTPRouteHandler, ...] = ()
+    """Routes beyond the operations (``/{id}/password/``), made with ``action``."""
+    body_limit: int | EmptyType = Empty
+    """The largest request body (the application's when Empty)."""
+    invalid_example: FieldErrors | None = None
+    """A 400 a write can answer, for the OpenAPI examples."""
+    list_errors: FieldErrors | None = None
+    """The field errors a list's query can answer, for the OpenAPI examples."""
+    notes: Mapping[str, str] = field(default_factory=dict)
+    """Words for an operation's description, before its permission sentence."""
+    summaries: Mapping[str, str] = field(default_factory=dict)
+    """Summaries that say it better than "Create a tag"."""
+    deletes_refused_in_use: bool = True
+    """Whether a delete can be refused (409) while something refers to the object."""
+    answers: Mapping[str, Mapping[int, ResponseSpec]] = field(default_factory=dict)
+    """Answers an operation gives beyond the ones every such operation gives."""
+
+    @property
+    def page(self) -> Any:
+        """The wire type of a page of this resource."""
+        return named_page(self.data, f"{self.name}Page")
+
+    @property
+    def a(self) -> str:
+        """The singular with its indefinite article."""
+        return f"{'an' if self.singular[0] in 'aeiou' else 'a'} {self.singular}"
+
+    def operation_id(self, name: str) -> str:
+        """The id of operation ``name``; it names the function of generated clients:
+        ``list_tags``, ``create_tag``."""
+        one, many = self.singular.replace(" ", "_"), self.plural.replace(" ", "_")
+        return f"{name}_{many if name == LIST else one}"
+
+    def links_from_create(self, *operations: str) -> dict[str, Link]:
+        """The links from a create's 201 to ``operations``, which take the new object's id."""
+        return links_to({self.operation_id(name): self.operation_id(name) for name in operations})
+
+    def operation(self, name: str) -> dict[str, Any]:
+        """The decorator arguments every handler of operation ``name`` shares."""
+        action = _ACTIONS[name]
+        summary = f"List {self.plural}" if name == LIST else f"{_VERBS[name]} {self.a}"
+        note = self.notes.get(name, "")
+        opt: dict[str, Any] = permission(self.code, action)
+        if name in (LIST, RETRIEVE):
+            opt[READS_OPT] = self.reads
+        return {
+            "opt": opt,
+            "operation_id": self.operation_id(name),
+            "summary": self.summaries.get(name, summary),
+            "description": f"{note} Permission {permission_code(self.code, action)}.".strip(),
+        }
+
+
+def action(
+    resource: Resource[Any],
+    method: Method,
+    path: str,
+    act: Action,
+    *,
+    operation_id: str,
+    summary: str,
+    description: str,
+    **options: Any,
+) -> HTTPRouteHandler:
+    """The decorator of an extra route of ``resource``: its permission code (``act`` on the
+    resource) stated once, in its ``opt`` and its OpenAPI description."""
+    code = permission_code(resource.code, act)
+    opt = {**permission(resource.code, act), **options.pop("opt", {})}
+    return route(
+        path,
+        http_method=method,
+        opt=opt,
+        operation_id=operation_id,
+        summary=summary,
+        description=f"{description} Permission {code}.",
+        **options,
+    )
+
+
+def media_urls(storage: MediaStorage, request: AnyRequest) -> UrlFor:
+    """Keys to URLs: the store's own, or this service's ``/media/`` at the request's origin."""
+    served_here = f"{request_origin(request)}{MEDIA_PATH}"
+    url = storage.url
+    return lambda key: url(key) or served_here + key
+
+
+class ResourceEndpoints(Generic[EntityT, DataT]):
+    """What a resource's operations call: the hooks a resource overrides, and the
+    presentation every one shares.
+
+    ``find`` answers a list, ``get`` an item, ``create`` a create with the form's values,
+    ``change`` a PUT (``partial=False``) or a PATCH, ``remove`` a delete. Each raises the
+    resource's NotFound for an id that names nothing.
+    """
+
+    def __init__(
+        self, resource: Resource[DataT], storage: MediaStorage, retries: SafeRetries
+    ) -> None:
+        self.resource = resource
+        self.storage = storage
+        self.retries = retries
+        self._present = presenter(resource.data)  # type: ignore[type-var]
+
+    async def find(self, request: AnyRequest) -> FoundPage[EntityT]:
+        """The page of objects the request's query asks for."""
+        raise NotImplementedError
+
+    async def get(self, object_id: int) -> EntityT:
+        """One object."""
+        raise NotImplementedError
+
+    async def create(self, request: AnyRequest, values: dict[str, Any]) -> EntityT:
+        """A new object from the form's values."""
+        raise NotImplementedError
+
+    async def change(
+        self, request: AnyRequest, object_id: int, values: dict[str, Any], *, partial: bool
+    ) -> EntityT:
+        """The object made ``values`` (``partial``: only those fields changed)."""
+        raise NotImplementedError
+
+    async def remove(self, request: AnyRequest, object_id: int) -> None:
+        """Delete the object."""
+        raise NotImplementedError
+
+    def id_of(self, raw_id: str) -> int:
+        """The id a path names; the resource's NotFound when it could never name one."""
+        return path_id(raw_id, self.resource.missing)
+
+    def present(self, request: AnyRequest, entity: EntityT) -> DataT:
+        """``entity`` as the wire shows it, its files' URLs for this request."""
+        return self._present(entity, media_urls(self.storage, request))
+
+    def page(
+        self, request: AnyRequest, found: FoundPage[Any], present: Presenter[Any] | None = None
+    ) -> Page[Any]:
+        """A page of found entities as the wire shows it (as ``present`` does, when given
+        for the entities of a nested list), with absolute links."""
+        url_for, present = media_urls(self.storage, request), present or self._present
+        following, preceding = page_links(request, found)
+        return Page(
+            count=found.total,
+            next=following,
+            previous=preceding,
+            results=[present(item, url_for) for item in found.items],
+        )
+
+
+class Manages(Protocol[EntityT]):
+    """The use cases of a resource whose every write is a JSON form."""
+
+    async def get(self, object_id: int) -> EntityT:
+        """The object; NotFound when there is none."""
+        ...
+
+    async def list(self, search: Any, number: int, size: int) -> FoundPage[EntityT]:
+        """Page ``number`` of the objects ``search`` selects."""
+        ...
+
+    async def create(self, values: Mapping[str, Any]) -> EntityT:
+        """A new object."""
+        ...
+
+    async def replace(self, object_id: int, values: Mapping[str, Any]) -> EntityT:
+        """The object made exactly ``values``."""
+        ...
+
+    async def update(self, object_id: int, changes: Mapping[str, Any]) -> EntityT:
+        """The object with ``changes``."""
+        ...
+
+    async def delete(self, object_id: int) -> None:
+        """Remove the object."""
+        ...
+
+
+class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
+    """A resource whose hooks are its use cases': a searchable list and JSON writes."""
+
+    def __init__(
+        self,
+        resource: Resource[DataT],
+        manage: Manages[EntityT],
+        storage: MediaStorage,
+        retries: SafeRetries,
+    ) -> None:
+        super().__init__(resource, storage, retries)
+        self.manage = manage
+
+    async def find(self, request: AnyRequest) -> FoundPage[EntityT]:
+        """One page of the objects, by id, searched by ``?search=``."""
+        query = request.query_params
+        wanted = requested_page(query)
+        return await self.manage.list(search_terms(query.get("search")), wanted.number, wanted.size)
+
+    async def get(self, object_id: int) -> EntityT:
+        """The object, from the use cases."""
+        return await self.manage.get(object_id)
+
+    async def create(self, request: AnyRequest, values: dict[str, Any]) -> EntityT:
+        """A new object through the use cases."""
+        return await self.manage.create(values)
+
+    async def change(
+        self, request: AnyRequest, object_id: int, values: dict[str, Any], *, partial: bool
+    ) -> EntityT:
+        """The object replaced or changed through the use cases."""
+        if partial:
+            return await self.manage.update(object_id, values)
+        return await self.manage.replace(object_id, values)
+
+    async def remove(self, request: AnyRequest, object_id: int) -> None:
+        """Delete the object through the use cases."""
+        await self.manage.delete(object_id)
+
+
+def routes(resource: Resource[Any], endpoints: Provide, prefix: str = "/api/") -> Router:
+    """``<prefix><path>`` with the handlers of the resource's operations and actions, each
+    guarded by its own permission code and given ``endpoints``."""
+    made = [*resource.actions, *(_HANDLERS[name](resource) for name in resource.operations)]
+    return Router(
+        path=f"{prefix}{resource.path}",
+        route_handlers=with_options(made),
+        dependencies={"endpoints": endpoints},
+        tags=[resource.path],
+        request_max_body_size=resource.body_limit,
+    )
+
+
+def with_options(handlers: Sequence[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
+    """``handlers`` after an OPTIONS handler for each of their paths, open to anyone (a CORS
+    preflight carries no token)."""
+    methods: dict[str, set[str]] = {}
+    for handler in handlers:
+        for path in handler.paths:
+            methods.setdefault(path, set()).update(handler.http_methods)
+    # First, so that Litestar makes no OPTIONS handler of its own for these paths.
+    return [*(_options(path, served) for path, served in methods.items()), *handlers]
+
+
+def _options(path: str, methods: set[str]) -> HTTPRouteHandler:
+    """204 with the methods ``path`` serves, to anyone: Litestar's own OPTIONS answer lists
+    only the methods of the first handler registered on a path."""
+    allow = ", ".join(sorted({*methods, "OPTIONS"}))
+
+    @route(
+        path,
+        http_method="OPTIONS",
+        include_in_schema=False,
+        opt={PUBLIC_OPT: True},
+        sync_to_thread=False,
+    )
+    def handler() -> Response[None]:
+        return Response(None, status_code=204, headers={"Allow": allow})
+
+    return handler
+
+
+def _write(resource: Resource[Any], *, partial: bool, links: bool = False) -> type[Operation]:
+    """The Operation of a JSON write: its body (required unless partial, as an empty body is
+    an empty object), its field errors and, for a create, its links and retry key."""
+    form = _form_of(resource)
+    return documented(
+        body=form.schema(partial=partial),
+        body_required=not partial,
+        body_example=form.example or None,
+        fields=resource.invalid_example or {NON_FIELD_ERRORS: [JSON_MALFORMED]},
+        links=resource.links_from_create(*_item_operations(resource)) if links else None,
+        retried=links,
+    )
+
+
+def _list(resource: Resource[Any]) -> HTTPRouteHandler:
+    page, searched = resource.page, SEARCH_PARAMETER in resource.query
+
+    async def handler(request: AnyRequest, endpoints: Injected[ResourceEndpoints[Any, Any]]) -> Any:
+        return endpoints.page(request, await endpoints.find(request))
+
+    return get(
+        "/",
+        **resource.operation(LIST),
+        responses={**read_responses(404), **resource.answers.get(LIST, {})},
+        operation_class=documented(
+            fields=resource.list_errors or (_SEARCH_TOO_LONG if searched else None),
+            conditional=True,
+            query=[parameter.documented() for parameter in (*PAGED, *resource.query)],
+        ),
+    )(answering(handler, page))
+
+
+def _item_operations(resource: Resource[Any]) -> list[str]:
+    return [name for name in (RETRIEVE, REPLACE, UPDATE, DELETE) if name in resource.operations]
+
+
+_SEARCH_TOO_LONG: FieldErrors = {"search": ["Ensure this field has no more than 200 characters."]}
+
+
+def _create(resource: Resource[DataT]) -> HTTPRouteHandler:
+    form = _form_of(resource)
+
+    async def handler(
+        request: AnyRequest, endpoints: Injected[ResourceEndpoints[Any, DataT]]
+    ) -> Any:
+        async def make() -> DataT:
+            values = form.values(await request.body(), partial=False)
+            return endpoints.present(request, await endpoints.create(request, values))
+
+        return await create_once(request, endpoints.retries, request.body, make)
+
+    return post(
+        "/",
+        **resource.operation(CREATE),
+        operation_class=_write(resource, partial=False, links=True),
+        responses={**create_responses(413), **resource.answers.get(CREATE, {})},
+    )(answering(handler, resource.data))
+
+
+def _retrieve(resource: Resource[DataT]) -> HTTPRouteHandler:
+    async def handler(
+        request: AnyRequest, id: PathId, endpoints: Injected[ResourceEndpoints[Any, DataT]]
+    ) -> Any:
+        return endpoints.present(request, await endpoints.get(endpoints.id_of(id)))
+
+    return get(
+        "/{id:str}",
+        **resource.operation(RETRIEVE),
+        responses={**read_responses(404), **resource.answers.get(RETRIEVE, {})},
+        operation_class=documented(conditional=True),
+    )(answering(handler, resource.data))
+
+
+def _rewrite(resource: Resource[DataT], *, partial: bool) -> HTTPRouteHandler:
+    """PUT (the whole object) or, ``partial``, PATCH (only the fields sent) on an item."""
+    form = _form_of(resource)
+    verb: type[HTTPRouteHandler] = patch if partial else put
+
+    async def handler(
+        request: AnyRequest, id: PathId, endpoints: Injected[ResourceEndpoints[Any, DataT]]
+    ) -> Any:
+        object_id = endpoints.id_of(id)
+        # A body for an object that does not exist is a 404, not a list of field errors.
+        values = await values_for_existing(
+            form,
+            await request.body(),
+            partial=partial,
+            require_object=lambda: endpoints.get(object_id),
+        )
+        changed = await endpoints.change(request, object_id, values, partial=partial)
+        return endpoints.present(request, changed)
+
+    return verb(
+        "/{id:str}",
+        **resource.operation(UPDATE if partial else REPLACE),
+        operation_class=_write(resource, partial=partial),
+        responses={
+            **responses(404, 413),
+            **resource.answers.get(UPDATE if partial else REPLACE, {}),
+        },
+    )(answering(handler, resource.data))
+
+
+def _delete(resource: Resource[Any]) -> HTTPRouteHandler:
+    refusals = (404, 409) if resource.deletes_refused_in_use else (404,)
+
+    @delete(
+        "/{id:str}",
+        **resource.operation(DELETE),
+        responses={**responses(*refusals), **resource.answers.get(DELETE, {})},
+    )
+    async def handler(
+        request: AnyRequest, id: PathId, endpoints: Injected[ResourceEndpoints[Any, Any]]
+    ) -> None:
+        await endpoints.remove(request, endpoints.id_of(id))
+
+    return handler
+
+
+def _form_of(resource: Resource[Any]) -> Form:
+    if resource.form is None:
+        raise ValueError(f"writes to {resource.plural} made from a declaration need its form")
+    return resource.form
+
+
+def answering(handler: Any, data: Any) -> Any:
+    """``handler`` declared to answer ``data``: the handlers are made per resource, and
+    Litestar reads the wire type (and so the OpenAPI schema) from the return annotation."""
+    handler.__annotations__["return"] = data
+    return handler
+
+
+_HANDLERS = {
+    LIST: _list,
+    CREATE: _create,
+    RETRIEVE: _retrieve,
+    REPLACE: lambda resource: _rewrite(resource, partial=False),
+    UPDATE: lambda resource: _rewrite(resource, partial=True),
+    DELETE: _delete,
+}

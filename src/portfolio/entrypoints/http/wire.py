@@ -1,0 +1,155 @@
+"""Wire objects and how entities become them.
+
+A wire object is a msgspec Struct per JSON object, its fields named and ordered exactly as
+the API document spells them. Its presenter is not written by hand: ``presenter(Struct)``
+follows the Struct's fields, reading each from the entity by rules that hold across the API:
+
+- ``<name>_data`` shows the entity's ``<name>`` (``image_data`` <- ``image``, ``tags_data``
+  <- ``tags``), as a nested wire object or a list of them;
+- ``f`` is the URL of the entity's stored ``key``;
+- a nested Struct (``value_file``, ``meta``) is presented the same way, one level down;
+- a list of plain values is made from the entity's collection, sorted (codes held as a set);
+- anything else is the entity's attribute of the same name.
+
+The presenter of each Struct is written once as Python source and compiled, as dataclasses
+writes ``__init__``: a portfolio with a dozen nested images is presented in one call per
+object, with no per-field lookup at run time.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
+
+import msgspec
+from litestar.params import KwargDefinition
+
+T = TypeVar("T")
+S = TypeVar("S", bound=msgspec.Struct)
+
+UrlFor = Callable[[str], str]
+"""Turns a stored key into the absolute URL a client fetches it from."""
+
+
+class ThumbnailData(msgspec.Struct):
+    """A thumbnail; ``size`` is the edge of its square box (64, 128, 512 or 1080)."""
+
+    id: int
+    f: str
+    size: int
+
+
+class ImageData(msgspec.Struct):
+    """A stored image (``image_data`` and ``images_data`` items)."""
+
+    id: int
+    type: str
+    name: str
+    size: int
+    human_readable_size: str
+    f: str
+    width: int | None
+    height: int | None
+    mode: str | None
+    thumbnails: list[ThumbnailData]
+
+
+class FileData(msgspec.Struct):
+    """A stored file of any kind (``meta[].value_file``)."""
+
+    id: int
+    type: str
+    name: str
+    size: int
+    human_readable_size: str
+    f: str
+
+
+class Page(msgspec.Struct, Generic[T]):
+    """A page of a list, as Django REST Framework's page-number pagination shapes it.
+
+    ``next`` and ``previous`` are absolute URLs, or null on the last and the first page.
+    """
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[T]
+
+
+def named_page(item: type[Any], name: str) -> Any:
+    """``Page[item]``, listed in the OpenAPI components as ``name``."""
+    return Annotated[Page[item], KwargDefinition(schema_component_key=name)]  # type: ignore[valid-type]
+
+
+class ErrorDetail(msgspec.Struct):
+    """Every error that is not about single fields: ``{"detail": "..."}``."""
+
+    detail: str
+
+
+class HealthStatus(msgspec.Struct):
+    """What ``/health`` and ``/ready`` answer when all is well."""
+
+    status: str
+
+
+Presenter = Callable[[Any, UrlFor], S]
+"""Makes a wire object from an entity, with the URLs of its stored files."""
+
+_DATA = "_data"
+_presenters: dict[type[Any], Callable[..., Any]] = {}
+
+
+def presenter(data: type[S]) -> Presenter[S]:
+    """The presenter of wire Struct ``data`` (made once, then reused)."""
+    made = _presenters.get(data)
+    if made is None:
+        made = _presenters[data] = _compile(data)
+    return made
+
+
+def _compile(data: type[msgspec.Struct]) -> Callable[..., Any]:
+    hints = typing.get_type_hints(data)
+    scope: dict[str, Any] = {"Data": data}
+    arguments = []
+    for name in data.__struct_fields__:
+        source = name.removesuffix(_DATA)
+        nested, many, optional = _shape(hints[name])
+        if name == "f":
+            value = "url_for(entity.key)"
+        elif nested is not None:
+            scope[f"present_{name}"] = presenter(nested)
+            call = f"present_{name}(item, url_for)"
+            if many:
+                value = f"[{call} for item in entity.{source}]"
+            elif optional:
+                value = f"None if (item := entity.{source}) is None else {call}"
+            else:
+                value = f"{call.replace('item', f'entity.{source}', 1)}"
+        elif many:
+            value = f"sorted(entity.{source})"
+        else:
+            value = f"entity.{source}"
+        arguments.append(f"{name}=({value})")
+    source_code = f"def present(entity, url_for):\n    return Data({', '.join(arguments)})\n"
+    exec(compile(source_code, f"<presenter of {data.__name__}>", "exec"), scope)  # noqa: S102
+    present: Callable[..., Any] = scope["present"]
+    present.__doc__ = f"A {data.__name__} of the entity, its stored keys made URLs."
+    return present
+
+
+def _shape(hint: Any) -> tuple[type[msgspec.Struct] | None, bool, bool]:
+    """The Struct a field holds (None: a plain value), and whether it is a list of them and
+    whether it may be null."""
+    optional = False
+    if get_origin(hint) in (typing.Union, types.UnionType):
+        parts = [arg for arg in get_args(hint) if arg is not type(None)]
+        optional = len(parts) < len(get_args(hint))
+        hint = parts[0]
+    many = get_origin(hint) is list
+    item = get_args(hint)[0] if many else hint
+    is_struct = isinstance(item, type) and issubclass(item, msgspec.Struct)
+    return (item if is_struct else None), many, optional
