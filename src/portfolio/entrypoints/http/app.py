@@ -12,28 +12,21 @@ from typing import Any
 
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.types import ASGIApp
 
 from portfolio.application.observing import UNOBSERVED
 from portfolio.entrypoints.container import Container, opened
 from portfolio.entrypoints.http.accounts.sign_in import AuthEndpoints, auth_routes
 from portfolio.entrypoints.http.accounts.users import USERS, UserEndpoints
 from portfolio.entrypoints.http.auth import authorized_by
-from portfolio.entrypoints.http.body_timeout import BodyTimeout
-from portfolio.entrypoints.http.caching import ApiCaching
-from portfolio.entrypoints.http.compression import Compression
-from portfolio.entrypoints.http.cors import Cors
+from portfolio.entrypoints.http.edge import edge
 from portfolio.entrypoints.http.errors import exception_handlers
-from portfolio.entrypoints.http.head_requests import HeadAsGet
 from portfolio.entrypoints.http.health import health, ready
 from portfolio.entrypoints.http.media.files import media_file
 from portfolio.entrypoints.http.media.routes import MEDIA, MediaEndpoints
 from portfolio.entrypoints.http.media.uploads import upload_body_limit
 from portfolio.entrypoints.http.metrics import metrics
 from portfolio.entrypoints.http.openapi import TOKEN, openapi_config, swagger_assets
-from portfolio.entrypoints.http.origin import AllowedHosts
 from portfolio.entrypoints.http.portfolios import PORTFOLIOS, PortfolioEndpoints
-from portfolio.entrypoints.http.request_telemetry import RequestTelemetry
 from portfolio.entrypoints.http.resource import FormEndpoints, Resource, routes
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
 from portfolio.entrypoints.settings import Settings
@@ -150,19 +143,8 @@ def create_app(container: Container) -> Litestar:
         request_max_body_size=upload_body_limit(settings.max_upload_bytes),
         logging_config=None,
     )
-    # Wrapped outside Litestar's routing so unrouted requests (404, 405) are observed too.
-    # Caching (ETags, 304s) sees the body as the app made it; compression, outside it, weakens
-    # the ETag of what it compresses; HEAD gets the headers GET would. The caching's use cases
-    # are made on first use, after any test has overridden the container's providers.
-    caching = ApiCaching(app.asgi_handler, container.revalidation, container.authenticate)
-    handler = Compression(caching) if settings.compression else caching
-    bounded = BodyTimeout(
-        HeadAsGet(handler), settings.http_body_timeout, settings.http_body_min_rate
-    )
-    inner: ASGIApp = AllowedHosts(bounded, settings.allowed_hosts or None)
-    if settings.cors_allowed_origins:
-        inner = Cors(inner, settings.cors_allowed_origins)
-    app.asgi_handler = RequestTelemetry(inner, telemetry)
+    # Outside Litestar's routing, so that unrouted requests (404, 405) pass the edge too.
+    app.asgi_handler = edge(app.asgi_handler, container, settings, telemetry)
     return app
 
 

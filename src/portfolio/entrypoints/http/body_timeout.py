@@ -13,18 +13,15 @@ connection forever; a total deadline would cut honest uploads over slow links.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
+from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Message, Receive, Send
 from portfolio.entrypoints.http.request_errors import RequestRefused
-
-if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 BODY_TIMED_OUT = "The request body did not arrive in time."
 
 
-class BodyTimeout:
-    """Plain ASGI middleware: a wait for a piece of the request body ends with a 408 refusal
+class BodyTimeout(Layer):
+    """A wait for a piece of the request body ends with a 408 refusal
     after ``seconds``, or sooner when the time spent waiting for the body in all would pass
     ``seconds`` plus one second per ``min_rate`` bytes received. The response then closes the
     connection: the rest of the body, should it come, would be taken for the next request.
@@ -33,22 +30,19 @@ class BodyTimeout:
     body is complete, waiting (for a disconnect, while a response streams) is not bounded.
     """
 
-    def __init__(self, app: ASGIApp, seconds: float, min_rate: int) -> None:
-        self.app = app
+    def __init__(self, app: App, seconds: float, min_rate: int) -> None:
+        super().__init__(app)
         self.seconds = seconds
         self.min_rate = min_rate
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Pass the request on with a receive that gives up on a body too slow to wait for."""
-        if scope["type"] != "http":  # type: ignore[comparison-overlap]
-            await self.app(scope, receive, send)
-            return
         loop = asyncio.get_running_loop()
         timed_out = complete = False
         waited = 0.0
         received = 0
 
-        async def bounded_receive() -> ReceiveMessage:
+        async def bounded_receive() -> Message:
             nonlocal timed_out, complete, waited, received
             if complete:
                 return await receive()

@@ -20,17 +20,25 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
 
 from portfolio.domain import AuthenticationFailed, PermissionDenied, ServiceUnavailable
 from portfolio.entrypoints.http.auth import PERMISSION_OPT, require_permission, token_from_header
+from portfolio.entrypoints.http.layer import (
+    App,
+    HttpScope,
+    Layer,
+    Message,
+    Receive,
+    Send,
+    header,
+    vary,
+)
 from portfolio.entrypoints.http.request_errors import NotAuthenticated
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
-
     from portfolio.application.accounts.auth import Authenticate
     from portfolio.application.revalidation import Revalidation
 
@@ -63,42 +71,42 @@ def condition_holds(if_none_match: str, tag: str) -> bool:
     return False
 
 
-def answer_of(scope: Scope) -> Hashable:
+def answer_of(scope: HttpScope) -> Hashable:
     """What a GET's answer depends on besides the catalogue: the path, the query and the
     origin its URLs are built from."""
-    host = next((value for name, value in scope["headers"] if name == b"host"), b"")
+    host = header(scope, b"host") or b""
     return (scope.get("scheme"), host, scope["path"], scope.get("query_string", b""))
 
 
-def _if_none_match(scope: Scope) -> str | None:
-    found = [value for name, value in scope["headers"] if name == b"if-none-match"]
-    return b", ".join(found).decode("latin-1") if found else None
+def _if_none_match(scope: HttpScope) -> str | None:
+    found = header(scope, b"if-none-match")
+    return None if found is None else found.decode("latin-1")
 
 
-class ApiCaching:
-    """Plain ASGI middleware: the caching headers on every ``/api/`` answer, an ETag on each
-    GET's 200, and 304 when the request's ``If-None-Match`` holds it."""
+class ApiCaching(Layer):
+    """The caching headers on every ``/api/`` answer, an ETag on each GET's 200, and 304 when
+    the request's ``If-None-Match`` holds it."""
 
     def __init__(
         self,
-        app: ASGIApp,
+        app: App,
         revalidation: Callable[[], Revalidation],
         authenticate: Callable[[], Authenticate],
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self._revalidation = revalidation
         self._authenticate = authenticate
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Add the headers; buffer a GET's answer to tag it."""
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):  # type: ignore[comparison-overlap]
+        if not scope["path"].startswith(API_PREFIX):
             await self.app(scope, receive, send)
             return
         if scope.get("method") != "GET":
 
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    message["headers"] = [*message.get("headers", ()), *_caching_headers()]
+                    message["headers"] = _caching_headers(list(message.get("headers", ())))
                 await send(message)
 
             await self.app(scope, receive, send_with_headers)
@@ -107,7 +115,7 @@ class ApiCaching:
         condition = _if_none_match(scope)
         if condition is not None and await self._not_modified(scope, condition, send):
             return
-        start: dict[str, Any] | None = None
+        start: Message | None = None
         chunks: list[bytes] = []
 
         async def send_tagged(message: Message) -> None:
@@ -125,7 +133,7 @@ class ApiCaching:
 
         await self.app(scope, receive, send_tagged)
 
-    async def _not_modified(self, scope: Scope, condition: str, send: Send) -> bool:
+    async def _not_modified(self, scope: HttpScope, condition: str, send: Send) -> bool:
         """Answer 304 when the answer's ETag is known to hold and the caller may see it."""
         revalidation = self._revalidation()
         try:
@@ -135,21 +143,21 @@ class ApiCaching:
         answer = answer_of(scope)
         known = revalidation.still_valid(answer, state)
         if known is None or not condition_holds(condition, known.validator):
-            scope[_BUILT_AT] = (answer, state)  # type: ignore[literal-required]
+            scope[_BUILT_AT] = (answer, state)
             return False
         if not await self._may_see(scope, known.permission):
             return False
-        headers = [(b"etag", known.validator.encode()), *_caching_headers()]
+        headers = _caching_headers([(b"etag", known.validator.encode())])
         await send(
             {"type": "http.response.start", "status": HTTP_304_NOT_MODIFIED, "headers": headers}
         )
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         return True
 
-    async def _may_see(self, scope: Scope, permission: int | None) -> bool:
+    async def _may_see(self, scope: HttpScope, permission: int | None) -> bool:
         # The guard's own checks; a caller they refuse is left to the routes, which answer
         # 401 or 403 in their words.
-        raw = next((value for name, value in scope["headers"] if name == b"authorization"), None)
+        raw = header(scope, b"authorization")
         try:
             key = token_from_header(None if raw is None else raw.decode("latin-1"))
             require_permission(await self._authenticate()(key), permission)
@@ -157,15 +165,15 @@ class ApiCaching:
             return False
         return True
 
-    async def _finish(self, scope: Scope, start: dict[str, Any], body: bytes, send: Send) -> None:
-        headers = [*start.get("headers", ()), *_caching_headers()]
+    async def _finish(self, scope: HttpScope, start: Message, body: bytes, send: Send) -> None:
+        headers = _caching_headers(list(start.get("headers", ())))
         status = start["status"]
         if status == HTTP_200_OK:
             tag = entity_tag(body)
             headers.append((b"etag", tag.encode()))
             handler = scope.get("route_handler")
             if _BUILT_AT in scope and handler is not None:
-                answer, state = scope[_BUILT_AT]  # type: ignore[literal-required]
+                answer, state = scope[_BUILT_AT]
                 self._revalidation().remember(
                     answer,
                     state,
@@ -181,5 +189,6 @@ class ApiCaching:
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
-def _caching_headers() -> list[tuple[bytes, bytes]]:
-    return [(b"cache-control", CACHE_CONTROL.encode()), (b"vary", VARY.encode())]
+def _caching_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    headers.append((b"cache-control", CACHE_CONTROL.encode()))
+    return vary(headers, VARY.encode())

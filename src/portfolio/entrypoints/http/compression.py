@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
 import brotli
 
-if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from portfolio.entrypoints.http.layer import HttpScope, Layer, Message, Receive, Send, header, vary
 
 MIN_BYTES = 1024
 """Smaller bodies go as they are: with their headers they fit one TCP segment (1,460 bytes)
@@ -116,18 +115,12 @@ def compressible(content_type: bytes) -> bool:
     return main.startswith("text/") or main in _TEXT_TYPES or main.endswith("+json")
 
 
-class Compression:
-    """Plain ASGI middleware that compresses what ``compressible`` accepts, above MIN_BYTES."""
+class Compression(Layer):
+    """Compresses what ``compressible`` accepts, above MIN_BYTES."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Answer through a ``send`` that compresses when it should."""
-        if scope["type"] != "http":  # type: ignore[comparison-overlap]
-            await self.app(scope, receive, send)
-            return
-        accept = b"".join(v for k, v in scope["headers"] if k == b"accept-encoding")
+        accept = header(scope, b"accept-encoding") or b""
         await self.app(scope, receive, _CompressingSend(send, chosen_encoding(accept)))
 
 
@@ -137,7 +130,7 @@ class _CompressingSend:
     def __init__(self, send: Send, encoding: bytes | None) -> None:
         self._send = send
         self._encoding = encoding
-        self._start: dict[str, Any] | None = None
+        self._start: Message | None = None
         self._encoder: Encoder | None = None
         self._passing = False
 
@@ -155,14 +148,14 @@ class _CompressingSend:
         else:
             await self._send(message)
 
-    async def _started(self, start: dict[str, Any]) -> None:
+    async def _started(self, start: Message) -> None:
         headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
         names = {name.lower(): value for name, value in headers}
         if not compressible(names.get(b"content-type", b"")):
             self._passing = True
-            await self._send(start)  # type: ignore[arg-type]
+            await self._send(start)
             return
-        start["headers"] = _with_vary(headers)
+        start["headers"] = vary(headers, b"Accept-Encoding")
         status = start["status"]
         if (
             self._encoding is None
@@ -172,22 +165,20 @@ class _CompressingSend:
             or status in (204, 206, 304)
         ):
             self._passing = True
-            await self._send(start)  # type: ignore[arg-type]
+            await self._send(start)
             return
         length = names.get(b"content-length")
         if length is not None and length.isdigit() and int(length) < MIN_BYTES:
             self._passing = True
-            await self._send(start)  # type: ignore[arg-type]
+            await self._send(start)
             return
         self._start = start
 
-    async def _first_body(
-        self, start: dict[str, Any], encoding: bytes, body: bytes, more: bool
-    ) -> None:
+    async def _first_body(self, start: Message, encoding: bytes, body: bytes, more: bool) -> None:
         self._start = None
         if not more and len(body) < MIN_BYTES:
             self._passing = True
-            await self._send(start)  # type: ignore[arg-type]
+            await self._send(start)
             await self._send({"type": "http.response.body", "body": body, "more_body": False})
             return
         if more:
@@ -206,7 +197,7 @@ class _CompressingSend:
         if not more:
             headers.append((b"content-length", str(len(compressed)).encode()))
         start["headers"] = headers
-        await self._send(start)  # type: ignore[arg-type]
+        await self._send(start)
         await self._send({"type": "http.response.body", "body": compressed, "more_body": more})
 
     async def _next_body(self, encoder: Encoder, body: bytes, more: bool) -> None:
@@ -220,16 +211,6 @@ async def _compress(encoder: Encoder, body: bytes, more: bool) -> bytes:
         return data if more else data + encoder.finish()
 
     return await asyncio.to_thread(run) if len(body) > _THREAD_BYTES else run()
-
-
-def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    for index, (name, value) in enumerate(headers):
-        if name.lower() == b"vary":
-            if b"accept-encoding" in value.lower() or value.strip() == b"*":
-                return headers
-            headers[index] = (name, value + b", Accept-Encoding")
-            return headers
-    return [*headers, (b"vary", b"Accept-Encoding")]
 
 
 def _weak(etag: bytes) -> bytes:

@@ -10,10 +10,17 @@ API's OPTIONS handlers, which need no token.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from portfolio.entrypoints.http.layer import (
+    App,
+    HttpScope,
+    Layer,
+    Message,
+    Receive,
+    Send,
+    header,
+    vary,
+)
 
 ALLOWED_METHODS = b"DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
 ALLOWED_HEADERS = b"Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-ID"
@@ -21,29 +28,25 @@ EXPOSED_HEADERS = b"ETag, Idempotent-Replayed, Retry-After, X-Request-ID"
 MAX_AGE_SECONDS = 600
 
 
-class Cors:
-    """Plain ASGI middleware adding CORS headers to the answers to listed origins."""
+class Cors(Layer):
+    """CORS headers on the answers to listed origins."""
 
-    def __init__(self, app: ASGIApp, origins: Collection[str]) -> None:
-        self.app = app
+    def __init__(self, app: App, origins: Collection[str]) -> None:
+        super().__init__(app)
         self.origins = frozenset(origin.lower().encode("latin-1") for origin in origins)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Pass every request on; add the headers to answers when the origin is listed."""
-        if scope["type"] != "http":  # type: ignore[comparison-overlap]
-            await self.app(scope, receive, send)
-            return
-        origin = next((value for name, value in scope["headers"] if name == b"origin"), None)
+        origin = header(scope, b"origin")
         listed = origin is not None and origin.lower() in self.origins
-        preflight = scope.get("method") == "OPTIONS" and any(
-            name == b"access-control-request-method" for name, _ in scope["headers"]
+        preflight = scope.get("method") == "OPTIONS" and (
+            header(scope, b"access-control-request-method") is not None
         )
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
                 # Answers differ by Origin, so shared caches must keep them apart.
-                headers = _vary_on_origin(headers)
+                headers = vary(list(message.get("headers", [])), b"Origin")
                 if listed and origin is not None:
                     headers.append((b"access-control-allow-origin", origin))
                     if preflight:
@@ -58,12 +61,3 @@ class Cors:
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
-
-
-def _vary_on_origin(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    for index, (name, value) in enumerate(headers):
-        if name.lower() == b"vary":
-            if b"origin" not in value.lower():
-                headers[index] = (name, value + b", Origin")
-            return headers
-    return [*headers, (b"vary", b"Origin")]

@@ -10,11 +10,11 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
+from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Receive, Send
 from portfolio.entrypoints.http.request_errors import bad_request
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
-    from litestar.types import ASGIApp, Receive, Scope, Send
 
 # Paths that answer whatever the Host: they build no URL from it.
 PROBES = frozenset({"/health", "/ready"})
@@ -58,8 +58,8 @@ def request_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return f"{connection.scope.get('scheme', 'http')}://{host}"
 
 
-class AllowedHosts:
-    """Plain ASGI middleware: refuse (400, JSON) requests with more than one Host header, and
+class AllowedHosts(Layer):
+    """Refuse (400, JSON) requests with more than one Host header, and
     requests whose Host is malformed or, when ``hosts`` is given, not one of them.
 
     An entry ``name`` allows that name without a port or with the default port of the
@@ -75,8 +75,8 @@ class AllowedHosts:
     client sends in good faith, and a proxy in front may have read the other one.
     """
 
-    def __init__(self, app: ASGIApp, hosts: Collection[str] | None = None) -> None:
-        self.app = app
+    def __init__(self, app: App, hosts: Collection[str] | None = None) -> None:
+        super().__init__(app)
         # Per scheme, each entry as (name, port), a port left out being the scheme's default.
         self.hosts = None
         if hosts is not None:
@@ -88,27 +88,21 @@ class AllowedHosts:
                 for scheme, default in DEFAULT_PORTS.items()
             }
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass allowed hosts (and non-HTTP scopes) through; answer the rest with 400."""
-        if scope["type"] == "http":  # type: ignore[comparison-overlap]
-            hosts = [value for name, value in scope["headers"] if name == b"host"]
-            if len(hosts) > 1 or (
-                scope["path"] not in PROBES
-                and not self._allows(hosts[0] if hosts else None, scope.get("scheme", "http"))
-            ):
-                body = b'{"detail":"' + INVALID_HOST.encode() + b'"}'
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 400,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body, "more_body": False})
-                return
+    async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
+        """Pass allowed hosts through; answer the rest with 400."""
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
+        if len(hosts) > 1 or (
+            scope["path"] not in PROBES
+            and not self._allows(hosts[0] if hosts else None, scope.get("scheme", "http"))
+        ):
+            body = b'{"detail":"' + INVALID_HOST.encode() + b'"}'
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ]
+            await send({"type": "http.response.start", "status": 400, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            return
         await self.app(scope, receive, send)
 
     def _allows(self, raw: bytes | None, scheme: str) -> bool:

@@ -8,12 +8,11 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Message, Receive, Send, header
 from portfolio.entrypoints.logs import FIELDS, REQUEST_ID
 from portfolio.entrypoints.telemetry.metrics import UNMATCHED_ROUTE
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
-
     from portfolio.entrypoints.telemetry import Telemetry
 
 logger = logging.getLogger("portfolio.requests")
@@ -22,26 +21,22 @@ logger = logging.getLogger("portfolio.requests")
 _SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
 
 
-class RequestTelemetry:
-    """Plain ASGI middleware, outside Litestar's routing so unrouted requests (404, 405) are
-    seen too: a request id on every answer, one log line, metrics and a span per request.
+class RequestTelemetry(Layer):
+    """Outside Litestar's routing, so that unrouted requests (404, 405) are seen too: a
+    request id on every answer, one log line, metrics and a span per request.
 
     The log line says method, path, status, duration and request id; in JSON it adds the
     route template, the client's address and the user's id. Never a header value or body.
     """
 
-    def __init__(self, app: ASGIApp, telemetry: Telemetry) -> None:
-        self.app = app
+    def __init__(self, app: App, telemetry: Telemetry) -> None:
+        super().__init__(app)
         self.telemetry = telemetry
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Answer the request inside its record, then count and log it."""
-        if scope["type"] != "http":  # type: ignore[comparison-overlap]
-            await self.app(scope, receive, send)
-            return
-        raw: dict[str, Any] = scope  # type: ignore[assignment]
-        method: str = raw["method"]
-        request_id = _request_id(raw["headers"])
+        method: str = scope["method"]
+        request_id = _request_id(header(scope, b"x-request-id"))
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -56,16 +51,16 @@ class RequestTelemetry:
         id_token = REQUEST_ID.set(request_id.decode())
         started = time.perf_counter()
         try:
-            with self.telemetry.request(method, raw["headers"]) as record:
+            with self.telemetry.request(method, scope["headers"]) as record:
                 try:
                     await self.app(scope, receive, send_with_id)
                 finally:
                     seconds = time.perf_counter() - started
                     # Litestar writes the route's template and the user into this scope.
-                    route = raw.get("path_template") or UNMATCHED_ROUTE
-                    user_id = getattr(raw.get("user"), "id", None)
+                    route = scope.get("path_template") or UNMATCHED_ROUTE
+                    user_id = getattr(scope.get("user"), "id", None)
                     self.telemetry.answered(record, route, status, seconds, user_id)
-                    log_request(raw, method, route, status, seconds, request_id.decode(), user_id)
+                    log_request(scope, method, route, status, seconds, request_id.decode(), user_id)
         finally:
             REQUEST_ID.reset(id_token)
 
@@ -106,8 +101,7 @@ def log_request(
     )
 
 
-def _request_id(headers: list[tuple[bytes, bytes]]) -> bytes:
-    for name, value in headers:
-        if name == b"x-request-id" and _SAFE_REQUEST_ID.match(value):
-            return value
+def _request_id(sent: bytes | None) -> bytes:
+    if sent is not None and _SAFE_REQUEST_ID.match(sent):
+        return sent
     return uuid.uuid4().hex.encode()

@@ -1,0 +1,62 @@
+"""The edge: what every HTTP request passes through around the Litestar application, as one
+declared list, outermost first, each layer with why it stands where it does.
+
+Writing these layers was right where Litestar's own fall short (docs/api.md says why for
+CORS and compression); their order is stated here, once.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from portfolio.entrypoints.http.body_timeout import BodyTimeout
+from portfolio.entrypoints.http.caching import ApiCaching
+from portfolio.entrypoints.http.compression import Compression
+from portfolio.entrypoints.http.cors import Cors
+from portfolio.entrypoints.http.head_requests import HeadAsGet
+from portfolio.entrypoints.http.layer import App
+from portfolio.entrypoints.http.origin import AllowedHosts
+from portfolio.entrypoints.http.request_telemetry import RequestTelemetry
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from portfolio.entrypoints.container import Container
+    from portfolio.entrypoints.settings import Settings
+    from portfolio.entrypoints.telemetry import Telemetry
+
+
+def edge(app: App, container: Container, settings: Settings, telemetry: Telemetry) -> App:
+    """``app`` inside the edge's layers."""
+    layers: list[Callable[[App], App] | None] = [
+        # Outermost, so that every request is counted, timed, traced and logged with its
+        # request id: those a layer below refuses, and unrouted ones (404, 405), too.
+        partial(RequestTelemetry, telemetry=telemetry),
+        # Outside every refusal, so that a browser of a listed origin can read a 400 or a 408
+        # instead of a network error.
+        partial(Cors, origins=settings.cors_allowed_origins)
+        if settings.cors_allowed_origins
+        else None,
+        # Before anything builds a URL from the Host header.
+        partial(AllowedHosts, hosts=settings.allowed_hosts or None),
+        # Bounds reading the body for everything inside, the app's handlers too.
+        partial(
+            BodyTimeout, seconds=settings.http_body_timeout, min_rate=settings.http_body_min_rate
+        ),
+        # A HEAD runs as its GET inside; out here, its body is dropped.
+        HeadAsGet,
+        # Outside caching, so that an ETag names the uncompressed bytes and is weakened only on
+        # what is compressed.
+        Compression if settings.compression else None,
+        # Innermost, next to the app: it sees the body as the app made it, and its 304s skip
+        # the app while every layer above still sees them. Its use cases come from the
+        # container on first use, after any test has overridden its providers.
+        partial(
+            ApiCaching, revalidation=container.revalidation, authenticate=container.authenticate
+        ),
+    ]
+    for layer in reversed(layers):
+        if layer is not None:
+            app = layer(app)
+    return app

@@ -1,0 +1,58 @@
+"""What every layer of the edge (``edge``) is made of: ``Layer``, plain ASGI around the next
+application for HTTP requests only (the lifespan passes straight through), and the helpers
+that read a request's headers and extend an answer's ``Vary``, shared by every layer."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+HttpScope = dict[str, Any]
+"""An HTTP request's ASGI scope, as the layers read and mark it."""
+Message = dict[str, Any]
+"""An ASGI event, received or sent."""
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Any, Any, Any], Awaitable[None]]
+"""Any ASGI application, as the layers call the one inside them."""
+Headers = list[tuple[bytes, bytes]]
+
+
+class Layer:
+    """One layer of the edge: ``handle`` sees each HTTP request; anything else (the lifespan)
+    goes to the next layer untouched."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def __call__(self, scope: HttpScope, receive: Receive, send: Send) -> None:
+        """Pass non-HTTP scopes on; handle HTTP requests."""
+        if scope["type"] == "http":
+            await self.handle(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
+        """Answer one HTTP request, through ``self.app`` or not."""
+        raise NotImplementedError
+
+
+def header(scope: HttpScope, name: bytes) -> bytes | None:
+    """The request header ``name`` (lower-case), its values joined by commas; None when
+    absent."""
+    found = [value for key, value in scope["headers"] if key == name]
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else b", ".join(found)
+
+
+def vary(headers: Headers, name: bytes) -> Headers:
+    """``headers`` whose ``Vary`` names ``name`` (added once, never beside ``*``)."""
+    for index, (key, value) in enumerate(headers):
+        if key.lower() == b"vary":
+            names = {item.strip().lower() for item in value.split(b",")}
+            if name.lower() not in names and b"*" not in names:
+                headers[index] = (key, value + b", " + name)
+            return headers
+    headers.append((b"vary", name))
+    return headers
