@@ -16,7 +16,7 @@ from portfolio.adapters.memory.database import InMemoryDatabase, InMemoryPortfol
 from portfolio.application.fields import NewThumbnail
 from portfolio.application.listing import PortfolioFilter, Slice, Window
 from portfolio.domain import Portfolio
-from portfolio.entrypoints.container import Container
+from portfolio.entrypoints.container import Container, InMemoryAdapters
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.http.caching import CACHE_CONTROL, VARY, entity_tag
 from portfolio.entrypoints.settings import Settings
@@ -231,9 +231,12 @@ class CountingPortfolios(InMemoryPortfolios):
 
 
 async def test_a_known_etag_is_answered_without_building_the_portfolio(tmp_path: Path) -> None:
-    container = in_memory_container(Settings(media_root=tmp_path))
-    queries = CountingPortfolios(container.portfolios()._db)
-    container.portfolios.override(providers.Object(queries))
+    settings = Settings(media_root=tmp_path)
+    adapters = InMemoryAdapters(settings=settings)
+    queries = CountingPortfolios(adapters.database())
+    adapters.portfolios.override(providers.Object(queries))
+    container = in_memory_container(settings)
+    container.override(adapters)
     async with AsyncTestClient(create_app(container)) as client:
         headers = await admin(container)
         full = await add_full_portfolio(stores_of(container))

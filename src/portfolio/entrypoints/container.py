@@ -12,6 +12,14 @@ from dependency_injector import containers, providers
 
 from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
 from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
+from portfolio.adapters.memory.changes import InMemoryChangeNumbers
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.readiness import AlwaysReady
+from portfolio.adapters.memory.retries import InMemoryRetryKeys
+from portfolio.adapters.memory.storage import InMemoryMediaStorage
+from portfolio.adapters.memory.throttling import InMemoryFailureCounter
+from portfolio.adapters.memory.transactions import InMemoryTransactions
+from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 from portfolio.adapters.pillow.images import PillowImageProcessor
 from portfolio.adapters.postgres.changes import PostgresChangeNumbers
 from portfolio.adapters.postgres.media import PostgresMediaRepository
@@ -353,3 +361,35 @@ class Container(containers.DeclarativeContainer):
         tokens=manage_tokens,
         proxies=settings.provided.trusted_proxies,
     )
+
+
+class InMemoryAdapters(containers.DeclarativeContainer):
+    """Every port served from memory, no database and no disk: a container to override a
+    Container with (``in_memory``), for tests and for services that embed this one."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    change_numbers = providers.Singleton(InMemoryChangeNumbers)
+    database = providers.Singleton(InMemoryDatabase, clock=utc_now, changes=change_numbers)
+    pool: providers.Object[None] = providers.Object(None)
+    transactions = providers.Singleton(InMemoryTransactions)
+    portfolios = database.provided.portfolios
+    employer_store = database.provided.employers
+    tag_store = database.provided.tags
+    link_store = database.provided.links
+    meta_store = database.provided.meta
+    media_repository = database.provided.media
+    users = providers.Singleton(InMemoryUserStore, changes=change_numbers)
+    tokens = providers.Singleton(InMemoryTokenStore, users=users)
+    retry_keys = providers.Singleton(InMemoryRetryKeys)
+    failure_counter = providers.Singleton(InMemoryFailureCounter)
+    readiness = providers.Singleton(AlwaysReady)
+    media_storage = providers.Singleton(
+        InMemoryMediaStorage, base_url=settings.provided.media_base_url
+    )
+
+
+def in_memory(settings: Settings) -> Container:
+    """The service's container with every port served from memory."""
+    container = Container(settings=settings, database_url="memory://")
+    container.override(InMemoryAdapters(settings=settings))
+    return container
