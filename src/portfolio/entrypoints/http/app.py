@@ -12,12 +12,13 @@ from typing import Any
 
 from litestar import Litestar, Router
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 
 from portfolio.application.observing import UNOBSERVED
 from portfolio.entrypoints.container import Container, opened
 from portfolio.entrypoints.http.accounts.sign_in import AuthEndpoints, auth_routes
 from portfolio.entrypoints.http.accounts.users import USERS, UserEndpoints
-from portfolio.entrypoints.http.auth import authorized_by
+from portfolio.entrypoints.http.auth import Authorization
 from portfolio.entrypoints.http.edge import edge
 from portfolio.entrypoints.http.errors import exception_handlers
 from portfolio.entrypoints.http.health import health, ready
@@ -125,7 +126,15 @@ def create_app(container: Container) -> Litestar:
     api = Router(
         path="/",
         route_handlers=_api_routes(container),
-        guards=[authorized_by(container.authenticate, settings.trusted_proxies)],
+        middleware=[
+            # A closure, not the provider itself: Litestar copies what route middleware is
+            # defined with, and a copied provider would build stores of its own.
+            DefineMiddleware(
+                Authorization,
+                authenticate=lambda: container.authenticate(),
+                proxies=settings.trusted_proxies,
+            )
+        ],
         security=TOKEN,
     )
     handlers: list[Any] = [api, health, ready, swagger_assets()]

@@ -1,8 +1,8 @@
-"""Token authentication and permission guards, with Django REST Framework's wire behaviour."""
+"""Token authentication and permission checks, with Django REST Framework's wire behaviour."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from portfolio.application.accounts.auth import USER_INACTIVE
@@ -15,6 +15,7 @@ from portfolio.domain import (
     permission_code,
 )
 from portfolio.entrypoints.http.clients import client_address
+from portfolio.entrypoints.http.layer import App, HttpScope, header
 from portfolio.entrypoints.http.request_errors import NotAuthenticated
 from portfolio.entrypoints.telemetry.metrics import authentication_failed
 
@@ -22,14 +23,12 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from litestar.connection import ASGIConnection
-    from litestar.handlers.base import BaseRouteHandler
 
     from portfolio.application.accounts.auth import Authenticate
     from portfolio.application.ports import StoredToken
     from portfolio.entrypoints.settings import Network
 
     AnyConnection = ASGIConnection[Any, Any, Any, Any]
-    Guard = Callable[[AnyConnection, BaseRouteHandler], Awaitable[None]]
 
 KEYWORD = b"token"
 NO_CREDENTIALS = "Invalid token header. No credentials provided."
@@ -48,7 +47,7 @@ ADMINS_OPT = "admins"
 codes staff hold: for what no code grants (unlocking a user's sign-in)."""
 
 TOKEN_SCOPE = "token"  # noqa: S105 - a scope key, not a secret
-"""Where the guard leaves the presented token (a StoredToken) in the request's scope."""
+"""Where Authorization leaves the presented token (a StoredToken) in the request's scope."""
 
 OPERATOR_SCOPE = "portfolio.operator"
 """Set (true) in the ASGI scope of a request the operator makes in-process from the command
@@ -81,26 +80,42 @@ def token_from_header(header: str | None) -> str:
         raise AuthenticationFailed(BAD_CHARACTERS) from None
 
 
-def authorized_by(
-    authenticate: Callable[[], Authenticate], proxies: Sequence[Network] = ()
-) -> Guard:
-    """Guard: authenticate the token (failures throttled per client address), then require
-    the handler's permission code.
+class Authorization:
+    """Route middleware of every ``/api/`` route: authenticate the token (failures throttled
+    per client address), then require what the route's ``opt`` says (its permission code, an
+    admin, or only a valid token); the caller is left in the scope for the handler.
 
     Every refusal is counted in ``portfolio_authentication_failures_total`` by its reason.
-
-    One async guard rather than two: Litestar copies the handler for every guard and runs
-    sync guards on a worker thread, which costs more than the checks themselves.
+    Middleware rather than a Litestar guard: Litestar copies the handler for every guard it
+    runs, which cost more than the checks themselves.
     """
 
-    async def authorized(connection: AnyConnection, handler: BaseRouteHandler) -> None:
-        if handler.opt.get(PUBLIC_OPT):
-            return
-        if connection.scope.get(OPERATOR_SCOPE):
-            connection.scope["user"] = OPERATOR
-            return
+    def __init__(
+        self, app: App, authenticate: Callable[[], Authenticate], proxies: Sequence[Network]
+    ) -> None:
+        self.app = app
+        self._authenticate = authenticate
+        self._proxies = proxies
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Let the request through to its handler once the caller may call it."""
+        opt = scope["route_handler"].opt
+        if scope.get(OPERATOR_SCOPE):
+            scope["user"] = OPERATOR
+        elif not opt.get(PUBLIC_OPT):
+            token = await self._token(scope)
+            scope["user"], scope[TOKEN_SCOPE] = token.owner, token
+            if opt.get(ADMINS_OPT):
+                if not token.owner.is_admin:
+                    raise PermissionDenied
+            elif not opt.get(SIGNED_IN_OPT):
+                require_permission(token.owner, opt.get(PERMISSION_OPT))
+        await self.app(scope, receive, send)
+
+    async def _token(self, scope: HttpScope) -> StoredToken:
+        raw = header(scope, b"authorization")
         try:
-            key = token_from_header(connection.headers.get("authorization"))
+            key = token_from_header(None if raw is None else raw.decode("latin-1"))
         except NotAuthenticated:
             authentication_failed("missing")
             raise
@@ -108,27 +123,16 @@ def authorized_by(
             authentication_failed("malformed_header")
             raise
         try:
-            token = await authenticate().token(key, client_address(connection, proxies))
+            return await self._authenticate().token(key, client_address(scope, self._proxies))
         except AuthenticationFailed as error:
             authentication_failed(
                 "inactive_user" if str(error) == USER_INACTIVE else "invalid_token"
             )
             raise
-        connection.scope["user"] = token.owner
-        connection.scope[TOKEN_SCOPE] = token  # type: ignore[literal-required]
-        if handler.opt.get(SIGNED_IN_OPT):
-            return
-        if handler.opt.get(ADMINS_OPT):
-            if not token.owner.is_admin:
-                raise PermissionDenied
-            return
-        require_permission(token.owner, handler.opt.get(PERMISSION_OPT))
-
-    return authorized
 
 
 def presented_token(connection: AnyConnection) -> StoredToken:
-    """The token the guard accepted for this request."""
+    """The token Authorization accepted for this request."""
     token: StoredToken = connection.scope[TOKEN_SCOPE]  # type: ignore[literal-required]
     return token
 

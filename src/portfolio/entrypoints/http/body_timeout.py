@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 
-from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Message, Receive, Send
+from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Message, Receive, Send, header
 from portfolio.entrypoints.http.request_errors import RequestRefused
 
 BODY_TIMED_OUT = "The request body did not arrive in time."
@@ -37,6 +37,11 @@ class BodyTimeout(Layer):
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Pass the request on with a receive that gives up on a body too slow to wait for."""
+        length = header(scope, b"content-length")
+        if (length is None or length == b"0") and header(scope, b"transfer-encoding") is None:
+            # No body comes (RFC 9112, section 6.3): nothing to wait for.
+            await self.app(scope, receive, send)
+            return
         loop = asyncio.get_running_loop()
         timed_out = complete = False
         waited = 0.0

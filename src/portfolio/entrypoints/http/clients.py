@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from litestar.connection import ASGIConnection
+from portfolio.entrypoints.http.layer import header
 
-from portfolio.entrypoints.settings import Network
+if TYPE_CHECKING:
+    from portfolio.entrypoints.settings import Network
 
 
 def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -23,23 +24,17 @@ def _trusted(address: str, proxies: Sequence[Network]) -> bool:
     return ip is not None and any(ip in network for network in proxies)
 
 
-def client_address(
-    connection: ASGIConnection[Any, Any, Any, Any], proxies: Sequence[Network]
-) -> str:
+def client_address(scope: Any, proxies: Sequence[Network]) -> str:
     """The socket peer; when the peer is a trusted proxy, the last address in
     ``X-Forwarded-For`` that is not itself a trusted proxy (each proxy appends the address it
     saw, so entries left of the first untrusted one are the client's to forge). An entry that
     is no IP address means a proxy that did not append one: the proxy itself is counted."""
-    peer = connection.scope.get("client")
+    peer = scope.get("client")
     address = str(peer[0]) if peer else "unknown"
     if not proxies or not _trusted(address, proxies):
         return address
-    hops = [
-        hop.strip()
-        for value in connection.headers.getall("x-forwarded-for", [])
-        for hop in value.split(",")
-        if hop.strip()
-    ]
+    forwarded = (header(scope, b"x-forwarded-for") or b"").decode("latin-1")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):
         if not _trusted(hop, proxies):
             ip = _ip(hop)

@@ -37,9 +37,9 @@ class Layer:
         raise NotImplementedError
 
 
-def header(scope: HttpScope, name: bytes) -> bytes | None:
-    """The request header ``name`` (lower-case), its values joined by commas; None when
-    absent."""
+def header(scope: Any, name: bytes) -> bytes | None:
+    """The header ``name`` (lower-case) of the request whose ASGI ``scope`` this is, its
+    values joined by commas; None when absent."""
     found = [value for key, value in scope["headers"] if key == name]
     if not found:
         return None

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 # Paths that answer whatever the Host: they build no URL from it.
 PROBES = frozenset({"/health", "/ready"})
 
+_DECISIONS_KEPT = 1024
+
 # The same words Litestar's router uses when it rejects a Host header itself.
 INVALID_HOST = "Invalid host header"
 
@@ -77,6 +79,7 @@ class AllowedHosts(Layer):
 
     def __init__(self, app: App, hosts: Collection[str] | None = None) -> None:
         super().__init__(app)
+        self._decided: dict[tuple[bytes | None, str], bool] = {}
         # Per scheme, each entry as (name, port), a port left out being the scheme's default.
         self.hosts = None
         if hosts is not None:
@@ -106,6 +109,16 @@ class AllowedHosts(Layer):
         await self.app(scope, receive, send)
 
     def _allows(self, raw: bytes | None, scheme: str) -> bool:
+        # The same few Host values come back on every request: each is judged once. The
+        # memory is bounded, so a flood of forged hosts cannot grow it.
+        decided = self._decided.get((raw, scheme))
+        if decided is None:
+            if len(self._decided) >= _DECISIONS_KEPT:
+                self._decided.clear()
+            decided = self._decided[raw, scheme] = self._judge(raw, scheme)
+        return decided
+
+    def _judge(self, raw: bytes | None, scheme: str) -> bool:
         if raw is None:
             # HTTP/1.0 may omit it; the origin is then the server's own address.
             return self.hosts is None

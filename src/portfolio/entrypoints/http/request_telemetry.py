@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Message, Receive, Send, header
@@ -104,4 +104,5 @@ def log_request(
 def _request_id(sent: bytes | None) -> bytes:
     if sent is not None and _SAFE_REQUEST_ID.match(sent):
         return sent
-    return uuid.uuid4().hex.encode()
+    # 128 random bits in hex, as a UUID4's hex, without building a UUID object.
+    return os.urandom(16).hex().encode()

@@ -221,6 +221,9 @@ def media_urls(storage: MediaStorage, request: AnyRequest) -> UrlFor:
     """Keys to URLs: the store's own, or this service's ``/media/`` at the request's origin."""
     served_here = f"{request_origin(request)}{MEDIA_PATH}"
     url = storage.url
+    if url("") is None:
+        # The store has no URLs of its own (it never has one for some keys only).
+        return served_here.__add__
     return lambda key: url(key) or served_here + key
 
 

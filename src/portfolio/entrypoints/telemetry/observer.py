@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from time import perf_counter
+from typing import Any
 
 from opentelemetry import propagate
 from opentelemetry.sdk.trace import TracerProvider
@@ -48,6 +49,7 @@ class Telemetry:
 
     def __init__(self, metrics: bool = True, tracer_provider: TracerProvider | None = None):
         self.metrics = metrics
+        self._request_series: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
         self._provider = tracer_provider
         self._tracer = None if tracer_provider is None else tracer_provider.get_tracer(TRACER_NAME)
 
@@ -126,10 +128,10 @@ class Telemetry:
     ) -> None:
         """Count a request that has been answered, and name its span by its route."""
         if self.metrics:
-            labels = (record.method, route, str(status))
-            metrics.REQUESTS.labels(*labels).inc()
-            metrics.REQUEST_SECONDS.labels(*labels).observe(seconds)
-            metrics.STATEMENTS_PER_REQUEST.labels(record.method, route).observe(record.statements)
+            counted, timed, statements = self._series(record.method, route, status)
+            counted.inc()
+            timed.observe(seconds)
+            statements.observe(record.statements)
         span = record.span
         if span is not None:
             if route != metrics.UNMATCHED_ROUTE:
@@ -140,6 +142,20 @@ class Telemetry:
                 span.set_attribute("user.id", user_id)
             if status >= 500:
                 span.set_status(Status(StatusCode.ERROR))
+
+    def _series(self, method: str, route: str, status: int) -> tuple[Any, Any, Any]:
+        # The labelled series of each route are looked up once: a lookup costs more than
+        # the increments themselves. Routes are templates, so the kinds stay few.
+        key = (method, route, status)
+        found = self._request_series.get(key)
+        if found is None:
+            labels = (method, route, str(status))
+            found = self._request_series[key] = (
+                metrics.REQUESTS.labels(*labels),
+                metrics.REQUEST_SECONDS.labels(*labels),
+                metrics.STATEMENTS_PER_REQUEST.labels(method, route),
+            )
+        return found
 
     def close(self) -> None:
         """Send the spans not yet exported."""

@@ -77,7 +77,7 @@ async def sign_in(request: AnyRequest, auth: Injected[AuthEndpoints]) -> SignedI
         values = SIGN_IN_FORM.values_of(form_fields(raw), partial=False)
     else:
         values = SIGN_IN_FORM.values(raw, partial=False)
-    client = client_address(request, auth.proxies)
+    client = client_address(request.scope, auth.proxies)
     issued = await auth.sign_in(values["username"], values["password"], client)
     expires_at = issued.token.expires_at
     if expires_at is None:  # a sign-in always sets one; the check keeps the type honest
