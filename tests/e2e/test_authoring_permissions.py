@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from portfolio.application.changes import OPERATOR
 from portfolio.domain import Action, Resource, permission_code
 from portfolio.entrypoints.container import Container
 from tests.e2e.conftest import EXPECTED, headers_of
@@ -34,7 +35,7 @@ class Route:
 
     async def make(self, container: Container) -> int:
         """A new object, made through the use case; its id."""
-        created = await getattr(container, self.manage)().create(self.body())
+        created = await getattr(container, self.manage)().create(self.body(), OPERATOR)
         return int(created.id)
 
 

@@ -10,10 +10,12 @@ import pytest
 
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.journal import InMemoryJournal
 from portfolio.adapters.memory.retries import InMemoryRetryKeys
 from portfolio.adapters.memory.transactions import InMemoryTransactions
 from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 from portfolio.adapters.postgres.changes import PostgresChangeNumbers
+from portfolio.adapters.postgres.journal import PostgresJournal, PostgresOutbox
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.retries import PostgresRetryKeys
@@ -26,6 +28,7 @@ from portfolio.adapters.postgres.shared_objects import (
 )
 from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
+from portfolio.application.changes import Journal, Outbox
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
 from portfolio.application.ports import (
     ChangeNumbers,
@@ -39,6 +42,9 @@ from portfolio.application.ports import (
 )
 from portfolio.domain import Employer, Link, Meta, Tag
 from tests.integration.adapters import ADAPTERS
+
+FEED_CONSUMERS = ("edge", "webhooks")
+"""The change feed's consumers the contract tests queue events for."""
 
 
 @pytest.fixture(params=ADAPTERS)
@@ -62,6 +68,8 @@ class Stores:
     retry_keys: RetryKeys
     changes: ChangeNumbers
     transactions: Transactions
+    journal: Journal
+    outbox: Outbox
 
 
 def never_repeating_clock() -> Callable[[], datetime]:
@@ -82,6 +90,7 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
     """Fresh, empty stores of the requested family."""
     if kind == "memory":
         changes = InMemoryChangeNumbers()
+        journal = InMemoryJournal(FEED_CONSUMERS)
         database = InMemoryDatabase(clock=never_repeating_clock(), changes=changes)
         users = InMemoryUserStore(changes)
         return Stores(
@@ -96,6 +105,8 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
             InMemoryRetryKeys(),
             changes,
             InMemoryTransactions(),
+            journal,
+            journal,
         )
     pool = request.getfixturevalue("pool")
     return Stores(
@@ -110,4 +121,6 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
         PostgresRetryKeys(pool),
         PostgresChangeNumbers(pool),
         PostgresTransactions(pool),
+        PostgresJournal(pool, FEED_CONSUMERS),
+        PostgresOutbox(pool),
     )

@@ -120,6 +120,7 @@ READ_BY_NO_ANSWER = {
     "change_numbers": "the numbers themselves",
     "retry_keys": "kept answers, replayed byte for byte, never built from",
     "failure_counts": "throttling counters",
+    "outbox": "events waiting for the change feed's consumers, never shown",
 }
 """Tables no ``/api/`` answer shows, with why; every other table must be watched."""
 

@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
+from portfolio.adapters.postgres.journal import PostgresJournal
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
+from portfolio.adapters.postgres.statements import PostgresTransactions
+from portfolio.application.changes import OPERATOR
 from portfolio.application.portfolios.manage import ManagePortfolios
 
 pytestmark = pytest.mark.postgres
@@ -17,10 +20,14 @@ pytestmark = pytest.mark.postgres
 async def test_twenty_concurrent_creates_of_one_made_slug_all_succeed(
     pool: AsyncConnectionPool[Any],
 ) -> None:
-    portfolios = ManagePortfolios(PostgresPortfolios(pool))
+    portfolios = ManagePortfolios(
+        PostgresPortfolios(pool), PostgresTransactions(pool), PostgresJournal(pool, ())
+    )
     titles = [f"Other slug{'!' * n}" for n in range(20)]  # all slugify to "other-slug"
 
-    created = await asyncio.gather(*(portfolios.create({"title": title}) for title in titles))
+    created = await asyncio.gather(
+        *(portfolios.create({"title": title}, OPERATOR) for title in titles)
+    )
 
     slugs = [portfolio.slug for portfolio in created]
     assert len(set(slugs)) == 20

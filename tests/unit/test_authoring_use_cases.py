@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 
 from portfolio.adapters.memory.database import InMemoryDatabase, InMemoryPortfolios
+from portfolio.adapters.memory.journal import InMemoryJournal
+from portfolio.adapters.memory.transactions import InMemoryTransactions
+from portfolio.application.changes import OPERATOR
 from portfolio.application.fields import PortfolioFields
 from portfolio.application.listing import PortfolioFilter
 from portfolio.application.portfolios.manage import ManagePortfolios
@@ -27,23 +30,23 @@ from portfolio.domain import (
 @pytest.fixture
 def portfolios(database: InMemoryDatabase) -> ManagePortfolios:
     """Portfolio use cases over the database."""
-    return ManagePortfolios(database.portfolios)
+    return ManagePortfolios(database.portfolios, InMemoryTransactions(), InMemoryJournal())
 
 
 async def test_a_missing_slug_is_made_from_the_title(portfolios: ManagePortfolios) -> None:
-    created = await portfolios.create({"title": "Web Design"})
+    created = await portfolios.create({"title": "Web Design"}, OPERATOR)
     assert created.slug == "web-design"
 
 
 @pytest.mark.parametrize("slug", [None, ""])
 async def test_a_null_or_empty_slug_is_made_too(portfolios: ManagePortfolios, slug: Any) -> None:
-    created = await portfolios.create({"title": "Web Design", "slug": slug})
+    created = await portfolios.create({"title": "Web Design", "slug": slug}, OPERATOR)
     assert created.slug == "web-design"
 
 
 async def test_made_slugs_get_the_first_free_numeric_suffix(portfolios: ManagePortfolios) -> None:
     slugs = [
-        (await portfolios.create({"title": title})).slug
+        (await portfolios.create({"title": title}, OPERATOR)).slug
         for title in ("Web Design", "Web design!", "web: design", "WEB DESIGN?")
     ]
     assert slugs == ["web-design", "web-design-2", "web-design-3", "web-design-4"]
@@ -52,19 +55,19 @@ async def test_made_slugs_get_the_first_free_numeric_suffix(portfolios: ManagePo
 async def test_a_given_slug_is_kept_and_a_taken_one_is_refused(
     portfolios: ManagePortfolios,
 ) -> None:
-    created = await portfolios.create({"title": "Web Design", "slug": "web"})
+    created = await portfolios.create({"title": "Web Design", "slug": "web"}, OPERATOR)
     assert created.slug == "web"
     with pytest.raises(DuplicateValue) as raised:
-        await portfolios.create({"title": "Other", "slug": "web"})
+        await portfolios.create({"title": "Other", "slug": "web"}, OPERATOR)
     assert raised.value.field == "slug"
 
 
 async def test_a_duplicate_title_is_refused_even_with_a_made_slug(
     portfolios: ManagePortfolios,
 ) -> None:
-    await portfolios.create({"title": "Web Design"})
+    await portfolios.create({"title": "Web Design"}, OPERATOR)
     with pytest.raises(DuplicateValue) as raised:
-        await portfolios.create({"title": "Web Design"})
+        await portfolios.create({"title": "Web Design"}, OPERATOR)
     assert raised.value.field == "title"
 
 
@@ -89,7 +92,9 @@ async def test_a_made_slug_that_loses_a_race_is_chosen_again(
 ) -> None:
     await database.portfolios.add(PortfolioFields(title="Web Design", slug="web-design"))
     racing = RacingPortfolios(database, misses=2)
-    created = await ManagePortfolios(racing).create({"title": "Web design!"})
+    created = await ManagePortfolios(racing, InMemoryTransactions(), InMemoryJournal()).create(
+        {"title": "Web design!"}, OPERATOR
+    )
     assert created.slug == "web-design-2"
     assert racing.looks == 3
 
@@ -99,7 +104,9 @@ async def test_a_slug_race_lost_again_and_again_ends_with_a_random_suffix(
 ) -> None:
     await database.portfolios.add(PortfolioFields(title="Web Design", slug="web-design"))
     racing = RacingPortfolios(database, misses=99)
-    created = await ManagePortfolios(racing).create({"title": "Web design!"})
+    created = await ManagePortfolios(racing, InMemoryTransactions(), InMemoryJournal()).create(
+        {"title": "Web design!"}, OPERATOR
+    )
     assert re.fullmatch(r"web-design-[0-9a-f]{6}", created.slug)
     assert racing.looks == 3  # numbered tries; the random one needs no look
 
@@ -115,9 +122,10 @@ async def test_replace_resets_left_out_fields_to_their_defaults(
             "order": 4,
             "is_active": False,
             "completed_at": datetime(2026, 1, 1, tzinfo=UTC),
-        }
+        },
+        OPERATOR,
     )
-    replaced = await portfolios.replace(created.id, {"title": "Web Design"})
+    replaced = await portfolios.replace(created.id, {"title": "Web Design"}, OPERATOR)
     assert (replaced.slug, replaced.excerpt, replaced.order) == ("web-design", "", 0)
     assert (replaced.is_active, replaced.completed_at) == (True, None)
     assert replaced.created_at == created.created_at
@@ -127,26 +135,26 @@ async def test_replace_resets_left_out_fields_to_their_defaults(
 async def test_replace_keeps_its_own_slug_when_the_title_makes_the_same(
     portfolios: ManagePortfolios,
 ) -> None:
-    created = await portfolios.create({"title": "Web Design"})
-    replaced = await portfolios.replace(created.id, {"title": "Web Design", "order": 2})
+    created = await portfolios.create({"title": "Web Design"}, OPERATOR)
+    replaced = await portfolios.replace(created.id, {"title": "Web Design", "order": 2}, OPERATOR)
     assert replaced.slug == "web-design"
 
 
 async def test_update_changes_only_what_is_given_and_keeps_the_slug(
     portfolios: ManagePortfolios,
 ) -> None:
-    created = await portfolios.create({"title": "Web Design", "excerpt": "short"})
-    changed = await portfolios.update(created.id, {"title": "Shop"})
+    created = await portfolios.create({"title": "Web Design", "excerpt": "short"}, OPERATOR)
+    changed = await portfolios.update(created.id, {"title": "Shop"}, OPERATOR)
     assert (changed.title, changed.slug, changed.excerpt) == ("Shop", "web-design", "short")
 
 
 async def test_update_with_a_null_slug_makes_one_from_the_current_or_new_title(
     portfolios: ManagePortfolios,
 ) -> None:
-    created = await portfolios.create({"title": "Web Design", "slug": "custom"})
-    fresh = await portfolios.update(created.id, {"slug": None})
+    created = await portfolios.create({"title": "Web Design", "slug": "custom"}, OPERATOR)
+    fresh = await portfolios.update(created.id, {"slug": None}, OPERATOR)
     assert fresh.slug == "web-design"
-    renamed = await portfolios.update(created.id, {"slug": None, "title": "Shop"})
+    renamed = await portfolios.update(created.id, {"slug": None, "title": "Shop"}, OPERATOR)
     assert (renamed.title, renamed.slug) == ("Shop", "shop")
 
 
@@ -155,25 +163,25 @@ async def test_writes_to_ids_that_name_nothing_are_not_found(
     portfolios: ManagePortfolios, raw: int
 ) -> None:
     with pytest.raises(PortfolioNotFound):
-        await portfolios.update(raw, {"title": "X"})
+        await portfolios.update(raw, {"title": "X"}, OPERATOR)
     with pytest.raises(PortfolioNotFound):
-        await portfolios.update(raw, {"slug": None})
+        await portfolios.update(raw, {"slug": None}, OPERATOR)
     with pytest.raises(PortfolioNotFound):
-        await portfolios.replace(raw, {"title": "X"})
+        await portfolios.replace(raw, {"title": "X"}, OPERATOR)
     with pytest.raises(PortfolioNotFound):
-        await portfolios.delete(raw)
+        await portfolios.delete(raw, OPERATOR)
 
 
 async def test_delete_removes_the_portfolio(portfolios: ManagePortfolios) -> None:
-    created = await portfolios.create({"title": "Web Design"})
-    await portfolios.delete(created.id)
+    created = await portfolios.create({"title": "Web Design"}, OPERATOR)
+    await portfolios.delete(created.id, OPERATOR)
     with pytest.raises(PortfolioNotFound):
-        await portfolios.delete(created.id)
+        await portfolios.delete(created.id, OPERATOR)
 
 
 async def test_list_pages_and_refuses_pages_past_the_end(portfolios: ManagePortfolios) -> None:
     for n in range(5):
-        await portfolios.create({"title": f"P{n}", "order": -n})
+        await portfolios.create({"title": f"P{n}", "order": -n}, OPERATOR)
     page = await portfolios.list(PortfolioFilter(), 2, 2)
     assert [p.title for p in page.items] == ["P2", "P1"]
     assert (page.total, page.has_next, page.has_previous) == (5, True, True)
@@ -184,14 +192,14 @@ async def test_list_pages_and_refuses_pages_past_the_end(portfolios: ManagePortf
 async def test_shared_objects_are_created_replaced_updated_and_deleted(
     database: InMemoryDatabase,
 ) -> None:
-    employers = ManageEmployers(database.employers)
-    created = await employers.create({"name": "digikala", "description": "a store"})
+    employers = ManageEmployers(database.employers, InMemoryTransactions(), InMemoryJournal())
+    created = await employers.create({"name": "digikala", "description": "a store"}, OPERATOR)
     assert await employers.get(created.id) == created
-    changed = await employers.update(created.id, {"name": "Digikala"})
+    changed = await employers.update(created.id, {"name": "Digikala"}, OPERATOR)
     assert (changed.name, changed.description) == ("Digikala", "a store")
-    replaced = await employers.replace(created.id, {"name": "DK"})
+    replaced = await employers.replace(created.id, {"name": "DK"}, OPERATOR)
     assert (replaced.name, replaced.description) == ("DK", None)
-    await employers.delete(created.id)
+    await employers.delete(created.id, OPERATOR)
     with pytest.raises(EmployerNotFound):
         await employers.get(created.id)
 
@@ -199,11 +207,11 @@ async def test_shared_objects_are_created_replaced_updated_and_deleted(
 async def test_a_tag_in_use_cannot_be_deleted(
     database: InMemoryDatabase, portfolios: ManagePortfolios
 ) -> None:
-    tags = ManageTags(database.tags)
-    tag = await tags.create({"name": "web"})
-    await portfolios.create({"title": "Web Design", "tag_ids": (tag.id,)})
+    tags = ManageTags(database.tags, InMemoryTransactions(), InMemoryJournal())
+    tag = await tags.create({"name": "web"}, OPERATOR)
+    await portfolios.create({"title": "Web Design", "tag_ids": (tag.id,)}, OPERATOR)
     with pytest.raises(InUse):
-        await tags.delete(tag.id)
+        await tags.delete(tag.id, OPERATOR)
     assert await tags.get(tag.id) == tag
 
 
@@ -211,13 +219,13 @@ async def test_a_tag_in_use_cannot_be_deleted(
 async def test_shared_ids_that_name_nothing_are_not_found(
     database: InMemoryDatabase, raw: int
 ) -> None:
-    tags = ManageTags(database.tags)
+    tags = ManageTags(database.tags, InMemoryTransactions(), InMemoryJournal())
     changes: Mapping[str, Any] = {"name": "x"}
     with pytest.raises(TagNotFound):
         await tags.get(raw)
     with pytest.raises(TagNotFound):
-        await tags.update(raw, changes)
+        await tags.update(raw, changes, OPERATOR)
     with pytest.raises(TagNotFound):
-        await tags.replace(raw, changes)
+        await tags.replace(raw, changes, OPERATOR)
     with pytest.raises(TagNotFound):
-        await tags.delete(raw)
+        await tags.delete(raw, OPERATOR)

@@ -117,8 +117,7 @@ class MediaStorage(Protocol):
 
     def url(self, key: str) -> str | None:
         """The absolute URL clients fetch ``key`` from when the store has one (a CDN or a
-        bucket's base); None when the service itself serves the file at ``/media/<key>``.
-        A store has URLs for every key or for none."""
+        bucket's base); None when the service itself serves the file at ``/media/<key>``."""
         ...
 
     def list_objects(self) -> Iterator[StoredObject]:

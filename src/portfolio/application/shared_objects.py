@@ -5,6 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from portfolio.application.changes import (
+    CREATE,
+    DELETE,
+    EMPLOYER,
+    LINK,
+    META,
+    TAG,
+    UPDATE,
+    Author,
+    Change,
+    Journal,
+)
 from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
@@ -14,7 +26,7 @@ from portfolio.application.fields import (
 )
 from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, fetch_page
-from portfolio.application.ports import SharedObjects
+from portfolio.application.ports import SharedObjects, Transactions
 from portfolio.domain import (
     Employer,
     EmployerNotFound,
@@ -45,33 +57,56 @@ class ManageSharedObjects(Generic[FieldsT, EntityT]):
         store: SharedObjects[FieldsT, EntityT],
         make: Callable[..., FieldsT],
         missing: type[NotFound],
+        kind: str,
+        transactions: Transactions,
+        journal: Journal,
     ) -> None:
         self._store = store
         self._make = make
         self._missing = missing
+        self._kind = kind
+        self._transactions = transactions
+        self._journal = journal
 
-    async def create(self, values: Mapping[str, Any]) -> EntityT:
+    async def create(self, values: Mapping[str, Any], by: Author) -> EntityT:
         """Add an object; left-out fields take their defaults."""
-        return await self._store.add(self._make(**values))
+        async with self._transactions.transaction():
+            made = await self._store.add(self._make(**values))
+            await self._record(CREATE, _id_of(made), tuple(values), by)
+        return made
 
     async def get(self, object_id: int) -> EntityT:
         """The object with this id; NotFound for any id that names none."""
         return self._found(await self._store.get(require_id(object_id, self._missing)))
 
-    async def replace(self, object_id: int, values: Mapping[str, Any]) -> EntityT:
+    async def replace(self, object_id: int, values: Mapping[str, Any], by: Author) -> EntityT:
         """Make the object exactly ``values``; left-out fields take their defaults."""
         require_id(object_id, self._missing)
-        return self._found(await self._store.update(object_id, as_changes(self._make(**values))))
+        whole = as_changes(self._make(**values))
+        async with self._transactions.transaction():
+            replaced = self._found(await self._store.update(object_id, whole))
+            await self._record(UPDATE, object_id, tuple(whole), by)
+        return replaced
 
-    async def update(self, object_id: int, changes: Mapping[str, Any]) -> EntityT:
+    async def update(self, object_id: int, changes: Mapping[str, Any], by: Author) -> EntityT:
         """Change the given fields only."""
         require_id(object_id, self._missing)
-        return self._found(await self._store.update(object_id, changes))
+        async with self._transactions.transaction():
+            changed = self._found(await self._store.update(object_id, changes))
+            await self._record(UPDATE, object_id, tuple(changes), by)
+        return changed
 
-    async def delete(self, object_id: int) -> None:
+    async def delete(self, object_id: int, by: Author) -> None:
         """Remove the object; InUse while a portfolio refers to it."""
-        if not await self._store.delete(require_id(object_id, self._missing)):
-            raise self._missing
+        async with self._transactions.transaction():
+            if not await self._store.delete(require_id(object_id, self._missing)):
+                raise self._missing
+            await self._record(DELETE, object_id, (), by)
+
+    async def _record(
+        self, action: str, object_id: int, fields: tuple[str, ...], by: Author
+    ) -> None:
+        await self._journal.record(Change(action, self._kind, object_id, fields), by)
 
     async def list(self, search: Sequence[str], number: int, size: int) -> Page[EntityT]:
         """Page ``number`` of the objects whose name (or key) holds every search term."""
@@ -86,26 +121,51 @@ class ManageSharedObjects(Generic[FieldsT, EntityT]):
 class ManageEmployers(ManageSharedObjects[EmployerFields, Employer]):
     """The clients projects were delivered for."""
 
-    def __init__(self, store: SharedObjects[EmployerFields, Employer]) -> None:
-        super().__init__(store, EmployerFields, EmployerNotFound)
+    def __init__(
+        self,
+        store: SharedObjects[EmployerFields, Employer],
+        transactions: Transactions,
+        journal: Journal,
+    ) -> None:
+        super().__init__(store, EmployerFields, EmployerNotFound, EMPLOYER, transactions, journal)
 
 
 class ManageTags(ManageSharedObjects[TagFields, Tag]):
     """Labels that group projects."""
 
-    def __init__(self, store: SharedObjects[TagFields, Tag]) -> None:
-        super().__init__(store, TagFields, TagNotFound)
+    def __init__(
+        self,
+        store: SharedObjects[TagFields, Tag],
+        transactions: Transactions,
+        journal: Journal,
+    ) -> None:
+        super().__init__(store, TagFields, TagNotFound, TAG, transactions, journal)
 
 
 class ManageLinks(ManageSharedObjects[LinkFields, Link]):
     """Links related to projects."""
 
-    def __init__(self, store: SharedObjects[LinkFields, Link]) -> None:
-        super().__init__(store, LinkFields, LinkNotFound)
+    def __init__(
+        self,
+        store: SharedObjects[LinkFields, Link],
+        transactions: Transactions,
+        journal: Journal,
+    ) -> None:
+        super().__init__(store, LinkFields, LinkNotFound, LINK, transactions, journal)
 
 
 class ManageMeta(ManageSharedObjects[MetaFields, Meta]):
     """Free key/value entries attached to projects."""
 
-    def __init__(self, store: SharedObjects[MetaFields, Meta]) -> None:
-        super().__init__(store, MetaFields, MetaNotFound)
+    def __init__(
+        self,
+        store: SharedObjects[MetaFields, Meta],
+        transactions: Transactions,
+        journal: Journal,
+    ) -> None:
+        super().__init__(store, MetaFields, MetaNotFound, META, transactions, journal)
+
+
+def _id_of(entity: object) -> int:
+    object_id: int = getattr(entity, "id")  # noqa: B009 - every shared object has an id
+    return object_id

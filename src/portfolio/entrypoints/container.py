@@ -14,6 +14,7 @@ from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
 from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.journal import InMemoryJournal
 from portfolio.adapters.memory.readiness import AlwaysReady
 from portfolio.adapters.memory.retries import InMemoryRetryKeys
 from portfolio.adapters.memory.storage import InMemoryMediaStorage
@@ -22,6 +23,7 @@ from portfolio.adapters.memory.transactions import InMemoryTransactions
 from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 from portfolio.adapters.pillow.images import PillowImageProcessor
 from portfolio.adapters.postgres.changes import PostgresChangeNumbers
+from portfolio.adapters.postgres.journal import PostgresJournal, PostgresOutbox
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.pool import BoundedPool, PoolSettings, make_pool, open_pool
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
@@ -109,6 +111,11 @@ def url_lifetime(settings: Settings) -> timedelta | None:
     return timedelta(seconds=s3.presign_seconds)
 
 
+def feed_consumers(settings: Settings) -> tuple[str, ...]:
+    """The consumers of the change feed in service: events are queued for these only."""
+    return ()
+
+
 def web_endpoints(resource: str, **uses: Any) -> Any:
     """The HTTP endpoints of ``resource`` (``http.app.ENDPOINTS``), made from ``uses``; the
     HTTP modules are imported on first use, so that the command line never loads the web
@@ -194,6 +201,10 @@ class Container(containers.DeclarativeContainer):
     )
 
     transactions = providers.Singleton(PostgresTransactions, pool=pool)
+    journal = providers.Singleton(
+        PostgresJournal, pool=pool, consumers=providers.Callable(feed_consumers, settings)
+    )
+    outbox = providers.Singleton(PostgresOutbox, pool=pool)
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
@@ -279,11 +290,21 @@ class Container(containers.DeclarativeContainer):
         AdministerUsers, users=users, tokens=tokens, passwords=passwords, clock=clock
     )
     manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
-    manage_portfolios = providers.Singleton(ManagePortfolios, portfolios=portfolios)
-    manage_employers = providers.Singleton(ManageEmployers, store=employer_store)
-    manage_tags = providers.Singleton(ManageTags, store=tag_store)
-    manage_links = providers.Singleton(ManageLinks, store=link_store)
-    manage_meta = providers.Singleton(ManageMeta, store=meta_store)
+    manage_portfolios = providers.Singleton(
+        ManagePortfolios, portfolios=portfolios, transactions=transactions, journal=journal
+    )
+    manage_employers = providers.Singleton(
+        ManageEmployers, store=employer_store, transactions=transactions, journal=journal
+    )
+    manage_tags = providers.Singleton(
+        ManageTags, store=tag_store, transactions=transactions, journal=journal
+    )
+    manage_links = providers.Singleton(
+        ManageLinks, store=link_store, transactions=transactions, journal=journal
+    )
+    manage_meta = providers.Singleton(
+        ManageMeta, store=meta_store, transactions=transactions, journal=journal
+    )
 
     upload_media = providers.Singleton(
         UploadMedia,
@@ -372,6 +393,10 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     database = providers.Singleton(InMemoryDatabase, clock=utc_now, changes=change_numbers)
     pool: providers.Object[None] = providers.Object(None)
     transactions = providers.Singleton(InMemoryTransactions)
+    journal = providers.Singleton(
+        InMemoryJournal, consumers=providers.Callable(feed_consumers, settings), clock=utc_now
+    )
+    outbox = journal
     portfolios = database.provided.portfolios
     employer_store = database.provided.employers
     tag_store = database.provided.tags

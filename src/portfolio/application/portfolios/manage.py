@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+from portfolio.application.changes import (
+    CREATE,
+    DELETE,
+    PORTFOLIO,
+    UPDATE,
+    Author,
+    Change,
+    Journal,
+)
 from portfolio.application.fields import PortfolioFields, as_changes
 from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, PortfolioFilter, fetch_page
 from portfolio.application.portfolios.slugs import free_slug, random_variant, slugify
-from portfolio.application.ports import Portfolios
+from portfolio.application.ports import Portfolios, Transactions
 from portfolio.domain import DuplicateValue, Portfolio, PortfolioNotFound
 
 # A made slug can lose a race to a concurrent write; it is chosen again. The first tries take
@@ -41,26 +50,34 @@ class ManagePortfolios:
     """Create, replace, change, delete and list portfolios.
 
     ``values`` and ``changes`` map PortfolioFields attribute names to valid values. A slug
-    that is missing, None or empty is made from the title and kept unique.
+    that is missing, None or empty is made from the title and kept unique. Each write is one
+    unit of work with its entry in the journal, made by ``by``.
     """
 
-    def __init__(self, portfolios: Portfolios) -> None:
+    def __init__(
+        self, portfolios: Portfolios, transactions: Transactions, journal: Journal
+    ) -> None:
         self._portfolios = portfolios
+        self._transactions = transactions
+        self._journal = journal
         self._get = GetPortfolio(portfolios)
 
     async def get(self, portfolio_id: int) -> Portfolio:
         """The whole portfolio; PortfolioNotFound when there is none."""
         return await self._get(portfolio_id)
 
-    async def create(self, values: Mapping[str, Any]) -> Portfolio:
+    async def create(self, values: Mapping[str, Any], by: Author) -> Portfolio:
         """Add a portfolio."""
 
         async def add(slug: str) -> Portfolio:
             return await self._portfolios.add(PortfolioFields(**{**values, "slug": slug}))
 
-        return await self._with_slug(values.get("slug"), values["title"], None, add)
+        async with self._transactions.transaction():
+            made = await self._with_slug(values.get("slug"), values["title"], None, add)
+            await self._journal.record(Change(CREATE, PORTFOLIO, made.id, tuple(values)), by)
+        return made
 
-    async def replace(self, portfolio_id: int, values: Mapping[str, Any]) -> Portfolio:
+    async def replace(self, portfolio_id: int, values: Mapping[str, Any], by: Author) -> Portfolio:
         """Make the portfolio exactly ``values``; left-out fields take their defaults."""
         require_id(portfolio_id, PortfolioNotFound)
 
@@ -68,13 +85,23 @@ class ManagePortfolios:
             fields = PortfolioFields(**{**values, "slug": slug})
             return await self._portfolios.update(portfolio_id, as_changes(fields))
 
-        return _found(
-            await self._with_slug(values.get("slug"), values["title"], portfolio_id, write)
-        )
+        async with self._transactions.transaction():
+            replaced = _found(
+                await self._with_slug(values.get("slug"), values["title"], portfolio_id, write)
+            )
+            everything = tuple(as_changes(PortfolioFields(title="", slug="")))
+            await self._journal.record(Change(UPDATE, PORTFOLIO, portfolio_id, everything), by)
+        return replaced
 
-    async def update(self, portfolio_id: int, changes: Mapping[str, Any]) -> Portfolio:
+    async def update(self, portfolio_id: int, changes: Mapping[str, Any], by: Author) -> Portfolio:
         """Change the given fields only; a slug set to None is made afresh from the title."""
         require_id(portfolio_id, PortfolioNotFound)
+        async with self._transactions.transaction():
+            changed = await self._changed(portfolio_id, changes)
+            await self._journal.record(Change(UPDATE, PORTFOLIO, portfolio_id, tuple(changes)), by)
+        return changed
+
+    async def _changed(self, portfolio_id: int, changes: Mapping[str, Any]) -> Portfolio:
         if "slug" in changes and not changes["slug"]:
             title = changes.get("title")
             if title is None:
@@ -87,10 +114,12 @@ class ManagePortfolios:
             return _found(await self._made_slug(title, portfolio_id, write))
         return _found(await self._portfolios.update(portfolio_id, changes))
 
-    async def delete(self, portfolio_id: int) -> None:
+    async def delete(self, portfolio_id: int, by: Author) -> None:
         """Remove a portfolio; the employer, tags, links, images and meta it names stay."""
-        if not await self._portfolios.delete(require_id(portfolio_id, PortfolioNotFound)):
-            raise PortfolioNotFound
+        async with self._transactions.transaction():
+            if not await self._portfolios.delete(require_id(portfolio_id, PortfolioNotFound)):
+                raise PortfolioNotFound
+            await self._journal.record(Change(DELETE, PORTFOLIO, portfolio_id), by)
 
     async def list(self, criteria: PortfolioFilter, number: int, size: int) -> Page[Portfolio]:
         """Page ``number`` of the portfolios matching ``criteria``."""

@@ -53,6 +53,9 @@ OPERATOR_SCOPE = "portfolio.operator"
 """Set (true) in the ASGI scope of a request the operator makes in-process from the command
 line (``portfolio api``); no request from the network can carry it."""
 
+CLIENT_SCOPE = "portfolio.client"
+"""Where Authorization leaves the client's address (as throttling counts it) in the scope."""
+
 OPERATOR = Principal(id=0, username="operator", is_active=True, is_staff=True, is_admin=True)
 """Who the operator's in-process requests act as: an active admin with no token."""
 
@@ -114,6 +117,7 @@ class Authorization:
 
     async def _token(self, scope: HttpScope) -> StoredToken:
         raw = header(scope, b"authorization")
+        client = scope[CLIENT_SCOPE] = client_address(scope, self._proxies)
         try:
             key = token_from_header(None if raw is None else raw.decode("latin-1"))
         except NotAuthenticated:
@@ -123,7 +127,7 @@ class Authorization:
             authentication_failed("malformed_header")
             raise
         try:
-            return await self._authenticate().token(key, client_address(scope, self._proxies))
+            return await self._authenticate().token(key, client)
         except AuthenticationFailed as error:
             authentication_failed(
                 "inactive_user" if str(error) == USER_INACTIVE else "invalid_token"

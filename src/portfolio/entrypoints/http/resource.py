@@ -33,13 +33,14 @@ from litestar.openapi.spec import Link, Operation
 from litestar.params import Parameter
 from litestar.types import Empty, EmptyType, Method
 
+from portfolio.application.changes import API, CLI, Author
 from portfolio.application.listing import Page as FoundPage
 from portfolio.application.ports import MediaStorage
 from portfolio.application.retries import SafeRetries
 from portfolio.application.revalidation import CATALOGUE
 from portfolio.domain import Action, NotFound, permission_code
 from portfolio.domain import Resource as Code
-from portfolio.entrypoints.http.auth import PUBLIC_OPT, permission
+from portfolio.entrypoints.http.auth import CLIENT_SCOPE, OPERATOR_SCOPE, PUBLIC_OPT, permission
 from portfolio.entrypoints.http.caching import READS_OPT
 from portfolio.entrypoints.http.forms import (
     JSON_MALFORMED,
@@ -70,6 +71,7 @@ from portfolio.entrypoints.http.pages import (
 )
 from portfolio.entrypoints.http.retries import create_once
 from portfolio.entrypoints.http.wire import Page, Presenter, UrlFor, named_page, presenter
+from portfolio.entrypoints.logs import REQUEST_ID
 
 EntityT = TypeVar("EntityT")
 DataT = TypeVar("DataT")
@@ -217,13 +219,20 @@ def action(
     )
 
 
+def author_of(request: AnyRequest) -> Author:
+    """Who makes a change through ``request``: the signed-in user over the API, or the
+    operator calling the API in-process from the command line."""
+    scope = request.scope
+    if scope.get(OPERATOR_SCOPE):
+        return Author(None, CLI, request_id=REQUEST_ID.get())
+    client = str(scope.get(CLIENT_SCOPE) or "") or None
+    return Author(request.user, API, request_id=REQUEST_ID.get(), client=client)
+
+
 def media_urls(storage: MediaStorage, request: AnyRequest) -> UrlFor:
     """Keys to URLs: the store's own, or this service's ``/media/`` at the request's origin."""
     served_here = f"{request_origin(request)}{MEDIA_PATH}"
     url = storage.url
-    if url("") is None:
-        # The store has no URLs of its own (it never has one for some keys only).
-        return served_here.__add__
     return lambda key: url(key) or served_here + key
 
 
@@ -300,19 +309,19 @@ class Manages(Protocol[EntityT]):
         """Page ``number`` of the objects ``search`` selects."""
         ...
 
-    async def create(self, values: Mapping[str, Any]) -> EntityT:
+    async def create(self, values: Mapping[str, Any], by: Author) -> EntityT:
         """A new object."""
         ...
 
-    async def replace(self, object_id: int, values: Mapping[str, Any]) -> EntityT:
+    async def replace(self, object_id: int, values: Mapping[str, Any], by: Author) -> EntityT:
         """The object made exactly ``values``."""
         ...
 
-    async def update(self, object_id: int, changes: Mapping[str, Any]) -> EntityT:
+    async def update(self, object_id: int, changes: Mapping[str, Any], by: Author) -> EntityT:
         """The object with ``changes``."""
         ...
 
-    async def delete(self, object_id: int) -> None:
+    async def delete(self, object_id: int, by: Author) -> None:
         """Remove the object."""
         ...
 
@@ -342,19 +351,19 @@ class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
 
     async def create(self, request: AnyRequest, values: dict[str, Any]) -> EntityT:
         """A new object through the use cases."""
-        return await self.manage.create(values)
+        return await self.manage.create(values, author_of(request))
 
     async def change(
         self, request: AnyRequest, object_id: int, values: dict[str, Any], *, partial: bool
     ) -> EntityT:
         """The object replaced or changed through the use cases."""
         if partial:
-            return await self.manage.update(object_id, values)
-        return await self.manage.replace(object_id, values)
+            return await self.manage.update(object_id, values, author_of(request))
+        return await self.manage.replace(object_id, values, author_of(request))
 
     async def remove(self, request: AnyRequest, object_id: int) -> None:
         """Delete the object through the use cases."""
-        await self.manage.delete(object_id)
+        await self.manage.delete(object_id, author_of(request))
 
 
 def routes(resource: Resource[Any], endpoints: Provide, prefix: str = "/api/") -> Router:

@@ -1,0 +1,53 @@
+"""Every catalogue write over the API or at the command line is journalled with the write: an
+audit entry naming who, how and with which request, and an event for each consumer of the
+change feed; a refused write leaves neither."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.e2e.conftest import Callers
+from tests.e2e.test_cli import run
+
+pytestmark = pytest.mark.postgres
+
+Client = AsyncTestClient  # type: ignore[type-arg]
+
+
+def audit(database: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(database) as conn:
+        return conn.execute(
+            "SELECT actor_username, via, action, resource, object_id, changes,"
+            " request_id IS NOT NULL, client FROM audit_log ORDER BY id"
+        ).fetchall()
+
+
+async def test_api_writes_are_audited_with_their_author_and_request(
+    client: Client, callers: Callers, clean_database: str
+) -> None:
+    headers = {**callers.admin, "X-Request-ID": "req-42"}
+    created = await client.post("/api/tags/", headers=headers, json={"name": "web"})
+    tag = created.json()["id"]
+    await client.patch(f"/api/tags/{tag}", headers=callers.admin, json={"name": "Web"})
+    await client.delete(f"/api/tags/{tag}", headers=callers.admin)
+    refused = await client.post("/api/tags/", headers=callers.admin, json={"name": ""})
+    assert refused.status_code == 400
+
+    entries = audit(clean_database)
+    assert [entry[:6] for entry in entries] == [
+        ("admin", "api", "create", "tag", tag, ["name"]),
+        ("admin", "api", "update", "tag", tag, ["name"]),
+        ("admin", "api", "delete", "tag", tag, []),
+    ]
+    assert all(entry[6] for entry in entries)  # each with its request's id
+    with psycopg.connect(clean_database) as conn:
+        request_id = conn.execute("SELECT request_id FROM audit_log ORDER BY id LIMIT 1").fetchone()
+    assert request_id == ("req-42",)
+
+
+def test_writes_at_the_command_line_are_audited_as_the_operator(clean_database: str) -> None:
+    run(clean_database, "api", "POST", "/api/portfolios/", "--data", '{"title": "Shop"}')
+    entries = audit(clean_database)
+    assert [entry[:5] for entry in entries] == [(None, "cli", "create", "portfolio", 1)]
