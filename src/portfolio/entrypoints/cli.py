@@ -256,6 +256,24 @@ def _shared_metrics(settings: Settings) -> Iterator[None]:
             shutil.rmtree(directory, ignore_errors=True)
 
 
+@main.command()
+def background() -> None:
+    """Run the background work (delivering the change feed, firing scheduled moments) apart
+    from the API, until Ctrl-C or SIGTERM.
+
+    `portfolio serve` runs it too; one process at a time does it, across every worker and
+    host, so running this beside servers is safe. With PORTFOLIO_BACKGROUND=false on the
+    servers, only processes like this one do it.
+    """
+    from portfolio.entrypoints.background import work_forever
+
+    async def forever(container: Container) -> None:
+        await work_forever(container.background_works(), container.leadership())
+
+    click.echo("background work: waiting to lead", err=True)
+    run_with_container(forever)
+
+
 API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 

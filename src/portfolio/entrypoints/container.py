@@ -15,6 +15,7 @@ from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.database import InMemoryDatabase
 from portfolio.adapters.memory.journal import InMemoryJournal
+from portfolio.adapters.memory.leader import SoleLeadership
 from portfolio.adapters.memory.readiness import AlwaysReady
 from portfolio.adapters.memory.retries import InMemoryRetryKeys
 from portfolio.adapters.memory.storage import InMemoryMediaStorage
@@ -24,6 +25,7 @@ from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStor
 from portfolio.adapters.pillow.images import PillowImageProcessor
 from portfolio.adapters.postgres.changes import PostgresChangeNumbers
 from portfolio.adapters.postgres.journal import PostgresJournal, PostgresOutbox
+from portfolio.adapters.postgres.leader import PostgresLeadership
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.pool import BoundedPool, PoolSettings, make_pool, open_pool
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
@@ -205,6 +207,7 @@ class Container(containers.DeclarativeContainer):
         PostgresJournal, pool=pool, consumers=providers.Callable(feed_consumers, settings)
     )
     outbox = providers.Singleton(PostgresOutbox, pool=pool)
+    leadership = providers.Singleton(PostgresLeadership, conninfo=database_url)
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
@@ -331,6 +334,9 @@ class Container(containers.DeclarativeContainer):
         limits=media_limits,
     )
 
+    # What the leader of the background work does (entrypoints/background.py).
+    background_works = providers.List()
+
     # The HTTP endpoints, one per resource: what each resource's operations call.
     portfolio_endpoints = providers.Singleton(
         web_endpoints,
@@ -397,6 +403,7 @@ class InMemoryAdapters(containers.DeclarativeContainer):
         InMemoryJournal, consumers=providers.Callable(feed_consumers, settings), clock=utc_now
     )
     outbox = journal
+    leadership = providers.Singleton(SoleLeadership)
     portfolios = database.provided.portfolios
     employer_store = database.provided.employers
     tag_store = database.provided.tags

@@ -656,6 +656,15 @@ class Settings:
     password_memory_kib: int = setting(
         "PORTFOLIO_PASSWORD_MEMORY_KIB", 65536, whole(8), "Argon2id memory in KiB (at least 8)"
     )
+    background: bool = setting(
+        "PORTFOLIO_BACKGROUND",
+        True,
+        boolean,
+        "whether this process takes part in the background work (delivering the change feed, "
+        "firing scheduled moments): one process at a time does it, across every worker and "
+        "host; `false` where `portfolio background` runs it apart",
+        shown="`true`",
+    )
     demo_password: str | None = setting(
         "PORTFOLIO_DEMO_PASSWORD",
         None,

@@ -15,6 +15,7 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 
 from portfolio.application.observing import UNOBSERVED
+from portfolio.entrypoints.background import running
 from portfolio.entrypoints.container import Container, opened
 from portfolio.entrypoints.http.accounts.sign_in import AuthEndpoints, auth_routes
 from portfolio.entrypoints.http.accounts.users import USERS, UserEndpoints
@@ -120,7 +121,12 @@ def create_app(container: Container) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        async with opened(container), _observed(container, telemetry):
+        works = container.background_works() if settings.background else []
+        async with (
+            opened(container),
+            _observed(container, telemetry),
+            running(works, container.leadership()),
+        ):
             yield
 
     api = Router(
