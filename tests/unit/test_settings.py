@@ -286,3 +286,20 @@ def test_s3_secrets_never_show_in_the_settings_text() -> None:
     }
     shown = repr(Settings.from_env(env))
     assert "very-secret" not in shown and "session-secret" not in shown
+
+
+@pytest.mark.parametrize(
+    ("raw", "origin"),
+    [
+        ("https://API.example.com/", "https://api.example.com"),
+        ("http://[::1]:8443", "http://[::1]:8443"),
+    ],
+)
+def test_the_public_url_is_an_origin(raw: str, origin: str) -> None:
+    assert Settings.from_env({"PORTFOLIO_PUBLIC_URL": raw}).public_url == origin
+
+
+@pytest.mark.parametrize("raw", ["api.example.com", "https://api.example.com/v1", "ftp://x"])
+def test_a_public_url_that_is_no_origin_is_refused(raw: str) -> None:
+    with pytest.raises(SettingsError, match="PORTFOLIO_PUBLIC_URL must be an origin"):
+        Settings.from_env({"PORTFOLIO_PUBLIC_URL": raw})

@@ -219,6 +219,16 @@ def origins(raw: str, name: str) -> tuple[str, ...]:
     return tuple(origin.lower() for origin in listed)
 
 
+def _origin_of(raw: str, name: str) -> str:
+    """``scheme://host[:port]``, nothing after, lower-cased."""
+    origin = raw.rstrip("/")
+    if not _ORIGIN.match(origin):
+        raise SettingsError(
+            f"{name} must be an origin such as https://api.example.com, not {raw!r}"
+        )
+    return origin.lower()
+
+
 def listener(raw: str, name: str) -> tuple[str, int] | None:
     """``true`` (None: on the API's port), or ``[HOST:]PORT`` of a listener of its own;
     ``false`` is read by ``metrics_on``."""
@@ -394,6 +404,16 @@ class Settings:
         Path("media"),
         path,
         "directory of stored files (filesystem storage)",
+    )
+    public_url: str | None = setting(
+        "PORTFOLIO_PUBLIC_URL",
+        None,
+        lambda raw, name: _origin_of(raw, name),
+        "the service's public origin as clients reach it (`https://api.example.com`): the "
+        "origin of the URLs in what is not an answer to one request (webhook events) and in "
+        "the public API's answers, which an edge cache shares between hosts, so that no Host "
+        "header ever reaches them",
+        shown="unset: the request's own origin; `http://localhost:8000` where there is none",
     )
     media_base_url: str | None = setting(
         "PORTFOLIO_MEDIA_BASE_URL",
