@@ -206,6 +206,8 @@ def test_body_schemas_follow_the_forms(schema: dict[str, Any]) -> None:
         "description",
         "images",
         "meta",
+        "publish_at",
+        "unpublish_at",
     }
     meta = body_of(schema, "/api/meta", "post")
     assert meta["properties"]["value_file"]["type"] == ["integer", "null"]
@@ -243,6 +245,8 @@ def test_lists_document_their_query_parameters(schema: dict[str, Any]) -> None:
         "tag",
         "employer",
         "slug",
+        "status",
+        "expand",
     }
     tag_names = {p["name"] for p in schema["paths"]["/api/tags"]["get"]["parameters"]}
     assert tag_names == {"page", "page_size", "search"}
@@ -385,6 +389,8 @@ def test_query_parameters_are_typed_and_never_null(schema: dict[str, Any]) -> No
         "tag": "integer",
         "employer": "integer",
         "slug": "string",
+        "status": "string",
+        "expand": "string",
     }
     for path, _, operation in operations(schema):
         for parameter in operation.get("parameters", []):

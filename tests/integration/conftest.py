@@ -19,6 +19,7 @@ from portfolio.adapters.postgres.journal import PostgresJournal, PostgresOutbox
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.retries import PostgresRetryKeys
+from portfolio.adapters.postgres.schedule import PostgresSchedule
 from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
     LINKS,
@@ -30,6 +31,7 @@ from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 from portfolio.application.changes import Journal, Outbox
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
+from portfolio.application.portfolios.publishing import Schedule
 from portfolio.application.ports import (
     ChangeNumbers,
     MediaRepository,
@@ -70,6 +72,7 @@ class Stores:
     transactions: Transactions
     journal: Journal
     outbox: Outbox
+    schedule: Schedule
 
 
 def never_repeating_clock() -> Callable[[], datetime]:
@@ -107,6 +110,7 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
             InMemoryTransactions(),
             journal,
             journal,
+            database.schedule,
         )
     pool = request.getfixturevalue("pool")
     return Stores(
@@ -123,4 +127,5 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
         PostgresTransactions(pool),
         PostgresJournal(pool, FEED_CONSUMERS),
         PostgresOutbox(pool),
+        PostgresSchedule(pool),
     )

@@ -121,6 +121,7 @@ READ_BY_NO_ANSWER = {
     "retry_keys": "kept answers, replayed byte for byte, never built from",
     "failure_counts": "throttling counters",
     "outbox": "events waiting for the change feed's consumers, never shown",
+    "scheduled_moments": "moments still to come; the change numbers' read carries the soonest",
 }
 """Tables no ``/api/`` answer shows, with why; every other table must be watched."""
 

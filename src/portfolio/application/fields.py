@@ -89,6 +89,8 @@ class PortfolioFields:
     link_ids: tuple[int, ...] = ()
     image_ids: tuple[int, ...] = ()
     meta_ids: tuple[int, ...] = ()
+    publish_at: datetime | None = None
+    unpublish_at: datetime | None = None
 
 
 def as_changes(record: DataclassInstance) -> dict[str, Any]:

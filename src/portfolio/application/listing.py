@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from portfolio.domain import PageNotFound
+from portfolio.domain import PageNotFound, Publication
 
 T = TypeVar("T")
 # Covariant so that a Slice of tags is a Slice of objects, as a read-only tuple is.
@@ -107,3 +107,5 @@ class PortfolioFilter:
     slug: str | None = None
     search: tuple[str, ...] = ()
     ordering: tuple[SortKey, ...] = DEFAULT_PORTFOLIO_ORDER
+    publication: Publication | None = None
+    """Only portfolios standing so on the website now (live, scheduled ...)."""

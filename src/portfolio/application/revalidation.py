@@ -20,6 +20,8 @@ CATALOGUE = "catalogue"
 """Portfolios, media and thumbnails, employers, tags, links, meta, and what joins them."""
 ACCOUNTS = "accounts"
 """Users, their permission codes and their tokens."""
+AUDIT = "audit"
+"""The audit log."""
 
 VALIDATORS_KEPT = 10_000
 """How many answers' validators a process remembers (least recently used go first)."""

@@ -28,6 +28,7 @@ from portfolio.domain.errors import (
     TokenNotFound,
     TooManyPixels,
     UserNotFound,
+    WithdrawnBeforePublished,
 )
 from portfolio.domain.media import THUMBNAIL_SIZES, Media, Thumbnail, fit_within
 from portfolio.domain.permissions import (
@@ -37,7 +38,15 @@ from portfolio.domain.permissions import (
     is_permission_code,
     permission_code,
 )
-from portfolio.domain.portfolio import Employer, Link, Meta, Portfolio, Tag
+from portfolio.domain.portfolio import (
+    Employer,
+    Link,
+    Meta,
+    Portfolio,
+    Publication,
+    Tag,
+    publication,
+)
 from portfolio.domain.sizes import human_readable_size
 from portfolio.domain.users import Principal, may_manage
 
@@ -71,6 +80,7 @@ __all__ = [
     "Portfolio",
     "PortfolioNotFound",
     "Principal",
+    "Publication",
     "Referrer",
     "Resource",
     "ServiceUnavailable",
@@ -81,9 +91,11 @@ __all__ = [
     "TokenNotFound",
     "TooManyPixels",
     "UserNotFound",
+    "WithdrawnBeforePublished",
     "fit_within",
     "human_readable_size",
     "is_permission_code",
     "may_manage",
     "permission_code",
+    "publication",
 ]

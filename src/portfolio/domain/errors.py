@@ -183,3 +183,8 @@ class TooManyPixels(InvalidFile):
         super().__init__(message)
         self.width = width
         self.height = height
+
+
+class WithdrawnBeforePublished(DomainError):
+    """A portfolio's withdrawal moment (``unpublish_at``) is not after its publication
+    moment (``publish_at``)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from portfolio.domain.media import Media
 
@@ -48,6 +49,32 @@ class Meta:
     value_file: Media | None = None
 
 
+class Publication(StrEnum):
+    """Where a portfolio stands on the website at a moment."""
+
+    LIVE = "live"
+    """Shown: active, its publication moment (if any) passed, its withdrawal (if any) not."""
+    SCHEDULED = "scheduled"
+    """Active, but its publication moment is still to come."""
+    EXPIRED = "expired"
+    """Active, but its withdrawal moment has passed."""
+    INACTIVE = "inactive"
+    """Switched off, whatever its moments say."""
+
+
+def publication(
+    is_active: bool, publish_at: datetime | None, unpublish_at: datetime | None, at: datetime
+) -> Publication:
+    """Where a portfolio with these fields stands at ``at``."""
+    if not is_active:
+        return Publication.INACTIVE
+    if publish_at is not None and publish_at > at:
+        return Publication.SCHEDULED
+    if unpublish_at is not None and unpublish_at <= at:
+        return Publication.EXPIRED
+    return Publication.LIVE
+
+
 @dataclass(frozen=True, slots=True)
 class Portfolio:
     """A delivered project; nested collections keep the order they were attached in."""
@@ -68,3 +95,11 @@ class Portfolio:
     description: str | None = None
     images: tuple[Media, ...] = ()
     meta: tuple[Meta, ...] = ()
+    publish_at: datetime | None = None
+    """When it goes live (None: as soon as it is active)."""
+    unpublish_at: datetime | None = None
+    """When it is withdrawn (None: never)."""
+
+    def publication(self, at: datetime) -> Publication:
+        """Where it stands on the website at ``at``."""
+        return publication(self.is_active, self.publish_at, self.unpublish_at, at)

@@ -31,6 +31,7 @@ from portfolio.adapters.postgres.pool import BoundedPool, PoolSettings, make_poo
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.readiness import PostgresReadiness
 from portfolio.adapters.postgres.retries import PostgresRetryKeys
+from portfolio.adapters.postgres.schedule import PostgresSchedule
 from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
     LINKS,
@@ -59,6 +60,7 @@ from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import MediaLimits, UploadMedia
 from portfolio.application.observing import UNOBSERVED
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
+from portfolio.application.portfolios.publishing import FireScheduledMoments
 from portfolio.application.ports import FailureCounter, MediaStorage, ReadinessProbe
 from portfolio.application.retries import SafeRetries
 from portfolio.application.revalidation import Revalidation
@@ -207,6 +209,7 @@ class Container(containers.DeclarativeContainer):
         PostgresJournal, pool=pool, consumers=providers.Callable(feed_consumers, settings)
     )
     outbox = providers.Singleton(PostgresOutbox, pool=pool)
+    schedule = providers.Singleton(PostgresSchedule, pool=pool)
     leadership = providers.Singleton(PostgresLeadership, conninfo=database_url)
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
@@ -335,7 +338,15 @@ class Container(containers.DeclarativeContainer):
     )
 
     # What the leader of the background work does (entrypoints/background.py).
-    background_works = providers.List()
+    fire_scheduled_moments = providers.Singleton(
+        FireScheduledMoments,
+        schedule=schedule,
+        portfolios=portfolios,
+        journal=journal,
+        transactions=transactions,
+        clock=clock,
+    )
+    background_works = providers.List(fire_scheduled_moments)
 
     # The HTTP endpoints, one per resource: what each resource's operations call.
     portfolio_endpoints = providers.Singleton(
@@ -403,6 +414,7 @@ class InMemoryAdapters(containers.DeclarativeContainer):
         InMemoryJournal, consumers=providers.Callable(feed_consumers, settings), clock=utc_now
     )
     outbox = journal
+    schedule = database.provided.schedule
     leadership = providers.Singleton(SoleLeadership)
     portfolios = database.provided.portfolios
     employer_store = database.provided.employers

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from itertools import count
 
 from portfolio.application.ports import ChangeState
-from portfolio.application.revalidation import ACCOUNTS, CATALOGUE
+from portfolio.application.revalidation import ACCOUNTS, AUDIT, CATALOGUE
 
 
 class InMemoryChangeNumbers:
@@ -14,7 +16,9 @@ class InMemoryChangeNumbers:
 
     def __init__(self) -> None:
         self._numbers = count(1)
-        self._versions = {topic: next(self._numbers) for topic in (CATALOGUE, ACCOUNTS)}
+        self._versions = {topic: next(self._numbers) for topic in (CATALOGUE, ACCOUNTS, AUDIT)}
+        # The soonest scheduled moment, told by the database that keeps the moments.
+        self.next_moment: Callable[[], datetime | None] = lambda: None
 
     def moved(self, topic: str) -> None:
         """Something of ``topic`` was written."""
@@ -22,4 +26,4 @@ class InMemoryChangeNumbers:
 
     async def current(self) -> ChangeState:
         """Every topic's number now."""
-        return ChangeState(dict(self._versions))
+        return ChangeState(dict(self._versions), self.next_moment())

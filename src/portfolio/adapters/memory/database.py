@@ -21,6 +21,7 @@ from portfolio.application.fields import (
     TagFields,
 )
 from portfolio.application.listing import PortfolioFilter, Slice, SortField, Window
+from portfolio.application.portfolios.publishing import DueMoment
 from portfolio.application.revalidation import CATALOGUE
 from portfolio.domain import (
     DuplicateValue,
@@ -33,6 +34,8 @@ from portfolio.domain import (
     Portfolio,
     Referrer,
     Tag,
+    WithdrawnBeforePublished,
+    publication,
 )
 
 if TYPE_CHECKING:
@@ -73,6 +76,8 @@ class InMemoryDatabase:
         self._ids = count(1)
         self.changes = changes or InMemoryChangeNumbers()
         self.media_rows: Table[int, Media] = Table()
+        # Moments still to come: (portfolio id, kind) -> moment, as the Postgres trigger keeps.
+        self.moments: Table[tuple[int, str], datetime] = Table()
         self.portfolio_rows: Table[int, tuple[PortfolioFields, datetime, datetime]] = Table()
         self.employers = InMemorySharedObjects[EmployerFields, Employer](
             self,
@@ -112,7 +117,17 @@ class InMemoryDatabase:
             ),
         )
         self.portfolios = InMemoryPortfolios(self)
+        self.schedule = InMemorySchedule(self)
+        self.changes.next_moment = self.schedule.soonest
         self.media = InMemoryMediaRepository(self)
+
+    def schedule_moments(self, portfolio_id: int, fields: PortfolioFields) -> None:
+        """Keep the portfolio's moments still to come, as the Postgres trigger does."""
+        now = self.now()
+        for kind, moment in (("publish", fields.publish_at), ("unpublish", fields.unpublish_at)):
+            self.moments.pop((portfolio_id, kind), None)
+            if moment is not None and moment > now:
+                self.moments[portfolio_id, kind] = moment
 
     def next_id(self) -> int:
         """A new id; one sequence serves every kind of record."""
@@ -167,6 +182,8 @@ class InMemoryDatabase:
             description=fields.description,
             images=tuple(self.media_rows[media_id] for media_id in fields.image_ids),
             meta=tuple(self.meta.assemble(meta_id) for meta_id in fields.meta_ids),
+            publish_at=fields.publish_at,
+            unpublish_at=fields.unpublish_at,
         )
 
     def media_or_none(self, media_id: int | None) -> Media | None:
@@ -175,6 +192,9 @@ class InMemoryDatabase:
     # Rules the database enforces with constraints, checked in the order it checks them
 
     def check_portfolio(self, fields: PortfolioFields, excluding: int | None) -> None:
+        published, withdrawn = fields.publish_at, fields.unpublish_at
+        if published is not None and withdrawn is not None and withdrawn <= published:
+            raise WithdrawnBeforePublished
         for field in ("title", "slug"):
             value = getattr(fields, field)
             if any(
@@ -197,6 +217,33 @@ class InMemoryDatabase:
                 raise MissingReference(field, object_id)
 
 
+class InMemorySchedule:
+    """Schedule in memory, over the database's moments."""
+
+    def __init__(self, database: InMemoryDatabase) -> None:
+        self._db = database
+
+    async def take_due(self, limit: int) -> list[DueMoment]:
+        """Passed moments, soonest first, taken off (undone with the unit of work)."""
+        now = self._db.now()
+        due = sorted(
+            (moment, portfolio_id, kind)
+            for (portfolio_id, kind), moment in self._db.moments.items()
+            if moment <= now
+        )[:limit]
+        for _, portfolio_id, kind in due:
+            del self._db.moments[portfolio_id, kind]
+        return [DueMoment(portfolio_id, kind, moment) for moment, portfolio_id, kind in due]
+
+    async def next_moment(self) -> datetime | None:
+        """The soonest moment on the schedule."""
+        return self.soonest()
+
+    def soonest(self) -> datetime | None:
+        """The soonest moment on the schedule, at once."""
+        return min(self._db.moments.values(), default=None)
+
+
 class InMemoryPortfolios:
     """Portfolios in memory, assembled from the database's current records on every read."""
 
@@ -211,10 +258,11 @@ class InMemoryPortfolios:
 
     async def find(self, criteria: PortfolioFilter, window: Window) -> Slice[Portfolio]:
         """Matching portfolios in the filter's order (ties by id), inside ``window``."""
+        now = self._db.now()
         found = [
             self._db.portfolio(portfolio_id)
             for portfolio_id, (fields, _, _) in sorted(self._db.portfolio_rows.items())
-            if _portfolio_matches(fields, criteria)
+            if _portfolio_matches(fields, criteria, now)
         ]
         # Stable sorts from the last key to the first give a multi-key order.
         for key in reversed(criteria.ordering):
@@ -236,6 +284,7 @@ class InMemoryPortfolios:
         new_id = self._db.next_id()
         now = self._db.now()
         self._db.portfolio_rows[new_id] = (fields, now, now)
+        self._db.schedule_moments(new_id, fields)
         self._db.changed()
         return self._db.portfolio(new_id)
 
@@ -251,6 +300,8 @@ class InMemoryPortfolios:
             created_at,
             self._db.later_than(updated_at),
         )
+        if (changed.publish_at, changed.unpublish_at) != (fields.publish_at, fields.unpublish_at):
+            self._db.schedule_moments(portfolio_id, changed)
         self._db.changed()
         return self._db.portfolio(portfolio_id)
 
@@ -258,13 +309,17 @@ class InMemoryPortfolios:
         """Forget a portfolio; the shared objects it names stay."""
         if self._db.portfolio_rows.pop(portfolio_id, None) is None:
             return False
+        for kind in ("publish", "unpublish"):
+            self._db.moments.pop((portfolio_id, kind), None)
         self._db.changed()
         return True
 
 
-def _portfolio_matches(fields: PortfolioFields, criteria: PortfolioFilter) -> bool:
+def _portfolio_matches(fields: PortfolioFields, criteria: PortfolioFilter, now: datetime) -> bool:
+    standing = publication(fields.is_active, fields.publish_at, fields.unpublish_at, now)
     return (
-        (criteria.is_active is None or fields.is_active == criteria.is_active)
+        (criteria.publication is None or standing is criteria.publication)
+        and (criteria.is_active is None or fields.is_active == criteria.is_active)
         and (criteria.tag_id is None or criteria.tag_id in fields.tag_ids)
         and (criteria.employer_id is None or fields.employer_id == criteria.employer_id)
         and (criteria.slug is None or fields.slug == criteria.slug)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from portfolio.adapters.postgres.pool import BoundedPool, connection
 from portfolio.application.ports import ChangeState
 
-CHANGE_NUMBERS_SQL = "SELECT topic, version FROM change_numbers"
+# With the soonest scheduled moment: an answer may change then with no write at all.
+CHANGE_NUMBERS_SQL = (
+    "SELECT topic, version, (SELECT min(moment) FROM scheduled_moments) FROM change_numbers"
+)
 
 
 class PostgresChangeNumbers:
@@ -19,4 +22,6 @@ class PostgresChangeNumbers:
         async with connection(self._pool) as conn:
             cursor = await conn.execute(CHANGE_NUMBERS_SQL, prepare=True)
             rows = await cursor.fetchall()
-        return ChangeState({topic: int(version) for topic, version in rows}) if rows else None
+        if not rows:
+            return None
+        return ChangeState({topic: int(version) for topic, version, _ in rows}, rows[0][2])

@@ -13,7 +13,7 @@ from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.adapters.postgres.statements import TOUCH, assignments, document, one, transaction
 from portfolio.application.fields import PortfolioFields
 from portfolio.application.listing import PortfolioFilter, Slice, SortField, Window
-from portfolio.domain import Portfolio
+from portfolio.domain import Portfolio, Publication
 
 # portfolio_documents (migration 0001) builds the whole nested document in SQL.
 GET_PORTFOLIO_SQL = "SELECT doc::text FROM portfolio_documents WHERE id = %s"
@@ -49,6 +49,18 @@ _PORTFOLIO_COLUMNS = {
     "is_active": "is_active",
     "completed_at": "completed_at",
     "description": "description",
+    "publish_at": "publish_at",
+    "unpublish_at": "unpublish_at",
+}
+
+# Where a portfolio stands now, as conditions on its row (domain: publication()).
+_PASSED = "(t.publish_at IS NULL OR t.publish_at <= now())"
+PUBLICATION_CONDITIONS = {
+    Publication.LIVE: f"t.is_active AND {_PASSED}"
+    " AND (t.unpublish_at IS NULL OR t.unpublish_at > now())",
+    Publication.SCHEDULED: "t.is_active AND t.publish_at > now()",
+    Publication.EXPIRED: f"t.is_active AND {_PASSED} AND t.unpublish_at <= now()",
+    Publication.INACTIVE: "NOT t.is_active",
 }
 
 # PortfolioFields id lists -> (join table, id column).
@@ -90,6 +102,8 @@ class PostgresPortfolios:
             if value is not None:
                 where.append(condition)
                 params.append(value)
+        if criteria.publication is not None:
+            where.append(PUBLICATION_CONDITIONS[criteria.publication])
         order_by = ", ".join(
             _SORT_COLUMNS[key.field] + (" DESC" if key.descending else "")
             for key in criteria.ordering
@@ -120,8 +134,8 @@ class PostgresPortfolios:
             new_id = await one(
                 conn,
                 "INSERT INTO portfolios (title, slug, excerpt, display_order, image_id,"
-                " employer_id, is_active, completed_at, description)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                " employer_id, is_active, completed_at, description, publish_at, unpublish_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
                 (
                     fields.title,
                     fields.slug,
@@ -132,6 +146,8 @@ class PostgresPortfolios:
                     fields.is_active,
                     fields.completed_at,
                     fields.description,
+                    fields.publish_at,
+                    fields.unpublish_at,
                 ),
             )
             await replace_attachments(

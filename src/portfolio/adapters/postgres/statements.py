@@ -13,7 +13,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from portfolio.adapters.postgres.pool import BoundedPool, Connection, ambient, connection
-from portfolio.domain import DuplicateValue, MissingReference
+from portfolio.domain import DuplicateValue, MissingReference, WithdrawnBeforePublished
 
 # Unique constraints (named by Postgres' defaults in migration 0001) -> (entity, field).
 _UNIQUE_FIELDS = {
@@ -47,11 +47,21 @@ def _referenced_id(error: psycopg.Error) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
+# Check constraints -> the domain error that says the same.
+_CHECKS = {"portfolios_unpublished_after_published": WithdrawnBeforePublished}
+
+
 @asynccontextmanager
 async def translated_errors() -> AsyncIterator[None]:
-    """Turn unique and foreign-key violations into DuplicateValue and MissingReference."""
+    """Turn unique, foreign-key and check violations into DuplicateValue, MissingReference
+    and the domain error each check stands for."""
     try:
         yield
+    except pg_errors.CheckViolation as error:
+        refused = _CHECKS.get(error.diag.constraint_name or "")
+        if refused is None:
+            raise
+        raise refused from error
     except pg_errors.UniqueViolation as error:
         entity, field = _UNIQUE_FIELDS.get(error.diag.constraint_name or "", ("object", "value"))
         raise DuplicateValue(entity, field) from error

@@ -40,6 +40,7 @@ from portfolio.domain import (
     ServiceUnavailable,
     Throttled,
     TooManyPixels,
+    WithdrawnBeforePublished,
     human_readable_size,
 )
 from portfolio.entrypoints.http.forms import NON_FIELD_ERRORS, no_such_object
@@ -63,6 +64,7 @@ INVALID_IMAGE = "Upload a valid image."
 MALFORMED_REQUEST = "Malformed request."
 UNAVAILABLE = "The service is temporarily unavailable; try again shortly."
 CHALLENGE = {"WWW-Authenticate": "Token"}
+WITHDRAWN_TOO_EARLY = "Ensure this date-time is after publish_at."
 CANNOT_SIGN_IN = "Unable to log in with provided credentials."
 USERNAME_TAKEN = "A user with that username already exists."
 LAST_ACTIVE_ADMIN = (
@@ -166,6 +168,7 @@ ANSWERS: dict[type[Exception], Answer] = {
     # check is answered alike should it ever be the one to notice.
     FileTooLarge: Answer(413, _detail(str)),
     InvalidFile: Answer(400, _invalid_file),
+    WithdrawnBeforePublished: Answer(400, lambda _: {"unpublish_at": [WITHDRAWN_TOO_EARLY]}),
     RequestRefused: Answer(lambda error: error.status_code, _detail(lambda error: error.detail)),
 }
 """Each error the service raises or lets through: its status, its body and its headers."""

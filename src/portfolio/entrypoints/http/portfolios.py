@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 from litestar.openapi.spec import OpenAPIType, Schema
+from msgspec import UNSET, UnsetType
 
 from portfolio.application.listing import (
     DEFAULT_PORTFOLIO_ORDER,
@@ -18,7 +19,7 @@ from portfolio.application.portfolios.manage import ManagePortfolios
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
 from portfolio.application.ports import MediaStorage
 from portfolio.application.retries import SafeRetries
-from portfolio.domain import Portfolio, PortfolioNotFound
+from portfolio.domain import Portfolio, PortfolioNotFound, Publication
 from portfolio.domain import Resource as Code
 from portfolio.entrypoints.http.forms import (
     JSON_BODY_LIMIT,
@@ -57,7 +58,7 @@ from portfolio.entrypoints.http.resource import (
     Resource,
 )
 from portfolio.entrypoints.http.shared_objects import EmployerData, LinkData, MetaData, TagData
-from portfolio.entrypoints.http.wire import ImageData
+from portfolio.entrypoints.http.wire import ImageData, Presenter, presenter
 
 
 class PortfolioData(msgspec.Struct):
@@ -79,6 +80,9 @@ class PortfolioData(msgspec.Struct):
     description: str | None
     images_data: list[ImageData]
     meta: list[MetaData]
+    # Left out of the API document's shape unless asked for (?expand=publishing).
+    publish_at: datetime | UnsetType | None = UNSET
+    unpublish_at: datetime | UnsetType | None = UNSET
 
 
 # Postgres integer, the column display_order is stored in.
@@ -148,6 +152,21 @@ PORTFOLIO_FORM = Form(
         Field("description", "description", Text(max_length=50_000, blank=True), nullable=True),
         _attached("images", "image_ids", "The gallery: media ids"),
         _attached("meta", "meta_ids", "Meta entry ids"),
+        Field(
+            "publish_at",
+            "publish_at",
+            Timestamp(),
+            nullable=True,
+            description="When it goes live on the website (null: as soon as it is active). "
+            "ISO 8601; without an offset it is taken as UTC.",
+        ),
+        Field(
+            "unpublish_at",
+            "unpublish_at",
+            Timestamp(),
+            nullable=True,
+            description="When it is withdrawn from the website (null: never); after `publish_at`.",
+        ),
     ),
     read_only=frozenset(
         {
@@ -163,6 +182,7 @@ PORTFOLIO_FORM = Form(
     ),
 )
 
+PUBLISHING = "publishing"
 _ID_FILTER = "An id: only portfolios holding it (none when it names nothing)."
 PORTFOLIO_QUERY = (
     QueryParameter(
@@ -185,6 +205,23 @@ PORTFOLIO_QUERY = (
         "Only the portfolio with this slug.",
         Schema(type=OpenAPIType.STRING, pattern=NO_NUL, examples=["web-design"]),
     ),
+    QueryParameter(
+        "status",
+        "Only those standing so on the website now: `live` (active, its `publish_at` passed "
+        "or null, its `unpublish_at` to come or null), `scheduled` (active, `publish_at` to "
+        "come), `expired` (active, `unpublish_at` passed) or `inactive`.",
+        Schema(
+            type=OpenAPIType.STRING,
+            enum=[standing.value for standing in Publication],
+            examples=[Publication.SCHEDULED.value],
+        ),
+    ),
+)
+EXPAND_PARAMETER = QueryParameter(
+    "expand",
+    "`publishing`: each portfolio also carries `publish_at` and `unpublish_at` after the API "
+    "document's fields (left out otherwise, so the document's shape holds).",
+    Schema(type=OpenAPIType.STRING, enum=[PUBLISHING], examples=[PUBLISHING]),
 )
 
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
@@ -211,6 +248,9 @@ def portfolio_filter(query: Any) -> PortfolioFilter:
     slug = query.get("slug")
     if slug and "\x00" in slug:
         errors["slug"] = [NULL_CHARACTERS]
+    status = query.get("status") or None
+    if status is not None and status not in Publication._value2member_map_:
+        errors["status"] = [BAD_CHOICE]
     terms: tuple[str, ...] = ()
     try:
         terms = search_terms(query.get("search"))
@@ -225,6 +265,7 @@ def portfolio_filter(query: Any) -> PortfolioFilter:
         slug=slug or None,
         search=terms,
         ordering=ordering(query.get("ordering"), DEFAULT_PORTFOLIO_ORDER),
+        publication=None if status is None else Publication(status),
     )
 
 
@@ -238,6 +279,7 @@ PORTFOLIOS = Resource(
     missing=PortfolioNotFound,
     form=PORTFOLIO_FORM,
     query=PORTFOLIO_QUERY,
+    item_query=(EXPAND_PARAMETER,),
     body_limit=JSON_BODY_LIMIT,
     invalid_example={
         "title": ["portfolio with this title already exists."],
@@ -273,3 +315,12 @@ class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
         query = request.query_params
         wanted = requested_page(query)
         return await self.manage.list(portfolio_filter(query), wanted.number, wanted.size)
+
+    def presenter_for(self, request: AnyRequest) -> Presenter[PortfolioData]:
+        """With ``?expand=publishing``, the publishing fields too."""
+        expand = request.query_params.get("expand")
+        if expand is None:
+            return self.default_presenter
+        if expand != PUBLISHING:
+            raise InvalidFields({"expand": [BAD_CHOICE]})
+        return presenter(PortfolioData, expand=True)

@@ -138,6 +138,8 @@ class Resource(Generic[DataT]):
     """The JSON body of creates and replacements; None where writes are not JSON."""
     query: tuple[QueryParameter, ...] = (SEARCH_PARAMETER,)
     """What the list takes besides ``page`` and ``page_size``."""
+    item_query: tuple[QueryParameter, ...] = ()
+    """What a retrieve takes (and the list too)."""
     reads: tuple[str, ...] = (CATALOGUE,)
     """The change topics its lists and items read (see ``caching``)."""
     actions: tuple[HTTPRouteHandler, ...] = ()
@@ -251,7 +253,7 @@ class ResourceEndpoints(Generic[EntityT, DataT]):
         self.resource = resource
         self.storage = storage
         self.retries = retries
-        self._present = presenter(resource.data)  # type: ignore[type-var]
+        self.default_presenter: Presenter[DataT] = presenter(resource.data)  # type: ignore[type-var]
 
     async def find(self, request: AnyRequest) -> FoundPage[EntityT]:
         """The page of objects the request's query asks for."""
@@ -279,16 +281,22 @@ class ResourceEndpoints(Generic[EntityT, DataT]):
         """The id a path names; the resource's NotFound when it could never name one."""
         return path_id(raw_id, self.resource.missing)
 
+    def presenter_for(self, request: AnyRequest) -> Presenter[DataT]:
+        """How ``request`` asks for its objects to be shown (a resource with opt-ins in its
+        query overrides this)."""
+        return self.default_presenter
+
     def present(self, request: AnyRequest, entity: EntityT) -> DataT:
         """``entity`` as the wire shows it, its files' URLs for this request."""
-        return self._present(entity, media_urls(self.storage, request))
+        return self.presenter_for(request)(entity, media_urls(self.storage, request))
 
     def page(
         self, request: AnyRequest, found: FoundPage[Any], present: Presenter[Any] | None = None
     ) -> Page[Any]:
         """A page of found entities as the wire shows it (as ``present`` does, when given
         for the entities of a nested list), with absolute links."""
-        url_for, present = media_urls(self.storage, request), present or self._present
+        url_for = media_urls(self.storage, request)
+        present = present or self.presenter_for(request)
         following, preceding = page_links(request, found)
         return Page(
             count=found.total,
@@ -435,7 +443,10 @@ def _list(resource: Resource[Any]) -> HTTPRouteHandler:
         operation_class=documented(
             fields=resource.list_errors or (_SEARCH_TOO_LONG if searched else None),
             conditional=True,
-            query=[parameter.documented() for parameter in (*PAGED, *resource.query)],
+            query=[
+                parameter.documented()
+                for parameter in (*PAGED, *resource.query, *resource.item_query)
+            ],
         ),
     )(answering(handler, page))
 
@@ -477,7 +488,10 @@ def _retrieve(resource: Resource[DataT]) -> HTTPRouteHandler:
         "/{id:str}",
         **resource.operation(RETRIEVE),
         responses={**read_responses(404), **resource.answers.get(RETRIEVE, {})},
-        operation_class=documented(conditional=True),
+        operation_class=documented(
+            conditional=True,
+            query=[parameter.documented() for parameter in resource.item_query],
+        ),
     )(answering(handler, resource.data))
 
 

@@ -9,7 +9,9 @@ follows the Struct's fields, reading each from the entity by rules that hold acr
 - ``f`` is the URL of the entity's stored ``key``;
 - a nested Struct (``value_file``, ``meta``) is presented the same way, one level down;
 - a list of plain values is made from the entity's collection, sorted (codes held as a set);
-- anything else is the entity's attribute of the same name.
+- anything else is the entity's attribute of the same name;
+- a field that may be ``UNSET`` is left out of the wire (msgspec omits it) unless the
+  presenter was made to ``expand`` it: an opt-in beside a shape clients rely on.
 
 The presenter of each Struct is written once as Python source and compiled, as dataclasses
 writes ``__init__``: a portfolio with a dozen nested images is presented in one call per
@@ -25,6 +27,7 @@ from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
 
 import msgspec
 from litestar.params import KwargDefinition
+from msgspec import UnsetType
 
 T = TypeVar("T")
 S = TypeVar("S", bound=msgspec.Struct)
@@ -96,26 +99,29 @@ class HealthStatus(msgspec.Struct):
     status: str
 
 
-Presenter = Callable[[Any, UrlFor], S]
+Presenter = Callable[[Any, UrlFor], T]
 """Makes a wire object from an entity, with the URLs of its stored files."""
 
 _DATA = "_data"
-_presenters: dict[type[Any], Callable[..., Any]] = {}
+_presenters: dict[tuple[type[Any], bool], Callable[..., Any]] = {}
 
 
-def presenter(data: type[S]) -> Presenter[S]:
-    """The presenter of wire Struct ``data`` (made once, then reused)."""
-    made = _presenters.get(data)
+def presenter(data: type[S], *, expand: bool = False) -> Presenter[S]:
+    """The presenter of wire Struct ``data`` (made once, then reused); ``expand`` fills the
+    fields that are left out by default."""
+    made = _presenters.get((data, expand))
     if made is None:
-        made = _presenters[data] = _compile(data)
+        made = _presenters[data, expand] = _compile(data, expand)
     return made
 
 
-def _compile(data: type[msgspec.Struct]) -> Callable[..., Any]:
+def _compile(data: type[msgspec.Struct], expand: bool) -> Callable[..., Any]:
     hints = typing.get_type_hints(data)
     scope: dict[str, Any] = {"Data": data}
     arguments = []
     for name in data.__struct_fields__:
+        if _may_be_unset(hints[name]) and not expand:
+            continue
         source = name.removesuffix(_DATA)
         nested, many, optional = _shape(hints[name])
         if name == "f":
@@ -141,12 +147,16 @@ def _compile(data: type[msgspec.Struct]) -> Callable[..., Any]:
     return present
 
 
+def _may_be_unset(hint: Any) -> bool:
+    return get_origin(hint) in (typing.Union, types.UnionType) and UnsetType in get_args(hint)
+
+
 def _shape(hint: Any) -> tuple[type[msgspec.Struct] | None, bool, bool]:
     """The Struct a field holds (None: a plain value), and whether it is a list of them and
     whether it may be null."""
     optional = False
     if get_origin(hint) in (typing.Union, types.UnionType):
-        parts = [arg for arg in get_args(hint) if arg is not type(None)]
+        parts = [arg for arg in get_args(hint) if arg not in (type(None), UnsetType)]
         optional = len(parts) < len(get_args(hint))
         hint = parts[0]
     many = get_origin(hint) is list
