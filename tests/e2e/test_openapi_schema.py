@@ -39,8 +39,15 @@ WRITE_NAMES = {
     "meta": "Meta",
 }
 SEARCHED_LISTS = {f"/api/{resource}" for resource in (*RESOURCES, "users")}
-PUBLIC = {("/api/auth/token", "post")}
-"""Signing in needs no token."""
+WEBSITE = {
+    ("/api/public/portfolios", "get"),
+    ("/api/public/portfolios/{slug}", "get"),
+    ("/api/public/tags", "get"),
+    ("/api/public/employers", "get"),
+}
+"""The public read API needs no token, and refuses nobody (no 401, 403 or 429)."""
+PUBLIC = {("/api/auth/token", "post"), *WEBSITE}
+"""Signing in and the public read API need no token."""
 ANY_SIGNED_IN = {("/api/auth/me", "get"), ("/api/auth/logout", "post")}
 """Any valid token will do: no permission, so no 403."""
 BODY_NAMES = {

@@ -198,6 +198,27 @@ CASES: dict[str, Case] = {
         lambda w: f"/api/users/{w.ids['target']}/tokens/", revoke_target_token, issue_target_token
     ),
     "/api/auth/me/": Case(lambda _: "/api/auth/me/", patch_staff, grant_staff, caller="staff"),
+    # The public read API, which anyone may revalidate (the caller's token is not looked at).
+    "/api/public/portfolios/": Case(
+        lambda _: "/api/public/portfolios/",
+        patch(portfolio_path, {"excerpt": "changed"}),
+        regenerate_thumbnails("cover"),
+    ),
+    "/api/public/portfolios/{slug:str}": Case(
+        lambda _: "/api/public/portfolios/web-design",
+        patch(portfolio_path, {"excerpt": "changed"}),
+        regenerate_thumbnails("cover"),
+    ),
+    "/api/public/tags/": Case(
+        lambda _: "/api/public/tags/",
+        patch(lambda w: f"/api/tags/{w.ids['tags']}", {"name": "Renamed"}),
+        regenerate_thumbnails("logo"),
+    ),
+    "/api/public/employers/": Case(
+        lambda _: "/api/public/employers/",
+        patch(lambda w: f"/api/employers/{w.ids['employers']}", {"description": "Changed"}),
+        regenerate_thumbnails("logo"),
+    ),
 }
 
 

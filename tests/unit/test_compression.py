@@ -103,7 +103,8 @@ async def test_streamed_text_is_brotli_compressed_chunk_by_chunk() -> None:
     )
     assert headers[b"content-encoding"] == b"br"
     assert b"content-length" not in headers
-    assert headers[b"etag"] == b'W/"abc"'  # the compressed bytes are not the ones it named
+    # The streamed bytes depend on how the answer was cut into chunks.
+    assert headers[b"etag"] == b'W/"abc"'
     assert brotli.decompress(body) == BIG
 
 

@@ -42,6 +42,7 @@ from portfolio.adapters.postgres.shared_objects import (
 from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.throttling import PostgresFailureCounter
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
+from portfolio.adapters.postgres.website import PostgresWebsiteMenus
 from portfolio.adapters.s3.readiness import S3Readiness
 from portfolio.adapters.s3.storage import S3MediaStorage
 from portfolio.application.accounts.auth import Authenticate, ManageTokens, SignIn
@@ -61,6 +62,7 @@ from portfolio.application.media.upload import MediaLimits, UploadMedia
 from portfolio.application.observing import UNOBSERVED
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
 from portfolio.application.portfolios.publishing import FireScheduledMoments
+from portfolio.application.portfolios.website import ShowWebsite
 from portfolio.application.ports import FailureCounter, MediaStorage, ReadinessProbe
 from portfolio.application.retries import SafeRetries
 from portfolio.application.revalidation import Revalidation
@@ -210,6 +212,7 @@ class Container(containers.DeclarativeContainer):
     )
     outbox = providers.Singleton(PostgresOutbox, pool=pool)
     schedule = providers.Singleton(PostgresSchedule, pool=pool)
+    website_menus = providers.Singleton(PostgresWebsiteMenus, pool=pool)
     leadership = providers.Singleton(PostgresLeadership, conninfo=database_url)
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
@@ -337,6 +340,8 @@ class Container(containers.DeclarativeContainer):
         limits=media_limits,
     )
 
+    show_website = providers.Singleton(ShowWebsite, portfolios=portfolios, menus=website_menus)
+
     # What the leader of the background work does (entrypoints/background.py).
     fire_scheduled_moments = providers.Singleton(
         FireScheduledMoments,
@@ -392,6 +397,13 @@ class Container(containers.DeclarativeContainer):
         storage=media_storage,
         retries=safe_retries,
     )
+    public_endpoints = providers.Singleton(
+        web_endpoints,
+        "public",
+        website=show_website,
+        storage=media_storage,
+        public_url=settings.provided.public_url,
+    )
     auth_endpoints = providers.Singleton(
         web_endpoints,
         "auth",
@@ -415,6 +427,7 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     )
     outbox = journal
     schedule = database.provided.schedule
+    website_menus = database.provided.menus
     leadership = providers.Singleton(SoleLeadership)
     portfolios = database.provided.portfolios
     employer_store = database.provided.employers

@@ -27,6 +27,7 @@ LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The longest lifetime SigV4 allows a presigned URL: seven days.
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
+_A_YEAR = 365 * 24 * 3600
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # The wider sign-in limits, unless set, as multiples of PORTFOLIO_SIGN_IN_FAILURES: an address
 # may fail for a few users' typing before all behind it wait; locking a username out from
@@ -595,6 +596,34 @@ class Settings:
         "gzip or brotli for JSON and text answers of 1,024 bytes and more when the client "
         "accepts them ([api](api.md#compression)); `false` for a proxy that compresses itself",
         shown="`true`",
+    )
+    public_max_age: int = setting(
+        "PORTFOLIO_PUBLIC_MAX_AGE",
+        60,
+        whole(0, _A_YEAR, " (a year)"),
+        "seconds a browser may reuse a public answer (`/api/public/`) without asking again; "
+        "browsers are never purged, so keep it short",
+    )
+    public_s_maxage: int = setting(
+        "PORTFOLIO_PUBLIC_S_MAXAGE",
+        300,
+        whole(0, _A_YEAR, " (a year)"),
+        "seconds a shared cache (the edge, a CDN) may serve a public answer without asking "
+        "again; with `PORTFOLIO_EDGE` purging it on every change, a day (`86400`) or more",
+    )
+    public_stale_while_revalidate: int = setting(
+        "PORTFOLIO_PUBLIC_STALE_WHILE_REVALIDATE",
+        60,
+        whole(0, _A_YEAR, " (a year)"),
+        "seconds past its freshness a cache may still serve a public answer while it fetches "
+        "a new one",
+    )
+    public_stale_if_error: int = setting(
+        "PORTFOLIO_PUBLIC_STALE_IF_ERROR",
+        86400,
+        whole(0, _A_YEAR, " (a year)"),
+        "seconds past its freshness a cache may still serve a public answer while the "
+        "service fails or is down",
     )
     sign_in_token_hours: int = setting(
         "PORTFOLIO_SIGN_IN_TOKEN_HOURS",

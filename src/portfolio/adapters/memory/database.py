@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import count
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.media import InMemoryMediaRepository
@@ -22,6 +22,7 @@ from portfolio.application.fields import (
 )
 from portfolio.application.listing import PortfolioFilter, Slice, SortField, Window
 from portfolio.application.portfolios.publishing import DueMoment
+from portfolio.application.portfolios.website import Counted
 from portfolio.application.revalidation import CATALOGUE
 from portfolio.domain import (
     DuplicateValue,
@@ -32,6 +33,7 @@ from portfolio.domain import (
     Meta,
     MissingReference,
     Portfolio,
+    Publication,
     Referrer,
     Tag,
     WithdrawnBeforePublished,
@@ -43,6 +45,17 @@ if TYPE_CHECKING:
 
 FieldsT = TypeVar("FieldsT", bound="DataclassInstance")
 EntityT = TypeVar("EntityT")
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+NamedT = TypeVar("NamedT", bound=_Named)
 
 # The smallest step Postgres timestamps can take: updated_at always moves by at least this.
 _TICK = timedelta(microseconds=1)
@@ -118,6 +131,7 @@ class InMemoryDatabase:
         )
         self.portfolios = InMemoryPortfolios(self)
         self.schedule = InMemorySchedule(self)
+        self.menus = InMemoryWebsiteMenus(self)
         self.changes.next_moment = self.schedule.soonest
         self.media = InMemoryMediaRepository(self)
 
@@ -242,6 +256,44 @@ class InMemorySchedule:
     def soonest(self) -> datetime | None:
         """The soonest moment on the schedule, at once."""
         return min(self._db.moments.values(), default=None)
+
+
+class InMemoryWebsiteMenus:
+    """WebsiteMenus in memory, counted from the database's current records on every read."""
+
+    def __init__(self, database: InMemoryDatabase) -> None:
+        self._db = database
+
+    async def tags(self, window: Window) -> Slice[Counted[Tag]]:
+        """Tags of live portfolios, by name."""
+        return self._counted(lambda fields: fields.tag_ids, self._db.tags, window)
+
+    async def employers(self, window: Window) -> Slice[Counted[Employer]]:
+        """Employers of live portfolios, by name."""
+        return self._counted(
+            lambda fields: () if fields.employer_id is None else (fields.employer_id,),
+            self._db.employers,
+            window,
+        )
+
+    def _counted(
+        self,
+        ids_of: Callable[[PortfolioFields], Iterable[int]],
+        store: InMemorySharedObjects[Any, NamedT],
+        window: Window,
+    ) -> Slice[Counted[NamedT]]:
+        now = self._db.now()
+        uses: dict[int, int] = {}
+        for fields, _, _ in self._db.portfolio_rows.values():
+            if publication(fields.is_active, fields.publish_at, fields.unpublish_at, now) is (
+                Publication.LIVE
+            ):
+                for object_id in ids_of(fields):
+                    uses[object_id] = uses.get(object_id, 0) + 1
+        found = [Counted(store.assemble(object_id), n) for object_id, n in uses.items()]
+        # By name ignoring case, then id, as Postgres orders lower(name) COLLATE "C".
+        found.sort(key=lambda counted: (counted.item.name.lower(), counted.item.id))
+        return _window(found, window)
 
 
 class InMemoryPortfolios:

@@ -29,6 +29,7 @@ from portfolio.entrypoints.http.media.uploads import upload_body_limit
 from portfolio.entrypoints.http.metrics import metrics
 from portfolio.entrypoints.http.openapi import TOKEN, openapi_config, swagger_assets
 from portfolio.entrypoints.http.portfolios import PORTFOLIOS, PortfolioEndpoints
+from portfolio.entrypoints.http.public import PublicEndpoints, public_routes
 from portfolio.entrypoints.http.resource import FormEndpoints, Resource, routes
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
 from portfolio.entrypoints.settings import Settings
@@ -58,6 +59,7 @@ ENDPOINTS: dict[str, Callable[..., Any]] = {
     "media": MediaEndpoints,
     "users": UserEndpoints,
     "auth": AuthEndpoints,
+    "public": PublicEndpoints,
 }
 """What the container builds each resource's endpoints with (``container.web_endpoints``)."""
 
@@ -143,7 +145,9 @@ def create_app(container: Container) -> Litestar:
         ],
         security=TOKEN,
     )
-    handlers: list[Any] = [api, health, ready, swagger_assets()]
+    # Open to anyone: no Authorization middleware at all.
+    website = public_routes(provided(container.public_endpoints))
+    handlers: list[Any] = [api, website, health, ready, swagger_assets()]
     if settings.serve_media:
         handlers.append(media_file)
     if settings.metrics and settings.metrics_address is None:

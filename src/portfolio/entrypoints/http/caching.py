@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable, Hashable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
@@ -43,6 +44,11 @@ if TYPE_CHECKING:
     from portfolio.application.revalidation import Revalidation
 
 API_PREFIX = "/api/"
+PUBLIC_PREFIX = "/api/public/"
+"""The public read API's answers are the same for everyone: shared caches keep them."""
+LISTS_KEY = b"portfolios"
+"""The surrogate key of a public refusal: a portfolio's change may turn it into an answer."""
+_NEVER_SHARED = b"no-store"
 READS_OPT = "reads"
 """The key in a handler's ``opt`` that names the change topics its answers read; a handler
 without it is never answered from remembered validators."""
@@ -54,6 +60,27 @@ VARY = "Authorization"
 _BUILT_AT = "portfolio.built_at"
 # Headers about the body a 304 has not got.
 _BODY_HEADERS = frozenset({b"content-type", b"content-length"})
+
+
+def shared_cache_control(
+    max_age: int,
+    s_maxage: int,
+    stale_while_revalidate: int,
+    stale_if_error: int,
+    url_lifetime: timedelta | None,
+) -> str:
+    """``Cache-Control`` of the public answers. When their media URLs expire (presigned),
+    no copy outlives them: each lifetime is held to half of theirs, so that a copy served
+    fresh and then stale for as long as allowed still names URLs that work."""
+    values = [max_age, s_maxage, stale_while_revalidate, stale_if_error]
+    if url_lifetime is not None:
+        cap = int(url_lifetime.total_seconds()) // 2
+        values = [min(value, cap) for value in values]
+    fresh, shared, revalidating, failing = values
+    return (
+        f"public, max-age={fresh}, s-maxage={shared}, stale-while-revalidate={revalidating}, "
+        f"stale-if-error={failing}"
+    )
 
 
 def entity_tag(body: bytes) -> str:
@@ -92,10 +119,12 @@ class ApiCaching(Layer):
         app: App,
         revalidation: Callable[[], Revalidation],
         authenticate: Callable[[], Authenticate],
+        public_cache_control: str,
     ) -> None:
         super().__init__(app)
         self._revalidation = revalidation
         self._authenticate = authenticate
+        self._public = public_cache_control.encode()
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Add the headers; buffer a GET's answer to tag it."""
@@ -106,7 +135,9 @@ class ApiCaching(Layer):
 
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    message["headers"] = _caching_headers(list(message.get("headers", ())))
+                    message["headers"] = self._headers(
+                        scope, message["status"], list(message.get("headers", ()))
+                    )
                 await send(message)
 
             await self.app(scope, receive, send_with_headers)
@@ -145,9 +176,9 @@ class ApiCaching(Layer):
         if known is None or not condition_holds(condition, known.validator):
             scope[_BUILT_AT] = (answer, state)
             return False
-        if not await self._may_see(scope, known.permission):
+        if not _public(scope) and not await self._may_see(scope, known.permission):
             return False
-        headers = _caching_headers([(b"etag", known.validator.encode())])
+        headers = self._headers(scope, HTTP_304_NOT_MODIFIED, [(b"etag", known.validator.encode())])
         await send(
             {"type": "http.response.start", "status": HTTP_304_NOT_MODIFIED, "headers": headers}
         )
@@ -166,8 +197,8 @@ class ApiCaching(Layer):
         return True
 
     async def _finish(self, scope: HttpScope, start: Message, body: bytes, send: Send) -> None:
-        headers = _caching_headers(list(start.get("headers", ())))
         status = start["status"]
+        headers = self._headers(scope, status, list(start.get("headers", ())))
         if status == HTTP_200_OK:
             tag = entity_tag(body)
             headers.append((b"etag", tag.encode()))
@@ -188,7 +219,21 @@ class ApiCaching(Layer):
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
+    def _headers(
+        self, scope: HttpScope, status: int, headers: list[tuple[bytes, bytes]]
+    ) -> list[tuple[bytes, bytes]]:
+        """The caching headers of an answer with ``status``: the caller's own, or, on the
+        public routes, shared (a failure of the service never is: it is not the answer)."""
+        if not _public(scope):
+            headers.append((b"cache-control", CACHE_CONTROL.encode()))
+            return vary(headers, VARY.encode())
+        shared = status < 500 and status != 429
+        headers.append((b"cache-control", self._public if shared else _NEVER_SHARED))
+        if status != HTTP_200_OK and not any(name == b"surrogate-key" for name, _ in headers):
+            headers.append((b"surrogate-key", LISTS_KEY))
+        return vary(headers, b"Accept-Encoding")
 
-def _caching_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    headers.append((b"cache-control", CACHE_CONTROL.encode()))
-    return vary(headers, VARY.encode())
+
+def _public(scope: HttpScope) -> bool:
+    path: str = scope["path"]
+    return path.startswith(PUBLIC_PREFIX)

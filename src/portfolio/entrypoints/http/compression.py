@@ -3,6 +3,12 @@
 Images and every other media type are passed as they are: they are compressed already, and
 the media files keep their length and ranges. Every answer of a compressible type says
 ``Vary: Accept-Encoding``, compressed or not, so a cache keeps one copy per encoding.
+
+An answer compressed whole keeps a strong ``ETag``, one per encoding: ``"<tag>.br"`` or
+``"<tag>.gz"`` names the compressed bytes (the same for the same answer: the levels are
+fixed), ``"<tag>"`` the plain ones. On the way in, ``If-None-Match`` is given back the plain
+tags, so that the layers inside compare what they made; a 304 names the encoded tag the
+client holds. A streamed answer's tag is weakened instead: its bytes depend on its chunks.
 """
 
 from __future__ import annotations
@@ -78,6 +84,7 @@ class _Brotli:
 
 
 _ENCODERS: dict[bytes, type[_Gzip] | type[_Brotli]] = {b"br": _Brotli, b"gzip": _Gzip}
+_TAG_SUFFIXES = {b"br": b".br", b"gzip": b".gz"}
 
 
 def compress_whole(encoding: bytes, body: bytes) -> bytes:
@@ -121,15 +128,24 @@ class Compression(Layer):
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Answer through a ``send`` that compresses when it should."""
         accept = header(scope, b"accept-encoding") or b""
-        await self.app(scope, receive, _CompressingSend(send, chosen_encoding(accept)))
+        encoding = chosen_encoding(accept)
+        condition = header(scope, b"if-none-match")
+        held = None
+        if condition is not None and (b'.br"' in condition or b'.gz"' in condition):
+            plain, held = _plain_condition(condition, encoding)
+            headers = [(n, plain if n == b"if-none-match" else v) for n, v in scope["headers"]]
+            scope = {**scope, "headers": headers}
+        await self.app(scope, receive, _CompressingSend(send, encoding, held))
 
 
 class _CompressingSend:
     """The ``send`` of one answer: holds its start until the first body shows its size."""
 
-    def __init__(self, send: Send, encoding: bytes | None) -> None:
+    def __init__(self, send: Send, encoding: bytes | None, held: bytes | None = None) -> None:
         self._send = send
         self._encoding = encoding
+        # The encoding of the copy the request's If-None-Match named, if encoded.
+        self._held = held
         self._start: Message | None = None
         self._encoder: Encoder | None = None
         self._passing = False
@@ -150,6 +166,14 @@ class _CompressingSend:
 
     async def _started(self, start: Message) -> None:
         headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
+        if start["status"] == 304:
+            # The copy the client holds is the one it named: encoded, when it was.
+            if self._held is not None:
+                headers = _encoded_tags(headers, self._held)
+            start["headers"] = vary(headers, b"Accept-Encoding")
+            self._passing = True
+            await self._send(start)
+            return
         names = {name.lower(): value for name, value in headers}
         if not compressible(names.get(b"content-type", b"")):
             self._passing = True
@@ -188,8 +212,9 @@ class _CompressingSend:
             compressed = await asyncio.to_thread(compress_whole, encoding, body)
         else:
             compressed = compress_whole(encoding, body)
+        tagged = _weak if more else lambda tag: _encoded(tag, encoding)
         headers = [
-            (name, _weak(value) if name.lower() == b"etag" else value)
+            (name, tagged(value) if name.lower() == b"etag" else value)
             for name, value in start["headers"]
             if name.lower() != b"content-length"
         ]
@@ -216,3 +241,33 @@ async def _compress(encoder: Encoder, body: bytes, more: bool) -> bytes:
 def _weak(etag: bytes) -> bytes:
     # The compressed bytes differ from the ones a strong ETag names.
     return etag if etag.startswith(b"W/") else b"W/" + etag
+
+
+def _encoded(etag: bytes, encoding: bytes) -> bytes:
+    """``"abc"`` -> ``"abc.br"``: the tag of the bytes compressed with ``encoding``."""
+    if not etag.endswith(b'"'):
+        return _weak(etag)
+    return etag[:-1] + _TAG_SUFFIXES[encoding] + b'"'
+
+
+def _encoded_tags(headers: list[tuple[bytes, bytes]], encoding: bytes) -> list[tuple[bytes, bytes]]:
+    return [
+        (name, _encoded(value, encoding) if name.lower() == b"etag" else value)
+        for name, value in headers
+    ]
+
+
+def _plain_condition(condition: bytes, encoding: bytes | None) -> tuple[bytes, bytes | None]:
+    """``If-None-Match`` with each encoded tag made plain again, and the encoding of the copy
+    the client holds (the one chosen now when it holds that one too), if encoded."""
+    held: list[bytes] = []
+    plain = []
+    for member in condition.split(b","):
+        tag = member.strip()
+        for coding, suffix in _TAG_SUFFIXES.items():
+            if tag.endswith(suffix + b'"'):
+                held.append(coding)
+                tag = tag[: -len(suffix) - 1] + b'"'
+                break
+        plain.append(tag)
+    return b", ".join(plain), encoding if encoding in held else next(iter(held), None)

@@ -5,6 +5,10 @@ answers of every origin, listed or not, and answers an OPTIONS from an unlisted 
 plain-text 400 instead of the API's own 204. Here an unlisted origin gets exactly the answer it
 got before, and a listed one the same answer with the CORS headers added; preflights reach the
 API's OPTIONS handlers, which need no token.
+
+The public read API (``/api/public/``) is open to every origin instead, without credentials:
+``Access-Control-Allow-Origin: *`` on every answer, whatever the ``Origin``, so that one cached
+copy serves every site and no ``Vary: Origin`` splits it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,12 @@ ALLOWED_METHODS = b"DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
 ALLOWED_HEADERS = b"Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-ID"
 EXPOSED_HEADERS = b"ETag, Idempotent-Replayed, Retry-After, X-Request-ID"
 MAX_AGE_SECONDS = 600
+PUBLIC_PREFIX = "/api/public/"
+PUBLIC_METHODS = b"GET, HEAD, OPTIONS"
+# Authorization is allowed, and ignored: a site's fetch helper that always sends its token
+# still gets through.
+PUBLIC_HEADERS = b"Authorization, If-None-Match, X-Request-ID"
+PUBLIC_EXPOSED = b"ETag, X-Request-ID"
 
 
 class Cors(Layer):
@@ -37,11 +47,15 @@ class Cors(Layer):
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Pass every request on; add the headers to answers when the origin is listed."""
+        if scope["path"].startswith(PUBLIC_PREFIX):
+            await self.app(scope, receive, _PublicCorsSend(send, _preflight(scope)))
+            return
+        if not self.origins:
+            await self.app(scope, receive, send)
+            return
         origin = header(scope, b"origin")
         listed = origin is not None and origin.lower() in self.origins
-        preflight = scope.get("method") == "OPTIONS" and (
-            header(scope, b"access-control-request-method") is not None
-        )
+        preflight = _preflight(scope)
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -61,3 +75,31 @@ class Cors(Layer):
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+
+def _preflight(scope: HttpScope) -> bool:
+    return scope.get("method") == "OPTIONS" and (
+        header(scope, b"access-control-request-method") is not None
+    )
+
+
+class _PublicCorsSend:
+    """The ``send`` of a public answer: open to any origin."""
+
+    def __init__(self, send: Send, preflight: bool) -> None:
+        self._send = send
+        self._preflight = preflight
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [*message.get("headers", ()), (b"access-control-allow-origin", b"*")]
+            if self._preflight:
+                headers += [
+                    (b"access-control-allow-methods", PUBLIC_METHODS),
+                    (b"access-control-allow-headers", PUBLIC_HEADERS),
+                    (b"access-control-max-age", str(MAX_AGE_SECONDS).encode()),
+                ]
+            else:
+                headers.append((b"access-control-expose-headers", PUBLIC_EXPOSED))
+            message = {**message, "headers": headers}
+        await self._send(message)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from portfolio.entrypoints.container import url_lifetime
 from portfolio.entrypoints.http.body_timeout import BodyTimeout
-from portfolio.entrypoints.http.caching import ApiCaching
+from portfolio.entrypoints.http.caching import ApiCaching, shared_cache_control
 from portfolio.entrypoints.http.compression import Compression
 from portfolio.entrypoints.http.cors import Cors
 from portfolio.entrypoints.http.head_requests import HeadAsGet
@@ -33,11 +34,9 @@ def edge(app: App, container: Container, settings: Settings, telemetry: Telemetr
         # Outermost, so that every request is counted, timed, traced and logged with its
         # request id: those a layer below refuses, and unrouted ones (404, 405), too.
         partial(RequestTelemetry, telemetry=telemetry),
-        # Outside every refusal, so that a browser of a listed origin can read a 400 or a 408
-        # instead of a network error.
-        partial(Cors, origins=settings.cors_allowed_origins)
-        if settings.cors_allowed_origins
-        else None,
+        # Outside every refusal, so that a browser of a listed origin (of any origin, on the
+        # public routes) can read a 400 or a 408 instead of a network error.
+        partial(Cors, origins=settings.cors_allowed_origins),
         # Before anything builds a URL from the Host header.
         partial(AllowedHosts, hosts=settings.allowed_hosts or None),
         # Bounds reading the body for everything inside, the app's handlers too.
@@ -53,7 +52,16 @@ def edge(app: App, container: Container, settings: Settings, telemetry: Telemetr
         # the app while every layer above still sees them. Its use cases come from the
         # container on first use, after any test has overridden its providers.
         partial(
-            ApiCaching, revalidation=container.revalidation, authenticate=container.authenticate
+            ApiCaching,
+            revalidation=container.revalidation,
+            authenticate=container.authenticate,
+            public_cache_control=shared_cache_control(
+                settings.public_max_age,
+                settings.public_s_maxage,
+                settings.public_stale_while_revalidate,
+                settings.public_stale_if_error,
+                url_lifetime(settings),
+            ),
         ),
     ]
     for layer in reversed(layers):

@@ -295,16 +295,21 @@ def with_answer(
     return {**chosen, status: _detail(description, example)}
 
 
-def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """The answers of a GET: ``statuses``, those of every ``/api/`` route, and 304."""
-    chosen = responses(*statuses)
-    chosen[304] = ResponseSpec(
+def not_modified() -> ResponseSpec:
+    """The 304 of a conditional GET."""
+    return ResponseSpec(
         data_container=None,
         generate_examples=False,
         description="Not modified: the request's `If-None-Match` header holds the current "
         "`ETag` (weak comparison; a list matches if any member does; `*` always matches). "
         "No body; `ETag`, `Cache-Control` and `Vary` as the 200 would have them.",
     )
+
+
+def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The answers of a GET: ``statuses``, those of every ``/api/`` route, and 304."""
+    chosen = responses(*statuses)
+    chosen[304] = not_modified()
     return dict(sorted(chosen.items()))
 
 

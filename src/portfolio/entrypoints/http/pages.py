@@ -90,15 +90,18 @@ def requested_page(query: Mapping[str, str]) -> PageRequest:
     return PageRequest(page_number(query.get(PAGE)), page_size(query.get("page_size")))
 
 
-def page_links(request: Request[Any, Any, Any], page: Page[Any]) -> tuple[str | None, str | None]:
-    """Absolute URLs of the next and previous pages (None at either end).
+def page_links(
+    request: Request[Any, Any, Any], page: Page[Any], origin: str | None = None
+) -> tuple[str | None, str | None]:
+    """Absolute URLs of the next and previous pages (None at either end), at ``origin`` or
+    else the request's own.
 
     The request's other query parameters are kept; like DRF, the first page's link drops
     ``page`` and the parameters come out sorted by name.
     """
     if not (page.has_next or page.has_previous):
         return None, None
-    origin = request_origin(request)
+    origin = origin or request_origin(request)
     # The path as the client sent it, so a trailing slash survives into the links (some
     # servers leave the query string on raw_path).
     raw_path = request.scope.get("raw_path")

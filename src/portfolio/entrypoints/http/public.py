@@ -1,0 +1,274 @@
+"""``/api/public/``: what the company's website reads, open to anyone and shared by caches.
+
+No credentials are needed and none are looked at: an answer is the same bytes whatever the
+``Authorization`` header holds. Only live portfolios are shown (``ShowWebsite``); anything
+else answers exactly what a slug that never existed answers. Each answer names everything it
+shows in ``Surrogate-Key`` (``portfolio-12 media-88 tag-5 ...``; lists, menus and every
+refusal also ``portfolios``), so that an edge cache can drop exactly the answers a change
+touches (``caching`` adds the shared ``Cache-Control``). Its URLs are built from
+PORTFOLIO_PUBLIC_URL when set, never from a header a cache does not key on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+from litestar import Response, Router, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import ResponseSpec
+from litestar.params import Parameter
+from msgspec.structs import asdict
+
+from portfolio.application.listing import Page as FoundPage
+from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
+from portfolio.application.portfolios.website import (
+    LISTS,
+    Counted,
+    ShowWebsite,
+    keys_of_employer,
+    keys_of_portfolio,
+    keys_of_tag,
+    kind_key,
+)
+from portfolio.application.ports import MediaStorage
+from portfolio.application.revalidation import CATALOGUE
+from portfolio.domain import PortfolioNotFound
+from portfolio.entrypoints.http.auth import PUBLIC_OPT
+from portfolio.entrypoints.http.caching import READS_OPT
+from portfolio.entrypoints.http.injection import Injected
+from portfolio.entrypoints.http.openapi import documented, errors, not_modified
+from portfolio.entrypoints.http.origin import request_origin
+from portfolio.entrypoints.http.pages import (
+    PAGED,
+    page_links,
+    requested_page,
+)
+from portfolio.entrypoints.http.portfolios import PORTFOLIO_QUERY, PortfolioData, portfolio_filter
+from portfolio.entrypoints.http.resource import MEDIA_PATH, AnyRequest, answering, with_options
+from portfolio.entrypoints.http.shared_objects import EmployerData, TagData
+from portfolio.entrypoints.http.wire import Page, Presenter, UrlFor, named_page, presenter
+
+T = TypeVar("T")
+
+PUBLIC_PREFIX = "/api/public"
+SURROGATE_KEY = "Surrogate-Key"
+KEYS_BUDGET = 6 * 1024
+"""The most bytes of keys an answer names one by one: Varnish refuses a header line longer
+than 8 KiB by default (``http_resp_hdr_len``), Fastly and Cloudflare take 16 KB. What does not
+fit is named by its kind (``tag-all``), which every change of that kind purges too."""
+_KINDS_ROOM = 256
+"""Bytes of the budget kept for the kinds' keys: there are six kinds."""
+
+PUBLIC_FILTERS = ("tag", "employer", "search", "ordering")
+"""What the public list filters and orders by, read as the admin list reads them."""
+
+
+class TagMenuEntry(TagData):
+    """A tag live portfolios use, and how many do."""
+
+    portfolio_count: int
+
+
+class EmployerMenuEntry(EmployerData):
+    """An employer of live portfolios, and of how many."""
+
+    portfolio_count: int
+
+
+def surrogate_keys(keys: Iterable[str]) -> str:
+    """The ``Surrogate-Key`` value naming ``keys`` (each once, in order); those past the
+    budget are named by their kind instead."""
+    named: dict[str, None] = {}
+    used = 0
+    for key in keys:
+        if key in named:
+            continue
+        if used + len(key) + 1 > KEYS_BUDGET - _KINDS_ROOM:
+            named.setdefault(kind_key(key.rpartition("-")[0] or key))
+            continue
+        named[key] = None
+        used += len(key) + 1
+    return " ".join(named)
+
+
+class PublicEndpoints:
+    """What the public routes call: the website's use cases, and URLs from the public origin."""
+
+    def __init__(self, website: ShowWebsite, storage: MediaStorage, public_url: str | None) -> None:
+        self.website = website
+        self.storage = storage
+        self.public_url = public_url
+        self.present_portfolio: Presenter[PortfolioData] = presenter(PortfolioData)
+
+    def origin(self, request: AnyRequest) -> str:
+        """Where the answer's URLs point: the public origin, or the request's own."""
+        return self.public_url or request_origin(request)
+
+    def urls(self, request: AnyRequest) -> UrlFor:
+        """Keys to URLs: the store's own, or ``/media/`` at the public origin."""
+        served_here = f"{self.origin(request)}{MEDIA_PATH}"
+        url = self.storage.url
+        return lambda key: url(key) or served_here + key
+
+    def page(
+        self,
+        request: AnyRequest,
+        found: FoundPage[T],
+        present: Presenter[Any],
+        keys: Iterator[str],
+    ) -> Response[Page[Any]]:
+        """A page as the wire shows it, with its links and its keys."""
+        url_for = self.urls(request)
+        following, preceding = page_links(request, found, self.origin(request))
+        page = Page(
+            count=found.total,
+            next=following,
+            previous=preceding,
+            results=[present(item, url_for) for item in found.items],
+        )
+        return Response(page, headers={SURROGATE_KEY: surrogate_keys((LISTS, *keys))})
+
+
+def _public_query(query: Any) -> dict[str, str]:
+    return {name: query[name] for name in PUBLIC_FILTERS if name in query}
+
+
+_OPT = {PUBLIC_OPT: True, READS_OPT: (CATALOGUE,)}
+_LIST_QUERY = [
+    parameter.documented()
+    for parameter in (*PAGED, *PORTFOLIO_QUERY)
+    if parameter.name in {"page", "page_size", *PUBLIC_FILTERS}
+]
+
+
+def _answers(*statuses: int) -> dict[int, ResponseSpec]:
+    return dict(sorted({**errors(*statuses, 503), 304: not_modified()}.items()))
+
+
+Slug = Annotated[
+    str,
+    Parameter(
+        description="The portfolio's slug. Any other text, however long, is simply not found.",
+        schema_extra={
+            "pattern": SLUG_PATTERN.pattern,
+            "maxLength": SLUG_MAX_LENGTH,
+            "examples": ["web-design"],
+        },
+    ),
+]
+PortfolioPage = named_page(PortfolioData, "PortfolioPage")
+
+
+@get(
+    "/portfolios/",
+    opt=_OPT,
+    operation_id="list_public_portfolios",
+    summary="List live portfolios",
+    description="The live portfolios (active, `publish_at` passed or null, `unpublish_at` to "
+    "come or null), 20 a page, by `order` then id unless `?ordering=` says otherwise; "
+    "filtered and searched as the admin list is. No credentials.",
+    responses=_answers(404),
+    operation_class=documented(public=True, conditional=True, query=_LIST_QUERY),
+)
+async def list_portfolios(
+    request: AnyRequest, endpoints: Injected[PublicEndpoints]
+) -> Response[PortfolioPage]:  # type: ignore[valid-type]
+    """One page of live portfolios."""
+    query = request.query_params
+    wanted = requested_page(query)
+    criteria = portfolio_filter(_public_query(query))
+    found = await endpoints.website.list(criteria, wanted.number, wanted.size)
+    keys = (key for portfolio in found.items for key in keys_of_portfolio(portfolio))
+    return endpoints.page(request, found, endpoints.present_portfolio, keys)
+
+
+@get(
+    "/portfolios/{slug:str}",
+    opt=_OPT,
+    operation_id="retrieve_public_portfolio",
+    summary="Retrieve a live portfolio by its slug",
+    description="The portfolio in the shape of `GET /api/portfolios/{id}`. Anything not live "
+    "(inactive, scheduled, expired, deleted) is 404 `Not found.`, as a slug that never "
+    "existed. No credentials.",
+    responses=_answers(404),
+    operation_class=documented(public=True, conditional=True),
+)
+async def retrieve_portfolio(
+    request: AnyRequest, slug: Slug, endpoints: Injected[PublicEndpoints]
+) -> Response[PortfolioData]:
+    """The live portfolio with the slug."""
+    # What could never be a slug is not looked for.
+    if len(slug) > SLUG_MAX_LENGTH or not SLUG_PATTERN.match(slug):
+        raise PortfolioNotFound
+    portfolio = await endpoints.website.portfolio(slug)
+    shown = endpoints.present_portfolio(portfolio, endpoints.urls(request))
+    return Response(shown, headers={SURROGATE_KEY: surrogate_keys(keys_of_portfolio(portfolio))})
+
+
+_MENU_QUERY = [parameter.documented() for parameter in PAGED]
+
+
+def _menu(
+    plural: str,
+    entry: type[msgspec.Struct],
+    shown: type[msgspec.Struct],
+    keys_of: Callable[[Any], Iterator[str]],
+    summary: str,
+    description: str,
+) -> HTTPRouteHandler:
+    """``/<plural>/``: a page of what live portfolios use (``ShowWebsite.<plural>``), each as
+    ``shown`` presents it with how many use it, as ``entry``."""
+    present_item = presenter(shown)
+
+    def present(counted: Counted[Any], url_for: UrlFor) -> Any:
+        fields = asdict(present_item(counted.item, url_for))
+        return entry(**fields, portfolio_count=counted.portfolios)
+
+    async def handler(request: AnyRequest, endpoints: Injected[PublicEndpoints]) -> Any:
+        wanted = requested_page(request.query_params)
+        found = await getattr(endpoints.website, plural)(wanted.number, wanted.size)
+        keys = (key for counted in found.items for key in keys_of(counted.item))
+        return endpoints.page(request, found, present, keys)
+
+    return get(
+        f"/{plural}/",
+        opt=_OPT,
+        operation_id=f"list_public_{plural}",
+        summary=summary,
+        description=f"{description}, with how many live portfolios use each "
+        "(`portfolio_count`), by name (ignoring case) then id, 20 a page. No credentials.",
+        responses=_answers(404),
+        operation_class=documented(public=True, conditional=True, query=_MENU_QUERY),
+    )(answering(handler, Response[named_page(entry, f"{entry.__name__}Page")]))  # type: ignore[misc]
+
+
+list_tags = _menu(
+    "tags",
+    TagMenuEntry,
+    TagData,
+    keys_of_tag,
+    "List the tags live portfolios use",
+    "The tags of at least one live portfolio",
+)
+list_employers = _menu(
+    "employers",
+    EmployerMenuEntry,
+    EmployerData,
+    keys_of_employer,
+    "List the employers of live portfolios",
+    "The employers of at least one live portfolio",
+)
+
+
+def public_routes(endpoints: Any) -> Router:
+    """``/api/public/`` with its handlers, given ``endpoints``; no credentials anywhere."""
+    handlers = [list_portfolios, retrieve_portfolio, list_tags, list_employers]
+    return Router(
+        path=PUBLIC_PREFIX,
+        route_handlers=with_options(handlers),
+        dependencies={"endpoints": endpoints},
+        tags=["public"],
+        security=[],
+    )
