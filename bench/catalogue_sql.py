@@ -4,9 +4,11 @@ Each portfolio has a cover and four gallery images (each with its four thumbnail
 employer from a pool of 200 (each with a logo), three of 500 tags (each with an image), two
 links and three meta entries, a title of two words and its number, an excerpt of 20 made-up
 words and a description of 60, drawn as in real text (a few words are very common, most are
-rare). One title in five carries a Persian word. As in a real catalogue some tags and clients
-are popular: every portfolio carries one of the first 10 tags, and half of them belong to one
-of the first 10 employers; nine in ten keep the default display order 0.
+rare). One title in five carries a Persian word. One portfolio in ten is not live: a third of
+those inactive, a third scheduled (publishing a month from the load), a third expired. As in
+a real catalogue some tags and clients are popular: every portfolio carries one of the first
+10 tags, and half of them belong to one of the first 10 employers; nine in ten keep the
+default display order 0.
 
 Ids are computed from the portfolio's number, so a catalogue can grow in steps (1,000, then
 10,000, ...) and the same number always gives the same portfolio.
@@ -89,7 +91,8 @@ SELECT 3 * (n - 1) + k, format('key%%s', k), format('value %%s of portfolio %%s'
 FROM generate_series(%(lo)s::integer, %(hi)s::integer) n, generate_series(1, 3) k;
 WITH words AS (SELECT %(titles)s::text[] AS titles, %(persian)s::text[] AS persian)
 INSERT INTO portfolios (id, title, slug, excerpt, display_order, image_id, employer_id,
-                        is_active, completed_at, description, created_at, updated_at)
+                        is_active, completed_at, description, created_at, updated_at,
+                        publish_at, unpublish_at)
 OVERRIDING SYSTEM VALUE
 SELECT n,
        initcap(titles[1 + abs(hashint8(n * 8)) %% cardinality(titles)]) || ' '
@@ -103,13 +106,15 @@ SELECT n,
        %(pool_media)s + 5 * (n - 1) + 1,
        CASE WHEN n %% 2 = 0 THEN 1 + (n / 20) %% %(popular)s
             ELSE %(popular)s + 1 + (n * 13) %% (%(employers)s - %(popular)s) END,
-       n %% 10 <> 3,
+       n %% 30 <> 3,
        CASE WHEN n %% 7 = 0 THEN NULL
             ELSE timestamptz '2020-01-01' + (n * 37 %% 2000) * interval '1 day' END,
        (SELECT string_agg(s, ' ' ORDER BY k) FROM generate_series(1, 3) k
           JOIN bench_sentences ON i = abs(hashint8(n * 4 + k)) %% 1000),
        timestamptz '2026-12-01' - n * interval '1 minute',
-       timestamptz '2026-12-01' - n * interval '1 minute' + (n %% 5) * interval '1 day'
+       timestamptz '2026-12-01' - n * interval '1 minute' + (n %% 5) * interval '1 day',
+       CASE WHEN n %% 30 = 13 THEN now() + interval '30 days' + n * interval '1 second' END,
+       CASE WHEN n %% 30 = 23 THEN timestamptz '2026-01-01' END
 FROM words, generate_series(%(lo)s::integer, %(hi)s::integer) n;
 INSERT INTO portfolio_tags (portfolio_id, position, tag_id)
 SELECT n, k + 1, CASE WHEN k = 0 THEN 1 + (n / 10) %% %(popular)s

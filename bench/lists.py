@@ -101,10 +101,28 @@ OPERATIONS = (
         "search= (two words)",
         lambda size, n: f"/api/portfolios/?search={TITLE_WORDS[n % len(TITLE_WORDS)]}+{COMMON}",
     ),
+    Operation(
+        "public: by slug",
+        lambda size, n: f"/api/public/portfolios/portfolio-{_live(1 + (n * 7919) % size)}",
+        is_list=False,
+    ),
+    Operation("public: first page of 20", lambda size, n: "/api/public/portfolios/"),
+    Operation("public: tag=", lambda size, n: f"/api/public/portfolios/?tag={1 + n % POPULAR}"),
+    Operation(
+        "public: search= (a title word)",
+        lambda size, n: f"/api/public/portfolios/?search={TITLE_WORDS[n % len(TITLE_WORDS)]}",
+    ),
+    Operation("public: tags menu", lambda size, n: "/api/public/tags/"),
+    Operation("public: employers menu", lambda size, n: "/api/public/employers/"),
     Operation("GET /api/media/ first page", lambda size, n: "/api/media/"),
     Operation("GET /api/links/ first page", lambda size, n: "/api/links/"),
     Operation("GET /api/meta/?search=key2", lambda size, n: "/api/meta/?search=key2"),
 )
+
+
+def _live(number: int) -> int:
+    """A live portfolio's number near ``number`` (catalogue_sql: n % 10 == 3 is not live)."""
+    return number + 1 if number % 10 == 3 else number
 
 
 @dataclass
