@@ -24,6 +24,9 @@ logger = logging.getLogger("portfolio.server")
 BACKLOG = 4096
 # Descriptors a worker needs besides its connections: database, files, pipes.
 SPARE_DESCRIPTORS = 256
+# On SIGTERM a worker finishes the requests it holds; one still going after this long (a body
+# trickled in under the body deadline, say) is killed, so that a stop never outlasts it.
+STOP_SECONDS = 10
 
 
 def served_app() -> Any:
@@ -87,4 +90,5 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         log_dictconfig=logging_config(settings.log_level, settings.log_format),
         log_access=False,  # the app logs one line per request itself
         respawn_failed_workers=True,
+        workers_kill_timeout=STOP_SECONDS,
     ).serve()
