@@ -166,6 +166,14 @@ def portfolio_path(world: World) -> str:
     return f"/api/portfolios/{world.ids['portfolio']}"
 
 
+async def trash_portfolio(world: World) -> None:
+    await world.call("DELETE", portfolio_path(world))
+
+
+async def restore_portfolio_by_cli(world: World) -> None:
+    world.cli("api", "POST", f"{portfolio_path(world)}/restore/")
+
+
 CASES: dict[str, Case] = {
     "/api/portfolios/": Case(
         lambda _: "/api/portfolios/",
@@ -176,6 +184,9 @@ CASES: dict[str, Case] = {
         portfolio_path,
         patch(portfolio_path, {"excerpt": "changed"}),
         regenerate_thumbnails("cover"),
+    ),
+    "/api/portfolios/trash/": Case(
+        lambda _: "/api/portfolios/trash/", trash_portfolio, restore_portfolio_by_cli
     ),
     **shared("employers", "description", "logo"),
     **shared("tags", "name", "logo"),

@@ -172,9 +172,11 @@ async def test_writes_to_ids_that_name_nothing_are_not_found(
         await portfolios.delete(raw, OPERATOR)
 
 
-async def test_delete_removes_the_portfolio(portfolios: ManagePortfolios) -> None:
+async def test_delete_moves_the_portfolio_to_the_trash(portfolios: ManagePortfolios) -> None:
     created = await portfolios.create({"title": "Web Design"}, OPERATOR)
     await portfolios.delete(created.id, OPERATOR)
+    with pytest.raises(PortfolioNotFound):
+        await portfolios.get(created.id)
     with pytest.raises(PortfolioNotFound):
         await portfolios.delete(created.id, OPERATOR)
 

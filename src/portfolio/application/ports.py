@@ -11,6 +11,7 @@ from typing import Any, BinaryIO, Protocol, TypeVar
 from portfolio.application.fields import NewMedia, NewThumbnail, PortfolioFields, UserChanges
 from portfolio.application.listing import PortfolioFilter, Slice, Window
 from portfolio.application.media.file_types import ImageFormat
+from portfolio.application.portfolios.records import Editor, Trashed
 from portfolio.domain import Media, Portfolio, Principal
 
 FieldsT_contra = TypeVar("FieldsT_contra", contravariant=True)
@@ -49,9 +50,29 @@ class Portfolios(Protocol):
         """
         ...
 
-    async def delete(self, portfolio_id: int) -> bool:
-        """Remove a portfolio and its own attachment rows, never the shared objects they name;
-        False when no such id exists."""
+    async def trash(self, portfolio_id: int, by: Editor | None) -> bool:
+        """Move a portfolio to the trash, noting now and ``by``; from then on every read but
+        the trash's leaves it out, and its title and slug are free, yet the shared objects
+        and media it refers to stay protected. False when no such portfolio is out of it."""
+        ...
+
+    async def restore(self, portfolio_id: int) -> Portfolio | None:
+        """Take a portfolio out of the trash and move its ``updated_at``; None when none with
+        this id is in it. DuplicateValue when its title or slug was taken meanwhile."""
+        ...
+
+    async def trashed(self, window: Window) -> Slice[Trashed]:
+        """The portfolios in the trash, most recently trashed first (ties by id)."""
+        ...
+
+    async def purge(self, portfolio_id: int) -> bool:
+        """Remove a trashed portfolio and its own attachment rows for good, never the shared
+        objects they name; False when no portfolio with this id is in the trash."""
+        ...
+
+    async def purge_trashed_before(self, moment: datetime, limit: int) -> Sequence[int]:
+        """Purge up to ``limit`` portfolios trashed before ``moment``, oldest first; their
+        ids."""
         ...
 
 

@@ -188,3 +188,12 @@ class TooManyPixels(InvalidFile):
 class WithdrawnBeforePublished(DomainError):
     """A portfolio's withdrawal moment (``unpublish_at``) is not after its publication
     moment (``publish_at``)."""
+
+
+class TakenMeanwhile(DomainError):
+    """A portfolio cannot come back from the trash: another one took its ``field`` (title or
+    slug) while it was there."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"another portfolio took this one's {field} meanwhile")
+        self.field = field

@@ -62,6 +62,7 @@ from portfolio.application.media.upload import MediaLimits, UploadMedia
 from portfolio.application.observing import UNOBSERVED
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
 from portfolio.application.portfolios.publishing import FireScheduledMoments
+from portfolio.application.portfolios.trash import ManageTrash, PurgeExpiredTrash
 from portfolio.application.portfolios.website import ShowWebsite
 from portfolio.application.ports import FailureCounter, MediaStorage, ReadinessProbe
 from portfolio.application.retries import SafeRetries
@@ -302,6 +303,9 @@ class Container(containers.DeclarativeContainer):
     manage_portfolios = providers.Singleton(
         ManagePortfolios, portfolios=portfolios, transactions=transactions, journal=journal
     )
+    manage_trash = providers.Singleton(
+        ManageTrash, portfolios=portfolios, transactions=transactions, journal=journal
+    )
     manage_employers = providers.Singleton(
         ManageEmployers, store=employer_store, transactions=transactions, journal=journal
     )
@@ -351,13 +355,24 @@ class Container(containers.DeclarativeContainer):
         transactions=transactions,
         clock=clock,
     )
-    background_works = providers.List(fire_scheduled_moments)
+    purge_expired_trash = providers.Singleton(
+        PurgeExpiredTrash,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        clock=clock,
+        kept_for=providers.Callable(
+            lambda days: timedelta(days=days), settings.provided.trash_days
+        ),
+    )
+    background_works = providers.List(fire_scheduled_moments, purge_expired_trash)
 
     # The HTTP endpoints, one per resource: what each resource's operations call.
     portfolio_endpoints = providers.Singleton(
         web_endpoints,
         "portfolios",
         manage=manage_portfolios,
+        trash=manage_trash,
         storage=media_storage,
         retries=safe_retries,
     )

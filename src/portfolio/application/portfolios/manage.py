@@ -17,6 +17,7 @@ from portfolio.application.changes import (
 from portfolio.application.fields import PortfolioFields, as_changes
 from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, PortfolioFilter, fetch_page
+from portfolio.application.portfolios.records import editor_of
 from portfolio.application.portfolios.slugs import free_slug, random_variant, slugify
 from portfolio.application.ports import Portfolios, Transactions
 from portfolio.domain import DuplicateValue, Portfolio, PortfolioNotFound
@@ -115,9 +116,11 @@ class ManagePortfolios:
         return _found(await self._portfolios.update(portfolio_id, changes))
 
     async def delete(self, portfolio_id: int, by: Author) -> None:
-        """Remove a portfolio; the employer, tags, links, images and meta it names stay."""
+        """Move a portfolio to the trash: gone from every read but the trash's, its title and
+        slug free, while the employer, tags, links, images and meta it names stay protected."""
+        require_id(portfolio_id, PortfolioNotFound)
         async with self._transactions.transaction():
-            if not await self._portfolios.delete(require_id(portfolio_id, PortfolioNotFound)):
+            if not await self._portfolios.trash(portfolio_id, editor_of(by.user)):
                 raise PortfolioNotFound
             await self._journal.record(Change(DELETE, PORTFOLIO, portfolio_id), by)
 

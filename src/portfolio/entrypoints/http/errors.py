@@ -38,6 +38,7 @@ from portfolio.domain import (
     PageNotFound,
     PermissionDenied,
     ServiceUnavailable,
+    TakenMeanwhile,
     Throttled,
     TooManyPixels,
     WithdrawnBeforePublished,
@@ -58,6 +59,10 @@ logger = logging.getLogger("portfolio.errors")
 NOT_AUTHENTICATED = "Authentication credentials were not provided."
 PERMISSION_DENIED = "You do not have permission to perform this action."
 NOT_FOUND = "Not found."
+TAKEN_MEANWHILE = (
+    "Another portfolio took this portfolio's {field} while it was in the trash: change or delete "
+    "that one first."
+)
 INVALID_PAGE = "Invalid page."
 SERVER_ERROR = "A server error occurred."
 INVALID_IMAGE = "Upload a valid image."
@@ -169,6 +174,7 @@ ANSWERS: dict[type[Exception], Answer] = {
     FileTooLarge: Answer(413, _detail(str)),
     InvalidFile: Answer(400, _invalid_file),
     WithdrawnBeforePublished: Answer(400, lambda _: {"unpublish_at": [WITHDRAWN_TOO_EARLY]}),
+    TakenMeanwhile: Answer(409, _detail(lambda error: TAKEN_MEANWHILE.format(field=error.field))),
     RequestRefused: Answer(lambda error: error.status_code, _detail(lambda error: error.detail)),
 }
 """Each error the service raises or lets through: its status, its body and its headers."""

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+from litestar import get
 from litestar.openapi.spec import OpenAPIType, Schema
 from msgspec import UNSET, UnsetType
 
@@ -17,10 +18,12 @@ from portfolio.application.listing import (
 )
 from portfolio.application.portfolios.manage import ManagePortfolios
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
+from portfolio.application.portfolios.trash import ManageTrash
 from portfolio.application.ports import MediaStorage
 from portfolio.application.retries import SafeRetries
-from portfolio.domain import Portfolio, PortfolioNotFound, Publication
+from portfolio.domain import Action, Portfolio, PortfolioNotFound, Publication
 from portfolio.domain import Resource as Code
+from portfolio.entrypoints.http.errors import TAKEN_MEANWHILE
 from portfolio.entrypoints.http.forms import (
     JSON_BODY_LIMIT,
     NO_NUL,
@@ -37,8 +40,16 @@ from portfolio.entrypoints.http.forms import (
     Timestamp,
 )
 from portfolio.entrypoints.http.ids import parse_id
-from portfolio.entrypoints.http.openapi import ID_SCHEMA
+from portfolio.entrypoints.http.injection import Injected
+from portfolio.entrypoints.http.openapi import (
+    ID_SCHEMA,
+    documented,
+    read_responses,
+    responses,
+    with_answer,
+)
 from portfolio.entrypoints.http.pages import (
+    PAGED,
     SEARCH_PARAMETER,
     QueryParameter,
     ordering,
@@ -55,10 +66,14 @@ from portfolio.entrypoints.http.resource import (
     UPDATE,
     AnyRequest,
     FormEndpoints,
+    PathId,
     Resource,
+    action,
+    answering,
+    author_of,
 )
 from portfolio.entrypoints.http.shared_objects import EmployerData, LinkData, MetaData, TagData
-from portfolio.entrypoints.http.wire import ImageData, Presenter, presenter
+from portfolio.entrypoints.http.wire import ImageData, Presenter, named_page, presenter
 
 
 class PortfolioData(msgspec.Struct):
@@ -269,14 +284,110 @@ def portfolio_filter(query: Any) -> PortfolioFilter:
     )
 
 
+_NAMES: dict[str, Any] = {
+    "code": Code.PORTFOLIOS,
+    "path": "portfolios",
+    "name": "Portfolio",
+    "singular": "portfolio",
+    "plural": "portfolios",
+    "data": PortfolioData,
+    "missing": PortfolioNotFound,
+}
+# Declared without its extra routes first, for their own texts and codes.
+_PORTFOLIOS: Resource[PortfolioData] = Resource(**_NAMES)
+
+
+class EditorData(msgspec.Struct):
+    """Who did something: a user's id and username as they were then."""
+
+    id: int
+    username: str
+
+
+class TrashedPortfolioData(msgspec.Struct):
+    """A portfolio in the trash."""
+
+    id: int
+    title: str
+    slug: str
+    deleted_at: datetime
+    deleted_by: EditorData | None
+
+
+_TRASH_PAGE = named_page(TrashedPortfolioData, "TrashedPortfolioPage")
+_TAKEN = with_answer(
+    responses(404),
+    409,
+    "Another portfolio took its title or slug while it was in the trash.",
+    TAKEN_MEANWHILE.format(field="slug"),
+)
+
+
+async def _list_trash(request: AnyRequest, endpoints: Injected[PortfolioEndpoints]) -> Any:
+    """A page of the trash."""
+    wanted = requested_page(request.query_params)
+    found = await endpoints.trash.list(wanted.number, wanted.size)
+    return endpoints.page(request, found, presenter(TrashedPortfolioData))
+
+
+# Routed before ``/{id}``: a path segment that is a route of its own is never taken for an id.
+list_trash = get(
+    "/trash/",
+    **{
+        **_PORTFOLIOS.operation(LIST),
+        "operation_id": "list_trashed_portfolios",
+        "summary": "List the trash",
+        "description": "The deleted portfolios not purged yet, most recently deleted first, 20 "
+        "a page. Each is purged for good once it has been there `PORTFOLIO_TRASH_DAYS` days "
+        "(30 unless configured). Permission 4201.",
+    },
+    responses=read_responses(404),
+    operation_class=documented(conditional=True, query=[p.documented() for p in PAGED]),
+)(answering(_list_trash, _TRASH_PAGE))
+
+
+@action(
+    _PORTFOLIOS,
+    "POST",
+    "/{id:str}/restore/",
+    Action.DELETE,
+    status_code=200,
+    operation_id="restore_portfolio",
+    summary="Restore a portfolio from the trash",
+    description="Answers the retrieve shape. 404 when the portfolio is not in the trash; 409 "
+    "when another portfolio took its title or slug meanwhile (change that one first).",
+    responses=_TAKEN,
+)
+async def restore_portfolio(
+    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
+) -> PortfolioData:
+    """Restore a portfolio from the trash."""
+    restored = await endpoints.trash.restore(endpoints.id_of(id), author_of(request))
+    return endpoints.present(request, restored)
+
+
+@action(
+    _PORTFOLIOS,
+    "DELETE",
+    "/trash/{id:str}",
+    Action.DELETE,
+    status_code=204,
+    operation_id="purge_portfolio",
+    summary="Purge a portfolio from the trash",
+    description="Removes it for good with its own attachment rows; the shared objects it "
+    "named stay. 404 when the portfolio is not in the trash (a portfolio out of it is "
+    "deleted first).",
+    responses=responses(404),
+)
+async def purge_portfolio(
+    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
+) -> None:
+    """Purge a portfolio from the trash."""
+    await endpoints.trash.purge(endpoints.id_of(id), author_of(request))
+
+
 PORTFOLIOS = Resource(
-    code=Code.PORTFOLIOS,
-    path="portfolios",
-    name="Portfolio",
-    singular="portfolio",
-    plural="portfolios",
-    data=PortfolioData,
-    missing=PortfolioNotFound,
+    **_NAMES,
     form=PORTFOLIO_FORM,
     query=PORTFOLIO_QUERY,
     item_query=(EXPAND_PARAMETER,),
@@ -295,10 +406,13 @@ PORTFOLIOS = Resource(
         "made from the title again).",
         UPDATE: "Only the fields sent change; a list sent replaces that whole list. A slug set "
         "to null or empty is made afresh from the title.",
-        DELETE: "Removes the portfolio and its own attachment rows; the employer, tags, links, "
-        "media and meta it names stay.",
+        DELETE: "Moves the portfolio to the trash (`GET /api/portfolios/trash/`): from then on "
+        "it answers 404 here and is in no list, count or filter and not on the website, its "
+        "title and slug are free for others, and the employer, tags, links, media and meta it "
+        "names stay protected from deletion until it is purged.",
     },
     deletes_refused_in_use=False,
+    actions=(list_trash, restore_portfolio, purge_portfolio),
 )
 
 
@@ -306,9 +420,14 @@ class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
     """Portfolios: the form's writes, and a list filtered and ordered by its query."""
 
     def __init__(
-        self, manage: ManagePortfolios, storage: MediaStorage, retries: SafeRetries
+        self,
+        manage: ManagePortfolios,
+        trash: ManageTrash,
+        storage: MediaStorage,
+        retries: SafeRetries,
     ) -> None:
         super().__init__(PORTFOLIOS, manage, storage, retries)
+        self.trash = trash
 
     async def find(self, request: AnyRequest) -> Page[Portfolio]:
         """One page of whole portfolios matching the query's filters, in its ordering."""

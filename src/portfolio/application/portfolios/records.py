@@ -1,0 +1,32 @@
+"""What the trash and a portfolio's history show: read models, not entities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from portfolio.domain import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class Editor:
+    """The user who did something, as they were named then."""
+
+    id: int
+    username: str
+
+
+def editor_of(user: Principal | None) -> Editor | None:
+    """The editor a signed-in user is; None for the operator or the service itself."""
+    return None if user is None else Editor(user.id, user.username)
+
+
+@dataclass(frozen=True, slots=True)
+class Trashed:
+    """A portfolio in the trash, as the trash lists it."""
+
+    id: int
+    title: str
+    slug: str
+    deleted_at: datetime
+    deleted_by: Editor | None
