@@ -50,8 +50,14 @@ PUBLIC = {("/api/auth/token", "post"), *WEBSITE}
 """Signing in and the public read API need no token."""
 ANY_SIGNED_IN = {("/api/auth/me", "get"), ("/api/auth/logout", "post")}
 """Any valid token will do: no permission, so no 403."""
-NO_BODY = {("/api/auth/logout", "post"), ("/api/portfolios/{id}/restore", "post")}
+NO_BODY = {
+    ("/api/auth/logout", "post"),
+    ("/api/portfolios/{id}/restore", "post"),
+    ("/api/portfolios/{id}/revisions/{revision_id}/restore", "post"),
+}
 """Writes that take no body."""
+FIELDS_OF_A_REVISION = {("/api/portfolios/{id}/revisions/{revision_id}/restore", "post")}
+"""No body, yet field errors: a field of the revision names something gone."""
 BODY_NAMES = {
     ("/api/auth/token", "post"): "SignInWrite",
     ("/api/users", "post"): "UserWrite",
@@ -434,7 +440,11 @@ def test_a_400_is_field_errors_or_a_detail_wherever_fields_are_checked(
             assert answers["500"]["content"]["application/json"]["schema"] == detail_only
             bad = answers["400"]["content"]["application/json"]["schema"]
             writes = method in ("post", "put", "patch") and (path, method) not in NO_BODY
-            checks_fields = writes or (method == "get" and path in SEARCHED_LISTS)
+            checks_fields = (
+                writes
+                or (method == "get" and path in SEARCHED_LISTS)
+                or (path, method) in FIELDS_OF_A_REVISION
+            )
             assert bad == (BAD_REQUEST if checks_fields else detail_only), (path, method)
 
 

@@ -185,6 +185,11 @@ CASES: dict[str, Case] = {
         patch(portfolio_path, {"excerpt": "changed"}),
         regenerate_thumbnails("cover"),
     ),
+    "/api/portfolios/{id:str}/revisions/": Case(
+        lambda w: f"{portfolio_path(w)}/revisions/",
+        patch(portfolio_path, {"excerpt": "changed"}),
+        operator_patch(portfolio_path, '{"excerpt": "changed through the CLI"}'),
+    ),
     "/api/portfolios/trash/": Case(
         lambda _: "/api/portfolios/trash/", trash_portfolio, restore_portfolio_by_cli
     ),

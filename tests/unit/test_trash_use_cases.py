@@ -14,6 +14,7 @@ from portfolio.application.changes import API, OPERATOR, Author
 from portfolio.application.listing import Window
 from portfolio.application.portfolios.manage import ManagePortfolios
 from portfolio.application.portfolios.records import Editor
+from portfolio.application.portfolios.revisions import History
 from portfolio.application.portfolios.trash import (
     LOOK_EVERY_SECONDS,
     PURGED_AT_ONCE,
@@ -52,7 +53,8 @@ def journal() -> InMemoryJournal:
 
 @pytest.fixture
 def manage(database: InMemoryDatabase, journal: InMemoryJournal) -> ManagePortfolios:
-    return ManagePortfolios(database.portfolios, InMemoryTransactions(), journal)
+    history = History(database.revisions, keep=50)
+    return ManagePortfolios(database.portfolios, InMemoryTransactions(), journal, history)
 
 
 @pytest.fixture

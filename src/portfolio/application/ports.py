@@ -11,7 +11,7 @@ from typing import Any, BinaryIO, Protocol, TypeVar
 from portfolio.application.fields import NewMedia, NewThumbnail, PortfolioFields, UserChanges
 from portfolio.application.listing import PortfolioFilter, Slice, Window
 from portfolio.application.media.file_types import ImageFormat
-from portfolio.application.portfolios.records import Editor, Trashed
+from portfolio.application.portfolios.records import Editor, Revision, Trashed
 from portfolio.domain import Media, Portfolio, Principal
 
 FieldsT_contra = TypeVar("FieldsT_contra", contravariant=True)
@@ -73,6 +73,30 @@ class Portfolios(Protocol):
     async def purge_trashed_before(self, moment: datetime, limit: int) -> Sequence[int]:
         """Purge up to ``limit`` portfolios trashed before ``moment``, oldest first; their
         ids."""
+        ...
+
+
+class Revisions(Protocol):
+    """Each portfolio's revisions, written in the unit of work of the save they record and
+    removed with the portfolio when it is purged."""
+
+    async def latest(self, portfolio_id: int) -> Revision | None:
+        """The portfolio's newest revision, or None."""
+        ...
+
+    async def add(
+        self, portfolio: Portfolio, by: Editor | None, changes: Sequence[str], keep: int
+    ) -> Revision:
+        """Record ``portfolio`` as saved now by ``by``; of its revisions only the newest
+        ``keep`` stay."""
+        ...
+
+    async def of(self, portfolio_id: int, window: Window) -> Slice[Revision]:
+        """The portfolio's revisions, newest first."""
+        ...
+
+    async def get(self, portfolio_id: int, revision_id: int) -> Revision | None:
+        """One revision of the portfolio; None when it has no revision with this id."""
         ...
 
 

@@ -197,3 +197,7 @@ class TakenMeanwhile(DomainError):
     def __init__(self, field: str) -> None:
         super().__init__(f"another portfolio took this one's {field} meanwhile")
         self.field = field
+
+
+class RevisionNotFound(NotFound):
+    """No revision of this portfolio has this id."""

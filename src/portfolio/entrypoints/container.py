@@ -31,6 +31,7 @@ from portfolio.adapters.postgres.pool import BoundedPool, PoolSettings, make_poo
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.readiness import PostgresReadiness
 from portfolio.adapters.postgres.retries import PostgresRetryKeys
+from portfolio.adapters.postgres.revisions import PostgresRevisions
 from portfolio.adapters.postgres.schedule import PostgresSchedule
 from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
@@ -62,6 +63,7 @@ from portfolio.application.media.upload import MediaLimits, UploadMedia
 from portfolio.application.observing import UNOBSERVED
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
 from portfolio.application.portfolios.publishing import FireScheduledMoments
+from portfolio.application.portfolios.revisions import History, ManageRevisions
 from portfolio.application.portfolios.trash import ManageTrash, PurgeExpiredTrash
 from portfolio.application.portfolios.website import ShowWebsite
 from portfolio.application.ports import FailureCounter, MediaStorage, ReadinessProbe
@@ -216,6 +218,7 @@ class Container(containers.DeclarativeContainer):
     website_menus = providers.Singleton(PostgresWebsiteMenus, pool=pool)
     leadership = providers.Singleton(PostgresLeadership, conninfo=database_url)
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
+    revisions = providers.Singleton(PostgresRevisions, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
     database_readiness = providers.Singleton(PostgresReadiness, pool=pool)
@@ -300,8 +303,23 @@ class Container(containers.DeclarativeContainer):
         AdministerUsers, users=users, tokens=tokens, passwords=passwords, clock=clock
     )
     manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
+    history = providers.Singleton(
+        History, revisions=revisions, keep=settings.provided.revisions_kept
+    )
     manage_portfolios = providers.Singleton(
-        ManagePortfolios, portfolios=portfolios, transactions=transactions, journal=journal
+        ManagePortfolios,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
+    manage_revisions = providers.Singleton(
+        ManageRevisions,
+        portfolios=portfolios,
+        revisions=revisions,
+        history=history,
+        transactions=transactions,
+        journal=journal,
     )
     manage_trash = providers.Singleton(
         ManageTrash, portfolios=portfolios, transactions=transactions, journal=journal
@@ -373,6 +391,7 @@ class Container(containers.DeclarativeContainer):
         "portfolios",
         manage=manage_portfolios,
         trash=manage_trash,
+        revisions=manage_revisions,
         storage=media_storage,
         retries=safe_retries,
     )
@@ -445,6 +464,7 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     website_menus = database.provided.menus
     leadership = providers.Singleton(SoleLeadership)
     portfolios = database.provided.portfolios
+    revisions = database.provided.revisions
     employer_store = database.provided.employers
     tag_store = database.provided.tags
     link_store = database.provided.links

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.media import InMemoryMediaRepository
+from portfolio.adapters.memory.revisions import InMemoryRevisions
 from portfolio.adapters.memory.transactions import Table
 from portfolio.application.fields import (
     EmployerFields,
@@ -22,7 +23,7 @@ from portfolio.application.fields import (
 )
 from portfolio.application.listing import PortfolioFilter, Slice, SortField, Window
 from portfolio.application.portfolios.publishing import DueMoment
-from portfolio.application.portfolios.records import Editor, Trashed
+from portfolio.application.portfolios.records import Editor, Revision, Trashed
 from portfolio.application.portfolios.website import Counted
 from portfolio.application.revalidation import CATALOGUE
 from portfolio.domain import (
@@ -78,8 +79,8 @@ def _window(items: Sequence[EntityT], window: Window) -> Slice[EntityT]:
 
 class InMemoryDatabase:
     """The records of every in-memory store, with the database's uniqueness and reference
-    rules, and the stores over them: ``portfolios``, ``employers``, ``tags``, ``links``,
-    ``meta`` and ``media`` (each the in-memory adapter of its port)."""
+    rules, and the stores over them: ``portfolios``, ``revisions``, ``employers``, ``tags``,
+    ``links``, ``meta`` and ``media`` (each the in-memory adapter of its port)."""
 
     def __init__(
         self,
@@ -96,6 +97,8 @@ class InMemoryDatabase:
         # Trashed portfolios: id -> (when, by whom). Their rows stay in portfolio_rows, so
         # what they refer to stays protected, as the Postgres row with deleted_at set does.
         self.trash: Table[int, tuple[datetime, Editor | None]] = Table()
+        # Revisions: id -> (portfolio id, revision); removed with their portfolio.
+        self.revision_rows: Table[int, tuple[int, Revision]] = Table()
         self.employers = InMemorySharedObjects[EmployerFields, Employer](
             self,
             _SharedKind(
@@ -134,6 +137,7 @@ class InMemoryDatabase:
             ),
         )
         self.portfolios = InMemoryPortfolios(self)
+        self.revisions = InMemoryRevisions(self)
         self.schedule = InMemorySchedule(self)
         self.menus = InMemoryWebsiteMenus(self)
         self.changes.next_moment = self.schedule.soonest
@@ -409,6 +413,9 @@ class InMemoryPortfolios:
             return False
         del self._db.trash[portfolio_id]
         del self._db.portfolio_rows[portfolio_id]
+        for revision_id, (owner, _) in list(self._db.revision_rows.items()):
+            if owner == portfolio_id:
+                del self._db.revision_rows[revision_id]
         for kind in ("publish", "unpublish"):
             self._db.moments.pop((portfolio_id, kind), None)
         self._db.changed()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from portfolio.domain import Principal
+from portfolio.domain import Portfolio, Principal
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,3 +30,15 @@ class Trashed:
     slug: str
     deleted_at: datetime
     deleted_by: Editor | None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A portfolio as one save left it: who saved it, which fields changed, and the whole
+    portfolio as it was then (its shared objects as they were named then too)."""
+
+    id: int
+    created_at: datetime
+    user: Editor | None
+    changes: tuple[str, ...]
+    document: Portfolio

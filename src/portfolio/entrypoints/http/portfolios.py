@@ -17,11 +17,12 @@ from portfolio.application.listing import (
     PortfolioFilter,
 )
 from portfolio.application.portfolios.manage import ManagePortfolios
+from portfolio.application.portfolios.revisions import ManageRevisions
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
 from portfolio.application.portfolios.trash import ManageTrash
 from portfolio.application.ports import MediaStorage
 from portfolio.application.retries import SafeRetries
-from portfolio.domain import Action, Portfolio, PortfolioNotFound, Publication
+from portfolio.domain import Action, Portfolio, PortfolioNotFound, Publication, RevisionNotFound
 from portfolio.domain import Resource as Code
 from portfolio.entrypoints.http.errors import TAKEN_MEANWHILE
 from portfolio.entrypoints.http.forms import (
@@ -39,7 +40,7 @@ from portfolio.entrypoints.http.forms import (
     Text,
     Timestamp,
 )
-from portfolio.entrypoints.http.ids import parse_id
+from portfolio.entrypoints.http.ids import parse_id, path_id
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import (
     ID_SCHEMA,
@@ -346,6 +347,75 @@ list_trash = get(
 )(answering(_list_trash, _TRASH_PAGE))
 
 
+class RevisionData(msgspec.Struct):
+    """A portfolio as one save left it. ``changes`` names the fields that save changed
+    (sorted); ``document`` is the portfolio in the retrieve shape as it was then."""
+
+    id: int
+    created_at: datetime
+    user: EditorData | None
+    changes: list[str]
+    document: PortfolioData
+
+
+_REVISION_PAGE = named_page(RevisionData, "RevisionPage")
+
+
+async def _list_revisions(
+    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
+) -> Any:
+    """A page of a portfolio's revisions."""
+    wanted = requested_page(request.query_params)
+    found = await endpoints.revisions.list(endpoints.id_of(id), wanted.number, wanted.size)
+    return endpoints.page(request, found, presenter(RevisionData))
+
+
+list_revisions = get(
+    "/{id:str}/revisions/",
+    **{
+        **_PORTFOLIOS.operation(RETRIEVE),
+        "operation_id": "list_portfolio_revisions",
+        "summary": "List a portfolio's revisions",
+        "description": "Newest first, 20 a page: one for every create, replace, change and "
+        "revision restored, each with who saved it, the fields it changed and the whole "
+        "portfolio as it was. A change to a shared object (a tag renamed) is not a revision of "
+        "the portfolios using it. Only the newest `PORTFOLIO_REVISIONS_KEPT` (50 unless "
+        "configured) are kept. Permission 4202.",
+    },
+    responses=read_responses(404),
+    operation_class=documented(conditional=True, query=[p.documented() for p in PAGED]),
+)(answering(_list_revisions, _REVISION_PAGE))
+
+
+@action(
+    _PORTFOLIOS,
+    "POST",
+    "/{id:str}/revisions/{revision_id:str}/restore/",
+    Action.UPDATE,
+    status_code=200,
+    operation_id="restore_portfolio_revision",
+    summary="Restore a revision of a portfolio",
+    description="Makes the portfolio what the revision holds again (its references by id: "
+    "shared objects are not changed back) and answers the retrieve shape; recorded as a new "
+    "revision. 400 naming the field when something the revision refers to is gone, or its "
+    "title or slug is another portfolio's now: nothing is changed. 404 when the revision is "
+    "not one of this portfolio's.",
+    operation_class=documented(fields={"tags": ['Invalid pk "999" - object does not exist.']}),
+    responses=responses(404),
+)
+async def restore_revision(
+    request: AnyRequest,
+    id: PathId,
+    revision_id: PathId,
+    endpoints: Injected[PortfolioEndpoints],
+) -> PortfolioData:
+    """Restore a revision of a portfolio."""
+    portfolio_id = endpoints.id_of(id)
+    revision = path_id(revision_id, RevisionNotFound)
+    restored = await endpoints.revisions.restore(portfolio_id, revision, author_of(request))
+    return endpoints.present(request, restored)
+
+
 @action(
     _PORTFOLIOS,
     "POST",
@@ -412,7 +482,7 @@ PORTFOLIOS = Resource(
         "names stay protected from deletion until it is purged.",
     },
     deletes_refused_in_use=False,
-    actions=(list_trash, restore_portfolio, purge_portfolio),
+    actions=(list_trash, restore_portfolio, purge_portfolio, list_revisions, restore_revision),
 )
 
 
@@ -423,11 +493,13 @@ class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
         self,
         manage: ManagePortfolios,
         trash: ManageTrash,
+        revisions: ManageRevisions,
         storage: MediaStorage,
         retries: SafeRetries,
     ) -> None:
         super().__init__(PORTFOLIOS, manage, storage, retries)
         self.trash = trash
+        self.revisions = revisions
 
     async def find(self, request: AnyRequest) -> Page[Portfolio]:
         """One page of whole portfolios matching the query's filters, in its ordering."""
