@@ -63,6 +63,7 @@ BODY_NAMES = {
     ("/api/users", "post"): "UserWrite",
     ("/api/users/{id}", "patch"): "UserPatch",
     ("/api/users/{id}/password", "post"): "NewPasswordWrite",
+    ("/api/portfolios/{id}/move", "post"): "PortfolioMoveWrite",
 }
 
 

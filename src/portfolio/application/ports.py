@@ -11,7 +11,7 @@ from typing import Any, BinaryIO, Protocol, TypeVar
 from portfolio.application.fields import NewMedia, NewThumbnail, PortfolioFields, UserChanges
 from portfolio.application.listing import PortfolioFilter, Slice, Window
 from portfolio.application.media.file_types import ImageFormat
-from portfolio.application.portfolios.records import Editor, Revision, Trashed
+from portfolio.application.portfolios.records import Editor, Position, Revision, Trashed
 from portfolio.domain import Media, Portfolio, Principal
 
 FieldsT_contra = TypeVar("FieldsT_contra", contravariant=True)
@@ -48,6 +48,26 @@ class Portfolios(Protocol):
         """Apply ``changes`` (PortfolioFields attribute -> value) and move ``updated_at``;
         an id list in ``changes`` replaces that attachment list. None when no such id exists.
         """
+        ...
+
+    async def lock_order(self) -> None:
+        """Hold the display order's lock until the current unit of work ends, so that moves
+        read and write the order one at a time."""
+        ...
+
+    async def position(self, portfolio_id: int) -> Position | None:
+        """Where a portfolio out of the trash stands in the display order; None for any other
+        id."""
+        ...
+
+    async def beside(self, position: Position, *, after: bool, excluding: int) -> Position | None:
+        """The portfolio out of the trash just before ``position`` in the display order (just
+        after it, when ``after``), leaving out portfolio ``excluding``; None at an end."""
+        ...
+
+    async def renumber(self, spacing: int) -> None:
+        """Give the portfolios out of the trash the orders ``spacing``, ``2 * spacing``, ... in
+        their display order, so that every gap holds ``spacing - 1`` free values again."""
         ...
 
     async def trash(self, portfolio_id: int, by: Editor | None) -> bool:

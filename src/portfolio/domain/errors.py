@@ -201,3 +201,11 @@ class TakenMeanwhile(DomainError):
 
 class RevisionNotFound(NotFound):
     """No revision of this portfolio has this id."""
+
+
+class MovedBesideItself(DomainError):
+    """A portfolio cannot be moved before or after itself (``field`` says which was asked)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field}: a portfolio cannot be moved beside itself")
+        self.field = field

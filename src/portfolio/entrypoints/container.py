@@ -62,6 +62,7 @@ from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import MediaLimits, UploadMedia
 from portfolio.application.observing import UNOBSERVED
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
+from portfolio.application.portfolios.moving import MovePortfolio
 from portfolio.application.portfolios.publishing import FireScheduledMoments
 from portfolio.application.portfolios.revisions import History, ManageRevisions
 from portfolio.application.portfolios.trash import ManageTrash, PurgeExpiredTrash
@@ -313,6 +314,13 @@ class Container(containers.DeclarativeContainer):
         journal=journal,
         history=history,
     )
+    move_portfolio = providers.Singleton(
+        MovePortfolio,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
     manage_revisions = providers.Singleton(
         ManageRevisions,
         portfolios=portfolios,
@@ -392,6 +400,7 @@ class Container(containers.DeclarativeContainer):
         manage=manage_portfolios,
         trash=manage_trash,
         revisions=manage_revisions,
+        move=move_portfolio,
         storage=media_storage,
         retries=safe_retries,
     )

@@ -23,7 +23,7 @@ from portfolio.application.fields import (
 )
 from portfolio.application.listing import PortfolioFilter, Slice, SortField, Window
 from portfolio.application.portfolios.publishing import DueMoment
-from portfolio.application.portfolios.records import Editor, Revision, Trashed
+from portfolio.application.portfolios.records import Editor, Position, Revision, Trashed
 from portfolio.application.portfolios.website import Counted
 from portfolio.application.revalidation import CATALOGUE
 from portfolio.domain import (
@@ -372,6 +372,36 @@ class InMemoryPortfolios:
             self._db.schedule_moments(portfolio_id, changed)
         self._db.changed()
         return self._db.portfolio(portfolio_id)
+
+    async def lock_order(self) -> None:
+        """Nothing to hold: no other write runs between a move's reads and its write here."""
+
+    async def position(self, portfolio_id: int) -> Position | None:
+        """The portfolio's order and id."""
+        if portfolio_id not in self._db.portfolio_rows or portfolio_id in self._db.trash:
+            return None
+        return Position(self._db.portfolio_rows[portfolio_id][0].order, portfolio_id)
+
+    async def beside(self, position: Position, *, after: bool, excluding: int) -> Position | None:
+        """The nearest other portfolio on the asked side of ``position``."""
+        others = [
+            Position(fields.order, portfolio_id)
+            for portfolio_id, fields in self._db.kept()
+            if portfolio_id != excluding
+        ]
+        if after:
+            return min((other for other in others if other > position), default=None)
+        return max((other for other in others if other < position), default=None)
+
+    async def renumber(self, spacing: int) -> None:
+        """Spaced orders in display order; ``updated_at`` stays, as in Postgres."""
+        kept = sorted(self._db.kept(), key=lambda row: (row[1].order, row[0]))
+        step = min(spacing, 2147483647 // (len(kept) + 1))
+        for n, (portfolio_id, fields) in enumerate(kept, start=1):
+            _, created_at, updated_at = self._db.portfolio_rows[portfolio_id]
+            renumbered = replace(fields, order=n * step)
+            self._db.portfolio_rows[portfolio_id] = (renumbered, created_at, updated_at)
+        self._db.changed()
 
     async def trash(self, portfolio_id: int, by: Editor | None) -> bool:
         """Note the portfolio trashed; its row stays."""

@@ -14,7 +14,7 @@ from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.adapters.postgres.statements import TOUCH, assignments, document, one, transaction
 from portfolio.application.fields import PortfolioFields
 from portfolio.application.listing import PortfolioFilter, Slice, SortField, Window
-from portfolio.application.portfolios.records import Editor, Trashed
+from portfolio.application.portfolios.records import Editor, Position, Trashed
 from portfolio.domain import Portfolio, Publication
 
 # portfolio_documents (migration 0001) builds the whole nested document in SQL; a trashed
@@ -44,6 +44,26 @@ _PURGE_BEFORE = (
     " RETURNING id"
 )
 _decode_trashed = msgspec.json.Decoder(list[Trashed])
+# The display order's lock: moves take it for their whole transaction (beside the
+# migrations' 4_242_001 and the background leader's 4_242_002).
+_ORDER_LOCK = 4_242_003
+_POSITION = f"SELECT display_order, id FROM portfolios t WHERE id = %s AND {KEPT}"
+# The neighbour, read from the display order's index (walked backwards for the one before).
+_BEFORE = (
+    f"SELECT display_order, id FROM portfolios t WHERE {KEPT} AND id <> %s"
+    " AND (display_order, id) < (%s, %s) ORDER BY display_order DESC, id DESC LIMIT 1"
+)
+_AFTER = (
+    f"SELECT display_order, id FROM portfolios t WHERE {KEPT} AND id <> %s"
+    " AND (display_order, id) > (%s, %s) ORDER BY display_order, id LIMIT 1"
+)
+# Spaced as asked, or closer should that many portfolios not fit an integer so spaced.
+_RENUMBER = f"""
+UPDATE portfolios p SET display_order = r.n * least(%(spacing)s, 2147483647 / (r.total + 1))
+FROM (SELECT id, row_number() OVER (ORDER BY display_order, id) AS n, count(*) OVER () AS total
+      FROM portfolios t WHERE {KEPT}) r
+WHERE p.id = r.id AND p.display_order <> r.n * least(%(spacing)s, 2147483647 / (r.total + 1))
+"""
 
 _decode_portfolio = msgspec.json.Decoder(Portfolio).decode
 _decode_portfolios = msgspec.json.Decoder(list[Portfolio])
@@ -196,6 +216,31 @@ class PostgresPortfolios:
             await replace_attachments(conn, portfolio_id, lists)
             result: Portfolio = await document(conn, "portfolio_documents", portfolio_id, Portfolio)
             return result
+
+    async def lock_order(self) -> None:
+        """A transaction-level advisory lock: released at commit or rollback."""
+        async with connection(self._pool) as conn:
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_ORDER_LOCK,))
+
+    async def position(self, portfolio_id: int) -> Position | None:
+        """The row's order and id."""
+        return await self._position(_POSITION, (portfolio_id,))
+
+    async def beside(self, position: Position, *, after: bool, excluding: int) -> Position | None:
+        """The neighbour, from the index."""
+        query = _AFTER if after else _BEFORE
+        return await self._position(query, (excluding, position.order, position.id))
+
+    async def renumber(self, spacing: int) -> None:
+        """Every row out of the trash whose order changes, in one statement."""
+        async with transaction(self._pool) as conn:
+            await conn.execute(_RENUMBER.encode(), {"spacing": spacing})
+
+    async def _position(self, query: str, params: tuple[int, ...]) -> Position | None:
+        async with connection(self._pool) as conn:
+            cursor = await conn.execute(query.encode(), params)
+            row = await cursor.fetchone()
+        return None if row is None else Position(row[0], row[1])
 
     async def trash(self, portfolio_id: int, by: Editor | None) -> bool:
         """Mark the row trashed; it stays, with its references."""

@@ -1,4 +1,5 @@
-"""What the trash and a portfolio's history show: read models, not entities."""
+"""What the trash, a portfolio's history and the display order show: read models, not
+entities."""
 
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ class Editor:
 def editor_of(user: Principal | None) -> Editor | None:
     """The editor a signed-in user is; None for the operator or the service itself."""
     return None if user is None else Editor(user.id, user.username)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    """Where a portfolio stands in the display order: by ``order``, then by ``id``."""
+
+    order: int
+    id: int
 
 
 @dataclass(frozen=True, slots=True)

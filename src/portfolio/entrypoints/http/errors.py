@@ -34,6 +34,7 @@ from portfolio.domain import (
     InvalidFile,
     LastActiveAdmin,
     MissingReference,
+    MovedBesideItself,
     NotFound,
     PageNotFound,
     PermissionDenied,
@@ -59,6 +60,7 @@ logger = logging.getLogger("portfolio.errors")
 NOT_AUTHENTICATED = "Authentication credentials were not provided."
 PERMISSION_DENIED = "You do not have permission to perform this action."
 NOT_FOUND = "Not found."
+MOVED_BESIDE_ITSELF = "A portfolio cannot be moved before or after itself."
 TAKEN_MEANWHILE = (
     "Another portfolio took this portfolio's {field} while it was in the trash: change or delete "
     "that one first."
@@ -174,6 +176,7 @@ ANSWERS: dict[type[Exception], Answer] = {
     FileTooLarge: Answer(413, _detail(str)),
     InvalidFile: Answer(400, _invalid_file),
     WithdrawnBeforePublished: Answer(400, lambda _: {"unpublish_at": [WITHDRAWN_TOO_EARLY]}),
+    MovedBesideItself: Answer(400, lambda error: {error.field: [MOVED_BESIDE_ITSELF]}),
     TakenMeanwhile: Answer(409, _detail(lambda error: TAKEN_MEANWHILE.format(field=error.field))),
     RequestRefused: Answer(lambda error: error.status_code, _detail(lambda error: error.detail)),
 }

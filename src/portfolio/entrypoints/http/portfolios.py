@@ -17,6 +17,7 @@ from portfolio.application.listing import (
     PortfolioFilter,
 )
 from portfolio.application.portfolios.manage import ManagePortfolios
+from portfolio.application.portfolios.moving import MovePortfolio
 from portfolio.application.portfolios.revisions import ManageRevisions
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
 from portfolio.application.portfolios.trash import ManageTrash
@@ -28,6 +29,7 @@ from portfolio.entrypoints.http.errors import TAKEN_MEANWHILE
 from portfolio.entrypoints.http.forms import (
     JSON_BODY_LIMIT,
     NO_NUL,
+    NON_FIELD_ERRORS,
     NOT_A_BOOLEAN,
     NULL_CHARACTERS,
     Boolean,
@@ -39,6 +41,7 @@ from portfolio.entrypoints.http.forms import (
     References,
     Text,
     Timestamp,
+    values_for_existing,
 )
 from portfolio.entrypoints.http.ids import parse_id, path_id
 from portfolio.entrypoints.http.injection import Injected
@@ -416,6 +419,57 @@ async def restore_revision(
     return endpoints.present(request, restored)
 
 
+MOVE_FORM = Form(
+    name="PortfolioMove",
+    example={"before": 7},
+    fields=(
+        Field("before", "before", Reference(), description="The id of the portfolio to go before."),
+        Field("after", "after", Reference(), description="The id of the portfolio to go after."),
+    ),
+)
+ONE_OF_BEFORE_AND_AFTER = 'Send exactly one of "before" and "after".'
+
+
+@action(
+    _PORTFOLIOS,
+    "POST",
+    "/{id:str}/move/",
+    Action.UPDATE,
+    status_code=200,
+    operation_id="move_portfolio",
+    summary="Move a portfolio in the display order",
+    description="Puts it just before or just after another portfolio in the default list order "
+    "(`order`, then id), the public list's too, by giving it an `order` between its new "
+    "neighbours': usually the only row written; when no integer is left between them, the "
+    "orders of every portfolio out of the trash are renumbered 1024 apart first (their "
+    "`updated_at` stays). Answers the retrieve shape. 400 naming the field for an id that "
+    "names no portfolio out of the trash, or the portfolio itself.",
+    operation_class=documented(
+        body=MOVE_FORM.schema(partial=False),
+        body_required=True,
+        body_example=MOVE_FORM.example,
+        fields={"before": ['Invalid pk "999" - object does not exist.']},
+    ),
+    responses=responses(404, 413),
+)
+async def move_portfolio(
+    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
+) -> PortfolioData:
+    """Move a portfolio in the display order."""
+    portfolio_id = endpoints.id_of(id)
+    values = await values_for_existing(
+        MOVE_FORM,
+        await request.body(),
+        partial=False,
+        require_object=lambda: endpoints.get(portfolio_id),
+    )
+    if len(values) != 1:
+        raise InvalidFields({NON_FIELD_ERRORS: [ONE_OF_BEFORE_AND_AFTER]})
+    ((field, other_id),) = values.items()
+    moved = await endpoints.move(portfolio_id, field, other_id, author_of(request))
+    return endpoints.present(request, moved)
+
+
 @action(
     _PORTFOLIOS,
     "POST",
@@ -482,7 +536,14 @@ PORTFOLIOS = Resource(
         "names stay protected from deletion until it is purged.",
     },
     deletes_refused_in_use=False,
-    actions=(list_trash, restore_portfolio, purge_portfolio, list_revisions, restore_revision),
+    actions=(
+        list_trash,
+        restore_portfolio,
+        purge_portfolio,
+        list_revisions,
+        restore_revision,
+        move_portfolio,
+    ),
 )
 
 
@@ -494,12 +555,14 @@ class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
         manage: ManagePortfolios,
         trash: ManageTrash,
         revisions: ManageRevisions,
+        move: MovePortfolio,
         storage: MediaStorage,
         retries: SafeRetries,
     ) -> None:
         super().__init__(PORTFOLIOS, manage, storage, retries)
         self.trash = trash
         self.revisions = revisions
+        self.move = move
 
     async def find(self, request: AnyRequest) -> Page[Portfolio]:
         """One page of whole portfolios matching the query's filters, in its ordering."""
