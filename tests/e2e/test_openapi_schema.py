@@ -64,6 +64,7 @@ BODY_NAMES = {
     ("/api/users/{id}", "patch"): "UserPatch",
     ("/api/users/{id}/password", "post"): "NewPasswordWrite",
     ("/api/portfolios/{id}/move", "post"): "PortfolioMoveWrite",
+    ("/api/portfolios/bulk", "post"): "PortfolioBulkWrite",
 }
 
 

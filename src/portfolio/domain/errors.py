@@ -209,3 +209,12 @@ class MovedBesideItself(DomainError):
     def __init__(self, field: str) -> None:
         super().__init__(f"{field}: a portfolio cannot be moved beside itself")
         self.field = field
+
+
+class MissingReferences(DomainError):
+    """Ids in one field (``field``) that name nothing: every one of them (``values``)."""
+
+    def __init__(self, field: str, values: tuple[int, ...]) -> None:
+        super().__init__(f"{field}: {', '.join(map(str, values))} name nothing")
+        self.field = field
+        self.values = values

@@ -61,6 +61,7 @@ from portfolio.application.media.sweep import SweepOrphans
 from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import MediaLimits, UploadMedia
 from portfolio.application.observing import UNOBSERVED
+from portfolio.application.portfolios.bulk import BulkPortfolios
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
 from portfolio.application.portfolios.moving import MovePortfolio
 from portfolio.application.portfolios.publishing import FireScheduledMoments
@@ -321,6 +322,14 @@ class Container(containers.DeclarativeContainer):
         journal=journal,
         history=history,
     )
+    bulk_portfolios = providers.Singleton(
+        BulkPortfolios,
+        portfolios=portfolios,
+        tags=tag_store,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
     manage_revisions = providers.Singleton(
         ManageRevisions,
         portfolios=portfolios,
@@ -401,6 +410,7 @@ class Container(containers.DeclarativeContainer):
         trash=manage_trash,
         revisions=manage_revisions,
         move=move_portfolio,
+        bulk=bulk_portfolios,
         storage=media_storage,
         retries=safe_retries,
     )

@@ -34,6 +34,7 @@ from portfolio.domain import (
     InvalidFile,
     LastActiveAdmin,
     MissingReference,
+    MissingReferences,
     MovedBesideItself,
     NotFound,
     PageNotFound,
@@ -163,6 +164,9 @@ ANSWERS: dict[type[Exception], Answer] = {
         lambda error: {error.field: [f"{error.entity} with this {error.field} already exists."]},
     ),
     MissingReference: Answer(400, lambda error: {error.field: [no_such_object(error.value)]}),
+    MissingReferences: Answer(
+        400, lambda error: {error.field: [no_such_object(value) for value in error.values]}
+    ),
     InvalidFields: Answer(400, lambda error: error.errors),
     InUse: Answer(409, _detail(in_use_message)),
     KeyReused: Answer(422, _detail(KEY_REUSED)),

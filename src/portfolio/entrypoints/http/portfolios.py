@@ -16,6 +16,15 @@ from portfolio.application.listing import (
     Page,
     PortfolioFilter,
 )
+from portfolio.application.portfolios.bulk import (
+    ACTIONS,
+    MAX_IDS,
+    RESTORE_FROM_TRASH,
+    TAG,
+    TAGGING,
+    TRASH,
+    BulkPortfolios,
+)
 from portfolio.application.portfolios.manage import ManagePortfolios
 from portfolio.application.portfolios.moving import MovePortfolio
 from portfolio.application.portfolios.revisions import ManageRevisions
@@ -23,8 +32,16 @@ from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
 from portfolio.application.portfolios.trash import ManageTrash
 from portfolio.application.ports import MediaStorage
 from portfolio.application.retries import SafeRetries
-from portfolio.domain import Action, Portfolio, PortfolioNotFound, Publication, RevisionNotFound
+from portfolio.domain import (
+    Action,
+    Portfolio,
+    PortfolioNotFound,
+    Publication,
+    RevisionNotFound,
+    permission_code,
+)
 from portfolio.domain import Resource as Code
+from portfolio.entrypoints.http.auth import require_permission
 from portfolio.entrypoints.http.errors import TAKEN_MEANWHILE
 from portfolio.entrypoints.http.forms import (
     JSON_BODY_LIMIT,
@@ -32,7 +49,9 @@ from portfolio.entrypoints.http.forms import (
     NON_FIELD_ERRORS,
     NOT_A_BOOLEAN,
     NULL_CHARACTERS,
+    REQUIRED,
     Boolean,
+    Choice,
     Field,
     Form,
     Integer,
@@ -470,6 +489,77 @@ async def move_portfolio(
     return endpoints.present(request, moved)
 
 
+class BulkResultData(msgspec.Struct):
+    """What a bulk action did: the ids it changed, and those already as it would make them."""
+
+    changed: list[int]
+    unchanged: list[int]
+
+
+BULK_FORM = Form(
+    name="PortfolioBulk",
+    example={"action": TAG, "ids": [3, 5, 8], "tag": 2},
+    fields=(
+        Field("action", "action", Choice(ACTIONS), required=True, description="What to do."),
+        Field(
+            "ids",
+            "ids",
+            References(MAX_IDS),
+            required=True,
+            description=f"The portfolios, distinct, 1 to {MAX_IDS}.",
+        ),
+        Field("tag", "tag_id", Reference(), description="The tag id, for `tag` and `untag`."),
+    ),
+)
+_TAG_ONLY = "Only `tag` and `untag` take a tag."
+_NOT_EMPTY = "This list may not be empty."
+
+
+@action(
+    _PORTFOLIOS,
+    "POST",
+    "/bulk/",
+    Action.UPDATE,
+    status_code=200,
+    operation_id="bulk_portfolios",
+    summary="Act on many portfolios at once",
+    description="`activate`, `deactivate`, `tag` or `untag` (permission 4204), or `delete` "
+    "(to the trash) or `restore` (from it; permission 4205 too), on up to 500 distinct ids, all "
+    "or nothing. Each portfolio changed gets its journal entry, and a revision where its "
+    "content changed; one already as the action would make it is listed as unchanged. 400 "
+    "naming every id that names no portfolio out of the trash (in it, for `restore`), a "
+    "repeated id, or an unknown tag; 409 when a restore's title or slug is taken.",
+    operation_class=documented(
+        body=BULK_FORM.schema(partial=False),
+        body_required=True,
+        body_example=BULK_FORM.example,
+        fields={"ids": ['Invalid pk "998" - object does not exist.']},
+    ),
+    responses=with_answer(
+        responses(413),
+        409,
+        "A restored portfolio's title or slug was taken while it was in the trash.",
+        TAKEN_MEANWHILE.format(field="slug"),
+    ),
+)
+async def bulk_portfolios(
+    request: AnyRequest, endpoints: Injected[PortfolioEndpoints]
+) -> BulkResultData:
+    """Act on many portfolios at once."""
+    values = BULK_FORM.values(await request.body(), partial=False)
+    action_name, ids, tag_id = values["action"], values["ids"], values.get("tag_id")
+    if not ids:
+        raise InvalidFields({"ids": [_NOT_EMPTY]})
+    if action_name in TAGGING and tag_id is None:
+        raise InvalidFields({"tag": [REQUIRED]})
+    if action_name not in TAGGING and "tag_id" in values:
+        raise InvalidFields({"tag": [_TAG_ONLY]})
+    if action_name in (TRASH, RESTORE_FROM_TRASH):
+        require_permission(request.user, permission_code(Code.PORTFOLIOS, Action.DELETE))
+    done = await endpoints.bulk(action_name, ids, tag_id, author_of(request))
+    return BulkResultData(changed=list(done.changed), unchanged=list(done.unchanged))
+
+
 @action(
     _PORTFOLIOS,
     "POST",
@@ -543,6 +633,7 @@ PORTFOLIOS = Resource(
         list_revisions,
         restore_revision,
         move_portfolio,
+        bulk_portfolios,
     ),
 )
 
@@ -556,10 +647,12 @@ class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
         trash: ManageTrash,
         revisions: ManageRevisions,
         move: MovePortfolio,
+        bulk: BulkPortfolios,
         storage: MediaStorage,
         retries: SafeRetries,
     ) -> None:
         super().__init__(PORTFOLIOS, manage, storage, retries)
+        self.bulk = bulk
         self.trash = trash
         self.revisions = revisions
         self.move = move
