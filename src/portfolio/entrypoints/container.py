@@ -344,11 +344,16 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         limits=media_limits,
         transactions=transactions,
+        journal=journal,
     )
     get_media = providers.Singleton(GetMedia, repository=media_repository)
     list_media = providers.Singleton(ListMedia, repository=media_repository)
     delete_media = providers.Singleton(
-        DeleteMedia, repository=media_repository, storage=media_storage
+        DeleteMedia,
+        repository=media_repository,
+        storage=media_storage,
+        transactions=transactions,
+        journal=journal,
     )
     sweep_orphans = providers.Singleton(
         SweepOrphans, storage=media_storage, repository=media_repository, clock=clock
@@ -359,6 +364,8 @@ class Container(containers.DeclarativeContainer):
         storage=media_storage,
         images=images,
         limits=media_limits,
+        transactions=transactions,
+        journal=journal,
     )
 
     show_website = providers.Singleton(ShowWebsite, portfolios=portfolios, menus=website_menus)
