@@ -45,6 +45,7 @@ from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserSt
 from portfolio.adapters.postgres.website import PostgresWebsiteMenus
 from portfolio.adapters.s3.readiness import S3Readiness
 from portfolio.adapters.s3.storage import S3MediaStorage
+from portfolio.adapters.varnish.edge import VarnishEdgeCache
 from portfolio.application.accounts.auth import Authenticate, ManageTokens, SignIn
 from portfolio.application.accounts.throttle import (
     SignInLimits,
@@ -54,6 +55,8 @@ from portfolio.application.accounts.throttle import (
 )
 from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import AdministerUsers, ManageUsers
+from portfolio.application.changes import Outbox
+from portfolio.application.edge import EDGE, EdgeCache, PurgeEdge
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
 from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.sweep import SweepOrphans
@@ -73,6 +76,7 @@ from portfolio.application.shared_objects import (
     ManageTags,
 )
 from portfolio.domain import Employer, Link, Meta, Tag
+from portfolio.entrypoints.background import Work
 from portfolio.entrypoints.settings import Settings, SettingsError
 
 
@@ -119,7 +123,24 @@ def url_lifetime(settings: Settings) -> timedelta | None:
 
 def feed_consumers(settings: Settings) -> tuple[str, ...]:
     """The consumers of the change feed in service: events are queued for these only."""
-    return ()
+    return (EDGE,) if settings.edge != "off" else ()
+
+
+def build_edge_cache(settings: Settings) -> EdgeCache | None:
+    """The edge cache PORTFOLIO_EDGE names (None: off)."""
+    if settings.edge == "varnish":
+        return VarnishEdgeCache(settings.edge_urls, timeout=settings.edge_timeout)
+    return None
+
+
+def edge_purger(outbox: Outbox, edge: EdgeCache | None) -> PurgeEdge | None:
+    """The work that purges the edge, when there is one."""
+    return None if edge is None else PurgeEdge(outbox, edge)
+
+
+def works_in_service(*works: Work | None) -> list[Work]:
+    """The background works this configuration runs."""
+    return [work for work in works if work is not None]
 
 
 def web_endpoints(resource: str, **uses: Any) -> Any:
@@ -323,11 +344,16 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         limits=media_limits,
         transactions=transactions,
+        journal=journal,
     )
     get_media = providers.Singleton(GetMedia, repository=media_repository)
     list_media = providers.Singleton(ListMedia, repository=media_repository)
     delete_media = providers.Singleton(
-        DeleteMedia, repository=media_repository, storage=media_storage
+        DeleteMedia,
+        repository=media_repository,
+        storage=media_storage,
+        transactions=transactions,
+        journal=journal,
     )
     sweep_orphans = providers.Singleton(
         SweepOrphans, storage=media_storage, repository=media_repository, clock=clock
@@ -338,6 +364,8 @@ class Container(containers.DeclarativeContainer):
         storage=media_storage,
         images=images,
         limits=media_limits,
+        transactions=transactions,
+        journal=journal,
     )
 
     show_website = providers.Singleton(ShowWebsite, portfolios=portfolios, menus=website_menus)
@@ -351,7 +379,9 @@ class Container(containers.DeclarativeContainer):
         transactions=transactions,
         clock=clock,
     )
-    background_works = providers.List(fire_scheduled_moments)
+    edge_cache = providers.Singleton(build_edge_cache, settings)
+    purge_edge = providers.Singleton(edge_purger, outbox=outbox, edge=edge_cache)
+    background_works = providers.Callable(works_in_service, fire_scheduled_moments, purge_edge)
 
     # The HTTP endpoints, one per resource: what each resource's operations call.
     portfolio_endpoints = providers.Singleton(
