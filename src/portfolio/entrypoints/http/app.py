@@ -32,6 +32,7 @@ from portfolio.entrypoints.http.portfolios import PORTFOLIOS, PortfolioEndpoints
 from portfolio.entrypoints.http.public import PublicEndpoints, public_routes
 from portfolio.entrypoints.http.resource import FormEndpoints, Resource, routes
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
+from portfolio.entrypoints.http.webhooks import WEBHOOKS, WebhookEndpoints
 from portfolio.entrypoints.settings import Settings
 from portfolio.entrypoints.telemetry import Telemetry
 from portfolio.entrypoints.telemetry.metrics import forget_dead_workers, record_build_info
@@ -47,6 +48,7 @@ RESOURCES: tuple[tuple[Resource[Any], str], ...] = (
     (META, "meta_endpoints"),
     (MEDIA, "media_endpoints"),
     (USERS, "user_endpoints"),
+    (WEBHOOKS, "webhook_endpoints"),
 )
 """Every ``/api/`` resource, with the container's provider of its endpoints."""
 
@@ -58,6 +60,7 @@ ENDPOINTS: dict[str, Callable[..., Any]] = {
     "meta": partial(FormEndpoints, META),
     "media": MediaEndpoints,
     "users": UserEndpoints,
+    "webhooks": WebhookEndpoints,
     "auth": AuthEndpoints,
     "public": PublicEndpoints,
 }
