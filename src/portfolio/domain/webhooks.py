@@ -185,10 +185,11 @@ def refused_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> s
         return refused_address(embedded)
     kinds = (
         ("loopback", address.is_loopback),
-        ("private", address.is_private),
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
-        ("reserved", address.is_reserved or address.is_unspecified or not address.is_global),
+        ("reserved", address.is_reserved or address.is_unspecified),
+        ("private", address.is_private),
+        ("non-public", not address.is_global),
     )
     for kind, matches in kinds:
         if matches:
