@@ -32,6 +32,7 @@ from portfolio.entrypoints.http.portfolios import PORTFOLIOS, PortfolioEndpoints
 from portfolio.entrypoints.http.public import PublicEndpoints, public_routes
 from portfolio.entrypoints.http.resource import FormEndpoints, Resource, routes
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
+from portfolio.entrypoints.http.webhooks import WEBHOOKS, WebhookEndpoints
 from portfolio.entrypoints.settings import Settings
 from portfolio.entrypoints.telemetry import Telemetry
 from portfolio.entrypoints.telemetry.feed import sample_feed
@@ -48,6 +49,7 @@ RESOURCES: tuple[tuple[Resource[Any], str], ...] = (
     (META, "meta_endpoints"),
     (MEDIA, "media_endpoints"),
     (USERS, "user_endpoints"),
+    (WEBHOOKS, "webhook_endpoints"),
 )
 """Every ``/api/`` resource, with the container's provider of its endpoints."""
 
@@ -59,6 +61,7 @@ ENDPOINTS: dict[str, Callable[..., Any]] = {
     "meta": partial(FormEndpoints, META),
     "media": MediaEndpoints,
     "users": UserEndpoints,
+    "webhooks": WebhookEndpoints,
     "auth": AuthEndpoints,
     "public": PublicEndpoints,
 }
