@@ -292,13 +292,36 @@ class Container(containers.DeclarativeContainer):
         lifetime=providers.Callable(
             lambda hours: timedelta(hours=hours), settings.provided.sign_in_token_hours
         ),
+        transactions=transactions,
+        journal=journal,
     )
-    unlock_sign_in = providers.Singleton(UnlockSignIn, users=users, throttle=sign_in_throttle)
-    manage_users = providers.Singleton(ManageUsers, users=users)
+    unlock_sign_in = providers.Singleton(
+        UnlockSignIn,
+        users=users,
+        throttle=sign_in_throttle,
+        transactions=transactions,
+        journal=journal,
+    )
+    manage_users = providers.Singleton(
+        ManageUsers, users=users, transactions=transactions, journal=journal
+    )
     administer_users = providers.Singleton(
-        AdministerUsers, users=users, tokens=tokens, passwords=passwords, clock=clock
+        AdministerUsers,
+        users=users,
+        tokens=tokens,
+        passwords=passwords,
+        clock=clock,
+        transactions=transactions,
+        journal=journal,
     )
-    manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
+    manage_tokens = providers.Singleton(
+        ManageTokens,
+        tokens=tokens,
+        users=users,
+        clock=clock,
+        transactions=transactions,
+        journal=journal,
+    )
     manage_portfolios = providers.Singleton(
         ManagePortfolios, portfolios=portfolios, transactions=transactions, journal=journal
     )
