@@ -12,6 +12,7 @@ from dependency_injector import containers, providers
 
 from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
 from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
+from portfolio.adapters.memory.audit import InMemoryAuditLog
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.database import InMemoryDatabase
 from portfolio.adapters.memory.journal import InMemoryJournal
@@ -23,6 +24,7 @@ from portfolio.adapters.memory.throttling import InMemoryFailureCounter
 from portfolio.adapters.memory.transactions import InMemoryTransactions
 from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.adapters.postgres.audit import PostgresAuditLog
 from portfolio.adapters.postgres.changes import PostgresChangeNumbers
 from portfolio.adapters.postgres.journal import PostgresJournal, PostgresOutbox
 from portfolio.adapters.postgres.leader import PostgresLeadership
@@ -54,6 +56,7 @@ from portfolio.application.accounts.throttle import (
 )
 from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import AdministerUsers, ManageUsers
+from portfolio.application.audit import PruneAuditLog, ReadAuditLog
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
 from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.sweep import SweepOrphans
@@ -211,6 +214,7 @@ class Container(containers.DeclarativeContainer):
         PostgresJournal, pool=pool, consumers=providers.Callable(feed_consumers, settings)
     )
     outbox = providers.Singleton(PostgresOutbox, pool=pool)
+    audit_log = providers.Singleton(PostgresAuditLog, pool=pool)
     schedule = providers.Singleton(PostgresSchedule, pool=pool)
     website_menus = providers.Singleton(PostgresWebsiteMenus, pool=pool)
     leadership = providers.Singleton(PostgresLeadership, conninfo=database_url)
@@ -322,6 +326,10 @@ class Container(containers.DeclarativeContainer):
         transactions=transactions,
         journal=journal,
     )
+    read_audit_log = providers.Singleton(ReadAuditLog, log=audit_log)
+    prune_audit_log = providers.Singleton(
+        PruneAuditLog, log=audit_log, transactions=transactions, journal=journal, clock=clock
+    )
     manage_portfolios = providers.Singleton(
         ManagePortfolios, portfolios=portfolios, transactions=transactions, journal=journal
     )
@@ -427,6 +435,7 @@ class Container(containers.DeclarativeContainer):
         storage=media_storage,
         public_url=settings.provided.public_url,
     )
+    audit_endpoints = providers.Singleton(web_endpoints, "audit", read=read_audit_log)
     auth_endpoints = providers.Singleton(
         web_endpoints,
         "auth",
@@ -446,9 +455,13 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     pool: providers.Object[None] = providers.Object(None)
     transactions = providers.Singleton(InMemoryTransactions)
     journal = providers.Singleton(
-        InMemoryJournal, consumers=providers.Callable(feed_consumers, settings), clock=utc_now
+        InMemoryJournal,
+        consumers=providers.Callable(feed_consumers, settings),
+        clock=utc_now,
+        changes=change_numbers,
     )
     outbox = journal
+    audit_log = providers.Singleton(InMemoryAuditLog, journal=journal)
     schedule = database.provided.schedule
     website_menus = database.provided.menus
     leadership = providers.Singleton(SoleLeadership)

@@ -19,6 +19,7 @@ from portfolio.entrypoints.background import running
 from portfolio.entrypoints.container import Container, opened
 from portfolio.entrypoints.http.accounts.sign_in import AuthEndpoints, auth_routes
 from portfolio.entrypoints.http.accounts.users import USERS, UserEndpoints
+from portfolio.entrypoints.http.audit import AuditEndpoints, audit_routes
 from portfolio.entrypoints.http.auth import Authorization
 from portfolio.entrypoints.http.edge import edge
 from portfolio.entrypoints.http.errors import exception_handlers
@@ -59,6 +60,7 @@ ENDPOINTS: dict[str, Callable[..., Any]] = {
     "media": MediaEndpoints,
     "users": UserEndpoints,
     "auth": AuthEndpoints,
+    "audit": AuditEndpoints,
     "public": PublicEndpoints,
 }
 """What the container builds each resource's endpoints with (``container.web_endpoints``)."""
@@ -75,6 +77,7 @@ def _api_routes(container: Container) -> list[Router]:
     return [
         *(routes(resource, provided(getattr(container, name))) for resource, name in RESOURCES),
         auth_routes(provided(container.auth_endpoints)),
+        audit_routes(provided(container.audit_endpoints)),
     ]
 
 
