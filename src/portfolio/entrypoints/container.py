@@ -14,6 +14,7 @@ from portfolio.adapters.aesgcm.secrets import AesGcmSecretBox
 from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
 from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
 from portfolio.adapters.http1.receivers import Http1Receivers
+from portfolio.adapters.memory.audit import InMemoryAuditLog
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.database import InMemoryDatabase
 from portfolio.adapters.memory.journal import InMemoryJournal
@@ -26,6 +27,7 @@ from portfolio.adapters.memory.transactions import InMemoryTransactions
 from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 from portfolio.adapters.memory.webhooks import InMemoryWebhooks
 from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.adapters.postgres.audit import PostgresAuditLog
 from portfolio.adapters.postgres.changes import PostgresChangeNumbers
 from portfolio.adapters.postgres.journal import PostgresJournal, PostgresOutbox
 from portfolio.adapters.postgres.leader import PostgresLeadership
@@ -59,6 +61,7 @@ from portfolio.application.accounts.throttle import (
 )
 from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import AdministerUsers, ManageUsers
+from portfolio.application.audit import PruneAuditLog, ReadAuditLog
 from portfolio.application.changes import Outbox
 from portfolio.application.edge import EDGE, EdgeCache, PurgeEdge
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
@@ -260,6 +263,7 @@ class Container(containers.DeclarativeContainer):
         PostgresJournal, pool=pool, consumers=providers.Callable(feed_consumers, settings)
     )
     outbox = providers.Singleton(PostgresOutbox, pool=pool)
+    audit_log = providers.Singleton(PostgresAuditLog, pool=pool)
     schedule = providers.Singleton(PostgresSchedule, pool=pool)
     webhooks = providers.Singleton(PostgresWebhooks, pool=pool)
     website_menus = providers.Singleton(PostgresWebsiteMenus, pool=pool)
@@ -342,13 +346,40 @@ class Container(containers.DeclarativeContainer):
         lifetime=providers.Callable(
             lambda hours: timedelta(hours=hours), settings.provided.sign_in_token_hours
         ),
+        transactions=transactions,
+        journal=journal,
     )
-    unlock_sign_in = providers.Singleton(UnlockSignIn, users=users, throttle=sign_in_throttle)
-    manage_users = providers.Singleton(ManageUsers, users=users)
+    unlock_sign_in = providers.Singleton(
+        UnlockSignIn,
+        users=users,
+        throttle=sign_in_throttle,
+        transactions=transactions,
+        journal=journal,
+    )
+    manage_users = providers.Singleton(
+        ManageUsers, users=users, transactions=transactions, journal=journal
+    )
     administer_users = providers.Singleton(
-        AdministerUsers, users=users, tokens=tokens, passwords=passwords, clock=clock
+        AdministerUsers,
+        users=users,
+        tokens=tokens,
+        passwords=passwords,
+        clock=clock,
+        transactions=transactions,
+        journal=journal,
     )
-    manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
+    manage_tokens = providers.Singleton(
+        ManageTokens,
+        tokens=tokens,
+        users=users,
+        clock=clock,
+        transactions=transactions,
+        journal=journal,
+    )
+    read_audit_log = providers.Singleton(ReadAuditLog, log=audit_log)
+    prune_audit_log = providers.Singleton(
+        PruneAuditLog, log=audit_log, transactions=transactions, journal=journal, clock=clock
+    )
     manage_portfolios = providers.Singleton(
         ManagePortfolios, portfolios=portfolios, transactions=transactions, journal=journal
     )
@@ -518,6 +549,7 @@ class Container(containers.DeclarativeContainer):
         storage=media_storage,
         retries=safe_retries,
     )
+    audit_endpoints = providers.Singleton(web_endpoints, "audit", read=read_audit_log)
     auth_endpoints = providers.Singleton(
         web_endpoints,
         "auth",
@@ -537,9 +569,13 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     pool: providers.Object[None] = providers.Object(None)
     transactions = providers.Singleton(InMemoryTransactions)
     journal = providers.Singleton(
-        InMemoryJournal, consumers=providers.Callable(feed_consumers, settings), clock=utc_now
+        InMemoryJournal,
+        consumers=providers.Callable(feed_consumers, settings),
+        clock=utc_now,
+        changes=change_numbers,
     )
     outbox = journal
+    audit_log = providers.Singleton(InMemoryAuditLog, journal=journal)
     schedule = database.provided.schedule
     webhooks = providers.Singleton(InMemoryWebhooks, clock=utc_now)
     website_menus = database.provided.menus

@@ -19,6 +19,7 @@ from portfolio.entrypoints.background import running
 from portfolio.entrypoints.container import Container, feed_consumers, opened
 from portfolio.entrypoints.http.accounts.sign_in import AuthEndpoints, auth_routes
 from portfolio.entrypoints.http.accounts.users import USERS, UserEndpoints
+from portfolio.entrypoints.http.audit import AuditEndpoints, audit_routes
 from portfolio.entrypoints.http.auth import Authorization
 from portfolio.entrypoints.http.edge import edge
 from portfolio.entrypoints.http.errors import exception_handlers
@@ -63,6 +64,7 @@ ENDPOINTS: dict[str, Callable[..., Any]] = {
     "users": UserEndpoints,
     "webhooks": WebhookEndpoints,
     "auth": AuthEndpoints,
+    "audit": AuditEndpoints,
     "public": PublicEndpoints,
 }
 """What the container builds each resource's endpoints with (``container.web_endpoints``)."""
@@ -79,6 +81,7 @@ def _api_routes(container: Container) -> list[Router]:
     return [
         *(routes(resource, provided(getattr(container, name))) for resource, name in RESOURCES),
         auth_routes(provided(container.auth_endpoints)),
+        audit_routes(provided(container.audit_endpoints)),
     ]
 
 
