@@ -62,7 +62,9 @@ def test_writes_at_the_command_line_are_audited_as_the_operator(clean_database: 
 
 def outbox(database: str) -> list[tuple[object, ...]]:
     with psycopg.connect(database) as conn:
-        return conn.execute("SELECT consumer, event, object_id FROM outbox ORDER BY id").fetchall()
+        return conn.execute(
+            "SELECT consumer, event, object_id FROM outbox WHERE consumer = 'edge' ORDER BY id"
+        ).fetchall()
 
 
 async def test_media_uploads_and_deletes_over_the_api_are_audited_with_their_author(
