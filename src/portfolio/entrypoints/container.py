@@ -133,9 +133,12 @@ def build_edge_cache(settings: Settings) -> EdgeCache | None:
     return None
 
 
-def edge_purger(outbox: Outbox, edge: EdgeCache | None) -> PurgeEdge | None:
-    """The work that purges the edge, when there is one."""
-    return None if edge is None else PurgeEdge(outbox, edge)
+def edge_purger(outbox: Outbox, edge: EdgeCache | None, timeout: float) -> PurgeEdge | None:
+    """The work that purges the edge, when there is one. Claimed purges are held for well
+    over a purge's ``timeout``: a process killed holding them leaves them due again then."""
+    if edge is None:
+        return None
+    return PurgeEdge(outbox, edge, lease_seconds=max(10.0, 4 * timeout))
 
 
 def works_in_service(*works: Work | None) -> list[Work]:
@@ -380,7 +383,9 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     edge_cache = providers.Singleton(build_edge_cache, settings)
-    purge_edge = providers.Singleton(edge_purger, outbox=outbox, edge=edge_cache)
+    purge_edge = providers.Singleton(
+        edge_purger, outbox=outbox, edge=edge_cache, timeout=settings.provided.edge_timeout
+    )
     background_works = providers.Callable(works_in_service, fire_scheduled_moments, purge_edge)
 
     # The HTTP endpoints, one per resource: what each resource's operations call.
