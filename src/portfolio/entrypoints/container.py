@@ -14,6 +14,7 @@ from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
 from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.edge import InMemoryEdgeCache
 from portfolio.adapters.memory.journal import InMemoryJournal
 from portfolio.adapters.memory.leader import SoleLeadership
 from portfolio.adapters.memory.readiness import AlwaysReady
@@ -131,6 +132,11 @@ def build_edge_cache(settings: Settings) -> EdgeCache | None:
     if settings.edge == "varnish":
         return VarnishEdgeCache(settings.edge_urls, timeout=settings.edge_timeout)
     return None
+
+
+def memory_edge_cache(settings: Settings) -> EdgeCache | None:
+    """An edge in memory that records its purges, when the settings turn the edge on."""
+    return None if settings.edge == "off" else InMemoryEdgeCache()
 
 
 def edge_purger(outbox: Outbox, edge: EdgeCache | None, timeout: float) -> PurgeEdge | None:
@@ -464,6 +470,7 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     schedule = database.provided.schedule
     website_menus = database.provided.menus
     leadership = providers.Singleton(SoleLeadership)
+    edge_cache = providers.Singleton(memory_edge_cache, settings)
     portfolios = database.provided.portfolios
     employer_store = database.provided.employers
     tag_store = database.provided.tags
