@@ -198,6 +198,12 @@ CASES: dict[str, Case] = {
         lambda w: f"/api/users/{w.ids['target']}/tokens/", revoke_target_token, issue_target_token
     ),
     "/api/auth/me/": Case(lambda _: "/api/auth/me/", patch_staff, grant_staff, caller="staff"),
+    # Any write is an entry of the audit log: one through the API, one at the command line.
+    "/api/audit/": Case(
+        lambda _: "/api/audit/",
+        patch(lambda w: f"/api/tags/{w.ids['tags']}", {"name": "Audited"}),
+        grant_target,
+    ),
     # The public read API, which anyone may revalidate (the caller's token is not looked at).
     "/api/public/portfolios/": Case(
         lambda _: "/api/public/portfolios/",

@@ -8,6 +8,8 @@ alike): ``python -m portfolio.entrypoints.settings``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import os
 import re
@@ -83,10 +85,12 @@ def setting(
     shown: str | None = None,
     fallbacks: tuple[str, ...] = (),
     derive: Callable[[Mapping[str, Any]], Any] | None = None,
+    secret: bool = False,
 ) -> Any:
-    """A settings field read from variable ``name``."""
+    """A settings field read from variable ``name``; a ``secret`` one stays out of the
+    settings' repr (logs, tracebacks)."""
     variable = Variable(name, read, doc, shown or f"`{default}`", fallbacks, derive)
-    return field(default=default, metadata={"variable": variable})
+    return field(default=default, metadata={"variable": variable}, repr=not secret)
 
 
 # Readers
@@ -234,6 +238,23 @@ def _origin_of(raw: str, name: str) -> str:
             f"{name} must be an origin such as https://api.example.com, not {raw!r}"
         )
     return origin.lower()
+
+
+def aes_keys(raw: str, name: str) -> tuple[bytes, ...]:
+    """Comma-separated base64 keys of 32 bytes (AES-256), the first one sealing."""
+    keys = []
+    for item in _items(raw):
+        try:
+            standard = item.replace("-", "+").replace("_", "/")
+            key = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            raise SettingsError(
+                f"{name} must be base64 keys of 32 bytes, comma-separated"
+            ) from None
+        if len(key) != 32:
+            raise SettingsError(f"{name}: each key must be 32 bytes (base64 of 32 random bytes)")
+        keys.append(key)
+    return tuple(keys)
 
 
 def listener(raw: str, name: str) -> tuple[str, int] | None:
@@ -742,6 +763,31 @@ class Settings:
         seconds(60),
         "seconds one purge request may take before it counts as failed and waits in the outbox "
         "for its next try",
+    )
+    webhooks_keys: tuple[bytes, ...] = setting(
+        "PORTFOLIO_WEBHOOKS_KEY",
+        (),
+        aes_keys,
+        "base64 of 32 random bytes (`openssl rand -base64 32`): the key webhook secrets are "
+        "sealed with at rest (AES-256-GCM); comma-separated, the first seals and every one "
+        "opens, so a new key can go first while the old one still opens older secrets",
+        shown="unset: no webhook can be registered (503)",
+        secret=True,
+    )
+    webhooks_allow_private_targets: bool = setting(
+        "PORTFOLIO_WEBHOOKS_ALLOW_PRIVATE_TARGETS",
+        False,
+        boolean,
+        "let webhook URLs be http and reach loopback, private, link-local and reserved "
+        "addresses (tests, private networks); otherwise https to public addresses only",
+        shown="`false`",
+    )
+    webhooks_concurrency: int = setting(
+        "PORTFOLIO_WEBHOOKS_CONCURRENCY",
+        64,
+        whole(1, 1000),
+        "webhook attempts under way at once (at most 4 to one endpoint); a slow receiver holds "
+        "its few for 10 s at most",
     )
     demo_password: str | None = setting(
         "PORTFOLIO_DEMO_PASSWORD",

@@ -19,6 +19,7 @@ from portfolio.entrypoints.background import running
 from portfolio.entrypoints.container import Container, feed_consumers, opened
 from portfolio.entrypoints.http.accounts.sign_in import AuthEndpoints, auth_routes
 from portfolio.entrypoints.http.accounts.users import USERS, UserEndpoints
+from portfolio.entrypoints.http.audit import AuditEndpoints, audit_routes
 from portfolio.entrypoints.http.auth import Authorization
 from portfolio.entrypoints.http.edge import edge
 from portfolio.entrypoints.http.errors import exception_handlers
@@ -32,6 +33,7 @@ from portfolio.entrypoints.http.portfolios import PORTFOLIOS, PortfolioEndpoints
 from portfolio.entrypoints.http.public import PublicEndpoints, public_routes
 from portfolio.entrypoints.http.resource import FormEndpoints, Resource, routes
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
+from portfolio.entrypoints.http.webhooks import WEBHOOKS, WebhookEndpoints
 from portfolio.entrypoints.settings import Settings
 from portfolio.entrypoints.telemetry import Telemetry
 from portfolio.entrypoints.telemetry.feed import sample_feed
@@ -48,6 +50,7 @@ RESOURCES: tuple[tuple[Resource[Any], str], ...] = (
     (META, "meta_endpoints"),
     (MEDIA, "media_endpoints"),
     (USERS, "user_endpoints"),
+    (WEBHOOKS, "webhook_endpoints"),
 )
 """Every ``/api/`` resource, with the container's provider of its endpoints."""
 
@@ -59,7 +62,9 @@ ENDPOINTS: dict[str, Callable[..., Any]] = {
     "meta": partial(FormEndpoints, META),
     "media": MediaEndpoints,
     "users": UserEndpoints,
+    "webhooks": WebhookEndpoints,
     "auth": AuthEndpoints,
+    "audit": AuditEndpoints,
     "public": PublicEndpoints,
 }
 """What the container builds each resource's endpoints with (``container.web_endpoints``)."""
@@ -76,6 +81,7 @@ def _api_routes(container: Container) -> list[Router]:
     return [
         *(routes(resource, provided(getattr(container, name))) for resource, name in RESOURCES),
         auth_routes(provided(container.auth_endpoints)),
+        audit_routes(provided(container.audit_endpoints)),
     ]
 
 

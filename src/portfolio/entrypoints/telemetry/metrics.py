@@ -216,3 +216,37 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+WEBHOOK_ATTEMPTS = Counter(
+    "portfolio_webhook_attempts",
+    "Webhook delivery attempts, by outcome: delivered (2xx), retrying (to be tried again), "
+    "failed (given up), disabled (410 Gone: the endpoint was disabled).",
+    ["outcome"],
+    registry=REGISTRY,
+)
+WEBHOOK_DELIVERIES = Counter(
+    "portfolio_webhook_deliveries",
+    "Webhook deliveries that reached their end, by outcome: delivered, failed, disabled.",
+    ["outcome"],
+    registry=REGISTRY,
+)
+WEBHOOK_ATTEMPT_SECONDS = Histogram(
+    "portfolio_webhook_attempt_duration_seconds",
+    "Time of one webhook attempt, from resolving the host to the answer's head.",
+    buckets=_SECONDS,
+    registry=REGISTRY,
+)
+WEBHOOK_BACKLOG = Gauge(
+    "portfolio_webhook_backlog",
+    "Webhook deliveries pending (waiting for their first attempt or a retry), as the sender "
+    "last counted them (every 5 s).",
+    multiprocess_mode="livemostrecent",
+    registry=REGISTRY,
+)
+WEBHOOK_OLDEST_PENDING = Gauge(
+    "portfolio_webhook_oldest_pending_seconds",
+    "Age of the oldest pending webhook delivery, as the sender last measured it.",
+    multiprocess_mode="livemostrecent",
+    registry=REGISTRY,
+)
