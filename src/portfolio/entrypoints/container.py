@@ -17,6 +17,7 @@ from portfolio.adapters.http1.receivers import Http1Receivers
 from portfolio.adapters.memory.audit import InMemoryAuditLog
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.edge import InMemoryEdgeCache
 from portfolio.adapters.memory.journal import InMemoryJournal
 from portfolio.adapters.memory.leader import SoleLeadership
 from portfolio.adapters.memory.readiness import AlwaysReady
@@ -149,9 +150,17 @@ def build_edge_cache(settings: Settings) -> EdgeCache | None:
     return None
 
 
-def edge_purger(outbox: Outbox, edge: EdgeCache | None) -> PurgeEdge | None:
-    """The work that purges the edge, when there is one."""
-    return None if edge is None else PurgeEdge(outbox, edge)
+def memory_edge_cache(settings: Settings) -> EdgeCache | None:
+    """An edge in memory that records its purges, when the settings turn the edge on."""
+    return None if settings.edge == "off" else InMemoryEdgeCache()
+
+
+def edge_purger(outbox: Outbox, edge: EdgeCache | None, timeout: float) -> PurgeEdge | None:
+    """The work that purges the edge, when there is one. Claimed purges are held for well
+    over a purge's ``timeout``: a process killed holding them leaves them due again then."""
+    if edge is None:
+        return None
+    return PurgeEdge(outbox, edge, lease_seconds=max(10.0, 4 * timeout))
 
 
 def works_in_service(*works: Work | None) -> list[Work]:
@@ -468,7 +477,9 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     edge_cache = providers.Singleton(build_edge_cache, settings)
-    purge_edge = providers.Singleton(edge_purger, outbox=outbox, edge=edge_cache)
+    purge_edge = providers.Singleton(
+        edge_purger, outbox=outbox, edge=edge_cache, timeout=settings.provided.edge_timeout
+    )
     fan_out_webhooks = providers.Singleton(
         FanOutEvents,
         outbox=outbox,
@@ -580,6 +591,7 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     webhooks = providers.Singleton(InMemoryWebhooks, clock=utc_now)
     website_menus = database.provided.menus
     leadership = providers.Singleton(SoleLeadership)
+    edge_cache = providers.Singleton(memory_edge_cache, settings)
     portfolios = database.provided.portfolios
     employer_store = database.provided.employers
     tag_store = database.provided.tags
