@@ -160,34 +160,34 @@ def index_scans(plan: dict[str, Any]) -> dict[str, str]:
 
 
 INDEXED: dict[str, tuple[Fetch, str]] = {
-    "order": (portfolios(PortfolioFilter()), "portfolios_listing"),
+    "order": (portfolios(PortfolioFilter()), "portfolios_listing_kept"),
     "title": (
         portfolios(PortfolioFilter(ordering=(SortKey(SortField.TITLE),))),
-        "portfolios_by_title_with_title",
+        "portfolios_by_title_kept",
     ),
     **{
         field.value: (
             portfolios(PortfolioFilter(ordering=(SortKey(field, descending=True),))),
-            f"portfolios_by_{field.value}",
+            f"portfolios_by_{field.value}_kept",
         )
         for field in (SortField.CREATED_AT, SortField.UPDATED_AT)
     },
     "-order": (
         portfolios(PortfolioFilter(ordering=(SortKey(SortField.ORDER, descending=True),))),
-        "portfolios_listing_descending",
+        "portfolios_listing_descending_kept",
     ),
     "completed_at": (
         portfolios(PortfolioFilter(ordering=(SortKey(SortField.COMPLETED_AT),))),
-        "portfolios_by_completed_at",
+        "portfolios_by_completed_at_kept",
     ),
     "-completed_at": (
         portfolios(PortfolioFilter(ordering=(SortKey(SortField.COMPLETED_AT, descending=True),))),
-        "portfolios_by_completed_at_descending",
+        "portfolios_by_completed_at_descending_kept",
     ),
-    "is_active": (portfolios(PortfolioFilter(is_active=False)), "portfolios_active_listing"),
-    "employer": (portfolios(PortfolioFilter(employer_id=7)), "portfolios_by_employer"),
+    "is_active": (portfolios(PortfolioFilter(is_active=False)), "portfolios_active_listing_kept"),
+    "employer": (portfolios(PortfolioFilter(employer_id=7)), "portfolios_by_employer_kept"),
     "tag": (portfolios(PortfolioFilter(tag_id=7)), "portfolio_tags_by_tag"),
-    "slug": (portfolios(PortfolioFilter(slug="portfolio-7")), "portfolios_slug_key"),
+    "slug": (portfolios(PortfolioFilter(slug="portfolio-7")), "portfolios_slug_kept"),
     "search": (portfolios(PortfolioFilter(search=("harbour",))), "portfolios_search"),
     "tag search": (
         lambda pool: PostgresSharedObjects(pool, TAGS).find(("tag",), PAGE),
@@ -257,4 +257,4 @@ async def test_a_deep_page_by_title_is_read_from_the_index_alone(
         row = await cursor.fetchone()
     assert row is not None
     scans = index_scans(row[0][0]["Plan"])
-    assert scans.get("portfolios_by_title_with_title") == "Index Only Scan", scans
+    assert scans.get("portfolios_by_title_kept") == "Index Only Scan", scans
