@@ -73,8 +73,11 @@ class BulkPortfolios:
         changed: list[int] = []
         unknown: list[int] = []
         async with self._transactions.transaction():
-            if action in TAGGING and (tag_id is None or await self._tags.get(tag_id) is None):
-                raise MissingReference("tag", tag_id or 0)
+            if action in TAGGING:
+                if tag_id is None:
+                    raise ValueError(f"{action} needs a tag")
+                if await self._tags.get(tag_id) is None:
+                    raise MissingReference("tag", tag_id)
             for portfolio_id in ids:
                 outcome = await self._apply(action, portfolio_id, tag_id, by)
                 if outcome is None:

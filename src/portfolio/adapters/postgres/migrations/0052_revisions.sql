@@ -26,3 +26,9 @@ AS $$ BEGIN RETURN (
         'changes', r.changes, 'document', r.document)
     FROM portfolio_revisions r WHERE r.id = wanted
 ); END $$;
+
+-- The revisions are an answer of the catalogue (GET /api/portfolios/{id}/revisions/): watched
+-- like the portfolios they are written with.
+CREATE CONSTRAINT TRIGGER portfolio_revisions_changes
+AFTER INSERT OR UPDATE OR DELETE ON portfolio_revisions
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION note_change('catalogue');
