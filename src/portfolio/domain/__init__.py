@@ -30,7 +30,15 @@ from portfolio.domain.errors import (
     UserNotFound,
     WithdrawnBeforePublished,
 )
-from portfolio.domain.media import THUMBNAIL_SIZES, Media, Thumbnail, fit_within
+from portfolio.domain.media import (
+    ALT_MAX_LENGTH,
+    THUMBNAIL_SIZES,
+    WEB_VARIANTS,
+    Media,
+    Thumbnail,
+    ThumbnailVariant,
+    fit_within,
+)
 from portfolio.domain.permissions import (
     RETRIEVE_PORTFOLIO,
     Action,
@@ -51,8 +59,10 @@ from portfolio.domain.sizes import human_readable_size
 from portfolio.domain.users import Principal, may_manage
 
 __all__ = [
+    "ALT_MAX_LENGTH",
     "RETRIEVE_PORTFOLIO",
     "THUMBNAIL_SIZES",
+    "WEB_VARIANTS",
     "Action",
     "AuthenticationFailed",
     "CorruptImage",
@@ -88,6 +98,7 @@ __all__ = [
     "TagNotFound",
     "Throttled",
     "Thumbnail",
+    "ThumbnailVariant",
     "TokenNotFound",
     "TooManyPixels",
     "UserNotFound",
