@@ -59,6 +59,7 @@ from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.sweep import SweepOrphans
 from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import MediaLimits, UploadMedia
+from portfolio.application.media.variants import WebVariants, variants_at_upload
 from portfolio.application.observing import UNOBSERVED
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
 from portfolio.application.portfolios.publishing import FireScheduledMoments
@@ -323,6 +324,14 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         limits=media_limits,
         transactions=transactions,
+        variants=providers.Callable(variants_at_upload, media_storage),
+    )
+    web_variants = providers.Singleton(
+        WebVariants,
+        repository=media_repository,
+        storage=media_storage,
+        images=images,
+        limits=media_limits,
     )
     get_media = providers.Singleton(GetMedia, repository=media_repository)
     list_media = providers.Singleton(ListMedia, repository=media_repository)

@@ -9,6 +9,7 @@ from datetime import date
 from enum import StrEnum
 from itertools import count
 
+from portfolio.application.media.file_types import ImageFormat
 from portfolio.domain import WEB_VARIANTS, Thumbnail
 
 MEDIA_PREFIX = "core_media"
@@ -87,16 +88,16 @@ def thumbnail_of_variant(key: str) -> str | None:
     return None
 
 
-def stored_as(key: str, web_format: WebFormat) -> bool:
-    """Whether the thumbnail under ``key`` is itself stored in ``web_format`` (a WebP's)."""
-    return key.endswith(web_format.suffix)
-
-
 def variant_keys(thumbnails: Iterable[Thumbnail]) -> list[str]:
     """The keys of every variant the thumbnails have (or would have), for removing them."""
     return [variant.key for thumbnail in thumbnails for variant in thumbnail.variants]
 
 
-def key_by_format(thumbnail: Thumbnail) -> dict[WebFormat, str]:
-    """The thumbnail's variant keys by format."""
-    return {WebFormat(variant.type): variant.key for variant in thumbnail.variants}
+def formats_for(image_format: ImageFormat, wanted: Iterable[WebFormat]) -> tuple[WebFormat, ...]:
+    """Those of ``wanted`` that thumbnails of an ``image_format`` original need: a WebP's
+    thumbnails are WebP already."""
+    return tuple(
+        web_format
+        for web_format in wanted
+        if not (web_format is WebFormat.WEBP and image_format is ImageFormat.WEBP)
+    )

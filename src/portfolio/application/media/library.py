@@ -6,6 +6,7 @@ import asyncio
 
 from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, fetch_page
+from portfolio.application.media.keys import variant_keys
 from portfolio.application.media.stored_files import discard_files
 from portfolio.application.ports import MediaRepository, MediaStorage
 from portfolio.domain import Media, MediaNotFound
@@ -37,7 +38,8 @@ class ListMedia:
 
 
 class DeleteMedia:
-    """Delete a media object that nothing refers to: its record, its thumbnails, its files."""
+    """Delete a media object that nothing refers to: its record, its thumbnails, their web
+    variants, its files."""
 
     def __init__(self, repository: MediaRepository, storage: MediaStorage) -> None:
         self._repository = repository
@@ -50,6 +52,10 @@ class DeleteMedia:
         behind, never a record pointing at a missing file.
         """
         media = await self._repository.delete(require_id(media_id, MediaNotFound))
-        keys = [media.key, *(thumbnail.key for thumbnail in media.thumbnails)]
+        keys = [
+            media.key,
+            *(thumbnail.key for thumbnail in media.thumbnails),
+            *variant_keys(media.thumbnails),
+        ]
         await asyncio.to_thread(discard_files, self._storage, keys)
         return media

@@ -13,10 +13,17 @@ import io
 from typing import BinaryIO
 
 from portfolio.application.media.file_types import SNIFF_BYTES, sniff_image_format
-from portfolio.application.media.keys import WebFormat, variant_key
+from portfolio.application.media.keys import WEB_FORMATS, WebFormat, variant_key
 from portfolio.application.media.upload import DEFAULT_LIMITS, MediaLimits
 from portfolio.application.ports import ImageProcessor, MediaRepository, MediaStorage
 from portfolio.domain import InvalidFile, Media, ServiceUnavailable
+
+
+def variants_at_upload(storage: MediaStorage) -> tuple[WebFormat, ...]:
+    """The variants an upload makes at once: every one when clients fetch files from the
+    store itself (a CDN or bucket URL), where no request reaches the service to make them;
+    none when the service serves ``/media/`` and makes each on its first request."""
+    return WEB_FORMATS if storage.url("core_media/probe.jpg") is not None else ()
 
 
 class WebVariants:
