@@ -55,7 +55,7 @@ from portfolio.application.accounts.throttle import (
 from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import AdministerUsers, ManageUsers
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
-from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
+from portfolio.application.media.library import ChangeMedia, DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.sweep import SweepOrphans
 from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import MediaLimits, UploadMedia
@@ -334,6 +334,9 @@ class Container(containers.DeclarativeContainer):
         limits=media_limits,
     )
     get_media = providers.Singleton(GetMedia, repository=media_repository)
+    change_media = providers.Singleton(
+        ChangeMedia, repository=media_repository, transactions=transactions
+    )
     list_media = providers.Singleton(ListMedia, repository=media_repository)
     delete_media = providers.Singleton(
         DeleteMedia, repository=media_repository, storage=media_storage
@@ -392,6 +395,7 @@ class Container(containers.DeclarativeContainer):
         upload=upload_media,
         get_media=get_media,
         list_media=list_media,
+        change_media=change_media,
         delete_media=delete_media,
         limits=media_limits,
         storage=media_storage,

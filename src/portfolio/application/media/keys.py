@@ -79,13 +79,19 @@ def is_thumbnail_key(key: str) -> bool:
     return _THUMBNAIL_KEY.fullmatch(key) is not None
 
 
-def thumbnail_of_variant(key: str) -> str | None:
-    """The thumbnail key a variant key belongs to, or None when ``key`` names no variant."""
+def variant_of(key: str) -> tuple[str, WebFormat] | None:
+    """The thumbnail key and the format of a variant key, or None when ``key`` names none."""
     for web_format in WEB_FORMATS:
         base = key.removesuffix(web_format.suffix)
         if base != key and is_thumbnail_key(base) and not base.endswith(web_format.suffix):
-            return base
+            return base, web_format
     return None
+
+
+def thumbnail_of_variant(key: str) -> str | None:
+    """The thumbnail key a variant key belongs to, or None when ``key`` names no variant."""
+    found = variant_of(key)
+    return None if found is None else found[0]
 
 
 def variant_keys(thumbnails: Iterable[Thumbnail]) -> list[str]:

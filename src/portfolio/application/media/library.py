@@ -1,14 +1,18 @@
-"""Use cases over stored media: read one, list a page, delete one with its files."""
+"""Use cases over stored media: read one, list a page, change its alternative text, delete
+one with its files."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
+from portfolio.application.changes import Author
 from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, fetch_page
 from portfolio.application.media.keys import variant_keys
 from portfolio.application.media.stored_files import discard_files
-from portfolio.application.ports import MediaRepository, MediaStorage
+from portfolio.application.ports import MediaRepository, MediaStorage, Transactions
 from portfolio.domain import Media, MediaNotFound
 
 
@@ -35,6 +39,27 @@ class ListMedia:
     async def __call__(self, number: int, size: int) -> Page[Media]:
         """Page ``number`` of ``size`` objects and the total; PageNotFound past the last page."""
         return await fetch_page(self._repository.find, number, size)
+
+
+class ChangeMedia:
+    """Change what a client may change of a media object: its alternative text (``alt``).
+
+    One unit of work made by ``by``, so that the change can be journalled beside it.
+    """
+
+    def __init__(self, repository: MediaRepository, transactions: Transactions) -> None:
+        self._repository = repository
+        self._transactions = transactions
+
+    async def __call__(self, media_id: int, changes: Mapping[str, Any], by: Author) -> Media:
+        """The changed object; MediaNotFound for any id that names none."""
+        require_id(media_id, MediaNotFound)
+        async with self._transactions.transaction():
+            wanted = {name: value for name, value in changes.items() if name == "alt"}
+            changed = await self._repository.update(media_id, wanted)
+            if changed is None:
+                raise MediaNotFound
+        return changed
 
 
 class DeleteMedia:
