@@ -19,25 +19,38 @@ photo); the lowest quality whose median margin is not negative is marked.
 **Time.** A 4000x3000 JPEG (the photo of bench/media_ingest.py) goes through the service's
 adapter: ``render`` (today's upload work: one decode, four JPEG thumbnails) beside ``render``
 plus every AVIF and WebP variant of the four thumbnails (an eager upload), and the variant of
-one 1080 px thumbnail made on its own (a lazy first request). Medians of ``--runs``, interleaved.
+one 1080 px thumbnail made on its own (a lazy first request). Then the whole upload use case
+into a temporary media root (fsync'd files, an in-memory record) without variants (lazy, what
+the service does when it serves the files) and with all eight (eager, what it does for a
+bucket or CDN); the variant step of a request for the 1080 px AVIF the first time (made from
+the original and stored) and later (opened); and ``RegenerateThumbnails`` over images
+uploaded without variants or placeholder, per image. Medians of ``--runs``, interleaved.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image, ImageOps
 from ssimulacra2 import compute_ssimulacra2
 
 from bench.media_ingest import make_photo
+from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
+from portfolio.adapters.memory.database import InMemoryDatabase
 from portfolio.adapters.pillow.images import PillowImageProcessor
 from portfolio.application.media.file_types import ImageFormat
 from portfolio.application.media.keys import WEB_FORMATS, WebFormat
+from portfolio.application.media.thumbnails import RegenerateThumbnails
+from portfolio.application.media.upload import UploadMedia
+from portfolio.application.media.variants import WebVariants
 from portfolio.domain import THUMBNAIL_SIZES, fit_within
 
 JPEG_QUALITY = 85
@@ -173,6 +186,73 @@ def timing_table(runs: int, processor: PillowImageProcessor) -> None:
         print(f"{name:<36}{median:>11.1f}{spread:>16}{median / baseline:>9.2f}x")
 
 
+def service_table(runs: int) -> None:
+    """Upload lazy and eager, a variant's first and later request, and the regenerate rate."""
+    data = make_photo()
+    processor = PillowImageProcessor()
+
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
+    with tempfile.TemporaryDirectory() as root:
+        storage = FilesystemMediaStorage(Path(root))
+        database = InMemoryDatabase()
+        lazy = UploadMedia(storage, database.media, processor, clock)
+        eager = UploadMedia(storage, database.media, processor, clock, variants=WEB_FORMATS)
+        variants = WebVariants(database.media, storage, processor)
+        regenerate = RegenerateThumbnails(database.media, storage, processor)
+
+        async def upload(use_case: UploadMedia) -> str:
+            media = await use_case(io.BytesIO(data), "photo.jpg")
+            return media.thumbnails[-1].key
+
+        async def first_request() -> tuple[float, float]:
+            thumbnail = await upload(lazy)
+            started = time.perf_counter()
+            opened = await variants.open(thumbnail, WebFormat.AVIF)
+            elapsed = time.perf_counter() - started
+            assert opened is not None
+            opened[1].close()
+            later = time.perf_counter()
+            opened = await variants.open(thumbnail, WebFormat.AVIF)
+            assert opened is not None
+            opened[1].close()
+            return elapsed, time.perf_counter() - later
+
+        async def regenerated() -> float:
+            media = await lazy(io.BytesIO(data), "photo.jpg")
+            await database.media.update(media.id, {"placeholder": None})
+            started = time.perf_counter()
+            await regenerate.repair(media.id)
+            return time.perf_counter() - started
+
+        async def measure() -> dict[str, list[float]]:
+            timings: dict[str, list[float]] = {}
+            for run in range(runs + 1):  # the first round warms up
+                round_: dict[str, float] = {}
+                for name, use_case in (("upload lazy (today)", lazy), ("upload eager", eager)):
+                    started = time.perf_counter()
+                    await upload(use_case)
+                    round_[name] = time.perf_counter() - started
+                first, later = await first_request()
+                round_["1080 AVIF, first request"] = first
+                round_["1080 AVIF, later request"] = later
+                round_["regenerate, per image"] = await regenerated()
+                if run > 0:
+                    for name, value in round_.items():
+                        timings.setdefault(name, []).append(value * 1000)
+            return timings
+
+        timings = asyncio.run(measure())
+    baseline = statistics.median(timings["upload lazy (today)"])
+    print(f"\nthe use cases on disk, 4000x3000 JPEG, medians of {runs} runs")
+    print(f"{'case':<36}{'median ms':>11}{'min-max ms':>16}{'vs upload':>11}")
+    for name, values in timings.items():
+        median = statistics.median(values)
+        spread = f"{min(values):.1f}-{max(values):.1f}"
+        print(f"{name:<36}{median:>11.1f}{spread:>16}{median / baseline:>10.2f}x")
+
+
 def main() -> None:
     """Print the quality table for ``--corpus`` and the timing table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -184,6 +264,7 @@ def main() -> None:
     if not arguments.skip_quality:
         quality_table(photos)
     timing_table(arguments.runs, PillowImageProcessor())
+    service_table(arguments.runs)
 
 
 if __name__ == "__main__":
