@@ -200,10 +200,11 @@ class PillowImageProcessor:
         self, image: Image.Image, variant: WebFormat, profile: bytes | None
     ) -> bytes:
         writable = image
+        options = dict(self._variant_options[variant])
         if image.mode not in ("RGB", "RGBA"):
             writable = image.convert("RGBA" if image.has_transparency_data else "RGB")
-        options = dict(self._variant_options[variant])
-        if profile:
+        elif profile:
+            # Only an RGB profile describes RGB pixels: a CMYK or grey one is left behind.
             options["icc_profile"] = profile
         buffer = io.BytesIO()
         writable.save(buffer, **options)

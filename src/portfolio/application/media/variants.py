@@ -76,7 +76,8 @@ class WebVariants:
             async with self._making:
                 data = await asyncio.to_thread(self._render, media, thumbnail.size, web_format)
             await asyncio.to_thread(self._store, variant_key(thumbnail_key, web_format), data)
-        except (OSError, InvalidFile, ServiceUnavailable):
+        except (OSError, ValueError, InvalidFile, ServiceUnavailable):
+            # Whatever keeps the variant from being made, the stored thumbnail is sent.
             return False
         return True
 
