@@ -74,3 +74,30 @@ async def test_changing_alt_of_a_missing_media_is_not_found() -> None:
         await change(0, {"alt": "x"}, OPERATOR)
     document = await add_document(database.media, "a.pdf")
     assert (await change(document.id, {"alt": "Minutes"}, OPERATOR)).alt == "Minutes"
+
+
+# The cases tests/e2e/test_edge_cache.py sends through deploy/varnish/portfolio.vcl: the
+# service chooses what the VCL reduces each Accept to, so the edge and the service agree.
+VCL_CASES = [
+    ("image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8", WebFormat.AVIF),
+    ("image/avif,image/webp,*/*", WebFormat.AVIF),
+    ("image/webp,image/avif,video/*;q=0.8,image/png,image/*;q=0.8,*/*;q=0.5", WebFormat.AVIF),
+    ("IMAGE/AVIF", WebFormat.AVIF),
+    ("image/webp,image/png,image/svg+xml,image/*;q=0.8,video/*;q=0.8,*/*;q=0.5", WebFormat.WEBP),
+    ("image/avif;q=0, image/webp", WebFormat.WEBP),
+    ("image/avif ; level=1 ; q=0.0,image/webp;q=0.5", WebFormat.WEBP),
+    ("*/*", None),
+    ("image/*", None),
+    ("image/avifx, image/webpy", None),
+    ("text/html;;;,,,garbage ===", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("accept", "chosen"), VCL_CASES)
+def test_the_service_chooses_what_the_vcl_normalizes_accept_to(
+    accept: str, chosen: WebFormat | None
+) -> None:
+    assert chosen_variant(accept) is chosen
+    # And the VCL's normalized value leads to the same choice once it reaches the service.
+    assert chosen_variant(None if chosen is None else chosen.value) is chosen
