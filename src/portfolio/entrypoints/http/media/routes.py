@@ -43,7 +43,8 @@ from portfolio.entrypoints.telemetry.metrics import upload_stored
 _NOTES = {
     LIST: "Newest first, 20 a page.",
     CREATE: "A multipart body with the file in `file` and, optionally, the name to show in "
-    "`name`. Answers the media object as portfolios show it, with its thumbnails for an image. "
+    "`name`. Answers the media object: as portfolios show it, with its thumbnails for an "
+    "image, then `alt` and `placeholder`, each thumbnail listing its AVIF and WebP `variants`. "
     "A refused upload leaves no file and no record.",
     DELETE: "Removes the record, the file, its thumbnails and their AVIF and WebP variants. "
     "Refused (409, naming them) while a portfolio, employer, tag, link or meta entry refers "
