@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from portfolio.application.changes import MEDIA, OPERATOR, UPDATE, Author, Change, Journal
 from portfolio.application.fields import NewThumbnail
 from portfolio.application.media.file_types import SNIFF_BYTES, ImageFormat, sniff_image_format
 from portfolio.application.media.keys import (
@@ -20,7 +21,12 @@ from portfolio.application.media.keys import (
 )
 from portfolio.application.media.stored_files import FileBatch, discard_files
 from portfolio.application.media.upload import DEFAULT_LIMITS, MediaLimits, save_variant
-from portfolio.application.ports import ImageProcessor, MediaRepository, MediaStorage
+from portfolio.application.ports import (
+    ImageProcessor,
+    MediaRepository,
+    MediaStorage,
+    Transactions,
+)
 from portfolio.domain import THUMBNAIL_SIZES, InvalidFile, Media, MediaNotFound, fit_within
 
 
@@ -64,21 +70,30 @@ class RegenerateThumbnails:
         storage: MediaStorage,
         images: ImageProcessor,
         limits: MediaLimits = DEFAULT_LIMITS,
+        transactions: Transactions | None = None,
+        journal: Journal | None = None,
     ) -> None:
+        if journal is not None and transactions is None:
+            raise ValueError("a journal is written in the write's unit of work: give both")
+        self._transactions = transactions
+        self._journal = journal
         self._repository = repository
         self._storage = storage
         self._images = images
         self._limits = limits
 
     async def for_ids(
-        self, media_ids: Iterable[int], *, force: bool = False
+        self, media_ids: Iterable[int], *, force: bool = False, by: Author = OPERATOR
     ) -> AsyncIterator[ThumbnailRepair]:
         """Repair the given objects in order, reporting on each as it is done."""
         for media_id in media_ids:
-            yield await self.repair(media_id, force=force)
+            yield await self.repair(media_id, force=force, by=by)
 
-    async def repair(self, media_id: int, *, force: bool = False) -> ThumbnailRepair:
-        """Re-create what is missing or wrong (everything when ``force``) for one object."""
+    async def repair(
+        self, media_id: int, *, force: bool = False, by: Author = OPERATOR
+    ) -> ThumbnailRepair:
+        """Re-create what is missing or wrong (everything when ``force``) for one object; a
+        repair is journalled (``media.updated``, field ``thumbnails``, by ``by``) with it."""
         media = await self._repository.get(media_id)
         if media is None:
             return ThumbnailRepair(media_id, RepairOutcome.SKIPPED, detail="no media has this id")
@@ -106,10 +121,8 @@ class RegenerateThumbnails:
             created, placeholder = await asyncio.to_thread(
                 self._rebuild, media, image_format, wrong, lacking, placeholder_missing, batch
             )
-            if wrong or stale:
-                await self._repository.replace_thumbnails(media.id, [*kept, *created])
-            if placeholder is not None and placeholder != media.placeholder:
-                await self._repository.update(media.id, {"placeholder": placeholder})
+            thumbnails = [*kept, *created] if wrong or stale else None
+            await self._record(media, thumbnails, placeholder, by)
         except (_Unrepairable, InvalidFile, MediaNotFound) as error:
             await batch.discard_off_loop()
             return ThumbnailRepair(media_id, RepairOutcome.FAILED, detail=str(error))
@@ -129,6 +142,35 @@ class RegenerateThumbnails:
             sizes=tuple(sorted(wrong)),
             detail=_detail(stale, lacking, placeholder_missing),
         )
+
+    async def _record(
+        self,
+        media: Media,
+        thumbnails: list[NewThumbnail] | None,
+        placeholder: str | None,
+        by: Author,
+    ) -> None:
+        """Make ``thumbnails`` (when given) the records and set a new placeholder, in one
+        unit of work with its journal entry naming what changed. Variants have no record."""
+        changes = {}
+        if placeholder is not None and placeholder != media.placeholder:
+            changes["placeholder"] = placeholder
+        fields = (*(("thumbnails",) if thumbnails is not None else ()), *changes)
+        if not fields:
+            return
+
+        async def write() -> None:
+            if thumbnails is not None:
+                await self._repository.replace_thumbnails(media.id, thumbnails)
+            if changes:
+                await self._repository.update(media.id, changes)
+
+        if self._journal is None or self._transactions is None:
+            await write()
+            return
+        async with self._transactions.transaction():
+            await write()
+            await self._journal.record(Change(UPDATE, MEDIA, media.id, fields), by)
 
     def _inspect(
         self, media: Media, expected: dict[int, tuple[int, int]], force: bool

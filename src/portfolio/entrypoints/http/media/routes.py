@@ -159,7 +159,9 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
                 return upload.fingerprint
 
             async def store() -> ImageData:
-                media = await self._upload(upload.file, upload.file_name, upload.shown_name)
+                media = await self._upload(
+                    upload.file, upload.file_name, upload.shown_name, by=author_of(request)
+                )
                 return self.present(request, media)
 
             return await create_once(request, self.retries, parts, store)
@@ -181,4 +183,4 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
 
     async def remove(self, request: AnyRequest, object_id: int) -> None:
         """Remove the object and its files; 409 while anything refers to it."""
-        await self._delete(object_id)
+        await self._delete(object_id, by=author_of(request))
