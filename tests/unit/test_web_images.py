@@ -7,9 +7,10 @@ import pytest
 from PIL import Image
 
 from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.journal import InMemoryJournal
 from portfolio.adapters.memory.transactions import InMemoryTransactions
 from portfolio.adapters.pillow.blurhash import blurhash
-from portfolio.application.changes import OPERATOR
+from portfolio.application.changes import MEDIA, OPERATOR, UPDATE
 from portfolio.application.media.keys import WebFormat, thumbnail_of_variant, variant_of
 from portfolio.application.media.library import ChangeMedia
 from portfolio.domain import MediaNotFound
@@ -65,15 +66,22 @@ def test_variant_keys_name_their_thumbnail() -> None:
     assert thumbnail_of_variant(f"{webp}.avif") == webp
 
 
-async def test_changing_alt_of_a_missing_media_is_not_found() -> None:
-    database = InMemoryDatabase()
-    change = ChangeMedia(database.media, InMemoryTransactions())
+async def test_an_alt_change_is_journalled_and_a_missing_media_is_not_found() -> None:
+    database, journal = InMemoryDatabase(), InMemoryJournal()
+    change = ChangeMedia(database.media, InMemoryTransactions(), journal)
     with pytest.raises(MediaNotFound):
         await change(424242, {"alt": "x"}, OPERATOR)
     with pytest.raises(MediaNotFound):
         await change(0, {"alt": "x"}, OPERATOR)
     document = await add_document(database.media, "a.pdf")
+
     assert (await change(document.id, {"alt": "Minutes"}, OPERATOR)).alt == "Minutes"
+    await change(document.id, {}, OPERATOR)
+
+    assert [
+        (entry.action, entry.resource, entry.object_id, entry.changes)
+        for entry in journal.entries.values()
+    ] == [(UPDATE, MEDIA, document.id, ("alt",))]
 
 
 # The cases tests/e2e/test_edge_cache.py sends through deploy/varnish/portfolio.vcl: the
