@@ -292,10 +292,13 @@ async def test_the_interactive_page_loads_its_scripts_from_the_service_itself(
             assert len(response.content) > 10_000
 
 
-def test_media_has_list_upload_retrieve_and_delete_only(schema: dict[str, Any]) -> None:
+def test_media_has_list_upload_retrieve_alt_change_and_delete_only(
+    schema: dict[str, Any],
+) -> None:
     assert set(schema["paths"]["/api/media"]) == {"get", "post"}
     (item,) = [path for path in schema["paths"] if path.startswith("/api/media/{")]
-    assert set(schema["paths"][item]) == {"get", "delete"}
+    assert set(schema["paths"][item]) == {"get", "patch", "delete"}
+    assert "4104" in schema["paths"][item]["patch"]["description"]
     responses = schema["paths"][item]["delete"]["responses"]
     assert {"204", "404", "409"} <= set(responses)
     listed = schema["paths"]["/api/media"]["get"]["responses"]["200"]
@@ -507,7 +510,7 @@ async def test_options_answers_204_with_allow_and_needs_no_credentials(tmp_path:
         for path, allowed in (
             ("/api/tags/", "GET, OPTIONS, POST"),
             ("/api/tags/7", "DELETE, GET, OPTIONS, PATCH, PUT"),
-            ("/api/media/abc", "DELETE, GET, OPTIONS"),
+            ("/api/media/abc", "DELETE, GET, OPTIONS, PATCH"),
         ):
             response = await client.options(path)
             assert response.status_code == 204, path
@@ -515,4 +518,4 @@ async def test_options_answers_204_with_allow_and_needs_no_credentials(tmp_path:
             assert response.content == b""
         refused = await client.request("PUT", "/api/media/1")
         assert refused.status_code == 405
-        assert refused.headers["allow"] == "DELETE, GET, OPTIONS"
+        assert refused.headers["allow"] == "DELETE, GET, OPTIONS, PATCH"

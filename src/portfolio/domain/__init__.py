@@ -36,7 +36,15 @@ from portfolio.domain.errors import (
     WebhookNotFound,
     WithdrawnBeforePublished,
 )
-from portfolio.domain.media import THUMBNAIL_SIZES, Media, Thumbnail, fit_within
+from portfolio.domain.media import (
+    ALT_MAX_LENGTH,
+    THUMBNAIL_SIZES,
+    WEB_VARIANTS,
+    Media,
+    Thumbnail,
+    ThumbnailVariant,
+    fit_within,
+)
 from portfolio.domain.permissions import (
     RETRIEVE_PORTFOLIO,
     Action,
@@ -74,6 +82,7 @@ from portfolio.domain.webhooks import (
 )
 
 __all__ = [
+    "ALT_MAX_LENGTH",
     "ATTEMPTS",
     "DELIVERED",
     "EVENT_TYPES",
@@ -82,6 +91,7 @@ __all__ = [
     "PING",
     "RETRIEVE_PORTFOLIO",
     "THUMBNAIL_SIZES",
+    "WEB_VARIANTS",
     "Action",
     "AuthenticationFailed",
     "CorruptImage",
@@ -125,6 +135,7 @@ __all__ = [
     "Target",
     "Throttled",
     "Thumbnail",
+    "ThumbnailVariant",
     "TokenNotFound",
     "TooManyPixels",
     "UnknownEventTypes",

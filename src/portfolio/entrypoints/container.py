@@ -67,10 +67,11 @@ from portfolio.application.audit import PruneAuditLog, ReadAuditLog
 from portfolio.application.changes import Outbox
 from portfolio.application.edge import EDGE, EdgeCache, PurgeEdge
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
-from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
+from portfolio.application.media.library import ChangeMedia, DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.sweep import SweepOrphans
 from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import MediaLimits, UploadMedia
+from portfolio.application.media.variants import WebVariants, variants_at_upload
 from portfolio.application.observing import UNOBSERVED
 from portfolio.application.portfolios.bulk import BulkPortfolios
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
@@ -453,8 +454,19 @@ class Container(containers.DeclarativeContainer):
         limits=media_limits,
         transactions=transactions,
         journal=journal,
+        variants=providers.Callable(variants_at_upload, media_storage),
+    )
+    web_variants = providers.Singleton(
+        WebVariants,
+        repository=media_repository,
+        storage=media_storage,
+        images=images,
+        limits=media_limits,
     )
     get_media = providers.Singleton(GetMedia, repository=media_repository)
+    change_media = providers.Singleton(
+        ChangeMedia, repository=media_repository, transactions=transactions, journal=journal
+    )
     list_media = providers.Singleton(ListMedia, repository=media_repository)
     delete_media = providers.Singleton(
         DeleteMedia,
@@ -590,6 +602,7 @@ class Container(containers.DeclarativeContainer):
         upload=upload_media,
         get_media=get_media,
         list_media=list_media,
+        change_media=change_media,
         delete_media=delete_media,
         limits=media_limits,
         storage=media_storage,

@@ -1,12 +1,16 @@
-"""Use cases over stored media: read one, list a page, delete one with its files."""
+"""Use cases over stored media: read one, list a page, change its alternative text, delete
+one with its files."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
-from portfolio.application.changes import DELETE, MEDIA, OPERATOR, Author, Change, Journal
+from portfolio.application.changes import DELETE, MEDIA, OPERATOR, UPDATE, Author, Change, Journal
 from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, fetch_page
+from portfolio.application.media.keys import variant_keys
 from portfolio.application.media.stored_files import discard_files
 from portfolio.application.ports import MediaRepository, MediaStorage, Transactions
 from portfolio.domain import Media, MediaNotFound
@@ -37,8 +41,33 @@ class ListMedia:
         return await fetch_page(self._repository.find, number, size)
 
 
+class ChangeMedia:
+    """Change what a client may change of a media object: its alternative text (``alt``),
+    journalled (``media.updated``, field ``alt``, by ``by``) in the same unit of work."""
+
+    def __init__(
+        self, repository: MediaRepository, transactions: Transactions, journal: Journal
+    ) -> None:
+        self._repository = repository
+        self._transactions = transactions
+        self._journal = journal
+
+    async def __call__(self, media_id: int, changes: Mapping[str, Any], by: Author) -> Media:
+        """The changed object; MediaNotFound for any id that names none."""
+        require_id(media_id, MediaNotFound)
+        wanted = {name: value for name, value in changes.items() if name == "alt"}
+        async with self._transactions.transaction():
+            changed = await self._repository.update(media_id, wanted)
+            if changed is None:
+                raise MediaNotFound
+            if wanted:
+                await self._journal.record(Change(UPDATE, MEDIA, media_id, tuple(wanted)), by)
+        return changed
+
+
 class DeleteMedia:
-    """Delete a media object that nothing refers to: its record, its thumbnails, its files."""
+    """Delete a media object that nothing refers to: its record, its thumbnails, their web
+    variants, its files."""
 
     def __init__(
         self,
@@ -62,7 +91,11 @@ class DeleteMedia:
         pointing at a missing file.
         """
         media = await self._delete(require_id(media_id, MediaNotFound), by)
-        keys = [media.key, *(thumbnail.key for thumbnail in media.thumbnails)]
+        keys = [
+            media.key,
+            *(thumbnail.key for thumbnail in media.thumbnails),
+            *variant_keys(media.thumbnails),
+        ]
         await asyncio.to_thread(discard_files, self._storage, keys)
         return media
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from portfolio.application.changes import CREATE, MEDIA, OPERATOR, Author, Change, Journal
 from portfolio.application.fields import NewMedia, NewThumbnail
 from portfolio.application.media.file_types import SNIFF_BYTES, FileType, sniff_file_type
-from portfolio.application.media.keys import media_key, thumbnail_key
+from portfolio.application.media.keys import (
+    WebFormat,
+    formats_for,
+    media_key,
+    thumbnail_key,
+    variant_key,
+)
 from portfolio.application.media.names import chosen_name, display_name, stored_file_name
 from portfolio.application.media.stored_files import FileBatch, failed, finish
 from portfolio.application.ports import (
@@ -45,10 +52,13 @@ _CREATED = ("file", "name")
 
 
 class UploadMedia:
-    """Store an uploaded file; images are checked, measured and get their four thumbnails.
+    """Store an uploaded file; images are checked, measured and get their four thumbnails
+    and a placeholder.
 
     Animated GIF and WebP files are stored whole, still animated; their thumbnails show the
-    first frame only.
+    first frame only. ``variants`` are the web formats each thumbnail is also stored in at
+    once: none when the service serves the files (it makes each variant on its first
+    request), all when a bucket or CDN does.
     """
 
     def __init__(
@@ -60,11 +70,13 @@ class UploadMedia:
         limits: MediaLimits = DEFAULT_LIMITS,
         transactions: Transactions | None = None,
         journal: Journal | None = None,
+        variants: Sequence[WebFormat] = (),
     ) -> None:
         if journal is not None and transactions is None:
             raise ValueError("a journal is written in the write's unit of work: give both")
         self._transactions = transactions
         self._journal = journal
+        self._variants = tuple(variants)
         self._storage = storage
         self._repository = repository
         self._images = images
@@ -115,6 +127,7 @@ class UploadMedia:
             height=None if rendered is None else rendered.height,
             mode=None if rendered is None else rendered.mode,
             thumbnails=thumbnails,
+            placeholder=None if rendered is None else rendered.placeholder,
         )
         recording, cancelled = await finish(self._add(record, by))
         # A committed record keeps its files even when the caller has gone away meanwhile.
@@ -158,6 +171,7 @@ class UploadMedia:
                     file_type.image_format,
                     THUMBNAIL_SIZES,
                     self._limits.max_pixels,
+                    formats_for(file_type.image_format, self._variants),
                 )
             )
         if cancelled:
@@ -172,11 +186,22 @@ class UploadMedia:
         stored_key = batch.save(key, source)
         if rendered is None:
             return stored_key, ()
-        thumbnails = tuple(
-            NewThumbnail(
-                key=batch.save(thumbnail_key(stored_key, thumb.size), io.BytesIO(thumb.data)),
-                size=thumb.size,
-            )
-            for thumb in rendered.thumbnails
-        )
-        return stored_key, thumbnails
+        thumbnails = []
+        for thumb in rendered.thumbnails:
+            key = batch.save(thumbnail_key(stored_key, thumb.size), io.BytesIO(thumb.data))
+            for web_format, data in thumb.variants:
+                save_variant(batch, variant_key(key, web_format), data)
+            thumbnails.append(NewThumbnail(key=key, size=thumb.size))
+        return stored_key, tuple(thumbnails)
+
+
+def save_variant(batch: FileBatch, key: str, data: bytes) -> None:
+    """Store a variant under exactly ``key``, the key of a thumbnail just written.
+
+    A file already there is a leftover of an earlier thumbnail of that key (whose removal
+    failed): it is replaced, as the new thumbnail's variant must be found under that key.
+    """
+    used = batch.save(key, io.BytesIO(data))
+    if used != key:
+        batch.discard_one(used)
+        batch.replace(key, io.BytesIO(data))

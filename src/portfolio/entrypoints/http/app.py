@@ -89,6 +89,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
     """What the operations handlers take, made from the core."""
     return {
         "media_storage": provided(container.media_storage),
+        "web_variants": provided(container.web_variants),
         "readiness": provided(container.readiness),
     }
 
