@@ -40,6 +40,7 @@ from portfolio.application.changes import (
 )
 from portfolio.application.listing import Page, Slice, Window, fetch_page
 from portfolio.application.ports import Clock, Transactions
+from portfolio.application.webhooks.manage import PING_ACTION, RETRY, ROTATE
 
 AUDITED_ACTIONS = (
     CREATE,
@@ -52,8 +53,12 @@ AUDITED_ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
     SIGN_OUT,
+    ROTATE,
+    PING_ACTION,
+    RETRY,
 )
-"""What an entry's ``action`` may be."""
+"""What an entry's ``action`` may be: the issue's ten, and what the webhooks add (a secret
+rotated, a ping sent, deliveries retried by hand)."""
 AUDITED_RESOURCES = (PORTFOLIO, MEDIA, EMPLOYER, TAG, LINK, META, USER, TOKEN, WEBHOOK, AUDIT)
 """What an entry's ``resource`` may be."""
 
