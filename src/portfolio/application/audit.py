@@ -78,7 +78,8 @@ class AuditLog(Protocol):
     """The audit log as it is read and pruned."""
 
     async def find(self, criteria: AuditFilter, window: Window) -> Slice[AuditEntry]:
-        """The entries matching ``criteria``, newest first, inside ``window``."""
+        """The entries matching ``criteria``, newest first (by moment, then by id: the entries
+        of one unit of work share its moment), inside ``window``."""
         ...
 
     async def prune(self, before: datetime, limit: int) -> int:

@@ -37,6 +37,7 @@ from portfolio.adapters.postgres.pool import BoundedPool, PoolSettings, make_poo
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.readiness import PostgresReadiness
 from portfolio.adapters.postgres.retries import PostgresRetryKeys
+from portfolio.adapters.postgres.revisions import PostgresRevisions
 from portfolio.adapters.postgres.schedule import PostgresSchedule
 from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
@@ -71,8 +72,12 @@ from portfolio.application.media.sweep import SweepOrphans
 from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import MediaLimits, UploadMedia
 from portfolio.application.observing import UNOBSERVED
+from portfolio.application.portfolios.bulk import BulkPortfolios
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
+from portfolio.application.portfolios.moving import MovePortfolio
 from portfolio.application.portfolios.publishing import FireScheduledMoments
+from portfolio.application.portfolios.revisions import History, ManageRevisions
+from portfolio.application.portfolios.trash import ManageTrash, PurgeExpiredTrash
 from portfolio.application.portfolios.website import ShowWebsite
 from portfolio.application.ports import FailureCounter, MediaStorage, ReadinessProbe
 from portfolio.application.retries import SafeRetries
@@ -278,6 +283,7 @@ class Container(containers.DeclarativeContainer):
     website_menus = providers.Singleton(PostgresWebsiteMenus, pool=pool)
     leadership = providers.Singleton(PostgresLeadership, conninfo=database_url)
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
+    revisions = providers.Singleton(PostgresRevisions, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
     database_readiness = providers.Singleton(PostgresReadiness, pool=pool)
@@ -389,8 +395,41 @@ class Container(containers.DeclarativeContainer):
     prune_audit_log = providers.Singleton(
         PruneAuditLog, log=audit_log, transactions=transactions, journal=journal, clock=clock
     )
+    history = providers.Singleton(
+        History, revisions=revisions, keep=settings.provided.revisions_kept
+    )
     manage_portfolios = providers.Singleton(
-        ManagePortfolios, portfolios=portfolios, transactions=transactions, journal=journal
+        ManagePortfolios,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
+    move_portfolio = providers.Singleton(
+        MovePortfolio,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
+    bulk_portfolios = providers.Singleton(
+        BulkPortfolios,
+        portfolios=portfolios,
+        tags=tag_store,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
+    manage_revisions = providers.Singleton(
+        ManageRevisions,
+        portfolios=portfolios,
+        revisions=revisions,
+        history=history,
+        transactions=transactions,
+        journal=journal,
+    )
+    manage_trash = providers.Singleton(
+        ManageTrash, portfolios=portfolios, transactions=transactions, journal=journal
     )
     manage_employers = providers.Singleton(
         ManageEmployers, store=employer_store, transactions=transactions, journal=journal
@@ -498,8 +537,23 @@ class Container(containers.DeclarativeContainer):
         observer=providers.Singleton(webhook_observer, settings),
         concurrency=settings.provided.webhooks_concurrency,
     )
+    purge_expired_trash = providers.Singleton(
+        PurgeExpiredTrash,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        clock=clock,
+        kept_for=providers.Callable(
+            lambda days: timedelta(days=days), settings.provided.trash_days
+        ),
+    )
     background_works = providers.Callable(
-        works_in_service, fire_scheduled_moments, fan_out_webhooks, send_webhooks, purge_edge
+        works_in_service,
+        fire_scheduled_moments,
+        purge_expired_trash,
+        fan_out_webhooks,
+        send_webhooks,
+        purge_edge,
     )
 
     # The HTTP endpoints, one per resource: what each resource's operations call.
@@ -507,6 +561,10 @@ class Container(containers.DeclarativeContainer):
         web_endpoints,
         "portfolios",
         manage=manage_portfolios,
+        trash=manage_trash,
+        revisions=manage_revisions,
+        move=move_portfolio,
+        bulk=bulk_portfolios,
         storage=media_storage,
         retries=safe_retries,
     )
@@ -593,6 +651,7 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     leadership = providers.Singleton(SoleLeadership)
     edge_cache = providers.Singleton(memory_edge_cache, settings)
     portfolios = database.provided.portfolios
+    revisions = database.provided.revisions
     employer_store = database.provided.employers
     tag_store = database.provided.tags
     link_store = database.provided.links
