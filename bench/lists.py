@@ -50,8 +50,10 @@ from bench.catalogue_sql import (
     vocabulary,
 )
 from bench.servers import SERVICE, free_port, start_server
+from portfolio.adapters.postgres.journal import PostgresJournal
 from portfolio.adapters.postgres.migrations import migrate
 from portfolio.adapters.postgres.pool import PoolSettings, connection_kwargs, make_pool, open_pool
+from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 from portfolio.application.accounts.auth import ManageTokens
 from portfolio.application.accounts.users import ManageUsers
@@ -179,8 +181,10 @@ async def admin_token(url: str) -> str:
     await open_pool(pool)
     try:
         users = PostgresUserStore(pool)
-        await ManageUsers(users).create("bench-admin", is_admin=True)
-        issued = await ManageTokens(PostgresTokenStore(pool), users, utc_now).issue("bench-admin")
+        audited = (PostgresTransactions(pool), PostgresJournal(pool, ()))
+        await ManageUsers(users, *audited).create("bench-admin", is_admin=True)
+        tokens = ManageTokens(PostgresTokenStore(pool), users, utc_now, *audited)
+        issued = await tokens.issue("bench-admin")
         return issued.key
     finally:
         await pool.close()

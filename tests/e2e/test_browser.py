@@ -120,14 +120,37 @@ def api(clean_database: str, tmp_path: Path, static_origin: str) -> Iterator[str
         yield base
 
 
+def network_events(driver: webdriver.Chrome) -> list[dict[str, Any]]:
+    """The network events (method, params) logged since the log was last read."""
+    events = []
+    for entry in driver.get_log("performance"):
+        message: dict[str, Any] = json.loads(entry["message"])["message"]
+        if message["method"].startswith("Network."):
+            events.append(message)
+    return events
+
+
 def requested_urls(driver: webdriver.Chrome) -> list[str]:
     """Every URL the browser asked for since the log was last read."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
+    return urls_of(network_events(driver))
+
+
+def urls_of(events: list[dict[str, Any]]) -> list[str]:
+    """The URLs of the requests among ``events``."""
+    return [
+        event["params"]["request"]["url"]
+        for event in events
+        if event["method"] == "Network.requestWillBeSent"
+    ]
+
+
+def received_types(events: list[dict[str, Any]]) -> dict[str, str]:
+    """The Content-Type each URL among ``events`` was answered with."""
+    return {
+        event["params"]["response"]["url"]: event["params"]["response"]["mimeType"]
+        for event in events
+        if event["method"] == "Network.responseReceived"
+    }
 
 
 def who_am_i_from_the_page(
@@ -181,7 +204,11 @@ def test_a_page_on_another_origin_signs_in_and_shows_a_portfolio(
     assert str(cover.get_attribute("src")).startswith(f"{api}/media/")
     width = browser.execute_script("return document.getElementById('cover').naturalWidth")
     assert 0 < width <= 512
-    urls = requested_urls(browser)
+    events = network_events(browser)
+    # Chromium's Accept for an <img> takes image/avif: the thumbnail came as AVIF, at the same
+    # URL, and was decoded (its natural width above).
+    assert received_types(events)[str(cover.get_attribute("src"))] == "image/avif"
+    urls = urls_of(events)
     assert f"{api}/api/auth/token/" in urls
     assert f"{api}/api/auth/me/" in urls
     assert f"{api}/api/portfolios/1" in urls

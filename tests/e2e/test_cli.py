@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 import psycopg
@@ -26,9 +27,11 @@ pytestmark = pytest.mark.postgres
 PORTFOLIO = str(Path(sys.executable).parent / "portfolio")
 
 
-def run(database: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the command with the test database and return what it printed."""
-    env = {**os.environ, "PORTFOLIO_DATABASE_URL": database}
+def run(
+    database: str, *args: str, check: bool = True, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command with the test database (and ``env``) and return what it printed."""
+    env = {**os.environ, "PORTFOLIO_DATABASE_URL": database, **(env or {})}
     result = subprocess.run(
         [PORTFOLIO, *args], env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -333,16 +336,59 @@ def test_media_thumbnails_all_re_creates_a_deleted_thumbnail_and_reports_it(
     result = media(clean_database, media_root, "thumbnails", "--all")
 
     assert result.returncode == 0, result.stderr
+    # Uploaded with the service serving the files, the images had no variants yet.
     assert result.stdout.splitlines() == [
-        f"repaired {second}: re-created 128",
-        "unchanged 1, repaired 1, skipped 0, failed 0",
-        f"repaired ids: {second}",
+        f"repaired {first}: made the web variants of 64, 128, 512, 1080",
+        f"repaired {second}: re-created 128; made the web variants of 64, 512, 1080",
+        "unchanged 0, repaired 2, skipped 0, failed 0",
+        f"repaired ids: {first} {second}",
     ]
     assert lost.is_file()
     assert media_samples.thumbnail_image(lost.read_bytes()).size == (128, 85)
 
     again = media(clean_database, media_root, "thumbnails", "--all", "--after-id", first)
     assert again.stdout.splitlines() == ["unchanged 1, repaired 0, skipped 0, failed 0"]
+
+
+def test_thumbnails_regenerate_makes_variants_and_placeholders_of_media_uploaded_before(
+    clean_database: str, tmp_path: Path
+) -> None:
+    media_root, source = tmp_path / "media", tmp_path / "photo.jpg"
+    source.write_bytes(media_samples.jpeg((900, 600)))
+    added = media(clean_database, media_root, "add", str(source), str(source))
+    (first, _), (second, _) = (line.split("\t") for line in added.stdout.splitlines())
+    with psycopg.connect(clean_database) as conn:
+        # As media uploaded before placeholders existed.
+        conn.execute("UPDATE media SET placeholder = NULL")
+    regenerate = [PORTFOLIO, "thumbnails", "regenerate"]
+    env = {
+        **os.environ,
+        "PORTFOLIO_DATABASE_URL": clean_database,
+        "PORTFOLIO_MEDIA_ROOT": str(media_root),
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*regenerate, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+
+    resumed = run("--after-id", first)
+    result = run()
+    again = run()
+
+    made = "made the web variants of 64, 128, 512, 1080; made the placeholder"
+    assert resumed.stdout.splitlines()[0] == f"repaired {second}: {made}"
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"repaired {first}: {made}",
+        "unchanged 1, repaired 1, skipped 0, failed 0",
+        f"repaired ids: {first}",
+    ]
+    assert again.stdout.splitlines() == ["unchanged 2, repaired 0, skipped 0, failed 0"]
+    assert len(list(media_root.rglob("*.avif"))) == len(list(media_root.rglob("*.webp"))) == 8
+    with psycopg.connect(clean_database) as conn:
+        placeholders = conn.execute("SELECT placeholder FROM media").fetchall()
+    assert all(row[0] is not None and len(row[0]) == 28 for row in placeholders)
 
 
 def test_media_thumbnails_reports_skipped_and_failed_objects_and_fails(

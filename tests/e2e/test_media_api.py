@@ -128,6 +128,8 @@ async def test_an_uploaded_image_is_on_disk_with_four_thumbnails_and_shown_the_s
         "height",
         "mode",
         "thumbnails",
+        "alt",
+        "placeholder",
     ]
     assert {key: body[key] for key in ("type", "name", "size", "width", "height", "mode")} == {
         "type": "image/jpeg",
@@ -152,8 +154,16 @@ async def test_an_uploaded_image_is_on_disk_with_four_thumbnails_and_shown_the_s
         headers=callers.admin,
         json={"title": "Shown", "image": body["id"], "images": [body["id"]]},
     )
-    assert portfolio.json()["image_data"] == body
-    assert portfolio.json()["images_data"] == [body]
+    # A portfolio shows its images in the seed's shape: without alt, placeholder, variants.
+    seed_shape = {
+        **{key: value for key, value in body.items() if key not in ("alt", "placeholder")},
+        "thumbnails": [
+            {key: value for key, value in thumb.items() if key != "variants"}
+            for thumb in body["thumbnails"]
+        ],
+    }
+    assert portfolio.json()["image_data"] == seed_shape
+    assert portfolio.json()["images_data"] == [seed_shape]
     served = await client.get(f"/media/{key_of(body['f'])}")
     assert (served.status_code, served.content) == (200, data)
     assert served.headers["content-type"] == "image/jpeg"

@@ -21,6 +21,7 @@ ACTIONS = {
     Action.LIST: ("GET", False, 200),
     Action.CREATE: ("POST", False, 201),
     Action.RETRIEVE: ("GET", True, 200),
+    Action.UPDATE: ("PATCH", True, 200),
     Action.DELETE: ("DELETE", True, 204),
 }
 
@@ -45,7 +46,8 @@ async def test_only_admins_and_staff_holding_the_code_may_call(
         if on_object:
             path += str(await stored_image(container))
         files = {"file": ("photo.png", media_samples.png())} if method == "POST" else None
-        return await client.request(method, path, headers=headers[caller], files=files)
+        body = {"alt": "A logo"} if method == "PATCH" else None
+        return await client.request(method, path, headers=headers[caller], files=files, json=body)
 
     for caller, (status, body) in EXPECTED.items():
         response = await call(caller)
@@ -56,27 +58,29 @@ async def test_only_admins_and_staff_holding_the_code_may_call(
 
 
 @pytest.mark.parametrize("raw_id", ["999", "abc", "0", "-1", "1.5", "9223372036854775808"])
-@pytest.mark.parametrize("method", ["GET", "DELETE"])
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
 async def test_a_missing_or_malformed_id_is_404_only_after_authentication_and_permission(
     wired: tuple[Container, Client], method: str, raw_id: str
 ) -> None:
     container, client = wired
-    code = permission_code(Resource.MEDIA, Action.RETRIEVE if method == "GET" else Action.DELETE)
-    headers = await headers_of(container, code)
+    action = {"GET": Action.RETRIEVE, "PATCH": Action.UPDATE, "DELETE": Action.DELETE}[method]
+    headers = await headers_of(container, permission_code(Resource.MEDIA, action))
     path = f"{COLLECTION}{raw_id}"
+    # A PATCH's body is valid, or else invalid: a missing object is 404 either way.
+    body = {"alt": "x"} if method == "PATCH" else None
 
-    assert (await client.request(method, path)).status_code == 401
-    assert (await client.request(method, path, headers=headers["outsider"])).status_code == 403
-    found = await client.request(method, path, headers=headers["editor"])
+    assert (await client.request(method, path, json=body)).status_code == 401
+    refused = await client.request(method, path, headers=headers["outsider"], json=body)
+    assert refused.status_code == 403
+    found = await client.request(method, path, headers=headers["editor"], json=body)
     assert (found.status_code, found.json()) == (404, {"detail": "Not found."})
 
 
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("PUT", "/api/media/1", {"GET", "DELETE"}),
-        ("PATCH", "/api/media/1", {"GET", "DELETE"}),
-        ("POST", "/api/media/1", {"GET", "DELETE"}),
+        ("PUT", "/api/media/1", {"GET", "PATCH", "DELETE"}),
+        ("POST", "/api/media/1", {"GET", "PATCH", "DELETE"}),
         ("DELETE", "/api/media/", {"GET", "POST"}),
         ("PUT", "/api/media/", {"GET", "POST"}),
     ],

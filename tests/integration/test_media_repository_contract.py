@@ -198,3 +198,32 @@ async def test_add_refuses_a_key_another_record_holds(stores: Stores) -> None:
         await add_image(stores.media, "taken.bmp")
 
     assert (await stores.media.find(Window(0, 10))).items == (first,)
+
+
+async def test_alt_and_placeholder_default_to_empty_and_null_and_are_updated(
+    stores: Stores,
+) -> None:
+    image = await add_image(stores.media, "alt.bmp")
+    assert (image.alt, image.placeholder) == ("", None)
+
+    changed = await stores.media.update(image.id, {"alt": "A bridge", "placeholder": "L00000"})
+    only_alt = await stores.media.update(image.id, {"alt": "A river"})
+    unchanged = await stores.media.update(image.id, {})
+
+    assert changed is not None and (changed.alt, changed.placeholder) == ("A bridge", "L00000")
+    assert only_alt is not None and (only_alt.alt, only_alt.placeholder) == ("A river", "L00000")
+    assert unchanged == only_alt
+    assert await stores.media.get(image.id) == only_alt
+    assert await stores.media.update(424242, {"alt": "x"}) is None
+
+
+async def test_the_owner_of_a_thumbnail_is_found_by_its_key(stores: Stores) -> None:
+    image = await add_image(stores.media, "owner.bmp")
+    thumbnail = image.thumbnails[1]
+
+    found = await stores.media.owner_of_thumbnail(thumbnail.key)
+
+    assert found is not None
+    assert (found[0].id, found[1]) == (image.id, thumbnail)
+    assert await stores.media.owner_of_thumbnail(image.key) is None
+    assert await stores.media.owner_of_thumbnail("core_media/none.png") is None

@@ -16,10 +16,19 @@ from pathlib import Path
 import pytest
 
 from portfolio.adapters.filesystem.storage import FilesystemMediaStorage, UnsafeKey
+from portfolio.adapters.memory.database import InMemoryDatabase
 from portfolio.adapters.memory.storage import InMemoryMediaStorage
+from portfolio.adapters.pillow.images import PillowImageProcessor
 from portfolio.adapters.s3.storage import PART_SIZE, S3Location, S3MediaStorage, UnsafeObjectKey
+from portfolio.application.media.file_types import SNIFF_BYTES, served_type
+from portfolio.application.media.keys import WEB_FORMATS, variant_keys
+from portfolio.application.media.library import DeleteMedia
+from portfolio.application.media.sweep import SweepOrphans
+from portfolio.application.media.upload import UploadMedia
+from portfolio.application.media.variants import WebVariants
 from portfolio.application.ports import MediaStorage
 from tests import media_samples
+from tests.media_fakes import fixed_clock
 
 KEY = "core_media/2026/03/02/photo.jpg"
 
@@ -218,3 +227,40 @@ def test_a_base_url_wins_over_presigning(s3_location: S3Location) -> None:
     storage = S3MediaStorage(s3_location, base_url="https://cdn.example.com/", presign_seconds=60)
     assert storage.url(KEY) == f"https://cdn.example.com/{KEY}"
     assert S3MediaStorage(s3_location).url(KEY) is None
+
+
+async def test_thumbnail_variants_live_beside_their_thumbnails_and_go_with_their_media(
+    storage: MediaStorage,
+) -> None:
+    database = InMemoryDatabase()
+    images = PillowImageProcessor()
+    # One image with every variant at upload (as when a bucket serves the files), one
+    # whose variants are made on their first request.
+    eager = UploadMedia(storage, database.media, images, fixed_clock, variants=WEB_FORMATS)
+    lazy = UploadMedia(storage, database.media, images, fixed_clock)
+    first = await eager(io.BytesIO(media_samples.jpeg((900, 600))), "eager.jpg")
+    second = await lazy(io.BytesIO(media_samples.png((900, 600))), "lazy.png")
+    variants = WebVariants(database.media, storage, images)
+    for thumbnail in second.thumbnails:
+        for web_format in WEB_FORMATS:
+            opened = await variants.open(thumbnail.key, web_format)
+            assert opened is not None
+            key, handle = opened
+            with handle:
+                assert served_type(handle.read(SNIFF_BYTES)) == (web_format.value, True)
+            assert key == f"{thumbnail.key}{web_format.suffix}"
+
+    every_variant = variant_keys([*first.thumbnails, *second.thumbnails])
+    assert len(every_variant) == 16
+    assert all(storage.exists(key) for key in every_variant)
+    stored = {item.key for item in storage.list_objects()}
+    assert set(every_variant) <= stored
+    sweep = SweepOrphans(storage, database.media, lambda: datetime.now(UTC) + timedelta(days=1))
+    summary = await sweep(await sweep.plan(), apply=False)
+    assert summary.orphans == 0
+
+    delete = DeleteMedia(database.media, storage)
+    await delete(first.id)
+    await delete(second.id)
+    assert not any(storage.exists(key) for key in every_variant)
+    assert list(storage.list_objects()) == []

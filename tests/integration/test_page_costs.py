@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -14,6 +15,7 @@ from psycopg import AsyncConnection, sql
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
+from portfolio.adapters.postgres.audit import PostgresAuditLog
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.migrations import migrate
 from portfolio.adapters.postgres.pool import PoolSettings, make_pool, open_pool
@@ -25,6 +27,7 @@ from portfolio.adapters.postgres.shared_objects import (
     TAGS,
     PostgresSharedObjects,
 )
+from portfolio.application.audit import AuditFilter
 from portfolio.application.listing import PortfolioFilter, SortField, SortKey, Window
 
 pytestmark = pytest.mark.postgres
@@ -88,6 +91,14 @@ Fetch = Callable[[AsyncConnectionPool[Any]], Awaitable[Any]]
 def portfolios(criteria: PortfolioFilter) -> Fetch:
     """A page of portfolios matching ``criteria``."""
     return lambda pool: PostgresPortfolios(pool).find(criteria, PAGE)
+
+
+def audit(criteria: AuditFilter) -> Fetch:
+    """A page of the audit log matching ``criteria``."""
+    return lambda pool: PostgresAuditLog(pool).find(criteria, PAGE)
+
+
+MOMENT = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 LISTS: dict[str, tuple[Fetch, str]] = {
@@ -186,6 +197,14 @@ INDEXED: dict[str, tuple[Fetch, str]] = {
         lambda pool: PostgresSharedObjects(pool, META).find(("key2",), PAGE),
         "meta_search",
     ),
+    "audit log": (audit(AuditFilter()), "audit_log_at_id"),
+    "audit by actor": (audit(AuditFilter(actor_id=7)), "audit_log_actor_at"),
+    "audit by resource": (audit(AuditFilter(resource="user")), "audit_log_resource_at"),
+    "audit by object": (audit(AuditFilter(resource="tag", object_id=7)), "audit_log_object_at"),
+    "audit by object id": (audit(AuditFilter(object_id=7)), "audit_log_object_at"),
+    "audit by action": (audit(AuditFilter(action="sign_in_failed")), "audit_log_action_at"),
+    "audit since": (audit(AuditFilter(since=MOMENT)), "audit_log_at_id"),
+    "audit until": (audit(AuditFilter(until=MOMENT)), "audit_log_at_id"),
 }
 
 

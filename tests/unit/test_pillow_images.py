@@ -10,6 +10,7 @@ from PIL import Image
 
 from portfolio.adapters.pillow.images import PillowImageProcessor
 from portfolio.application.media.file_types import ImageFormat
+from portfolio.application.media.keys import WEB_FORMATS
 from portfolio.application.ports import RenderedImage
 from portfolio.domain import THUMBNAIL_SIZES, CorruptImage, TooManyPixels
 from tests import media_samples
@@ -208,3 +209,49 @@ def test_a_jpeg_source_is_read_from_its_start_whatever_its_position() -> None:
     rendered = PillowImageProcessor().render(source, ImageFormat.JPEG, THUMBNAIL_SIZES, LIMIT)
     assert rendered.width == 200
     assert Image.open(io.BytesIO(rendered.thumbnails[0].data)).size == (64, 32)
+
+
+@pytest.mark.parametrize(
+    ("data", "image_format", "mode"),
+    [
+        (media_samples.jpeg((900, 600)), ImageFormat.JPEG, "RGB"),
+        (media_samples.png((300, 200), "RGBA"), ImageFormat.PNG, "RGBA"),
+        (media_samples.png((300, 200), "P"), ImageFormat.PNG, "RGB"),
+        (media_samples.png((300, 200), "L"), ImageFormat.PNG, "RGB"),
+        (media_samples.png((300, 200), "I;16"), ImageFormat.PNG, "RGB"),
+        (media_samples.png((300, 200), "1"), ImageFormat.PNG, "RGB"),
+        (
+            media_samples.encoded(media_samples.quadrants((300, 200), "CMYK"), "JPEG"),
+            ImageFormat.JPEG,
+            "RGB",
+        ),
+    ],
+)
+def test_web_variants_have_the_thumbnails_pixels_size_in_rgb_or_rgba(
+    data: bytes, image_format: ImageFormat, mode: str
+) -> None:
+    rendered = PillowImageProcessor().render(
+        io.BytesIO(data), image_format, THUMBNAIL_SIZES, LIMIT, WEB_FORMATS
+    )
+
+    assert rendered.placeholder is not None and len(rendered.placeholder) == 28
+    for thumb in rendered.thumbnails:
+        assert [web_format for web_format, _ in thumb.variants] == list(WEB_FORMATS)
+        for web_format, variant in thumb.variants:
+            image = thumbnail_image(variant)
+            assert image.format == web_format.name
+            assert (image.size, image.mode) == ((thumb.width, thumb.height), mode)
+
+
+def test_variants_keep_an_rgb_colour_profile_only() -> None:
+    profile = b"\x00\x00\x02\x0cfake-icc-profile-for-tests"
+    rgb = media_samples.encoded(media_samples.quadrants((300, 200)), "JPEG", icc_profile=profile)
+    cmyk = media_samples.encoded(
+        media_samples.quadrants((300, 200), "CMYK"), "JPEG", icc_profile=profile
+    )
+    processor = PillowImageProcessor()
+
+    for data, kept in ((rgb, profile), (cmyk, None)):
+        rendered = processor.render(io.BytesIO(data), ImageFormat.JPEG, (64,), LIMIT, WEB_FORMATS)
+        for _, variant in rendered.thumbnails[0].variants:
+            assert thumbnail_image(variant).info.get("icc_profile") == kept

@@ -11,6 +11,7 @@ from portfolio.adapters.memory.media import InMemoryMediaRepository
 from portfolio.adapters.memory.storage import InMemoryMediaStorage
 from portfolio.adapters.pillow.images import PillowImageProcessor
 from portfolio.application.fields import NewThumbnail
+from portfolio.application.media.keys import WEB_FORMATS
 from portfolio.application.media.thumbnails import (
     RegenerateThumbnails,
     RepairOutcome,
@@ -33,8 +34,10 @@ def regenerate(
 
 @pytest.fixture
 def upload(database: InMemoryDatabase, storage: InMemoryMediaStorage) -> UploadMedia:
-    """Uploads into the same database and storage."""
-    return UploadMedia(storage, database.media, PillowImageProcessor(), fixed_clock)
+    """Uploads into the same database and storage, each with its web variants."""
+    return UploadMedia(
+        storage, database.media, PillowImageProcessor(), fixed_clock, variants=WEB_FORMATS
+    )
 
 
 @pytest.fixture
@@ -95,7 +98,9 @@ async def test_a_wrong_thumbnail_is_replaced_and_its_file_removed(
     assert repaired is not None
     assert_thumbnails_right(repaired, storage)
     assert wrong_key not in storage.files
-    assert len(storage.files) == 5
+    assert f"{wrong_key}.avif" not in storage.files
+    # The original, four thumbnails and their AVIF and WebP variants.
+    assert len(storage.files) == 13
 
 
 async def test_a_thumbnail_in_another_format_counts_as_wrong(
@@ -159,7 +164,7 @@ async def test_force_re_creates_every_thumbnail(
     repaired = await repository.get(photo.id)
     assert repaired is not None
     assert_thumbnails_right(repaired, storage)
-    assert len(storage.files) == 5
+    assert len(storage.files) == 13
 
 
 async def test_a_second_run_finds_nothing_left_to_do(
@@ -196,7 +201,7 @@ async def test_a_corrupt_original_is_reported_as_failed_and_leaves_no_new_file(
 
     assert report.outcome is RepairOutcome.FAILED
     assert "The JPEG image cannot be read" in report.detail
-    assert len(storage.files) == 4
+    assert len(storage.files) == 12
 
 
 async def test_documents_and_unknown_ids_are_skipped(
@@ -210,3 +215,30 @@ async def test_documents_and_unknown_ids_are_skipped(
         (RepairOutcome.SKIPPED, "not an image"),
         (RepairOutcome.SKIPPED, "no media has this id"),
     ]
+
+
+async def test_media_uploaded_before_get_their_variants_and_placeholder(
+    database: InMemoryDatabase,
+    regenerate: RegenerateThumbnails,
+    repository: InMemoryMediaRepository,
+    storage: InMemoryMediaStorage,
+) -> None:
+    old_upload = UploadMedia(storage, database.media, PillowImageProcessor(), fixed_clock)
+    photo = await old_upload(io.BytesIO(media_samples.jpeg((1600, 1200))), "p.jpg")
+    await repository.update(photo.id, {"placeholder": None})
+    assert not any(key.endswith((".avif", ".webp")) for key in storage.files)
+
+    report = await regenerate.repair(photo.id)
+
+    assert (report.outcome, report.sizes) == (RepairOutcome.REPAIRED, ())
+    assert report.detail == "made the web variants of 64, 128, 512, 1080; made the placeholder"
+    repaired = await repository.get(photo.id)
+    assert repaired is not None and repaired.placeholder is not None
+    assert len(repaired.placeholder) == 28
+    for thumb in repaired.thumbnails:
+        jpeg = thumbnail_image(storage.files[thumb.key])
+        for suffix, image_format in ((".avif", "AVIF"), (".webp", "WEBP")):
+            variant = thumbnail_image(storage.files[thumb.key + suffix])
+            assert (variant.format, variant.size) == (image_format, jpeg.size)
+    again = await regenerate.repair(photo.id)
+    assert again.outcome is RepairOutcome.UNCHANGED

@@ -83,3 +83,23 @@ async def test_files_younger_than_the_margin_are_not_judged(
 
     assert (plan.stored, len(plan.candidates), summary.removed) == (7, 0, 0)
     assert set(ORPHANS) <= set(storage.files)
+
+
+async def test_variants_of_recorded_thumbnails_are_kept_and_those_of_none_are_orphans(
+    database: InMemoryDatabase,
+    storage: InMemoryMediaStorage,
+    repository: InMemoryMediaRepository,
+) -> None:
+    referenced = await stored_with_orphans(database, storage)
+    thumbnail = next(key for key in referenced if "/thumbnails/" in key)
+    kept = [f"{thumbnail}.avif", f"{thumbnail}.webp"]
+    lost = [f"{ORPHANS[1]}.avif", "core_media/2026/03/02/thumbnails/x_thumbnail_64x64.png.avif"]
+    for key in [*kept, *lost]:
+        storage.save(key, io.BytesIO(b"a variant"))
+    sweep = SweepOrphans(storage, repository, lambda: later(61))
+
+    summary = await sweep(await sweep.plan(timedelta(minutes=60)), apply=True)
+
+    assert summary.removed == len(ORPHANS) + len(lost)
+    assert all(storage.exists(key) for key in kept)
+    assert not any(storage.exists(key) for key in lost)

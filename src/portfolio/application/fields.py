@@ -34,6 +34,7 @@ class NewMedia:
     height: int | None = None
     mode: str | None = None
     thumbnails: tuple[NewThumbnail, ...] = ()
+    placeholder: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

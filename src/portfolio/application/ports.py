@@ -11,8 +11,9 @@ from typing import Any, BinaryIO, Protocol, TypeVar
 from portfolio.application.fields import NewMedia, NewThumbnail, PortfolioFields, UserChanges
 from portfolio.application.listing import PortfolioFilter, Slice, Window
 from portfolio.application.media.file_types import ImageFormat
+from portfolio.application.media.keys import WebFormat
 from portfolio.application.portfolios.records import Editor, Position, Revision, Trashed
-from portfolio.domain import Media, Portfolio, Principal
+from portfolio.domain import Media, Portfolio, Principal, Thumbnail
 
 FieldsT_contra = TypeVar("FieldsT_contra", contravariant=True)
 EntityT_co = TypeVar("EntityT_co", covariant=True)
@@ -192,22 +193,26 @@ class MediaStorage(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class RenderedThumbnail:
-    """An encoded thumbnail, in the original's format, fitted into a ``size`` box."""
+    """An encoded thumbnail, in the original's format, fitted into a ``size`` box, with the
+    same pixels encoded in each web format asked for."""
 
     size: int
     width: int
     height: int
     data: bytes
+    variants: tuple[tuple[WebFormat, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedImage:
-    """A decoded image as people see it (EXIF orientation applied); thumbnails smallest first."""
+    """A decoded image as people see it (EXIF orientation applied); thumbnails smallest first,
+    and a BlurHash placeholder of the picture."""
 
     width: int
     height: int
     mode: str
     thumbnails: tuple[RenderedThumbnail, ...]
+    placeholder: str | None = None
 
 
 class ImageProcessor(Protocol):
@@ -219,8 +224,10 @@ class ImageProcessor(Protocol):
         image_format: ImageFormat,
         sizes: Sequence[int],
         max_pixels: int,
+        variants: Sequence[WebFormat] = (),
     ) -> RenderedImage:
-        """Decode ``source`` once and make one copy fitted into each box of ``sizes``.
+        """Decode ``source`` once and make one copy fitted into each box of ``sizes``, each
+        also encoded in every format of ``variants``.
 
         ``source`` is positioned anywhere; it is read from its start. Raises TooManyPixels
         when the header announces more than ``max_pixels`` (before decoding anything) and
@@ -269,6 +276,14 @@ class MediaRepository(Protocol):
 
     async def referenced_keys(self, keys: Sequence[str]) -> frozenset[str]:
         """Those of ``keys`` that a media or thumbnail record names, in one round trip."""
+        ...
+
+    async def owner_of_thumbnail(self, key: str) -> tuple[Media, Thumbnail] | None:
+        """The media object whose thumbnail is stored under ``key``, and that thumbnail."""
+        ...
+
+    async def update(self, media_id: int, changes: Mapping[str, Any]) -> Media | None:
+        """Set the given fields (``alt``, ``placeholder``); None when there is no such id."""
         ...
 
 

@@ -44,6 +44,14 @@ class TokenNotFound(NotFound):
     """The user has no token with that id."""
 
 
+class WebhookNotFound(NotFound):
+    """No webhook endpoint has that id."""
+
+
+class DeliveryNotFound(NotFound):
+    """The webhook endpoint has no delivery with that id."""
+
+
 class PageNotFound(NotFound):
     """A page number that is malformed or past the last page of a list."""
 

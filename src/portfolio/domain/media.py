@@ -10,6 +10,13 @@ from portfolio.domain.sizes import human_readable_size
 # The boxes every image is fitted into, in the order responses list them.
 THUMBNAIL_SIZES: tuple[int, ...] = (64, 128, 512, 1080)
 
+# The formats each thumbnail is also stored in, beside it, best first: the MIME type and the
+# suffix its key gets (``..._thumbnail_512x512.jpg.avif``).
+WEB_VARIANTS: tuple[tuple[str, str], ...] = (("image/avif", ".avif"), ("image/webp", ".webp"))
+
+ALT_MAX_LENGTH = 1000
+"""The most characters an image's alternative text may have."""
+
 
 def fit_within(width: int, height: int, box: int) -> tuple[int, int]:
     """The size of a ``width`` x ``height`` image shrunk to fit a ``box`` square, never enlarged.
@@ -23,12 +30,29 @@ def fit_within(width: int, height: int, box: int) -> tuple[int, int]:
 
 
 @dataclass(frozen=True, slots=True)
+class ThumbnailVariant:
+    """The same thumbnail in another format (``type`` is its MIME type), stored under ``key``."""
+
+    type: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Thumbnail:
     """A smaller copy of an image; ``size`` is the edge of the square box it fits in."""
 
     id: int
     key: str
     size: int
+
+    @property
+    def variants(self) -> tuple[ThumbnailVariant, ...]:
+        """Its copies in the web formats, best first; none in the format it is stored in."""
+        return tuple(
+            ThumbnailVariant(mime, self.key + suffix)
+            for mime, suffix in WEB_VARIANTS
+            if not self.key.endswith(suffix)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +69,10 @@ class Media:
     mode: str | None = None
     thumbnails: tuple[Thumbnail, ...] = ()
     created_at: datetime | None = None
+    alt: str = ""
+    """Alternative text for people who cannot see the image."""
+    placeholder: str | None = None
+    """A BlurHash of an image (4x3 components) to show while it loads; None for other files."""
 
     @property
     def human_readable_size(self) -> str:

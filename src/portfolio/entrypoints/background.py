@@ -14,7 +14,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from portfolio.domain import ServiceUnavailable
 
@@ -34,6 +34,15 @@ class Work(Protocol):
 
     async def run(self) -> float | None:
         """Do what is due now; the seconds until more falls due, when known."""
+        ...
+
+
+@runtime_checkable
+class Stoppable(Protocol):
+    """A work with tasks of its own under way, stopped with the background."""
+
+    async def stop(self) -> None:
+        """Cancel what is under way."""
         ...
 
 
@@ -98,4 +107,7 @@ async def running(works: Sequence[Work], leadership: Leadership) -> AsyncIterato
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        for work in works:
+            if isinstance(work, Stoppable):
+                await work.stop()
         await leadership.step_down()

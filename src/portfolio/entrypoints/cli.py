@@ -1,4 +1,5 @@
-"""The ``portfolio`` command: serve, migrate, manage users, tokens and media, load demo data.
+"""The ``portfolio`` command: serve, migrate, manage users, tokens and media, prune the audit
+log, load demo data.
 
 Exit codes (``EXIT_CODES``, printed at the foot of ``portfolio --help``): 0 done; 1 the work
 failed, or some of it did; 2 the command line was wrong; 3 the set-up (settings, ``.env``,
@@ -481,6 +482,31 @@ def _token_state(token: StoredToken, now: datetime) -> str:
 
 
 @main.group()
+def audit() -> None:
+    """The audit log (admins read it at GET /api/audit/)."""
+
+
+@audit.command("prune")
+@click.option(
+    "--older-than",
+    type=click.IntRange(min=1),
+    required=True,
+    metavar="DAYS",
+    help="Delete the entries written more than DAYS days ago (at least 1).",
+)
+def audit_prune(older_than: int) -> None:
+    """Delete the audit entries written more than DAYS days ago, in batches (each its own
+    transaction, so the log stays writable meanwhile).
+
+    The prune is itself audited (action purge, resource audit), before anything is deleted.
+    The only way an entry ever leaves the log: the database refuses any other change or
+    deletion. An interrupted run is simply run again.
+    """
+    removed = run_with_container(lambda c: c.prune_audit_log()(timedelta(days=older_than)))
+    click.echo(f"deleted {removed} audit entries older than {older_than} day(s)")
+
+
+@main.group()
 def demo() -> None:
     """Demo data."""
 
@@ -572,7 +598,8 @@ def media_add(paths: tuple[Path, ...]) -> None:
 @click.option("--force", is_flag=True, help="Re-create every thumbnail, not only bad ones.")
 def media_thumbnails(ids: tuple[int, ...], every: bool, after_id: int, force: bool) -> None:
     """Check the thumbnails of the images whose IDS are given (or of --all) and re-create
-    missing or wrong ones (e.g. after a size change).
+    missing or wrong ones (e.g. after a size change), with their AVIF and WebP variants and
+    the image's placeholder when missing.
 
     Prints a line for each object repaired, skipped or failed, then the counts and the ids
     repaired and failed. Each object is committed on its own. Exits with 1 if any failed.
@@ -583,6 +610,41 @@ def media_thumbnails(ids: tuple[int, ...], every: bool, after_id: int, force: bo
         raise click.UsageError("give media ids or --all, not both")
     if after_id and not every:
         raise click.UsageError("--after-id goes with --all")
+    _repair_thumbnails(ids, after_id, force, resume="--all --after-id")
+
+
+@main.group()
+def thumbnails() -> None:
+    """Thumbnails of images, their AVIF and WebP variants and placeholders."""
+
+
+@thumbnails.command("regenerate")
+@click.argument("ids", nargs=-1, type=click.IntRange(min=1))
+@click.option(
+    "--after-id",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Start after this id (resume a stopped run from the id it reported).",
+)
+@click.option("--force", is_flag=True, help="Re-create everything, not only what is missing.")
+def thumbnails_regenerate(ids: tuple[int, ...], after_id: int, force: bool) -> None:
+    """Make what images uploaded before lack: the AVIF and WebP variants of each thumbnail,
+    the placeholder, and any missing or wrong thumbnail; of every image by ascending id, or
+    of those whose IDS are given.
+
+    Resumable: each image is committed on its own, a run again skips what is done, and a
+    stopped run says which --after-id goes on from where it stopped. Exits with 1 if any
+    image failed.
+    """
+    if after_id and ids:
+        raise click.UsageError("--after-id goes with every image, not with ids")
+    _repair_thumbnails(ids, after_id, force, resume="--after-id")
+
+
+def _repair_thumbnails(ids: tuple[int, ...], after_id: int, force: bool, resume: str) -> None:
+    """Repair ``ids`` (every image above ``after_id`` when none) with a progress bar and a
+    report; how to resume (``resume`` and the last id) when stopped."""
+    every = not ids
     reports: list[ThumbnailRepair] = []
 
     async def repair(container: Container) -> None:
@@ -608,7 +670,7 @@ def media_thumbnails(ids: tuple[int, ...], every: bool, after_id: int, force: bo
             click.echo(line)
         if every and reports and not finished:
             last = reports[-1].media_id
-            click.echo(f"stopped after media {last}; go on with --all --after-id {last}", err=True)
+            click.echo(f"stopped after media {last}; go on with {resume} {last}", err=True)
     if any(report.outcome is RepairOutcome.FAILED for report in reports):
         sys.exit(EXIT_FAILED)
 

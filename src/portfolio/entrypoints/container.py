@@ -10,10 +10,14 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from portfolio.adapters.aesgcm.secrets import AesGcmSecretBox
 from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
 from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
+from portfolio.adapters.http1.receivers import Http1Receivers
+from portfolio.adapters.memory.audit import InMemoryAuditLog
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.edge import InMemoryEdgeCache
 from portfolio.adapters.memory.journal import InMemoryJournal
 from portfolio.adapters.memory.leader import SoleLeadership
 from portfolio.adapters.memory.readiness import AlwaysReady
@@ -22,7 +26,9 @@ from portfolio.adapters.memory.storage import InMemoryMediaStorage
 from portfolio.adapters.memory.throttling import InMemoryFailureCounter
 from portfolio.adapters.memory.transactions import InMemoryTransactions
 from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
+from portfolio.adapters.memory.webhooks import InMemoryWebhooks
 from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.adapters.postgres.audit import PostgresAuditLog
 from portfolio.adapters.postgres.changes import PostgresChangeNumbers
 from portfolio.adapters.postgres.journal import PostgresJournal, PostgresOutbox
 from portfolio.adapters.postgres.leader import PostgresLeadership
@@ -43,9 +49,11 @@ from portfolio.adapters.postgres.shared_objects import (
 from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.throttling import PostgresFailureCounter
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
+from portfolio.adapters.postgres.webhooks import PostgresWebhooks
 from portfolio.adapters.postgres.website import PostgresWebsiteMenus
 from portfolio.adapters.s3.readiness import S3Readiness
 from portfolio.adapters.s3.storage import S3MediaStorage
+from portfolio.adapters.varnish.edge import VarnishEdgeCache
 from portfolio.application.accounts.auth import Authenticate, ManageTokens, SignIn
 from portfolio.application.accounts.throttle import (
     SignInLimits,
@@ -55,11 +63,15 @@ from portfolio.application.accounts.throttle import (
 )
 from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import AdministerUsers, ManageUsers
+from portfolio.application.audit import PruneAuditLog, ReadAuditLog
+from portfolio.application.changes import Outbox
+from portfolio.application.edge import EDGE, EdgeCache, PurgeEdge
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
-from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
+from portfolio.application.media.library import ChangeMedia, DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.sweep import SweepOrphans
 from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import MediaLimits, UploadMedia
+from portfolio.application.media.variants import WebVariants, variants_at_upload
 from portfolio.application.observing import UNOBSERVED
 from portfolio.application.portfolios.bulk import BulkPortfolios
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
@@ -77,7 +89,11 @@ from portfolio.application.shared_objects import (
     ManageMeta,
     ManageTags,
 )
+from portfolio.application.webhooks.delivery import WEBHOOKS, FanOutEvents, SendDeliveries
+from portfolio.application.webhooks.manage import ManageWebhooks
+from portfolio.application.webhooks.targets import TargetGuard
 from portfolio.domain import Employer, Link, Meta, Tag
+from portfolio.entrypoints.background import Work
 from portfolio.entrypoints.settings import Settings, SettingsError
 
 
@@ -123,8 +139,54 @@ def url_lifetime(settings: Settings) -> timedelta | None:
 
 
 def feed_consumers(settings: Settings) -> tuple[str, ...]:
-    """The consumers of the change feed in service: events are queued for these only."""
-    return ()
+    """The consumers of the change feed in service: events are queued for these only.
+
+    Webhooks always: an event costs one more row in the statement that records the change,
+    and the fan-out drops at once what no endpoint subscribed to; queuing only while some
+    endpoint exists would need every write to ask, and would lose the events of the moment
+    between a registration and every process seeing it. The edge only when there is one.
+    """
+    return (WEBHOOKS, EDGE) if settings.edge != "off" else (WEBHOOKS,)
+
+
+def build_edge_cache(settings: Settings) -> EdgeCache | None:
+    """The edge cache PORTFOLIO_EDGE names (None: off)."""
+    if settings.edge == "varnish":
+        return VarnishEdgeCache(settings.edge_urls, timeout=settings.edge_timeout)
+    return None
+
+
+def memory_edge_cache(settings: Settings) -> EdgeCache | None:
+    """An edge in memory that records its purges, when the settings turn the edge on."""
+    return None if settings.edge == "off" else InMemoryEdgeCache()
+
+
+def edge_purger(outbox: Outbox, edge: EdgeCache | None, timeout: float) -> PurgeEdge | None:
+    """The work that purges the edge, when there is one. Claimed purges are held for well
+    over a purge's ``timeout``: a process killed holding them leaves them due again then."""
+    if edge is None:
+        return None
+    return PurgeEdge(outbox, edge, lease_seconds=max(10.0, 4 * timeout))
+
+
+def works_in_service(*works: Work | None) -> list[Work]:
+    """The background works this configuration runs."""
+    return [work for work in works if work is not None]
+
+
+def webhook_observer(settings: Settings) -> Any:
+    """Metrics and the log for webhook attempts (imported on first use, like the HTTP app)."""
+    from portfolio.entrypoints.telemetry.webhooks import WebhookTelemetry
+
+    return WebhookTelemetry(counted=settings.metrics)
+
+
+def webhook_event_data(**uses: Any) -> Any:
+    """What webhook events hold: objects in their API shape (the HTTP layer's wire Structs,
+    imported on first use)."""
+    from portfolio.entrypoints.http.webhook_events import api_shapes
+
+    return api_shapes(**uses)
 
 
 def web_endpoints(resource: str, **uses: Any) -> Any:
@@ -216,7 +278,9 @@ class Container(containers.DeclarativeContainer):
         PostgresJournal, pool=pool, consumers=providers.Callable(feed_consumers, settings)
     )
     outbox = providers.Singleton(PostgresOutbox, pool=pool)
+    audit_log = providers.Singleton(PostgresAuditLog, pool=pool)
     schedule = providers.Singleton(PostgresSchedule, pool=pool)
+    webhooks = providers.Singleton(PostgresWebhooks, pool=pool)
     website_menus = providers.Singleton(PostgresWebsiteMenus, pool=pool)
     leadership = providers.Singleton(PostgresLeadership, conninfo=database_url)
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
@@ -298,13 +362,40 @@ class Container(containers.DeclarativeContainer):
         lifetime=providers.Callable(
             lambda hours: timedelta(hours=hours), settings.provided.sign_in_token_hours
         ),
+        transactions=transactions,
+        journal=journal,
     )
-    unlock_sign_in = providers.Singleton(UnlockSignIn, users=users, throttle=sign_in_throttle)
-    manage_users = providers.Singleton(ManageUsers, users=users)
+    unlock_sign_in = providers.Singleton(
+        UnlockSignIn,
+        users=users,
+        throttle=sign_in_throttle,
+        transactions=transactions,
+        journal=journal,
+    )
+    manage_users = providers.Singleton(
+        ManageUsers, users=users, transactions=transactions, journal=journal
+    )
     administer_users = providers.Singleton(
-        AdministerUsers, users=users, tokens=tokens, passwords=passwords, clock=clock
+        AdministerUsers,
+        users=users,
+        tokens=tokens,
+        passwords=passwords,
+        clock=clock,
+        transactions=transactions,
+        journal=journal,
     )
-    manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
+    manage_tokens = providers.Singleton(
+        ManageTokens,
+        tokens=tokens,
+        users=users,
+        clock=clock,
+        transactions=transactions,
+        journal=journal,
+    )
+    read_audit_log = providers.Singleton(ReadAuditLog, log=audit_log)
+    prune_audit_log = providers.Singleton(
+        PruneAuditLog, log=audit_log, transactions=transactions, journal=journal, clock=clock
+    )
     history = providers.Singleton(
         History, revisions=revisions, keep=settings.provided.revisions_kept
     )
@@ -362,11 +453,27 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         limits=media_limits,
         transactions=transactions,
+        journal=journal,
+        variants=providers.Callable(variants_at_upload, media_storage),
+    )
+    web_variants = providers.Singleton(
+        WebVariants,
+        repository=media_repository,
+        storage=media_storage,
+        images=images,
+        limits=media_limits,
     )
     get_media = providers.Singleton(GetMedia, repository=media_repository)
+    change_media = providers.Singleton(
+        ChangeMedia, repository=media_repository, transactions=transactions, journal=journal
+    )
     list_media = providers.Singleton(ListMedia, repository=media_repository)
     delete_media = providers.Singleton(
-        DeleteMedia, repository=media_repository, storage=media_storage
+        DeleteMedia,
+        repository=media_repository,
+        storage=media_storage,
+        transactions=transactions,
+        journal=journal,
     )
     sweep_orphans = providers.Singleton(
         SweepOrphans, storage=media_storage, repository=media_repository, clock=clock
@@ -377,9 +484,39 @@ class Container(containers.DeclarativeContainer):
         storage=media_storage,
         images=images,
         limits=media_limits,
+        transactions=transactions,
+        journal=journal,
     )
 
     show_website = providers.Singleton(ShowWebsite, portfolios=portfolios, menus=website_menus)
+
+    webhook_box = providers.Singleton(AesGcmSecretBox, keys=settings.provided.webhooks_keys)
+    webhook_receivers = providers.Singleton(Http1Receivers)
+    webhook_guard = providers.Singleton(
+        TargetGuard,
+        receivers=webhook_receivers,
+        allow_private=settings.provided.webhooks_allow_private_targets,
+    )
+    manage_webhooks = providers.Singleton(
+        ManageWebhooks,
+        store=webhooks,
+        journal=journal,
+        transactions=transactions,
+        box=webhook_box,
+        guard=webhook_guard,
+        clock=clock,
+    )
+    webhook_events = providers.Singleton(
+        webhook_event_data,
+        storage=media_storage,
+        public_url=settings.provided.public_url,
+        portfolio=get_portfolio,
+        media=get_media,
+        employer=manage_employers.provided.get,
+        tag=manage_tags.provided.get,
+        link=manage_links.provided.get,
+        meta=manage_meta.provided.get,
+    )
 
     # What the leader of the background work does (entrypoints/background.py).
     fire_scheduled_moments = providers.Singleton(
@@ -389,6 +526,28 @@ class Container(containers.DeclarativeContainer):
         journal=journal,
         transactions=transactions,
         clock=clock,
+    )
+    edge_cache = providers.Singleton(build_edge_cache, settings)
+    purge_edge = providers.Singleton(
+        edge_purger, outbox=outbox, edge=edge_cache, timeout=settings.provided.edge_timeout
+    )
+    fan_out_webhooks = providers.Singleton(
+        FanOutEvents,
+        outbox=outbox,
+        queue=webhooks,
+        events=webhook_events,
+        transactions=transactions,
+    )
+    send_webhooks = providers.Singleton(
+        SendDeliveries,
+        queue=webhooks,
+        box=webhook_box,
+        guard=webhook_guard,
+        transactions=transactions,
+        journal=journal,
+        clock=clock,
+        observer=providers.Singleton(webhook_observer, settings),
+        concurrency=settings.provided.webhooks_concurrency,
     )
     purge_expired_trash = providers.Singleton(
         PurgeExpiredTrash,
@@ -400,7 +559,14 @@ class Container(containers.DeclarativeContainer):
             lambda days: timedelta(days=days), settings.provided.trash_days
         ),
     )
-    background_works = providers.List(fire_scheduled_moments, purge_expired_trash)
+    background_works = providers.Callable(
+        works_in_service,
+        fire_scheduled_moments,
+        purge_expired_trash,
+        fan_out_webhooks,
+        send_webhooks,
+        purge_edge,
+    )
 
     # The HTTP endpoints, one per resource: what each resource's operations call.
     portfolio_endpoints = providers.Singleton(
@@ -436,6 +602,7 @@ class Container(containers.DeclarativeContainer):
         upload=upload_media,
         get_media=get_media,
         list_media=list_media,
+        change_media=change_media,
         delete_media=delete_media,
         limits=media_limits,
         storage=media_storage,
@@ -457,6 +624,14 @@ class Container(containers.DeclarativeContainer):
         storage=media_storage,
         public_url=settings.provided.public_url,
     )
+    webhook_endpoints = providers.Singleton(
+        web_endpoints,
+        "webhooks",
+        manage=manage_webhooks,
+        storage=media_storage,
+        retries=safe_retries,
+    )
+    audit_endpoints = providers.Singleton(web_endpoints, "audit", read=read_audit_log)
     auth_endpoints = providers.Singleton(
         web_endpoints,
         "auth",
@@ -476,12 +651,18 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     pool: providers.Object[None] = providers.Object(None)
     transactions = providers.Singleton(InMemoryTransactions)
     journal = providers.Singleton(
-        InMemoryJournal, consumers=providers.Callable(feed_consumers, settings), clock=utc_now
+        InMemoryJournal,
+        consumers=providers.Callable(feed_consumers, settings),
+        clock=utc_now,
+        changes=change_numbers,
     )
     outbox = journal
+    audit_log = providers.Singleton(InMemoryAuditLog, journal=journal)
     schedule = database.provided.schedule
+    webhooks = providers.Singleton(InMemoryWebhooks, clock=utc_now)
     website_menus = database.provided.menus
     leadership = providers.Singleton(SoleLeadership)
+    edge_cache = providers.Singleton(memory_edge_cache, settings)
     portfolios = database.provided.portfolios
     revisions = database.provided.revisions
     employer_store = database.provided.employers

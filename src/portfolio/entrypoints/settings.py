@@ -8,6 +8,8 @@ alike): ``python -m portfolio.entrypoints.settings``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import os
 import re
@@ -24,6 +26,7 @@ from portfolio.entrypoints.http.origin import split_host
 MIN_HEADER_BYTES = 8192
 STORAGES = ("filesystem", "s3")
 LOG_FORMATS = ("text", "json")
+EDGES = ("off", "varnish")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The longest lifetime SigV4 allows a presigned URL: seven days.
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
@@ -82,10 +85,12 @@ def setting(
     shown: str | None = None,
     fallbacks: tuple[str, ...] = (),
     derive: Callable[[Mapping[str, Any]], Any] | None = None,
+    secret: bool = False,
 ) -> Any:
-    """A settings field read from variable ``name``."""
+    """A settings field read from variable ``name``; a ``secret`` one stays out of the
+    settings' repr (logs, tracebacks)."""
     variable = Variable(name, read, doc, shown or f"`{default}`", fallbacks, derive)
-    return field(default=default, metadata={"variable": variable})
+    return field(default=default, metadata={"variable": variable}, repr=not secret)
 
 
 # Readers
@@ -185,6 +190,11 @@ def http_url(raw: str, name: str) -> str:
     return raw.rstrip("/")
 
 
+def http_urls(raw: str, name: str) -> tuple[str, ...]:
+    """Comma-separated ``http://`` or ``https://`` URLs."""
+    return tuple(http_url(item, name) for item in _items(raw))
+
+
 def _items(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
@@ -228,6 +238,23 @@ def _origin_of(raw: str, name: str) -> str:
             f"{name} must be an origin such as https://api.example.com, not {raw!r}"
         )
     return origin.lower()
+
+
+def aes_keys(raw: str, name: str) -> tuple[bytes, ...]:
+    """Comma-separated base64 keys of 32 bytes (AES-256), the first one sealing."""
+    keys = []
+    for item in _items(raw):
+        try:
+            standard = item.replace("-", "+").replace("_", "/")
+            key = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            raise SettingsError(
+                f"{name} must be base64 keys of 32 bytes, comma-separated"
+            ) from None
+        if len(key) != 32:
+            raise SettingsError(f"{name}: each key must be 32 bytes (base64 of 32 random bytes)")
+        keys.append(key)
+    return tuple(keys)
 
 
 def listener(raw: str, name: str) -> tuple[str, int] | None:
@@ -727,6 +754,54 @@ class Settings:
         "host; `false` where `portfolio background` runs it apart",
         shown="`true`",
     )
+    edge: str = setting(
+        "PORTFOLIO_EDGE",
+        "off",
+        choice(*EDGES),
+        "the edge cache in front of the public routes that the service purges by surrogate key "
+        "after each change (docs/api.md, Purging the edge): `off`, or `varnish` "
+        "(deploy/varnish, `PORTFOLIO_EDGE_URLS`)",
+    )
+    edge_urls: tuple[str, ...] = setting(
+        "PORTFOLIO_EDGE_URLS",
+        (),
+        http_urls,
+        "comma-separated URLs of every Varnish to purge (`http://10.0.0.5:80`); each gets "
+        "`PURGE /` with `xkey-softpurge`, from an address its `portfolio_purgers` ACL lists",
+        shown="unset: none",
+    )
+    edge_timeout: float = setting(
+        "PORTFOLIO_EDGE_TIMEOUT",
+        2.0,
+        seconds(60),
+        "seconds one purge request may take before it counts as failed and waits in the outbox "
+        "for its next try",
+    )
+    webhooks_keys: tuple[bytes, ...] = setting(
+        "PORTFOLIO_WEBHOOKS_KEY",
+        (),
+        aes_keys,
+        "base64 of 32 random bytes (`openssl rand -base64 32`): the key webhook secrets are "
+        "sealed with at rest (AES-256-GCM); comma-separated, the first seals and every one "
+        "opens, so a new key can go first while the old one still opens older secrets",
+        shown="unset: no webhook can be registered (503)",
+        secret=True,
+    )
+    webhooks_allow_private_targets: bool = setting(
+        "PORTFOLIO_WEBHOOKS_ALLOW_PRIVATE_TARGETS",
+        False,
+        boolean,
+        "let webhook URLs be http and reach loopback, private, link-local and reserved "
+        "addresses (tests, private networks); otherwise https to public addresses only",
+        shown="`false`",
+    )
+    webhooks_concurrency: int = setting(
+        "PORTFOLIO_WEBHOOKS_CONCURRENCY",
+        64,
+        whole(1, 1000),
+        "webhook attempts under way at once (at most 4 to one endpoint); a slow receiver holds "
+        "its few for 10 s at most",
+    )
     demo_password: str | None = setting(
         "PORTFOLIO_DEMO_PASSWORD",
         None,
@@ -774,6 +849,10 @@ _RULES: tuple[tuple[Callable[[Settings], bool], Callable[[Settings], str]], ...]
             f"PORTFOLIO_SIGN_IN_USERNAME_FAILURES must be at least {s.sign_in_failures} "
             "(PORTFOLIO_SIGN_IN_FAILURES)"
         ),
+    ),
+    (
+        lambda s: s.edge == "off" or bool(s.edge_urls),
+        lambda _: "PORTFOLIO_EDGE_URLS must list the edge's URLs when PORTFOLIO_EDGE is on",
     ),
     (
         lambda s: s.storage != "s3" or s.s3 is not None,

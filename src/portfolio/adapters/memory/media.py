@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from portfolio.application.fields import NewMedia, NewThumbnail
 from portfolio.application.listing import Slice, Window
@@ -36,6 +36,7 @@ class InMemoryMediaRepository:
             mode=media.mode,
             thumbnails=self._records(media.thumbnails),
             created_at=self._db.now(),
+            placeholder=media.placeholder,
         )
         self._db.media_rows[new_id] = stored
         self._db.changed()
@@ -106,6 +107,26 @@ class InMemoryMediaRepository:
     async def referenced_keys(self, keys: Sequence[str]) -> frozenset[str]:
         """Those of ``keys`` an original or a thumbnail record names."""
         return frozenset(self._taken_keys(excluding=None).intersection(keys))
+
+    async def owner_of_thumbnail(self, key: str) -> tuple[Media, Thumbnail] | None:
+        """The object with a thumbnail stored under ``key``, and that thumbnail."""
+        for media in self._db.media_rows.values():
+            for thumbnail in media.thumbnails:
+                if thumbnail.key == key:
+                    return media, thumbnail
+        return None
+
+    async def update(self, media_id: int, changes: Mapping[str, Any]) -> Media | None:
+        """Set ``alt`` or ``placeholder``."""
+        media = self._db.media_rows.get(media_id)
+        if media is None:
+            return None
+        changed = replace(
+            media, **{name: changes[name] for name in ("alt", "placeholder") if name in changes}
+        )
+        self._db.media_rows[media_id] = changed
+        self._db.changed()
+        return changed
 
     def _referrers(self, media_id: int) -> tuple[Referrer, ...]:
         db = self._db

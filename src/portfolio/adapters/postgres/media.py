@@ -3,21 +3,29 @@ entities."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import msgspec
+from psycopg.sql import SQL, Identifier
 
 from portfolio.adapters.postgres.pages import fetch_slice
 from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.adapters.postgres.statements import one, transaction, translated_errors
 from portfolio.application.fields import NewMedia, NewThumbnail
 from portfolio.application.listing import Slice, Window
-from portfolio.domain import InUse, Media, MediaNotFound, Referrer
+from portfolio.domain import InUse, Media, MediaNotFound, Referrer, Thumbnail
 
 _INSERT = (
-    "INSERT INTO media (key, type, name, size, width, height, mode)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id"
+    "INSERT INTO media (key, type, name, size, width, height, mode, placeholder)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
 )
+_OWNER_OF_THUMBNAIL = (
+    "SELECT doc::text FROM media_documents"
+    " WHERE id = (SELECT media_id FROM thumbnails WHERE key = %s)"
+)
+# The fields ``update`` may set; names are never taken from the caller into the SQL.
+_UPDATABLE = ("alt", "placeholder")
 _GET = "SELECT doc::text FROM media_documents WHERE id = %s"
 
 _IMAGE_IDS = """
@@ -63,7 +71,8 @@ class PostgresMediaRepository:
         """Insert a media row and its thumbnails."""
         async with transaction(self._pool) as conn:
             row = (media.key, media.type, media.name, media.size)
-            media_id = await one(conn, _INSERT, (*row, media.width, media.height, media.mode))
+            image = (media.width, media.height, media.mode, media.placeholder)
+            media_id = await one(conn, _INSERT, (*row, *image))
             await _insert_thumbnails(conn, media_id, media.thumbnails)
             return await _require(conn, media_id)
 
@@ -117,6 +126,30 @@ class PostgresMediaRepository:
         async with connection(self._pool) as conn:
             cursor = await conn.execute(_REFERENCED, {"keys": list(keys)})
             return frozenset(row[0] for row in await cursor.fetchall())
+
+    async def owner_of_thumbnail(self, key: str) -> tuple[Media, Thumbnail] | None:
+        """The object with a thumbnail stored under ``key`` (one index lookup), and that one."""
+        async with connection(self._pool) as conn:
+            cursor = await conn.execute(_OWNER_OF_THUMBNAIL, (key,), prepare=True)
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        media = _decode_media(row[0])
+        return media, next(thumbnail for thumbnail in media.thumbnails if thumbnail.key == key)
+
+    async def update(self, media_id: int, changes: Mapping[str, Any]) -> Media | None:
+        """Set ``alt`` or ``placeholder`` in one transaction."""
+        names = [name for name in _UPDATABLE if name in changes]
+        async with transaction(self._pool) as conn:
+            if names:
+                assignments = SQL(", ").join(
+                    SQL("{} = %s").format(Identifier(name)) for name in names
+                )
+                await conn.execute(
+                    SQL("UPDATE media SET {} WHERE id = %s").format(assignments),
+                    [*(changes[name] for name in names), media_id],
+                )
+            return await _get(conn, media_id)
 
 
 async def _insert_thumbnails(

@@ -20,7 +20,7 @@ import obstore
 from obstore.exceptions import AlreadyExistsError, BaseError, NotFoundError
 from obstore.store import S3Store
 
-from portfolio.application.media.file_types import SNIFF_BYTES, sniff_file_type
+from portfolio.application.media.file_types import SNIFF_BYTES, served_type
 from portfolio.application.media.keys import free_variant, is_safe_key
 from portfolio.application.ports import StoredObject
 from portfolio.domain import ServiceUnavailable
@@ -186,7 +186,7 @@ class S3MediaStorage:
         source.seek(start)
         head = source.read(SNIFF_BYTES)
         attributes: Attributes = {
-            "Content-Type": sniff_file_type(head).mime,
+            "Content-Type": served_type(head)[0],
             "Cache-Control": CACHE_FOREVER,
         }
         while True:

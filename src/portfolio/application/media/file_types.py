@@ -99,6 +99,22 @@ def sniff_image_format(head: bytes) -> ImageFormat | None:
     return None
 
 
+AVIF_MIME = "image/avif"
+
+
+def served_type(head: bytes) -> tuple[str, bool]:
+    """The Content-Type a stored file starting with ``head`` is served with, and whether it
+    is shown inline (an image) rather than downloaded.
+
+    AVIF is not an accepted upload format, but the thumbnails' variants are AVIF: recognised
+    by their ISO-BMFF ``ftyp`` box of brand ``avif``.
+    """
+    if head[4:12] in (b"ftypavif", b"ftypavis"):
+        return AVIF_MIME, True
+    file_type = sniff_file_type(head)
+    return file_type.mime, file_type.is_image
+
+
 def sniff_file_type(head: bytes) -> FileType:
     """The type of a file that starts with ``head`` (its first ``SNIFF_BYTES`` or all of it)."""
     image_format = sniff_image_format(head)

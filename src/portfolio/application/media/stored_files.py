@@ -38,6 +38,16 @@ class FileBatch:
         self.keys.append(used)
         return used
 
+    def replace(self, key: str, source: BinaryIO) -> str:
+        """Save ``source`` under ``key``, removing the file already there first."""
+        self._storage.delete(key)
+        return self.save(key, source)
+
+    def discard_one(self, key: str) -> None:
+        """Remove one file saved so far."""
+        discard_files(self._storage, [key])
+        self.keys.remove(key)
+
     def discard(self) -> None:
         """Remove every file saved so far (blocking: from a worker thread or the CLI)."""
         discard_files(self._storage, self.keys)

@@ -1,8 +1,10 @@
 """Finding, and on request removing, stored files that no media or thumbnail record names.
 
 Such orphans are what a crash between writing an upload's files and committing its record
-leaves behind. Only files older than a margin are judged: a file written moments ago may
-belong to an upload whose record is being committed right now.
+leaves behind. A thumbnail's web variant (``..._512x512.jpg.avif``) has no record of its own:
+it is kept exactly as long as its thumbnail's record exists. Only files older than a margin
+are judged: a file written moments ago may belong to an upload whose record is being
+committed right now.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from portfolio.application.media.keys import thumbnail_of_variant
 from portfolio.application.ports import Clock, MediaRepository, MediaStorage, StoredObject
 
 # Keys asked about in one round trip.
@@ -85,8 +88,10 @@ class SweepOrphans:
         return summary
 
     async def _orphans(self, batch: Sequence[StoredObject]) -> list[StoredObject]:
-        referenced = await self._repository.referenced_keys([item.key for item in batch])
-        return [item for item in batch if item.key not in referenced]
+        # A variant is judged by its thumbnail's key.
+        judged = [thumbnail_of_variant(item.key) or item.key for item in batch]
+        referenced = await self._repository.referenced_keys(judged)
+        return [item for item, key in zip(batch, judged, strict=True) if key not in referenced]
 
     async def _remove(self, orphan: StoredObject, summary: SweepSummary) -> None:
         try:

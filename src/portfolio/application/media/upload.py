@@ -5,12 +5,20 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from portfolio.application.changes import CREATE, MEDIA, OPERATOR, Author, Change, Journal
 from portfolio.application.fields import NewMedia, NewThumbnail
 from portfolio.application.media.file_types import SNIFF_BYTES, FileType, sniff_file_type
-from portfolio.application.media.keys import media_key, thumbnail_key
+from portfolio.application.media.keys import (
+    WebFormat,
+    formats_for,
+    media_key,
+    thumbnail_key,
+    variant_key,
+)
 from portfolio.application.media.names import chosen_name, display_name, stored_file_name
 from portfolio.application.media.stored_files import FileBatch, failed, finish
 from portfolio.application.ports import (
@@ -39,13 +47,18 @@ class MediaLimits:
 
 
 DEFAULT_LIMITS = MediaLimits()
+_CREATED = ("file", "name")
+"""What an upload gives, as the audit log names it."""
 
 
 class UploadMedia:
-    """Store an uploaded file; images are checked, measured and get their four thumbnails.
+    """Store an uploaded file; images are checked, measured and get their four thumbnails
+    and a placeholder.
 
     Animated GIF and WebP files are stored whole, still animated; their thumbnails show the
-    first frame only.
+    first frame only. ``variants`` are the web formats each thumbnail is also stored in at
+    once: none when the service serves the files (it makes each variant on its first
+    request), all when a bucket or CDN does.
     """
 
     def __init__(
@@ -56,8 +69,14 @@ class UploadMedia:
         clock: Clock,
         limits: MediaLimits = DEFAULT_LIMITS,
         transactions: Transactions | None = None,
+        journal: Journal | None = None,
+        variants: Sequence[WebFormat] = (),
     ) -> None:
+        if journal is not None and transactions is None:
+            raise ValueError("a journal is written in the write's unit of work: give both")
         self._transactions = transactions
+        self._journal = journal
+        self._variants = tuple(variants)
         self._storage = storage
         self._repository = repository
         self._images = images
@@ -67,7 +86,11 @@ class UploadMedia:
         self._decoding = asyncio.Semaphore(limits.concurrent_decodes)
 
     async def __call__(
-        self, source: BinaryIO, file_name: str, shown_name: str | None = None
+        self,
+        source: BinaryIO,
+        file_name: str,
+        shown_name: str | None = None,
+        by: Author = OPERATOR,
     ) -> Media:
         """Ingest ``source`` (a seekable binary file, such as the upload's temporary file).
 
@@ -75,7 +98,8 @@ class UploadMedia:
         a path. ``shown_name`` is the media's ``name`` when the client gives one ("Team
         photo"); otherwise the file name is shown. Raises FileTooLarge, EmptyFile,
         ExtensionMismatch, TooManyPixels or CorruptImage before anything is stored.
-        On any failure, cancellation included, no file and no record are left behind.
+        On any failure, cancellation included, no file and no record are left behind. The
+        record is journalled (``media.created`` by ``by``) in its own unit of work.
         """
         size, head = await asyncio.to_thread(self._examine, source)
         file_type = sniff_file_type(head)
@@ -103,8 +127,9 @@ class UploadMedia:
             height=None if rendered is None else rendered.height,
             mode=None if rendered is None else rendered.mode,
             thumbnails=thumbnails,
+            placeholder=None if rendered is None else rendered.placeholder,
         )
-        recording, cancelled = await finish(self._repository.add(record))
+        recording, cancelled = await finish(self._add(record, by))
         # A committed record keeps its files even when the caller has gone away meanwhile.
         if failed(recording):
             await batch.discard_off_loop()
@@ -115,6 +140,14 @@ class UploadMedia:
             # then the files go too.
             self._transactions.on_rollback(batch.discard_off_loop)
         return recording.result()
+
+    async def _add(self, record: NewMedia, by: Author) -> Media:
+        if self._journal is None or self._transactions is None:
+            return await self._repository.add(record)
+        async with self._transactions.transaction():
+            media = await self._repository.add(record)
+            await self._journal.record(Change(CREATE, MEDIA, media.id, _CREATED), by)
+        return media
 
     def _examine(self, source: BinaryIO) -> tuple[int, bytes]:
         size = source.seek(0, os.SEEK_END)
@@ -138,6 +171,7 @@ class UploadMedia:
                     file_type.image_format,
                     THUMBNAIL_SIZES,
                     self._limits.max_pixels,
+                    formats_for(file_type.image_format, self._variants),
                 )
             )
         if cancelled:
@@ -152,11 +186,22 @@ class UploadMedia:
         stored_key = batch.save(key, source)
         if rendered is None:
             return stored_key, ()
-        thumbnails = tuple(
-            NewThumbnail(
-                key=batch.save(thumbnail_key(stored_key, thumb.size), io.BytesIO(thumb.data)),
-                size=thumb.size,
-            )
-            for thumb in rendered.thumbnails
-        )
-        return stored_key, thumbnails
+        thumbnails = []
+        for thumb in rendered.thumbnails:
+            key = batch.save(thumbnail_key(stored_key, thumb.size), io.BytesIO(thumb.data))
+            for web_format, data in thumb.variants:
+                save_variant(batch, variant_key(key, web_format), data)
+            thumbnails.append(NewThumbnail(key=key, size=thumb.size))
+        return stored_key, tuple(thumbnails)
+
+
+def save_variant(batch: FileBatch, key: str, data: bytes) -> None:
+    """Store a variant under exactly ``key``, the key of a thumbnail just written.
+
+    A file already there is a leftover of an earlier thumbnail of that key (whose removal
+    failed): it is replaced, as the new thumbnail's variant must be found under that key.
+    """
+    used = batch.save(key, io.BytesIO(data))
+    if used != key:
+        batch.discard_one(used)
+        batch.replace(key, io.BytesIO(data))

@@ -24,6 +24,7 @@ from litestar.status_codes import (
 from portfolio.application.accounts.errors import InvalidPermissionCode, UserAlreadyExists
 from portfolio.application.accounts.passwords import InvalidPassword
 from portfolio.application.retries import KeyReused, RequestInProgress
+from portfolio.application.webhooks.manage import WebhooksKeyMissing
 from portfolio.domain import (
     AuthenticationFailed,
     CorruptImage,
@@ -43,6 +44,8 @@ from portfolio.domain import (
     TakenMeanwhile,
     Throttled,
     TooManyPixels,
+    UnknownEventTypes,
+    UnsafeTarget,
     WithdrawnBeforePublished,
     human_readable_size,
 )
@@ -75,6 +78,9 @@ CHALLENGE = {"WWW-Authenticate": "Token"}
 WITHDRAWN_TOO_EARLY = "Ensure this date-time is after publish_at."
 CANNOT_SIGN_IN = "Unable to log in with provided credentials."
 USERNAME_TAKEN = "A user with that username already exists."
+WEBHOOKS_KEY_MISSING = (
+    "Webhooks are off: PORTFOLIO_WEBHOOKS_KEY must be set, to seal their secrets with."
+)
 LAST_ACTIVE_ADMIN = (
     "This is the last active admin: make another user an active admin first, so that someone "
     "can still manage users."
@@ -180,6 +186,11 @@ ANSWERS: dict[type[Exception], Answer] = {
     FileTooLarge: Answer(413, _detail(str)),
     InvalidFile: Answer(400, _invalid_file),
     WithdrawnBeforePublished: Answer(400, lambda _: {"unpublish_at": [WITHDRAWN_TOO_EARLY]}),
+    UnsafeTarget: Answer(400, lambda error: {"url": [str(error)]}),
+    UnknownEventTypes: Answer(
+        400, lambda error: {"events": [f"Unknown event types: {', '.join(error.names)}."]}
+    ),
+    WebhooksKeyMissing: Answer(503, _detail(WEBHOOKS_KEY_MISSING)),
     MovedBesideItself: Answer(400, lambda error: {error.field: [MOVED_BESIDE_ITSELF]}),
     TakenMeanwhile: Answer(409, _detail(lambda error: TAKEN_MEANWHILE.format(field=error.field))),
     RequestRefused: Answer(lambda error: error.status_code, _detail(lambda error: error.detail)),

@@ -48,7 +48,14 @@ from portfolio.entrypoints.http.pages import (
 from portfolio.entrypoints.http.portfolios import PORTFOLIO_QUERY, PortfolioData, portfolio_filter
 from portfolio.entrypoints.http.resource import MEDIA_PATH, AnyRequest, answering, with_options
 from portfolio.entrypoints.http.shared_objects import EmployerData, TagData
-from portfolio.entrypoints.http.wire import Page, Presenter, UrlFor, named_page, presenter
+from portfolio.entrypoints.http.wire import (
+    WEB_IMAGE,
+    Page,
+    Presenter,
+    UrlFor,
+    named_page,
+    presenter,
+)
 
 T = TypeVar("T")
 
@@ -100,7 +107,10 @@ class PublicEndpoints:
         self.website = website
         self.storage = storage
         self.public_url = public_url
-        self.present_portfolio: Presenter[PortfolioData] = presenter(PortfolioData)
+        # Image objects here carry alt, placeholder and the thumbnails' variants (WEB_IMAGE).
+        self.present_portfolio: Presenter[PortfolioData] = presenter(
+            PortfolioData, expand=WEB_IMAGE
+        )
 
     def origin(self, request: AnyRequest) -> str:
         """Where the answer's URLs point: the public origin, or the request's own."""
@@ -220,7 +230,7 @@ def _menu(
 ) -> HTTPRouteHandler:
     """``/<plural>/``: a page of what live portfolios use (``ShowWebsite.<plural>``), each as
     ``shown`` presents it with how many use it, as ``entry``."""
-    present_item = presenter(shown)
+    present_item = presenter(shown, expand=WEB_IMAGE)
 
     def present(counted: Counted[Any], url_for: UrlFor) -> Any:
         fields = asdict(present_item(counted.item, url_for))

@@ -40,7 +40,13 @@ from portfolio.application.retries import SafeRetries
 from portfolio.application.revalidation import CATALOGUE
 from portfolio.domain import Action, NotFound, permission_code
 from portfolio.domain import Resource as Code
-from portfolio.entrypoints.http.auth import CLIENT_SCOPE, OPERATOR_SCOPE, PUBLIC_OPT, permission
+from portfolio.entrypoints.http.auth import (
+    ADMINS_OPT,
+    CLIENT_SCOPE,
+    OPERATOR_SCOPE,
+    PUBLIC_OPT,
+    permission,
+)
 from portfolio.entrypoints.http.caching import READS_OPT
 from portfolio.entrypoints.http.forms import (
     JSON_MALFORMED,
@@ -115,6 +121,7 @@ _VERBS = {
     UPDATE: "Change",
     DELETE: "Delete",
 }
+ADMINS_ONLY = "Admins only: staff get 403 whatever codes they hold."
 MEDIA_PATH = "/media/"
 """Where the service serves stored files itself when the store gives no URL of its own."""
 
@@ -123,8 +130,8 @@ MEDIA_PATH = "/media/"
 class Resource(Generic[DataT]):
     """What makes one resource; its routes and their texts are derived from it."""
 
-    code: Code
-    """The permission codes' first two digits."""
+    code: Code | None
+    """The permission codes' first two digits; None: admins only, whatever codes staff hold."""
     path: str
     """The routes' segment under ``/api/``, also the OpenAPI tag."""
     name: str
@@ -184,15 +191,21 @@ class Resource(Generic[DataT]):
         action = _ACTIONS[name]
         summary = f"List {self.plural}" if name == LIST else f"{_VERBS[name]} {self.a}"
         note = self.notes.get(name, "")
-        opt: dict[str, Any] = permission(self.code, action)
+        opt, allowed = self.allowing(action)
         if name in (LIST, RETRIEVE):
             opt[READS_OPT] = self.reads
         return {
             "opt": opt,
             "operation_id": self.operation_id(name),
             "summary": self.summaries.get(name, summary),
-            "description": f"{note} Permission {permission_code(self.code, action)}.".strip(),
+            "description": f"{note} {allowed}".strip(),
         }
+
+    def allowing(self, action: Action) -> tuple[dict[str, Any], str]:
+        """The ``opt`` that lets callers do ``action`` here, and the sentence saying who."""
+        if self.code is None:
+            return {ADMINS_OPT: True}, ADMINS_ONLY
+        return permission(self.code, action), f"Permission {permission_code(self.code, action)}."
 
 
 def action(
@@ -208,15 +221,15 @@ def action(
 ) -> HTTPRouteHandler:
     """The decorator of an extra route of ``resource``: its permission code (``act`` on the
     resource) stated once, in its ``opt`` and its OpenAPI description."""
-    code = permission_code(resource.code, act)
-    opt = {**permission(resource.code, act), **options.pop("opt", {})}
+    allowed, who = resource.allowing(act)
+    opt = {**allowed, **options.pop("opt", {})}
     return route(
         path,
         http_method=method,
         opt=opt,
         operation_id=operation_id,
         summary=summary,
-        description=f"{description} Permission {code}.",
+        description=f"{description} {who}",
         **options,
     )
 

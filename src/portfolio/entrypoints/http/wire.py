@@ -11,7 +11,9 @@ follows the Struct's fields, reading each from the entity by rules that hold acr
 - a list of plain values is made from the entity's collection, sorted (codes held as a set);
 - anything else is the entity's attribute of the same name;
 - a field that may be ``UNSET`` is left out of the wire (msgspec omits it) unless the
-  presenter was made to ``expand`` it: an opt-in beside a shape clients rely on.
+  presenter was made to ``expand`` it: an opt-in beside a shape clients rely on. ``expand``
+  is True for every such field of the Struct itself, or a set of field names expanded at
+  every depth (``WEB_IMAGE``: what the media and public APIs add to image objects).
 
 The presenter of each Struct is written once as Python source and compiled, as dataclasses
 writes ``__init__``: a portfolio with a dozen nested images is presented in one call per
@@ -27,7 +29,7 @@ from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
 
 import msgspec
 from litestar.params import KwargDefinition
-from msgspec import UnsetType
+from msgspec import UNSET, UnsetType
 
 T = TypeVar("T")
 S = TypeVar("S", bound=msgspec.Struct)
@@ -36,12 +38,21 @@ UrlFor = Callable[[str], str]
 """Turns a stored key into the absolute URL a client fetches it from."""
 
 
+class VariantData(msgspec.Struct):
+    """A thumbnail in another format: ``type`` is its MIME type, what ``<source type>`` takes."""
+
+    type: str
+    f: str
+
+
 class ThumbnailData(msgspec.Struct):
     """A thumbnail; ``size`` is the edge of its square box (64, 128, 512 or 1080)."""
 
     id: int
     f: str
     size: int
+    # The same pixels as AVIF and WebP, best first (left out of GET /api/portfolios/{id}).
+    variants: list[VariantData] | UnsetType = UNSET
 
 
 class ImageData(msgspec.Struct):
@@ -57,6 +68,13 @@ class ImageData(msgspec.Struct):
     height: int | None
     mode: str | None
     thumbnails: list[ThumbnailData]
+    # Shown by the media and public APIs (WEB_IMAGE), left out of the seed's portfolio shape.
+    alt: str | UnsetType = UNSET
+    placeholder: str | UnsetType | None = UNSET
+
+
+WEB_IMAGE = frozenset({"alt", "placeholder", "variants"})
+"""The image fields the media API and the public API show (``presenter(..., expand=)``)."""
 
 
 class FileData(msgspec.Struct):
@@ -103,31 +121,33 @@ Presenter = Callable[[Any, UrlFor], T]
 """Makes a wire object from an entity, with the URLs of its stored files."""
 
 _DATA = "_data"
-_presenters: dict[tuple[type[Any], bool], Callable[..., Any]] = {}
+Expansion = bool | frozenset[str]
+_presenters: dict[tuple[type[Any], Expansion], Callable[..., Any]] = {}
 
 
-def presenter(data: type[S], *, expand: bool = False) -> Presenter[S]:
+def presenter(data: type[S], *, expand: Expansion = False) -> Presenter[S]:
     """The presenter of wire Struct ``data`` (made once, then reused); ``expand`` fills the
-    fields that are left out by default."""
+    fields that are left out by default (all of this Struct's, or those named)."""
     made = _presenters.get((data, expand))
     if made is None:
         made = _presenters[data, expand] = _compile(data, expand)
     return made
 
 
-def _compile(data: type[msgspec.Struct], expand: bool) -> Callable[..., Any]:
+def _compile(data: type[msgspec.Struct], expand: Expansion) -> Callable[..., Any]:
     hints = typing.get_type_hints(data)
     scope: dict[str, Any] = {"Data": data}
     arguments = []
+    named = expand if isinstance(expand, frozenset) else frozenset()
     for name in data.__struct_fields__:
-        if _may_be_unset(hints[name]) and not expand:
+        if _may_be_unset(hints[name]) and not (expand is True or name in named):
             continue
         source = name.removesuffix(_DATA)
         nested, many, optional = _shape(hints[name])
         if name == "f":
             value = "url_for(entity.key)"
         elif nested is not None:
-            scope[f"present_{name}"] = presenter(nested)
+            scope[f"present_{name}"] = presenter(nested, expand=named)
             call = f"present_{name}(item, url_for)"
             if many:
                 value = f"[{call} for item in entity.{source}]"

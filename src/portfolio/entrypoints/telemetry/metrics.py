@@ -85,6 +85,23 @@ POOL_WAITING = Gauge(
     multiprocess_mode="livesum",
     registry=REGISTRY,
 )
+# Every worker samples the same table: the most recent sample of a live process is the answer.
+FEED_BACKLOG = Gauge(
+    "portfolio_feed_backlog",
+    "Events of the change feed waiting for each consumer (edge: purges not yet confirmed by "
+    "the edge cache), sampled each second.",
+    ["consumer"],
+    multiprocess_mode="livemostrecent",
+    registry=REGISTRY,
+)
+FEED_OLDEST_SECONDS = Gauge(
+    "portfolio_feed_oldest_event_age_seconds",
+    "Age of the oldest event waiting for each consumer of the change feed (0: none waits), "
+    "sampled each second.",
+    ["consumer"],
+    multiprocess_mode="livemostrecent",
+    registry=REGISTRY,
+)
 POOL_ACQUIRE_SECONDS = Histogram(
     "portfolio_db_pool_acquire_seconds",
     "Time spent waiting for a pooled database connection.",
@@ -199,3 +216,37 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+WEBHOOK_ATTEMPTS = Counter(
+    "portfolio_webhook_attempts",
+    "Webhook delivery attempts, by outcome: delivered (2xx), retrying (to be tried again), "
+    "failed (given up), disabled (410 Gone: the endpoint was disabled).",
+    ["outcome"],
+    registry=REGISTRY,
+)
+WEBHOOK_DELIVERIES = Counter(
+    "portfolio_webhook_deliveries",
+    "Webhook deliveries that reached their end, by outcome: delivered, failed, disabled.",
+    ["outcome"],
+    registry=REGISTRY,
+)
+WEBHOOK_ATTEMPT_SECONDS = Histogram(
+    "portfolio_webhook_attempt_duration_seconds",
+    "Time of one webhook attempt, from resolving the host to the answer's head.",
+    buckets=_SECONDS,
+    registry=REGISTRY,
+)
+WEBHOOK_BACKLOG = Gauge(
+    "portfolio_webhook_backlog",
+    "Webhook deliveries pending (waiting for their first attempt or a retry), as the sender "
+    "last counted them (every 5 s).",
+    multiprocess_mode="livemostrecent",
+    registry=REGISTRY,
+)
+WEBHOOK_OLDEST_PENDING = Gauge(
+    "portfolio_webhook_oldest_pending_seconds",
+    "Age of the oldest pending webhook delivery, as the sender last measured it.",
+    multiprocess_mode="livemostrecent",
+    registry=REGISTRY,
+)

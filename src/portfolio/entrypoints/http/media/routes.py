@@ -7,12 +7,13 @@ from typing import Any
 from litestar import Response, post
 
 from portfolio.application.listing import Page
-from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
+from portfolio.application.media.library import ChangeMedia, DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.upload import MediaLimits, UploadMedia
 from portfolio.application.ports import MediaStorage
 from portfolio.application.retries import SafeRetries
-from portfolio.domain import Media, MediaNotFound
+from portfolio.domain import ALT_MAX_LENGTH, Media, MediaNotFound
 from portfolio.domain import Resource as Code
+from portfolio.entrypoints.http.forms import Field, Form, Text
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.media.uploads import (
     MULTIPART,
@@ -28,23 +29,45 @@ from portfolio.entrypoints.http.resource import (
     DELETE,
     LIST,
     RETRIEVE,
+    UPDATE,
     AnyRequest,
     Resource,
     ResourceEndpoints,
+    author_of,
 )
 from portfolio.entrypoints.http.retries import create_once
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
-from portfolio.entrypoints.http.wire import ImageData
+from portfolio.entrypoints.http.wire import WEB_IMAGE, ImageData, presenter
 from portfolio.entrypoints.telemetry.metrics import upload_stored
 
 _NOTES = {
     LIST: "Newest first, 20 a page.",
     CREATE: "A multipart body with the file in `file` and, optionally, the name to show in "
-    "`name`. Answers the media object as portfolios show it, with its thumbnails for an image. "
+    "`name`. Answers the media object: as portfolios show it, with its thumbnails for an "
+    "image, then `alt` and `placeholder`, each thumbnail listing its AVIF and WebP `variants`. "
     "A refused upload leaves no file and no record.",
-    DELETE: "Removes the record, the file and its thumbnails. Refused (409, naming them) while "
-    "a portfolio, employer, tag, link or meta entry refers to it.",
+    DELETE: "Removes the record, the file, its thumbnails and their AVIF and WebP variants. "
+    "Refused (409, naming them) while a portfolio, employer, tag, link or meta entry refers "
+    "to it.",
+    UPDATE: "Only the alternative text (`alt`) can be changed; the file itself never is.",
 }
+MEDIA_FORM = Form(
+    "Media",
+    (
+        Field(
+            "alt",
+            "alt",
+            Text(ALT_MAX_LENGTH, blank=True),
+            description="Alternative text for people who cannot see the image.",
+            default="",
+        ),
+    ),
+    read_only=frozenset(
+        {"id", "type", "name", "size", "human_readable_size", "f", "width", "height", "mode"}
+        | {"thumbnails", "placeholder"}
+    ),
+    example={"alt": "The team on the roof of the new office"},
+)
 # The creates whose body takes a media id, and the field that does.
 _TAKE_MEDIA = {
     declared.operation_id(CREATE): field
@@ -96,7 +119,8 @@ async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints])
 
 MEDIA: Resource[ImageData] = Resource(
     **_NAMES,
-    operations=(LIST, RETRIEVE, DELETE),
+    operations=(LIST, RETRIEVE, UPDATE, DELETE),
+    form=MEDIA_FORM,
     query=(),
     actions=(upload_media,),
     notes=_NOTES,
@@ -104,13 +128,15 @@ MEDIA: Resource[ImageData] = Resource(
 
 
 class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
-    """The media use cases with the upload reader, for the operations."""
+    """The media use cases with the upload reader, for the operations. Images show their
+    alternative text, placeholder and thumbnail variants here (``WEB_IMAGE``)."""
 
     def __init__(
         self,
         upload: UploadMedia,
         get_media: GetMedia,
         list_media: ListMedia,
+        change_media: ChangeMedia,
         delete_media: DeleteMedia,
         limits: MediaLimits,
         storage: MediaStorage,
@@ -120,8 +146,10 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
         self._upload = upload
         self._get = get_media
         self._list = list_media
+        self._change = change_media
         self._delete = delete_media
         self._limits = limits
+        self.default_presenter = presenter(ImageData, expand=WEB_IMAGE)
 
     async def upload(self, request: AnyRequest) -> ImageData | Response[bytes]:
         """Store the body's file; the media object as a portfolio's ``image_data`` shows it."""
@@ -131,7 +159,9 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
                 return upload.fingerprint
 
             async def store() -> ImageData:
-                media = await self._upload(upload.file, upload.file_name, upload.shown_name)
+                media = await self._upload(
+                    upload.file, upload.file_name, upload.shown_name, by=author_of(request)
+                )
                 return self.present(request, media)
 
             return await create_once(request, self.retries, parts, store)
@@ -145,6 +175,12 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
         """One media object with its thumbnails."""
         return await self._get(object_id)
 
+    async def change(
+        self, request: AnyRequest, object_id: int, values: dict[str, Any], *, partial: bool
+    ) -> Media:
+        """Change the alternative text (PATCH only)."""
+        return await self._change(object_id, values, author_of(request))
+
     async def remove(self, request: AnyRequest, object_id: int) -> None:
         """Remove the object and its files; 409 while anything refers to it."""
-        await self._delete(object_id)
+        await self._delete(object_id, by=author_of(request))

@@ -1,0 +1,273 @@
+"""AVIF and WebP thumbnails against today's JPEG ones: bytes at an equal score, encode time.
+
+    .venv/bin/python -m bench.web_images --corpus DIR [--runs 5]
+
+``DIR`` holds the photographs to score, JPEG files (the figures in docs/performance.md used
+photographs of Pillow's own test corpus, ``Tests/images`` of python-pillow/Pillow: flower.jpg,
+flower2.jpg, exif-72dpi-int.jpg, exif_gps_typeerror.jpg, app13-multiple.jpg, hopper.jpg,
+icc_profile_big.jpg, sugarshack_bad_mpo_header.jpg and xmp_test.jpg; ``git show
+HEAD:Tests/images/<name>`` in a clone puts each on disk).
+
+**Quality.** Each photo is made upright and fitted into each thumbnail box with Lanczos, as
+the service does; those pixels are the reference. The JPEG thumbnail is encoded as the
+service encodes it today (quality 85), then AVIF and WebP at a grid of qualities; each is
+scored against the reference with SSIMULACRA2 (PyPI ``ssimulacra2``; 100 is identical, 90 is
+visually lossless, 70 is high quality). Each row gives medians over the photos: bytes, bytes
+as a share of the JPEG's, score, and the score's margin over the JPEG's (median and worst
+photo); the lowest quality whose median margin is not negative is marked.
+
+**Time.** A 4000x3000 JPEG (the photo of bench/media_ingest.py) goes through the service's
+adapter: ``render`` (today's upload work: one decode, four JPEG thumbnails) beside ``render``
+plus every AVIF and WebP variant of the four thumbnails (an eager upload), and the variant of
+one 1080 px thumbnail made on its own (a lazy first request). Then the whole upload use case
+into a temporary media root (fsync'd files, an in-memory record) without variants (lazy, what
+the service does when it serves the files) and with all eight (eager, what it does for a
+bucket or CDN); the variant step of a request for the 1080 px AVIF the first time (made from
+the original and stored) and later (opened); and ``RegenerateThumbnails`` over images
+uploaded without variants or placeholder, per image. Medians of ``--runs``, interleaved.
+Each case is timed on the wall clock and in CPU time (every thread of the process): on a
+machine other jobs share, the CPU time is the steadier measure of what a case costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PIL import Image, ImageOps
+from ssimulacra2 import compute_ssimulacra2
+
+from bench.media_ingest import make_photo
+from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
+from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.application.media.file_types import ImageFormat
+from portfolio.application.media.keys import WEB_FORMATS, WebFormat
+from portfolio.application.media.thumbnails import RegenerateThumbnails
+from portfolio.application.media.upload import UploadMedia
+from portfolio.application.media.variants import WebVariants
+from portfolio.domain import THUMBNAIL_SIZES, fit_within
+
+JPEG_QUALITY = 85
+BOXES = (128, 512, 1080)
+GRID: dict[str, tuple[int, ...]] = {
+    "AVIF": (60, 65, 70, 75, 80, 85, 90),
+    "WEBP": (80, 85, 90, 95),
+}
+# Encoder effort: AVIF speed 0 (slowest) to 10, WebP method 0 (fastest) to 6.
+EFFORT: dict[str, dict[str, int]] = {"AVIF": {"speed": 9}, "WEBP": {"method": 4}}
+MAX_PIXELS = 50_000_000
+
+
+def reference(path: Path, box: int) -> Image.Image:
+    """The photo upright, in RGB, fitted into ``box``: the pixels every thumbnail encodes."""
+    with Image.open(path) as photo:
+        upright = ImageOps.exif_transpose(photo).convert("RGB")
+    size = fit_within(upright.width, upright.height, box)
+    return upright.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def encoded(image: Image.Image, image_format: str, **options: object) -> tuple[bytes, float]:
+    """``image`` in ``image_format`` and how long encoding took, in ms."""
+    buffer = io.BytesIO()
+    started = time.perf_counter()
+    image.save(buffer, image_format, **options)
+    return buffer.getvalue(), (time.perf_counter() - started) * 1000
+
+
+def score(reference_png: bytes, candidate: bytes) -> float:
+    """SSIMULACRA2 of ``candidate`` against the reference."""
+    return float(compute_ssimulacra2(io.BytesIO(reference_png), io.BytesIO(candidate)))
+
+
+def quality_table(photos: list[Path]) -> None:
+    """Score every format and quality of the grid on every photo and box; print the choice."""
+    print(f"photos: {', '.join(photo.name for photo in photos)}\n")
+    header = f"{'format':<6}{'box':>6}{'q':>4}{'bytes':>9}{'of JPEG':>9}{'score':>8}"
+    print(f"{header}{'vs JPEG (median, min)':>23}{'encode ms':>11}")
+    for box in BOXES:
+        rows: dict[tuple[str, int], list[tuple[int, float, float, float, float]]] = {}
+        jpeg_rows: list[tuple[int, float, float]] = []
+        for photo in photos:
+            pixels = reference(photo, box)
+            reference_png, _ = encoded(pixels, "PNG")
+            jpeg, jpeg_ms = encoded(pixels, "JPEG", quality=JPEG_QUALITY)
+            jpeg_score = score(reference_png, jpeg)
+            jpeg_rows.append((len(jpeg), jpeg_score, jpeg_ms))
+            for image_format, qualities in GRID.items():
+                for quality in qualities:
+                    data, ms = encoded(
+                        pixels, image_format, quality=quality, **EFFORT[image_format]
+                    )
+                    rows.setdefault((image_format, quality), []).append(
+                        (
+                            len(data),
+                            len(data) / len(jpeg),
+                            score(reference_png, data),
+                            jpeg_score,
+                            ms,
+                        )
+                    )
+        print(
+            f"{'JPEG':<6}{box:>6}{JPEG_QUALITY:>4}"
+            f"{statistics.median(r[0] for r in jpeg_rows):>9.0f}{'100 %':>9}"
+            f"{statistics.median(r[1] for r in jpeg_rows):>8.1f}{'':>23}"
+            f"{statistics.median(r[2] for r in jpeg_rows):>11.1f}"
+        )
+        for image_format, qualities in GRID.items():
+            chosen = False
+            for quality in qualities:
+                results = rows[image_format, quality]
+                margins = [result[2] - result[3] for result in results]
+                margin = statistics.median(margins)
+                mark = ""
+                if margin >= 0 and not chosen:
+                    chosen, mark = True, "  <- chosen"
+                print(
+                    f"{image_format:<6}{box:>6}{quality:>4}"
+                    f"{statistics.median(r[0] for r in results):>9.0f}"
+                    f"{statistics.median(r[1] for r in results) * 100:>7.0f} %"
+                    f"{statistics.median(r[2] for r in results):>8.1f}"
+                    f"{margin:>+15.1f}{min(margins):>+8.1f}"
+                    f"{statistics.median(r[4] for r in results):>11.1f}{mark}"
+                )
+        print()
+
+
+def timing_table(runs: int, processor: PillowImageProcessor) -> None:
+    """Today's upload work beside an eager one, and one lazily made 1080 px AVIF and WebP."""
+    data = make_photo()
+
+    def today() -> None:
+        processor.render(io.BytesIO(data), ImageFormat.JPEG, THUMBNAIL_SIZES, MAX_PIXELS)
+
+    def eager() -> None:
+        processor.render(
+            io.BytesIO(data),
+            ImageFormat.JPEG,
+            THUMBNAIL_SIZES,
+            MAX_PIXELS,
+            variants=WEB_FORMATS,
+        )
+
+    def lazy(variant: WebFormat) -> Callable[[], None]:
+        def one() -> None:
+            processor.render(
+                io.BytesIO(data), ImageFormat.JPEG, (1080,), MAX_PIXELS, variants=(variant,)
+            )
+
+        return one
+
+    cases: dict[str, Callable[[], None]] = {
+        "render today (4 JPEG thumbnails)": today,
+        "render eager (+ 4 AVIF + 4 WebP)": eager,
+        "lazy first request: 1080 AVIF": lazy(WebFormat.AVIF),
+        "lazy first request: 1080 WebP": lazy(WebFormat.WEBP),
+    }
+    for case in cases.values():
+        case()  # warm-up
+    timings: dict[str, list[float]] = {name: [] for name in cases}
+    cpu: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, case in cases.items():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            case()
+            timings[name].append((time.perf_counter() - started) * 1000)
+            cpu[name].append((time.process_time() - started_cpu) * 1000)
+    print(f"4000x3000 JPEG, medians of {runs} runs")
+    report(timings, cpu, "render today (4 JPEG thumbnails)")
+
+
+def report(wall: dict[str, list[float]], cpu: dict[str, list[float]], baseline: str) -> None:
+    """Each case's wall and CPU medians, and both against ``baseline``'s."""
+    wall_base, cpu_base = statistics.median(wall[baseline]), statistics.median(cpu[baseline])
+    print(
+        f"{'case':<36}{'wall ms':>9}{'min-max':>15}{'cpu ms':>9}"
+        f"{'wall vs':>9}{'cpu vs':>8}  (vs {baseline})"
+    )
+    for name, values in wall.items():
+        median, cpu_median = statistics.median(values), statistics.median(cpu[name])
+        spread = f"{min(values):.0f}-{max(values):.0f}"
+        print(
+            f"{name:<36}{median:>9.1f}{spread:>15}{cpu_median:>9.1f}"
+            f"{median / wall_base:>8.2f}x{cpu_median / cpu_base:>7.2f}x"
+        )
+
+
+def service_table(runs: int) -> None:
+    """Upload lazy and eager, a variant's first and later request, and the regenerate rate."""
+    data = make_photo()
+    processor = PillowImageProcessor()
+
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
+    with tempfile.TemporaryDirectory() as root:
+        storage = FilesystemMediaStorage(Path(root))
+        database = InMemoryDatabase()
+        lazy = UploadMedia(storage, database.media, processor, clock)
+        eager = UploadMedia(storage, database.media, processor, clock, variants=WEB_FORMATS)
+        variants = WebVariants(database.media, storage, processor)
+        regenerate = RegenerateThumbnails(database.media, storage, processor)
+
+        async def upload(use_case: UploadMedia) -> str:
+            media = await use_case(io.BytesIO(data), "photo.jpg")
+            return media.thumbnails[-1].key
+
+        wall: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
+
+        async def timed(name: str, work: Awaitable[object], keep: bool) -> None:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            await work
+            if keep:
+                wall.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+                cpu.setdefault(name, []).append((time.process_time() - started_cpu) * 1000)
+
+        async def measure() -> None:
+            for run in range(runs + 1):  # the first round warms up
+                keep = run > 0
+                await timed("upload lazy (today)", upload(lazy), keep)
+                await timed("upload eager (8 variants)", upload(eager), keep)
+                thumbnail = await upload(lazy)
+                for name in ("1080 AVIF, first request", "1080 AVIF, later request"):
+                    await timed(name, opened_and_closed(variants, thumbnail), keep)
+                media = await lazy(io.BytesIO(data), "photo.jpg")
+                await database.media.update(media.id, {"placeholder": None})
+                await timed("regenerate, per image", regenerate.repair(media.id), keep)
+
+        asyncio.run(measure())
+    print(f"\nthe use cases on disk, 4000x3000 JPEG, medians of {runs} runs")
+    report(wall, cpu, "upload lazy (today)")
+
+
+async def opened_and_closed(variants: WebVariants, thumbnail: str) -> None:
+    """The variant step of a request for the thumbnail's AVIF: made if need be, opened."""
+    opened = await variants.open(thumbnail, WebFormat.AVIF)
+    assert opened is not None
+    opened[1].close()
+
+
+def main() -> None:
+    """Print the quality table for ``--corpus`` and the timing table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-quality", action="store_true")
+    arguments = parser.parse_args()
+    photos = sorted(arguments.corpus.glob("*.jp*g"))
+    if not arguments.skip_quality:
+        quality_table(photos)
+    timing_table(arguments.runs, PillowImageProcessor())
+    service_table(arguments.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Secrets sealed with AES-GCM (the `cryptography` package)."""

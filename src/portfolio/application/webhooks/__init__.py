@@ -1,0 +1,1 @@
+"""Webhooks: endpoints, their signed deliveries, and the works that send them."""

@@ -1,0 +1,350 @@
+"""``/api/webhooks/``: endpoints that receive signed change events, admins only.
+
+The secret is in the answer of a create and of ``rotate-secret`` only. A create takes no
+``Idempotency-Key``: replaying its answer would mean keeping the secret in the clear in the
+retry store, which is what sealing it avoids.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from litestar import get
+from litestar.openapi.spec import OpenAPIType, Schema
+
+from portfolio.application.listing import Page
+from portfolio.application.ports import MediaStorage
+from portfolio.application.retries import SafeRetries
+from portfolio.application.webhooks.manage import ManageWebhooks
+from portfolio.domain import (
+    EVENT_TYPES,
+    PING,
+    Action,
+    Delivery,
+    DeliveryNotFound,
+    Endpoint,
+    WebhookNotFound,
+)
+from portfolio.entrypoints.http.forms import (
+    JSON_BODY_LIMIT,
+    NOT_A_STRING,
+    NOT_NULL,
+    Boolean,
+    Field,
+    Form,
+    Invalid,
+    Text,
+    Url,
+)
+from portfolio.entrypoints.http.ids import path_id
+from portfolio.entrypoints.http.injection import Injected
+from portfolio.entrypoints.http.openapi import documented, responses
+from portfolio.entrypoints.http.pages import requested_page
+from portfolio.entrypoints.http.resource import (
+    DELETE,
+    LIST,
+    RETRIEVE,
+    UPDATE,
+    AnyRequest,
+    PathId,
+    Resource,
+    ResourceEndpoints,
+    action,
+    answering,
+    author_of,
+)
+from portfolio.entrypoints.http.wire import named_page, presenter
+
+MAX_EVENTS = len(EVENT_TYPES)
+
+
+class WebhookData(msgspec.Struct):
+    """A webhook endpoint; never its secret."""
+
+    id: int
+    url: str
+    events: list[str]
+    description: str | None
+    is_active: bool
+    created_at: datetime
+
+
+class WebhookSecretData(msgspec.Struct):
+    """A webhook endpoint with its secret: the answer of a create and of a rotation only."""
+
+    id: int
+    url: str
+    events: list[str]
+    description: str | None
+    is_active: bool
+    created_at: datetime
+    secret: str
+
+
+class DeliveryData(msgspec.Struct):
+    """One event's delivery to one endpoint."""
+
+    id: int
+    type: str
+    status: str
+    attempts: int
+    response_status: int | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class EventTypes:
+    """A non-empty list of distinct event type names (which exist is the use case's rule)."""
+
+    def parse(self, value: object) -> object:
+        """The names, in the order given."""
+        if not isinstance(value, list):
+            raise Invalid(f'Expected a list of items but got type "{type(value).__name__}".')
+        if not value:
+            raise Invalid("This list may not be empty.")
+        if len(value) > MAX_EVENTS:
+            raise Invalid(f"Ensure this field has no more than {MAX_EVENTS} elements.")
+        names: list[str] = []
+        for item in value:
+            if item is None:
+                raise Invalid(NOT_NULL)
+            if not isinstance(item, str):
+                raise Invalid(NOT_A_STRING)
+            if item not in names:
+                names.append(item)
+        return tuple(names)
+
+    def schema(self) -> Schema:
+        """An array of event type names."""
+        return Schema(
+            type=OpenAPIType.ARRAY,
+            items=Schema(type=OpenAPIType.STRING, enum=sorted(EVENT_TYPES - {PING})),
+            min_items=1,
+            max_items=MAX_EVENTS,
+        )
+
+
+WEBHOOK_FORM = Form(
+    name="Webhook",
+    example={
+        "url": "https://example.com/hooks/portfolio",
+        "events": ["portfolio.published", "portfolio.unpublished"],
+        "description": "Rebuild the website.",
+    },
+    fields=(
+        Field(
+            "url",
+            "url",
+            Url(max_length=2000),
+            required=True,
+            description="https only (http too with private targets allowed); its host must "
+            "resolve to public addresses only.",
+        ),
+        Field(
+            "events",
+            "events",
+            EventTypes(),
+            required=True,
+            description="The event types it receives; an unknown one is refused, named.",
+        ),
+        Field("description", "description", Text(max_length=5000, blank=True), nullable=True),
+        Field("is_active", "is_active", Boolean(), default=True),
+    ),
+    read_only=frozenset({"id", "created_at", "secret"}),
+)
+
+_NAMES: dict[str, Any] = {
+    "code": None,
+    "path": "webhooks",
+    "name": "Webhook",
+    "singular": "webhook",
+    "plural": "webhooks",
+    "data": WebhookData,
+    "missing": WebhookNotFound,
+    "reads": (),
+}
+_BASE: Resource[WebhookData] = Resource(**_NAMES)
+_UNSAFE_URL = {"url": ["The URL's host is a private address (10.0.0.1): refused."]}
+
+
+def _with_secret(endpoint: Endpoint, secret: str) -> WebhookSecretData:
+    return WebhookSecretData(
+        id=endpoint.id,
+        url=endpoint.url,
+        events=sorted(endpoint.events),
+        description=endpoint.description,
+        is_active=endpoint.is_active,
+        created_at=endpoint.created_at,
+        secret=secret,
+    )
+
+
+_delivery = presenter(DeliveryData)
+
+
+def _delivery_data(delivery: Delivery) -> DeliveryData:
+    return _delivery(delivery, str)
+
+
+@action(
+    _BASE,
+    "POST",
+    "/",
+    Action.CREATE,
+    status_code=201,
+    operation_id="create_webhook",
+    summary="Register a webhook endpoint",
+    description="Answers the endpoint with its `secret` (`whsec_` + base64 of 32 random "
+    "bytes), told this once; no `Idempotency-Key` is honoured.",
+    operation_class=documented(
+        body=WEBHOOK_FORM.schema(partial=False),
+        body_example=WEBHOOK_FORM.example,
+        fields=_UNSAFE_URL,
+    ),
+    responses=responses(413),
+)
+async def create_webhook(
+    request: AnyRequest, endpoints: Injected[WebhookEndpoints]
+) -> WebhookSecretData:
+    """Register a webhook endpoint."""
+    values = WEBHOOK_FORM.values(await request.body(), partial=False)
+    endpoint, secret = await endpoints.manage.create(values, author_of(request))
+    return _with_secret(endpoint, secret)
+
+
+@action(
+    _BASE,
+    "POST",
+    "/{id:str}/rotate-secret/",
+    Action.UPDATE,
+    status_code=200,
+    operation_id="rotate_webhook_secret",
+    summary="Rotate a webhook's secret",
+    description="A new secret, told this once; the old one signs nothing from now on.",
+    responses=responses(404),
+)
+async def rotate_webhook_secret(
+    request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
+) -> WebhookSecretData:
+    """Rotate a webhook's secret."""
+    endpoint, secret = await endpoints.manage.rotate_secret(endpoints.id_of(id), author_of(request))
+    return _with_secret(endpoint, secret)
+
+
+@action(
+    _BASE,
+    "POST",
+    "/{id:str}/ping/",
+    Action.UPDATE,
+    status_code=202,
+    operation_id="ping_webhook",
+    summary="Ping a webhook",
+    description="Queues a `webhook.ping` event for this endpoint alone, whatever it "
+    "subscribed to (even inactive: a ping to an inactive endpoint fails at once); answers "
+    "the delivery, to follow in its deliveries.",
+    responses=responses(404),
+)
+async def ping_webhook(
+    request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
+) -> DeliveryData:
+    """Ping a webhook."""
+    return _delivery_data(await endpoints.manage.ping(endpoints.id_of(id), author_of(request)))
+
+
+async def _list_deliveries(
+    request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
+) -> Any:
+    wanted = requested_page(request.query_params)
+    found: Page[Delivery] = await endpoints.manage.deliveries(
+        endpoints.id_of(id), wanted.number, wanted.size
+    )
+    return endpoints.page(request, found, lambda delivery, _: _delivery_data(delivery))
+
+
+_LISTED, _WHO = _BASE.allowing(Action.LIST)
+list_webhook_deliveries = get(
+    "/{id:str}/deliveries/",
+    opt=_LISTED,
+    operation_id="list_webhook_deliveries",
+    summary="List a webhook's deliveries",
+    description="Newest first, 20 a page. `status`: `pending` (waiting for its first or "
+    f"next attempt), `delivered` (answered 2xx) or `failed` (given up). {_WHO}",
+    responses=responses(404),
+)(answering(_list_deliveries, named_page(DeliveryData, "DeliveryPage")))
+
+
+@action(
+    _BASE,
+    "POST",
+    "/{id:str}/deliveries/{delivery_id:str}/retry/",
+    Action.UPDATE,
+    status_code=202,
+    operation_id="retry_webhook_delivery",
+    summary="Send a delivery again",
+    description="The delivery is pending again and sent at once with the same `webhook-id`, "
+    "whatever it stood at; one attempt, no further retries should it fail.",
+    responses=responses(404),
+)
+async def retry_webhook_delivery(
+    request: AnyRequest,
+    id: PathId,
+    delivery_id: PathId,
+    endpoints: Injected[WebhookEndpoints],
+) -> DeliveryData:
+    """Send a delivery again."""
+    endpoint_id = endpoints.id_of(id)
+    chosen = path_id(delivery_id, DeliveryNotFound)
+    return _delivery_data(await endpoints.manage.retry(endpoint_id, chosen, author_of(request)))
+
+
+WEBHOOKS: Resource[WebhookData] = Resource(
+    **_NAMES,
+    operations=(LIST, RETRIEVE, UPDATE, DELETE),
+    form=WEBHOOK_FORM,
+    body_limit=JSON_BODY_LIMIT,
+    actions=(
+        create_webhook,
+        rotate_webhook_secret,
+        ping_webhook,
+        list_webhook_deliveries,
+        retry_webhook_delivery,
+    ),
+    invalid_example=_UNSAFE_URL,
+    notes={
+        LIST: "By id, 20 a page; never a secret.",
+        RETRIEVE: "Never its secret.",
+        UPDATE: "Only the fields sent change. Made inactive, its pending deliveries fail "
+        "(each can be retried by hand).",
+        DELETE: "Forgets the endpoint and its deliveries.",
+    },
+    deletes_refused_in_use=False,
+)
+
+
+class WebhookEndpoints(ResourceEndpoints[Endpoint, WebhookData]):
+    """Webhook endpoints, every change made by the signed-in admin."""
+
+    def __init__(self, manage: ManageWebhooks, storage: MediaStorage, retries: SafeRetries):
+        super().__init__(WEBHOOKS, storage, retries)
+        self.manage = manage
+
+    async def find(self, request: AnyRequest) -> Page[Endpoint]:
+        """A page of endpoints, by id."""
+        wanted = requested_page(request.query_params)
+        return await self.manage.list(wanted.number, wanted.size)
+
+    async def get(self, object_id: int) -> Endpoint:
+        """The endpoint."""
+        return await self.manage.get(object_id)
+
+    async def change(
+        self, request: AnyRequest, object_id: int, values: dict[str, Any], *, partial: bool
+    ) -> Endpoint:
+        """The endpoint with the body's fields changed."""
+        return await self.manage.update(object_id, values, author_of(request))
+
+    async def remove(self, request: AnyRequest, object_id: int) -> None:
+        """Forget the endpoint."""
+        await self.manage.delete(object_id, author_of(request))
