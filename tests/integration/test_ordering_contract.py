@@ -38,7 +38,10 @@ async def test_renumbering_spaces_the_portfolios_out_of_the_trash_in_display_ord
     before = {i: await stores.portfolios.get(i) for i in ids[:3]}
     async with stores.transactions.transaction():
         await stores.portfolios.lock_order()
-        await stores.portfolios.renumber(100)
+        renumbered = await stores.portfolios.renumber(100)
+    assert sorted(renumbered) == sorted(ids[:3])
+    async with stores.transactions.transaction():
+        assert list(await stores.portfolios.renumber(100)) == []
     found = await stores.portfolios.find(PortfolioFilter(), Window(0, 10))
     assert [(p.title, p.order) for p in found.items] == [("B", 100), ("C", 200), ("A", 300)]
     # Renumbering is bookkeeping, not an edit: updated_at stays.

@@ -57,7 +57,7 @@ def test_the_order_between_two_neighbours(
 class World:
     def __init__(self) -> None:
         self.database = InMemoryDatabase()
-        self.journal = InMemoryJournal()
+        self.journal = InMemoryJournal(consumers=("edge",))
         self.history = History(self.database.revisions, keep=50)
         self.move = MovePortfolio(
             self.database.portfolios, InMemoryTransactions(), self.journal, self.history
@@ -101,6 +101,10 @@ async def test_a_move_with_no_gap_left_renumbers_every_portfolio_first(world: Wo
     assert await world.listed() == [("A", 1024), ("D", 1536), ("B", 2048), ("C", 3072)]
     # A trashed portfolio keeps its order: it is in no list to be renumbered in.
     assert world.database.portfolio_rows[trashed][0].order == 0
+    # The renumbered ones show another order: the feed hears of each, with no audit entry.
+    queued = sorted(event.object_id for _, event, _ in world.journal.queued.values())
+    assert queued == sorted(ids)
+    assert [e.object_id for e in world.journal.entries.values()] == [ids[3]]
 
 
 async def test_moving_to_an_unknown_or_trashed_portfolio_or_itself_names_the_field(

@@ -66,9 +66,10 @@ class Portfolios(Protocol):
         after it, when ``after``), leaving out portfolio ``excluding``; None at an end."""
         ...
 
-    async def renumber(self, spacing: int) -> None:
+    async def renumber(self, spacing: int) -> Sequence[int]:
         """Give the portfolios out of the trash the orders ``spacing``, ``2 * spacing``, ... in
-        their display order, so that every gap holds ``spacing - 1`` free values again."""
+        their display order, so that every gap holds ``spacing - 1`` free values again; the
+        ids of those whose order changed."""
         ...
 
     async def trash(self, portfolio_id: int, by: Editor | None) -> bool:

@@ -393,15 +393,20 @@ class InMemoryPortfolios:
             return min((other for other in others if other > position), default=None)
         return max((other for other in others if other < position), default=None)
 
-    async def renumber(self, spacing: int) -> None:
+    async def renumber(self, spacing: int) -> Sequence[int]:
         """Spaced orders in display order; ``updated_at`` stays, as in Postgres."""
         kept = sorted(self._db.kept(), key=lambda row: (row[1].order, row[0]))
         step = min(spacing, 2147483647 // (len(kept) + 1))
+        changed = []
         for n, (portfolio_id, fields) in enumerate(kept, start=1):
+            if fields.order == n * step:
+                continue
             _, created_at, updated_at = self._db.portfolio_rows[portfolio_id]
             renumbered = replace(fields, order=n * step)
             self._db.portfolio_rows[portfolio_id] = (renumbered, created_at, updated_at)
+            changed.append(portfolio_id)
         self._db.changed()
+        return changed
 
     async def trash(self, portfolio_id: int, by: Editor | None) -> bool:
         """Note the portfolio trashed; its row stays."""

@@ -63,6 +63,7 @@ UPDATE portfolios p SET display_order = r.n * least(%(spacing)s, 2147483647 / (r
 FROM (SELECT id, row_number() OVER (ORDER BY display_order, id) AS n, count(*) OVER () AS total
       FROM portfolios t WHERE {KEPT}) r
 WHERE p.id = r.id AND p.display_order <> r.n * least(%(spacing)s, 2147483647 / (r.total + 1))
+RETURNING p.id
 """
 
 _decode_portfolio = msgspec.json.Decoder(Portfolio).decode
@@ -231,10 +232,11 @@ class PostgresPortfolios:
         query = _AFTER if after else _BEFORE
         return await self._position(query, (excluding, position.order, position.id))
 
-    async def renumber(self, spacing: int) -> None:
+    async def renumber(self, spacing: int) -> Sequence[int]:
         """Every row out of the trash whose order changes, in one statement."""
         async with transaction(self._pool) as conn:
-            await conn.execute(_RENUMBER.encode(), {"spacing": spacing})
+            cursor = await conn.execute(_RENUMBER.encode(), {"spacing": spacing})
+            return [row[0] for row in await cursor.fetchall()]
 
     async def _position(self, query: str, params: tuple[int, ...]) -> Position | None:
         async with connection(self._pool) as conn:

@@ -76,7 +76,12 @@ class MovePortfolio:
                 raise MovedBesideItself(field)
             order = await self._order_beside(portfolio_id, field, other_id, after=after)
             if order is None:
-                await self._portfolios.renumber(SPACING)
+                renumbered = await self._portfolios.renumber(SPACING)
+                # No one edited them, so no audit entry; but each shows another order now,
+                # which the change feed's consumers (the edge cache, webhooks) must hear of.
+                for other in renumbered:
+                    if other != portfolio_id:
+                        await self._journal.publish(Change(MOVE, PORTFOLIO, other, ("order",)))
                 order = await self._order_beside(portfolio_id, field, other_id, after=after)
             if order is None:
                 raise LookupError("no order is free even after renumbering")
