@@ -313,3 +313,13 @@ async def test_no_password_key_digest_or_hash_is_ever_in_the_log(wired: Wired) -
     assert len(found) >= 8
     for secret in forbidden:
         assert secret not in text
+
+
+@pytest.mark.parametrize("action", ["rotate_secret", "ping", "retry", "sign_in_failed", "move"])
+async def test_every_action_the_service_records_is_a_valid_filter(
+    wired: Wired, action: str
+) -> None:
+    container, client = wired
+    headers = await admin(container)
+    answer = await client.get(f"/api/audit/?action={action}", headers=headers)
+    assert (answer.status_code, answer.json()["count"]) == (200, 0)

@@ -178,7 +178,10 @@ async def test_deleting_something_a_portfolio_holds_is_409_naming_it(
         )
     }
     assert (await client.get(path, headers=callers.admin)).status_code == 200
+    # In the trash it still holds it; purged, it holds nothing.
     await client.delete(f"/api/portfolios/{holder.id}", headers=callers.admin)
+    assert (await client.delete(path, headers=callers.admin)).status_code == 409
+    await client.delete(f"/api/portfolios/trash/{holder.id}", headers=callers.admin)
     assert (await client.delete(path, headers=callers.admin)).status_code == 204
 
 

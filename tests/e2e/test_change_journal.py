@@ -60,10 +60,10 @@ def test_writes_at_the_command_line_are_audited_as_the_operator(clean_database: 
     assert [entry[:5] for entry in entries] == [(None, "cli", "create", "portfolio", 1)]
 
 
-def outbox(database: str) -> list[tuple[object, ...]]:
+def queued_for(database: str, consumer: str) -> list[tuple[object, ...]]:
     with psycopg.connect(database) as conn:
         return conn.execute(
-            "SELECT consumer, event, object_id FROM outbox WHERE consumer = 'edge' ORDER BY id"
+            "SELECT event, object_id FROM outbox WHERE consumer = %s ORDER BY id", (consumer,)
         ).fetchall()
 
 
@@ -106,4 +106,6 @@ def test_media_added_and_repaired_at_the_command_line_are_audited_and_fed_to_the
         (None, "cli", "create", "media", 1, ["file", "name"]),
         (None, "cli", "update", "media", 1, ["thumbnails"]),
     ]
-    assert outbox(clean_database) == [("edge", "media.created", 1), ("edge", "media.updated", 1)]
+    queued = [("media.created", 1), ("media.updated", 1)]
+    assert queued_for(clean_database, "edge") == queued
+    assert queued_for(clean_database, "webhooks") == queued

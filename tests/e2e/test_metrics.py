@@ -27,8 +27,10 @@ RETRIEVE = "/api/portfolios/{id}"
 
 @pytest.fixture
 async def observed(clean_database: str, settings: Settings) -> AsyncIterator[Client]:
-    """A client of an application whose adapters report to its telemetry."""
-    container = Container(settings=settings, database_url=clean_database, observer=Telemetry())
+    """A client of an application whose adapters report to its telemetry; no background
+    work, so that what the pool counts between two scrapes is the requests' alone."""
+    quiet = replace(settings, background=False)
+    container = Container(settings=quiet, database_url=clean_database, observer=Telemetry())
     async with AsyncTestClient(create_app(container), base_url="http://portfolio.test") as client:
         client.container = container  # type: ignore[attr-defined]
         yield client

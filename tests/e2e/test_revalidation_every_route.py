@@ -196,6 +196,14 @@ async def ping_webhook_by_cli(world: World) -> None:
     world.cli("api", "POST", f"{webhook_path(world)}/ping/")
 
 
+async def trash_portfolio(world: World) -> None:
+    await world.call("DELETE", portfolio_path(world))
+
+
+async def restore_portfolio_by_cli(world: World) -> None:
+    world.cli("api", "POST", f"{portfolio_path(world)}/restore/")
+
+
 CASES: dict[str, Case] = {
     "/api/portfolios/": Case(
         lambda _: "/api/portfolios/",
@@ -206,6 +214,14 @@ CASES: dict[str, Case] = {
         portfolio_path,
         patch(portfolio_path, {"excerpt": "changed"}),
         regenerate_thumbnails("cover"),
+    ),
+    "/api/portfolios/{id:str}/revisions/": Case(
+        lambda w: f"{portfolio_path(w)}/revisions/",
+        patch(portfolio_path, {"excerpt": "changed"}),
+        operator_patch(portfolio_path, '{"excerpt": "changed through the CLI"}'),
+    ),
+    "/api/portfolios/trash/": Case(
+        lambda _: "/api/portfolios/trash/", trash_portfolio, restore_portfolio_by_cli
     ),
     **shared("employers", "description", "logo"),
     **shared("tags", "name", "logo"),

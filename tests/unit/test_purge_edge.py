@@ -183,3 +183,15 @@ def test_edge_settings_are_read_from_the_environment() -> None:
         ("http://10.0.0.5:80", "http://10.0.0.6"),
         0.5,
     )
+
+
+async def test_a_write_in_the_in_memory_wiring_purges_its_edge() -> None:
+    container = in_memory_container(Settings(edge="varnish", edge_urls=("http://edge:80",)))
+    edge = container.edge_cache()
+    assert isinstance(edge, InMemoryEdgeCache)
+    tag = await container.manage_tags().create({"name": "web"}, OPERATOR)
+
+    for work in container.background_works():
+        await work.run()
+
+    assert edge.purges == [frozenset({f"tag-{tag.id}", "tag-all"})]

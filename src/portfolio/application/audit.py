@@ -40,6 +40,7 @@ from portfolio.application.changes import (
 )
 from portfolio.application.listing import Page, Slice, Window, fetch_page
 from portfolio.application.ports import Clock, Transactions
+from portfolio.application.webhooks.manage import PING_ACTION, RETRY, ROTATE
 
 AUDITED_ACTIONS = (
     CREATE,
@@ -52,8 +53,12 @@ AUDITED_ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
     SIGN_OUT,
+    ROTATE,
+    PING_ACTION,
+    RETRY,
 )
-"""What an entry's ``action`` may be."""
+"""What an entry's ``action`` may be: the issue's ten, and what the webhooks add (a secret
+rotated, a ping sent, deliveries retried by hand)."""
 AUDITED_RESOURCES = (PORTFOLIO, MEDIA, EMPLOYER, TAG, LINK, META, USER, TOKEN, WEBHOOK, AUDIT)
 """What an entry's ``resource`` may be."""
 
@@ -78,7 +83,8 @@ class AuditLog(Protocol):
     """The audit log as it is read and pruned."""
 
     async def find(self, criteria: AuditFilter, window: Window) -> Slice[AuditEntry]:
-        """The entries matching ``criteria``, newest first, inside ``window``."""
+        """The entries matching ``criteria``, newest first (by moment, then by id: the entries
+        of one unit of work share its moment), inside ``window``."""
         ...
 
     async def prune(self, before: datetime, limit: int) -> int:

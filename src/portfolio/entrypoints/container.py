@@ -17,6 +17,7 @@ from portfolio.adapters.http1.receivers import Http1Receivers
 from portfolio.adapters.memory.audit import InMemoryAuditLog
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.edge import InMemoryEdgeCache
 from portfolio.adapters.memory.journal import InMemoryJournal
 from portfolio.adapters.memory.leader import SoleLeadership
 from portfolio.adapters.memory.readiness import AlwaysReady
@@ -36,6 +37,7 @@ from portfolio.adapters.postgres.pool import BoundedPool, PoolSettings, make_poo
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.readiness import PostgresReadiness
 from portfolio.adapters.postgres.retries import PostgresRetryKeys
+from portfolio.adapters.postgres.revisions import PostgresRevisions
 from portfolio.adapters.postgres.schedule import PostgresSchedule
 from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
@@ -71,8 +73,12 @@ from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import MediaLimits, UploadMedia
 from portfolio.application.media.variants import WebVariants, variants_at_upload
 from portfolio.application.observing import UNOBSERVED
+from portfolio.application.portfolios.bulk import BulkPortfolios
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
+from portfolio.application.portfolios.moving import MovePortfolio
 from portfolio.application.portfolios.publishing import FireScheduledMoments
+from portfolio.application.portfolios.revisions import History, ManageRevisions
+from portfolio.application.portfolios.trash import ManageTrash, PurgeExpiredTrash
 from portfolio.application.portfolios.website import ShowWebsite
 from portfolio.application.ports import FailureCounter, MediaStorage, ReadinessProbe
 from portfolio.application.retries import SafeRetries
@@ -150,9 +156,17 @@ def build_edge_cache(settings: Settings) -> EdgeCache | None:
     return None
 
 
-def edge_purger(outbox: Outbox, edge: EdgeCache | None) -> PurgeEdge | None:
-    """The work that purges the edge, when there is one."""
-    return None if edge is None else PurgeEdge(outbox, edge)
+def memory_edge_cache(settings: Settings) -> EdgeCache | None:
+    """An edge in memory that records its purges, when the settings turn the edge on."""
+    return None if settings.edge == "off" else InMemoryEdgeCache()
+
+
+def edge_purger(outbox: Outbox, edge: EdgeCache | None, timeout: float) -> PurgeEdge | None:
+    """The work that purges the edge, when there is one. Claimed purges are held for well
+    over a purge's ``timeout``: a process killed holding them leaves them due again then."""
+    if edge is None:
+        return None
+    return PurgeEdge(outbox, edge, lease_seconds=max(10.0, 4 * timeout))
 
 
 def works_in_service(*works: Work | None) -> list[Work]:
@@ -270,6 +284,7 @@ class Container(containers.DeclarativeContainer):
     website_menus = providers.Singleton(PostgresWebsiteMenus, pool=pool)
     leadership = providers.Singleton(PostgresLeadership, conninfo=database_url)
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
+    revisions = providers.Singleton(PostgresRevisions, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
     database_readiness = providers.Singleton(PostgresReadiness, pool=pool)
@@ -381,8 +396,41 @@ class Container(containers.DeclarativeContainer):
     prune_audit_log = providers.Singleton(
         PruneAuditLog, log=audit_log, transactions=transactions, journal=journal, clock=clock
     )
+    history = providers.Singleton(
+        History, revisions=revisions, keep=settings.provided.revisions_kept
+    )
     manage_portfolios = providers.Singleton(
-        ManagePortfolios, portfolios=portfolios, transactions=transactions, journal=journal
+        ManagePortfolios,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
+    move_portfolio = providers.Singleton(
+        MovePortfolio,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
+    bulk_portfolios = providers.Singleton(
+        BulkPortfolios,
+        portfolios=portfolios,
+        tags=tag_store,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
+    manage_revisions = providers.Singleton(
+        ManageRevisions,
+        portfolios=portfolios,
+        revisions=revisions,
+        history=history,
+        transactions=transactions,
+        journal=journal,
+    )
+    manage_trash = providers.Singleton(
+        ManageTrash, portfolios=portfolios, transactions=transactions, journal=journal
     )
     manage_employers = providers.Singleton(
         ManageEmployers, store=employer_store, transactions=transactions, journal=journal
@@ -480,7 +528,9 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     edge_cache = providers.Singleton(build_edge_cache, settings)
-    purge_edge = providers.Singleton(edge_purger, outbox=outbox, edge=edge_cache)
+    purge_edge = providers.Singleton(
+        edge_purger, outbox=outbox, edge=edge_cache, timeout=settings.provided.edge_timeout
+    )
     fan_out_webhooks = providers.Singleton(
         FanOutEvents,
         outbox=outbox,
@@ -499,8 +549,23 @@ class Container(containers.DeclarativeContainer):
         observer=providers.Singleton(webhook_observer, settings),
         concurrency=settings.provided.webhooks_concurrency,
     )
+    purge_expired_trash = providers.Singleton(
+        PurgeExpiredTrash,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        clock=clock,
+        kept_for=providers.Callable(
+            lambda days: timedelta(days=days), settings.provided.trash_days
+        ),
+    )
     background_works = providers.Callable(
-        works_in_service, fire_scheduled_moments, fan_out_webhooks, send_webhooks, purge_edge
+        works_in_service,
+        fire_scheduled_moments,
+        purge_expired_trash,
+        fan_out_webhooks,
+        send_webhooks,
+        purge_edge,
     )
 
     # The HTTP endpoints, one per resource: what each resource's operations call.
@@ -508,6 +573,10 @@ class Container(containers.DeclarativeContainer):
         web_endpoints,
         "portfolios",
         manage=manage_portfolios,
+        trash=manage_trash,
+        revisions=manage_revisions,
+        move=move_portfolio,
+        bulk=bulk_portfolios,
         storage=media_storage,
         retries=safe_retries,
     )
@@ -593,7 +662,9 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     webhooks = providers.Singleton(InMemoryWebhooks, clock=utc_now)
     website_menus = database.provided.menus
     leadership = providers.Singleton(SoleLeadership)
+    edge_cache = providers.Singleton(memory_edge_cache, settings)
     portfolios = database.provided.portfolios
+    revisions = database.provided.revisions
     employer_store = database.provided.employers
     tag_store = database.provided.tags
     link_store = database.provided.links

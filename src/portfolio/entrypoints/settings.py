@@ -652,6 +652,19 @@ class Settings:
         "seconds past its freshness a cache may still serve a public answer while the "
         "service fails or is down",
     )
+    trash_days: int = setting(
+        "PORTFOLIO_TRASH_DAYS",
+        30,
+        whole(1),
+        "days a deleted portfolio stays in the trash (restorable) before the background work "
+        "purges it for good",
+    )
+    revisions_kept: int = setting(
+        "PORTFOLIO_REVISIONS_KEPT",
+        50,
+        whole(1),
+        "revisions kept per portfolio; the oldest beyond it are pruned as a new one is written",
+    )
     sign_in_token_hours: int = setting(
         "PORTFOLIO_SIGN_IN_TOKEN_HOURS",
         72,

@@ -31,20 +31,20 @@ class InMemoryAuditLog:
         self._journal = journal
 
     async def find(self, criteria: AuditFilter, window: Window) -> Slice[AuditEntry]:
-        """The matching entries, newest first, inside the window."""
-        found = [
-            entry
-            for _, entry in sorted(self._journal.entries.items(), reverse=True)
-            if _matches(entry, criteria)
-        ]
+        """The matching entries, newest first (by moment, then id), inside the window."""
+        newest_first = sorted(
+            self._journal.entries.values(), key=lambda entry: (entry.at, entry.id), reverse=True
+        )
+        found = [entry for entry in newest_first if _matches(entry, criteria)]
         return Slice(tuple(found[window.offset : window.offset + window.limit]), len(found))
 
     async def prune(self, before: datetime, limit: int) -> int:
         """Delete up to ``limit`` of the oldest entries written before ``before``."""
         entries = self._journal.entries
-        old = sorted(entry_id for entry_id, entry in entries.items() if entry.at < before)[:limit]
-        for entry_id in old:
+        oldest = sorted((entry.at, entry.id) for entry in entries.values() if entry.at < before)
+        chosen = [entry_id for _, entry_id in oldest[:limit]]
+        for entry_id in chosen:
             del entries[entry_id]
-        if old:
+        if chosen:
             self._journal.moved()
-        return len(old)
+        return len(chosen)

@@ -14,7 +14,7 @@ from portfolio.application.changes import AuditEntry
 from portfolio.application.listing import Slice, Window
 
 _DECODER = msgspec.json.Decoder(list[AuditEntry])
-# Each criterion, its column and comparison; indexes serve each alone (migrations 0011, 0041).
+# Each criterion, its column and comparison; an index serves each alone (migration 0041).
 _CONDITIONS = (
     ("actor_id", "t.actor_id = %s"),
     ("resource", "t.resource = %s"),
@@ -27,7 +27,7 @@ _CONDITIONS = (
 # through only in a transaction that has said it is pruning.
 _PRUNE = """
 DELETE FROM audit_log WHERE id IN (
-    SELECT id FROM audit_log WHERE at < %s ORDER BY at LIMIT %s
+    SELECT id FROM audit_log WHERE at < %s ORDER BY at, id LIMIT %s
 )
 """
 
@@ -39,7 +39,7 @@ class PostgresAuditLog:
         self._pool = pool
 
     async def find(self, criteria: AuditFilter, window: Window) -> Slice[AuditEntry]:
-        """The matching entries, newest first (by id), in one statement."""
+        """The matching entries, newest first (by moment, then id), in one statement."""
         where: list[str] = []
         params: list[Any] = []
         for name, condition in _CONDITIONS:
@@ -53,7 +53,7 @@ class PostgresAuditLog:
                 table="audit_log",
                 where=where,
                 params=params,
-                order_by="t.id DESC",
+                order_by="t.at DESC, t.id DESC",
                 document="audit_entry_document",
                 window=window,
                 decoder=_DECODER,

@@ -114,7 +114,10 @@ async def _observed(container: Container, telemetry: Telemetry) -> AsyncIterator
         pool = container.pool()
         if pool is not None:
             samplers.append(asyncio.create_task(sample_pool(pool)))
-        consumers = feed_consumers(container.settings())
+        # The processes that take part in delivering the feed report its backlog; one that
+        # opted out (PORTFOLIO_BACKGROUND=false) serves requests only.
+        settings = container.settings()
+        consumers = feed_consumers(settings) if settings.background else ()
         if consumers:
             samplers.append(asyncio.create_task(sample_feed(container.outbox(), consumers)))
     try:

@@ -1,6 +1,6 @@
 """The change feed's gauges: how many events wait for each consumer, and how old the oldest
-is, sampled each second while the application runs (an edge that does not answer shows here
-first: its purges wait in the outbox)."""
+is, sampled each second by every process that takes part in the background work (an edge
+that does not answer shows here first: its purges wait in the outbox)."""
 
 from __future__ import annotations
 
