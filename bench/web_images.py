@@ -24,7 +24,10 @@ into a temporary media root (fsync'd files, an in-memory record) without variant
 the service does when it serves the files) and with all eight (eager, what it does for a
 bucket or CDN); the variant step of a request for the 1080 px AVIF the first time (made from
 the original and stored) and later (opened); and ``RegenerateThumbnails`` over images
-uploaded without variants or placeholder, per image. Medians of ``--runs``, interleaved.
+uploaded without variants or placeholder, per image. Last, whole HTTP requests in process
+(the app over in-memory adapters, every layer of the edge): ``GET /media/<1080 px thumbnail>``
+with Chromium's ``Accept`` the first time (the AVIF made) and later, beside the same request
+for the stored JPEG, which is what a thumbnail cost before. Medians of ``--runs``, interleaved.
 Each case is timed on the wall clock and in CPU time (every thread of the process): on a
 machine other jobs share, the CPU time is the steadier measure of what a case costs.
 """
@@ -41,6 +44,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from litestar.testing import AsyncTestClient
 from PIL import Image, ImageOps
 from ssimulacra2 import compute_ssimulacra2
 
@@ -54,6 +58,9 @@ from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import UploadMedia
 from portfolio.application.media.variants import WebVariants
 from portfolio.domain import THUMBNAIL_SIZES, fit_within
+from portfolio.entrypoints.container import in_memory
+from portfolio.entrypoints.http.app import create_app
+from portfolio.entrypoints.settings import Settings
 
 JPEG_QUALITY = 85
 BOXES = (128, 512, 1080)
@@ -64,6 +71,7 @@ GRID: dict[str, tuple[int, ...]] = {
 # Encoder effort: AVIF speed 0 (slowest) to 10, WebP method 0 (fastest) to 6.
 EFFORT: dict[str, dict[str, int]] = {"AVIF": {"speed": 9}, "WEBP": {"method": 4}}
 MAX_PIXELS = 50_000_000
+CHROMIUM_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 
 
 def reference(path: Path, box: int) -> Image.Image:
@@ -255,18 +263,56 @@ async def opened_and_closed(variants: WebVariants, thumbnail: str) -> None:
     opened[1].close()
 
 
+def http_table(runs: int) -> None:
+    """A variant's first and later request over HTTP, beside the stored thumbnail's."""
+    data = make_photo()
+
+    async def measure() -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+        wall: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
+        with tempfile.TemporaryDirectory() as root:
+            container = in_memory(Settings(media_root=Path(root)))
+            async with AsyncTestClient(create_app(container)) as client:
+                for run in range(runs + 1):  # the first round warms up
+                    media = await container.upload_media()(io.BytesIO(data), "photo.jpg")
+                    path = f"/media/{media.thumbnails[-1].key}"
+                    for name, accept in (
+                        ("GET 1080 JPEG thumbnail (as before)", "image/jpeg"),
+                        ("GET 1080 as AVIF, first request", CHROMIUM_ACCEPT),
+                        ("GET 1080 as AVIF, later request", CHROMIUM_ACCEPT),
+                    ):
+                        started, started_cpu = time.perf_counter(), time.process_time()
+                        response = await client.get(path, headers={"Accept": accept})
+                        assert response.status_code == 200
+                        if run > 0:
+                            wall.setdefault(name, []).append((time.perf_counter() - started) * 1e3)
+                            cpu.setdefault(name, []).append(
+                                (time.process_time() - started_cpu) * 1e3
+                            )
+        return wall, cpu
+
+    wall, cpu = asyncio.run(measure())
+    print(f"\nwhole requests in process, medians of {runs} runs")
+    report(wall, cpu, "GET 1080 JPEG thumbnail (as before)")
+
+
 def main() -> None:
     """Print the quality table for ``--corpus`` and the timing table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--http-only", action="store_true", help="only the HTTP requests")
     arguments = parser.parse_args()
+    if arguments.http_only:
+        http_table(arguments.runs)
+        return
     photos = sorted(arguments.corpus.glob("*.jp*g"))
     if not arguments.skip_quality:
         quality_table(photos)
     timing_table(arguments.runs, PillowImageProcessor())
     service_table(arguments.runs)
+    http_table(arguments.runs)
 
 
 if __name__ == "__main__":

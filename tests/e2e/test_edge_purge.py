@@ -126,8 +126,11 @@ class Site:
         return created
 
     def cli(self, *args: str) -> None:
+        """Run ``portfolio`` from an operator's shell that lacks the edge settings: the
+        serving leader, which has them, purges what it changed."""
+        env = {k: v for k, v in self.service.env.items() if not k.startswith("PORTFOLIO_EDGE")}
         done = subprocess.run(
-            [PORTFOLIO, *args], env=self.service.env, capture_output=True, timeout=60, check=False
+            [PORTFOLIO, *args], env=env, capture_output=True, timeout=60, check=False
         )
         assert done.returncode == 0, done.stderr
 

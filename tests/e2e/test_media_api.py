@@ -568,7 +568,7 @@ async def test_deleting_media_still_referred_to_is_409_naming_the_referrers_and_
     assert len(stored_files(media_root)) == 5
     assert (await client.get(f"{MEDIA}{body['id']}", headers=callers.admin)).json() == body
 
-    # A portfolio in the trash still refers to it: it is purged first.
+    # In the trash a portfolio still holds its media; purged from it, it holds nothing.
     await client.delete(f"/api/portfolios/{portfolio.json()['id']}", headers=callers.admin)
     await client.delete(f"/api/portfolios/trash/{portfolio.json()['id']}", headers=callers.admin)
     await client.delete(f"/api/tags/{tag.json()['id']}", headers=callers.admin)

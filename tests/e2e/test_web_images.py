@@ -326,3 +326,19 @@ async def test_when_a_cdn_serves_the_files_the_upload_makes_every_variant(
             assert variant["f"].startswith("https://cdn.example/media/")
             key = variant["f"].removeprefix("https://cdn.example/media/")
             assert (media_root / key).is_file()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/core_media/thumbnails/%00_thumbnail_64x64.jpg",
+        "/media/core_media/thumbnails/a\\b_thumbnail_64x64.jpg",
+        "/media/core_media/thumbnails/" + "x" * 300 + "_thumbnail_64x64.jpg",
+        "/media/core_media/thumbnails/x_thumbnail_64x64.jpg.avif",
+        "/media/core_media/thumbnails/x_thumbnail_64x64.webp.webp",
+        "/media/../thumbnails/x_thumbnail_64x64.jpg",
+    ],
+)
+async def test_hostile_thumbnail_keys_are_404_never_500(client: Client, path: str) -> None:
+    response = await client.get(path, headers={"Accept": CHROMIUM_IMG_ACCEPT})
+    assert response.status_code == 404

@@ -45,6 +45,16 @@ class EdgeCache(Protocol):
         ...
 
 
+class NoEdge:
+    """EdgeCache where there is none (``PORTFOLIO_EDGE=off``): it caches nothing, so every
+    purge is done at once. The feed still queues events for the edge from every process, so
+    that a write made where the edge settings are missing (an operator's shell) is purged by
+    whichever process leads with them; where the leader has none, the events are forgotten."""
+
+    async def purge(self, keys: Collection[str]) -> None:
+        """Nothing to make stale."""
+
+
 def keys_of_event(event: QueuedEvent) -> frozenset[str]:
     """The surrogate keys of every public answer ``event`` may alter.
 

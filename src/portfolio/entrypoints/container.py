@@ -65,7 +65,7 @@ from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import AdministerUsers, ManageUsers
 from portfolio.application.audit import PruneAuditLog, ReadAuditLog
 from portfolio.application.changes import Outbox
-from portfolio.application.edge import EDGE, EdgeCache, PurgeEdge
+from portfolio.application.edge import EDGE, EdgeCache, NoEdge, PurgeEdge
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
 from portfolio.application.media.library import ChangeMedia, DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.sweep import SweepOrphans
@@ -138,34 +138,35 @@ def url_lifetime(settings: Settings) -> timedelta | None:
     return timedelta(seconds=s3.presign_seconds)
 
 
-def feed_consumers(settings: Settings) -> tuple[str, ...]:
-    """The consumers of the change feed in service: events are queued for these only.
+FEED_CONSUMERS = (WEBHOOKS, EDGE)
+"""The consumers of the change feed: events are queued for both, whatever this process's
+settings.
 
-    Webhooks always: an event costs one more row in the statement that records the change,
-    and the fan-out drops at once what no endpoint subscribed to; queuing only while some
-    endpoint exists would need every write to ask, and would lose the events of the moment
-    between a registration and every process seeing it. The edge only when there is one.
-    """
-    return (WEBHOOKS, EDGE) if settings.edge != "off" else (WEBHOOKS,)
+Webhooks: an event costs one more row in the statement that records the change, and the
+fan-out drops at once what no endpoint subscribed to; queuing only while some endpoint exists
+would need every write to ask, and would lose the events of the moment between a registration
+and every process seeing it. The edge: the process that writes may lack the edge settings (an
+operator's shell) while the one leading the background work has them; a leader with the edge
+off forgets the events (``NoEdge``).
+"""
 
 
-def build_edge_cache(settings: Settings) -> EdgeCache | None:
-    """The edge cache PORTFOLIO_EDGE names (None: off)."""
+def build_edge_cache(settings: Settings) -> EdgeCache:
+    """The edge cache PORTFOLIO_EDGE names (``NoEdge``: off)."""
     if settings.edge == "varnish":
         return VarnishEdgeCache(settings.edge_urls, timeout=settings.edge_timeout)
-    return None
+    return NoEdge()
 
 
-def memory_edge_cache(settings: Settings) -> EdgeCache | None:
+def memory_edge_cache(settings: Settings) -> EdgeCache:
     """An edge in memory that records its purges, when the settings turn the edge on."""
-    return None if settings.edge == "off" else InMemoryEdgeCache()
+    return NoEdge() if settings.edge == "off" else InMemoryEdgeCache()
 
 
-def edge_purger(outbox: Outbox, edge: EdgeCache | None, timeout: float) -> PurgeEdge | None:
-    """The work that purges the edge, when there is one. Claimed purges are held for well
-    over a purge's ``timeout``: a process killed holding them leaves them due again then."""
-    if edge is None:
-        return None
+def edge_purger(outbox: Outbox, edge: EdgeCache, timeout: float) -> PurgeEdge:
+    """The work that purges the edge (or forgets the events, where there is none). Claimed
+    purges are held for well over a purge's ``timeout``: a process killed holding them leaves
+    them due again then."""
     return PurgeEdge(outbox, edge, lease_seconds=max(10.0, 4 * timeout))
 
 
@@ -274,9 +275,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     transactions = providers.Singleton(PostgresTransactions, pool=pool)
-    journal = providers.Singleton(
-        PostgresJournal, pool=pool, consumers=providers.Callable(feed_consumers, settings)
-    )
+    journal = providers.Singleton(PostgresJournal, pool=pool, consumers=FEED_CONSUMERS)
     outbox = providers.Singleton(PostgresOutbox, pool=pool)
     audit_log = providers.Singleton(PostgresAuditLog, pool=pool)
     schedule = providers.Singleton(PostgresSchedule, pool=pool)
@@ -652,7 +651,7 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     transactions = providers.Singleton(InMemoryTransactions)
     journal = providers.Singleton(
         InMemoryJournal,
-        consumers=providers.Callable(feed_consumers, settings),
+        consumers=FEED_CONSUMERS,
         clock=utc_now,
         changes=change_numbers,
     )

@@ -13,7 +13,7 @@ import io
 from typing import BinaryIO
 
 from portfolio.application.media.file_types import SNIFF_BYTES, sniff_image_format
-from portfolio.application.media.keys import WEB_FORMATS, WebFormat, variant_key
+from portfolio.application.media.keys import WEB_FORMATS, WebFormat, is_safe_key, variant_key
 from portfolio.application.media.upload import DEFAULT_LIMITS, MediaLimits
 from portfolio.application.ports import ImageProcessor, MediaRepository, MediaStorage
 from portfolio.domain import InvalidFile, Media, ServiceUnavailable
@@ -53,6 +53,8 @@ class WebVariants:
         """The variant's key and an open handle on it, made first if need be; None when it
         cannot be had (no such thumbnail, the original missing or unreadable): the caller
         then serves the thumbnail as stored."""
+        if not is_safe_key(thumbnail_key):
+            return None
         key = variant_key(thumbnail_key, web_format)
         try:
             return key, await asyncio.to_thread(self._storage.open, key)

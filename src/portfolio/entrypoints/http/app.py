@@ -16,7 +16,7 @@ from litestar.middleware import DefineMiddleware
 
 from portfolio.application.observing import UNOBSERVED
 from portfolio.entrypoints.background import running
-from portfolio.entrypoints.container import Container, feed_consumers, opened
+from portfolio.entrypoints.container import FEED_CONSUMERS, Container, opened
 from portfolio.entrypoints.http.accounts.sign_in import AuthEndpoints, auth_routes
 from portfolio.entrypoints.http.accounts.users import USERS, UserEndpoints
 from portfolio.entrypoints.http.audit import AuditEndpoints, audit_routes
@@ -117,7 +117,7 @@ async def _observed(container: Container, telemetry: Telemetry) -> AsyncIterator
         # The processes that take part in delivering the feed report its backlog; one that
         # opted out (PORTFOLIO_BACKGROUND=false) serves requests only.
         settings = container.settings()
-        consumers = feed_consumers(settings) if settings.background else ()
+        consumers = FEED_CONSUMERS if settings.background else ()
         if consumers:
             samplers.append(asyncio.create_task(sample_feed(container.outbox(), consumers)))
     try:
