@@ -16,6 +16,7 @@ from portfolio.application.changes import (
     API,
     CREATE,
     DELETE,
+    MOVE,
     PORTFOLIO,
     SIGN_IN,
     TAG,
@@ -46,6 +47,19 @@ async def test_a_catalogue_change_is_queued_for_every_consumer(stores: Stores) -
         await stores.journal.record(Change(DELETE, TAG, 4), ADA)
     for consumer in ("edge", "webhooks"):
         assert await claimed(stores, consumer) == [("portfolio.updated", 12), ("tag.deleted", 4)]
+
+
+async def test_many_changes_published_at_once_are_queued_in_their_order(stores: Stores) -> None:
+    # Renumbering every portfolio's order publishes one event each, in one statement.
+    moved = [Change(MOVE, PORTFOLIO, number, ("order",)) for number in (9, 3, 5)]
+    async with stores.transactions.transaction():
+        await stores.journal.publish(*moved, Change(SIGN_IN, USER, 7))
+    for consumer in ("edge", "webhooks"):
+        assert await claimed(stores, consumer) == [
+            ("portfolio.updated", 9),
+            ("portfolio.updated", 3),
+            ("portfolio.updated", 5),
+        ]
 
 
 async def test_what_the_feed_does_not_carry_is_audited_only(stores: Stores) -> None:

@@ -129,9 +129,9 @@ class Journal(Protocol):
         for every consumer; committed with the write it records, or not at all."""
         ...
 
-    async def publish(self, change: Change) -> None:
-        """Queue ``change``'s event for every consumer, with no audit entry (a moment that
-        passed: nobody wrote anything)."""
+    async def publish(self, *changes: Change) -> None:
+        """Queue each change's event for every consumer, with no audit entry (a moment that
+        passed, orders renumbered: nobody wrote anything); one statement however many."""
         ...
 
 

@@ -59,15 +59,18 @@ class InMemoryJournal:
         if self._changes is not None:
             self._changes.moved(AUDIT)
 
-    async def publish(self, change: Change) -> None:
-        """Queue the change's event for every consumer."""
-        if change.event is None:
-            return
+    async def publish(self, *changes: Change) -> None:
+        """Queue each change's event for every consumer."""
         now = self._clock()
-        for consumer in self._consumers:
-            event_id = next(self._ids)
-            event = QueuedEvent(event_id, change.event, change.resource, change.object_id, now, 0)
-            self.queued[event_id] = (consumer, event, now)
+        for change in changes:
+            if change.event is None:
+                continue
+            for consumer in self._consumers:
+                event_id = next(self._ids)
+                event = QueuedEvent(
+                    event_id, change.event, change.resource, change.object_id, now, 0
+                )
+                self.queued[event_id] = (consumer, event, now)
 
     async def claim(self, consumer: str, limit: int, lease_seconds: float) -> Sequence[QueuedEvent]:
         """Due events, oldest first, held for the lease."""

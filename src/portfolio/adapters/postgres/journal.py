@@ -22,7 +22,11 @@ FROM entry, unnest(%(consumers)s::text[]) AS consumer
 """
 _PUBLISH = """
 INSERT INTO outbox (consumer, event, resource, object_id)
-SELECT consumer, %s, %s, %s FROM unnest(%s::text[]) AS consumer
+SELECT consumer, change.event, change.resource, change.object_id
+FROM unnest(%s::text[], %s::text[], %s::bigint[]) WITH ORDINALITY
+         AS change (event, resource, object_id, position),
+     unnest(%s::text[]) AS consumer
+ORDER BY change.position
 """
 _CLAIM = """
 UPDATE outbox SET available_at = now() + make_interval(secs => %(lease)s),
@@ -64,14 +68,18 @@ class PostgresJournal:
         async with connection(self._pool) as conn:
             await conn.execute(_RECORD, values)
 
-    async def publish(self, change: Change) -> None:
-        """Queue the change's event for every consumer."""
-        if change.event is None or not self._consumers:
+    async def publish(self, *changes: Change) -> None:
+        """Queue each change's event for every consumer, in one statement."""
+        fed = [change for change in changes if change.event is not None]
+        if not fed or not self._consumers:
             return
+        columns = (
+            [change.event for change in fed],
+            [change.resource for change in fed],
+            [change.object_id for change in fed],
+        )
         async with connection(self._pool) as conn:
-            await conn.execute(
-                _PUBLISH, (change.event, change.resource, change.object_id, self._consumers)
-            )
+            await conn.execute(_PUBLISH, (*columns, self._consumers))
 
 
 class PostgresOutbox:

@@ -79,9 +79,13 @@ class MovePortfolio:
                 renumbered = await self._portfolios.renumber(SPACING)
                 # No one edited them, so no audit entry; but each shows another order now,
                 # which the change feed's consumers (the edge cache, webhooks) must hear of.
-                for other in renumbered:
-                    if other != portfolio_id:
-                        await self._journal.publish(Change(MOVE, PORTFOLIO, other, ("order",)))
+                await self._journal.publish(
+                    *(
+                        Change(MOVE, PORTFOLIO, other, ("order",))
+                        for other in renumbered
+                        if other != portfolio_id
+                    )
+                )
                 order = await self._order_beside(portfolio_id, field, other_id, after=after)
             if order is None:
                 raise LookupError("no order is free even after renumbering")
