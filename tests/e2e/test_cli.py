@@ -244,8 +244,10 @@ def test_demo_loads_once_with_real_files_and_then_only_issues_tokens(
     first, second = demo(), demo()
     assert "demo catalogue loaded" in first
     assert "already present" in second
-    curl = first.strip().splitlines()[-1]
+    *_, curl, website, public = first.strip().splitlines()
     assert curl.startswith("  curl -H 'Authorization: Token ")
+    assert website.startswith("the website's view (no token); 'delivery-app' joins it at ")
+    assert public == "  curl http://example.test:9000/api/public/portfolios/"
     assert curl.endswith("http://example.test:9000/api/portfolios/1")
     assert curl not in second  # a fresh token each time
 

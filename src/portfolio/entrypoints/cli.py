@@ -545,6 +545,9 @@ def demo_load(base_url: str) -> None:
     click.echo(
         f"  curl -H 'Authorization: Token {access.admin_key}' {base}/api/portfolios/{portfolio_id}"
     )
+    launch = access.launch_at.strftime("%H:%M:%S UTC")
+    click.echo(f"the website's view (no token); {access.launch_slug!r} joins it at {launch}:")
+    click.echo(f"  curl {base}/api/public/portfolios/")
 
 
 @main.group()

@@ -16,6 +16,7 @@ from portfolio.application.fields import (
     PortfolioFields,
     TagFields,
 )
+from portfolio.application.listing import PortfolioFilter, Window
 from portfolio.application.ports import Portfolios
 from portfolio.domain import Action, Resource, permission_code
 from portfolio.entrypoints.container import Container
@@ -46,6 +47,8 @@ class DemoAccess:
     first_portfolio_id: int | None
     admin_password: str
     editor_password: str
+    launch_slug: str
+    launch_at: datetime
 
 
 async def load_demo(container: Container, password: str | None = None) -> DemoAccess:
@@ -61,7 +64,31 @@ async def load_demo(container: Container, password: str | None = None) -> DemoAc
     users = container.administer_users()
     await users.set_password_of(ADMIN, admin_password)
     await users.set_password_of(EDITOR, editor_password)
-    return DemoAccess(loaded, admin.key, editor.key, first_id, admin_password, editor_password)
+    launch_at = await _schedule_launch(container.portfolios())
+    return DemoAccess(
+        loaded,
+        admin.key,
+        editor.key,
+        first_id,
+        admin_password,
+        editor_password,
+        LAUNCH_SLUG,
+        launch_at,
+    )
+
+
+LAUNCH_SLUG = "delivery-app"
+LAUNCH_DELAY = timedelta(minutes=1)
+
+
+async def _schedule_launch(portfolios: Portfolios) -> datetime:
+    """Schedule the demo's launch a minute from now, each run: the website shows it once the
+    moment passes, with no write (the background work publishes it)."""
+    moment = (datetime.now(UTC) + LAUNCH_DELAY).replace(microsecond=0)
+    found = await portfolios.find(PortfolioFilter(slug=LAUNCH_SLUG), Window(offset=0, limit=1))
+    for launch in found.items:
+        await portfolios.update(launch.id, {"publish_at": moment})
+    return moment
 
 
 async def _picture(
@@ -159,7 +186,7 @@ async def _load_catalogue(container: Container) -> int:
             order=3,
             image_id=await _picture(container, "delivery.jpg", (1200, 1600), 0.3),
             tag_ids=(tags[2].id, tags[1].id),
-            is_active=False,
+            is_active=True,
         )
     )
     return first.id
