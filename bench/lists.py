@@ -1,7 +1,7 @@
 """List pages as the catalogue grows: each list operation at 1,000, 10,000 and 100,000
 portfolios, beside the single retrieve.
 
-    .venv/bin/python -m bench.lists [--sizes 1000,10000,100000] [--requests 40]
+    .venv/bin/python -m bench.lists [--sizes 1000,10000,100000] [--requests 40] [--trashed]
 
 Loads a realistic catalogue straight through SQL (bench/catalogue_sql.py: each portfolio with
 a cover and four gallery images with their thumbnails, an employer with a logo, three of 500
@@ -15,6 +15,10 @@ is the cost of the same page at a different catalogue size. Each list's page sta
 caught as the service sends it, is run again under EXPLAIN ANALYZE: its database time is
 shown, with any sequential scan and the rows it returned. The summary gives each operation's
 medians and p95s at every size and its growth from the smallest size to the largest.
+
+With ``--trashed``, one portfolio in ten (those numbered 7 mod 10, live or not) is in the trash
+at every size, as a catalogue deleted from over a month would be; the lists skip them, and the
+retrieves ask for the others.
 """
 
 from __future__ import annotations
@@ -46,8 +50,10 @@ from bench.catalogue_sql import (
     vocabulary,
 )
 from bench.servers import SERVICE, free_port, start_server
+from portfolio.adapters.postgres.journal import PostgresJournal
 from portfolio.adapters.postgres.migrations import migrate
 from portfolio.adapters.postgres.pool import PoolSettings, connection_kwargs, make_pool, open_pool
+from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 from portfolio.application.accounts.auth import ManageTokens
 from portfolio.application.accounts.users import ManageUsers
@@ -78,7 +84,7 @@ class Operation:
 OPERATIONS = (
     Operation(
         "GET /api/portfolios/{id}",
-        lambda size, n: f"/api/portfolios/{1 + (n * 7919) % size}",
+        lambda size, n: f"/api/portfolios/{_kept(1 + (n * 7919) % size)}",
         is_list=False,
     ),
     Operation("first page of 20", lambda size, n: "/api/portfolios/"),
@@ -121,8 +127,29 @@ OPERATIONS = (
 
 
 def _live(number: int) -> int:
-    """A live portfolio's number near ``number`` (catalogue_sql: n % 10 == 3 is not live)."""
-    return number + 1 if number % 10 == 3 else number
+    """A live portfolio's number near ``number`` (catalogue_sql: n % 10 == 3 is not live;
+    with ``--trashed``, n % 10 == 7 is in the trash)."""
+    return number + 1 if number % 10 in (3, 7) else number
+
+
+def _kept(number: int) -> int:
+    """A number near ``number`` of a portfolio out of the trash."""
+    return number + 1 if number % 10 == TRASHED_RESIDUE else number
+
+
+TRASHED_RESIDUE = 7
+"""With ``--trashed``: portfolio n is in the trash when n % 10 is this."""
+
+
+def trash_tenth(url: str) -> None:
+    """Put one portfolio in ten in the trash (those not there yet), then ANALYZE."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE portfolios SET deleted_at = now() - interval '1 day'"
+            " WHERE id %% 10 = %s AND deleted_at IS NULL",
+            (TRASHED_RESIDUE,),
+        )
+        conn.execute("VACUUM ANALYZE portfolios")
 
 
 @dataclass
@@ -153,8 +180,10 @@ async def admin_token(url: str) -> str:
     await open_pool(pool)
     try:
         users = PostgresUserStore(pool)
-        await ManageUsers(users).create("bench-admin", is_admin=True)
-        issued = await ManageTokens(PostgresTokenStore(pool), users, utc_now).issue("bench-admin")
+        audited = (PostgresTransactions(pool), PostgresJournal(pool, ()))
+        await ManageUsers(users, *audited).create("bench-admin", is_admin=True)
+        tokens = ManageTokens(PostgresTokenStore(pool), users, utc_now, *audited)
+        issued = await tokens.issue("bench-admin")
         return issued.key
     finally:
         await pool.close()
@@ -268,6 +297,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--trashed", action="store_true", help="one portfolio in ten trashed")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
 
@@ -278,7 +308,10 @@ def main() -> None:
     for size in sizes:
         started = time.perf_counter()
         grow_catalogue(url, size)
-        print(f"\n{size:,} portfolios (loaded in {time.perf_counter() - started:.1f} s)")
+        if args.trashed:
+            trash_tenth(url)
+        trashed = " (one in ten in the trash)" if args.trashed else ""
+        print(f"\n{size:,} portfolios{trashed} (loaded in {time.perf_counter() - started:.1f} s)")
         table[size] = measure_size(url, token, size, args.requests)
         print(f"{'operation':<28} {'median':>8} {'p95':>8} {'in db':>8}  sequential scans")
         for name, figures in table[size].items():

@@ -76,6 +76,8 @@ async def _image(media: PostgresMediaRepository, name: str) -> int:
 
 async def load_portfolios(url: str, count: int) -> tuple[list[int], str]:
     """Fill the database; return the portfolio ids and an admin token."""
+    from portfolio.adapters.postgres.journal import PostgresJournal
+    from portfolio.adapters.postgres.statements import PostgresTransactions
     from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 
     pool = make_pool(url)
@@ -134,8 +136,10 @@ async def load_portfolios(url: str, count: int) -> tuple[list[int], str]:
             )
             ids.append(portfolio.id)
         users = PostgresUserStore(pool)
-        await ManageUsers(users).create("bench-admin", is_admin=True)
-        issued = await ManageTokens(PostgresTokenStore(pool), users, utc_now).issue("bench-admin")
+        audited = (PostgresTransactions(pool), PostgresJournal(pool, ()))
+        await ManageUsers(users, *audited).create("bench-admin", is_admin=True)
+        tokens = ManageTokens(PostgresTokenStore(pool), users, utc_now, *audited)
+        issued = await tokens.issue("bench-admin")
         return ids, issued.key
     finally:
         await pool.close()

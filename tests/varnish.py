@@ -173,9 +173,11 @@ def running_varnish(
     directory: Path,
     backend_port: int,
     site: Site = Site(),
+    listen_port: int = 0,
 ) -> Iterator[Varnish]:
-    """Start varnishd with the shipped VCL in front of 127.0.0.1:``backend_port``, wait until
-    it listens and its probe finds the backend healthy; stop it on exit."""
+    """Start varnishd with the shipped VCL in front of 127.0.0.1:``backend_port``, listening
+    on ``listen_port`` (0: one the kernel picks), wait until it listens and its probe finds
+    the backend healthy; stop it on exit."""
     binary = varnishd_binary()
     directory.mkdir(parents=True, exist_ok=True)
     site_directory = directory / "site"
@@ -194,7 +196,7 @@ def running_varnish(
         "-n",
         str(workdir),
         "-a",
-        "127.0.0.1:0",
+        f"127.0.0.1:{listen_port}",
         "-T",
         "127.0.0.1:0",
         "-S",

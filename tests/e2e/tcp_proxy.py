@@ -112,6 +112,10 @@ class CuttableProxy:
         self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
+    def forward_to(self, port: int) -> None:
+        """Forward new connections to ``port`` (same host) from now on."""
+        self._port = port
+
     def partition(self) -> None:
         """Forward nothing from now on; connections stay open and new ones are accepted."""
         self._flowing.clear()

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 import psycopg
@@ -26,9 +27,11 @@ pytestmark = pytest.mark.postgres
 PORTFOLIO = str(Path(sys.executable).parent / "portfolio")
 
 
-def run(database: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the command with the test database and return what it printed."""
-    env = {**os.environ, "PORTFOLIO_DATABASE_URL": database}
+def run(
+    database: str, *args: str, check: bool = True, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command with the test database (and ``env``) and return what it printed."""
+    env = {**os.environ, "PORTFOLIO_DATABASE_URL": database, **(env or {})}
     result = subprocess.run(
         [PORTFOLIO, *args], env=env, capture_output=True, text=True, timeout=60, check=False
     )

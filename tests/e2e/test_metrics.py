@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -168,3 +169,24 @@ async def test_metrics_turned_off_or_moved_leave_the_api_port(
     async with AsyncTestClient(create_app(container)) as client:
         assert (await client.get("/metrics")).status_code == 404
         assert "/metrics" not in (await client.get("/schema/openapi.json")).json()["paths"]
+
+
+async def test_the_feed_backlog_and_its_oldest_event_show_per_consumer(
+    clean_database: str, settings: Settings
+) -> None:
+    # An edge nobody answers at: every purge fails and waits in the outbox.
+    edge_down = replace(settings, edge="varnish", edge_urls=("http://127.0.0.1:9",))
+    container = Container(settings=edge_down, database_url=clean_database, observer=Telemetry())
+    async with AsyncTestClient(create_app(container), base_url="http://portfolio.test") as client:
+        callers = await make_callers(container)
+        assert (
+            await client.post("/api/tags/", headers=callers.admin, json={"name": "a"})
+        ).is_success
+        assert (
+            await client.post("/api/tags/", headers=callers.admin, json={"name": "b"})
+        ).is_success
+        await asyncio.sleep(2.5)
+        samples = await scrape(client)
+
+    assert value(samples, "portfolio_feed_backlog", consumer="edge") == 2
+    assert value(samples, "portfolio_feed_oldest_event_age_seconds", consumer="edge") >= 1

@@ -39,6 +39,8 @@ WRITE_NAMES = {
     "meta": "Meta",
 }
 SEARCHED_LISTS = {f"/api/{resource}" for resource in (*RESOURCES, "users")}
+FILTERED_LISTS = {*SEARCHED_LISTS, "/api/audit"}
+"""Lists whose query can be field errors (a 400 naming the parameter)."""
 WEBSITE = {
     ("/api/public/portfolios", "get"),
     ("/api/public/portfolios/{slug}", "get"),
@@ -50,11 +52,21 @@ PUBLIC = {("/api/auth/token", "post"), *WEBSITE}
 """Signing in and the public read API need no token."""
 ANY_SIGNED_IN = {("/api/auth/me", "get"), ("/api/auth/logout", "post")}
 """Any valid token will do: no permission, so no 403."""
+NO_BODY = {
+    ("/api/auth/logout", "post"),
+    ("/api/portfolios/{id}/restore", "post"),
+    ("/api/portfolios/{id}/revisions/{revision_id}/restore", "post"),
+}
+"""Writes that take no body."""
+FIELDS_OF_A_REVISION = {("/api/portfolios/{id}/revisions/{revision_id}/restore", "post")}
+"""No body, yet field errors: a field of the revision names something gone."""
 BODY_NAMES = {
     ("/api/auth/token", "post"): "SignInWrite",
     ("/api/users", "post"): "UserWrite",
     ("/api/users/{id}", "patch"): "UserPatch",
     ("/api/users/{id}/password", "post"): "NewPasswordWrite",
+    ("/api/portfolios/{id}/move", "post"): "PortfolioMoveWrite",
+    ("/api/portfolios/bulk", "post"): "PortfolioBulkWrite",
 }
 
 
@@ -100,11 +112,7 @@ def test_every_resource_has_its_collection_and_item_routes(schema: dict[str, Any
     for resource in RESOURCES:
         collection = schema["paths"][f"/api/{resource}"]
         assert set(collection) >= {"get", "post"}
-        (item,) = [
-            schema["paths"][path]
-            for path in schema["paths"]
-            if path.startswith(f"/api/{resource}/{{")
-        ]
+        item = schema["paths"][f"/api/{resource}/{{id}}"]
         assert set(item) >= {"get", "put", "patch", "delete"}
 
 
@@ -163,8 +171,8 @@ def test_writes_document_their_bodies_and_field_errors(schema: dict[str, Any]) -
         resource = path.split("/")[2]
         if resource == "media":
             continue  # a multipart body: see the upload's own test
-        if (path, method) in ANY_SIGNED_IN:
-            continue  # sign-out takes no body
+        if (path, method) in NO_BODY:
+            continue
         name = BODY_NAMES.get((path, method)) or (
             WRITE_NAMES[resource] + ("Patch" if method == "patch" else "Write")
         )
@@ -179,7 +187,7 @@ def test_writes_document_their_bodies_and_field_errors(schema: dict[str, Any]) -
 
 
 def test_body_schemas_follow_the_forms(schema: dict[str, Any]) -> None:
-    item = next(path for path in schema["paths"] if path.startswith("/api/portfolios/{"))
+    item = "/api/portfolios/{id}"
     write, patch = body_of(schema, "/api/portfolios", "post"), body_of(schema, item, "patch")
     assert body_of(schema, item, "put") == write
     assert write["required"] == ["title"]
@@ -376,7 +384,7 @@ def test_patch_bodies_have_no_defaults_and_require_nothing(schema: dict[str, Any
 
 def test_ids_in_paths_are_documented_as_positive_64_bit_integers(schema: dict[str, Any]) -> None:
     items = [path for path in schema["paths"] if path.endswith("/{id}")]
-    assert len(items) == 7
+    assert len(items) == 8
     for path in items:
         for operation in schema["paths"][path].values():
             (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
@@ -398,6 +406,12 @@ def test_query_parameters_are_typed_and_never_null(schema: dict[str, Any]) -> No
         "slug": "string",
         "status": "string",
         "expand": "string",
+        "actor": "integer",
+        "resource": "string",
+        "object_id": "integer",
+        "action": "string",
+        "since": "string",
+        "until": "string",
     }
     for path, _, operation in operations(schema):
         for parameter in operation.get("parameters", []):
@@ -435,8 +449,14 @@ def test_a_400_is_field_errors_or_a_detail_wherever_fields_are_checked(
             answers = operation["responses"]
             assert answers["500"]["content"]["application/json"]["schema"] == detail_only
             bad = answers["400"]["content"]["application/json"]["schema"]
-            writes = method in ("post", "put", "patch") and (path, method) not in ANY_SIGNED_IN
-            checks_fields = writes or (method == "get" and path in SEARCHED_LISTS)
+            writes = method in ("post", "put", "patch") and (path, method) not in (
+                ANY_SIGNED_IN | NO_BODY
+            )
+            checks_fields = (
+                writes
+                or (method == "get" and path in FILTERED_LISTS)
+                or (path, method) in FIELDS_OF_A_REVISION
+            )
             assert bad == (BAD_REQUEST if checks_fields else detail_only), (path, method)
 
 

@@ -10,6 +10,7 @@ revalidate with E1 (200, a new ETag E2), revalidate with E2 (304), change it aga
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -23,12 +24,26 @@ from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from portfolio.entrypoints.container import Container
+from portfolio.entrypoints.settings import Settings
 from tests import media_samples
 
 pytestmark = pytest.mark.postgres
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 PORTFOLIO = str(Path(sys.executable).parent / "portfolio")
+WEBHOOKS_KEY = os.urandom(32)
+"""Seals the webhooks' secrets, in the application under test and in the CLI's processes."""
+
+
+@pytest.fixture
+def settings(media_root: Path) -> Settings:
+    return Settings(
+        media_root=media_root,
+        db_acquire_timeout=2.0,
+        webhooks_keys=(WEBHOOKS_KEY,),
+        webhooks_allow_private_targets=True,
+        background=False,
+    )
 
 
 @dataclass
@@ -58,6 +73,9 @@ class World:
             **os.environ,
             "PORTFOLIO_DATABASE_URL": self.database,
             "PORTFOLIO_MEDIA_ROOT": str(self.media_root),
+            "PORTFOLIO_WEBHOOKS_KEY": base64.b64encode(WEBHOOKS_KEY).decode(),
+            "PORTFOLIO_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
+            "PORTFOLIO_BACKGROUND": "false",
         }
         done = subprocess.run(
             [PORTFOLIO, *args], env=env, capture_output=True, text=True, timeout=120, check=False
@@ -166,6 +184,26 @@ def portfolio_path(world: World) -> str:
     return f"/api/portfolios/{world.ids['portfolio']}"
 
 
+def webhook_path(world: World) -> str:
+    return f"/api/webhooks/{world.ids['webhook']}"
+
+
+async def ping_webhook(world: World) -> None:
+    await world.call("POST", f"{webhook_path(world)}/ping/")
+
+
+async def ping_webhook_by_cli(world: World) -> None:
+    world.cli("api", "POST", f"{webhook_path(world)}/ping/")
+
+
+async def trash_portfolio(world: World) -> None:
+    await world.call("DELETE", portfolio_path(world))
+
+
+async def restore_portfolio_by_cli(world: World) -> None:
+    world.cli("api", "POST", f"{portfolio_path(world)}/restore/")
+
+
 CASES: dict[str, Case] = {
     "/api/portfolios/": Case(
         lambda _: "/api/portfolios/",
@@ -176,6 +214,14 @@ CASES: dict[str, Case] = {
         portfolio_path,
         patch(portfolio_path, {"excerpt": "changed"}),
         regenerate_thumbnails("cover"),
+    ),
+    "/api/portfolios/{id:str}/revisions/": Case(
+        lambda w: f"{portfolio_path(w)}/revisions/",
+        patch(portfolio_path, {"excerpt": "changed"}),
+        operator_patch(portfolio_path, '{"excerpt": "changed through the CLI"}'),
+    ),
+    "/api/portfolios/trash/": Case(
+        lambda _: "/api/portfolios/trash/", trash_portfolio, restore_portfolio_by_cli
     ),
     **shared("employers", "description", "logo"),
     **shared("tags", "name", "logo"),
@@ -198,6 +244,27 @@ CASES: dict[str, Case] = {
         lambda w: f"/api/users/{w.ids['target']}/tokens/", revoke_target_token, issue_target_token
     ),
     "/api/auth/me/": Case(lambda _: "/api/auth/me/", patch_staff, grant_staff, caller="staff"),
+    # Any write is an entry of the audit log: one through the API, one at the command line.
+    "/api/audit/": Case(
+        lambda _: "/api/audit/",
+        patch(lambda w: f"/api/tags/{w.ids['tags']}", {"name": "Audited"}),
+        grant_target,
+    ),
+    # Webhooks: admins only; the CLI reaches them through `portfolio api`.
+    "/api/webhooks/": Case(
+        lambda _: "/api/webhooks/",
+        patch(webhook_path, {"description": "changed through the API"}),
+        operator_patch(webhook_path, '{"description": "changed through the CLI"}'),
+    ),
+    "/api/webhooks/{id:str}": Case(
+        webhook_path,
+        patch(webhook_path, {"description": "changed through the API"}),
+        operator_patch(webhook_path, '{"description": "changed through the CLI"}'),
+    ),
+    # A ping is one more delivery in the page.
+    "/api/webhooks/{id:str}/deliveries/": Case(
+        lambda w: f"{webhook_path(w)}/deliveries/", ping_webhook, ping_webhook_by_cli
+    ),
     # The public read API, which anyone may revalidate (the caller's token is not looked at).
     "/api/public/portfolios/": Case(
         lambda _: "/api/public/portfolios/",
@@ -287,6 +354,8 @@ async def make_world(
         },
     )
     world.ids["portfolio"] = portfolio["id"]
+    hook = {"url": "http://127.0.0.1:9/hook", "events": ["portfolio.updated"]}
+    world.ids["webhook"] = (await world.call("POST", "/api/webhooks/", json=hook))["id"]
     return world
 
 

@@ -220,7 +220,9 @@ async def test_ping_retry_and_delete_answer_their_statuses_and_are_audited(
     assert (await client.delete(f"/api/webhooks/{hook}", headers=admin)).status_code == 204
     assert (await client.get(f"/api/webhooks/{hook}", headers=admin)).status_code == 404
     if isinstance(container.journal(), InMemoryJournal):
-        entries = [e.action for e in container.journal().entries.values()]
+        entries = [
+            e.action for e in container.journal().entries.values() if e.resource == "webhook"
+        ]
     else:
         with psycopg.connect(container.database_url()) as conn:
             rows = conn.execute("SELECT action FROM audit_log WHERE resource = 'webhook'")

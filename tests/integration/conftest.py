@@ -19,6 +19,7 @@ from portfolio.adapters.postgres.journal import PostgresJournal, PostgresOutbox
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.retries import PostgresRetryKeys
+from portfolio.adapters.postgres.revisions import PostgresRevisions
 from portfolio.adapters.postgres.schedule import PostgresSchedule
 from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
@@ -37,6 +38,7 @@ from portfolio.application.ports import (
     MediaRepository,
     Portfolios,
     RetryKeys,
+    Revisions,
     SharedObjects,
     TokenStore,
     Transactions,
@@ -73,6 +75,7 @@ class Stores:
     journal: Journal
     outbox: Outbox
     schedule: Schedule
+    revisions: Revisions
 
 
 def never_repeating_clock() -> Callable[[], datetime]:
@@ -111,6 +114,7 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
             journal,
             journal,
             database.schedule,
+            database.revisions,
         )
     pool = request.getfixturevalue("pool")
     return Stores(
@@ -128,4 +132,5 @@ def stores(kind: str, request: pytest.FixtureRequest) -> Stores:
         PostgresJournal(pool, FEED_CONSUMERS),
         PostgresOutbox(pool),
         PostgresSchedule(pool),
+        PostgresRevisions(pool),
     )

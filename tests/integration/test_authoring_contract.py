@@ -109,16 +109,17 @@ async def test_update_of_a_missing_portfolio_is_none(stores: Stores) -> None:
 # Deleting portfolios
 
 
-async def test_delete_removes_the_portfolio_but_not_what_it_holds(stores: Stores) -> None:
+async def test_purge_removes_the_portfolio_but_not_what_it_holds(stores: Stores) -> None:
     full = await add_full_portfolio(stores)
-    assert await stores.portfolios.delete(full.portfolio.id) is True
+    assert await stores.portfolios.trash(full.portfolio.id, None) is True
+    assert await stores.portfolios.purge(full.portfolio.id) is True
     assert await stores.portfolios.get(full.portfolio.id) is None
     assert await stores.employers.get(full.employer.id) == full.employer
     assert [await stores.tags.get(tag.id) for tag in full.tags] == list(full.tags)
     assert [await stores.meta.get(meta.id) for meta in full.metas] == list(full.metas)
     # The join rows went with it: the tags it held are free to delete now.
     assert await stores.tags.delete(full.tags[0].id) is True
-    assert await stores.portfolios.delete(full.portfolio.id) is False
+    assert await stores.portfolios.purge(full.portfolio.id) is False
 
 
 # Listing portfolios

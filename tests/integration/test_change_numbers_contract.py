@@ -53,7 +53,10 @@ async def test_every_kind_of_catalogue_write_moves_the_catalogue_number_only(
         "add portfolio": lambda: stores.portfolios.add(
             PortfolioFields(title="Second", slug="second", excerpt="x")
         ),
-        "delete portfolio": lambda: stores.portfolios.delete(portfolio_id),
+        "trash portfolio": lambda: stores.portfolios.trash(portfolio_id, None),
+        "restore portfolio": lambda: stores.portfolios.restore(portfolio_id),
+        "trash portfolio again": lambda: stores.portfolios.trash(portfolio_id, None),
+        "purge portfolio": lambda: stores.portfolios.purge(portfolio_id),
         "delete tag": lambda: stores.tags.delete(full.tags[1].id),
         "delete media": lambda: stores.media.delete(image.id),
     }

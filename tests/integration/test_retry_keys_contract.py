@@ -44,7 +44,7 @@ class Counted:
 
 async def two_users(stores: Stores) -> tuple[int, int]:
     """Ids of two users (the Postgres keys belong to real users)."""
-    users = ManageUsers(stores.users)
+    users = ManageUsers(stores.users, stores.transactions, stores.journal)
     return (await users.create("ann")).id, (await users.create("bob")).id
 
 

@@ -76,5 +76,6 @@ async def test_moving_or_clearing_a_moment_reschedules_it(stores: Stores) -> Non
     assert await stores.schedule.next_moment() is None
     await stores.portfolios.update(added.id, {"unpublish_at": now + timedelta(days=3)})
     assert await stores.schedule.next_moment() == now + timedelta(days=3)
-    await stores.portfolios.delete(added.id)
+    await stores.portfolios.trash(added.id, None)
+    await stores.portfolios.purge(added.id)
     assert await stores.schedule.next_moment() is None

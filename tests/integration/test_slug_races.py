@@ -10,9 +10,11 @@ from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.journal import PostgresJournal
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
+from portfolio.adapters.postgres.revisions import PostgresRevisions
 from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.application.changes import OPERATOR
 from portfolio.application.portfolios.manage import ManagePortfolios
+from portfolio.application.portfolios.revisions import History
 
 pytestmark = pytest.mark.postgres
 
@@ -21,7 +23,10 @@ async def test_twenty_concurrent_creates_of_one_made_slug_all_succeed(
     pool: AsyncConnectionPool[Any],
 ) -> None:
     portfolios = ManagePortfolios(
-        PostgresPortfolios(pool), PostgresTransactions(pool), PostgresJournal(pool, ())
+        PostgresPortfolios(pool),
+        PostgresTransactions(pool),
+        PostgresJournal(pool, ()),
+        History(PostgresRevisions(pool), keep=50),
     )
     titles = [f"Other slug{'!' * n}" for n in range(20)]  # all slugify to "other-slug"
 

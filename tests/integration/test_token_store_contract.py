@@ -28,8 +28,12 @@ class FixedClock:
 
 async def test_issued_key_authenticates_its_owner(stores: Stores) -> None:
     clock = FixedClock(NOW)
-    await ManageUsers(stores.users).create("bob", is_staff=True, permissions=frozenset({4202}))
-    issued = await ManageTokens(stores.tokens, stores.users, clock).issue("bob")
+    await ManageUsers(stores.users, stores.transactions, stores.journal).create(
+        "bob", is_staff=True, permissions=frozenset({4202})
+    )
+    issued = await ManageTokens(
+        stores.tokens, stores.users, clock, stores.transactions, stores.journal
+    ).issue("bob")
     principal = await Authenticate(stores.tokens, clock)(issued.key)
     assert principal.username == "bob"
     assert principal.permissions == frozenset({4202})
@@ -37,16 +41,20 @@ async def test_issued_key_authenticates_its_owner(stores: Stores) -> None:
 
 
 async def test_only_the_digest_is_stored(stores: Stores) -> None:
-    await ManageUsers(stores.users).create("bob")
-    issued = await ManageTokens(stores.tokens, stores.users, FixedClock(NOW)).issue("bob")
+    await ManageUsers(stores.users, stores.transactions, stores.journal).create("bob")
+    issued = await ManageTokens(
+        stores.tokens, stores.users, FixedClock(NOW), stores.transactions, stores.journal
+    ).issue("bob")
     assert issued.token.digest == token_digest(issued.key)
     assert issued.key.encode() not in issued.token.digest
 
 
 async def test_expired_and_revoked_keys_are_invalid(stores: Stores) -> None:
     clock = FixedClock(NOW)
-    tokens = ManageTokens(stores.tokens, stores.users, clock)
-    await ManageUsers(stores.users).create("bob", is_admin=True)
+    tokens = ManageTokens(stores.tokens, stores.users, clock, stores.transactions, stores.journal)
+    await ManageUsers(stores.users, stores.transactions, stores.journal).create(
+        "bob", is_admin=True
+    )
     expiring = await tokens.issue("bob", timedelta(days=1))
     revoked = await tokens.issue("bob")
     authenticate = Authenticate(stores.tokens, clock)
@@ -60,9 +68,15 @@ async def test_expired_and_revoked_keys_are_invalid(stores: Stores) -> None:
 
 
 async def test_inactive_owner_is_refused_with_its_own_message(stores: Stores) -> None:
-    ghost = await ManageUsers(stores.users).create("ghost", is_admin=True)
-    await ManageUsers(stores.users).create("keeper", is_admin=True)
-    issued = await ManageTokens(stores.tokens, stores.users, FixedClock(NOW)).issue("ghost")
+    ghost = await ManageUsers(stores.users, stores.transactions, stores.journal).create(
+        "ghost", is_admin=True
+    )
+    await ManageUsers(stores.users, stores.transactions, stores.journal).create(
+        "keeper", is_admin=True
+    )
+    issued = await ManageTokens(
+        stores.tokens, stores.users, FixedClock(NOW), stores.transactions, stores.journal
+    ).issue("ghost")
     # Made inactive in the store only, so the token is not revoked with it.
     await stores.users.update(ghost.id, UserChanges(is_active=False))
     with pytest.raises(AuthenticationFailed, match=r"^User inactive or deleted\.$"):
@@ -70,9 +84,11 @@ async def test_inactive_owner_is_refused_with_its_own_message(stores: Stores) ->
 
 
 async def test_grants_show_up_on_the_next_lookup(stores: Stores) -> None:
-    users = ManageUsers(stores.users)
+    users = ManageUsers(stores.users, stores.transactions, stores.journal)
     await users.create("bob", is_staff=True)
-    issued = await ManageTokens(stores.tokens, stores.users, FixedClock(NOW)).issue("bob")
+    issued = await ManageTokens(
+        stores.tokens, stores.users, FixedClock(NOW), stores.transactions, stores.journal
+    ).issue("bob")
     await users.grant("bob", frozenset({4202, 4201}))
     await users.grant("bob", frozenset({4202}))
     principal = await Authenticate(stores.tokens, FixedClock(NOW))(issued.key)
@@ -80,14 +96,17 @@ async def test_grants_show_up_on_the_next_lookup(stores: Stores) -> None:
 
 
 async def test_usernames_are_unique(stores: Stores) -> None:
-    await ManageUsers(stores.users).create("bob")
+    await ManageUsers(stores.users, stores.transactions, stores.journal).create("bob")
     with pytest.raises(UserAlreadyExists):
-        await ManageUsers(stores.users).create("bob")
+        await ManageUsers(stores.users, stores.transactions, stores.journal).create("bob")
 
 
 async def test_revoke_all_revokes_only_live_tokens_of_that_user(stores: Stores) -> None:
     clock = FixedClock(NOW)
-    users, tokens = ManageUsers(stores.users), ManageTokens(stores.tokens, stores.users, clock)
+    users, tokens = (
+        ManageUsers(stores.users, stores.transactions, stores.journal),
+        ManageTokens(stores.tokens, stores.users, clock, stores.transactions, stores.journal),
+    )
     await users.create("bob")
     await users.create("alice")
     first = await tokens.issue("bob")

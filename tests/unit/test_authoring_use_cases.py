@@ -16,6 +16,7 @@ from portfolio.application.changes import OPERATOR
 from portfolio.application.fields import PortfolioFields
 from portfolio.application.listing import PortfolioFilter
 from portfolio.application.portfolios.manage import ManagePortfolios
+from portfolio.application.portfolios.revisions import History
 from portfolio.application.shared_objects import ManageEmployers, ManageTags
 from portfolio.domain import (
     DuplicateValue,
@@ -30,7 +31,12 @@ from portfolio.domain import (
 @pytest.fixture
 def portfolios(database: InMemoryDatabase) -> ManagePortfolios:
     """Portfolio use cases over the database."""
-    return ManagePortfolios(database.portfolios, InMemoryTransactions(), InMemoryJournal())
+    return ManagePortfolios(
+        database.portfolios,
+        InMemoryTransactions(),
+        InMemoryJournal(),
+        History(database.revisions, keep=50),
+    )
 
 
 async def test_a_missing_slug_is_made_from_the_title(portfolios: ManagePortfolios) -> None:
@@ -92,9 +98,9 @@ async def test_a_made_slug_that_loses_a_race_is_chosen_again(
 ) -> None:
     await database.portfolios.add(PortfolioFields(title="Web Design", slug="web-design"))
     racing = RacingPortfolios(database, misses=2)
-    created = await ManagePortfolios(racing, InMemoryTransactions(), InMemoryJournal()).create(
-        {"title": "Web design!"}, OPERATOR
-    )
+    history = History(database.revisions, keep=50)
+    manage = ManagePortfolios(racing, InMemoryTransactions(), InMemoryJournal(), history)
+    created = await manage.create({"title": "Web design!"}, OPERATOR)
     assert created.slug == "web-design-2"
     assert racing.looks == 3
 
@@ -104,9 +110,9 @@ async def test_a_slug_race_lost_again_and_again_ends_with_a_random_suffix(
 ) -> None:
     await database.portfolios.add(PortfolioFields(title="Web Design", slug="web-design"))
     racing = RacingPortfolios(database, misses=99)
-    created = await ManagePortfolios(racing, InMemoryTransactions(), InMemoryJournal()).create(
-        {"title": "Web design!"}, OPERATOR
-    )
+    history = History(database.revisions, keep=50)
+    manage = ManagePortfolios(racing, InMemoryTransactions(), InMemoryJournal(), history)
+    created = await manage.create({"title": "Web design!"}, OPERATOR)
     assert re.fullmatch(r"web-design-[0-9a-f]{6}", created.slug)
     assert racing.looks == 3  # numbered tries; the random one needs no look
 
@@ -172,9 +178,11 @@ async def test_writes_to_ids_that_name_nothing_are_not_found(
         await portfolios.delete(raw, OPERATOR)
 
 
-async def test_delete_removes_the_portfolio(portfolios: ManagePortfolios) -> None:
+async def test_delete_moves_the_portfolio_to_the_trash(portfolios: ManagePortfolios) -> None:
     created = await portfolios.create({"title": "Web Design"}, OPERATOR)
     await portfolios.delete(created.id, OPERATOR)
+    with pytest.raises(PortfolioNotFound):
+        await portfolios.get(created.id)
     with pytest.raises(PortfolioNotFound):
         await portfolios.delete(created.id, OPERATOR)
 

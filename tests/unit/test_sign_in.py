@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
+from portfolio.adapters.memory.journal import InMemoryJournal
 from portfolio.adapters.memory.throttling import InMemoryFailureCounter
+from portfolio.adapters.memory.transactions import InMemoryTransactions
 from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 from portfolio.application.accounts.auth import SignIn
 from portfolio.application.accounts.errors import UnknownUser
@@ -37,6 +39,11 @@ class CountingHasher(Argon2PasswordHasher):
         return super().verify(password_hash, password)
 
 
+def unit_of_work() -> tuple[InMemoryTransactions, InMemoryJournal]:
+    """Transactions and a journal for the use cases, which audit what they write."""
+    return InMemoryTransactions(), InMemoryJournal()
+
+
 LIMITS = SignInLimits(per_name_from_address=2, per_address=4, per_name=6, window_seconds=60)
 GENEROUS = SignInLimits(100, 100, 100, 60)
 
@@ -49,14 +56,14 @@ def sign_in_over(
 ) -> SignIn:
     throttle = SignInThrottle(counter or InMemoryFailureCounter(), limits)
     tokens = InMemoryTokenStore(users)
-    return SignIn(users, tokens, hasher, lambda: NOW, throttle, timedelta(hours=2))
+    return SignIn(users, tokens, hasher, lambda: NOW, throttle, timedelta(hours=2), *unit_of_work())
 
 
 async def with_alice() -> tuple[InMemoryUserStore, CountingHasher]:
     users, hasher = InMemoryUserStore(), CountingHasher()
-    await AdministerUsers(users, InMemoryTokenStore(users), hasher, lambda: NOW).create(
-        "alice", password="the right one"
-    )
+    await AdministerUsers(
+        users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work()
+    ).create("alice", password="the right one")
     return users, hasher
 
 
@@ -68,7 +75,9 @@ async def fail(sign_in: SignIn, username: str, client: str, times: int = 1) -> N
 
 async def test_unknown_names_and_users_without_password_are_checked_against_a_hash() -> None:
     users, hasher = InMemoryUserStore(), CountingHasher()
-    administer = AdministerUsers(users, InMemoryTokenStore(users), hasher, lambda: NOW)
+    administer = AdministerUsers(
+        users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work()
+    )
     await administer.create("alice", password="the right one")
     await administer.create("nopass")
     sign_in = sign_in_over(users, hasher)
@@ -84,9 +93,9 @@ async def test_unknown_names_and_users_without_password_are_checked_against_a_ha
 async def test_a_hash_with_old_parameters_is_renewed_at_sign_in() -> None:
     users = InMemoryUserStore()
     old = CountingHasher(time_cost=1)
-    await AdministerUsers(users, InMemoryTokenStore(users), old, lambda: NOW).create(
-        "alice", password="the right one"
-    )
+    await AdministerUsers(
+        users, InMemoryTokenStore(users), old, lambda: NOW, *unit_of_work()
+    ).create("alice", password="the right one")
     stronger = CountingHasher(time_cost=2)
     await sign_in_over(users, stronger)("alice", "the right one", "10.0.0.1")
     found = await users.password_hash("alice")
@@ -97,9 +106,9 @@ async def test_a_hash_with_old_parameters_is_renewed_at_sign_in() -> None:
 
 async def test_the_limit_counts_failures_not_successes() -> None:
     users, hasher = InMemoryUserStore(), CountingHasher()
-    await AdministerUsers(users, InMemoryTokenStore(users), hasher, lambda: NOW).create(
-        "alice", password="the right one"
-    )
+    await AdministerUsers(
+        users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work()
+    ).create("alice", password="the right one")
     sign_in = sign_in_over(users, hasher, SignInLimits(2, 2, 2, 60))
     for _ in range(5):
         await sign_in("alice", "the right one", "10.0.0.1")
@@ -156,7 +165,7 @@ async def test_an_unlock_forgets_a_name_s_failures_from_every_address_but_not_th
     for name in ("u1", "u2"):
         await fail(sign_in, name, "10.0.0.77", times=2)  # the address is at its limit
     await fail(sign_in, "alice", "10.0.0.88", times=2)  # the name too, now
-    unlock = UnlockSignIn(users, SignInThrottle(counter, LIMITS))
+    unlock = UnlockSignIn(users, SignInThrottle(counter, LIMITS), *unit_of_work())
     alice = await users.get_by_username("alice")
     assert alice is not None
     assert await unlock.of_user(alice.id) == alice
@@ -175,7 +184,9 @@ async def test_an_unlock_forgets_a_name_s_failures_from_every_address_but_not_th
 
 async def test_new_passwords_follow_the_rules() -> None:
     users, hasher = InMemoryUserStore(), CountingHasher()
-    administer = AdministerUsers(users, InMemoryTokenStore(users), hasher, lambda: NOW)
+    administer = AdministerUsers(
+        users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work()
+    )
     for bad in ("short", " " * 12, "x" * 1025, "with\x00nul"):
         with pytest.raises(InvalidPassword):
             await administer.create("bob", password=bad)

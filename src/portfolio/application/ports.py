@@ -11,6 +11,7 @@ from typing import Any, BinaryIO, Protocol, TypeVar
 from portfolio.application.fields import NewMedia, NewThumbnail, PortfolioFields, UserChanges
 from portfolio.application.listing import PortfolioFilter, Slice, Window
 from portfolio.application.media.file_types import ImageFormat
+from portfolio.application.portfolios.records import Editor, Position, Revision, Trashed
 from portfolio.domain import Media, Portfolio, Principal
 
 FieldsT_contra = TypeVar("FieldsT_contra", contravariant=True)
@@ -49,9 +50,73 @@ class Portfolios(Protocol):
         """
         ...
 
-    async def delete(self, portfolio_id: int) -> bool:
-        """Remove a portfolio and its own attachment rows, never the shared objects they name;
-        False when no such id exists."""
+    async def lock_order(self) -> None:
+        """Hold the display order's lock until the current unit of work ends, so that moves
+        read and write the order one at a time."""
+        ...
+
+    async def position(self, portfolio_id: int) -> Position | None:
+        """Where a portfolio out of the trash stands in the display order; None for any other
+        id."""
+        ...
+
+    async def beside(self, position: Position, *, after: bool, excluding: int) -> Position | None:
+        """The portfolio out of the trash just before ``position`` in the display order (just
+        after it, when ``after``), leaving out portfolio ``excluding``; None at an end."""
+        ...
+
+    async def renumber(self, spacing: int) -> None:
+        """Give the portfolios out of the trash the orders ``spacing``, ``2 * spacing``, ... in
+        their display order, so that every gap holds ``spacing - 1`` free values again."""
+        ...
+
+    async def trash(self, portfolio_id: int, by: Editor | None) -> bool:
+        """Move a portfolio to the trash, noting now and ``by``; from then on every read but
+        the trash's leaves it out, and its title and slug are free, yet the shared objects
+        and media it refers to stay protected. False when no such portfolio is out of it."""
+        ...
+
+    async def restore(self, portfolio_id: int) -> Portfolio | None:
+        """Take a portfolio out of the trash and move its ``updated_at``; None when none with
+        this id is in it. DuplicateValue when its title or slug was taken meanwhile."""
+        ...
+
+    async def trashed(self, window: Window) -> Slice[Trashed]:
+        """The portfolios in the trash, most recently trashed first (ties by id)."""
+        ...
+
+    async def purge(self, portfolio_id: int) -> bool:
+        """Remove a trashed portfolio and its own attachment rows for good, never the shared
+        objects they name; False when no portfolio with this id is in the trash."""
+        ...
+
+    async def purge_trashed_before(self, moment: datetime, limit: int) -> Sequence[int]:
+        """Purge up to ``limit`` portfolios trashed before ``moment``, oldest first; their
+        ids."""
+        ...
+
+
+class Revisions(Protocol):
+    """Each portfolio's revisions, written in the unit of work of the save they record and
+    removed with the portfolio when it is purged."""
+
+    async def latest(self, portfolio_id: int) -> Revision | None:
+        """The portfolio's newest revision, or None."""
+        ...
+
+    async def add(
+        self, portfolio: Portfolio, by: Editor | None, changes: Sequence[str], keep: int
+    ) -> Revision:
+        """Record ``portfolio`` as saved now by ``by``; of its revisions only the newest
+        ``keep`` stay."""
+        ...
+
+    async def of(self, portfolio_id: int, window: Window) -> Slice[Revision]:
+        """The portfolio's revisions, newest first."""
+        ...
+
+    async def get(self, portfolio_id: int, revision_id: int) -> Revision | None:
+        """One revision of the portfolio; None when it has no revision with this id."""
         ...
 
 

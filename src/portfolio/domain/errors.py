@@ -196,3 +196,33 @@ class TooManyPixels(InvalidFile):
 class WithdrawnBeforePublished(DomainError):
     """A portfolio's withdrawal moment (``unpublish_at``) is not after its publication
     moment (``publish_at``)."""
+
+
+class TakenMeanwhile(DomainError):
+    """A portfolio cannot come back from the trash: another one took its ``field`` (title or
+    slug) while it was there."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"another portfolio took this one's {field} meanwhile")
+        self.field = field
+
+
+class RevisionNotFound(NotFound):
+    """No revision of this portfolio has this id."""
+
+
+class MovedBesideItself(DomainError):
+    """A portfolio cannot be moved before or after itself (``field`` says which was asked)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field}: a portfolio cannot be moved beside itself")
+        self.field = field
+
+
+class MissingReferences(DomainError):
+    """Ids in one field (``field``) that name nothing: every one of them (``values``)."""
+
+    def __init__(self, field: str, values: tuple[int, ...]) -> None:
+        super().__init__(f"{field}: {', '.join(map(str, values))} name nothing")
+        self.field = field
+        self.values = values

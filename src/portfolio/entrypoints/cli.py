@@ -1,4 +1,5 @@
-"""The ``portfolio`` command: serve, migrate, manage users, tokens and media, load demo data.
+"""The ``portfolio`` command: serve, migrate, manage users, tokens and media, prune the audit
+log, load demo data.
 
 Exit codes (``EXIT_CODES``, printed at the foot of ``portfolio --help``): 0 done; 1 the work
 failed, or some of it did; 2 the command line was wrong; 3 the set-up (settings, ``.env``,
@@ -478,6 +479,31 @@ def _token_state(token: StoredToken, now: datetime) -> str:
     if token.revoked_at is not None:
         return "revoked"
     return "live" if token.is_valid_at(now) else "expired"
+
+
+@main.group()
+def audit() -> None:
+    """The audit log (admins read it at GET /api/audit/)."""
+
+
+@audit.command("prune")
+@click.option(
+    "--older-than",
+    type=click.IntRange(min=1),
+    required=True,
+    metavar="DAYS",
+    help="Delete the entries written more than DAYS days ago (at least 1).",
+)
+def audit_prune(older_than: int) -> None:
+    """Delete the audit entries written more than DAYS days ago, in batches (each its own
+    transaction, so the log stays writable meanwhile).
+
+    The prune is itself audited (action purge, resource audit), before anything is deleted.
+    The only way an entry ever leaves the log: the database refuses any other change or
+    deletion. An interrupted run is simply run again.
+    """
+    removed = run_with_container(lambda c: c.prune_audit_log()(timedelta(days=older_than)))
+    click.echo(f"deleted {removed} audit entries older than {older_than} day(s)")
 
 
 @main.group()

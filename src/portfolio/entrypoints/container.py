@@ -14,8 +14,10 @@ from portfolio.adapters.aesgcm.secrets import AesGcmSecretBox
 from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
 from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
 from portfolio.adapters.http1.receivers import Http1Receivers
+from portfolio.adapters.memory.audit import InMemoryAuditLog
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.database import InMemoryDatabase
+from portfolio.adapters.memory.edge import InMemoryEdgeCache
 from portfolio.adapters.memory.journal import InMemoryJournal
 from portfolio.adapters.memory.leader import SoleLeadership
 from portfolio.adapters.memory.readiness import AlwaysReady
@@ -26,6 +28,7 @@ from portfolio.adapters.memory.transactions import InMemoryTransactions
 from portfolio.adapters.memory.users import InMemoryTokenStore, InMemoryUserStore
 from portfolio.adapters.memory.webhooks import InMemoryWebhooks
 from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.adapters.postgres.audit import PostgresAuditLog
 from portfolio.adapters.postgres.changes import PostgresChangeNumbers
 from portfolio.adapters.postgres.journal import PostgresJournal, PostgresOutbox
 from portfolio.adapters.postgres.leader import PostgresLeadership
@@ -34,6 +37,7 @@ from portfolio.adapters.postgres.pool import BoundedPool, PoolSettings, make_poo
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.readiness import PostgresReadiness
 from portfolio.adapters.postgres.retries import PostgresRetryKeys
+from portfolio.adapters.postgres.revisions import PostgresRevisions
 from portfolio.adapters.postgres.schedule import PostgresSchedule
 from portfolio.adapters.postgres.shared_objects import (
     EMPLOYERS,
@@ -49,6 +53,7 @@ from portfolio.adapters.postgres.webhooks import PostgresWebhooks
 from portfolio.adapters.postgres.website import PostgresWebsiteMenus
 from portfolio.adapters.s3.readiness import S3Readiness
 from portfolio.adapters.s3.storage import S3MediaStorage
+from portfolio.adapters.varnish.edge import VarnishEdgeCache
 from portfolio.application.accounts.auth import Authenticate, ManageTokens, SignIn
 from portfolio.application.accounts.throttle import (
     SignInLimits,
@@ -58,14 +63,21 @@ from portfolio.application.accounts.throttle import (
 )
 from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import AdministerUsers, ManageUsers
+from portfolio.application.audit import PruneAuditLog, ReadAuditLog
+from portfolio.application.changes import Outbox
+from portfolio.application.edge import EDGE, EdgeCache, PurgeEdge
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
 from portfolio.application.media.library import DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.sweep import SweepOrphans
 from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import MediaLimits, UploadMedia
 from portfolio.application.observing import UNOBSERVED
+from portfolio.application.portfolios.bulk import BulkPortfolios
 from portfolio.application.portfolios.manage import GetPortfolio, ManagePortfolios
+from portfolio.application.portfolios.moving import MovePortfolio
 from portfolio.application.portfolios.publishing import FireScheduledMoments
+from portfolio.application.portfolios.revisions import History, ManageRevisions
+from portfolio.application.portfolios.trash import ManageTrash, PurgeExpiredTrash
 from portfolio.application.portfolios.website import ShowWebsite
 from portfolio.application.ports import FailureCounter, MediaStorage, ReadinessProbe
 from portfolio.application.retries import SafeRetries
@@ -80,6 +92,7 @@ from portfolio.application.webhooks.delivery import WEBHOOKS, FanOutEvents, Send
 from portfolio.application.webhooks.manage import ManageWebhooks
 from portfolio.application.webhooks.targets import TargetGuard
 from portfolio.domain import Employer, Link, Meta, Tag
+from portfolio.entrypoints.background import Work
 from portfolio.entrypoints.settings import Settings, SettingsError
 
 
@@ -130,9 +143,34 @@ def feed_consumers(settings: Settings) -> tuple[str, ...]:
     Webhooks always: an event costs one more row in the statement that records the change,
     and the fan-out drops at once what no endpoint subscribed to; queuing only while some
     endpoint exists would need every write to ask, and would lose the events of the moment
-    between a registration and every process seeing it.
+    between a registration and every process seeing it. The edge only when there is one.
     """
-    return (WEBHOOKS,)
+    return (WEBHOOKS, EDGE) if settings.edge != "off" else (WEBHOOKS,)
+
+
+def build_edge_cache(settings: Settings) -> EdgeCache | None:
+    """The edge cache PORTFOLIO_EDGE names (None: off)."""
+    if settings.edge == "varnish":
+        return VarnishEdgeCache(settings.edge_urls, timeout=settings.edge_timeout)
+    return None
+
+
+def memory_edge_cache(settings: Settings) -> EdgeCache | None:
+    """An edge in memory that records its purges, when the settings turn the edge on."""
+    return None if settings.edge == "off" else InMemoryEdgeCache()
+
+
+def edge_purger(outbox: Outbox, edge: EdgeCache | None, timeout: float) -> PurgeEdge | None:
+    """The work that purges the edge, when there is one. Claimed purges are held for well
+    over a purge's ``timeout``: a process killed holding them leaves them due again then."""
+    if edge is None:
+        return None
+    return PurgeEdge(outbox, edge, lease_seconds=max(10.0, 4 * timeout))
+
+
+def works_in_service(*works: Work | None) -> list[Work]:
+    """The background works this configuration runs."""
+    return [work for work in works if work is not None]
 
 
 def webhook_observer(settings: Settings) -> Any:
@@ -239,11 +277,13 @@ class Container(containers.DeclarativeContainer):
         PostgresJournal, pool=pool, consumers=providers.Callable(feed_consumers, settings)
     )
     outbox = providers.Singleton(PostgresOutbox, pool=pool)
+    audit_log = providers.Singleton(PostgresAuditLog, pool=pool)
     schedule = providers.Singleton(PostgresSchedule, pool=pool)
     webhooks = providers.Singleton(PostgresWebhooks, pool=pool)
     website_menus = providers.Singleton(PostgresWebsiteMenus, pool=pool)
     leadership = providers.Singleton(PostgresLeadership, conninfo=database_url)
     portfolios = providers.Singleton(PostgresPortfolios, pool=pool)
+    revisions = providers.Singleton(PostgresRevisions, pool=pool)
     users = providers.Singleton(PostgresUserStore, pool=pool)
     tokens = providers.Singleton(PostgresTokenStore, pool=pool)
     database_readiness = providers.Singleton(PostgresReadiness, pool=pool)
@@ -321,15 +361,75 @@ class Container(containers.DeclarativeContainer):
         lifetime=providers.Callable(
             lambda hours: timedelta(hours=hours), settings.provided.sign_in_token_hours
         ),
+        transactions=transactions,
+        journal=journal,
     )
-    unlock_sign_in = providers.Singleton(UnlockSignIn, users=users, throttle=sign_in_throttle)
-    manage_users = providers.Singleton(ManageUsers, users=users)
+    unlock_sign_in = providers.Singleton(
+        UnlockSignIn,
+        users=users,
+        throttle=sign_in_throttle,
+        transactions=transactions,
+        journal=journal,
+    )
+    manage_users = providers.Singleton(
+        ManageUsers, users=users, transactions=transactions, journal=journal
+    )
     administer_users = providers.Singleton(
-        AdministerUsers, users=users, tokens=tokens, passwords=passwords, clock=clock
+        AdministerUsers,
+        users=users,
+        tokens=tokens,
+        passwords=passwords,
+        clock=clock,
+        transactions=transactions,
+        journal=journal,
     )
-    manage_tokens = providers.Singleton(ManageTokens, tokens=tokens, users=users, clock=clock)
+    manage_tokens = providers.Singleton(
+        ManageTokens,
+        tokens=tokens,
+        users=users,
+        clock=clock,
+        transactions=transactions,
+        journal=journal,
+    )
+    read_audit_log = providers.Singleton(ReadAuditLog, log=audit_log)
+    prune_audit_log = providers.Singleton(
+        PruneAuditLog, log=audit_log, transactions=transactions, journal=journal, clock=clock
+    )
+    history = providers.Singleton(
+        History, revisions=revisions, keep=settings.provided.revisions_kept
+    )
     manage_portfolios = providers.Singleton(
-        ManagePortfolios, portfolios=portfolios, transactions=transactions, journal=journal
+        ManagePortfolios,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
+    move_portfolio = providers.Singleton(
+        MovePortfolio,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
+    bulk_portfolios = providers.Singleton(
+        BulkPortfolios,
+        portfolios=portfolios,
+        tags=tag_store,
+        transactions=transactions,
+        journal=journal,
+        history=history,
+    )
+    manage_revisions = providers.Singleton(
+        ManageRevisions,
+        portfolios=portfolios,
+        revisions=revisions,
+        history=history,
+        transactions=transactions,
+        journal=journal,
+    )
+    manage_trash = providers.Singleton(
+        ManageTrash, portfolios=portfolios, transactions=transactions, journal=journal
     )
     manage_employers = providers.Singleton(
         ManageEmployers, store=employer_store, transactions=transactions, journal=journal
@@ -352,11 +452,16 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         limits=media_limits,
         transactions=transactions,
+        journal=journal,
     )
     get_media = providers.Singleton(GetMedia, repository=media_repository)
     list_media = providers.Singleton(ListMedia, repository=media_repository)
     delete_media = providers.Singleton(
-        DeleteMedia, repository=media_repository, storage=media_storage
+        DeleteMedia,
+        repository=media_repository,
+        storage=media_storage,
+        transactions=transactions,
+        journal=journal,
     )
     sweep_orphans = providers.Singleton(
         SweepOrphans, storage=media_storage, repository=media_repository, clock=clock
@@ -367,6 +472,8 @@ class Container(containers.DeclarativeContainer):
         storage=media_storage,
         images=images,
         limits=media_limits,
+        transactions=transactions,
+        journal=journal,
     )
 
     show_website = providers.Singleton(ShowWebsite, portfolios=portfolios, menus=website_menus)
@@ -408,6 +515,10 @@ class Container(containers.DeclarativeContainer):
         transactions=transactions,
         clock=clock,
     )
+    edge_cache = providers.Singleton(build_edge_cache, settings)
+    purge_edge = providers.Singleton(
+        edge_purger, outbox=outbox, edge=edge_cache, timeout=settings.provided.edge_timeout
+    )
     fan_out_webhooks = providers.Singleton(
         FanOutEvents,
         outbox=outbox,
@@ -426,13 +537,34 @@ class Container(containers.DeclarativeContainer):
         observer=providers.Singleton(webhook_observer, settings),
         concurrency=settings.provided.webhooks_concurrency,
     )
-    background_works = providers.List(fire_scheduled_moments, fan_out_webhooks, send_webhooks)
+    purge_expired_trash = providers.Singleton(
+        PurgeExpiredTrash,
+        portfolios=portfolios,
+        transactions=transactions,
+        journal=journal,
+        clock=clock,
+        kept_for=providers.Callable(
+            lambda days: timedelta(days=days), settings.provided.trash_days
+        ),
+    )
+    background_works = providers.Callable(
+        works_in_service,
+        fire_scheduled_moments,
+        purge_expired_trash,
+        fan_out_webhooks,
+        send_webhooks,
+        purge_edge,
+    )
 
     # The HTTP endpoints, one per resource: what each resource's operations call.
     portfolio_endpoints = providers.Singleton(
         web_endpoints,
         "portfolios",
         manage=manage_portfolios,
+        trash=manage_trash,
+        revisions=manage_revisions,
+        move=move_portfolio,
+        bulk=bulk_portfolios,
         storage=media_storage,
         retries=safe_retries,
     )
@@ -486,6 +618,7 @@ class Container(containers.DeclarativeContainer):
         storage=media_storage,
         retries=safe_retries,
     )
+    audit_endpoints = providers.Singleton(web_endpoints, "audit", read=read_audit_log)
     auth_endpoints = providers.Singleton(
         web_endpoints,
         "auth",
@@ -505,14 +638,20 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     pool: providers.Object[None] = providers.Object(None)
     transactions = providers.Singleton(InMemoryTransactions)
     journal = providers.Singleton(
-        InMemoryJournal, consumers=providers.Callable(feed_consumers, settings), clock=utc_now
+        InMemoryJournal,
+        consumers=providers.Callable(feed_consumers, settings),
+        clock=utc_now,
+        changes=change_numbers,
     )
     outbox = journal
+    audit_log = providers.Singleton(InMemoryAuditLog, journal=journal)
     schedule = database.provided.schedule
     webhooks = providers.Singleton(InMemoryWebhooks, clock=utc_now)
     website_menus = database.provided.menus
     leadership = providers.Singleton(SoleLeadership)
+    edge_cache = providers.Singleton(memory_edge_cache, settings)
     portfolios = database.provided.portfolios
+    revisions = database.provided.revisions
     employer_store = database.provided.employers
     tag_store = database.provided.tags
     link_store = database.provided.links

@@ -26,6 +26,7 @@ from portfolio.entrypoints.http.origin import split_host
 MIN_HEADER_BYTES = 8192
 STORAGES = ("filesystem", "s3")
 LOG_FORMATS = ("text", "json")
+EDGES = ("off", "varnish")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The longest lifetime SigV4 allows a presigned URL: seven days.
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
@@ -187,6 +188,11 @@ def http_url(raw: str, name: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise SettingsError(f"{name} must be an http(s) URL, not {raw!r}")
     return raw.rstrip("/")
+
+
+def http_urls(raw: str, name: str) -> tuple[str, ...]:
+    """Comma-separated ``http://`` or ``https://`` URLs."""
+    return tuple(http_url(item, name) for item in _items(raw))
 
 
 def _items(raw: str) -> tuple[str, ...]:
@@ -646,6 +652,19 @@ class Settings:
         "seconds past its freshness a cache may still serve a public answer while the "
         "service fails or is down",
     )
+    trash_days: int = setting(
+        "PORTFOLIO_TRASH_DAYS",
+        30,
+        whole(1),
+        "days a deleted portfolio stays in the trash (restorable) before the background work "
+        "purges it for good",
+    )
+    revisions_kept: int = setting(
+        "PORTFOLIO_REVISIONS_KEPT",
+        50,
+        whole(1),
+        "revisions kept per portfolio; the oldest beyond it are pruned as a new one is written",
+    )
     sign_in_token_hours: int = setting(
         "PORTFOLIO_SIGN_IN_TOKEN_HOURS",
         72,
@@ -735,6 +754,29 @@ class Settings:
         "host; `false` where `portfolio background` runs it apart",
         shown="`true`",
     )
+    edge: str = setting(
+        "PORTFOLIO_EDGE",
+        "off",
+        choice(*EDGES),
+        "the edge cache in front of the public routes that the service purges by surrogate key "
+        "after each change (docs/api.md, Purging the edge): `off`, or `varnish` "
+        "(deploy/varnish, `PORTFOLIO_EDGE_URLS`)",
+    )
+    edge_urls: tuple[str, ...] = setting(
+        "PORTFOLIO_EDGE_URLS",
+        (),
+        http_urls,
+        "comma-separated URLs of every Varnish to purge (`http://10.0.0.5:80`); each gets "
+        "`PURGE /` with `xkey-softpurge`, from an address its `portfolio_purgers` ACL lists",
+        shown="unset: none",
+    )
+    edge_timeout: float = setting(
+        "PORTFOLIO_EDGE_TIMEOUT",
+        2.0,
+        seconds(60),
+        "seconds one purge request may take before it counts as failed and waits in the outbox "
+        "for its next try",
+    )
     webhooks_keys: tuple[bytes, ...] = setting(
         "PORTFOLIO_WEBHOOKS_KEY",
         (),
@@ -807,6 +849,10 @@ _RULES: tuple[tuple[Callable[[Settings], bool], Callable[[Settings], str]], ...]
             f"PORTFOLIO_SIGN_IN_USERNAME_FAILURES must be at least {s.sign_in_failures} "
             "(PORTFOLIO_SIGN_IN_FAILURES)"
         ),
+    ),
+    (
+        lambda s: s.edge == "off" or bool(s.edge_urls),
+        lambda _: "PORTFOLIO_EDGE_URLS must list the edge's URLs when PORTFOLIO_EDGE is on",
     ),
     (
         lambda s: s.storage != "s3" or s.s3 is not None,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.media import InMemoryMediaRepository
+from portfolio.adapters.memory.revisions import InMemoryRevisions
 from portfolio.adapters.memory.transactions import Table
 from portfolio.application.fields import (
     EmployerFields,
@@ -22,6 +23,7 @@ from portfolio.application.fields import (
 )
 from portfolio.application.listing import PortfolioFilter, Slice, SortField, Window
 from portfolio.application.portfolios.publishing import DueMoment
+from portfolio.application.portfolios.records import Editor, Position, Revision, Trashed
 from portfolio.application.portfolios.website import Counted
 from portfolio.application.revalidation import CATALOGUE
 from portfolio.domain import (
@@ -77,8 +79,8 @@ def _window(items: Sequence[EntityT], window: Window) -> Slice[EntityT]:
 
 class InMemoryDatabase:
     """The records of every in-memory store, with the database's uniqueness and reference
-    rules, and the stores over them: ``portfolios``, ``employers``, ``tags``, ``links``,
-    ``meta`` and ``media`` (each the in-memory adapter of its port)."""
+    rules, and the stores over them: ``portfolios``, ``revisions``, ``employers``, ``tags``,
+    ``links``, ``meta`` and ``media`` (each the in-memory adapter of its port)."""
 
     def __init__(
         self,
@@ -92,6 +94,11 @@ class InMemoryDatabase:
         # Moments still to come: (portfolio id, kind) -> moment, as the Postgres trigger keeps.
         self.moments: Table[tuple[int, str], datetime] = Table()
         self.portfolio_rows: Table[int, tuple[PortfolioFields, datetime, datetime]] = Table()
+        # Trashed portfolios: id -> (when, by whom). Their rows stay in portfolio_rows, so
+        # what they refer to stays protected, as the Postgres row with deleted_at set does.
+        self.trash: Table[int, tuple[datetime, Editor | None]] = Table()
+        # Revisions: id -> (portfolio id, revision); removed with their portfolio.
+        self.revision_rows: Table[int, tuple[int, Revision]] = Table()
         self.employers = InMemorySharedObjects[EmployerFields, Employer](
             self,
             _SharedKind(
@@ -130,6 +137,7 @@ class InMemoryDatabase:
             ),
         )
         self.portfolios = InMemoryPortfolios(self)
+        self.revisions = InMemoryRevisions(self)
         self.schedule = InMemorySchedule(self)
         self.menus = InMemoryWebsiteMenus(self)
         self.changes.next_moment = self.schedule.soonest
@@ -142,6 +150,14 @@ class InMemoryDatabase:
             self.moments.pop((portfolio_id, kind), None)
             if moment is not None and moment > now:
                 self.moments[portfolio_id, kind] = moment
+
+    def kept(self) -> list[tuple[int, PortfolioFields]]:
+        """The portfolios out of the trash, by id."""
+        return [
+            (portfolio_id, fields)
+            for portfolio_id, (fields, _, _) in sorted(self.portfolio_rows.items())
+            if portfolio_id not in self.trash
+        ]
 
     def next_id(self) -> int:
         """A new id; one sequence serves every kind of record."""
@@ -213,7 +229,7 @@ class InMemoryDatabase:
             value = getattr(fields, field)
             if any(
                 getattr(other, field) == value
-                for other_id, (other, _, _) in self.portfolio_rows.items()
+                for other_id, other in self.kept()
                 if other_id != excluding
             ):
                 raise DuplicateValue("portfolio", field)
@@ -284,7 +300,7 @@ class InMemoryWebsiteMenus:
     ) -> Slice[Counted[NamedT]]:
         now = self._db.now()
         uses: dict[int, int] = {}
-        for fields, _, _ in self._db.portfolio_rows.values():
+        for _, fields in self._db.kept():
             if publication(fields.is_active, fields.publish_at, fields.unpublish_at, now) is (
                 Publication.LIVE
             ):
@@ -304,7 +320,7 @@ class InMemoryPortfolios:
 
     async def get(self, portfolio_id: int) -> Portfolio | None:
         """The whole portfolio, assembled from the current records."""
-        if portfolio_id not in self._db.portfolio_rows:
+        if portfolio_id not in self._db.portfolio_rows or portfolio_id in self._db.trash:
             return None
         return self._db.portfolio(portfolio_id)
 
@@ -313,7 +329,7 @@ class InMemoryPortfolios:
         now = self._db.now()
         found = [
             self._db.portfolio(portfolio_id)
-            for portfolio_id, (fields, _, _) in sorted(self._db.portfolio_rows.items())
+            for portfolio_id, fields in self._db.kept()
             if _portfolio_matches(fields, criteria, now)
         ]
         # Stable sorts from the last key to the first give a multi-key order.
@@ -325,7 +341,7 @@ class InMemoryPortfolios:
         """Slugs equal to ``base`` or starting with ``base-``, except portfolio ``excluding``'s."""
         return {
             fields.slug
-            for portfolio_id, (fields, _, _) in self._db.portfolio_rows.items()
+            for portfolio_id, fields in self._db.kept()
             if portfolio_id != excluding
             and (fields.slug == base or fields.slug.startswith(f"{base}-"))
         }
@@ -342,7 +358,7 @@ class InMemoryPortfolios:
 
     async def update(self, portfolio_id: int, changes: Mapping[str, Any]) -> Portfolio | None:
         """Apply ``changes`` and move ``updated_at``; None when no such portfolio exists."""
-        if portfolio_id not in self._db.portfolio_rows:
+        if portfolio_id not in self._db.portfolio_rows or portfolio_id in self._db.trash:
             return None
         fields, created_at, updated_at = self._db.portfolio_rows[portfolio_id]
         changed = replace(fields, **changes)
@@ -357,14 +373,94 @@ class InMemoryPortfolios:
         self._db.changed()
         return self._db.portfolio(portfolio_id)
 
-    async def delete(self, portfolio_id: int) -> bool:
-        """Forget a portfolio; the shared objects it names stay."""
-        if self._db.portfolio_rows.pop(portfolio_id, None) is None:
+    async def lock_order(self) -> None:
+        """Nothing to hold: no other write runs between a move's reads and its write here."""
+
+    async def position(self, portfolio_id: int) -> Position | None:
+        """The portfolio's order and id."""
+        if portfolio_id not in self._db.portfolio_rows or portfolio_id in self._db.trash:
+            return None
+        return Position(self._db.portfolio_rows[portfolio_id][0].order, portfolio_id)
+
+    async def beside(self, position: Position, *, after: bool, excluding: int) -> Position | None:
+        """The nearest other portfolio on the asked side of ``position``."""
+        others = [
+            Position(fields.order, portfolio_id)
+            for portfolio_id, fields in self._db.kept()
+            if portfolio_id != excluding
+        ]
+        if after:
+            return min((other for other in others if other > position), default=None)
+        return max((other for other in others if other < position), default=None)
+
+    async def renumber(self, spacing: int) -> None:
+        """Spaced orders in display order; ``updated_at`` stays, as in Postgres."""
+        kept = sorted(self._db.kept(), key=lambda row: (row[1].order, row[0]))
+        step = min(spacing, 2147483647 // (len(kept) + 1))
+        for n, (portfolio_id, fields) in enumerate(kept, start=1):
+            _, created_at, updated_at = self._db.portfolio_rows[portfolio_id]
+            renumbered = replace(fields, order=n * step)
+            self._db.portfolio_rows[portfolio_id] = (renumbered, created_at, updated_at)
+        self._db.changed()
+
+    async def trash(self, portfolio_id: int, by: Editor | None) -> bool:
+        """Note the portfolio trashed; its row stays."""
+        if portfolio_id not in self._db.portfolio_rows or portfolio_id in self._db.trash:
             return False
+        self._db.trash[portfolio_id] = (self._db.now(), by)
+        self._db.changed()
+        return True
+
+    async def restore(self, portfolio_id: int) -> Portfolio | None:
+        """Take the portfolio out of the trash, if its title and slug are still free."""
+        if portfolio_id not in self._db.trash:
+            return None
+        fields, created_at, updated_at = self._db.portfolio_rows[portfolio_id]
+        self._db.check_portfolio(fields, excluding=portfolio_id)
+        del self._db.trash[portfolio_id]
+        self._db.portfolio_rows[portfolio_id] = (
+            fields,
+            created_at,
+            self._db.later_than(updated_at),
+        )
+        self._db.changed()
+        return self._db.portfolio(portfolio_id)
+
+    async def trashed(self, window: Window) -> Slice[Trashed]:
+        """The trash, most recently trashed first (ties by id)."""
+        found = [
+            Trashed(portfolio_id, fields.title, fields.slug, when, by)
+            for portfolio_id, (when, by) in self._db.trash.items()
+            for fields in (self._db.portfolio_rows[portfolio_id][0],)
+        ]
+        found.sort(key=lambda trashed: trashed.id)
+        found.sort(key=lambda trashed: trashed.deleted_at, reverse=True)
+        return _window(found, window)
+
+    async def purge(self, portfolio_id: int) -> bool:
+        """Forget a trashed portfolio; the shared objects it names stay."""
+        if portfolio_id not in self._db.trash:
+            return False
+        del self._db.trash[portfolio_id]
+        del self._db.portfolio_rows[portfolio_id]
+        for revision_id, (owner, _) in list(self._db.revision_rows.items()):
+            if owner == portfolio_id:
+                del self._db.revision_rows[revision_id]
         for kind in ("publish", "unpublish"):
             self._db.moments.pop((portfolio_id, kind), None)
         self._db.changed()
         return True
+
+    async def purge_trashed_before(self, moment: datetime, limit: int) -> Sequence[int]:
+        """Forget the oldest portfolios trashed before ``moment``."""
+        due = sorted(
+            (when, portfolio_id)
+            for portfolio_id, (when, _) in self._db.trash.items()
+            if when < moment
+        )[:limit]
+        for _, portfolio_id in due:
+            await self.purge(portfolio_id)
+        return [portfolio_id for _, portfolio_id in due]
 
 
 def _portfolio_matches(fields: PortfolioFields, criteria: PortfolioFilter, now: datetime) -> bool:

@@ -7,8 +7,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
+from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.transactions import Table
 from portfolio.application.changes import AuditEntry, Author, Change, QueuedEvent
+from portfolio.application.revalidation import AUDIT
 
 
 def _utc_now() -> datetime:
@@ -20,10 +22,14 @@ class InMemoryJournal:
     (event id -> consumer, event, the moment it is due)."""
 
     def __init__(
-        self, consumers: Sequence[str] = (), clock: Callable[[], datetime] = _utc_now
+        self,
+        consumers: Sequence[str] = (),
+        clock: Callable[[], datetime] = _utc_now,
+        changes: InMemoryChangeNumbers | None = None,
     ) -> None:
         self._consumers = tuple(consumers)
         self._clock = clock
+        self._changes = changes
         self._ids = count(1)
         self.entries: Table[int, AuditEntry] = Table()
         self.queued: Table[int, tuple[str, QueuedEvent, datetime]] = Table()
@@ -45,7 +51,13 @@ class InMemoryJournal:
             request_id=author.request_id,
             client=author.client,
         )
+        self.moved()
         await self.publish(change)
+
+    def moved(self) -> None:
+        """Move the audit log's change number: an entry was written or pruned."""
+        if self._changes is not None:
+            self._changes.moved(AUDIT)
 
     async def publish(self, change: Change) -> None:
         """Queue the change's event for every consumer."""

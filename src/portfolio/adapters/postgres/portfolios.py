@@ -4,6 +4,7 @@ domain entities; written in one transaction each, constraint violations as domai
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -13,13 +14,56 @@ from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.adapters.postgres.statements import TOUCH, assignments, document, one, transaction
 from portfolio.application.fields import PortfolioFields
 from portfolio.application.listing import PortfolioFilter, Slice, SortField, Window
+from portfolio.application.portfolios.records import Editor, Position, Trashed
 from portfolio.domain import Portfolio, Publication
 
-# portfolio_documents (migration 0001) builds the whole nested document in SQL.
-GET_PORTFOLIO_SQL = "SELECT doc::text FROM portfolio_documents WHERE id = %s"
-_SLUGS_IN_USE = (
-    "SELECT slug FROM portfolios WHERE (slug = %s OR slug LIKE %s) AND id IS DISTINCT FROM %s"
+# portfolio_documents (migration 0001) builds the whole nested document in SQL; a trashed
+# portfolio (migration 0050) is read by nothing but the trash.
+KEPT = "t.deleted_at IS NULL"
+GET_PORTFOLIO_SQL = (
+    "SELECT d.doc::text FROM portfolios t JOIN portfolio_documents d ON d.id = t.id"
+    f" WHERE t.id = %s AND {KEPT}"
 )
+_SLUGS_IN_USE = (
+    "SELECT slug FROM portfolios t WHERE (slug = %s OR slug LIKE %s)"
+    f" AND id IS DISTINCT FROM %s AND {KEPT}"
+)
+_TRASH = (
+    "UPDATE portfolios SET deleted_at = now(), deleted_by_id = %s, deleted_by_username = %s"
+    " WHERE id = %s AND deleted_at IS NULL"
+)
+_RESTORE = (
+    "UPDATE portfolios SET deleted_at = NULL, deleted_by_id = NULL, deleted_by_username = NULL,"
+    f" {TOUCH} WHERE id = %s AND deleted_at IS NOT NULL RETURNING id"
+)
+_PURGE = "DELETE FROM portfolios WHERE id = %s AND deleted_at IS NOT NULL"
+# Oldest first from the trash's index; rows another purge holds are left to it.
+_PURGE_BEFORE = (
+    "DELETE FROM portfolios WHERE id IN (SELECT id FROM portfolios"
+    " WHERE deleted_at < %s ORDER BY deleted_at, id LIMIT %s FOR UPDATE SKIP LOCKED)"
+    " RETURNING id"
+)
+_decode_trashed = msgspec.json.Decoder(list[Trashed])
+# The display order's lock: moves take it for their whole transaction (beside the
+# migrations' 4_242_001 and the background leader's 4_242_002).
+_ORDER_LOCK = 4_242_003
+_POSITION = f"SELECT display_order, id FROM portfolios t WHERE id = %s AND {KEPT}"
+# The neighbour, read from the display order's index (walked backwards for the one before).
+_BEFORE = (
+    f"SELECT display_order, id FROM portfolios t WHERE {KEPT} AND id <> %s"
+    " AND (display_order, id) < (%s, %s) ORDER BY display_order DESC, id DESC LIMIT 1"
+)
+_AFTER = (
+    f"SELECT display_order, id FROM portfolios t WHERE {KEPT} AND id <> %s"
+    " AND (display_order, id) > (%s, %s) ORDER BY display_order, id LIMIT 1"
+)
+# Spaced as asked, or closer should that many portfolios not fit an integer so spaced.
+_RENUMBER = f"""
+UPDATE portfolios p SET display_order = r.n * least(%(spacing)s, 2147483647 / (r.total + 1))
+FROM (SELECT id, row_number() OVER (ORDER BY display_order, id) AS n, count(*) OVER () AS total
+      FROM portfolios t WHERE {KEPT}) r
+WHERE p.id = r.id AND p.display_order <> r.n * least(%(spacing)s, 2147483647 / (r.total + 1))
+"""
 
 _decode_portfolio = msgspec.json.Decoder(Portfolio).decode
 _decode_portfolios = msgspec.json.Decoder(list[Portfolio])
@@ -88,6 +132,7 @@ class PostgresPortfolios:
     async def find(self, criteria: PortfolioFilter, window: Window) -> Slice[Portfolio]:
         """A page of whole portfolios in one round trip, whatever its size."""
         where, params = search_conditions(criteria.search, _SEARCHED)
+        where.append(KEPT)
         filters: list[tuple[str, object]] = [
             ("t.is_active = %s", criteria.is_active),
             ("t.employer_id = %s", criteria.employer_id),
@@ -163,7 +208,7 @@ class PostgresPortfolios:
         async with transaction(self._pool) as conn:
             cursor = await conn.execute(
                 f"UPDATE portfolios SET {assignments(list(row), _PORTFOLIO_COLUMNS)}{TOUCH}"
-                " WHERE id = %s RETURNING id".encode(),
+                " WHERE id = %s AND deleted_at IS NULL RETURNING id".encode(),
                 [*row.values(), portfolio_id],
             )
             if await cursor.fetchone() is None:
@@ -172,11 +217,72 @@ class PostgresPortfolios:
             result: Portfolio = await document(conn, "portfolio_documents", portfolio_id, Portfolio)
             return result
 
-    async def delete(self, portfolio_id: int) -> bool:
-        """Delete the row; its join rows go with it (ON DELETE CASCADE), shared objects stay."""
+    async def lock_order(self) -> None:
+        """A transaction-level advisory lock: released at commit or rollback."""
+        async with connection(self._pool) as conn:
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_ORDER_LOCK,))
+
+    async def position(self, portfolio_id: int) -> Position | None:
+        """The row's order and id."""
+        return await self._position(_POSITION, (portfolio_id,))
+
+    async def beside(self, position: Position, *, after: bool, excluding: int) -> Position | None:
+        """The neighbour, from the index."""
+        query = _AFTER if after else _BEFORE
+        return await self._position(query, (excluding, position.order, position.id))
+
+    async def renumber(self, spacing: int) -> None:
+        """Every row out of the trash whose order changes, in one statement."""
         async with transaction(self._pool) as conn:
-            cursor = await conn.execute("DELETE FROM portfolios WHERE id = %s", (portfolio_id,))
+            await conn.execute(_RENUMBER.encode(), {"spacing": spacing})
+
+    async def _position(self, query: str, params: tuple[int, ...]) -> Position | None:
+        async with connection(self._pool) as conn:
+            cursor = await conn.execute(query.encode(), params)
+            row = await cursor.fetchone()
+        return None if row is None else Position(row[0], row[1])
+
+    async def trash(self, portfolio_id: int, by: Editor | None) -> bool:
+        """Mark the row trashed; it stays, with its references."""
+        editor = (None, None) if by is None else (by.id, by.username)
+        async with transaction(self._pool) as conn:
+            cursor = await conn.execute(_TRASH, (*editor, portfolio_id))
             return cursor.rowcount > 0
+
+    async def restore(self, portfolio_id: int) -> Portfolio | None:
+        """Unmark the row; the partial unique indexes refuse a title or slug taken meanwhile."""
+        async with transaction(self._pool) as conn:
+            cursor = await conn.execute(_RESTORE, (portfolio_id,))
+            if await cursor.fetchone() is None:
+                return None
+            result: Portfolio = await document(conn, "portfolio_documents", portfolio_id, Portfolio)
+            return result
+
+    async def trashed(self, window: Window) -> Slice[Trashed]:
+        """A page of the trash, from its own index."""
+        async with connection(self._pool) as conn:
+            return await fetch_slice(
+                conn,
+                table="portfolios",
+                where=["t.deleted_at IS NOT NULL"],
+                params=[],
+                order_by="t.deleted_at DESC, t.id",
+                document="trashed_portfolio_document",
+                window=window,
+                decoder=_decode_trashed,
+            )
+
+    async def purge(self, portfolio_id: int) -> bool:
+        """Delete the trashed row; its join rows go with it (ON DELETE CASCADE)."""
+        async with transaction(self._pool) as conn:
+            cursor = await conn.execute(_PURGE, (portfolio_id,))
+            return cursor.rowcount > 0
+
+    async def purge_trashed_before(self, moment: datetime, limit: int) -> Sequence[int]:
+        """Delete the oldest trashed rows in one statement."""
+        async with transaction(self._pool) as conn:
+            cursor = await conn.execute(_PURGE_BEFORE, (moment, limit))
+            return [row[0] for row in await cursor.fetchall()]
 
 
 async def replace_attachments(

@@ -15,10 +15,10 @@ from psycopg import errors as pg_errors
 from portfolio.adapters.postgres.pool import BoundedPool, Connection, ambient, connection
 from portfolio.domain import DuplicateValue, MissingReference, WithdrawnBeforePublished
 
-# Unique constraints (named by Postgres' defaults in migration 0001) -> (entity, field).
+# Unique constraints and indexes (0001's named by Postgres' defaults) -> (entity, field).
 _UNIQUE_FIELDS = {
-    "portfolios_title_key": ("portfolio", "title"),
-    "portfolios_slug_key": ("portfolio", "slug"),
+    "portfolios_title_kept": ("portfolio", "title"),
+    "portfolios_slug_kept": ("portfolio", "slug"),
     "employers_name_key": ("employer", "name"),
     "tags_name_key": ("tag", "name"),
     "media_key_key": ("media", "key"),

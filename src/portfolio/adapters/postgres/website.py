@@ -8,14 +8,14 @@ from typing import Any, TypeVar
 import msgspec
 
 from portfolio.adapters.postgres.pool import BoundedPool, connection
-from portfolio.adapters.postgres.portfolios import PUBLICATION_CONDITIONS
+from portfolio.adapters.postgres.portfolios import KEPT, PUBLICATION_CONDITIONS
 from portfolio.application.listing import Slice, Window
 from portfolio.application.portfolios.website import Counted
 from portfolio.domain import Employer, Publication, Tag
 
 T = TypeVar("T")
 
-_LIVE = PUBLICATION_CONDITIONS[Publication.LIVE]
+_LIVE = f"{PUBLICATION_CONDITIONS[Publication.LIVE]} AND {KEPT}"
 
 # ``used``: (object id, live portfolios using it) from the rows of the live portfolios ``t``;
 # only the page's documents are built, in the page's order (names compared case-insensitively

@@ -1,5 +1,9 @@
 """Use cases around API tokens: checking a presented key, signing in with a password,
-issuing, listing and revoking keys."""
+issuing, listing and revoking keys.
+
+Sign-ins, failed sign-ins, sign-outs and every token made or revoked are audited; a key, a
+digest or a password tried never is. Checking a presented key is not (a read, not a write).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,28 @@ from datetime import timedelta
 from portfolio.application.accounts.errors import InactiveUser, UnknownUser
 from portfolio.application.accounts.throttle import SignInThrottle, Throttle
 from portfolio.application.accounts.users import require_may_manage
-from portfolio.application.ports import Clock, PasswordHasher, StoredToken, TokenStore, UserStore
+from portfolio.application.changes import (
+    API,
+    CREATE,
+    OPERATOR,
+    REVOKE,
+    SIGN_IN,
+    SIGN_IN_FAILED,
+    SIGN_OUT,
+    TOKEN,
+    USER,
+    Author,
+    Change,
+    Journal,
+)
+from portfolio.application.ports import (
+    Clock,
+    PasswordHasher,
+    StoredToken,
+    TokenStore,
+    Transactions,
+    UserStore,
+)
 from portfolio.domain import (
     AuthenticationFailed,
     InvalidCredentials,
@@ -99,6 +124,12 @@ class SignIn:
     and in about the same time: a password is always checked against a hash, a dummy one when
     there is none. Failures are throttled per username from one client address, per client
     address and per username (SignInThrottle).
+
+    A sign-in is audited as ``sign_in`` of the new token by its user. A failure is
+    ``sign_in_failed`` by nobody, of the user whose name was tried when there is one (a name
+    that names nobody is not kept: it may be a password typed in the wrong box); a sign-in
+    refused by the throttle checked nothing and is not audited, so guessing cannot flood the
+    log past the throttle's limits.
     """
 
     def __init__(
@@ -109,6 +140,8 @@ class SignIn:
         clock: Clock,
         throttle: SignInThrottle,
         lifetime: timedelta,
+        transactions: Transactions,
+        journal: Journal,
     ) -> None:
         self._users = users
         self._tokens = tokens
@@ -116,9 +149,13 @@ class SignIn:
         self._clock = clock
         self._throttle = throttle
         self._lifetime = lifetime
+        self._transactions = transactions
+        self._journal = journal
         self._dummy_hash: str | None = None
 
-    async def __call__(self, username: str, password: str, client: str) -> IssuedToken:
+    async def __call__(
+        self, username: str, password: str, client: str, request_id: str | None = None
+    ) -> IssuedToken:
         """A new token for the user; InvalidCredentials or Throttled otherwise."""
         await self._throttle.check(username, client)
         found = await self._users.password_hash(username)
@@ -126,11 +163,20 @@ class SignIn:
         matches = self._passwords.verify(stored_hash or self._dummy(), password)
         if user is None or stored_hash is None or not matches or not user.is_active:
             await self._throttle.failed(username, client)
+            tried = None if user is None else user.id
+            await self._journal.record(
+                Change(SIGN_IN_FAILED, USER, tried), Author(None, API, request_id, client)
+            )
             raise InvalidCredentials
-        if self._passwords.needs_rehash(stored_hash):
-            await self._users.set_password_hash(user.id, self._passwords.hash(password))
         key = secrets.token_hex(20)
-        token = await self._tokens.add(user.id, token_digest(key), self._clock() + self._lifetime)
+        async with self._transactions.transaction():
+            if self._passwords.needs_rehash(stored_hash):
+                await self._users.set_password_hash(user.id, self._passwords.hash(password))
+            expires_at = self._clock() + self._lifetime
+            token = await self._tokens.add(user.id, token_digest(key), expires_at)
+            await self._journal.record(
+                Change(SIGN_IN, TOKEN, token.id), Author(user, API, request_id, client)
+            )
         return IssuedToken(key=key, token=token)
 
     def _dummy(self) -> str:
@@ -141,14 +187,27 @@ class SignIn:
 
 
 class ManageTokens:
-    """Issue, list and revoke the API tokens of users."""
+    """Issue, list and revoke the API tokens of users; each token made is audited as
+    ``create`` and each revoked as ``revoke`` of the ``token`` (every token of a user at once:
+    ``revoke`` of the ``user``, field ``tokens``)."""
 
-    def __init__(self, tokens: TokenStore, users: UserStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        tokens: TokenStore,
+        users: UserStore,
+        clock: Clock,
+        transactions: Transactions,
+        journal: Journal,
+    ) -> None:
         self._tokens = tokens
         self._users = users
         self._clock = clock
+        self._transactions = transactions
+        self._journal = journal
 
-    async def issue(self, username: str, expires_in: timedelta | None = None) -> IssuedToken:
+    async def issue(
+        self, username: str, expires_in: timedelta | None = None, by: Author = OPERATOR
+    ) -> IssuedToken:
         """Make a new key for ``username``, valid for ``expires_in`` when given; InactiveUser
         for a deactivated user (a key made now would start working on reactivation, which
         brings no old key back either)."""
@@ -157,17 +216,29 @@ class ManageTokens:
             raise InactiveUser(username)
         key = secrets.token_hex(20)
         expires_at = self._clock() + expires_in if expires_in is not None else None
-        token = await self._tokens.add(user.id, token_digest(key), expires_at)
+        async with self._transactions.transaction():
+            token = await self._tokens.add(user.id, token_digest(key), expires_at)
+            await self._journal.record(Change(CREATE, TOKEN, token.id), by)
         return IssuedToken(key=key, token=token)
 
-    async def revoke(self, key: str) -> bool:
+    async def revoke(self, key: str, by: Author = OPERATOR) -> bool:
         """Revoke the token with this key; False when there is no live one."""
-        return await self._tokens.revoke(token_digest(key), self._clock())
+        digest = token_digest(key)
+        async with self._transactions.transaction():
+            stored = await self._tokens.find(digest)
+            if stored is None or not await self._tokens.revoke(digest, self._clock()):
+                return False
+            await self._journal.record(Change(REVOKE, TOKEN, stored.id), by)
+        return True
 
-    async def revoke_all(self, username: str) -> int:
+    async def revoke_all(self, username: str, by: Author = OPERATOR) -> int:
         """Revoke every live token of ``username``."""
         user = await self._require_user(username)
-        return await self._tokens.revoke_all(user.id, self._clock())
+        async with self._transactions.transaction():
+            revoked = await self._tokens.revoke_all(user.id, self._clock())
+            if revoked:
+                await self._journal.record(Change(REVOKE, USER, user.id, ("tokens",)), by)
+        return revoked
 
     async def list_for(self, username: str) -> list[StoredToken]:
         """Every token of ``username`` (digests only, never keys)."""
@@ -183,7 +254,7 @@ class ManageTokens:
         require_may_manage(actor, user)
         return await self._tokens.list_for(user_id)
 
-    async def revoke_of_user(self, user_id: int, token_id: int, actor: Principal) -> None:
+    async def revoke_of_user(self, user_id: int, token_id: int, by: Author) -> None:
         """Revoke one token of user ``user_id`` (revoking twice is harmless).
 
         Only those who may act on the account revoke its tokens (``may_manage``).
@@ -191,9 +262,18 @@ class ManageTokens:
         user = await self._users.get(user_id)
         if user is None:
             raise UserNotFound
-        require_may_manage(actor, user)
-        if not await self._tokens.revoke_one(user_id, token_id, self._clock()):
-            raise TokenNotFound
+        require_may_manage(by.user, user)
+        await self._revoked(user_id, token_id, Change(REVOKE, TOKEN, token_id), by)
+
+    async def sign_out(self, token: StoredToken, by: Author) -> None:
+        """Revoke the token its owner signed in with, audited as their ``sign_out``."""
+        await self._revoked(token.owner.id, token.id, Change(SIGN_OUT, TOKEN, token.id), by)
+
+    async def _revoked(self, user_id: int, token_id: int, change: Change, by: Author) -> None:
+        async with self._transactions.transaction():
+            if not await self._tokens.revoke_one(user_id, token_id, self._clock()):
+                raise TokenNotFound
+            await self._journal.record(change, by)
 
     async def _require_user(self, username: str) -> Principal:
         user = await self._users.get_by_username(username)

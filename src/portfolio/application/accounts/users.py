@@ -5,6 +5,10 @@ own, before and after the change (``may_manage``: only admins make or change adm
 nobody comes to hold a code their changer lacks, whether by a grant, a flag, a reactivation or
 a password), and no change may leave the service without an active admin (the store checks
 that atomically with the change).
+
+Every change is one unit of work with its audit entry: ``create``, ``update``, ``delete`` (a
+user made inactive) or ``restore`` (made active again) on the ``user``, naming the fields
+changed; a new password is the field ``password``, never a value or a hash.
 """
 
 from __future__ import annotations
@@ -14,9 +18,26 @@ from typing import TYPE_CHECKING
 
 from portfolio.application.accounts.errors import InvalidPermissionCode, UnknownUser
 from portfolio.application.accounts.passwords import require_password_rules
+from portfolio.application.changes import (
+    CREATE,
+    DELETE,
+    OPERATOR,
+    RESTORE,
+    UPDATE,
+    USER,
+    Author,
+    Change,
+    Journal,
+)
 from portfolio.application.fields import UserChanges
 from portfolio.application.listing import Page, fetch_page
-from portfolio.application.ports import Clock, PasswordHasher, TokenStore, UserStore
+from portfolio.application.ports import (
+    Clock,
+    PasswordHasher,
+    TokenStore,
+    Transactions,
+    UserStore,
+)
 from portfolio.domain import (
     PermissionDenied,
     Principal,
@@ -29,11 +50,21 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-class ManageUsers:
-    """The operator's plain user records: create users and grant them codes."""
+PASSWORD = "password"  # noqa: S105 - a field name, not a secret
+"""The field name a new password is recorded under in the audit log (never its value)."""
+_USER_FIELDS = ("username", "is_staff", "is_admin", "is_active", "permissions")
+# A user is never deleted: deactivating is the account's delete, reactivating its restore.
+_ACTIVATIONS = {(True, False): DELETE, (False, True): RESTORE}
 
-    def __init__(self, users: UserStore) -> None:
+
+class ManageUsers:
+    """The operator's plain user records: create users and grant them codes (audited as the
+    operator at the command line)."""
+
+    def __init__(self, users: UserStore, transactions: Transactions, journal: Journal) -> None:
         self._users = users
+        self._transactions = transactions
+        self._journal = journal
 
     async def create(
         self,
@@ -46,13 +77,16 @@ class ManageUsers:
     ) -> Principal:
         """Add a user with the given flags and codes, and no password."""
         _require_codes(permissions)
-        return await self._users.create(
-            username,
-            is_staff=is_staff,
-            is_admin=is_admin,
-            is_active=is_active,
-            permissions=permissions,
-        )
+        async with self._transactions.transaction():
+            made = await self._users.create(
+                username,
+                is_staff=is_staff,
+                is_admin=is_admin,
+                is_active=is_active,
+                permissions=permissions,
+            )
+            await self._journal.record(Change(CREATE, USER, made.id, _USER_FIELDS), OPERATOR)
+        return made
 
     async def grant(self, username: str, codes: frozenset[int]) -> Principal:
         """Add permission codes to an existing user."""
@@ -60,24 +94,35 @@ class ManageUsers:
         user = await self._users.get_by_username(username)
         if user is None:
             raise UnknownUser(username)
-        return await self._users.grant(user.id, codes)
+        async with self._transactions.transaction():
+            granted = await self._users.grant(user.id, codes)
+            await self._journal.record(Change(UPDATE, USER, user.id, ("permissions",)), OPERATOR)
+        return granted
 
 
 class AdministerUsers:
     """Users as admins manage them: with passwords, changes, deactivation and the rules of who
     may change whom.
 
-    ``actor`` is the signed-in user making the change over the API; None is the operator at the
-    command line, who may do anything.
+    ``by`` is who makes the change: its user is held to the rules of who may change whom; with
+    none (the operator at the command line, the default), anything goes.
     """
 
     def __init__(
-        self, users: UserStore, tokens: TokenStore, passwords: PasswordHasher, clock: Clock
+        self,
+        users: UserStore,
+        tokens: TokenStore,
+        passwords: PasswordHasher,
+        clock: Clock,
+        transactions: Transactions,
+        journal: Journal,
     ) -> None:
         self._users = users
         self._tokens = tokens
         self._passwords = passwords
         self._clock = clock
+        self._transactions = transactions
+        self._journal = journal
 
     async def create(
         self,
@@ -88,24 +133,28 @@ class AdministerUsers:
         is_active: bool = True,
         permissions: frozenset[int] = frozenset(),
         password: str | None = None,
-        actor: Principal | None = None,
+        by: Author = OPERATOR,
     ) -> Principal:
         """Add a user with the given flags, codes and (when given) password."""
         _require_codes(permissions)
         made = Principal(0, username, is_active, is_staff, is_admin, permissions)
-        require_may_manage(actor, made)
+        require_may_manage(by.user, made)
         password_hash = None
         if password is not None:
             require_password_rules(password)
             password_hash = self._passwords.hash(password)
-        return await self._users.create(
-            username,
-            is_staff=is_staff,
-            is_admin=is_admin,
-            is_active=is_active,
-            permissions=permissions,
-            password_hash=password_hash,
-        )
+        fields = (*_USER_FIELDS, PASSWORD) if password is not None else _USER_FIELDS
+        async with self._transactions.transaction():
+            created = await self._users.create(
+                username,
+                is_staff=is_staff,
+                is_admin=is_admin,
+                is_active=is_active,
+                permissions=permissions,
+                password_hash=password_hash,
+            )
+            await self._journal.record(Change(CREATE, USER, created.id, fields), by)
+        return created
 
     async def get(self, user_id: int) -> Principal:
         """The user; UserNotFound when there is none."""
@@ -122,36 +171,43 @@ class AdministerUsers:
         self,
         user_id: int,
         changes: UserChanges,
-        actor: Principal | None = None,
+        by: Author = OPERATOR,
         password: str | None = None,
     ) -> Principal:
         """The user with ``changes`` (and ``password`` when given); a user made inactive loses
-        every live token."""
+        every live token. Recorded as ``delete`` when it deactivates the user, ``restore``
+        when it reactivates them, else ``update``."""
         user = await self.get(user_id)
         if changes.permissions is not None:
             _require_codes(changes.permissions)
-        require_may_manage(actor, user, _changed(user, changes))
+        require_may_manage(by.user, user, _changed(user, changes))
         if password is not None:
             require_password_rules(password)
-        updated = await self._users.update(user_id, changes)
-        if password is not None:
-            await self._users.set_password_hash(user_id, self._passwords.hash(password))
-        if user.is_active and not updated.is_active:
-            await self._tokens.revoke_all(user_id, self._clock())
+        fields = tuple(name for name in _USER_FIELDS if getattr(changes, name) is not None)
+        async with self._transactions.transaction():
+            updated = await self._users.update(user_id, changes)
+            if password is not None:
+                await self._users.set_password_hash(user_id, self._passwords.hash(password))
+                fields = (*fields, PASSWORD)
+            if user.is_active and not updated.is_active:
+                await self._tokens.revoke_all(user_id, self._clock())
+            action = _ACTIVATIONS.get((user.is_active, updated.is_active), UPDATE)
+            await self._journal.record(Change(action, USER, user_id, fields), by)
         return updated
 
-    async def deactivate(self, user_id: int, actor: Principal | None = None) -> None:
+    async def deactivate(self, user_id: int, by: Author = OPERATOR) -> None:
         """Make the user inactive and revoke their tokens; the user and their history stay."""
-        await self.update(user_id, UserChanges(is_active=False), actor)
+        await self.update(user_id, UserChanges(is_active=False), by)
 
-    async def set_password(
-        self, user_id: int, password: str, actor: Principal | None = None
-    ) -> None:
+    async def set_password(self, user_id: int, password: str, by: Author = OPERATOR) -> None:
         """Give the user a new password; their tokens stay valid."""
-        require_may_manage(actor, await self.get(user_id))
+        require_may_manage(by.user, await self.get(user_id))
         require_password_rules(password)
-        if not await self._users.set_password_hash(user_id, self._passwords.hash(password)):
-            raise UserNotFound
+        password_hash = self._passwords.hash(password)
+        async with self._transactions.transaction():
+            if not await self._users.set_password_hash(user_id, password_hash):
+                raise UserNotFound
+            await self._journal.record(Change(UPDATE, USER, user_id, (PASSWORD,)), by)
 
     async def set_password_of(self, username: str, password: str) -> Principal:
         """The operator's way: a new password for the user called ``username``."""

@@ -8,12 +8,18 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from portfolio.application.changes import MEDIA, OPERATOR, UPDATE, Author, Change, Journal
 from portfolio.application.fields import NewThumbnail
 from portfolio.application.media.file_types import SNIFF_BYTES, ImageFormat, sniff_image_format
 from portfolio.application.media.keys import thumbnail_key
 from portfolio.application.media.stored_files import FileBatch, discard_files
 from portfolio.application.media.upload import DEFAULT_LIMITS, MediaLimits
-from portfolio.application.ports import ImageProcessor, MediaRepository, MediaStorage
+from portfolio.application.ports import (
+    ImageProcessor,
+    MediaRepository,
+    MediaStorage,
+    Transactions,
+)
 from portfolio.domain import THUMBNAIL_SIZES, InvalidFile, Media, MediaNotFound, fit_within
 
 
@@ -54,21 +60,30 @@ class RegenerateThumbnails:
         storage: MediaStorage,
         images: ImageProcessor,
         limits: MediaLimits = DEFAULT_LIMITS,
+        transactions: Transactions | None = None,
+        journal: Journal | None = None,
     ) -> None:
+        if journal is not None and transactions is None:
+            raise ValueError("a journal is written in the write's unit of work: give both")
+        self._transactions = transactions
+        self._journal = journal
         self._repository = repository
         self._storage = storage
         self._images = images
         self._limits = limits
 
     async def for_ids(
-        self, media_ids: Iterable[int], *, force: bool = False
+        self, media_ids: Iterable[int], *, force: bool = False, by: Author = OPERATOR
     ) -> AsyncIterator[ThumbnailRepair]:
         """Repair the given objects in order, reporting on each as it is done."""
         for media_id in media_ids:
-            yield await self.repair(media_id, force=force)
+            yield await self.repair(media_id, force=force, by=by)
 
-    async def repair(self, media_id: int, *, force: bool = False) -> ThumbnailRepair:
-        """Re-create what is missing or wrong (everything when ``force``) for one object."""
+    async def repair(
+        self, media_id: int, *, force: bool = False, by: Author = OPERATOR
+    ) -> ThumbnailRepair:
+        """Re-create what is missing or wrong (everything when ``force``) for one object; a
+        repair is journalled (``media.updated``, field ``thumbnails``, by ``by``) with it."""
         media = await self._repository.get(media_id)
         if media is None:
             return ThumbnailRepair(media_id, RepairOutcome.SKIPPED, detail="no media has this id")
@@ -91,7 +106,7 @@ class RegenerateThumbnails:
         batch = FileBatch(self._storage)
         try:
             created = await asyncio.to_thread(self._rebuild, media, image_format, wrong, batch)
-            await self._repository.replace_thumbnails(media.id, [*kept, *created])
+            await self._replace(media.id, [*kept, *created], by)
         except (_Unrepairable, InvalidFile, MediaNotFound) as error:
             await batch.discard_off_loop()
             return ThumbnailRepair(media_id, RepairOutcome.FAILED, detail=str(error))
@@ -106,6 +121,14 @@ class RegenerateThumbnails:
         return ThumbnailRepair(
             media_id, RepairOutcome.REPAIRED, sizes=tuple(sorted(wrong)), detail=detail
         )
+
+    async def _replace(self, media_id: int, thumbnails: list[NewThumbnail], by: Author) -> None:
+        if self._journal is None or self._transactions is None:
+            await self._repository.replace_thumbnails(media_id, thumbnails)
+            return
+        async with self._transactions.transaction():
+            await self._repository.replace_thumbnails(media_id, thumbnails)
+            await self._journal.record(Change(UPDATE, MEDIA, media_id, ("thumbnails",)), by)
 
     def _inspect(
         self, media: Media, expected: dict[int, tuple[int, int]], force: bool

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from portfolio.application.changes import CREATE, MEDIA, OPERATOR, Author, Change, Journal
 from portfolio.application.fields import NewMedia, NewThumbnail
 from portfolio.application.media.file_types import SNIFF_BYTES, FileType, sniff_file_type
 from portfolio.application.media.keys import media_key, thumbnail_key
@@ -39,6 +40,8 @@ class MediaLimits:
 
 
 DEFAULT_LIMITS = MediaLimits()
+_CREATED = ("file", "name")
+"""What an upload gives, as the audit log names it."""
 
 
 class UploadMedia:
@@ -56,8 +59,12 @@ class UploadMedia:
         clock: Clock,
         limits: MediaLimits = DEFAULT_LIMITS,
         transactions: Transactions | None = None,
+        journal: Journal | None = None,
     ) -> None:
+        if journal is not None and transactions is None:
+            raise ValueError("a journal is written in the write's unit of work: give both")
         self._transactions = transactions
+        self._journal = journal
         self._storage = storage
         self._repository = repository
         self._images = images
@@ -67,7 +74,11 @@ class UploadMedia:
         self._decoding = asyncio.Semaphore(limits.concurrent_decodes)
 
     async def __call__(
-        self, source: BinaryIO, file_name: str, shown_name: str | None = None
+        self,
+        source: BinaryIO,
+        file_name: str,
+        shown_name: str | None = None,
+        by: Author = OPERATOR,
     ) -> Media:
         """Ingest ``source`` (a seekable binary file, such as the upload's temporary file).
 
@@ -75,7 +86,8 @@ class UploadMedia:
         a path. ``shown_name`` is the media's ``name`` when the client gives one ("Team
         photo"); otherwise the file name is shown. Raises FileTooLarge, EmptyFile,
         ExtensionMismatch, TooManyPixels or CorruptImage before anything is stored.
-        On any failure, cancellation included, no file and no record are left behind.
+        On any failure, cancellation included, no file and no record are left behind. The
+        record is journalled (``media.created`` by ``by``) in its own unit of work.
         """
         size, head = await asyncio.to_thread(self._examine, source)
         file_type = sniff_file_type(head)
@@ -104,7 +116,7 @@ class UploadMedia:
             mode=None if rendered is None else rendered.mode,
             thumbnails=thumbnails,
         )
-        recording, cancelled = await finish(self._repository.add(record))
+        recording, cancelled = await finish(self._add(record, by))
         # A committed record keeps its files even when the caller has gone away meanwhile.
         if failed(recording):
             await batch.discard_off_loop()
@@ -115,6 +127,14 @@ class UploadMedia:
             # then the files go too.
             self._transactions.on_rollback(batch.discard_off_loop)
         return recording.result()
+
+    async def _add(self, record: NewMedia, by: Author) -> Media:
+        if self._journal is None or self._transactions is None:
+            return await self._repository.add(record)
+        async with self._transactions.transaction():
+            media = await self._repository.add(record)
+            await self._journal.record(Change(CREATE, MEDIA, media.id, _CREATED), by)
+        return media
 
     def _examine(self, source: BinaryIO) -> tuple[int, bytes]:
         size = source.seek(0, os.SEEK_END)

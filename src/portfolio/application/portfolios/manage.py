@@ -17,6 +17,8 @@ from portfolio.application.changes import (
 from portfolio.application.fields import PortfolioFields, as_changes
 from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, PortfolioFilter, fetch_page
+from portfolio.application.portfolios.records import editor_of
+from portfolio.application.portfolios.revisions import History
 from portfolio.application.portfolios.slugs import free_slug, random_variant, slugify
 from portfolio.application.ports import Portfolios, Transactions
 from portfolio.domain import DuplicateValue, Portfolio, PortfolioNotFound
@@ -51,15 +53,20 @@ class ManagePortfolios:
 
     ``values`` and ``changes`` map PortfolioFields attribute names to valid values. A slug
     that is missing, None or empty is made from the title and kept unique. Each write is one
-    unit of work with its entry in the journal, made by ``by``.
+    unit of work with its revision and its entry in the journal, made by ``by``.
     """
 
     def __init__(
-        self, portfolios: Portfolios, transactions: Transactions, journal: Journal
+        self,
+        portfolios: Portfolios,
+        transactions: Transactions,
+        journal: Journal,
+        history: History,
     ) -> None:
         self._portfolios = portfolios
         self._transactions = transactions
         self._journal = journal
+        self._history = history
         self._get = GetPortfolio(portfolios)
 
     async def get(self, portfolio_id: int) -> Portfolio:
@@ -74,6 +81,7 @@ class ManagePortfolios:
 
         async with self._transactions.transaction():
             made = await self._with_slug(values.get("slug"), values["title"], None, add)
+            await self._history.record(made, by, ())
             await self._journal.record(Change(CREATE, PORTFOLIO, made.id, tuple(values)), by)
         return made
 
@@ -90,6 +98,7 @@ class ManagePortfolios:
                 await self._with_slug(values.get("slug"), values["title"], portfolio_id, write)
             )
             everything = tuple(as_changes(PortfolioFields(title="", slug="")))
+            await self._history.record(replaced, by, everything)
             await self._journal.record(Change(UPDATE, PORTFOLIO, portfolio_id, everything), by)
         return replaced
 
@@ -98,6 +107,7 @@ class ManagePortfolios:
         require_id(portfolio_id, PortfolioNotFound)
         async with self._transactions.transaction():
             changed = await self._changed(portfolio_id, changes)
+            await self._history.record(changed, by, tuple(changes))
             await self._journal.record(Change(UPDATE, PORTFOLIO, portfolio_id, tuple(changes)), by)
         return changed
 
@@ -115,9 +125,11 @@ class ManagePortfolios:
         return _found(await self._portfolios.update(portfolio_id, changes))
 
     async def delete(self, portfolio_id: int, by: Author) -> None:
-        """Remove a portfolio; the employer, tags, links, images and meta it names stay."""
+        """Move a portfolio to the trash: gone from every read but the trash's, its title and
+        slug free, while the employer, tags, links, images and meta it names stay protected."""
+        require_id(portfolio_id, PortfolioNotFound)
         async with self._transactions.transaction():
-            if not await self._portfolios.delete(require_id(portfolio_id, PortfolioNotFound)):
+            if not await self._portfolios.trash(portfolio_id, editor_of(by.user)):
                 raise PortfolioNotFound
             await self._journal.record(Change(DELETE, PORTFOLIO, portfolio_id), by)
 

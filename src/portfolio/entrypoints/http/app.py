@@ -16,9 +16,10 @@ from litestar.middleware import DefineMiddleware
 
 from portfolio.application.observing import UNOBSERVED
 from portfolio.entrypoints.background import running
-from portfolio.entrypoints.container import Container, opened
+from portfolio.entrypoints.container import Container, feed_consumers, opened
 from portfolio.entrypoints.http.accounts.sign_in import AuthEndpoints, auth_routes
 from portfolio.entrypoints.http.accounts.users import USERS, UserEndpoints
+from portfolio.entrypoints.http.audit import AuditEndpoints, audit_routes
 from portfolio.entrypoints.http.auth import Authorization
 from portfolio.entrypoints.http.edge import edge
 from portfolio.entrypoints.http.errors import exception_handlers
@@ -35,6 +36,7 @@ from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TA
 from portfolio.entrypoints.http.webhooks import WEBHOOKS, WebhookEndpoints
 from portfolio.entrypoints.settings import Settings
 from portfolio.entrypoints.telemetry import Telemetry
+from portfolio.entrypoints.telemetry.feed import sample_feed
 from portfolio.entrypoints.telemetry.metrics import forget_dead_workers, record_build_info
 from portfolio.entrypoints.telemetry.pool import sample_pool
 from portfolio.entrypoints.telemetry.tracing import tracer_provider_from_env
@@ -62,6 +64,7 @@ ENDPOINTS: dict[str, Callable[..., Any]] = {
     "users": UserEndpoints,
     "webhooks": WebhookEndpoints,
     "auth": AuthEndpoints,
+    "audit": AuditEndpoints,
     "public": PublicEndpoints,
 }
 """What the container builds each resource's endpoints with (``container.web_endpoints``)."""
@@ -78,6 +81,7 @@ def _api_routes(container: Container) -> list[Router]:
     return [
         *(routes(resource, provided(getattr(container, name))) for resource, name in RESOURCES),
         auth_routes(provided(container.auth_endpoints)),
+        audit_routes(provided(container.audit_endpoints)),
     ]
 
 
@@ -100,18 +104,22 @@ def _telemetry(container: Container, settings: Settings) -> Telemetry:
 
 @asynccontextmanager
 async def _observed(container: Container, telemetry: Telemetry) -> AsyncIterator[None]:
-    """The telemetry's part of the lifespan: build info, the pool's gauges, the last spans."""
-    sampler: asyncio.Task[None] | None = None
+    """The telemetry's part of the lifespan: build info, the pool's and the change feed's
+    gauges, the last spans."""
+    samplers: list[asyncio.Task[None]] = []
     if telemetry.metrics:
         forget_dead_workers()
         record_build_info()
         pool = container.pool()
         if pool is not None:
-            sampler = asyncio.create_task(sample_pool(pool))
+            samplers.append(asyncio.create_task(sample_pool(pool)))
+        consumers = feed_consumers(container.settings())
+        if consumers:
+            samplers.append(asyncio.create_task(sample_feed(container.outbox(), consumers)))
     try:
         yield
     finally:
-        if sampler is not None:
+        for sampler in samplers:
             sampler.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sampler

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from portfolio.application.accounts.auth import USER_INACTIVE
@@ -148,6 +148,20 @@ def require_permission(principal: Principal, code: int | None) -> None:
     """
     if code is None or not principal.may(code):
         raise PermissionDenied
+
+
+ADMINS_ONLY = -1
+"""The code an admins-only route requires, as its remembered validators keep it: a code that
+names no resource, so none is ever granted, and only admins (who hold every code) hold it."""
+
+
+def required_code(opt: Mapping[str, Any]) -> int | None:
+    """The code a caller must hold to see a route's answers again (``ADMINS_ONLY`` for an
+    admins-only route; None, which nobody holds, for a route open to any signed-in user)."""
+    if opt.get(ADMINS_OPT):
+        return ADMINS_ONLY
+    code: int | None = opt.get(PERMISSION_OPT)
+    return code
 
 
 def permission(resource: Resource, action: Action) -> dict[str, int]:

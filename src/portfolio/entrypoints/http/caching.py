@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
 
 from portfolio.domain import AuthenticationFailed, PermissionDenied, ServiceUnavailable
-from portfolio.entrypoints.http.auth import PERMISSION_OPT, require_permission, token_from_header
+from portfolio.entrypoints.http.auth import require_permission, required_code, token_from_header
 from portfolio.entrypoints.http.layer import (
     App,
     HttpScope,
@@ -210,7 +210,7 @@ class ApiCaching(Layer):
                     state,
                     tuple(handler.opt.get(READS_OPT, ())),
                     tag,
-                    handler.opt.get(PERMISSION_OPT),
+                    required_code(handler.opt),
                 )
             condition = _if_none_match(scope)
             if condition is not None and condition_holds(condition, tag):

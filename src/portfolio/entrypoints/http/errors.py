@@ -35,10 +35,13 @@ from portfolio.domain import (
     InvalidFile,
     LastActiveAdmin,
     MissingReference,
+    MissingReferences,
+    MovedBesideItself,
     NotFound,
     PageNotFound,
     PermissionDenied,
     ServiceUnavailable,
+    TakenMeanwhile,
     Throttled,
     TooManyPixels,
     UnknownEventTypes,
@@ -61,6 +64,11 @@ logger = logging.getLogger("portfolio.errors")
 NOT_AUTHENTICATED = "Authentication credentials were not provided."
 PERMISSION_DENIED = "You do not have permission to perform this action."
 NOT_FOUND = "Not found."
+MOVED_BESIDE_ITSELF = "A portfolio cannot be moved before or after itself."
+TAKEN_MEANWHILE = (
+    "Another portfolio took this portfolio's {field} while it was in the trash: change or delete "
+    "that one first."
+)
 INVALID_PAGE = "Invalid page."
 SERVER_ERROR = "A server error occurred."
 INVALID_IMAGE = "Upload a valid image."
@@ -162,6 +170,9 @@ ANSWERS: dict[type[Exception], Answer] = {
         lambda error: {error.field: [f"{error.entity} with this {error.field} already exists."]},
     ),
     MissingReference: Answer(400, lambda error: {error.field: [no_such_object(error.value)]}),
+    MissingReferences: Answer(
+        400, lambda error: {error.field: [no_such_object(value) for value in error.values]}
+    ),
     InvalidFields: Answer(400, lambda error: error.errors),
     InUse: Answer(409, _detail(in_use_message)),
     KeyReused: Answer(422, _detail(KEY_REUSED)),
@@ -180,6 +191,8 @@ ANSWERS: dict[type[Exception], Answer] = {
         400, lambda error: {"events": [f"Unknown event types: {', '.join(error.names)}."]}
     ),
     WebhooksKeyMissing: Answer(503, _detail(WEBHOOKS_KEY_MISSING)),
+    MovedBesideItself: Answer(400, lambda error: {error.field: [MOVED_BESIDE_ITSELF]}),
+    TakenMeanwhile: Answer(409, _detail(lambda error: TAKEN_MEANWHILE.format(field=error.field))),
     RequestRefused: Answer(lambda error: error.status_code, _detail(lambda error: error.detail)),
 }
 """Each error the service raises or lets through: its status, its body and its headers."""

@@ -216,6 +216,23 @@ class Boolean:
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """One of a fixed set of strings."""
+
+    options: tuple[str, ...]
+
+    def parse(self, value: object) -> object:
+        """The string chosen."""
+        if not isinstance(value, str) or value not in self.options:
+            raise Invalid(f'"{value}" is not a valid choice.')
+        return value
+
+    def schema(self) -> Schema:
+        """A string among the options."""
+        return Schema(type=OpenAPIType.STRING, enum=list(self.options))
+
+
+@dataclass(frozen=True, slots=True)
 class Timestamp:
     """An ISO 8601 date and time; without an offset it is taken as UTC."""
 

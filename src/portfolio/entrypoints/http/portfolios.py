@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+from litestar import get
 from litestar.openapi.spec import OpenAPIType, Schema
 from msgspec import UNSET, UnsetType
 
@@ -15,18 +16,42 @@ from portfolio.application.listing import (
     Page,
     PortfolioFilter,
 )
+from portfolio.application.portfolios.bulk import (
+    ACTIONS,
+    MAX_IDS,
+    RESTORE_FROM_TRASH,
+    TAG,
+    TAGGING,
+    TRASH,
+    BulkPortfolios,
+)
 from portfolio.application.portfolios.manage import ManagePortfolios
+from portfolio.application.portfolios.moving import MovePortfolio
+from portfolio.application.portfolios.revisions import ManageRevisions
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
+from portfolio.application.portfolios.trash import ManageTrash
 from portfolio.application.ports import MediaStorage
 from portfolio.application.retries import SafeRetries
-from portfolio.domain import Portfolio, PortfolioNotFound, Publication
+from portfolio.domain import (
+    Action,
+    Portfolio,
+    PortfolioNotFound,
+    Publication,
+    RevisionNotFound,
+    permission_code,
+)
 from portfolio.domain import Resource as Code
+from portfolio.entrypoints.http.auth import require_permission
+from portfolio.entrypoints.http.errors import TAKEN_MEANWHILE
 from portfolio.entrypoints.http.forms import (
     JSON_BODY_LIMIT,
     NO_NUL,
+    NON_FIELD_ERRORS,
     NOT_A_BOOLEAN,
     NULL_CHARACTERS,
+    REQUIRED,
     Boolean,
+    Choice,
     Field,
     Form,
     Integer,
@@ -35,10 +60,19 @@ from portfolio.entrypoints.http.forms import (
     References,
     Text,
     Timestamp,
+    values_for_existing,
 )
-from portfolio.entrypoints.http.ids import parse_id
-from portfolio.entrypoints.http.openapi import ID_SCHEMA
+from portfolio.entrypoints.http.ids import parse_id, path_id
+from portfolio.entrypoints.http.injection import Injected
+from portfolio.entrypoints.http.openapi import (
+    ID_SCHEMA,
+    documented,
+    read_responses,
+    responses,
+    with_answer,
+)
 from portfolio.entrypoints.http.pages import (
+    PAGED,
     SEARCH_PARAMETER,
     QueryParameter,
     ordering,
@@ -55,10 +89,14 @@ from portfolio.entrypoints.http.resource import (
     UPDATE,
     AnyRequest,
     FormEndpoints,
+    PathId,
     Resource,
+    action,
+    answering,
+    author_of,
 )
 from portfolio.entrypoints.http.shared_objects import EmployerData, LinkData, MetaData, TagData
-from portfolio.entrypoints.http.wire import ImageData, Presenter, presenter
+from portfolio.entrypoints.http.wire import ImageData, Presenter, named_page, presenter
 
 
 class PortfolioData(msgspec.Struct):
@@ -269,14 +307,301 @@ def portfolio_filter(query: Any) -> PortfolioFilter:
     )
 
 
+_NAMES: dict[str, Any] = {
+    "code": Code.PORTFOLIOS,
+    "path": "portfolios",
+    "name": "Portfolio",
+    "singular": "portfolio",
+    "plural": "portfolios",
+    "data": PortfolioData,
+    "missing": PortfolioNotFound,
+}
+# Declared without its extra routes first, for their own texts and codes.
+_PORTFOLIOS: Resource[PortfolioData] = Resource(**_NAMES)
+
+
+class EditorData(msgspec.Struct):
+    """Who did something: a user's id and username as they were then."""
+
+    id: int
+    username: str
+
+
+class TrashedPortfolioData(msgspec.Struct):
+    """A portfolio in the trash."""
+
+    id: int
+    title: str
+    slug: str
+    deleted_at: datetime
+    deleted_by: EditorData | None
+
+
+_TRASH_PAGE = named_page(TrashedPortfolioData, "TrashedPortfolioPage")
+_TAKEN = with_answer(
+    responses(404),
+    409,
+    "Another portfolio took its title or slug while it was in the trash.",
+    TAKEN_MEANWHILE.format(field="slug"),
+)
+
+
+async def _list_trash(request: AnyRequest, endpoints: Injected[PortfolioEndpoints]) -> Any:
+    """A page of the trash."""
+    wanted = requested_page(request.query_params)
+    found = await endpoints.trash.list(wanted.number, wanted.size)
+    return endpoints.page(request, found, presenter(TrashedPortfolioData))
+
+
+# Routed before ``/{id}``: a path segment that is a route of its own is never taken for an id.
+list_trash = get(
+    "/trash/",
+    **{
+        **_PORTFOLIOS.operation(LIST),
+        "operation_id": "list_trashed_portfolios",
+        "summary": "List the trash",
+        "description": "The deleted portfolios not purged yet, most recently deleted first, 20 "
+        "a page. Each is purged for good once it has been there `PORTFOLIO_TRASH_DAYS` days "
+        "(30 unless configured). Permission 4201.",
+    },
+    responses=read_responses(404),
+    operation_class=documented(conditional=True, query=[p.documented() for p in PAGED]),
+)(answering(_list_trash, _TRASH_PAGE))
+
+
+class RevisionData(msgspec.Struct):
+    """A portfolio as one save left it. ``changes`` names the fields that save changed
+    (sorted); ``document`` is the portfolio in the retrieve shape as it was then."""
+
+    id: int
+    created_at: datetime
+    user: EditorData | None
+    changes: list[str]
+    document: PortfolioData
+
+
+_REVISION_PAGE = named_page(RevisionData, "RevisionPage")
+
+
+async def _list_revisions(
+    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
+) -> Any:
+    """A page of a portfolio's revisions."""
+    wanted = requested_page(request.query_params)
+    found = await endpoints.revisions.list(endpoints.id_of(id), wanted.number, wanted.size)
+    return endpoints.page(request, found, presenter(RevisionData))
+
+
+list_revisions = get(
+    "/{id:str}/revisions/",
+    **{
+        **_PORTFOLIOS.operation(RETRIEVE),
+        "operation_id": "list_portfolio_revisions",
+        "summary": "List a portfolio's revisions",
+        "description": "Newest first, 20 a page: one for every create, replace, change and "
+        "revision restored, each with who saved it, the fields it changed and the whole "
+        "portfolio as it was. A change to a shared object (a tag renamed) is not a revision of "
+        "the portfolios using it. Only the newest `PORTFOLIO_REVISIONS_KEPT` (50 unless "
+        "configured) are kept. Permission 4202.",
+    },
+    responses=read_responses(404),
+    operation_class=documented(conditional=True, query=[p.documented() for p in PAGED]),
+)(answering(_list_revisions, _REVISION_PAGE))
+
+
+@action(
+    _PORTFOLIOS,
+    "POST",
+    "/{id:str}/revisions/{revision_id:str}/restore/",
+    Action.UPDATE,
+    status_code=200,
+    operation_id="restore_portfolio_revision",
+    summary="Restore a revision of a portfolio",
+    description="Makes the portfolio what the revision holds again (its references by id: "
+    "shared objects are not changed back) and answers the retrieve shape; recorded as a new "
+    "revision. 400 naming the field when something the revision refers to is gone, or its "
+    "title or slug is another portfolio's now: nothing is changed. 404 when the revision is "
+    "not one of this portfolio's.",
+    operation_class=documented(fields={"tags": ['Invalid pk "999" - object does not exist.']}),
+    responses=responses(404),
+)
+async def restore_revision(
+    request: AnyRequest,
+    id: PathId,
+    revision_id: PathId,
+    endpoints: Injected[PortfolioEndpoints],
+) -> PortfolioData:
+    """Restore a revision of a portfolio."""
+    portfolio_id = endpoints.id_of(id)
+    revision = path_id(revision_id, RevisionNotFound)
+    restored = await endpoints.revisions.restore(portfolio_id, revision, author_of(request))
+    return endpoints.present(request, restored)
+
+
+MOVE_FORM = Form(
+    name="PortfolioMove",
+    example={"before": 7},
+    fields=(
+        Field("before", "before", Reference(), description="The id of the portfolio to go before."),
+        Field("after", "after", Reference(), description="The id of the portfolio to go after."),
+    ),
+)
+ONE_OF_BEFORE_AND_AFTER = 'Send exactly one of "before" and "after".'
+
+
+@action(
+    _PORTFOLIOS,
+    "POST",
+    "/{id:str}/move/",
+    Action.UPDATE,
+    status_code=200,
+    operation_id="move_portfolio",
+    summary="Move a portfolio in the display order",
+    description="Puts it just before or just after another portfolio in the default list order "
+    "(`order`, then id), the public list's too, by giving it an `order` between its new "
+    "neighbours': usually the only row written; when no integer is left between them, the "
+    "orders of every portfolio out of the trash are renumbered 1024 apart first (their "
+    "`updated_at` stays). Answers the retrieve shape. 400 naming the field for an id that "
+    "names no portfolio out of the trash, or the portfolio itself.",
+    operation_class=documented(
+        body=MOVE_FORM.schema(partial=False),
+        body_required=True,
+        body_example=MOVE_FORM.example,
+        fields={"before": ['Invalid pk "999" - object does not exist.']},
+    ),
+    responses=responses(404, 413),
+)
+async def move_portfolio(
+    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
+) -> PortfolioData:
+    """Move a portfolio in the display order."""
+    portfolio_id = endpoints.id_of(id)
+    values = await values_for_existing(
+        MOVE_FORM,
+        await request.body(),
+        partial=False,
+        require_object=lambda: endpoints.get(portfolio_id),
+    )
+    if len(values) != 1:
+        raise InvalidFields({NON_FIELD_ERRORS: [ONE_OF_BEFORE_AND_AFTER]})
+    ((field, other_id),) = values.items()
+    moved = await endpoints.move(portfolio_id, field, other_id, author_of(request))
+    return endpoints.present(request, moved)
+
+
+class BulkResultData(msgspec.Struct):
+    """What a bulk action did: the ids it changed, and those already as it would make them."""
+
+    changed: list[int]
+    unchanged: list[int]
+
+
+BULK_FORM = Form(
+    name="PortfolioBulk",
+    example={"action": TAG, "ids": [3, 5, 8], "tag": 2},
+    fields=(
+        Field("action", "action", Choice(ACTIONS), required=True, description="What to do."),
+        Field(
+            "ids",
+            "ids",
+            References(MAX_IDS),
+            required=True,
+            description=f"The portfolios, distinct, 1 to {MAX_IDS}.",
+        ),
+        Field("tag", "tag_id", Reference(), description="The tag id, for `tag` and `untag`."),
+    ),
+)
+_TAG_ONLY = "Only `tag` and `untag` take a tag."
+_NOT_EMPTY = "This list may not be empty."
+
+
+@action(
+    _PORTFOLIOS,
+    "POST",
+    "/bulk/",
+    Action.UPDATE,
+    status_code=200,
+    operation_id="bulk_portfolios",
+    summary="Act on many portfolios at once",
+    description="`activate`, `deactivate`, `tag` or `untag` (permission 4204), or `delete` "
+    "(to the trash) or `restore` (from it; permission 4205 too), on up to 500 distinct ids, all "
+    "or nothing. Each portfolio changed gets its journal entry, and a revision where its "
+    "content changed; one already as the action would make it is listed as unchanged. 400 "
+    "naming every id that names no portfolio out of the trash (in it, for `restore`), a "
+    "repeated id, or an unknown tag; 409 when a restore's title or slug is taken.",
+    operation_class=documented(
+        body=BULK_FORM.schema(partial=False),
+        body_required=True,
+        body_example=BULK_FORM.example,
+        fields={"ids": ['Invalid pk "998" - object does not exist.']},
+    ),
+    responses=with_answer(
+        responses(413),
+        409,
+        "A restored portfolio's title or slug was taken while it was in the trash.",
+        TAKEN_MEANWHILE.format(field="slug"),
+    ),
+)
+async def bulk_portfolios(
+    request: AnyRequest, endpoints: Injected[PortfolioEndpoints]
+) -> BulkResultData:
+    """Act on many portfolios at once."""
+    values = BULK_FORM.values(await request.body(), partial=False)
+    action_name, ids, tag_id = values["action"], values["ids"], values.get("tag_id")
+    if not ids:
+        raise InvalidFields({"ids": [_NOT_EMPTY]})
+    if action_name in TAGGING and tag_id is None:
+        raise InvalidFields({"tag": [REQUIRED]})
+    if action_name not in TAGGING and "tag_id" in values:
+        raise InvalidFields({"tag": [_TAG_ONLY]})
+    if action_name in (TRASH, RESTORE_FROM_TRASH):
+        require_permission(request.user, permission_code(Code.PORTFOLIOS, Action.DELETE))
+    done = await endpoints.bulk(action_name, ids, tag_id, author_of(request))
+    return BulkResultData(changed=list(done.changed), unchanged=list(done.unchanged))
+
+
+@action(
+    _PORTFOLIOS,
+    "POST",
+    "/{id:str}/restore/",
+    Action.DELETE,
+    status_code=200,
+    operation_id="restore_portfolio",
+    summary="Restore a portfolio from the trash",
+    description="Answers the retrieve shape. 404 when the portfolio is not in the trash; 409 "
+    "when another portfolio took its title or slug meanwhile (change that one first).",
+    responses=_TAKEN,
+)
+async def restore_portfolio(
+    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
+) -> PortfolioData:
+    """Restore a portfolio from the trash."""
+    restored = await endpoints.trash.restore(endpoints.id_of(id), author_of(request))
+    return endpoints.present(request, restored)
+
+
+@action(
+    _PORTFOLIOS,
+    "DELETE",
+    "/trash/{id:str}",
+    Action.DELETE,
+    status_code=204,
+    operation_id="purge_portfolio",
+    summary="Purge a portfolio from the trash",
+    description="Removes it for good with its own attachment rows; the shared objects it "
+    "named stay. 404 when the portfolio is not in the trash (a portfolio out of it is "
+    "deleted first).",
+    responses=responses(404),
+)
+async def purge_portfolio(
+    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
+) -> None:
+    """Purge a portfolio from the trash."""
+    await endpoints.trash.purge(endpoints.id_of(id), author_of(request))
+
+
 PORTFOLIOS = Resource(
-    code=Code.PORTFOLIOS,
-    path="portfolios",
-    name="Portfolio",
-    singular="portfolio",
-    plural="portfolios",
-    data=PortfolioData,
-    missing=PortfolioNotFound,
+    **_NAMES,
     form=PORTFOLIO_FORM,
     query=PORTFOLIO_QUERY,
     item_query=(EXPAND_PARAMETER,),
@@ -295,10 +620,21 @@ PORTFOLIOS = Resource(
         "made from the title again).",
         UPDATE: "Only the fields sent change; a list sent replaces that whole list. A slug set "
         "to null or empty is made afresh from the title.",
-        DELETE: "Removes the portfolio and its own attachment rows; the employer, tags, links, "
-        "media and meta it names stay.",
+        DELETE: "Moves the portfolio to the trash (`GET /api/portfolios/trash/`): from then on "
+        "it answers 404 here and is in no list, count or filter and not on the website, its "
+        "title and slug are free for others, and the employer, tags, links, media and meta it "
+        "names stay protected from deletion until it is purged.",
     },
     deletes_refused_in_use=False,
+    actions=(
+        list_trash,
+        restore_portfolio,
+        purge_portfolio,
+        list_revisions,
+        restore_revision,
+        move_portfolio,
+        bulk_portfolios,
+    ),
 )
 
 
@@ -306,9 +642,20 @@ class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
     """Portfolios: the form's writes, and a list filtered and ordered by its query."""
 
     def __init__(
-        self, manage: ManagePortfolios, storage: MediaStorage, retries: SafeRetries
+        self,
+        manage: ManagePortfolios,
+        trash: ManageTrash,
+        revisions: ManageRevisions,
+        move: MovePortfolio,
+        bulk: BulkPortfolios,
+        storage: MediaStorage,
+        retries: SafeRetries,
     ) -> None:
         super().__init__(PORTFOLIOS, manage, storage, retries)
+        self.bulk = bulk
+        self.trash = trash
+        self.revisions = revisions
+        self.move = move
 
     async def find(self, request: AnyRequest) -> Page[Portfolio]:
         """One page of whole portfolios matching the query's filters, in its ordering."""

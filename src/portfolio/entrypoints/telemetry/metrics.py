@@ -85,6 +85,23 @@ POOL_WAITING = Gauge(
     multiprocess_mode="livesum",
     registry=REGISTRY,
 )
+# Every worker samples the same table: the most recent sample of a live process is the answer.
+FEED_BACKLOG = Gauge(
+    "portfolio_feed_backlog",
+    "Events of the change feed waiting for each consumer (edge: purges not yet confirmed by "
+    "the edge cache), sampled each second.",
+    ["consumer"],
+    multiprocess_mode="livemostrecent",
+    registry=REGISTRY,
+)
+FEED_OLDEST_SECONDS = Gauge(
+    "portfolio_feed_oldest_event_age_seconds",
+    "Age of the oldest event waiting for each consumer of the change feed (0: none waits), "
+    "sampled each second.",
+    ["consumer"],
+    multiprocess_mode="livemostrecent",
+    registry=REGISTRY,
+)
 POOL_ACQUIRE_SECONDS = Histogram(
     "portfolio_db_pool_acquire_seconds",
     "Time spent waiting for a pooled database connection.",

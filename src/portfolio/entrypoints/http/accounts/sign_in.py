@@ -18,7 +18,8 @@ from portfolio.entrypoints.http.errors import CANNOT_SIGN_IN
 from portfolio.entrypoints.http.forms import NON_FIELD_ERRORS
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import documented, errors
-from portfolio.entrypoints.http.resource import AnyRequest, with_options
+from portfolio.entrypoints.http.resource import AnyRequest, author_of, with_options
+from portfolio.entrypoints.logs import REQUEST_ID
 from portfolio.entrypoints.settings import Network
 
 SIGN_IN_BODY_LIMIT = 16 * 1024
@@ -78,7 +79,7 @@ async def sign_in(request: AnyRequest, auth: Injected[AuthEndpoints]) -> SignedI
     else:
         values = SIGN_IN_FORM.values(raw, partial=False)
     client = client_address(request.scope, auth.proxies)
-    issued = await auth.sign_in(values["username"], values["password"], client)
+    issued = await auth.sign_in(values["username"], values["password"], client, REQUEST_ID.get())
     expires_at = issued.token.expires_at
     if expires_at is None:  # a sign-in always sets one; the check keeps the type honest
         raise RuntimeError("a signed-in token has no expiry")
@@ -96,8 +97,7 @@ async def sign_in(request: AnyRequest, auth: Injected[AuthEndpoints]) -> SignedI
 )
 async def sign_out(request: AnyRequest, auth: Injected[AuthEndpoints]) -> None:
     """Revoke the presented token."""
-    token = presented_token(request)
-    await auth.tokens.revoke_of_user(token.owner.id, token.id, actor=token.owner)
+    await auth.tokens.sign_out(presented_token(request), author_of(request))
 
 
 @get(

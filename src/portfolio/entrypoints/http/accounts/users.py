@@ -38,6 +38,7 @@ from portfolio.entrypoints.http.resource import (
     ResourceEndpoints,
     action,
     answering,
+    author_of,
 )
 from portfolio.entrypoints.http.wire import presenter
 
@@ -83,7 +84,7 @@ async def set_user_password(
         partial=False,
         require_object=lambda: endpoints.get(user_id),
     )
-    await endpoints.manage.set_password(user_id, values["password"], request.user)
+    await endpoints.manage.set_password(user_id, values["password"], author_of(request))
 
 
 @delete(
@@ -104,9 +105,11 @@ async def set_user_password(
         "You do not have permission to perform this action.",
     ),
 )
-async def unlock_user_sign_in(id: PathId, endpoints: Injected[UserEndpoints]) -> None:
+async def unlock_user_sign_in(
+    request: AnyRequest, id: PathId, endpoints: Injected[UserEndpoints]
+) -> None:
     """Unlock a user's sign-in."""
-    await endpoints.unlock_sign_in.of_user(endpoints.id_of(id))
+    await endpoints.unlock_sign_in.of_user(endpoints.id_of(id), author_of(request))
 
 
 _TOKENS = Resource(
@@ -166,7 +169,7 @@ async def revoke_user_token(
 ) -> None:
     """Revoke a user's token."""
     user_id, token = endpoints.id_of(id), path_id(token_id, TokenNotFound)
-    await endpoints.tokens.revoke_of_user(user_id, token, request.user)
+    await endpoints.tokens.revoke_of_user(user_id, token, author_of(request))
 
 
 USERS: Resource[UserData] = Resource(
@@ -232,7 +235,7 @@ class UserEndpoints(ResourceEndpoints[Principal, UserData]):
             is_active=values.get("is_active", True),
             permissions=values.get("permissions", frozenset()),
             password=values.get("password"),
-            actor=request.user,
+            by=author_of(request),
         )
 
     async def change(
@@ -241,8 +244,8 @@ class UserEndpoints(ResourceEndpoints[Principal, UserData]):
         """The user with the body's fields changed (and a new password, when sent)."""
         password = values.pop("password", None)
         changes = UserChanges(**values)
-        return await self.manage.update(object_id, changes, request.user, password=password)
+        return await self.manage.update(object_id, changes, author_of(request), password=password)
 
     async def remove(self, request: AnyRequest, object_id: int) -> None:
         """Make the user inactive."""
-        await self.manage.deactivate(object_id, request.user)
+        await self.manage.deactivate(object_id, author_of(request))

@@ -31,6 +31,7 @@ from portfolio.entrypoints.http.resource import (
     AnyRequest,
     Resource,
     ResourceEndpoints,
+    author_of,
 )
 from portfolio.entrypoints.http.retries import create_once
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
@@ -131,7 +132,9 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
                 return upload.fingerprint
 
             async def store() -> ImageData:
-                media = await self._upload(upload.file, upload.file_name, upload.shown_name)
+                media = await self._upload(
+                    upload.file, upload.file_name, upload.shown_name, by=author_of(request)
+                )
                 return self.present(request, media)
 
             return await create_once(request, self.retries, parts, store)
@@ -147,4 +150,4 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
 
     async def remove(self, request: AnyRequest, object_id: int) -> None:
         """Remove the object and its files; 409 while anything refers to it."""
-        await self._delete(object_id)
+        await self._delete(object_id, by=author_of(request))
