@@ -51,6 +51,8 @@ WHERE d.id = chosen.id AND e.id = d.endpoint_id AND m.id = d.message_id
 RETURNING d.id, d.endpoint_id, e.url, e.secret, e.is_active, m.message_id, m.type, m.body,
     m.created_at, d.attempts
 """
+_WAKE = "SELECT pg_notify('portfolio_outbox', '')"
+"""Wakes the leader of the background work at commit, as a queued event does."""
 _SETTLE = """
 UPDATE webhook_deliveries
 SET status = %(status)s, response_status = %(response)s, last_error = %(error)s,
@@ -187,6 +189,8 @@ class PostgresWebhooks:
                 " delivered_at = NULL WHERE endpoint_id = %s AND id = %s",
                 (endpoint_id, delivery_id),
             )
+            if cursor.rowcount > 0:
+                await conn.execute(_WAKE)
         if cursor.rowcount == 0:
             return None
         return await self.delivery(endpoint_id, delivery_id)
