@@ -21,10 +21,13 @@ from portfolio.application.changes import (
     META,
     MOVE,
     OPERATOR,
+    PINGED,
     PORTFOLIO,
     PURGE,
     RESTORE,
+    RETRIED,
     REVOKE,
+    ROTATE_SECRET,
     SIGN_IN,
     SIGN_IN_FAILED,
     SIGN_OUT,
@@ -52,6 +55,9 @@ AUDITED_ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
     SIGN_OUT,
+    ROTATE_SECRET,
+    PINGED,
+    RETRIED,
 )
 """What an entry's ``action`` may be."""
 AUDITED_RESOURCES = (PORTFOLIO, MEDIA, EMPLOYER, TAG, LINK, META, USER, TOKEN, WEBHOOK, AUDIT)

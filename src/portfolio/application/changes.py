@@ -40,6 +40,8 @@ CREATE, UPDATE, DELETE, RESTORE, PURGE, MOVE = (
     "move",
 )
 REVOKE, SIGN_IN, SIGN_IN_FAILED, SIGN_OUT = "revoke", "sign_in", "sign_in_failed", "sign_out"
+ROTATE_SECRET, PINGED, RETRIED = "rotate_secret", "ping", "retry"
+"""A webhook's new secret, a ping sent to it, a delivery to it sent again by hand."""
 PUBLISH, UNPUBLISH = "publish", "unpublish"
 """What a change did; ``publish`` and ``unpublish`` are moments a scheduled portfolio passes."""
 
