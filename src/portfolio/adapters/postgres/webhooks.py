@@ -54,11 +54,14 @@ RETURNING d.id, d.endpoint_id, e.url, e.secret, e.is_active, m.message_id, m.typ
 _WAKE = "SELECT pg_notify('portfolio_outbox', '')"
 """Wakes the leader of the background work at commit, as a queued event does."""
 _SETTLE = """
-UPDATE webhook_deliveries
-SET status = %(status)s, response_status = %(response)s, last_error = %(error)s,
-    next_attempt_at = now() + make_interval(secs => %(retry_in)s),
-    delivered_at = CASE WHEN %(status)s = 'delivered' THEN now() END
-WHERE id = %(id)s AND attempts = %(attempt)s AND status = 'pending'
+UPDATE webhook_deliveries d
+SET status = s.status, response_status = s.response, last_error = s.error,
+    next_attempt_at = now() + make_interval(secs => s.retry_in),
+    delivered_at = CASE WHEN s.status = 'delivered' THEN now() END
+FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::int[], %s::text[], %s::float8[])
+    AS s(id, attempt, status, response, error, retry_in)
+WHERE d.id = s.id AND d.attempts = s.attempt AND d.status = 'pending'
+RETURNING d.id
 """
 
 
@@ -258,19 +261,21 @@ class PostgresWebhooks:
             rows = await (await conn.execute(_CLAIM, values)).fetchall()
         return sorted((DueDelivery(*row) for row in rows), key=lambda due: due.id)
 
-    async def settle(self, delivery: DueDelivery, outcome: Outcome) -> bool:
-        """How the attempt went, unless the delivery was claimed again since."""
-        values = {
-            "status": outcome.status,
-            "response": outcome.response_status,
-            "error": None if outcome.error is None else outcome.error[:500],
-            "retry_in": outcome.retry_in or 0.0,
-            "id": delivery.id,
-            "attempt": delivery.attempt,
-        }
+    async def settle(self, settled: Sequence[tuple[DueDelivery, Outcome]]) -> set[int]:
+        """How the attempts went (one statement), each unless claimed again since."""
+        if not settled:
+            return set()
+        columns = (
+            [d.id for d, _ in settled],
+            [d.attempt for d, _ in settled],
+            [o.status for _, o in settled],
+            [o.response_status for _, o in settled],
+            [None if o.error is None else o.error[:500] for _, o in settled],
+            [o.retry_in or 0.0 for _, o in settled],
+        )
         async with connection(self._pool) as conn:
-            cursor = await conn.execute(_SETTLE, values)
-        return cursor.rowcount > 0
+            rows = await (await conn.execute(_SETTLE, columns)).fetchall()
+        return {int(row[0]) for row in rows}
 
     async def disable(self, endpoint_id: int) -> None:
         """The endpoint inactive, its pending deliveries failed."""
