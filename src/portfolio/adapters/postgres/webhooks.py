@@ -29,20 +29,22 @@ INSERT INTO webhook_deliveries (endpoint_id, message_id)
 SELECT e.id, made.id FROM made JOIN webhook_endpoints e ON e.is_active AND made.type = ANY(e.events)
 ORDER BY made.id, e.id
 """
-# The candidates are locked (SKIP LOCKED: none another sender holds), then at most
-# per_endpoint of each endpoint are taken, so that one endpoint's backlog cannot fill a turn.
+# Each active endpoint not busy gives its first per_endpoint due deliveries (an index probe
+# each, migration 0032), none another sender holds (SKIP LOCKED): one endpoint's backlog can
+# neither fill a claim nor make it read that backlog.
 _CLAIM = """
-WITH candidates AS (
-    SELECT id, endpoint_id FROM webhook_deliveries
-    WHERE status = 'pending' AND next_attempt_at <= now() AND endpoint_id <> ALL(%(busy)s)
-    ORDER BY next_attempt_at, id
-    LIMIT %(scan)s
-    FOR UPDATE SKIP LOCKED
-), chosen AS (
-    SELECT id FROM (
-        SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY id) AS n FROM candidates
-    ) ranked
-    WHERE n <= %(per_endpoint)s ORDER BY id LIMIT %(limit)s
+WITH chosen AS (
+    SELECT due.id FROM webhook_endpoints e
+    CROSS JOIN LATERAL (
+        SELECT d.id, d.next_attempt_at FROM webhook_deliveries d
+        WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT %(per_endpoint)s
+        FOR UPDATE SKIP LOCKED
+    ) due
+    WHERE e.id <> ALL(%(busy)s)
+    ORDER BY due.next_attempt_at, due.id
+    LIMIT %(limit)s
 )
 UPDATE webhook_deliveries d
 SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => %(lease)s)
@@ -252,7 +254,6 @@ class PostgresWebhooks:
         """Due deliveries, held for the lease."""
         values = {
             "busy": list(busy),
-            "scan": limit * 4,
             "per_endpoint": per_endpoint,
             "limit": limit,
             "lease": lease_seconds,
