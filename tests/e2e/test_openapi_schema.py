@@ -37,6 +37,7 @@ WRITE_NAMES = {
     "tags": "Tag",
     "links": "Link",
     "meta": "Meta",
+    "webhooks": "Webhook",
 }
 SEARCHED_LISTS = {f"/api/{resource}" for resource in (*RESOURCES, "users")}
 FILTERED_LISTS = {*SEARCHED_LISTS, "/api/audit"}
@@ -56,6 +57,9 @@ NO_BODY = {
     ("/api/auth/logout", "post"),
     ("/api/portfolios/{id}/restore", "post"),
     ("/api/portfolios/{id}/revisions/{revision_id}/restore", "post"),
+    ("/api/webhooks/{id}/rotate-secret", "post"),
+    ("/api/webhooks/{id}/ping", "post"),
+    ("/api/webhooks/{id}/deliveries/{delivery_id}/retry", "post"),
 }
 """Writes that take no body."""
 FIELDS_OF_A_REVISION = {("/api/portfolios/{id}/revisions/{revision_id}/restore", "post")}
@@ -384,7 +388,7 @@ def test_patch_bodies_have_no_defaults_and_require_nothing(schema: dict[str, Any
 
 def test_ids_in_paths_are_documented_as_positive_64_bit_integers(schema: dict[str, Any]) -> None:
     items = [path for path in schema["paths"] if path.endswith("/{id}")]
-    assert len(items) == 8
+    assert len(items) == 9
     for path in items:
         for operation in schema["paths"][path].values():
             (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
