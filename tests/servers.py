@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -46,29 +47,33 @@ def serving(
     printed is appended to ``output`` once it stopped."""
     port = free_port()
     environment = {**os.environ, **env}
-    server = subprocess.Popen(
-        [PORTFOLIO, "serve", "--port", str(port), "--workers", str(workers)],
-        env={name: value for name, value in environment.items() if value is not None},
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/ready", timeout=2) as response:
-                    assert json.load(response) == {"status": "ready"}
-                break
-            except OSError:
-                assert server.poll() is None, "the server stopped"
-                assert time.monotonic() < deadline, "the server did not come up"
-                time.sleep(0.3)
-        yield base
-    finally:
-        server.terminate()
-        printed, _ = server.communicate(timeout=30)
-        if output is not None:
-            output.append(printed)
+    # The server's output goes to a file, not a pipe: a pipe nobody reads fills after a few
+    # hundred log lines, and the worker writing the next one blocks with its requests.
+    with tempfile.TemporaryFile(mode="w+t") as log:
+        server = subprocess.Popen(
+            [PORTFOLIO, "serve", "--port", str(port), "--workers", str(workers)],
+            env={name: value for name, value in environment.items() if value is not None},
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/ready", timeout=2) as response:
+                        assert json.load(response) == {"status": "ready"}
+                    break
+                except OSError:
+                    assert server.poll() is None, "the server stopped"
+                    assert time.monotonic() < deadline, "the server did not come up"
+                    time.sleep(0.3)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            log.seek(0)
+            if output is not None:
+                output.append(log.read())

@@ -315,7 +315,21 @@ async def test_no_password_key_digest_or_hash_is_ever_in_the_log(wired: Wired) -
         assert secret not in text
 
 
-@pytest.mark.parametrize("action", ["rotate_secret", "ping", "retry", "sign_in_failed", "move"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "create",
+        "update",
+        "delete",
+        "restore",
+        "purge",
+        "move",
+        "revoke",
+        "sign_in",
+        "sign_in_failed",
+        "sign_out",
+    ],
+)
 async def test_every_action_the_service_records_is_a_valid_filter(
     wired: Wired, action: str
 ) -> None:

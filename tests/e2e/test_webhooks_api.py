@@ -227,7 +227,7 @@ async def test_ping_retry_and_delete_answer_their_statuses_and_are_audited(
         with psycopg.connect(container.database_url()) as conn:
             rows = conn.execute("SELECT action FROM audit_log WHERE resource = 'webhook'")
             entries = [row[0] for row in rows]
-    assert entries == ["create", "ping", "retry", "delete"]
+    assert entries == ["create", "update", "update", "delete"]  # ping, retry: deliveries
 
 
 async def test_without_a_key_no_webhook_is_made(tmp_path: Path) -> None:
@@ -237,3 +237,12 @@ async def test_without_a_key_no_webhook_is_made(tmp_path: Path) -> None:
         refused = await client.post("/api/webhooks/", headers=admin, json=HOOK)
         assert refused.status_code == 503
         assert (await client.get("/api/webhooks/", headers=admin)).status_code == 200
+
+
+async def test_a_body_over_the_json_limit_is_413(
+    app: tuple[Container, Client, dict[str, dict[str, str]]],
+) -> None:
+    _, client, headers = app
+    huge = {**HOOK, "description": "x" * (1024 * 1024 + 1)}
+    refused = await client.post("/api/webhooks/", headers=headers["admin"], json=huge)
+    assert refused.status_code == 413

@@ -69,13 +69,18 @@ async def test_settling_records_the_outcome_unless_claimed_again(hooks: Hooks) -
     target = await endpoint(hooks, ["tag.created"])
     await hooks.fan_out([message(1), message(2), message(3)])
     one, two, three = await hooks.claim(10, 10, [], 30)
-    assert await hooks.settle(one, Outcome(DELIVERED, 204))
-    assert await hooks.settle(two, Outcome(PENDING, 500, retry_in=0.0, error="answered 500"))
-    assert await hooks.settle(three, Outcome(FAILED, None, error="closed"))
-    assert not await hooks.settle(one, Outcome(FAILED, 500))  # settled already
+    recorded = await hooks.settle(
+        [
+            (one, Outcome(DELIVERED, 204)),
+            (two, Outcome(PENDING, 500, retry_in=0.0, error="answered 500")),
+            (three, Outcome(FAILED, None, error="closed")),
+        ]
+    )
+    assert recorded == {one.id, two.id, three.id}
+    assert await hooks.settle([(one, Outcome(FAILED, 500))]) == set()  # settled already
     (two_again,) = await hooks.claim(10, 10, [], 30)
     assert two_again.id == two.id and two_again.attempt == 2
-    assert not await hooks.settle(two, Outcome(DELIVERED, 200))  # a stale claim
+    assert await hooks.settle([(two, Outcome(DELIVERED, 200))]) == set()  # a stale claim
     shown = {d.id: d for d in (await hooks.deliveries(target, ALL)).items}
     assert (shown[one.id].status, shown[one.id].response_status) == (DELIVERED, 204)
     assert shown[one.id].delivered_at is not None
@@ -115,7 +120,7 @@ async def test_old_messages_nothing_waits_for_are_pruned(hooks: Hooks) -> None:
     target = await endpoint(hooks, ["tag.created"])
     await hooks.fan_out([message(1), message(2)])
     one, _ = await hooks.claim(10, 10, [], 30)
-    await hooks.settle(one, Outcome(DELIVERED, 200))
+    await hooks.settle([(one, Outcome(DELIVERED, 200))])
     assert await hooks.prune(datetime.now(UTC) + timedelta(seconds=1)) == 1
     assert [d.status for d in (await hooks.deliveries(target, ALL)).items] == [PENDING]
 

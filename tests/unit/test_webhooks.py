@@ -4,6 +4,7 @@ library verifies, sealed secrets, and the fan-out and sender works over a fake n
 from __future__ import annotations
 
 import asyncio
+import io
 import ipaddress
 import json
 import os
@@ -37,6 +38,7 @@ from portfolio.domain import (
 )
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.settings import Settings
+from tests import media_samples
 from tests.memory_container import in_memory_container
 
 ADMIN = Author(Principal(1, "admin", True, True, True), API)
@@ -381,12 +383,25 @@ async def test_every_webhook_write_is_in_the_audit_log(container: Container) -> 
     await manage.retry(endpoint, ping.id, ADMIN)
     await manage.delete(endpoint, ADMIN)
     entries = [e for e in container.journal().entries.values() if e.resource == "webhook"]
-    assert [e.action for e in entries] == [
-        "create",
-        "update",
-        "rotate_secret",
-        "ping",
-        "retry",
-        "delete",
+    assert [(e.action, e.changes) for e in entries] == [
+        ("create", ("description", "events", "is_active", "url")),
+        ("update", ("description",)),
+        ("update", ("secret",)),
+        ("update", ("deliveries",)),
+        ("update", ("deliveries",)),
+        ("delete", ()),
     ]
     assert all(e.actor_username == "admin" and e.object_id == endpoint for e in entries)
+
+
+async def test_an_upload_is_announced_with_the_media_in_its_api_shape(
+    container: Container, network: FakeReceivers
+) -> None:
+    await register(container, "https://a.example/ok", ["media.created"])
+    media = await container.upload_media()(io.BytesIO(media_samples.png()), "team.png", by=ADMIN)
+    await turn(container)
+    (sent,) = network.posts
+    body = json.loads(sent[2])
+    assert body["type"] == "media.created"
+    assert body["data"]["id"] == media.id and body["data"]["name"] == "team.png"
+    assert body["data"]["f"].endswith(".png") and body["data"]["thumbnails"]

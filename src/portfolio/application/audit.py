@@ -40,7 +40,6 @@ from portfolio.application.changes import (
 )
 from portfolio.application.listing import Page, Slice, Window, fetch_page
 from portfolio.application.ports import Clock, Transactions
-from portfolio.application.webhooks.manage import PING_ACTION, RETRY, ROTATE
 
 AUDITED_ACTIONS = (
     CREATE,
@@ -53,12 +52,9 @@ AUDITED_ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
     SIGN_OUT,
-    ROTATE,
-    PING_ACTION,
-    RETRY,
 )
-"""What an entry's ``action`` may be: the issue's ten, and what the webhooks add (a secret
-rotated, a ping sent, deliveries retried by hand)."""
+"""What an entry's ``action`` may be. A webhook's secret rotated, a ping sent or a delivery
+retried by hand is an ``update`` of the webhook whose ``changes`` name what moved."""
 AUDITED_RESOURCES = (PORTFOLIO, MEDIA, EMPLOYER, TAG, LINK, META, USER, TOKEN, WEBHOOK, AUDIT)
 """What an entry's ``resource`` may be."""
 

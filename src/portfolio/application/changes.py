@@ -140,7 +140,7 @@ class Outbox(Protocol):
     process at a time and stays until it is done."""
 
     async def claim(self, consumer: str, limit: int, lease_seconds: float) -> Sequence[QueuedEvent]:
-        """Up to ``limit`` events due for ``consumer``, oldest first, none that another
+        """Up to ``limit`` events due for ``consumer``, the longest due first, none that another
         process holds; each is held for ``lease_seconds`` (then due again, should this one
         die before it is done)."""
         ...

@@ -799,7 +799,7 @@ class Settings:
         "PORTFOLIO_WEBHOOKS_CONCURRENCY",
         64,
         whole(1, 1000),
-        "webhook attempts under way at once (at most 4 to one endpoint); a slow receiver holds "
+        "webhook attempts under way at once (at most 8 to one endpoint); a slow receiver holds "
         "its few for 10 s at most",
     )
     demo_password: str | None = setting(

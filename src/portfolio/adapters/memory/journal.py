@@ -75,11 +75,14 @@ class InMemoryJournal:
     async def claim(self, consumer: str, limit: int, lease_seconds: float) -> Sequence[QueuedEvent]:
         """Due events, oldest first, held for the lease."""
         now = self._clock()
-        due = sorted(
+        due = [
             event_id
-            for event_id, (owner, _, at) in self.queued.items()
-            if owner == consumer and at <= now
-        )[:limit]
+            for at, event_id in sorted(
+                (at, event_id)
+                for event_id, (owner, _, at) in self.queued.items()
+                if owner == consumer and at <= now
+            )
+        ][:limit]
         claimed = []
         for event_id in due:
             owner, event, _ = self.queued[event_id]

@@ -173,23 +173,26 @@ class InMemoryWebhooks:
             )
         return sorted(claimed, key=lambda d: d.id)
 
-    async def settle(self, delivery: DueDelivery, outcome: Outcome) -> bool:
-        """How the attempt went, unless the delivery was claimed again since."""
-        row = self.rows.get(delivery.id)
-        if row is None or row.delivery.status != PENDING:
-            return False
-        if row.delivery.attempts != delivery.attempt:
-            return False
-        now = self._clock()
-        settled = replace(
-            row.delivery,
-            status=outcome.status,
-            response_status=outcome.response_status,
-            delivered_at=now if outcome.status == DELIVERED else None,
-        )
-        due = now + timedelta(seconds=outcome.retry_in or 0.0)
-        self.rows[delivery.id] = replace(row, delivery=settled, due=due, error=outcome.error)
-        return True
+    async def settle(self, settled: Sequence[tuple[DueDelivery, Outcome]]) -> set[int]:
+        """How the attempts went, each unless claimed again since."""
+        recorded = set()
+        for delivery, outcome in settled:
+            row = self.rows.get(delivery.id)
+            if row is None or row.delivery.status != PENDING:
+                continue
+            if row.delivery.attempts != delivery.attempt:
+                continue
+            now = self._clock()
+            done = replace(
+                row.delivery,
+                status=outcome.status,
+                response_status=outcome.response_status,
+                delivered_at=now if outcome.status == DELIVERED else None,
+            )
+            due = now + timedelta(seconds=outcome.retry_in or 0.0)
+            self.rows[delivery.id] = replace(row, delivery=done, due=due, error=outcome.error)
+            recorded.add(delivery.id)
+        return recorded
 
     async def disable(self, endpoint_id: int) -> None:
         """The endpoint inactive, its pending deliveries failed."""

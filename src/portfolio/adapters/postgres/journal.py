@@ -34,7 +34,9 @@ UPDATE outbox SET available_at = now() + make_interval(secs => %(lease)s),
 WHERE id IN (
     SELECT id FROM outbox
     WHERE consumer = %(consumer)s AND available_at <= now()
-    ORDER BY id LIMIT %(limit)s
+    -- outbox_due's own order: ORDER BY id walked the primary key, dead entries of events
+    -- already delivered included (100,000 after a burst: 170 ms a claim until a vacuum).
+    ORDER BY available_at, id LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 )
 RETURNING id, event, resource, object_id, created_at, attempts

@@ -29,20 +29,22 @@ INSERT INTO webhook_deliveries (endpoint_id, message_id)
 SELECT e.id, made.id FROM made JOIN webhook_endpoints e ON e.is_active AND made.type = ANY(e.events)
 ORDER BY made.id, e.id
 """
-# The candidates are locked (SKIP LOCKED: none another sender holds), then at most
-# per_endpoint of each endpoint are taken, so that one endpoint's backlog cannot fill a turn.
+# Each active endpoint not busy gives its first per_endpoint due deliveries (an index probe
+# each, migration 0032), none another sender holds (SKIP LOCKED): one endpoint's backlog can
+# neither fill a claim nor make it read that backlog.
 _CLAIM = """
-WITH candidates AS (
-    SELECT id, endpoint_id FROM webhook_deliveries
-    WHERE status = 'pending' AND next_attempt_at <= now() AND endpoint_id <> ALL(%(busy)s)
-    ORDER BY next_attempt_at, id
-    LIMIT %(scan)s
-    FOR UPDATE SKIP LOCKED
-), chosen AS (
-    SELECT id FROM (
-        SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY id) AS n FROM candidates
-    ) ranked
-    WHERE n <= %(per_endpoint)s ORDER BY id LIMIT %(limit)s
+WITH chosen AS (
+    SELECT due.id FROM webhook_endpoints e
+    CROSS JOIN LATERAL (
+        SELECT d.id, d.next_attempt_at FROM webhook_deliveries d
+        WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT %(per_endpoint)s
+        FOR UPDATE SKIP LOCKED
+    ) due
+    WHERE e.id <> ALL(%(busy)s)
+    ORDER BY due.next_attempt_at, due.id
+    LIMIT %(limit)s
 )
 UPDATE webhook_deliveries d
 SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => %(lease)s)
@@ -51,12 +53,17 @@ WHERE d.id = chosen.id AND e.id = d.endpoint_id AND m.id = d.message_id
 RETURNING d.id, d.endpoint_id, e.url, e.secret, e.is_active, m.message_id, m.type, m.body,
     m.created_at, d.attempts
 """
+_WAKE = "SELECT pg_notify('portfolio_outbox', '')"
+"""Wakes the leader of the background work at commit, as a queued event does."""
 _SETTLE = """
-UPDATE webhook_deliveries
-SET status = %(status)s, response_status = %(response)s, last_error = %(error)s,
-    next_attempt_at = now() + make_interval(secs => %(retry_in)s),
-    delivered_at = CASE WHEN %(status)s = 'delivered' THEN now() END
-WHERE id = %(id)s AND attempts = %(attempt)s AND status = 'pending'
+UPDATE webhook_deliveries d
+SET status = s.status, response_status = s.response, last_error = s.error,
+    next_attempt_at = now() + make_interval(secs => s.retry_in),
+    delivered_at = CASE WHEN s.status = 'delivered' THEN now() END
+FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::int[], %s::text[], %s::float8[])
+    AS s(id, attempt, status, response, error, retry_in)
+WHERE d.id = s.id AND d.attempts = s.attempt AND d.status = 'pending'
+RETURNING d.id
 """
 
 
@@ -187,6 +194,8 @@ class PostgresWebhooks:
                 " delivered_at = NULL WHERE endpoint_id = %s AND id = %s",
                 (endpoint_id, delivery_id),
             )
+            if cursor.rowcount > 0:
+                await conn.execute(_WAKE)
         if cursor.rowcount == 0:
             return None
         return await self.delivery(endpoint_id, delivery_id)
@@ -245,7 +254,6 @@ class PostgresWebhooks:
         """Due deliveries, held for the lease."""
         values = {
             "busy": list(busy),
-            "scan": limit * 4,
             "per_endpoint": per_endpoint,
             "limit": limit,
             "lease": lease_seconds,
@@ -254,19 +262,21 @@ class PostgresWebhooks:
             rows = await (await conn.execute(_CLAIM, values)).fetchall()
         return sorted((DueDelivery(*row) for row in rows), key=lambda due: due.id)
 
-    async def settle(self, delivery: DueDelivery, outcome: Outcome) -> bool:
-        """How the attempt went, unless the delivery was claimed again since."""
-        values = {
-            "status": outcome.status,
-            "response": outcome.response_status,
-            "error": None if outcome.error is None else outcome.error[:500],
-            "retry_in": outcome.retry_in or 0.0,
-            "id": delivery.id,
-            "attempt": delivery.attempt,
-        }
+    async def settle(self, settled: Sequence[tuple[DueDelivery, Outcome]]) -> set[int]:
+        """How the attempts went (one statement), each unless claimed again since."""
+        if not settled:
+            return set()
+        columns = (
+            [d.id for d, _ in settled],
+            [d.attempt for d, _ in settled],
+            [o.status for _, o in settled],
+            [o.response_status for _, o in settled],
+            [None if o.error is None else o.error[:500] for _, o in settled],
+            [o.retry_in or 0.0 for _, o in settled],
+        )
         async with connection(self._pool) as conn:
-            cursor = await conn.execute(_SETTLE, values)
-        return cursor.rowcount > 0
+            rows = await (await conn.execute(_SETTLE, columns)).fetchall()
+        return {int(row[0]) for row in rows}
 
     async def disable(self, endpoint_id: int) -> None:
         """The endpoint inactive, its pending deliveries failed."""

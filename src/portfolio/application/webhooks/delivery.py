@@ -19,6 +19,7 @@ import contextlib
 import logging
 import random
 import time
+from asyncio import FIRST_COMPLETED
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -89,16 +90,26 @@ class FanOutEvents:
             if not events:
                 return None
             wanted = await self._queue.subscribed()
-            messages = [await self._message(event) for event in events if event.event in wanted]
+            # An object changed many times in one batch is read once: every event of the
+            # batch would read it as it stands now anyway.
+            shown: dict[tuple[str, int], bytes | None] = {}
+            messages = [
+                await self._message(event, shown) for event in events if event.event in wanted
+            ]
             if messages:
                 await self._queue.fan_out(messages)
             await self._outbox.done(WEBHOOKS, [event.id for event in events])
         return 0.0 if len(events) == self._batch else None
 
-    async def _message(self, event: QueuedEvent) -> Message:
+    async def _message(
+        self, event: QueuedEvent, shown: dict[tuple[str, int], bytes | None]
+    ) -> Message:
         data = None
         if event.object_id is not None and not event.event.endswith(".deleted"):
-            data = await self._events.data(event.resource, event.object_id)
+            key = (event.resource, event.object_id)
+            if key not in shown:
+                shown[key] = await self._events.data(event.resource, event.object_id)
+            data = shown[key]
         if data is None:
             data = b"null" if event.object_id is None else b'{"id":%d}' % event.object_id
         return message_of(new_message_id(), event.event, event.created_at, data)
@@ -120,7 +131,7 @@ class SendDeliveries:
         observer: DeliveryObserver,
         *,
         concurrency: int = 64,
-        per_endpoint: int = 4,
+        per_endpoint: int = 8,
         timeout: float = TIMEOUT_SECONDS,
         lease: float = LEASE_SECONDS,
         retention: timedelta = timedelta(days=30),
@@ -143,14 +154,16 @@ class SendDeliveries:
         self._in_flight: dict[int, int] = {}
         self._backlog_at = 0.0
         self._pruned_at = 0.0
+        self._finished: list[tuple[DueDelivery, Outcome]] = []
 
     async def run(self) -> float | None:
-        """Start the due attempts there is room for; 0 when more are due."""
+        """Record the attempts that ended, start the due ones there is room for; 0 when
+        more are due."""
         if len(self._tasks) >= self._concurrency:
-            # Wait a moment for a slot rather than turn at once again.
-            await asyncio.wait(self._tasks, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
+            await self._one_ends(0.05)
+        await self._record_finished()
         room = self._concurrency - len(self._tasks)
-        claimed = []
+        claimed: list[DueDelivery] = []
         if room > 0:
             busy = [endpoint for endpoint, n in self._in_flight.items() if n >= self._per_endpoint]
             claimed = list(await self._queue.claim(room, self._per_endpoint, busy, self._lease))
@@ -159,25 +172,49 @@ class SendDeliveries:
         await self._housekeeping()
         if room > 0 and len(claimed) == room:
             return 0.0
-        if room <= 0:
-            return 0.05
         following = await self._queue.next_due()
         if following is None:
             return None
-        return max(0.0, (following - self._clock()).total_seconds())
+        wait = (following - self._clock()).total_seconds()
+        if wait > 0:
+            return wait
+        # Due, but every such delivery's endpoint has its attempts under way (or there was
+        # no room): turn again once one ends, rather than at once and for nothing.
+        await self._one_ends(0.5)
+        return 0.0
+
+    async def _one_ends(self, seconds: float) -> None:
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=seconds, return_when=FIRST_COMPLETED)
+        else:
+            await asyncio.sleep(seconds)
 
     async def stop(self) -> None:
-        """Cancel the attempts under way (their leases bring them back)."""
+        """Cancel the attempts under way (their leases bring them back); record those that
+        ended."""
         for task in self._tasks:
             task.cancel()
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        with contextlib.suppress(Exception):
+            await self._record_finished()
 
     async def drain(self) -> None:
-        """Wait for the attempts under way to end (tests, benches)."""
+        """Wait for the attempts under way to end, and record them (tests, benches)."""
         while self._tasks:
             await asyncio.wait(set(self._tasks))
+        await self._record_finished()
+
+    async def _record_finished(self) -> None:
+        """Every ended attempt's outcome in one statement: one round trip a turn, not one an
+        attempt. Not recorded (the database gone), they are sent again when their lease ends:
+        at least once."""
+        finished, self._finished = self._finished, []
+        try:
+            await self._queue.settle(finished)
+        except Exception:
+            logger.exception("%d webhook outcomes were not recorded", len(finished))
 
     def _start(self, delivery: DueDelivery) -> None:
         endpoint = delivery.endpoint_id
@@ -214,14 +251,14 @@ class SendDeliveries:
             logger.exception("webhook delivery %s failed unexpectedly", delivery.id)
             error = "unexpected failure"
         outcome = self._outcome(delivery, status, error)
-        try:
-            if status == GONE:
+        if status == GONE:
+            try:
                 await self._gone(delivery, outcome)
-            else:
-                await self._queue.settle(delivery, outcome)
-        except Exception:
-            # The lease brings it back: at least once, never lost.
-            logger.exception("webhook delivery %s: its outcome was not recorded", delivery.id)
+            except Exception:
+                # The lease brings it back: at least once, never lost.
+                logger.exception("webhook delivery %s: 410 was not recorded", delivery.id)
+        else:
+            self._finished.append((delivery, outcome))
         self._observer.attempted(
             Attempt(
                 delivery_id=delivery.id,
@@ -256,7 +293,7 @@ class SendDeliveries:
 
     async def _gone(self, delivery: DueDelivery, outcome: Outcome) -> None:
         async with self._transactions.transaction():
-            if await self._queue.settle(delivery, outcome):
+            if await self._queue.settle([(delivery, outcome)]):
                 await self._queue.disable(delivery.endpoint_id)
                 await self._journal.record(
                     Change(UPDATE, WEBHOOK, delivery.endpoint_id, ("is_active",)), SCHEDULED

@@ -9,7 +9,15 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from portfolio.application.changes import CREATE, DELETE, UPDATE, WEBHOOK, Author, Change, Journal
+from portfolio.application.changes import (
+    CREATE,
+    DELETE,
+    UPDATE,
+    WEBHOOK,
+    Author,
+    Change,
+    Journal,
+)
 from portfolio.application.listing import Page, fetch_page
 from portfolio.application.ports import Clock, Transactions
 from portfolio.application.webhooks.messages import message_of
@@ -29,8 +37,6 @@ from portfolio.domain import (
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the prefix Standard Webhooks gives secrets, not one)
 SECRET_BYTES = 32
 """Random bytes in a secret (Standard Webhooks asks for 24 to 64)."""
-ROTATE, PING_ACTION, RETRY = "rotate_secret", "ping", "retry"
-"""The audit log's words for the writes that are neither a create, an update nor a delete."""
 
 
 class WebhooksKeyMissing(DomainError):
@@ -124,7 +130,7 @@ class ManageWebhooks:
         async with self._transactions.transaction():
             if not await self._store.set_secret(endpoint_id, self._box.seal(secret)):
                 raise WebhookNotFound
-            await self._journal.record(Change(ROTATE, WEBHOOK, endpoint_id, ("secret",)), by)
+            await self._journal.record(Change(UPDATE, WEBHOOK, endpoint_id, ("secret",)), by)
         return await self.get(endpoint_id), secret
 
     async def ping(self, endpoint_id: int, by: Author) -> Delivery:
@@ -133,7 +139,7 @@ class ManageWebhooks:
         message = message_of(new_message_id(), PING, self._clock(), b'{"id":%d}' % endpoint.id)
         async with self._transactions.transaction():
             delivery = await self._store.send_to(endpoint_id, message)
-            await self._journal.record(Change(PING_ACTION, WEBHOOK, endpoint_id), by)
+            await self._journal.record(Change(UPDATE, WEBHOOK, endpoint_id, ("deliveries",)), by)
         return delivery
 
     async def deliveries(self, endpoint_id: int, number: int, size: int) -> Page[Delivery]:
@@ -150,7 +156,7 @@ class ManageWebhooks:
             delivery = await self._store.send_again(endpoint_id, delivery_id)
             if delivery is None:
                 raise DeliveryNotFound
-            await self._journal.record(Change(RETRY, WEBHOOK, endpoint_id, ("deliveries",)), by)
+            await self._journal.record(Change(UPDATE, WEBHOOK, endpoint_id, ("deliveries",)), by)
         return delivery
 
     async def _check(self, values: Mapping[str, Any]) -> None:

@@ -119,9 +119,9 @@ class DeliveryQueue(Protocol):
         and held for the lease (then due again, should this process die sending it)."""
         ...
 
-    async def settle(self, delivery: DueDelivery, outcome: Outcome) -> bool:
-        """Record how the attempt went, unless the delivery was claimed again since (its
-        lease ran out); whether it was recorded."""
+    async def settle(self, settled: Sequence[tuple[DueDelivery, Outcome]]) -> set[int]:
+        """Record how attempts went, each unless its delivery was claimed again since (its
+        lease ran out) or settled already; the ids of the deliveries recorded."""
         ...
 
     async def disable(self, endpoint_id: int) -> None:

@@ -303,6 +303,7 @@ WEBHOOKS: Resource[WebhookData] = Resource(
     **_NAMES,
     operations=(LIST, RETRIEVE, UPDATE, DELETE),
     form=WEBHOOK_FORM,
+    query=(),
     body_limit=JSON_BODY_LIMIT,
     actions=(
         create_webhook,
