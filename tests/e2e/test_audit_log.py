@@ -336,4 +336,5 @@ async def test_every_action_the_service_records_is_a_valid_filter(
     container, client = wired
     headers = await admin(container)
     answer = await client.get(f"/api/audit/?action={action}", headers=headers)
-    assert (answer.status_code, answer.json()["count"]) == (200, 0)
+    assert answer.status_code == 200
+    assert {entry["action"] for entry in answer.json()["results"]} <= {action}

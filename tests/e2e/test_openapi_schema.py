@@ -39,7 +39,7 @@ WRITE_NAMES = {
     "meta": "Meta",
     "webhooks": "Webhook",
 }
-SEARCHED_LISTS = {f"/api/{resource}" for resource in (*RESOURCES, "users", "webhooks")}
+SEARCHED_LISTS = {f"/api/{resource}" for resource in (*RESOURCES, "users")}
 FILTERED_LISTS = {*SEARCHED_LISTS, "/api/audit"}
 """Lists whose query can be field errors (a 400 naming the parameter)."""
 WEBSITE = {

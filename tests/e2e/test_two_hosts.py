@@ -116,6 +116,9 @@ def test_what_one_host_uploads_the_other_serves_and_deletes(
 
         removed = httpx.delete(f"{second}/api/portfolios/{created.json()['id']}", headers=admin)
         assert removed.status_code == 204
+        # In the trash it still holds its media; purged from it, it holds nothing.
+        purged = httpx.delete(f"{first}/api/portfolios/trash/{created.json()['id']}", headers=admin)
+        assert purged.status_code == 204
         deleted = httpx.delete(f"{second}/api/media/{media['id']}", headers=admin)
         assert deleted.status_code == 204
 
