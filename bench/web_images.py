@@ -81,11 +81,11 @@ from portfolio.entrypoints.settings import Settings
 
 JPEG_QUALITY = 85
 BOXES = (128, 512, 1080)
-GRID: dict[str, tuple[int, ...]] = {
-    "AVIF": (45, 50, 55, 60, 65, 70, 75, 80, 85),
-    "WEBP": (70, 75, 80, 85, 90, 95),
-}
 ADAPTER_QUALITY = {"AVIF": AVIF_QUALITY, "WEBP": WEBP_VARIANT_QUALITY}
+GRID: dict[str, tuple[int, ...]] = {
+    "AVIF": tuple(sorted({50, 60, 65, 70, 71, 72, 74, 75, 76, 80, AVIF_QUALITY})),
+    "WEBP": tuple(sorted({75, 80, 85, 86, 87, 88, 89, 90, WEBP_VARIANT_QUALITY})),
+}
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
 MAX_PIXELS = 50_000_000
 CHROMIUM_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
