@@ -96,7 +96,11 @@ def reference(path: Path, box: int) -> Image.Image:
     with Image.open(path) as photo:
         upright = ImageOps.exif_transpose(photo).convert("RGB")
     size = fit_within(upright.width, upright.height, box)
-    return upright.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    pixels = upright.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # Pillow's AVIF writer embeds the ICC profile, EXIF and XMP it finds here, JPEG and WebP
+    # only what they are given: without this a photo's metadata counts against AVIF alone.
+    pixels.info.clear()
+    return pixels
 
 
 def encoded(image: Image.Image, image_format: str, **options: object) -> tuple[bytes, float]:
