@@ -1,12 +1,19 @@
 """AVIF and WebP thumbnails against today's JPEG ones: bytes at an equal score, encode time.
 
-    .venv/bin/python -m bench.web_images --corpus DIR [--runs 5]
+    .venv/bin/python -m bench.web_images --corpus DIR [--corpus DIR2 ...] [--runs 5]
+        [--avif-speed N] [--avif-subsampling 4:2:0] [--webp-method N] [--quality-only]
 
-``DIR`` holds the photographs to score, JPEG files (the figures in docs/performance.md used
-photographs of Pillow's own test corpus, ``Tests/images`` of python-pillow/Pillow: flower.jpg,
-flower2.jpg, exif-72dpi-int.jpg, exif_gps_typeerror.jpg, app13-multiple.jpg, hopper.jpg,
-icc_profile_big.jpg, sugarshack_bad_mpo_header.jpg and xmp_test.jpg; ``git show
-HEAD:Tests/images/<name>`` in a clone puts each on disk).
+Each ``DIR`` holds the photographs to score, JPEG or PNG files; each corpus gets its own
+table, in one run. The figures in docs/performance.md used two corpora:
+
+- lossless photographs: the colour photographs that scikit-image ships in its wheel, PNG
+  files, none of them JPEG-compressed before: ``python3 -m venv /tmp/skvenv &&
+  /tmp/skvenv/bin/pip install scikit-image``, then copy astronaut.png, chelsea.png,
+  coffee.png and motorcycle_left.png from ``skimage/data`` in its site-packages into DIR;
+- JPEG photographs of Pillow's own test corpus, ``Tests/images`` of python-pillow/Pillow:
+  flower.jpg, flower2.jpg, exif-72dpi-int.jpg, exif_gps_typeerror.jpg, app13-multiple.jpg,
+  hopper.jpg, icc_profile_big.jpg, sugarshack_bad_mpo_header.jpg and xmp_test.jpg (``git
+  show HEAD:Tests/images/<name>`` in a clone puts each on disk).
 
 **Quality.** Each photo is made upright and fitted into each thumbnail box with Lanczos, as
 the service does; those pixels are the reference. The JPEG thumbnail is encoded as the
@@ -14,7 +21,10 @@ service encodes it today (quality 85), then AVIF and WebP at a grid of qualities
 scored against the reference with SSIMULACRA2 (PyPI ``ssimulacra2``; 100 is identical, 90 is
 visually lossless, 70 is high quality). Each row gives medians over the photos: bytes, bytes
 as a share of the JPEG's, score, and the score's margin over the JPEG's (median and worst
-photo); the lowest quality whose median margin is not negative is marked.
+photo); the lowest quality whose median margin is not negative is marked, and the adapter's
+own quality too. The encoder effort is the adapter's unless ``--avif-speed``,
+``--avif-subsampling`` or ``--webp-method`` say otherwise. Then, per photo, the figures of
+the marked qualities.
 
 **Time.** A 4000x3000 JPEG (the photo of bench/media_ingest.py) goes through the service's
 adapter: ``render`` (today's upload work: one decode, four JPEG thumbnails) beside ``render``
@@ -51,7 +61,14 @@ from ssimulacra2 import compute_ssimulacra2
 from bench.media_ingest import make_photo
 from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
 from portfolio.adapters.memory.database import InMemoryDatabase
-from portfolio.adapters.pillow.images import PillowImageProcessor
+from portfolio.adapters.pillow.images import (
+    AVIF_QUALITY,
+    AVIF_SPEED,
+    AVIF_SUBSAMPLING,
+    WEBP_VARIANT_METHOD,
+    WEBP_VARIANT_QUALITY,
+    PillowImageProcessor,
+)
 from portfolio.application.media.file_types import ImageFormat
 from portfolio.application.media.keys import WEB_FORMATS, WebFormat
 from portfolio.application.media.thumbnails import RegenerateThumbnails
@@ -64,12 +81,12 @@ from portfolio.entrypoints.settings import Settings
 
 JPEG_QUALITY = 85
 BOXES = (128, 512, 1080)
+ADAPTER_QUALITY = {"AVIF": AVIF_QUALITY, "WEBP": WEBP_VARIANT_QUALITY}
 GRID: dict[str, tuple[int, ...]] = {
-    "AVIF": (60, 65, 70, 75, 80, 85, 90),
-    "WEBP": (80, 85, 90, 95),
+    "AVIF": tuple(sorted({50, 60, 65, 70, 71, 72, 74, 75, 76, 80, AVIF_QUALITY})),
+    "WEBP": tuple(sorted({75, 80, 85, 86, 87, 88, 89, 90, WEBP_VARIANT_QUALITY})),
 }
-# Encoder effort: AVIF speed 0 (slowest) to 10, WebP method 0 (fastest) to 6.
-EFFORT: dict[str, dict[str, int]] = {"AVIF": {"speed": 9}, "WEBP": {"method": 4}}
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
 MAX_PIXELS = 50_000_000
 CHROMIUM_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 
@@ -79,7 +96,11 @@ def reference(path: Path, box: int) -> Image.Image:
     with Image.open(path) as photo:
         upright = ImageOps.exif_transpose(photo).convert("RGB")
     size = fit_within(upright.width, upright.height, box)
-    return upright.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    pixels = upright.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # Pillow's AVIF writer embeds the ICC profile, EXIF and XMP it finds here, JPEG and WebP
+    # only what they are given: without this a photo's metadata counts against AVIF alone.
+    pixels.info.clear()
+    return pixels
 
 
 def encoded(image: Image.Image, image_format: str, **options: object) -> tuple[bytes, float]:
@@ -95,13 +116,18 @@ def score(reference_png: bytes, candidate: bytes) -> float:
     return float(compute_ssimulacra2(io.BytesIO(reference_png), io.BytesIO(candidate)))
 
 
-def quality_table(photos: list[Path]) -> None:
+Figures = tuple[int, float, float, float, float]  # bytes, of JPEG, score, JPEG's score, ms
+
+
+def quality_table(photos: list[Path], effort: dict[str, dict[str, object]]) -> None:
     """Score every format and quality of the grid on every photo and box; print the choice."""
-    print(f"photos: {', '.join(photo.name for photo in photos)}\n")
+    print(f"photos: {', '.join(photo.name for photo in photos)}")
+    print(f"effort: {effort}\n")
     header = f"{'format':<6}{'box':>6}{'q':>4}{'bytes':>9}{'of JPEG':>9}{'score':>8}"
     print(f"{header}{'vs JPEG (median, min)':>23}{'encode ms':>11}")
+    per_photo: list[str] = []
     for box in BOXES:
-        rows: dict[tuple[str, int], list[tuple[int, float, float, float, float]]] = {}
+        rows: dict[tuple[str, int], list[Figures]] = {}
         jpeg_rows: list[tuple[int, float, float]] = []
         for photo in photos:
             pixels = reference(photo, box)
@@ -112,7 +138,7 @@ def quality_table(photos: list[Path]) -> None:
             for image_format, qualities in GRID.items():
                 for quality in qualities:
                     data, ms = encoded(
-                        pixels, image_format, quality=quality, **EFFORT[image_format]
+                        pixels, image_format, quality=quality, **effort[image_format]
                     )
                     rows.setdefault((image_format, quality), []).append(
                         (
@@ -130,14 +156,16 @@ def quality_table(photos: list[Path]) -> None:
             f"{statistics.median(r[2] for r in jpeg_rows):>11.1f}"
         )
         for image_format, qualities in GRID.items():
-            chosen = False
+            chosen: int | None = None
             for quality in qualities:
                 results = rows[image_format, quality]
                 margins = [result[2] - result[3] for result in results]
                 margin = statistics.median(margins)
                 mark = ""
-                if margin >= 0 and not chosen:
-                    chosen, mark = True, "  <- chosen"
+                if margin >= 0 and chosen is None:
+                    chosen, mark = quality, "  <- chosen"
+                if quality == ADAPTER_QUALITY[image_format]:
+                    mark += "  (adapter)"
                 print(
                     f"{image_format:<6}{box:>6}{quality:>4}"
                     f"{statistics.median(r[0] for r in results):>9.0f}"
@@ -146,7 +174,22 @@ def quality_table(photos: list[Path]) -> None:
                     f"{margin:>+15.1f}{min(margins):>+8.1f}"
                     f"{statistics.median(r[4] for r in results):>11.1f}{mark}"
                 )
+            marked = sorted({ADAPTER_QUALITY[image_format]} | ({chosen} if chosen else set()))
+            for quality in marked:
+                for photo, jpeg_row, result in zip(
+                    photos, jpeg_rows, rows[image_format, quality], strict=True
+                ):
+                    per_photo.append(
+                        f"{photo.name:<30}{box:>6}{jpeg_row[0]:>9}{jpeg_row[1]:>7.1f}"
+                        f"{image_format:>6}{quality:>4}{result[0]:>9}{result[1] * 100:>7.0f} %"
+                        f"{result[2]:>7.1f}{result[2] - result[3]:>+7.1f}{result[4]:>9.1f}"
+                    )
         print()
+    print(
+        f"{'photo':<30}{'box':>6}{'JPEG B':>9}{'score':>7}{'as':>6}{'q':>4}{'bytes':>9}"
+        f"{'of JPEG':>9}{'score':>7}{'vs':>7}{'enc ms':>9}"
+    )
+    print("\n".join(per_photo), end="\n\n")
 
 
 def timing_table(runs: int, processor: PillowImageProcessor) -> None:
@@ -297,19 +340,33 @@ def http_table(runs: int) -> None:
 
 
 def main() -> None:
-    """Print the quality table for ``--corpus`` and the timing table."""
+    """Print the quality table of each ``--corpus`` and the timing tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--corpus", type=Path, action="append", required=True)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--avif-speed", type=int, default=AVIF_SPEED)
+    parser.add_argument("--avif-subsampling", default=AVIF_SUBSAMPLING)
+    parser.add_argument("--webp-method", type=int, default=WEBP_VARIANT_METHOD)
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--quality-only", action="store_true", help="no timing tables")
     parser.add_argument("--http-only", action="store_true", help="only the HTTP requests")
     arguments = parser.parse_args()
     if arguments.http_only:
         http_table(arguments.runs)
         return
-    photos = sorted(arguments.corpus.glob("*.jp*g"))
+    effort: dict[str, dict[str, object]] = {
+        "AVIF": {"speed": arguments.avif_speed, "subsampling": arguments.avif_subsampling},
+        "WEBP": {"method": arguments.webp_method},
+    }
     if not arguments.skip_quality:
-        quality_table(photos)
+        for corpus in arguments.corpus:
+            print(f"corpus {corpus}")
+            quality_table(
+                sorted(path for path in corpus.iterdir() if path.suffix.lower() in PHOTO_SUFFIXES),
+                effort,
+            )
+    if arguments.quality_only:
+        return
     timing_table(arguments.runs, PillowImageProcessor())
     service_table(arguments.runs)
     http_table(arguments.runs)

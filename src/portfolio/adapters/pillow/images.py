@@ -52,12 +52,16 @@ _WRITABLE_MODES = {
 # Formats whose files can carry an ICC colour profile: kept so thumbnails show the same colours.
 _PROFILE_FORMATS = frozenset({ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.WEBP})
 
-# Chosen by measurement (bench/web_images.py, docs/performance.md): the lowest qualities whose
-# SSIMULACRA2 score matches the JPEG thumbnail's (quality 85) on the median photo; AVIF speed 9
-# encodes a 1080 px thumbnail in about a tenth of the time of the default 6, for 5 % more bytes.
-AVIF_QUALITY = 75
-AVIF_SPEED = 9
-WEBP_VARIANT_QUALITY = 90
+# Chosen by measurement (bench/web_images.py, docs/performance.md): on lossless photographs,
+# the lowest qualities whose SSIMULACRA2 score matches the JPEG thumbnail's (quality 85) on the
+# median photo. AVIF speed 8 takes about 10 % fewer bytes than 9 at that score for about 35 ms
+# more CPU on a 1080 px thumbnail (speed 7 would take another 100 ms, past the first
+# request's 300 ms bound); the AVIF stays above 60 % of the JPEG's bytes, WebP above 80 %.
+AVIF_QUALITY = 72
+AVIF_SPEED = 8
+AVIF_SUBSAMPLING = "4:2:0"
+WEBP_VARIANT_QUALITY = 86
+WEBP_VARIANT_METHOD = 4
 
 # Shrinking first by a whole factor (box filter) is much faster than Lanczos over the whole
 # image; at three times the target size the result cannot be told from a full Lanczos pass.
@@ -101,8 +105,17 @@ class PillowImageProcessor:
     ) -> None:
         self._observer = observer
         self._variant_options: dict[WebFormat, dict[str, Any]] = {
-            WebFormat.AVIF: {"format": "AVIF", "quality": AVIF_QUALITY, "speed": AVIF_SPEED},
-            WebFormat.WEBP: {"format": "WEBP", "quality": WEBP_VARIANT_QUALITY},
+            WebFormat.AVIF: {
+                "format": "AVIF",
+                "quality": AVIF_QUALITY,
+                "speed": AVIF_SPEED,
+                "subsampling": AVIF_SUBSAMPLING,
+            },
+            WebFormat.WEBP: {
+                "format": "WEBP",
+                "quality": WEBP_VARIANT_QUALITY,
+                "method": WEBP_VARIANT_METHOD,
+            },
         }
         self._save_options: dict[ImageFormat, dict[str, Any]] = {
             ImageFormat.JPEG: {"quality": jpeg_quality},
