@@ -230,7 +230,9 @@ CASES: dict[str, Case] = {
     **shared("meta", "value_text", None),
     "/api/media/": Case(lambda _: "/api/media/", upload_another, add_file_by_cli),
     "/api/media/{id:str}": Case(
-        lambda w: f"/api/media/{w.ids['cover']}", None, regenerate_thumbnails("cover")
+        lambda w: f"/api/media/{w.ids['cover']}",
+        patch(lambda w: f"/api/media/{w.ids['cover']}", {"alt": "changed through the API"}),
+        regenerate_thumbnails("cover"),
     ),
     "/api/users/": Case(
         lambda _: "/api/users/",
