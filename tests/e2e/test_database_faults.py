@@ -60,8 +60,13 @@ def proxy(clean_database: str) -> Iterator[CuttableProxy]:
 @pytest.fixture
 async def service(proxy: CuttableProxy, settings: Settings) -> AsyncIterator[Service]:
     container = Container(
+        # The requests' own deadlines are under test: no background work shares the pool.
         settings=replace(
-            settings, db_deadline=DEADLINE, db_acquire_timeout=DEADLINE, retry_after_seconds=3
+            settings,
+            db_deadline=DEADLINE,
+            db_acquire_timeout=DEADLINE,
+            retry_after_seconds=3,
+            background=False,
         ),
         database_url=proxy.url,
     )

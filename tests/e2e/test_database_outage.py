@@ -31,7 +31,7 @@ async def test_outage_gives_503_with_retry_after_then_recovers(
     proxy: CuttableProxy, settings: Settings
 ) -> None:
     container = Container(
-        settings=replace(settings, db_acquire_timeout=1.0, retry_after_seconds=3),
+        settings=replace(settings, db_acquire_timeout=1.0, retry_after_seconds=3, background=False),
         database_url=proxy.url,
     )
     async with AsyncTestClient(create_app(container)) as client:

@@ -44,7 +44,9 @@ async def service(
     proxy: CuttableProxy, settings: Settings
 ) -> AsyncIterator[tuple[Client, dict[str, str]]]:
     container = Container(
-        settings=replace(settings, db_deadline=DEADLINE, db_acquire_timeout=DEADLINE),
+        settings=replace(
+            settings, db_deadline=DEADLINE, db_acquire_timeout=DEADLINE, background=False
+        ),
         database_url=proxy.url,
     )
     # A request cut off with the database may not give its key back at once; the lease frees
