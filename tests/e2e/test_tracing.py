@@ -6,7 +6,7 @@ import io
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from dependency_injector import providers
@@ -53,7 +53,9 @@ async def traced(clean_database: str, settings: Settings) -> AsyncIterator[Trace
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     telemetry = Telemetry(tracer_provider=provider)
-    container = Container(settings=settings, database_url=clean_database, observer=telemetry)
+    # The requests' spans alone: no background work's statements among them.
+    quiet = replace(settings, background=False)
+    container = Container(settings=quiet, database_url=clean_database, observer=telemetry)
     async with AsyncTestClient(create_app(container), base_url="http://portfolio.test") as client:
         callers = await make_callers(container)
         exporter.clear()

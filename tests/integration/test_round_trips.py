@@ -60,7 +60,9 @@ async def test_a_whole_portfolio_costs_one_statement(
 async def test_an_authenticated_retrieve_costs_two_statements(
     clean_database: str, tmp_path: Any
 ) -> None:
-    container = Container(settings=Settings(media_root=tmp_path), database_url=clean_database)
+    # The request's statements alone: no background work shares the counting pool.
+    settings = Settings(media_root=tmp_path, background=False)
+    container = Container(settings=settings, database_url=clean_database)
     container.pool.override(
         providers.Singleton(make_pool, clean_database, SMALL, connection_class=CountingConnection)
     )
