@@ -40,6 +40,9 @@ async def app(
         sign_in_username_failures=6,
         token_failures=4,
         trusted_proxies=(ipaddress.ip_network(PROXY),),
+        # The lifespan runs on the test client's own loop while requests come through
+        # httpx on the test's: no background work may share the pool across the two.
+        background=False,
     )
     if request.param == "memory":
         container = in_memory_container(settings)
