@@ -193,27 +193,25 @@ class InMemoryDatabase:
 
     def portfolio(self, portfolio_id: int) -> Portfolio:
         fields, created_at, updated_at = self.portfolio_rows[portfolio_id]
+        # Every plain field under its own name; the references assembled from their ids.
+        plain = {
+            field.name: getattr(fields, field.name)
+            for field in dataclasses.fields(PortfolioFields)
+            if not field.name.endswith(("_id", "_ids"))
+        }
         return Portfolio(
             id=portfolio_id,
-            title=fields.title,
-            slug=fields.slug,
-            excerpt=fields.excerpt,
-            order=fields.order,
-            is_active=fields.is_active,
             created_at=created_at,
             updated_at=updated_at,
+            **plain,
             image=self.media_or_none(fields.image_id),
             employer=None
             if fields.employer_id is None
             else self.employers.assemble(fields.employer_id),
             tags=tuple(self.tags.assemble(tag_id) for tag_id in fields.tag_ids),
             links=tuple(self.links.assemble(link_id) for link_id in fields.link_ids),
-            completed_at=fields.completed_at,
-            description=fields.description,
             images=tuple(self.media_rows[media_id] for media_id in fields.image_ids),
             meta=tuple(self.meta.assemble(meta_id) for meta_id in fields.meta_ids),
-            publish_at=fields.publish_at,
-            unpublish_at=fields.unpublish_at,
         )
 
     def media_or_none(self, media_id: int | None) -> Media | None:

@@ -3,6 +3,7 @@ domain entities; written in one transaction each, constraint violations as domai
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -83,20 +84,24 @@ _SORT_COLUMNS = {
 _SEARCHED = "lower(t.title || E'\\n' || t.excerpt || E'\\n' || coalesce(t.description, ''))"
 
 
-# PortfolioFields attributes stored in the portfolios row -> their columns.
-_PORTFOLIO_COLUMNS = {
-    "title": "title",
-    "slug": "slug",
-    "excerpt": "excerpt",
-    "order": "display_order",
-    "image_id": "image_id",
-    "employer_id": "employer_id",
-    "is_active": "is_active",
-    "completed_at": "completed_at",
-    "description": "description",
-    "publish_at": "publish_at",
-    "unpublish_at": "unpublish_at",
+# PortfolioFields id lists -> (join table, id column).
+_ATTACHMENTS = {
+    "tag_ids": ("portfolio_tags", "tag_id"),
+    "link_ids": ("portfolio_links", "link_id"),
+    "image_ids": ("portfolio_images", "media_id"),
+    "meta_ids": ("portfolio_meta", "meta_id"),
 }
+
+# PortfolioFields attributes stored in the portfolios row -> their columns: each under its own
+# name but ``order``, a reserved word in SQL.
+_PORTFOLIO_COLUMNS = {
+    field.name: "display_order" if field.name == "order" else field.name
+    for field in dataclasses.fields(PortfolioFields)
+    if field.name not in _ATTACHMENTS
+}
+_INSERT = "INSERT INTO portfolios ({}) VALUES ({}) RETURNING id".format(
+    ", ".join(_PORTFOLIO_COLUMNS.values()), ", ".join(["%s"] * len(_PORTFOLIO_COLUMNS))
+)
 
 # Where a portfolio stands now, as conditions on its row (domain: publication()).
 _PASSED = "(t.publish_at IS NULL OR t.publish_at <= now())"
@@ -106,14 +111,6 @@ PUBLICATION_CONDITIONS = {
     Publication.SCHEDULED: "t.is_active AND t.publish_at > now()",
     Publication.EXPIRED: f"t.is_active AND {_PASSED} AND t.unpublish_at <= now()",
     Publication.INACTIVE: "NOT t.is_active",
-}
-
-# PortfolioFields id lists -> (join table, id column).
-_ATTACHMENTS = {
-    "tag_ids": ("portfolio_tags", "tag_id"),
-    "link_ids": ("portfolio_links", "link_id"),
-    "image_ids": ("portfolio_images", "media_id"),
-    "meta_ids": ("portfolio_meta", "meta_id"),
 }
 
 
@@ -179,22 +176,8 @@ class PostgresPortfolios:
         async with transaction(self._pool) as conn:
             new_id = await one(
                 conn,
-                "INSERT INTO portfolios (title, slug, excerpt, display_order, image_id,"
-                " employer_id, is_active, completed_at, description, publish_at, unpublish_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-                (
-                    fields.title,
-                    fields.slug,
-                    fields.excerpt,
-                    fields.order,
-                    fields.image_id,
-                    fields.employer_id,
-                    fields.is_active,
-                    fields.completed_at,
-                    fields.description,
-                    fields.publish_at,
-                    fields.unpublish_at,
-                ),
+                _INSERT,
+                tuple(getattr(fields, attribute) for attribute in _PORTFOLIO_COLUMNS),
             )
             await replace_attachments(
                 conn, new_id, {attribute: getattr(fields, attribute) for attribute in _ATTACHMENTS}

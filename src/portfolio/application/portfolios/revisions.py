@@ -8,6 +8,7 @@ shared objects as they were named when it was saved, and restoring it sets the r
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -28,26 +29,8 @@ def _ids(items: Sequence[Any]) -> tuple[int, ...]:
     return tuple(item.id for item in items)
 
 
-# What a save can change, by the name a client writes it under, read from the portfolio.
-# References are compared by id: a shared object's own change is not the portfolio's.
-_SAVED: dict[str, Callable[[Portfolio], Any]] = {
-    "title": lambda p: p.title,
-    "slug": lambda p: p.slug,
-    "excerpt": lambda p: p.excerpt,
-    "order": lambda p: p.order,
-    "image": lambda p: _id(p.image),
-    "employer": lambda p: _id(p.employer),
-    "tags": lambda p: _ids(p.tags),
-    "links": lambda p: _ids(p.links),
-    "is_active": lambda p: p.is_active,
-    "completed_at": lambda p: p.completed_at,
-    "description": lambda p: p.description,
-    "images": lambda p: _ids(p.images),
-    "meta": lambda p: _ids(p.meta),
-    "publish_at": lambda p: p.publish_at,
-    "unpublish_at": lambda p: p.unpublish_at,
-}
-# PortfolioFields attribute -> the name a client writes it under.
+# PortfolioFields attributes that refer to other objects -> the name a client writes them
+# under, which is also the Portfolio attribute holding the objects themselves.
 _WRITTEN_AS = {
     "image_id": "image",
     "employer_id": "employer",
@@ -58,32 +41,35 @@ _WRITTEN_AS = {
 }
 
 
+def _reader(attribute: str) -> Callable[[Portfolio], Any]:
+    """How a saved portfolio gives back one PortfolioFields attribute: references by id, so
+    that a shared object's own change is not the portfolio's."""
+    name = _WRITTEN_AS.get(attribute, attribute)
+    if attribute.endswith("_ids"):
+        return lambda portfolio: _ids(getattr(portfolio, name))
+    if attribute.endswith("_id"):
+        return lambda portfolio: _id(getattr(portfolio, name))
+    return lambda portfolio: getattr(portfolio, name)
+
+
+# What a save can change, by PortfolioFields attribute, in that record's order: a new field
+# of PortfolioFields (held by Portfolio under the same name) needs nothing here.
+_READERS = {field.name: _reader(field.name) for field in dataclasses.fields(PortfolioFields)}
+
+
 def changed_fields(before: Portfolio | None, after: Portfolio) -> tuple[str, ...]:
-    """The fields whose values differ between two saves (every one for a first save)."""
+    """The fields whose values differ between two saves (every one for a first save), by the
+    names a client writes them under."""
     return tuple(
-        name for name, value in _SAVED.items() if before is None or value(before) != value(after)
+        _WRITTEN_AS.get(attribute, attribute)
+        for attribute, read in _READERS.items()
+        if before is None or read(before) != read(after)
     )
 
 
 def fields_of(document: Portfolio) -> PortfolioFields:
     """What writing ``document`` back takes: its values and the ids it refers to."""
-    return PortfolioFields(
-        title=document.title,
-        slug=document.slug,
-        excerpt=document.excerpt,
-        order=document.order,
-        image_id=_id(document.image),
-        employer_id=_id(document.employer),
-        is_active=document.is_active,
-        completed_at=document.completed_at,
-        description=document.description,
-        tag_ids=_ids(document.tags),
-        link_ids=_ids(document.links),
-        image_ids=_ids(document.images),
-        meta_ids=_ids(document.meta),
-        publish_at=document.publish_at,
-        unpublish_at=document.unpublish_at,
-    )
+    return PortfolioFields(**{attribute: read(document) for attribute, read in _READERS.items()})
 
 
 class History:
