@@ -164,7 +164,7 @@ async def time_patches(url: str, patches: int, rounds: int) -> dict[str, list[fl
             AsyncTestClient(apps["record() a no-op"][1], base_url=BASE) as off,
         ):
             first = apps["journal on"][0]
-            await first.manage_users().create("bench-admin", is_admin=True)
+            await first.administer_users().create("bench-admin", is_admin=True)
             key = (await first.manage_tokens().issue("bench-admin")).key
             headers = {"Authorization": f"Token {key}"}
             made = await on.post("/api/portfolios/", headers=headers, json={"title": "Bench"})

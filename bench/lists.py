@@ -50,13 +50,14 @@ from bench.catalogue_sql import (
     vocabulary,
 )
 from bench.servers import SERVICE, free_port, start_server
+from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
 from portfolio.adapters.postgres.journal import PostgresJournal
 from portfolio.adapters.postgres.migrations import migrate
 from portfolio.adapters.postgres.pool import PoolSettings, connection_kwargs, make_pool, open_pool
 from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 from portfolio.application.accounts.auth import ManageTokens
-from portfolio.application.accounts.users import ManageUsers
+from portfolio.application.accounts.users import AdministerUsers
 from portfolio.entrypoints.container import Container, utc_now
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
@@ -182,8 +183,10 @@ async def admin_token(url: str) -> str:
     try:
         users = PostgresUserStore(pool)
         audited = (PostgresTransactions(pool), PostgresJournal(pool, ()))
-        await ManageUsers(users, *audited).create("bench-admin", is_admin=True)
-        tokens = ManageTokens(PostgresTokenStore(pool), users, utc_now, *audited)
+        token_store = PostgresTokenStore(pool)
+        administer = AdministerUsers(users, token_store, Argon2PasswordHasher(), utc_now, *audited)
+        await administer.create("bench-admin", is_admin=True)
+        tokens = ManageTokens(token_store, users, utc_now, *audited)
         issued = await tokens.issue("bench-admin")
         return issued.key
     finally:

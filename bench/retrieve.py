@@ -25,6 +25,7 @@ from psycopg.conninfo import make_conninfo
 
 from bench.load import LoadResult, drive
 from bench.servers import SERVERS, SERVICE, cpu_seconds, free_port, start_server, stop_server
+from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.migrations import migrate
 from portfolio.adapters.postgres.pool import make_pool, open_pool
@@ -37,7 +38,7 @@ from portfolio.adapters.postgres.shared_objects import (
     PostgresSharedObjects,
 )
 from portfolio.application.accounts.auth import ManageTokens
-from portfolio.application.accounts.users import ManageUsers
+from portfolio.application.accounts.users import AdministerUsers
 from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
@@ -137,8 +138,10 @@ async def load_portfolios(url: str, count: int) -> tuple[list[int], str]:
             ids.append(portfolio.id)
         users = PostgresUserStore(pool)
         audited = (PostgresTransactions(pool), PostgresJournal(pool, ()))
-        await ManageUsers(users, *audited).create("bench-admin", is_admin=True)
-        tokens = ManageTokens(PostgresTokenStore(pool), users, utc_now, *audited)
+        token_store = PostgresTokenStore(pool)
+        administer = AdministerUsers(users, token_store, Argon2PasswordHasher(), utc_now, *audited)
+        await administer.create("bench-admin", is_admin=True)
+        tokens = ManageTokens(token_store, users, utc_now, *audited)
         issued = await tokens.issue("bench-admin")
         return ids, issued.key
     finally:

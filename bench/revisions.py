@@ -102,7 +102,7 @@ async def run(url: str, args: argparse.Namespace) -> None:
         AsyncTestClient(create_app(with_revisions)) as kept,
         AsyncTestClient(create_app(without)) as bare,
     ):
-        await with_revisions.manage_users().create("bench", is_admin=True)
+        await with_revisions.administer_users().create("bench", is_admin=True)
         key = (await with_revisions.manage_tokens().issue("bench")).key
         headers = {"Authorization": f"Token {key}"}
         full = await add_full_portfolio(stores_of(with_revisions))

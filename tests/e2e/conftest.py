@@ -41,7 +41,7 @@ async def deactivated_after_token(container: Container, username: str) -> None:
 
 async def make_callers(container: Container, code: int = 4202) -> Callers:
     """Create one user of each kind with a token, and return their headers."""
-    users, tokens = container.manage_users(), container.manage_tokens()
+    users, tokens = container.administer_users(), container.manage_tokens()
     await users.create("admin", is_admin=True, is_staff=True)
     await users.create("editor", is_staff=True, permissions=frozenset({code}))
     await users.create("intern", is_staff=True, permissions=frozenset({4201, 4302}))
@@ -134,7 +134,7 @@ async def wired(
 
 async def headers_of(container: Container, code: int) -> dict[str, dict[str, str]]:
     """Authorization headers of every kind of caller, relative to ``code``."""
-    users, tokens = container.manage_users(), container.manage_tokens()
+    users, tokens = container.administer_users(), container.manage_tokens()
     await users.create("admin", is_admin=True)
     await users.create("former", is_admin=True, is_staff=True)
     await users.create("editor", is_staff=True, permissions=frozenset({code}))

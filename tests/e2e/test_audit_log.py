@@ -42,7 +42,7 @@ async def token_of(container: Container, username: str) -> dict[str, str]:
 
 
 async def admin(container: Container) -> dict[str, str]:
-    await container.manage_users().create("admin", is_admin=True, is_staff=True)
+    await container.administer_users().create("admin", is_admin=True, is_staff=True)
     return await token_of(container, "admin")
 
 
@@ -66,7 +66,7 @@ def summary(entry: dict[str, Any]) -> tuple[Any, ...]:
 async def test_only_active_admins_read_the_audit_log(wired: Wired) -> None:
     container, client = wired
     admin_headers = await admin(container)
-    users = container.manage_users()
+    users = container.administer_users()
     await users.create("chief", is_staff=True, permissions=ALL_PERMISSION_CODES)
     await users.create("outsider", permissions=ALL_PERMISSION_CODES)
     await users.create("former", is_admin=True, is_staff=True)
@@ -187,7 +187,9 @@ async def test_a_page_past_the_end_is_404(wired: Wired) -> None:
 async def test_staff_revalidating_with_an_admin_s_etag_get_403_not_304(wired: Wired) -> None:
     container, client = wired
     headers = await admin(container)
-    await container.manage_users().create("chief", is_staff=True, permissions=ALL_PERMISSION_CODES)
+    await container.administer_users().create(
+        "chief", is_staff=True, permissions=ALL_PERMISSION_CODES
+    )
     staff = await token_of(container, "chief")
     tag = (await client.get("/api/audit/", headers=headers)).headers["etag"]
     again = await client.get("/api/audit/", headers={**headers, "If-None-Match": tag})

@@ -64,7 +64,7 @@ async def test_answers_to_a_listed_origin_carry_the_origin_and_expose_retry_afte
     served: tuple[Container, Client],
 ) -> None:
     container, client = served
-    await container.manage_users().create("admin", is_admin=True)
+    await container.administer_users().create("admin", is_admin=True)
     key = (await container.manage_tokens().issue("admin")).key
     headers = {"Origin": ADMIN_PANEL, "Authorization": f"Token {key}"}
     answer = await client.get("/api/portfolios/", headers=headers)

@@ -71,7 +71,7 @@ async def service(proxy: CuttableProxy, settings: Settings) -> AsyncIterator[Ser
         database_url=proxy.url,
     )
     async with AsyncTestClient(create_app(container)) as client:
-        await container.manage_users().create("admin", is_admin=True)
+        await container.administer_users().create("admin", is_admin=True)
         key = (await container.manage_tokens().issue("admin")).key
         added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
         service = Service(

@@ -35,7 +35,7 @@ async def test_outage_gives_503_with_retry_after_then_recovers(
         database_url=proxy.url,
     )
     async with AsyncTestClient(create_app(container)) as client:
-        await container.manage_users().create("admin", is_admin=True)
+        await container.administer_users().create("admin", is_admin=True)
         headers = {"Authorization": f"Token {(await container.manage_tokens().issue('admin')).key}"}
         added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
         path = f"/api/portfolios/{added.id}"

@@ -74,7 +74,7 @@ def admin_key(database_url: str, media_root: Path) -> str:
     async def issue() -> str:
         container = Container(settings=Settings(media_root=media_root), database_url=database_url)
         async with opened(container):
-            await container.manage_users().create("admin", is_admin=True)
+            await container.administer_users().create("admin", is_admin=True)
             return (await container.manage_tokens().issue("admin")).key
 
     return asyncio.run(issue())

@@ -34,7 +34,7 @@ def client_and_key() -> Iterator[tuple[TestClient[Any], str]]:
     container = in_memory_container()
 
     async def admin_key() -> str:
-        await container.manage_users().create("admin", is_admin=True)
+        await container.administer_users().create("admin", is_admin=True)
         return (await container.manage_tokens().issue("admin")).key
 
     key = asyncio.run(admin_key())

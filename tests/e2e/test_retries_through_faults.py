@@ -61,7 +61,7 @@ async def service(
         )
     )
     async with AsyncTestClient(create_app(container)) as client:
-        await container.manage_users().create("admin", is_admin=True)
+        await container.administer_users().create("admin", is_admin=True)
         key = (await container.manage_tokens().issue("admin")).key
         yield client, {"Authorization": f"Token {key}", "Idempotency-Key": "create-design-tag"}
 

@@ -316,7 +316,7 @@ def get_routes(client: Client) -> set[str]:
 async def make_world(
     client: Client, container: Container, database: str, media_root: Path, tmp: Path
 ) -> World:
-    users, tokens = container.manage_users(), container.manage_tokens()
+    users, tokens = container.administer_users(), container.manage_tokens()
     await users.create("admin", is_admin=True, is_staff=True)
     staff = await users.create("staff", is_staff=True, permissions=frozenset({4202}))
     target = await users.create("target", is_staff=True, permissions=frozenset({4201}))

@@ -30,6 +30,7 @@ from portfolio.adapters.postgres.shared_objects import (
 )
 from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
+from portfolio.application.accounts.users import AdministerUsers
 from portfolio.application.changes import Journal, Outbox
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
 from portfolio.application.portfolios.publishing import Schedule
@@ -46,6 +47,7 @@ from portfolio.application.ports import (
 )
 from portfolio.domain import Employer, Link, Meta, Tag
 from tests.integration.adapters import ADAPTERS
+from tests.memory_container import cheap_passwords
 
 FEED_CONSUMERS = ("edge", "webhooks")
 """The change feed's consumers the contract tests queue events for."""
@@ -89,6 +91,18 @@ def never_repeating_clock() -> Callable[[], datetime]:
         return last
 
     return now
+
+
+def administer_users(stores: Stores) -> AdministerUsers:
+    """The users' use cases over ``stores``, hashing passwords cheaply."""
+    return AdministerUsers(
+        stores.users,
+        stores.tokens,
+        cheap_passwords(),
+        never_repeating_clock(),
+        stores.transactions,
+        stores.journal,
+    )
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portfolio.application.accounts.users import ManageUsers
 from portfolio.application.fields import TagFields
 from portfolio.application.listing import Window
 from portfolio.application.ports import RecordedAnswer
 from portfolio.application.retries import KEEP_FOR, LEASE, KeyReused, RequestInProgress, SafeRetries
 from portfolio.domain import ServiceUnavailable
-from tests.integration.conftest import Stores
+from tests.integration.conftest import Stores, administer_users
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 CREATED = RecordedAnswer(201, (("content-type", "application/json"),), b'{"id":1}')
@@ -44,7 +43,7 @@ class Counted:
 
 async def two_users(stores: Stores) -> tuple[int, int]:
     """Ids of two users (the Postgres keys belong to real users)."""
-    users = ManageUsers(stores.users, stores.transactions, stores.journal)
+    users = administer_users(stores)
     return (await users.create("ann")).id, (await users.create("bob")).id
 
 

@@ -67,7 +67,7 @@ async def test_an_authenticated_retrieve_costs_two_statements(
         providers.Singleton(make_pool, clean_database, SMALL, connection_class=CountingConnection)
     )
     async with AsyncTestClient(create_app(container)) as client:
-        await container.manage_users().create("admin", is_admin=True)
+        await container.administer_users().create("admin", is_admin=True)
         key = (await container.manage_tokens().issue("admin")).key
         added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
         path, headers = f"/api/portfolios/{added.id}", {"Authorization": f"Token {key}"}

@@ -8,10 +8,9 @@ import pytest
 
 from portfolio.application.accounts.auth import Authenticate, ManageTokens, token_digest
 from portfolio.application.accounts.errors import UserAlreadyExists
-from portfolio.application.accounts.users import ManageUsers
 from portfolio.application.fields import UserChanges
 from portfolio.domain import AuthenticationFailed
-from tests.integration.conftest import Stores
+from tests.integration.conftest import Stores, administer_users
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -28,9 +27,7 @@ class FixedClock:
 
 async def test_issued_key_authenticates_its_owner(stores: Stores) -> None:
     clock = FixedClock(NOW)
-    await ManageUsers(stores.users, stores.transactions, stores.journal).create(
-        "bob", is_staff=True, permissions=frozenset({4202})
-    )
+    await administer_users(stores).create("bob", is_staff=True, permissions=frozenset({4202}))
     issued = await ManageTokens(
         stores.tokens, stores.users, clock, stores.transactions, stores.journal
     ).issue("bob")
@@ -41,7 +38,7 @@ async def test_issued_key_authenticates_its_owner(stores: Stores) -> None:
 
 
 async def test_only_the_digest_is_stored(stores: Stores) -> None:
-    await ManageUsers(stores.users, stores.transactions, stores.journal).create("bob")
+    await administer_users(stores).create("bob")
     issued = await ManageTokens(
         stores.tokens, stores.users, FixedClock(NOW), stores.transactions, stores.journal
     ).issue("bob")
@@ -52,9 +49,7 @@ async def test_only_the_digest_is_stored(stores: Stores) -> None:
 async def test_expired_and_revoked_keys_are_invalid(stores: Stores) -> None:
     clock = FixedClock(NOW)
     tokens = ManageTokens(stores.tokens, stores.users, clock, stores.transactions, stores.journal)
-    await ManageUsers(stores.users, stores.transactions, stores.journal).create(
-        "bob", is_admin=True
-    )
+    await administer_users(stores).create("bob", is_admin=True)
     expiring = await tokens.issue("bob", timedelta(days=1))
     revoked = await tokens.issue("bob")
     authenticate = Authenticate(stores.tokens, clock)
@@ -68,12 +63,8 @@ async def test_expired_and_revoked_keys_are_invalid(stores: Stores) -> None:
 
 
 async def test_inactive_owner_is_refused_with_its_own_message(stores: Stores) -> None:
-    ghost = await ManageUsers(stores.users, stores.transactions, stores.journal).create(
-        "ghost", is_admin=True
-    )
-    await ManageUsers(stores.users, stores.transactions, stores.journal).create(
-        "keeper", is_admin=True
-    )
+    ghost = await administer_users(stores).create("ghost", is_admin=True)
+    await administer_users(stores).create("keeper", is_admin=True)
     issued = await ManageTokens(
         stores.tokens, stores.users, FixedClock(NOW), stores.transactions, stores.journal
     ).issue("ghost")
@@ -84,7 +75,7 @@ async def test_inactive_owner_is_refused_with_its_own_message(stores: Stores) ->
 
 
 async def test_grants_show_up_on_the_next_lookup(stores: Stores) -> None:
-    users = ManageUsers(stores.users, stores.transactions, stores.journal)
+    users = administer_users(stores)
     await users.create("bob", is_staff=True)
     issued = await ManageTokens(
         stores.tokens, stores.users, FixedClock(NOW), stores.transactions, stores.journal
@@ -96,15 +87,15 @@ async def test_grants_show_up_on_the_next_lookup(stores: Stores) -> None:
 
 
 async def test_usernames_are_unique(stores: Stores) -> None:
-    await ManageUsers(stores.users, stores.transactions, stores.journal).create("bob")
+    await administer_users(stores).create("bob")
     with pytest.raises(UserAlreadyExists):
-        await ManageUsers(stores.users, stores.transactions, stores.journal).create("bob")
+        await administer_users(stores).create("bob")
 
 
 async def test_revoke_all_revokes_only_live_tokens_of_that_user(stores: Stores) -> None:
     clock = FixedClock(NOW)
     users, tokens = (
-        ManageUsers(stores.users, stores.transactions, stores.journal),
+        administer_users(stores),
         ManageTokens(stores.tokens, stores.users, clock, stores.transactions, stores.journal),
     )
     await users.create("bob")

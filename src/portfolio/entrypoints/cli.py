@@ -402,7 +402,7 @@ def users_unlock(username: str) -> None:
 @click.argument("codes", nargs=-1, required=True, type=int)
 def users_grant(username: str, codes: tuple[int, ...]) -> None:
     """Grant permission CODES (e.g. 4202 4203) to user USERNAME."""
-    user = run_with_container(lambda c: c.manage_users().grant(username, frozenset(codes)))
+    user = run_with_container(lambda c: c.administer_users().grant(username, frozenset(codes)))
     click.echo(_describe_user(user))
 
 

@@ -62,7 +62,7 @@ from portfolio.application.accounts.throttle import (
     ThrottleRule,
 )
 from portfolio.application.accounts.unlock import UnlockSignIn
-from portfolio.application.accounts.users import AdministerUsers, ManageUsers
+from portfolio.application.accounts.users import AdministerUsers
 from portfolio.application.audit import PruneAuditLog, ReadAuditLog
 from portfolio.application.changes import Outbox
 from portfolio.application.edge import EDGE, EdgeCache, NoEdge, PurgeEdge
@@ -370,9 +370,6 @@ class Container(containers.DeclarativeContainer):
         throttle=sign_in_throttle,
         transactions=transactions,
         journal=journal,
-    )
-    manage_users = providers.Singleton(
-        ManageUsers, users=users, transactions=transactions, journal=journal
     )
     administer_users = providers.Singleton(
         AdministerUsers,

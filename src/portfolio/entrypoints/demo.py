@@ -101,7 +101,7 @@ async def _picture(
 
 
 async def _load_catalogue(container: Container) -> int:
-    users = container.manage_users()
+    users = container.administer_users()
     await users.create(ADMIN, is_admin=True, is_staff=True)
     await users.create(EDITOR, is_staff=True, permissions=EDITOR_CODES)
     portfolios: Portfolios = container.portfolios()

@@ -57,52 +57,9 @@ _USER_FIELDS = ("username", "is_staff", "is_admin", "is_active", "permissions")
 _ACTIVATIONS = {(True, False): DELETE, (False, True): RESTORE}
 
 
-class ManageUsers:
-    """The operator's plain user records: create users and grant them codes (audited as the
-    operator at the command line)."""
-
-    def __init__(self, users: UserStore, transactions: Transactions, journal: Journal) -> None:
-        self._users = users
-        self._transactions = transactions
-        self._journal = journal
-
-    async def create(
-        self,
-        username: str,
-        *,
-        is_staff: bool = False,
-        is_admin: bool = False,
-        is_active: bool = True,
-        permissions: frozenset[int] = frozenset(),
-    ) -> Principal:
-        """Add a user with the given flags and codes, and no password."""
-        _require_codes(permissions)
-        async with self._transactions.transaction():
-            made = await self._users.create(
-                username,
-                is_staff=is_staff,
-                is_admin=is_admin,
-                is_active=is_active,
-                permissions=permissions,
-            )
-            await self._journal.record(Change(CREATE, USER, made.id, _USER_FIELDS), OPERATOR)
-        return made
-
-    async def grant(self, username: str, codes: frozenset[int]) -> Principal:
-        """Add permission codes to an existing user."""
-        _require_codes(codes)
-        user = await self._users.get_by_username(username)
-        if user is None:
-            raise UnknownUser(username)
-        async with self._transactions.transaction():
-            granted = await self._users.grant(user.id, codes)
-            await self._journal.record(Change(UPDATE, USER, user.id, ("permissions",)), OPERATOR)
-        return granted
-
-
 class AdministerUsers:
-    """Users as admins manage them: with passwords, changes, deactivation and the rules of who
-    may change whom.
+    """Users as admins and the operator manage them: with passwords, changes, deactivation,
+    grants of codes and the rules of who may change whom.
 
     ``by`` is who makes the change: its user is held to the rules of who may change whom; with
     none (the operator at the command line, the default), anything goes.
@@ -214,6 +171,15 @@ class AdministerUsers:
         user = await self._by_name(username)
         await self.set_password(user.id, password)
         return user
+
+    async def grant(self, username: str, codes: frozenset[int]) -> Principal:
+        """The operator's way: add permission codes to the user called ``username``."""
+        _require_codes(codes)
+        user = await self._by_name(username)
+        async with self._transactions.transaction():
+            granted = await self._users.grant(user.id, codes)
+            await self._journal.record(Change(UPDATE, USER, user.id, ("permissions",)), OPERATOR)
+        return granted
 
     async def _by_name(self, username: str) -> Principal:
         user = await self._users.get_by_username(username)

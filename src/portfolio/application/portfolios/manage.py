@@ -12,15 +12,14 @@ from portfolio.application.changes import (
     UPDATE,
     Author,
     Change,
-    Journal,
 )
 from portfolio.application.fields import PortfolioFields, as_changes
 from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, PortfolioFilter, fetch_page
 from portfolio.application.portfolios.records import editor_of
-from portfolio.application.portfolios.revisions import History
 from portfolio.application.portfolios.slugs import free_slug, random_variant, slugify
-from portfolio.application.ports import Portfolios, Transactions
+from portfolio.application.portfolios.writes import PortfolioWrites
+from portfolio.application.ports import Portfolios
 from portfolio.domain import DuplicateValue, Portfolio, PortfolioNotFound
 
 # A made slug can lose a race to a concurrent write; it is chosen again. The first tries take
@@ -48,7 +47,7 @@ Written = TypeVar("Written", Portfolio, Portfolio | None)
 """What a write answers: the portfolio, or None when it names one that has gone."""
 
 
-class ManagePortfolios:
+class ManagePortfolios(PortfolioWrites):
     """Create, replace, change, delete and list portfolios.
 
     ``values`` and ``changes`` map PortfolioFields attribute names to valid values. A slug
@@ -56,22 +55,9 @@ class ManagePortfolios:
     unit of work with its revision and its entry in the journal, made by ``by``.
     """
 
-    def __init__(
-        self,
-        portfolios: Portfolios,
-        transactions: Transactions,
-        journal: Journal,
-        history: History,
-    ) -> None:
-        self._portfolios = portfolios
-        self._transactions = transactions
-        self._journal = journal
-        self._history = history
-        self._get = GetPortfolio(portfolios)
-
     async def get(self, portfolio_id: int) -> Portfolio:
         """The whole portfolio; PortfolioNotFound when there is none."""
-        return await self._get(portfolio_id)
+        return await GetPortfolio(self._portfolios)(portfolio_id)
 
     async def create(self, values: Mapping[str, Any], by: Author) -> Portfolio:
         """Add a portfolio."""
@@ -98,18 +84,14 @@ class ManagePortfolios:
                 await self._with_slug(values.get("slug"), values["title"], portfolio_id, write)
             )
             everything = tuple(as_changes(PortfolioFields(title="", slug="")))
-            await self._history.record(replaced, by, everything)
-            await self._journal.record(Change(UPDATE, PORTFOLIO, portfolio_id, everything), by)
-        return replaced
+            return await self._recorded(UPDATE, replaced, everything, by)
 
     async def update(self, portfolio_id: int, changes: Mapping[str, Any], by: Author) -> Portfolio:
         """Change the given fields only; a slug set to None is made afresh from the title."""
         require_id(portfolio_id, PortfolioNotFound)
         async with self._transactions.transaction():
             changed = await self._changed(portfolio_id, changes)
-            await self._history.record(changed, by, tuple(changes))
-            await self._journal.record(Change(UPDATE, PORTFOLIO, portfolio_id, tuple(changes)), by)
-        return changed
+            return await self._recorded(UPDATE, changed, tuple(changes), by)
 
     async def _changed(self, portfolio_id: int, changes: Mapping[str, Any]) -> Portfolio:
         if "slug" in changes and not changes["slug"]:

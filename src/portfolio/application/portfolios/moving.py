@@ -10,11 +10,10 @@ after the other and none is lost. ``order`` stays an integer (Postgres ``integer
 
 from __future__ import annotations
 
-from portfolio.application.changes import MOVE, PORTFOLIO, Author, Change, Journal
+from portfolio.application.changes import MOVE, PORTFOLIO, Author, Change
 from portfolio.application.ids import require_id
 from portfolio.application.portfolios.records import Position
-from portfolio.application.portfolios.revisions import History
-from portfolio.application.ports import Portfolios, Transactions
+from portfolio.application.portfolios.writes import PortfolioWrites
 from portfolio.domain import MissingReference, MovedBesideItself, Portfolio, PortfolioNotFound
 
 SPACING = 1024
@@ -47,20 +46,8 @@ def order_between(lower: Position | None, upper: Position | None, moving: int) -
     return min(max(wanted, lowest), highest)
 
 
-class MovePortfolio:
+class MovePortfolio(PortfolioWrites):
     """Move a portfolio to just before or just after another one."""
-
-    def __init__(
-        self,
-        portfolios: Portfolios,
-        transactions: Transactions,
-        journal: Journal,
-        history: History,
-    ) -> None:
-        self._portfolios = portfolios
-        self._transactions = transactions
-        self._journal = journal
-        self._history = history
 
     async def __call__(self, portfolio_id: int, field: str, other_id: int, by: Author) -> Portfolio:
         """Move it ``field`` (``before`` or ``after``) ``other_id``. PortfolioNotFound when it
@@ -92,9 +79,7 @@ class MovePortfolio:
             moved = await self._portfolios.update(portfolio_id, {"order": order})
             if moved is None:
                 raise PortfolioNotFound
-            await self._history.record(moved, by, ("order",))
-            await self._journal.record(Change(MOVE, PORTFOLIO, portfolio_id, ("order",)), by)
-        return moved
+            return await self._recorded(MOVE, moved, ("order",), by)
 
     async def _order_beside(
         self, moving: int, field: str, other_id: int, *, after: bool
