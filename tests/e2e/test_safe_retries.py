@@ -13,6 +13,7 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
+from portfolio.application.ports import RetryClaim
 from portfolio.application.retries import LEASE
 from portfolio.domain import Action, Resource, permission_code
 from portfolio.entrypoints.container import Container
@@ -186,12 +187,14 @@ async def test_a_key_held_by_a_request_still_being_served_is_409_with_retry_afte
     now = datetime.now(UTC)
     # Another worker has claimed the key for the same request and not answered yet.
     await container.retry_keys().claim(
-        admin_id,
-        "busy",
-        fingerprint("/api/tags", body),
-        now=now,
-        expires_at=now + timedelta(days=1),
-        lease_until=now + LEASE,
+        RetryClaim(
+            admin_id,
+            "busy",
+            fingerprint("/api/tags", body),
+            now,
+            expires_at=now + timedelta(days=1),
+            lease_until=now + LEASE,
+        )
     )
     response = await client.post(
         "/api/tags/", headers={**headers, "Content-Type": "application/json"}, content=body

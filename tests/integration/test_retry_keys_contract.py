@@ -9,7 +9,7 @@ import pytest
 
 from portfolio.application.fields import TagFields
 from portfolio.application.listing import Window
-from portfolio.application.ports import RecordedAnswer
+from portfolio.application.ports import RecordedAnswer, RetryClaim
 from portfolio.application.retries import KEEP_FOR, LEASE, KeyReused, RequestInProgress, SafeRetries
 from portfolio.domain import ServiceUnavailable
 from tests.integration.conftest import Stores, administer_users
@@ -124,12 +124,7 @@ async def test_concurrent_claims_of_one_key_let_exactly_one_through(stores: Stor
     results = await asyncio.gather(
         *(
             stores.retry_keys.claim(
-                ann,
-                "k-1",
-                b"body",
-                now=NOW,
-                expires_at=NOW + KEEP_FOR,
-                lease_until=NOW + LEASE,
+                RetryClaim(ann, "k-1", b"body", NOW, NOW + KEEP_FOR, NOW + LEASE)
             )
             for _ in range(8)
         )
@@ -142,9 +137,7 @@ async def test_an_abandoned_request_frees_its_key_after_the_lease(stores: Stores
     clock = FixedClock(NOW)
     retries = SafeRetries(stores.retry_keys, stores.transactions, clock)
     # A process claimed the key, then died before answering.
-    await stores.retry_keys.claim(
-        ann, "k-1", b"body", now=NOW, expires_at=NOW + KEEP_FOR, lease_until=NOW + LEASE
-    )
+    await stores.retry_keys.claim(RetryClaim(ann, "k-1", b"body", NOW, NOW + KEEP_FOR, NOW + LEASE))
     with pytest.raises(RequestInProgress):
         await retries.answer(ann, "k-1", b"body", Counted())
     clock.now = NOW + LEASE
@@ -167,14 +160,12 @@ async def test_an_answer_is_kept_for_a_day_then_the_key_is_new(stores: Stores) -
 async def test_purge_removes_only_expired_keys(stores: Stores) -> None:
     ann, bob = await two_users(stores)
     keys = stores.retry_keys
-    await keys.claim(ann, "old", b"a", now=NOW, expires_at=NOW, lease_until=NOW)
-    await keys.claim(bob, "new", b"b", now=NOW, expires_at=NOW + KEEP_FOR, lease_until=NOW)
+    await keys.claim(RetryClaim(ann, "old", b"a", NOW, expires_at=NOW, lease_until=NOW))
+    await keys.claim(RetryClaim(bob, "new", b"b", NOW, expires_at=NOW + KEEP_FOR, lease_until=NOW))
     await keys.record(bob, "new", b"b", CREATED)
     assert await keys.purge(NOW) == 1
     assert await keys.purge(NOW) == 0
-    kept = await keys.claim(
-        bob, "new", b"b", now=NOW, expires_at=NOW + KEEP_FOR, lease_until=NOW + LEASE
-    )
+    kept = await keys.claim(RetryClaim(bob, "new", b"b", NOW, NOW + KEEP_FOR, NOW + LEASE))
     assert kept is not None and kept.answer == CREATED
 
 

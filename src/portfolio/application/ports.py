@@ -462,6 +462,19 @@ class KeptRequest:
     answer: RecordedAnswer | None
 
 
+@dataclass(frozen=True, slots=True)
+class RetryClaim:
+    """A request asking for its user's key ``key`` at ``now``: kept until ``expires_at``, and
+    held unanswered until ``lease_until`` at the most."""
+
+    owner: int
+    key: str
+    fingerprint: bytes
+    now: datetime
+    expires_at: datetime
+    lease_until: datetime
+
+
 class RetryKeys(Protocol):
     """Requests kept under the key their client chose, per user, so that a retry is answered
     as the first request was instead of being done twice.
@@ -469,17 +482,9 @@ class RetryKeys(Protocol):
     Every method is one atomic step, safe from any number of processes at once.
     """
 
-    async def claim(
-        self,
-        owner: int,
-        key: str,
-        fingerprint: bytes,
-        *,
-        now: datetime,
-        expires_at: datetime,
-        lease_until: datetime,
-    ) -> KeptRequest | None:
-        """Take ``key`` for a new request; None when taken, else what the key already holds.
+    async def claim(self, claim: RetryClaim) -> KeptRequest | None:
+        """Take the claimed key for a new request; None when taken, else what the key already
+        holds.
 
         A key whose time is up (``expires_at`` passed), or whose request was left unanswered
         past its lease (a crashed process), is taken afresh.

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from portfolio.application.ports import Clock, RecordedAnswer, RetryKeys, Transactions
+from portfolio.application.ports import Clock, RecordedAnswer, RetryClaim, RetryKeys, Transactions
 from portfolio.domain import DomainError, ServiceUnavailable
 
 KEEP_FOR = timedelta(hours=24)
@@ -83,13 +83,9 @@ class SafeRetries:
         """
         now = self._clock()
         await self._purge_now_and_then(now)
+        expires_at, lease_until = now + self._keep_for, now + self._lease
         kept = await self._keys.claim(
-            owner,
-            key,
-            fingerprint,
-            now=now,
-            expires_at=now + self._keep_for,
-            lease_until=now + self._lease,
+            RetryClaim(owner, key, fingerprint, now, expires_at=expires_at, lease_until=lease_until)
         )
         if kept is not None:
             if kept.fingerprint != fingerprint:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from portfolio.adapters.memory.transactions import Table
-from portfolio.application.ports import KeptRequest, RecordedAnswer
+from portfolio.application.ports import KeptRequest, RecordedAnswer, RetryClaim
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,21 +24,14 @@ class InMemoryRetryKeys:
     def __init__(self) -> None:
         self._entries: Table[tuple[int, str], _Entry] = Table()
 
-    async def claim(
-        self,
-        owner: int,
-        key: str,
-        fingerprint: bytes,
-        *,
-        now: datetime,
-        expires_at: datetime,
-        lease_until: datetime,
-    ) -> KeptRequest | None:
+    async def claim(self, claim: RetryClaim) -> KeptRequest | None:
         """Take the key unless a live entry holds it; what it holds otherwise."""
-        entry = self._entries.get((owner, key))
-        if entry is not None and not _free(entry, now):
+        entry = self._entries.get((claim.owner, claim.key))
+        if entry is not None and not _free(entry, claim.now):
             return KeptRequest(entry.fingerprint, entry.answer)
-        self._entries[owner, key] = _Entry(fingerprint, expires_at, lease_until)
+        self._entries[claim.owner, claim.key] = _Entry(
+            claim.fingerprint, claim.expires_at, claim.lease_until
+        )
         return None
 
     async def record(

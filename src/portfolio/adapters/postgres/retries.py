@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
 from portfolio.adapters.postgres.pool import BoundedPool, connection
-from portfolio.application.ports import KeptRequest, RecordedAnswer
+from portfolio.application.ports import KeptRequest, RecordedAnswer, RetryClaim
 
 # One statement takes a new key, or an expired or abandoned one, atomically: of two requests
 # racing for a key, the second waits for the first's insert and then finds it taken.
@@ -42,34 +43,19 @@ class PostgresRetryKeys:
     def __init__(self, pool: BoundedPool) -> None:
         self._pool = pool
 
-    async def claim(
-        self,
-        owner: int,
-        key: str,
-        fingerprint: bytes,
-        *,
-        now: datetime,
-        expires_at: datetime,
-        lease_until: datetime,
-    ) -> KeptRequest | None:
+    async def claim(self, claim: RetryClaim) -> KeptRequest | None:
         """Insert the key, or take it over when its time or its lease is up."""
-        values = {
-            "owner": owner,
-            "key": key,
-            "fingerprint": fingerprint,
-            "now": now,
-            "expires_at": expires_at,
-            "lease_until": lease_until,
-        }
+        # The statement's parameters are named after the claim's fields.
+        values = asdict(claim)
         async with connection(self._pool) as conn:
             for _ in range(_ATTEMPTS):
                 if await (await conn.execute(_CLAIM, values)).fetchone() is not None:
                     return None
-                row = await (await conn.execute(_KEPT, (owner, key))).fetchone()
+                row = await (await conn.execute(_KEPT, (claim.owner, claim.key))).fetchone()
                 if row is not None:
                     return _kept(row)
         # Given back each time before it could be read: someone is busy with it.
-        return KeptRequest(fingerprint, None)
+        return KeptRequest(claim.fingerprint, None)
 
     async def record(
         self, owner: int, key: str, fingerprint: bytes, answer: RecordedAnswer
