@@ -11,7 +11,13 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
-from portfolio.application.fields import NewThumbnail, PortfolioFields, TagFields, UserChanges
+from portfolio.application.fields import (
+    NewThumbnail,
+    NewUser,
+    PortfolioFields,
+    TagFields,
+    UserChanges,
+)
 from portfolio.application.listing import Window
 from portfolio.application.revalidation import ACCOUNTS, CATALOGUE
 from portfolio.domain import DuplicateValue
@@ -67,15 +73,11 @@ async def test_every_kind_of_catalogue_write_moves_the_catalogue_number_only(
 async def test_every_kind_of_account_write_moves_the_accounts_number_only(
     stores: Stores,
 ) -> None:
-    user = await stores.users.create(
-        "ada", is_staff=True, is_admin=True, is_active=True, permissions=frozenset()
-    )
+    user = await stores.users.create(NewUser("ada", is_staff=True, is_admin=True))
     token = await stores.tokens.add(user.id, b"d" * 32, None)
     now = datetime.now(UTC)
     writes: dict[str, Write] = {
-        "create user": lambda: stores.users.create(
-            "bob", is_staff=True, is_admin=False, is_active=True, permissions=frozenset()
-        ),
+        "create user": lambda: stores.users.create(NewUser("bob", is_staff=True)),
         "grant codes": lambda: stores.users.grant(user.id, frozenset({4201})),
         "change user": lambda: stores.users.update(user.id, UserChanges(is_staff=False)),
         "set password": lambda: stores.users.set_password_hash(user.id, "hash"),

@@ -12,41 +12,28 @@ from psycopg_pool import AsyncConnectionPool
 from portfolio.adapters.postgres.pool import Connection
 from portfolio.adapters.postgres.users import PostgresUserStore
 from portfolio.application.accounts.errors import UserAlreadyExists
-from portfolio.application.fields import UserChanges
+from portfolio.application.fields import NewUser, UserChanges
 from portfolio.application.listing import Window
 from portfolio.domain import LastActiveAdmin, UserNotFound
 from tests.integration.conftest import Stores
 
 
 async def test_a_password_hash_is_kept_and_replaced(stores: Stores) -> None:
-    alice = await stores.users.create(
-        "alice",
-        is_staff=False,
-        is_admin=False,
-        is_active=True,
-        permissions=frozenset(),
-        password_hash="$argon2id$first",
-    )
+    alice = await stores.users.create(NewUser("alice", password_hash="$argon2id$first"))
     assert await stores.users.password_hash("alice") == (alice, "$argon2id$first")
     assert await stores.users.set_password_hash(alice.id, "$argon2id$second")
     assert await stores.users.password_hash("alice") == (alice, "$argon2id$second")
     assert not await stores.users.set_password_hash(999, "$argon2id$x")
     assert await stores.users.password_hash("Alice") is None
-    await stores.users.create(
-        "bob", is_staff=False, is_admin=False, is_active=True, permissions=frozenset()
-    )
+    await stores.users.create(NewUser("bob"))
     found = await stores.users.password_hash("bob")
     assert found is not None
     assert found[1] is None
 
 
 async def test_changes_apply_at_once_and_names_stay_unique(stores: Stores) -> None:
-    await stores.users.create(
-        "root", is_staff=True, is_admin=True, is_active=True, permissions=frozenset()
-    )
-    bob = await stores.users.create(
-        "bob", is_staff=False, is_admin=False, is_active=True, permissions=frozenset({4201})
-    )
+    await stores.users.create(NewUser("root", is_staff=True, is_admin=True))
+    bob = await stores.users.create(NewUser("bob", permissions=frozenset({4201})))
     changed = await stores.users.update(
         bob.id, UserChanges(username="robert", is_staff=True, permissions=frozenset({4202, 4203}))
     )
@@ -64,33 +51,25 @@ async def test_changes_apply_at_once_and_names_stay_unique(stores: Stores) -> No
 
 
 async def test_the_last_active_admin_stays(stores: Stores) -> None:
-    root = await stores.users.create(
-        "root", is_staff=True, is_admin=True, is_active=True, permissions=frozenset()
-    )
+    root = await stores.users.create(NewUser("root", is_staff=True, is_admin=True))
     for changes in (UserChanges(is_admin=False), UserChanges(is_active=False)):
         with pytest.raises(LastActiveAdmin):
             await stores.users.update(root.id, changes)
     assert await stores.users.get(root.id) == root
-    await stores.users.create(
-        "second", is_staff=False, is_admin=True, is_active=True, permissions=frozenset()
-    )
+    await stores.users.create(NewUser("second", is_admin=True))
     demoted = await stores.users.update(root.id, UserChanges(is_admin=False))
     assert not demoted.is_admin
 
 
 async def test_a_service_with_no_admin_yet_can_still_change_its_users(stores: Stores) -> None:
-    staff = await stores.users.create(
-        "staff", is_staff=True, is_admin=False, is_active=True, permissions=frozenset()
-    )
+    staff = await stores.users.create(NewUser("staff", is_staff=True))
     changed = await stores.users.update(staff.id, UserChanges(is_active=False))
     assert not changed.is_active
 
 
 async def test_users_are_found_by_id_and_searched_by_username(stores: Stores) -> None:
     for name in ("Anna", "annabel", "bob", "hannah"):
-        await stores.users.create(
-            name, is_staff=False, is_admin=False, is_active=True, permissions=frozenset()
-        )
+        await stores.users.create(NewUser(name))
     everyone = await stores.users.find((), Window(offset=1, limit=2))
     assert ([u.username for u in everyone.items], everyone.total) == (["annabel", "bob"], 4)
     found = await stores.users.find(("ANN",), Window(offset=0, limit=10))
@@ -102,12 +81,7 @@ async def test_users_are_found_by_id_and_searched_by_username(stores: Stores) ->
 
 
 async def test_a_token_of_another_user_is_not_revoked_under_this_one(stores: Stores) -> None:
-    users = [
-        await stores.users.create(
-            name, is_staff=False, is_admin=False, is_active=True, permissions=frozenset()
-        )
-        for name in ("alice", "bob")
-    ]
+    users = [await stores.users.create(NewUser(name)) for name in ("alice", "bob")]
     token = await stores.tokens.add(users[0].id, b"a" * 32, None)
     moment = datetime(2026, 12, 1, tzinfo=UTC)
     assert not await stores.tokens.revoke_one(users[1].id, token.id, moment)
@@ -126,9 +100,7 @@ async def test_two_admins_demoting_each_other_at_once_cannot_both_go(
 ) -> None:
     users = PostgresUserStore(pool)
     admins = [
-        await users.create(
-            name, is_staff=True, is_admin=True, is_active=True, permissions=frozenset()
-        )
+        await users.create(NewUser(name, is_staff=True, is_admin=True))
         for name in ("left", "right")
     ]
     results = await asyncio.gather(

@@ -100,6 +100,18 @@ def as_changes(record: DataclassInstance) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class NewUser:
+    """What a new user is made of; without a password hash they cannot sign in with one."""
+
+    username: str
+    is_staff: bool = False
+    is_admin: bool = False
+    is_active: bool = True
+    permissions: frozenset[int] = frozenset()
+    password_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class UserChanges:
     """What an update changes in a user; None leaves a value as it is."""
 

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol, TypeVar
 
-from portfolio.application.fields import NewMedia, NewThumbnail, PortfolioFields, UserChanges
+from portfolio.application.fields import (
+    NewMedia,
+    NewThumbnail,
+    NewUser,
+    PortfolioFields,
+    UserChanges,
+)
 from portfolio.application.listing import PortfolioFilter, Slice, Window
 from portfolio.application.media.file_types import ImageFormat
 from portfolio.application.media.keys import WebFormat
@@ -343,16 +349,7 @@ class TokenStore(Protocol):
 class UserStore(Protocol):
     """The users who may call the API."""
 
-    async def create(
-        self,
-        username: str,
-        *,
-        is_staff: bool,
-        is_admin: bool,
-        is_active: bool,
-        permissions: frozenset[int],
-        password_hash: str | None = None,
-    ) -> Principal:
+    async def create(self, user: NewUser) -> Principal:
         """Add a user; UserAlreadyExists when the username is taken."""
         ...
 

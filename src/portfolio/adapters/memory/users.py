@@ -10,7 +10,7 @@ from itertools import count
 from portfolio.adapters.memory.changes import InMemoryChangeNumbers
 from portfolio.adapters.memory.transactions import Table
 from portfolio.application.accounts.errors import UserAlreadyExists
-from portfolio.application.fields import UserChanges
+from portfolio.application.fields import NewUser, UserChanges
 from portfolio.application.listing import Slice, Window
 from portfolio.application.ports import StoredToken
 from portfolio.application.revalidation import ACCOUNTS
@@ -30,30 +30,21 @@ class InMemoryUserStore:
         """Move the accounts' change number: a user, their codes or a token was written."""
         self.changes.moved(ACCOUNTS)
 
-    async def create(
-        self,
-        username: str,
-        *,
-        is_staff: bool,
-        is_admin: bool,
-        is_active: bool,
-        permissions: frozenset[int],
-        password_hash: str | None = None,
-    ) -> Principal:
+    async def create(self, new: NewUser) -> Principal:
         """Add a user; usernames are unique."""
-        if any(user.username == username for user in self.users.values()):
-            raise UserAlreadyExists(username)
+        if any(user.username == new.username for user in self.users.values()):
+            raise UserAlreadyExists(new.username)
         user = Principal(
             id=next(self._ids),
-            username=username,
-            is_active=is_active,
-            is_staff=is_staff,
-            is_admin=is_admin,
-            permissions=frozenset(permissions),
+            username=new.username,
+            is_active=new.is_active,
+            is_staff=new.is_staff,
+            is_admin=new.is_admin,
+            permissions=frozenset(new.permissions),
         )
         self.users[user.id] = user
-        if password_hash is not None:
-            self._password_hashes[user.id] = password_hash
+        if new.password_hash is not None:
+            self._password_hashes[user.id] = new.password_hash
         self.changed()
         return user
 

@@ -12,7 +12,7 @@ from psycopg import sql
 from portfolio.adapters.postgres.pages import search_conditions
 from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
 from portfolio.application.accounts.errors import UserAlreadyExists
-from portfolio.application.fields import UserChanges
+from portfolio.application.fields import NewUser, UserChanges
 from portfolio.application.listing import Slice, Window
 from portfolio.application.ports import StoredToken
 from portfolio.domain import LastActiveAdmin, Principal, UserNotFound
@@ -140,16 +140,7 @@ class PostgresUserStore:
     def __init__(self, pool: BoundedPool) -> None:
         self._pool = pool
 
-    async def create(
-        self,
-        username: str,
-        *,
-        is_staff: bool,
-        is_admin: bool,
-        is_active: bool,
-        permissions: frozenset[int],
-        password_hash: str | None = None,
-    ) -> Principal:
+    async def create(self, user: NewUser) -> Principal:
         """Insert a user and their codes in one transaction."""
         async with connection(self._pool) as conn:
             try:
@@ -157,12 +148,18 @@ class PostgresUserStore:
                     cursor = await conn.execute(
                         "INSERT INTO users (username, is_staff, is_admin, is_active, password_hash)"
                         " VALUES (%s, %s, %s, %s, %s) RETURNING id",
-                        (username, is_staff, is_admin, is_active, password_hash),
+                        (
+                            user.username,
+                            user.is_staff,
+                            user.is_admin,
+                            user.is_active,
+                            user.password_hash,
+                        ),
                     )
                     (user_id,) = await _one(cursor)
-                    await _insert_codes(conn, user_id, permissions)
+                    await _insert_codes(conn, user_id, user.permissions)
             except psycopg.errors.UniqueViolation as error:
-                raise UserAlreadyExists(username) from error
+                raise UserAlreadyExists(user.username) from error
             return await _load_user(conn, "u.id = %s", user_id)
 
     async def get_by_username(self, username: str) -> Principal | None:

@@ -29,7 +29,7 @@ from portfolio.application.changes import (
     Change,
     Journal,
 )
-from portfolio.application.fields import UserChanges
+from portfolio.application.fields import NewUser, UserChanges
 from portfolio.application.listing import Page, fetch_page
 from portfolio.application.ports import (
     Clock,
@@ -103,12 +103,7 @@ class AdministerUsers:
         fields = (*_USER_FIELDS, PASSWORD) if password is not None else _USER_FIELDS
         async with self._transactions.transaction():
             created = await self._users.create(
-                username,
-                is_staff=is_staff,
-                is_admin=is_admin,
-                is_active=is_active,
-                permissions=permissions,
-                password_hash=password_hash,
+                NewUser(username, is_staff, is_admin, is_active, permissions, password_hash)
             )
             await self._journal.record(Change(CREATE, USER, created.id, fields), by)
         return created
