@@ -54,11 +54,7 @@ class Http1Receivers:
         return addresses
 
     async def post(
-        self,
-        target: Target,
-        address: Address,
-        headers: Sequence[tuple[str, str]],
-        body: bytes,
+        self, target: Target, address: Address, headers: Sequence[tuple[str, str]], body: bytes
     ) -> int:
         """The answer's status to a POST of ``body``."""
         tls = self._context() if target.scheme == "https" else None

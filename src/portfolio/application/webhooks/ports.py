@@ -170,11 +170,7 @@ class Receivers(Protocol):
         ...
 
     async def post(
-        self,
-        target: Target,
-        address: Address,
-        headers: Sequence[tuple[str, str]],
-        body: bytes,
+        self, target: Target, address: Address, headers: Sequence[tuple[str, str]], body: bytes
     ) -> int:
         """POST ``body`` to ``target`` at exactly ``address``, following no redirect; the
         answer's status (its body is not read). SendFailed when no answer came. The caller
