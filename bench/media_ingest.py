@@ -35,6 +35,7 @@ from portfolio.adapters.memory.database import InMemoryDatabase
 from portfolio.adapters.pillow.images import PillowImageProcessor
 from portfolio.application.media.file_types import ImageFormat
 from portfolio.application.media.upload import UploadMedia
+from portfolio.application.ports import Renditions
 from portfolio.domain import THUMBNAIL_SIZES
 
 SIZE = (4000, 3000)
@@ -72,7 +73,7 @@ def naive(data: bytes) -> list[bytes]:
 def adapter(data: bytes) -> list[bytes]:
     """PillowImageProcessor.render, as UploadMedia calls it."""
     rendered = PillowImageProcessor(jpeg_quality=QUALITY).render(
-        io.BytesIO(data), ImageFormat.JPEG, THUMBNAIL_SIZES, MAX_PIXELS
+        io.BytesIO(data), ImageFormat.JPEG, Renditions(THUMBNAIL_SIZES), MAX_PIXELS
     )
     return [thumbnail.data for thumbnail in rendered.thumbnails]
 

@@ -74,6 +74,7 @@ from portfolio.application.media.keys import WEB_FORMATS, WebFormat
 from portfolio.application.media.thumbnails import RegenerateThumbnails
 from portfolio.application.media.upload import UploadMedia
 from portfolio.application.media.variants import WebVariants
+from portfolio.application.ports import Renditions
 from portfolio.domain import THUMBNAIL_SIZES, fit_within
 from portfolio.entrypoints.container import in_memory
 from portfolio.entrypoints.http.app import create_app
@@ -197,21 +198,19 @@ def timing_table(runs: int, processor: PillowImageProcessor) -> None:
     data = make_photo()
 
     def today() -> None:
-        processor.render(io.BytesIO(data), ImageFormat.JPEG, THUMBNAIL_SIZES, MAX_PIXELS)
+        processor.render(
+            io.BytesIO(data), ImageFormat.JPEG, Renditions(THUMBNAIL_SIZES), MAX_PIXELS
+        )
 
     def eager() -> None:
         processor.render(
-            io.BytesIO(data),
-            ImageFormat.JPEG,
-            THUMBNAIL_SIZES,
-            MAX_PIXELS,
-            variants=WEB_FORMATS,
+            io.BytesIO(data), ImageFormat.JPEG, Renditions(THUMBNAIL_SIZES, WEB_FORMATS), MAX_PIXELS
         )
 
     def lazy(variant: WebFormat) -> Callable[[], None]:
         def one() -> None:
             processor.render(
-                io.BytesIO(data), ImageFormat.JPEG, (1080,), MAX_PIXELS, variants=(variant,)
+                io.BytesIO(data), ImageFormat.JPEG, Renditions((1080,), (variant,)), MAX_PIXELS
             )
 
         return one

@@ -11,7 +11,7 @@ from PIL import Image
 from portfolio.adapters.pillow.images import PillowImageProcessor
 from portfolio.application.media.file_types import ImageFormat
 from portfolio.application.media.keys import WEB_FORMATS
-from portfolio.application.ports import RenderedImage
+from portfolio.application.ports import RenderedImage, Renditions
 from portfolio.domain import THUMBNAIL_SIZES, CorruptImage, TooManyPixels
 from tests import media_samples
 from tests.media_samples import thumbnail_image
@@ -24,7 +24,7 @@ BLUE = (0, 0, 255)
 def render(data: bytes, image_format: ImageFormat, max_pixels: int = LIMIT) -> RenderedImage:
     """``data`` rendered by the adapter with the four thumbnail sizes."""
     return PillowImageProcessor().render(
-        io.BytesIO(data), image_format, THUMBNAIL_SIZES, max_pixels
+        io.BytesIO(data), image_format, Renditions(THUMBNAIL_SIZES), max_pixels
     )
 
 
@@ -206,7 +206,9 @@ def test_measure_reads_the_stored_size_from_the_header() -> None:
 def test_a_jpeg_source_is_read_from_its_start_whatever_its_position() -> None:
     source = io.BytesIO(media_samples.jpeg((200, 100)))
     source.seek(50)
-    rendered = PillowImageProcessor().render(source, ImageFormat.JPEG, THUMBNAIL_SIZES, LIMIT)
+    rendered = PillowImageProcessor().render(
+        source, ImageFormat.JPEG, Renditions(THUMBNAIL_SIZES), LIMIT
+    )
     assert rendered.width == 200
     assert Image.open(io.BytesIO(rendered.thumbnails[0].data)).size == (64, 32)
 
@@ -231,7 +233,7 @@ def test_web_variants_have_the_thumbnails_pixels_size_in_rgb_or_rgba(
     data: bytes, image_format: ImageFormat, mode: str
 ) -> None:
     rendered = PillowImageProcessor().render(
-        io.BytesIO(data), image_format, THUMBNAIL_SIZES, LIMIT, WEB_FORMATS
+        io.BytesIO(data), image_format, Renditions(THUMBNAIL_SIZES, WEB_FORMATS), LIMIT
     )
 
     assert rendered.placeholder is not None and len(rendered.placeholder) == 28
@@ -252,6 +254,8 @@ def test_variants_keep_an_rgb_colour_profile_only() -> None:
     processor = PillowImageProcessor()
 
     for data, kept in ((rgb, profile), (cmyk, None)):
-        rendered = processor.render(io.BytesIO(data), ImageFormat.JPEG, (64,), LIMIT, WEB_FORMATS)
+        rendered = processor.render(
+            io.BytesIO(data), ImageFormat.JPEG, Renditions((64,), WEB_FORMATS), LIMIT
+        )
         for _, variant in rendered.thumbnails[0].variants:
             assert thumbnail_image(variant).info.get("icc_profile") == kept

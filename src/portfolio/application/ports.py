@@ -222,19 +222,22 @@ class RenderedImage:
     placeholder: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Renditions:
+    """The copies to make of an image: one fitted into each box of ``sizes``, each also
+    encoded in every web format of ``variants``."""
+
+    sizes: Sequence[int]
+    variants: Sequence[WebFormat] = ()
+
+
 class ImageProcessor(Protocol):
     """Decodes images and makes thumbnails. Blocking and CPU-bound: call it in a worker thread."""
 
     def render(
-        self,
-        source: BinaryIO,
-        image_format: ImageFormat,
-        sizes: Sequence[int],
-        max_pixels: int,
-        variants: Sequence[WebFormat] = (),
+        self, source: BinaryIO, image_format: ImageFormat, renditions: Renditions, max_pixels: int
     ) -> RenderedImage:
-        """Decode ``source`` once and make one copy fitted into each box of ``sizes``, each
-        also encoded in every format of ``variants``.
+        """Decode ``source`` once and make each of ``renditions``.
 
         ``source`` is positioned anywhere; it is read from its start. Raises TooManyPixels
         when the header announces more than ``max_pixels`` (before decoding anything) and

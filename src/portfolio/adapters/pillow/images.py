@@ -13,7 +13,7 @@ from portfolio.adapters.pillow.blurhash import blurhash
 from portfolio.application.media.file_types import ImageFormat
 from portfolio.application.media.keys import WebFormat
 from portfolio.application.observing import IMAGE_DECODE, IMAGE_THUMBNAIL, UNOBSERVED
-from portfolio.application.ports import Observer, RenderedImage, RenderedThumbnail
+from portfolio.application.ports import Observer, RenderedImage, RenderedThumbnail, Renditions
 from portfolio.domain import CorruptImage, TooManyPixels, fit_within
 
 # Named explicitly rather than trusting that the application's names are Pillow's.
@@ -126,16 +126,11 @@ class PillowImageProcessor:
         }
 
     def render(
-        self,
-        source: BinaryIO,
-        image_format: ImageFormat,
-        sizes: Sequence[int],
-        max_pixels: int,
-        variants: Sequence[WebFormat] = (),
+        self, source: BinaryIO, image_format: ImageFormat, renditions: Renditions, max_pixels: int
     ) -> RenderedImage:
-        """Decode ``source`` once and encode a copy fitted into each box of ``sizes`` (and
-        in each of ``variants``); the placeholder is hashed from the smallest copy."""
-        boxes = sorted(set(sizes), reverse=True)
+        """Decode ``source`` once and encode each of ``renditions``; the placeholder is hashed
+        from the smallest copy."""
+        boxes = sorted(set(renditions.sizes), reverse=True)
         with (
             _decoding(image_format, max_pixels),
             Image.open(source, formats=[_PILLOW_FORMATS[image_format]]) as image,
@@ -155,7 +150,7 @@ class PillowImageProcessor:
             profile = image.info.get("icc_profile") if image_format in _PROFILE_FORMATS else None
             shrunk = _shrink_in_steps(image, boxes, upright, quarter_turn)
             thumbnails, smallest = self._thumbnails(
-                shrunk, len(boxes), image_format, profile, variants
+                shrunk, len(boxes), image_format, profile, renditions.variants
             )
         return RenderedImage(
             width=upright[0],

@@ -25,6 +25,7 @@ from portfolio.application.ports import (
     ImageProcessor,
     MediaRepository,
     MediaStorage,
+    Renditions,
     Transactions,
 )
 from portfolio.domain import THUMBNAIL_SIZES, InvalidFile, Media, MediaNotFound, fit_within
@@ -234,7 +235,7 @@ class RegenerateThumbnails:
         formats = formats_for(image_format, WEB_FORMATS)
         with self._storage.open(media.key) as original:
             rendered = self._images.render(
-                original, image_format, sizes, self._limits.max_pixels, formats
+                original, image_format, Renditions(sizes, formats), self._limits.max_pixels
             )
         if (rendered.width, rendered.height) != (media.width, media.height):
             raise _Unrepairable(

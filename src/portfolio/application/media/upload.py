@@ -27,6 +27,7 @@ from portfolio.application.ports import (
     MediaRepository,
     MediaStorage,
     RenderedImage,
+    Renditions,
     Transactions,
 )
 from portfolio.domain import THUMBNAIL_SIZES, EmptyFile, FileTooLarge, Media
@@ -169,9 +170,10 @@ class UploadMedia:
                     self._images.render,
                     source,
                     file_type.image_format,
-                    THUMBNAIL_SIZES,
+                    Renditions(
+                        THUMBNAIL_SIZES, formats_for(file_type.image_format, self._variants)
+                    ),
                     self._limits.max_pixels,
-                    formats_for(file_type.image_format, self._variants),
                 )
             )
         if cancelled:

@@ -15,7 +15,7 @@ from typing import BinaryIO
 from portfolio.application.media.file_types import SNIFF_BYTES, sniff_image_format
 from portfolio.application.media.keys import WEB_FORMATS, WebFormat, is_safe_key, variant_key
 from portfolio.application.media.upload import DEFAULT_LIMITS, MediaLimits
-from portfolio.application.ports import ImageProcessor, MediaRepository, MediaStorage
+from portfolio.application.ports import ImageProcessor, MediaRepository, MediaStorage, Renditions
 from portfolio.domain import InvalidFile, Media, ServiceUnavailable
 
 
@@ -89,7 +89,7 @@ class WebVariants:
             if image_format is None:
                 raise FileNotFoundError(media.key)
             rendered = self._images.render(
-                original, image_format, (size,), self._limits.max_pixels, variants=(web_format,)
+                original, image_format, Renditions((size,), (web_format,)), self._limits.max_pixels
             )
         return dict(rendered.thumbnails[0].variants)[web_format]
 
