@@ -57,7 +57,7 @@ from portfolio.adapters.postgres.pool import PoolSettings, connection_kwargs, ma
 from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 from portfolio.application.accounts.auth import ManageTokens
-from portfolio.application.accounts.users import AdministerUsers
+from portfolio.application.accounts.users import Accounts, AdministerUsers
 from portfolio.entrypoints.container import Container, utc_now
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
@@ -184,7 +184,9 @@ async def admin_token(url: str) -> str:
         users = PostgresUserStore(pool)
         audited = (PostgresTransactions(pool), PostgresJournal(pool, ()))
         token_store = PostgresTokenStore(pool)
-        administer = AdministerUsers(users, token_store, Argon2PasswordHasher(), utc_now, *audited)
+        administer = AdministerUsers(
+            Accounts(users, token_store, Argon2PasswordHasher(), utc_now, *audited)
+        )
         await administer.create("bench-admin", is_admin=True)
         tokens = ManageTokens(token_store, users, utc_now, *audited)
         issued = await tokens.issue("bench-admin")

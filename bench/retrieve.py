@@ -38,7 +38,7 @@ from portfolio.adapters.postgres.shared_objects import (
     PostgresSharedObjects,
 )
 from portfolio.application.accounts.auth import ManageTokens
-from portfolio.application.accounts.users import AdministerUsers
+from portfolio.application.accounts.users import Accounts, AdministerUsers
 from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
@@ -139,7 +139,9 @@ async def load_portfolios(url: str, count: int) -> tuple[list[int], str]:
         users = PostgresUserStore(pool)
         audited = (PostgresTransactions(pool), PostgresJournal(pool, ()))
         token_store = PostgresTokenStore(pool)
-        administer = AdministerUsers(users, token_store, Argon2PasswordHasher(), utc_now, *audited)
+        administer = AdministerUsers(
+            Accounts(users, token_store, Argon2PasswordHasher(), utc_now, *audited)
+        )
         await administer.create("bench-admin", is_admin=True)
         tokens = ManageTokens(token_store, users, utc_now, *audited)
         issued = await tokens.issue("bench-admin")

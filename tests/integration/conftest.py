@@ -30,7 +30,7 @@ from portfolio.adapters.postgres.shared_objects import (
 )
 from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
-from portfolio.application.accounts.users import AdministerUsers
+from portfolio.application.accounts.users import Accounts, AdministerUsers
 from portfolio.application.changes import Journal, Outbox
 from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
 from portfolio.application.portfolios.publishing import Schedule
@@ -96,12 +96,14 @@ def never_repeating_clock() -> Callable[[], datetime]:
 def administer_users(stores: Stores) -> AdministerUsers:
     """The users' use cases over ``stores``, hashing passwords cheaply."""
     return AdministerUsers(
-        stores.users,
-        stores.tokens,
-        cheap_passwords(),
-        never_repeating_clock(),
-        stores.transactions,
-        stores.journal,
+        Accounts(
+            stores.users,
+            stores.tokens,
+            cheap_passwords(),
+            never_repeating_clock(),
+            stores.transactions,
+            stores.journal,
+        )
     )
 
 

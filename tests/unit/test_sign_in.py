@@ -20,7 +20,7 @@ from portfolio.application.accounts.errors import UnknownUser
 from portfolio.application.accounts.passwords import InvalidPassword
 from portfolio.application.accounts.throttle import SignInLimits, SignInThrottle
 from portfolio.application.accounts.unlock import UnlockSignIn
-from portfolio.application.accounts.users import AdministerUsers
+from portfolio.application.accounts.users import Accounts, AdministerUsers
 from portfolio.domain import InvalidCredentials, Throttled, UserNotFound
 from portfolio.entrypoints.settings import Settings, SettingsError
 
@@ -56,13 +56,14 @@ def sign_in_over(
 ) -> SignIn:
     throttle = SignInThrottle(counter or InMemoryFailureCounter(), limits)
     tokens = InMemoryTokenStore(users)
-    return SignIn(users, tokens, hasher, lambda: NOW, throttle, timedelta(hours=2), *unit_of_work())
+    accounts = Accounts(users, tokens, hasher, lambda: NOW, *unit_of_work())
+    return SignIn(accounts, throttle, timedelta(hours=2))
 
 
 async def with_alice() -> tuple[InMemoryUserStore, CountingHasher]:
     users, hasher = InMemoryUserStore(), CountingHasher()
     await AdministerUsers(
-        users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work()
+        Accounts(users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work())
     ).create("alice", password="the right one")
     return users, hasher
 
@@ -76,7 +77,7 @@ async def fail(sign_in: SignIn, username: str, client: str, times: int = 1) -> N
 async def test_unknown_names_and_users_without_password_are_checked_against_a_hash() -> None:
     users, hasher = InMemoryUserStore(), CountingHasher()
     administer = AdministerUsers(
-        users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work()
+        Accounts(users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work())
     )
     await administer.create("alice", password="the right one")
     await administer.create("nopass")
@@ -94,7 +95,7 @@ async def test_a_hash_with_old_parameters_is_renewed_at_sign_in() -> None:
     users = InMemoryUserStore()
     old = CountingHasher(time_cost=1)
     await AdministerUsers(
-        users, InMemoryTokenStore(users), old, lambda: NOW, *unit_of_work()
+        Accounts(users, InMemoryTokenStore(users), old, lambda: NOW, *unit_of_work())
     ).create("alice", password="the right one")
     stronger = CountingHasher(time_cost=2)
     await sign_in_over(users, stronger)("alice", "the right one", "10.0.0.1")
@@ -107,7 +108,7 @@ async def test_a_hash_with_old_parameters_is_renewed_at_sign_in() -> None:
 async def test_the_limit_counts_failures_not_successes() -> None:
     users, hasher = InMemoryUserStore(), CountingHasher()
     await AdministerUsers(
-        users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work()
+        Accounts(users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work())
     ).create("alice", password="the right one")
     sign_in = sign_in_over(users, hasher, SignInLimits(2, 2, 2, 60))
     for _ in range(5):
@@ -185,7 +186,7 @@ async def test_an_unlock_forgets_a_name_s_failures_from_every_address_but_not_th
 async def test_new_passwords_follow_the_rules() -> None:
     users, hasher = InMemoryUserStore(), CountingHasher()
     administer = AdministerUsers(
-        users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work()
+        Accounts(users, InMemoryTokenStore(users), hasher, lambda: NOW, *unit_of_work())
     )
     for bad in ("short", " " * 12, "x" * 1025, "with\x00nul"):
         with pytest.raises(InvalidPassword):

@@ -62,7 +62,7 @@ from portfolio.application.accounts.throttle import (
     ThrottleRule,
 )
 from portfolio.application.accounts.unlock import UnlockSignIn
-from portfolio.application.accounts.users import AdministerUsers
+from portfolio.application.accounts.users import Accounts, AdministerUsers
 from portfolio.application.audit import PruneAuditLog, ReadAuditLog
 from portfolio.application.changes import Outbox
 from portfolio.application.edge import EDGE, EdgeCache, NoEdge, PurgeEdge
@@ -351,18 +351,22 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(
         Authenticate, tokens=tokens, clock=clock, throttle=token_throttle
     )
-    sign_in = providers.Singleton(
-        SignIn,
+    accounts = providers.Singleton(
+        Accounts,
         users=users,
         tokens=tokens,
         passwords=passwords,
         clock=clock,
+        transactions=transactions,
+        journal=journal,
+    )
+    sign_in = providers.Singleton(
+        SignIn,
+        accounts=accounts,
         throttle=sign_in_throttle,
         lifetime=providers.Callable(
             lambda hours: timedelta(hours=hours), settings.provided.sign_in_token_hours
         ),
-        transactions=transactions,
-        journal=journal,
     )
     unlock_sign_in = providers.Singleton(
         UnlockSignIn,
@@ -371,15 +375,7 @@ class Container(containers.DeclarativeContainer):
         transactions=transactions,
         journal=journal,
     )
-    administer_users = providers.Singleton(
-        AdministerUsers,
-        users=users,
-        tokens=tokens,
-        passwords=passwords,
-        clock=clock,
-        transactions=transactions,
-        journal=journal,
-    )
+    administer_users = providers.Singleton(AdministerUsers, accounts=accounts)
     manage_tokens = providers.Singleton(
         ManageTokens,
         tokens=tokens,

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from portfolio.application.accounts.errors import InactiveUser, UnknownUser
 from portfolio.application.accounts.throttle import SignInThrottle, Throttle
-from portfolio.application.accounts.users import require_may_manage
+from portfolio.application.accounts.users import Accounts, require_may_manage
 from portfolio.application.changes import (
     API,
     CREATE,
@@ -32,7 +32,6 @@ from portfolio.application.changes import (
 )
 from portfolio.application.ports import (
     Clock,
-    PasswordHasher,
     StoredToken,
     TokenStore,
     Transactions,
@@ -132,25 +131,10 @@ class SignIn:
     log past the throttle's limits.
     """
 
-    def __init__(
-        self,
-        users: UserStore,
-        tokens: TokenStore,
-        passwords: PasswordHasher,
-        clock: Clock,
-        throttle: SignInThrottle,
-        lifetime: timedelta,
-        transactions: Transactions,
-        journal: Journal,
-    ) -> None:
-        self._users = users
-        self._tokens = tokens
-        self._passwords = passwords
-        self._clock = clock
+    def __init__(self, accounts: Accounts, throttle: SignInThrottle, lifetime: timedelta) -> None:
+        self._accounts = accounts
         self._throttle = throttle
         self._lifetime = lifetime
-        self._transactions = transactions
-        self._journal = journal
         self._dummy_hash: str | None = None
 
     async def __call__(
@@ -158,23 +142,25 @@ class SignIn:
     ) -> IssuedToken:
         """A new token for the user; InvalidCredentials or Throttled otherwise."""
         await self._throttle.check(username, client)
-        found = await self._users.password_hash(username)
+        found = await self._accounts.users.password_hash(username)
         user, stored_hash = found if found is not None else (None, None)
-        matches = self._passwords.verify(stored_hash or self._dummy(), password)
+        matches = self._accounts.passwords.verify(stored_hash or self._dummy(), password)
         if user is None or stored_hash is None or not matches or not user.is_active:
             await self._throttle.failed(username, client)
             tried = None if user is None else user.id
-            await self._journal.record(
+            await self._accounts.journal.record(
                 Change(SIGN_IN_FAILED, USER, tried), Author(None, API, request_id, client)
             )
             raise InvalidCredentials
         key = secrets.token_hex(20)
-        async with self._transactions.transaction():
-            if self._passwords.needs_rehash(stored_hash):
-                await self._users.set_password_hash(user.id, self._passwords.hash(password))
-            expires_at = self._clock() + self._lifetime
-            token = await self._tokens.add(user.id, token_digest(key), expires_at)
-            await self._journal.record(
+        async with self._accounts.transactions.transaction():
+            if self._accounts.passwords.needs_rehash(stored_hash):
+                await self._accounts.users.set_password_hash(
+                    user.id, self._accounts.passwords.hash(password)
+                )
+            expires_at = self._accounts.clock() + self._lifetime
+            token = await self._accounts.tokens.add(user.id, token_digest(key), expires_at)
+            await self._accounts.journal.record(
                 Change(SIGN_IN, TOKEN, token.id), Author(user, API, request_id, client)
             )
         return IssuedToken(key=key, token=token)
@@ -182,7 +168,7 @@ class SignIn:
     def _dummy(self) -> str:
         # Made with today's parameters, so checking against it costs what a real check costs.
         if self._dummy_hash is None:
-            self._dummy_hash = self._passwords.hash(secrets.token_hex(16))
+            self._dummy_hash = self._accounts.passwords.hash(secrets.token_hex(16))
         return self._dummy_hash
 
 

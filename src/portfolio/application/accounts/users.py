@@ -13,7 +13,7 @@ changed; a new password is the field ``password``, never a value or a hash.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from portfolio.application.accounts.errors import InvalidPermissionCode, UnknownUser
@@ -57,6 +57,19 @@ _USER_FIELDS = ("username", "is_staff", "is_admin", "is_active", "permissions")
 _ACTIVATIONS = {(True, False): DELETE, (False, True): RESTORE}
 
 
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """What the use cases that change accounts work with: the users and their tokens, the
+    password hasher, the clock, and the unit of work and journal each change is written in."""
+
+    users: UserStore
+    tokens: TokenStore
+    passwords: PasswordHasher
+    clock: Clock
+    transactions: Transactions
+    journal: Journal
+
+
 class AdministerUsers:
     """Users as admins and the operator manage them: with passwords, changes, deactivation,
     grants of codes and the rules of who may change whom.
@@ -65,21 +78,8 @@ class AdministerUsers:
     none (the operator at the command line, the default), anything goes.
     """
 
-    def __init__(
-        self,
-        users: UserStore,
-        tokens: TokenStore,
-        passwords: PasswordHasher,
-        clock: Clock,
-        transactions: Transactions,
-        journal: Journal,
-    ) -> None:
-        self._users = users
-        self._tokens = tokens
-        self._passwords = passwords
-        self._clock = clock
-        self._transactions = transactions
-        self._journal = journal
+    def __init__(self, accounts: Accounts) -> None:
+        self._accounts = accounts
 
     async def create(
         self,
@@ -99,25 +99,27 @@ class AdministerUsers:
         password_hash = None
         if password is not None:
             require_password_rules(password)
-            password_hash = self._passwords.hash(password)
+            password_hash = self._accounts.passwords.hash(password)
         fields = (*_USER_FIELDS, PASSWORD) if password is not None else _USER_FIELDS
-        async with self._transactions.transaction():
-            created = await self._users.create(
+        async with self._accounts.transactions.transaction():
+            created = await self._accounts.users.create(
                 NewUser(username, is_staff, is_admin, is_active, permissions, password_hash)
             )
-            await self._journal.record(Change(CREATE, USER, created.id, fields), by)
+            await self._accounts.journal.record(Change(CREATE, USER, created.id, fields), by)
         return created
 
     async def get(self, user_id: int) -> Principal:
         """The user; UserNotFound when there is none."""
-        user = await self._users.get(user_id)
+        user = await self._accounts.users.get(user_id)
         if user is None:
             raise UserNotFound
         return user
 
     async def list(self, terms: Sequence[str], number: int, size: int) -> Page[Principal]:
         """Page ``number`` of the users whose username holds every term, by id."""
-        return await fetch_page(lambda window: self._users.find(terms, window), number, size)
+        return await fetch_page(
+            lambda window: self._accounts.users.find(terms, window), number, size
+        )
 
     async def update(
         self,
@@ -136,15 +138,17 @@ class AdministerUsers:
         if password is not None:
             require_password_rules(password)
         fields = tuple(name for name in _USER_FIELDS if getattr(changes, name) is not None)
-        async with self._transactions.transaction():
-            updated = await self._users.update(user_id, changes)
+        async with self._accounts.transactions.transaction():
+            updated = await self._accounts.users.update(user_id, changes)
             if password is not None:
-                await self._users.set_password_hash(user_id, self._passwords.hash(password))
+                await self._accounts.users.set_password_hash(
+                    user_id, self._accounts.passwords.hash(password)
+                )
                 fields = (*fields, PASSWORD)
             if user.is_active and not updated.is_active:
-                await self._tokens.revoke_all(user_id, self._clock())
+                await self._accounts.tokens.revoke_all(user_id, self._accounts.clock())
             action = _ACTIVATIONS.get((user.is_active, updated.is_active), UPDATE)
-            await self._journal.record(Change(action, USER, user_id, fields), by)
+            await self._accounts.journal.record(Change(action, USER, user_id, fields), by)
         return updated
 
     async def deactivate(self, user_id: int, by: Author = OPERATOR) -> None:
@@ -155,11 +159,11 @@ class AdministerUsers:
         """Give the user a new password; their tokens stay valid."""
         require_may_manage(by.user, await self.get(user_id))
         require_password_rules(password)
-        password_hash = self._passwords.hash(password)
-        async with self._transactions.transaction():
-            if not await self._users.set_password_hash(user_id, password_hash):
+        password_hash = self._accounts.passwords.hash(password)
+        async with self._accounts.transactions.transaction():
+            if not await self._accounts.users.set_password_hash(user_id, password_hash):
                 raise UserNotFound
-            await self._journal.record(Change(UPDATE, USER, user_id, (PASSWORD,)), by)
+            await self._accounts.journal.record(Change(UPDATE, USER, user_id, (PASSWORD,)), by)
 
     async def set_password_of(self, username: str, password: str) -> Principal:
         """The operator's way: a new password for the user called ``username``."""
@@ -171,13 +175,15 @@ class AdministerUsers:
         """The operator's way: add permission codes to the user called ``username``."""
         _require_codes(codes)
         user = await self._by_name(username)
-        async with self._transactions.transaction():
-            granted = await self._users.grant(user.id, codes)
-            await self._journal.record(Change(UPDATE, USER, user.id, ("permissions",)), OPERATOR)
+        async with self._accounts.transactions.transaction():
+            granted = await self._accounts.users.grant(user.id, codes)
+            await self._accounts.journal.record(
+                Change(UPDATE, USER, user.id, ("permissions",)), OPERATOR
+            )
         return granted
 
     async def _by_name(self, username: str) -> Principal:
-        user = await self._users.get_by_username(username)
+        user = await self._accounts.users.get_by_username(username)
         if user is None:
             raise UnknownUser(username)
         return user
