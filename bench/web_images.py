@@ -129,7 +129,7 @@ def quality_table(
     """Score every format and quality of the grid on every photo and box; print the choice."""
     print(f"photos: {', '.join(photo.name for photo in photos)}")
     print(f"effort: {effort}\n")
-    header = f"{'format':<6}{'box':>6}{'q':>4}{'bytes':>9}{'of JPEG':>9}{'score':>8}"
+    header = f"{'format':<6}{'box':>6}{'q':>6}{'bytes':>9}{'of JPEG':>9}{'score':>8}"
     print(f"{header}{'vs JPEG (median, min)':>23}{'encode ms':>11}")
     per_photo: list[str] = []
     for box in BOXES:
@@ -156,7 +156,7 @@ def quality_table(
                         )
                     )
         print(
-            f"{'JPEG':<6}{box:>6}{JPEG_QUALITY:>4}"
+            f"{'JPEG':<6}{box:>6}{JPEG_QUALITY:>6}"
             f"{statistics.median(r[0] for r in jpeg_rows):>9.0f}{'100 %':>9}"
             f"{statistics.median(r[1] for r in jpeg_rows):>8.1f}{'':>23}"
             f"{statistics.median(r[2] for r in jpeg_rows):>11.1f}"
@@ -173,7 +173,7 @@ def quality_table(
                 if quality == ADAPTER_QUALITY[image_format]:
                     mark += "  (adapter)"
                 print(
-                    f"{image_format:<6}{box:>6}{quality:>4g}"
+                    f"{image_format:<6}{box:>6}{quality:>6g}"
                     f"{statistics.median(r[0] for r in results):>9.0f}"
                     f"{statistics.median(r[1] for r in results) * 100:>7.0f} %"
                     f"{statistics.median(r[2] for r in results):>8.1f}"
@@ -187,12 +187,12 @@ def quality_table(
                 ):
                     per_photo.append(
                         f"{photo.name:<30}{box:>6}{jpeg_row[0]:>9}{jpeg_row[1]:>7.1f}"
-                        f"{image_format:>6}{quality:>4g}{result[0]:>9}{result[1] * 100:>7.0f} %"
+                        f"{image_format:>6}{quality:>6g}{result[0]:>9}{result[1] * 100:>7.0f} %"
                         f"{result[2]:>7.1f}{result[2] - result[3]:>+7.1f}{result[4]:>9.1f}"
                     )
         print()
     print(
-        f"{'photo':<30}{'box':>6}{'JPEG B':>9}{'score':>7}{'as':>6}{'q':>4}{'bytes':>9}"
+        f"{'photo':<30}{'box':>6}{'JPEG B':>9}{'score':>7}{'as':>6}{'q':>6}{'bytes':>9}"
         f"{'of JPEG':>9}{'score':>7}{'vs':>7}{'enc ms':>9}"
     )
     print("\n".join(per_photo), end="\n\n")
@@ -359,7 +359,7 @@ def codec_options(given: list[str] | None) -> dict[str, str]:
 
 def whole(quality: float) -> float:
     """``quality`` as an int when it is one: Pillow's AVIF writer takes nothing else."""
-    return int(quality) if quality.is_integer() else quality
+    return int(quality) if float(quality).is_integer() else quality
 
 
 def main() -> None:
