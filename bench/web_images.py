@@ -180,7 +180,9 @@ def quality_table(
                     f"{margin:>+15.1f}{min(margins):>+8.1f}"
                     f"{statistics.median(r[4] for r in results):>11.1f}{mark}"
                 )
-            marked = sorted({ADAPTER_QUALITY[image_format]} | ({chosen} if chosen else set()))
+            marked = sorted(
+                ({ADAPTER_QUALITY[image_format]} & set(qualities)) | ({chosen} if chosen else set())
+            )
             for quality in marked:
                 for photo, jpeg_row, result in zip(
                     photos, jpeg_rows, rows[image_format, quality], strict=True
