@@ -1,7 +1,8 @@
 """AVIF and WebP thumbnails against today's JPEG ones: bytes at an equal score, encode time.
 
     .venv/bin/python -m bench.web_images --corpus DIR [--corpus DIR2 ...] [--runs 5]
-        [--avif-speed N] [--avif-subsampling 4:2:0] [--webp-method N] [--quality-only]
+        [--avif-speed N] [--avif-subsampling 4:4:4] [--avif-option KEY=VALUE ...]
+        [--webp-method N] [--avif-qualities 66,68,70] [--webp-qualities 85.5,86] [--quality-only]
 
 Each ``DIR`` holds the photographs to score, JPEG or PNG files; each corpus gets its own
 table, in one run. The figures in docs/performance.md used two corpora:
@@ -22,9 +23,11 @@ scored against the reference with SSIMULACRA2 (PyPI ``ssimulacra2``; 100 is iden
 visually lossless, 70 is high quality). Each row gives medians over the photos: bytes, bytes
 as a share of the JPEG's, score, and the score's margin over the JPEG's (median and worst
 photo); the lowest quality whose median margin is not negative is marked, and the adapter's
-own quality too. The encoder effort is the adapter's unless ``--avif-speed``,
-``--avif-subsampling`` or ``--webp-method`` say otherwise. Then, per photo, the figures of
-the marked qualities.
+own quality too. The encoder settings are the adapter's unless ``--avif-speed``,
+``--avif-subsampling``, ``--avif-option`` (libavif's codec options, as ``avifenc -a`` takes
+them, e.g. ``qm-max=8``; ``--avif-option none`` for none) or ``--webp-method`` say otherwise,
+and ``--avif-qualities`` and ``--webp-qualities`` replace the grid (WebP takes fractions).
+Then, per photo, the figures of the marked qualities.
 
 **Time.** A 4000x3000 JPEG (the photo of bench/media_ingest.py) goes through the service's
 adapter: ``render`` (today's upload work: one decode, four JPEG thumbnails) beside ``render``
@@ -62,6 +65,7 @@ from bench.media_ingest import make_photo
 from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
 from portfolio.adapters.memory.database import InMemoryDatabase
 from portfolio.adapters.pillow.images import (
+    AVIF_CODEC_OPTIONS,
     AVIF_QUALITY,
     AVIF_SPEED,
     AVIF_SUBSAMPLING,
@@ -82,10 +86,10 @@ from portfolio.entrypoints.settings import Settings
 
 JPEG_QUALITY = 85
 BOXES = (128, 512, 1080)
-ADAPTER_QUALITY = {"AVIF": AVIF_QUALITY, "WEBP": WEBP_VARIANT_QUALITY}
-GRID: dict[str, tuple[int, ...]] = {
-    "AVIF": tuple(sorted({50, 60, 65, 70, 71, 72, 74, 75, 76, 80, AVIF_QUALITY})),
-    "WEBP": tuple(sorted({75, 80, 85, 86, 87, 88, 89, 90, WEBP_VARIANT_QUALITY})),
+ADAPTER_QUALITY: dict[str, float] = {"AVIF": AVIF_QUALITY, "WEBP": WEBP_VARIANT_QUALITY}
+GRID: dict[str, tuple[float, ...]] = {
+    "AVIF": tuple(sorted({50, 60, 65, 66, 67, 68, 69, 70, 72, 75, 80, AVIF_QUALITY})),
+    "WEBP": tuple(sorted({75, 80, 85, 85.5, 86, 87, 88, 90, WEBP_VARIANT_QUALITY})),
 }
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
 MAX_PIXELS = 50_000_000
@@ -120,15 +124,17 @@ def score(reference_png: bytes, candidate: bytes) -> float:
 Figures = tuple[int, float, float, float, float]  # bytes, of JPEG, score, JPEG's score, ms
 
 
-def quality_table(photos: list[Path], effort: dict[str, dict[str, object]]) -> None:
+def quality_table(
+    photos: list[Path], effort: dict[str, dict[str, object]], grid: dict[str, tuple[float, ...]]
+) -> None:
     """Score every format and quality of the grid on every photo and box; print the choice."""
     print(f"photos: {', '.join(photo.name for photo in photos)}")
     print(f"effort: {effort}\n")
-    header = f"{'format':<6}{'box':>6}{'q':>4}{'bytes':>9}{'of JPEG':>9}{'score':>8}"
+    header = f"{'format':<6}{'box':>6}{'q':>6}{'bytes':>9}{'of JPEG':>9}{'score':>8}"
     print(f"{header}{'vs JPEG (median, min)':>23}{'encode ms':>11}")
     per_photo: list[str] = []
     for box in BOXES:
-        rows: dict[tuple[str, int], list[Figures]] = {}
+        rows: dict[tuple[str, float], list[Figures]] = {}
         jpeg_rows: list[tuple[int, float, float]] = []
         for photo in photos:
             pixels = reference(photo, box)
@@ -136,10 +142,10 @@ def quality_table(photos: list[Path], effort: dict[str, dict[str, object]]) -> N
             jpeg, jpeg_ms = encoded(pixels, "JPEG", quality=JPEG_QUALITY)
             jpeg_score = score(reference_png, jpeg)
             jpeg_rows.append((len(jpeg), jpeg_score, jpeg_ms))
-            for image_format, qualities in GRID.items():
+            for image_format, qualities in grid.items():
                 for quality in qualities:
                     data, ms = encoded(
-                        pixels, image_format, quality=quality, **effort[image_format]
+                        pixels, image_format, quality=whole(quality), **effort[image_format]
                     )
                     rows.setdefault((image_format, quality), []).append(
                         (
@@ -151,13 +157,13 @@ def quality_table(photos: list[Path], effort: dict[str, dict[str, object]]) -> N
                         )
                     )
         print(
-            f"{'JPEG':<6}{box:>6}{JPEG_QUALITY:>4}"
+            f"{'JPEG':<6}{box:>6}{JPEG_QUALITY:>6}"
             f"{statistics.median(r[0] for r in jpeg_rows):>9.0f}{'100 %':>9}"
             f"{statistics.median(r[1] for r in jpeg_rows):>8.1f}{'':>23}"
             f"{statistics.median(r[2] for r in jpeg_rows):>11.1f}"
         )
-        for image_format, qualities in GRID.items():
-            chosen: int | None = None
+        for image_format, qualities in grid.items():
+            chosen: float | None = None
             for quality in qualities:
                 results = rows[image_format, quality]
                 margins = [result[2] - result[3] for result in results]
@@ -168,26 +174,28 @@ def quality_table(photos: list[Path], effort: dict[str, dict[str, object]]) -> N
                 if quality == ADAPTER_QUALITY[image_format]:
                     mark += "  (adapter)"
                 print(
-                    f"{image_format:<6}{box:>6}{quality:>4}"
+                    f"{image_format:<6}{box:>6}{quality:>6g}"
                     f"{statistics.median(r[0] for r in results):>9.0f}"
                     f"{statistics.median(r[1] for r in results) * 100:>7.0f} %"
                     f"{statistics.median(r[2] for r in results):>8.1f}"
                     f"{margin:>+15.1f}{min(margins):>+8.1f}"
                     f"{statistics.median(r[4] for r in results):>11.1f}{mark}"
                 )
-            marked = sorted({ADAPTER_QUALITY[image_format]} | ({chosen} if chosen else set()))
+            marked = sorted(
+                ({ADAPTER_QUALITY[image_format]} & set(qualities)) | ({chosen} if chosen else set())
+            )
             for quality in marked:
                 for photo, jpeg_row, result in zip(
                     photos, jpeg_rows, rows[image_format, quality], strict=True
                 ):
                     per_photo.append(
                         f"{photo.name:<30}{box:>6}{jpeg_row[0]:>9}{jpeg_row[1]:>7.1f}"
-                        f"{image_format:>6}{quality:>4}{result[0]:>9}{result[1] * 100:>7.0f} %"
+                        f"{image_format:>6}{quality:>6g}{result[0]:>9}{result[1] * 100:>7.0f} %"
                         f"{result[2]:>7.1f}{result[2] - result[3]:>+7.1f}{result[4]:>9.1f}"
                     )
         print()
     print(
-        f"{'photo':<30}{'box':>6}{'JPEG B':>9}{'score':>7}{'as':>6}{'q':>4}{'bytes':>9}"
+        f"{'photo':<30}{'box':>6}{'JPEG B':>9}{'score':>7}{'as':>6}{'q':>6}{'bytes':>9}"
         f"{'of JPEG':>9}{'score':>7}{'vs':>7}{'enc ms':>9}"
     )
     print("\n".join(per_photo), end="\n\n")
@@ -338,6 +346,23 @@ def http_table(runs: int) -> None:
     report(wall, cpu, "GET 1080 JPEG thumbnail (as before)")
 
 
+def qualities(text: str) -> tuple[float, ...]:
+    """``--avif-qualities 66,68,70``: the qualities to try, in order."""
+    return tuple(sorted(float(value) for value in text.split(",")))
+
+
+def codec_options(given: list[str] | None) -> dict[str, str]:
+    """``--avif-option KEY=VALUE`` as libavif takes them; the adapter's unless any is given."""
+    if given is None:
+        return dict(AVIF_CODEC_OPTIONS)
+    return dict(option.split("=", 1) for option in given if option != "none")
+
+
+def whole(quality: float) -> float:
+    """``quality`` as an int when it is one: Pillow's AVIF writer takes nothing else."""
+    return int(quality) if float(quality).is_integer() else quality
+
+
 def main() -> None:
     """Print the quality table of each ``--corpus`` and the timing tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -345,7 +370,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--avif-speed", type=int, default=AVIF_SPEED)
     parser.add_argument("--avif-subsampling", default=AVIF_SUBSAMPLING)
+    parser.add_argument("--avif-option", action="append", metavar="KEY=VALUE")
     parser.add_argument("--webp-method", type=int, default=WEBP_VARIANT_METHOD)
+    parser.add_argument("--avif-qualities", type=qualities, default=GRID["AVIF"])
+    parser.add_argument("--webp-qualities", type=qualities, default=GRID["WEBP"])
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--quality-only", action="store_true", help="no timing tables")
     parser.add_argument("--http-only", action="store_true", help="only the HTTP requests")
@@ -354,15 +382,21 @@ def main() -> None:
         http_table(arguments.runs)
         return
     effort: dict[str, dict[str, object]] = {
-        "AVIF": {"speed": arguments.avif_speed, "subsampling": arguments.avif_subsampling},
+        "AVIF": {
+            "speed": arguments.avif_speed,
+            "subsampling": arguments.avif_subsampling,
+            "advanced": codec_options(arguments.avif_option),
+        },
         "WEBP": {"method": arguments.webp_method},
     }
+    grid = {"AVIF": arguments.avif_qualities, "WEBP": arguments.webp_qualities}
     if not arguments.skip_quality:
         for corpus in arguments.corpus:
             print(f"corpus {corpus}")
             quality_table(
                 sorted(path for path in corpus.iterdir() if path.suffix.lower() in PHOTO_SUFFIXES),
                 effort,
+                grid,
             )
     if arguments.quality_only:
         return

@@ -54,14 +54,17 @@ _PROFILE_FORMATS = frozenset({ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.WEB
 
 # Chosen by measurement (bench/web_images.py, docs/performance.md): on lossless photographs,
 # the lowest qualities whose SSIMULACRA2 score matches the JPEG thumbnail's (quality 85) on the
-# median photo. AVIF speed 8 takes about 10 % fewer bytes than 9 at that score for about 35 ms
-# more CPU on a 1080 px thumbnail (speed 7 would take another 100 ms, past the first
-# request's 300 ms bound); the AVIF stays above 60 % of the JPEG's bytes, WebP above 80 %.
-AVIF_QUALITY = 72
+# median photo. AVIF in 4:4:4 with aom's quantization matrices capped at level 8 (flatter
+# ones cost bytes this metric does not reward) takes about 5 points fewer of the JPEG's bytes
+# than 4:2:0 at that score; speed 8 keeps a 1080 px first request under 300 ms of CPU
+# (speed 7 adds about 70 ms). WebP takes a fractional quality, and method 6 about 3 points
+# fewer bytes than 4 for about 25 ms more on a 1080 px thumbnail.
+AVIF_QUALITY = 70
 AVIF_SPEED = 8
-AVIF_SUBSAMPLING = "4:2:0"
-WEBP_VARIANT_QUALITY = 86
-WEBP_VARIANT_METHOD = 4
+AVIF_SUBSAMPLING = "4:4:4"
+AVIF_CODEC_OPTIONS = (("qm-max", "8"),)  # key-value pairs, as libavif takes them
+WEBP_VARIANT_QUALITY = 85.6
+WEBP_VARIANT_METHOD = 6
 
 # Shrinking first by a whole factor (box filter) is much faster than Lanczos over the whole
 # image; at three times the target size the result cannot be told from a full Lanczos pass.
@@ -110,6 +113,7 @@ class PillowImageProcessor:
                 "quality": AVIF_QUALITY,
                 "speed": AVIF_SPEED,
                 "subsampling": AVIF_SUBSAMPLING,
+                "advanced": AVIF_CODEC_OPTIONS,
             },
             WebFormat.WEBP: {
                 "format": "WEBP",
