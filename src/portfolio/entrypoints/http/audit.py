@@ -29,11 +29,11 @@ from portfolio.entrypoints.http.forms import BAD_DATETIME, Invalid, Timestamp
 from portfolio.entrypoints.http.ids import parse_id
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import ID_SCHEMA, documented, read_responses, with_answer
-from portfolio.entrypoints.http.pages import PAGED, QueryParameter, page_links, requested_page
+from portfolio.entrypoints.http.pages import PAGED, QueryParameter, requested_page
 from portfolio.entrypoints.http.portfolios import BAD_CHOICE
 from portfolio.entrypoints.http.request_errors import InvalidFields
-from portfolio.entrypoints.http.resource import AnyRequest, answering, with_options
-from portfolio.entrypoints.http.wire import Page, named_page
+from portfolio.entrypoints.http.resource import AnyRequest, answering, present_page, with_options
+from portfolio.entrypoints.http.wire import named_page
 
 NOT_A_NUMBER = "Enter a whole number."
 
@@ -60,24 +60,17 @@ class AuditEntryData(msgspec.Struct):
     client: str | None
 
 
-def present(entry: AuditEntry) -> AuditEntryData:
+def present(entry: AuditEntry, _: object = None) -> AuditEntryData:
     """An entry as the wire shows it; the operator, the scheduler and failed sign-ins have
     no actor."""
     actor = None
     if entry.actor_id is not None:
         actor = ActorData(id=entry.actor_id, username=entry.actor_username or "")
-    return AuditEntryData(
-        id=entry.id,
-        at=entry.at,
-        actor=actor,
-        via=entry.via,
-        action=entry.action,
-        resource=entry.resource,
-        object_id=entry.object_id,
-        changes=list(entry.changes),
-        request_id=entry.request_id,
-        client=entry.client,
-    )
+    copied = {name: getattr(entry, name) for name in _COPIED}
+    return AuditEntryData(**copied, actor=actor, changes=list(entry.changes))
+
+
+_COPIED = ("id", "at", "via", "action", "resource", "object_id", "request_id", "client")
 
 
 _MOMENT = "ISO 8601 date and time; without an offset it is taken as UTC."
@@ -172,14 +165,8 @@ async def _list_audit_entries(request: AnyRequest, audit: Injected[AuditEndpoint
     """A page of the audit log."""
     query = request.query_params
     wanted = requested_page(query)
-    found = await audit.read(audit_filter(query), wanted.number, wanted.size)
-    following, preceding = page_links(request, found)
-    return Page(
-        count=found.total,
-        next=following,
-        previous=preceding,
-        results=[present(entry) for entry in found.items],
-    )
+    found = await audit.read(audit_filter(query), *wanted)
+    return present_page(request, found, present, str)
 
 
 list_audit_entries = get(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, quote, urlencode
 
 from litestar import Request
@@ -77,8 +77,7 @@ def ordering(raw: str | None, default: tuple[SortKey, ...]) -> tuple[SortKey, ..
     return tuple(keys) or default
 
 
-@dataclass(frozen=True, slots=True)
-class PageRequest:
+class PageRequest(NamedTuple):
     """The page a list request asks for: its number, from 1, and its size."""
 
     number: int

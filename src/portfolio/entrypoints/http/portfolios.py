@@ -3,6 +3,7 @@ form, its list's filters and ordering, and its endpoints."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +31,6 @@ from portfolio.application.portfolios.moving import MovePortfolio
 from portfolio.application.portfolios.revisions import ManageRevisions
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
 from portfolio.application.portfolios.trash import ManageTrash
-from portfolio.application.ports import MediaStorage
-from portfolio.application.retries import SafeRetries
 from portfolio.domain import (
     Action,
     Portfolio,
@@ -348,8 +347,7 @@ _TAKEN = with_answer(
 
 async def _list_trash(request: AnyRequest, endpoints: Injected[PortfolioEndpoints]) -> Any:
     """A page of the trash."""
-    wanted = requested_page(request.query_params)
-    found = await endpoints.trash.list(wanted.number, wanted.size)
+    found = await endpoints.trash.list(*requested_page(request.query_params))
     return endpoints.page(request, found, presenter(TrashedPortfolioData))
 
 
@@ -388,7 +386,7 @@ async def _list_revisions(
 ) -> Any:
     """A page of a portfolio's revisions."""
     wanted = requested_page(request.query_params)
-    found = await endpoints.revisions.list(endpoints.id_of(id), wanted.number, wanted.size)
+    found = await endpoints.revisions.list(endpoints.id_of(id), *wanted)
     return endpoints.page(request, found, presenter(RevisionData))
 
 
@@ -638,36 +636,28 @@ PORTFOLIOS = Resource(
 )
 
 
+@dataclass(kw_only=True)
 class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
     """Portfolios: the form's writes, and a list filtered and ordered by its query."""
 
-    def __init__(
-        self,
-        manage: ManagePortfolios,
-        trash: ManageTrash,
-        revisions: ManageRevisions,
-        move: MovePortfolio,
-        bulk: BulkPortfolios,
-        storage: MediaStorage,
-        retries: SafeRetries,
-    ) -> None:
-        super().__init__(PORTFOLIOS, manage, storage, retries)
-        self.bulk = bulk
-        self.trash = trash
-        self.revisions = revisions
-        self.move = move
+    resource: Resource[PortfolioData] = PORTFOLIOS
+    manage: ManagePortfolios
+    trash: ManageTrash
+    revisions: ManageRevisions
+    move: MovePortfolio
+    bulk: BulkPortfolios
 
     async def find(self, request: AnyRequest) -> Page[Portfolio]:
         """One page of whole portfolios matching the query's filters, in its ordering."""
         query = request.query_params
         wanted = requested_page(query)
-        return await self.manage.list(portfolio_filter(query), wanted.number, wanted.size)
+        return await self.manage.list(portfolio_filter(query), *wanted)
 
     def presenter_for(self, request: AnyRequest) -> Presenter[PortfolioData]:
         """With ``?expand=publishing``, the publishing fields too."""
         expand = request.query_params.get("expand")
         if expand is None:
-            return self.default_presenter
+            return presenter(PortfolioData)
         if expand != PUBLISHING:
             raise InvalidFields({"expand": [BAD_CHOICE]})
         return presenter(PortfolioData, expand=True)

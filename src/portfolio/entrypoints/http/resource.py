@@ -244,29 +244,39 @@ def author_of(request: AnyRequest) -> Author:
     return Author(request.user, API, request_id=REQUEST_ID.get(), client=client)
 
 
-def media_urls(storage: MediaStorage, request: AnyRequest) -> UrlFor:
-    """Keys to URLs: the store's own, or this service's ``/media/`` at the request's origin."""
-    served_here = f"{request_origin(request)}{MEDIA_PATH}"
+def media_urls(storage: MediaStorage, origin: str) -> UrlFor:
+    """Keys to URLs: the store's own, or this service's ``/media/`` at ``origin``."""
+    served_here = f"{origin}{MEDIA_PATH}"
     url = storage.url
     return lambda key: url(key) or served_here + key
 
 
+def present_page(
+    request: AnyRequest,
+    found: FoundPage[Any],
+    present: Presenter[Any],
+    url_for: UrlFor,
+    origin: str | None = None,
+) -> Page[Any]:
+    """A page of found entities as the wire shows it, its links at ``origin`` (the request's
+    own by default)."""
+    following, preceding = page_links(request, found, origin)
+    return Page(
+        count=found.total,
+        next=following,
+        previous=preceding,
+        results=[present(item, url_for) for item in found.items],
+    )
+
+
+@dataclass(kw_only=True)
 class ResourceEndpoints(Generic[EntityT, DataT]):
-    """What a resource's operations call: the hooks a resource overrides, and the
-    presentation every one shares.
+    """What a resource's operations call: the hooks a resource overrides (each raises the
+    resource's NotFound for an id that names nothing), and the presentation all share."""
 
-    ``find`` answers a list, ``get`` an item, ``create`` a create with the form's values,
-    ``change`` a PUT (``partial=False``) or a PATCH, ``remove`` a delete. Each raises the
-    resource's NotFound for an id that names nothing.
-    """
-
-    def __init__(
-        self, resource: Resource[DataT], storage: MediaStorage, retries: SafeRetries
-    ) -> None:
-        self.resource = resource
-        self.storage = storage
-        self.retries = retries
-        self.default_presenter: Presenter[DataT] = presenter(resource.data)  # type: ignore[type-var]
+    resource: Resource[DataT]
+    storage: MediaStorage
+    retries: SafeRetries
 
     async def find(self, request: AnyRequest) -> FoundPage[EntityT]:
         """The page of objects the request's query asks for."""
@@ -295,28 +305,23 @@ class ResourceEndpoints(Generic[EntityT, DataT]):
         return path_id(raw_id, self.resource.missing)
 
     def presenter_for(self, request: AnyRequest) -> Presenter[DataT]:
-        """How ``request`` asks for its objects to be shown (a resource with opt-ins in its
-        query overrides this)."""
-        return self.default_presenter
+        """How ``request`` asks for its objects to be shown (overridden for opt-ins)."""
+        return presenter(self.resource.data)  # type: ignore[type-var]
 
     def present(self, request: AnyRequest, entity: EntityT) -> DataT:
         """``entity`` as the wire shows it, its files' URLs for this request."""
-        return self.presenter_for(request)(entity, media_urls(self.storage, request))
+        return self.presenter_for(request)(entity, self.urls(request))
+
+    def urls(self, request: AnyRequest) -> UrlFor:
+        """Keys to URLs for ``request``."""
+        return media_urls(self.storage, request_origin(request))
 
     def page(
         self, request: AnyRequest, found: FoundPage[Any], present: Presenter[Any] | None = None
     ) -> Page[Any]:
-        """A page of found entities as the wire shows it (as ``present`` does, when given
-        for the entities of a nested list), with absolute links."""
-        url_for = media_urls(self.storage, request)
+        """A page as the wire shows it (as ``present`` does, when given), with absolute links."""
         present = present or self.presenter_for(request)
-        following, preceding = page_links(request, found)
-        return Page(
-            count=found.total,
-            next=following,
-            previous=preceding,
-            results=[present(item, url_for) for item in found.items],
-        )
+        return present_page(request, found, present, self.urls(request))
 
 
 class Manages(Protocol[EntityT]):
@@ -347,24 +352,17 @@ class Manages(Protocol[EntityT]):
         ...
 
 
+@dataclass(kw_only=True)
 class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
     """A resource whose hooks are its use cases': a searchable list and JSON writes."""
 
-    def __init__(
-        self,
-        resource: Resource[DataT],
-        manage: Manages[EntityT],
-        storage: MediaStorage,
-        retries: SafeRetries,
-    ) -> None:
-        super().__init__(resource, storage, retries)
-        self.manage = manage
+    manage: Manages[EntityT]
 
     async def find(self, request: AnyRequest) -> FoundPage[EntityT]:
         """One page of the objects, by id, searched by ``?search=``."""
         query = request.query_params
         wanted = requested_page(query)
-        return await self.manage.list(search_terms(query.get("search")), wanted.number, wanted.size)
+        return await self.manage.list(search_terms(query.get("search")), *wanted)
 
     async def get(self, object_id: int) -> EntityT:
         """The object, from the use cases."""

@@ -7,6 +7,7 @@ retry store, which is what sealing it avoids.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +16,6 @@ from litestar import get
 from litestar.openapi.spec import OpenAPIType, Schema
 
 from portfolio.application.listing import Page
-from portfolio.application.ports import MediaStorage
-from portfolio.application.retries import SafeRetries
 from portfolio.application.webhooks.manage import ManageWebhooks
 from portfolio.domain import (
     EVENT_TYPES,
@@ -257,9 +256,7 @@ async def _list_deliveries(
     request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
 ) -> Any:
     wanted = requested_page(request.query_params)
-    found: Page[Delivery] = await endpoints.manage.deliveries(
-        endpoints.id_of(id), wanted.number, wanted.size
-    )
+    found = await endpoints.manage.deliveries(endpoints.id_of(id), *wanted)
     return endpoints.page(request, found, lambda delivery, _: _delivery_data(delivery))
 
 
@@ -324,17 +321,16 @@ WEBHOOKS: Resource[WebhookData] = Resource(
 )
 
 
+@dataclass(kw_only=True)
 class WebhookEndpoints(ResourceEndpoints[Endpoint, WebhookData]):
     """Webhook endpoints, every change made by the signed-in admin."""
 
-    def __init__(self, manage: ManageWebhooks, storage: MediaStorage, retries: SafeRetries):
-        super().__init__(WEBHOOKS, storage, retries)
-        self.manage = manage
+    resource: Resource[WebhookData] = WEBHOOKS
+    manage: ManageWebhooks
 
     async def find(self, request: AnyRequest) -> Page[Endpoint]:
         """A page of endpoints, by id."""
-        wanted = requested_page(request.query_params)
-        return await self.manage.list(wanted.number, wanted.size)
+        return await self.manage.list(*requested_page(request.query_params))
 
     async def get(self, object_id: int) -> Endpoint:
         """The endpoint."""

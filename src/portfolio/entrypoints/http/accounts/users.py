@@ -3,6 +3,7 @@ password and their locked sign-in."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import delete, get
@@ -12,8 +13,6 @@ from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import AdministerUsers
 from portfolio.application.fields import UserChanges
 from portfolio.application.listing import Page, Slice, Window, fetch_page
-from portfolio.application.ports import MediaStorage
-from portfolio.application.retries import SafeRetries
 from portfolio.application.revalidation import ACCOUNTS
 from portfolio.domain import Action, Principal, TokenNotFound, UserNotFound
 from portfolio.domain import Resource as Code
@@ -199,28 +198,20 @@ USERS: Resource[UserData] = Resource(
 )
 
 
+@dataclass(kw_only=True)
 class UserEndpoints(ResourceEndpoints[Principal, UserData]):
-    """Users: every change made as the signed-in user, under the rules of who may change
-    whom."""
+    """Users: every change made as the signed-in user, under the rules of who may change whom."""
 
-    def __init__(
-        self,
-        manage: AdministerUsers,
-        tokens: ManageTokens,
-        unlock_sign_in: UnlockSignIn,
-        storage: MediaStorage,
-        retries: SafeRetries,
-    ) -> None:
-        super().__init__(USERS, storage, retries)
-        self.manage = manage
-        self.tokens = tokens
-        self.unlock_sign_in = unlock_sign_in
+    resource: Resource[UserData] = USERS
+    manage: AdministerUsers
+    tokens: ManageTokens
+    unlock_sign_in: UnlockSignIn
 
     async def find(self, request: AnyRequest) -> Page[Principal]:
         """A page of users, by id, optionally searched by username."""
         query = request.query_params
         wanted = requested_page(query)
-        return await self.manage.list(search_terms(query.get("search")), wanted.number, wanted.size)
+        return await self.manage.list(search_terms(query.get("search")), *wanted)
 
     async def get(self, object_id: int) -> Principal:
         """The user."""
