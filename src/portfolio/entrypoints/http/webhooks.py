@@ -1,8 +1,7 @@
 """``/api/webhooks/``: endpoints that receive signed change events, admins only.
 
 The secret is in the answer of a create and of ``rotate-secret`` only. A create takes no
-``Idempotency-Key``: replaying its answer would mean keeping the secret in the clear in the
-retry store, which is what sealing it avoids.
+``Idempotency-Key``: replaying it would keep the secret in the clear in the retry store.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any
 import msgspec
 from litestar import get
 from litestar.openapi.spec import OpenAPIType, Schema
+from msgspec.structs import asdict
 
 from portfolio.application.listing import Page
 from portfolio.application.webhooks.manage import ManageWebhooks
@@ -21,7 +21,6 @@ from portfolio.domain import (
     EVENT_TYPES,
     PING,
     Action,
-    Delivery,
     DeliveryNotFound,
     Endpoint,
     WebhookNotFound,
@@ -70,15 +69,9 @@ class WebhookData(msgspec.Struct):
     created_at: datetime
 
 
-class WebhookSecretData(msgspec.Struct):
+class WebhookSecretData(WebhookData):
     """A webhook endpoint with its secret: the answer of a create and of a rotation only."""
 
-    id: int
-    url: str
-    events: list[str]
-    description: str | None
-    is_active: bool
-    created_at: datetime
     secret: str
 
 
@@ -169,22 +162,10 @@ _UNSAFE_URL = {"url": ["The URL's host is a private address (10.0.0.1): refused.
 
 
 def _with_secret(endpoint: Endpoint, secret: str) -> WebhookSecretData:
-    return WebhookSecretData(
-        id=endpoint.id,
-        url=endpoint.url,
-        events=sorted(endpoint.events),
-        description=endpoint.description,
-        is_active=endpoint.is_active,
-        created_at=endpoint.created_at,
-        secret=secret,
-    )
+    return WebhookSecretData(**asdict(presenter(WebhookData)(endpoint, str)), secret=secret)
 
 
 _delivery = presenter(DeliveryData)
-
-
-def _delivery_data(delivery: Delivery) -> DeliveryData:
-    return _delivery(delivery, str)
 
 
 @action(
@@ -249,7 +230,7 @@ async def ping_webhook(
     request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
 ) -> DeliveryData:
     """Ping a webhook."""
-    return _delivery_data(await endpoints.manage.ping(endpoints.id_of(id), author_of(request)))
+    return _delivery(await endpoints.manage.ping(endpoints.id_of(id), author_of(request)), str)
 
 
 async def _list_deliveries(
@@ -257,7 +238,7 @@ async def _list_deliveries(
 ) -> Any:
     wanted = requested_page(request.query_params)
     found = await endpoints.manage.deliveries(endpoints.id_of(id), *wanted)
-    return endpoints.page(request, found, lambda delivery, _: _delivery_data(delivery))
+    return endpoints.page(request, found, _delivery)
 
 
 _LISTED, _WHO = _BASE.allowing(Action.LIST)
@@ -293,7 +274,7 @@ async def retry_webhook_delivery(
     """Send a delivery again."""
     endpoint_id = endpoints.id_of(id)
     chosen = path_id(delivery_id, DeliveryNotFound)
-    return _delivery_data(await endpoints.manage.retry(endpoint_id, chosen, author_of(request)))
+    return _delivery(await endpoints.manage.retry(endpoint_id, chosen, author_of(request)), str)
 
 
 WEBHOOKS: Resource[WebhookData] = Resource(

@@ -55,8 +55,8 @@ class ThumbnailData(msgspec.Struct):
     variants: list[VariantData] | UnsetType = UNSET
 
 
-class ImageData(msgspec.Struct):
-    """A stored image (``image_data`` and ``images_data`` items)."""
+class FileData(msgspec.Struct):
+    """A stored file of any kind (``meta[].value_file``)."""
 
     id: int
     type: str
@@ -64,6 +64,11 @@ class ImageData(msgspec.Struct):
     size: int
     human_readable_size: str
     f: str
+
+
+class ImageData(FileData):
+    """A stored image (``image_data`` and ``images_data`` items)."""
+
     width: int | None
     height: int | None
     mode: str | None
@@ -75,17 +80,6 @@ class ImageData(msgspec.Struct):
 
 WEB_IMAGE = frozenset({"alt", "placeholder", "variants"})
 """The image fields the media API and the public API show (``presenter(..., expand=)``)."""
-
-
-class FileData(msgspec.Struct):
-    """A stored file of any kind (``meta[].value_file``)."""
-
-    id: int
-    type: str
-    name: str
-    size: int
-    human_readable_size: str
-    f: str
 
 
 class Page(msgspec.Struct, Generic[T]):
