@@ -3,7 +3,7 @@ form, its list's filters and ordering, and its endpoints."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -306,17 +306,16 @@ def portfolio_filter(query: Any) -> PortfolioFilter:
     )
 
 
-_NAMES: dict[str, Any] = {
-    "code": Code.PORTFOLIOS,
-    "path": "portfolios",
-    "name": "Portfolio",
-    "singular": "portfolio",
-    "plural": "portfolios",
-    "data": PortfolioData,
-    "missing": PortfolioNotFound,
-}
 # Declared without its extra routes first, for their own texts and codes.
-_PORTFOLIOS: Resource[PortfolioData] = Resource(**_NAMES)
+_PORTFOLIOS: Resource[PortfolioData] = Resource(
+    code=Code.PORTFOLIOS,
+    path="portfolios",
+    name="Portfolio",
+    singular="portfolio",
+    plural="portfolios",
+    data=PortfolioData,
+    missing=PortfolioNotFound,
+)
 
 
 class EditorData(msgspec.Struct):
@@ -598,8 +597,8 @@ async def purge_portfolio(
     await endpoints.trash.purge(endpoints.id_of(id), author_of(request))
 
 
-PORTFOLIOS = Resource(
-    **_NAMES,
+PORTFOLIOS = replace(
+    _PORTFOLIOS,
     form=PORTFOLIO_FORM,
     query=PORTFOLIO_QUERY,
     item_query=(EXPAND_PARAMETER,),

@@ -6,7 +6,7 @@ The secret is in the answer of a create and of ``rotate-secret`` only. A create 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -147,17 +147,16 @@ WEBHOOK_FORM = Form(
     read_only=frozenset({"id", "created_at", "secret"}),
 )
 
-_NAMES: dict[str, Any] = {
-    "code": None,
-    "path": "webhooks",
-    "name": "Webhook",
-    "singular": "webhook",
-    "plural": "webhooks",
-    "data": WebhookData,
-    "missing": WebhookNotFound,
-    "reads": (),
-}
-_BASE: Resource[WebhookData] = Resource(**_NAMES)
+_BASE: Resource[WebhookData] = Resource(
+    code=None,
+    path="webhooks",
+    name="Webhook",
+    singular="webhook",
+    plural="webhooks",
+    data=WebhookData,
+    missing=WebhookNotFound,
+    reads=(),
+)
 _UNSAFE_URL = {"url": ["The URL's host is a private address (10.0.0.1): refused."]}
 
 
@@ -277,8 +276,8 @@ async def retry_webhook_delivery(
     return _delivery(await endpoints.manage.retry(endpoint_id, chosen, author_of(request)), str)
 
 
-WEBHOOKS: Resource[WebhookData] = Resource(
-    **_NAMES,
+WEBHOOKS: Resource[WebhookData] = replace(
+    _BASE,
     operations=(LIST, RETRIEVE, UPDATE, DELETE),
     form=WEBHOOK_FORM,
     query=(),

@@ -3,7 +3,7 @@ password and their locked sign-in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from litestar import delete, get
@@ -43,17 +43,16 @@ from portfolio.entrypoints.http.wire import presenter
 
 _LAST_ADMIN = with_answer({}, 409, "No active admin would be left.", LAST_ACTIVE_ADMIN)
 _BY_ACCOUNT = "Staff act only on users holding no code they lack, never on admins (403 otherwise)."
-_NAMES: dict[str, Any] = {
-    "code": Code.USERS,
-    "path": "users",
-    "name": "User",
-    "singular": "user",
-    "plural": "users",
-    "data": UserData,
-    "missing": UserNotFound,
-}
 # Declared without its extra routes first, for their own texts and codes.
-_USERS: Resource[UserData] = Resource(**_NAMES)
+_USERS: Resource[UserData] = Resource(
+    code=Code.USERS,
+    path="users",
+    name="User",
+    singular="user",
+    plural="users",
+    data=UserData,
+    missing=UserNotFound,
+)
 
 
 @action(
@@ -171,8 +170,8 @@ async def revoke_user_token(
     await endpoints.tokens.revoke_of_user(user_id, token, author_of(request))
 
 
-USERS: Resource[UserData] = Resource(
-    **_NAMES,
+USERS: Resource[UserData] = replace(
+    _USERS,
     operations=(LIST, CREATE, RETRIEVE, UPDATE, DELETE),
     form=USER_FORM,
     reads=(ACCOUNTS,),

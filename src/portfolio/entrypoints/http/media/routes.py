@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from litestar import Response, post
@@ -78,17 +78,17 @@ _TAKE_MEDIA = {
         (META, "value_file"),
     )
 }
-_NAMES: dict[str, Any] = {
-    "code": Code.MEDIA,
-    "path": "media",
-    "name": "MediaList",
-    "singular": "media object",
-    "plural": "media",
-    "data": ImageData,
-    "missing": MediaNotFound,
-}
 # Declared without its upload first, for the upload's own texts.
-_BARE: Resource[ImageData] = Resource(**_NAMES, notes=_NOTES)
+_BARE: Resource[ImageData] = Resource(
+    code=Code.MEDIA,
+    path="media",
+    name="MediaList",
+    singular="media object",
+    plural="media",
+    data=ImageData,
+    missing=MediaNotFound,
+    notes=_NOTES,
+)
 
 
 # The upload's body limit is the application's (PORTFOLIO_MAX_UPLOAD_BYTES and the room
@@ -116,8 +116,8 @@ async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints])
     return created  # type: ignore[return-value]
 
 
-MEDIA: Resource[ImageData] = Resource(
-    **_NAMES,
+MEDIA: Resource[ImageData] = replace(
+    _BARE,
     operations=(LIST, RETRIEVE, UPDATE, DELETE),
     form=MEDIA_FORM,
     query=(),
