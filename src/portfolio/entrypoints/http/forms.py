@@ -310,17 +310,17 @@ class References:
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One writable field: its wire name, the use-case attribute it fills, and its rule."""
+    """One writable field: its wire name, its rule, and the use-case attribute it fills."""
 
     name: str
-    attribute: str
     rule: Rule
     required: bool = False
     nullable: bool = False
     description: str = ""
+    # What a create stores when the field is left out; documentation only, the use case's
+    # ``*Fields`` class holds the real default.
     default: Any = None
-    """What a create (or a whole replace) stores when the field is left out; documentation
-    only, the use case's ``*Fields`` class holds the real default."""
+    attribute: str = ""  # empty: the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +352,7 @@ class Form:
                 continue
             value = body[spec.name]
             try:
-                values[spec.attribute] = _parsed(spec, value)
+                values[spec.attribute or spec.name] = _parsed(spec, value)
             except Invalid as error:
                 errors[spec.name] = [str(error)]
         known = {spec.name for spec in self.fields}

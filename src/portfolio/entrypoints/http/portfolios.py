@@ -133,8 +133,8 @@ BAD_CHOICE = "Select a valid choice. That choice is not one of the available cho
 def _attached(name: str, attribute: str, what: str) -> Field:
     return Field(
         name,
-        attribute,
         References(MAX_ATTACHMENTS),
+        attribute=attribute,
         default=[],
         description=f"{what}, in the order they are shown.",
     )
@@ -151,9 +151,8 @@ PORTFOLIO_FORM = Form(
         "description": "Catalogue pages, search and checkout.",
     },
     fields=(
-        Field("title", "title", Text(max_length=200), required=True, description="Unique."),
+        Field("title", Text(max_length=200), required=True, description="Unique."),
         Field(
-            "slug",
             "slug",
             OptionalSlug(
                 Text(SLUG_MAX_LENGTH, blank=True, pattern=SLUG_PATTERN, pattern_message=BAD_SLUG)
@@ -164,33 +163,40 @@ PORTFOLIO_FORM = Form(
                 "from the title (`Web Design` -> `web-design`, then `web-design-2`, ...)."
             ),
         ),
-        Field("excerpt", "excerpt", Text(max_length=1000, blank=True), default=""),
+        Field("excerpt", Text(max_length=1000, blank=True), default=""),
         Field(
-            "order",
             "order",
             Integer(-_INT32, _INT32 - 1),
             default=0,
             description="Display order; lists sort by it, then by id.",
         ),
         Field(
-            "image", "image_id", Reference(), nullable=True, description="The cover: a media id."
+            "image",
+            Reference(),
+            attribute="image_id",
+            nullable=True,
+            description="The cover: a media id.",
         ),
-        Field("employer", "employer_id", Reference(), nullable=True, description="An employer id."),
+        Field(
+            "employer",
+            Reference(),
+            attribute="employer_id",
+            nullable=True,
+            description="An employer id.",
+        ),
         _attached("tags", "tag_ids", "Tag ids"),
         _attached("links", "link_ids", "Link ids"),
-        Field("is_active", "is_active", Boolean(), default=True),
+        Field("is_active", Boolean(), default=True),
         Field(
-            "completed_at",
             "completed_at",
             Timestamp(),
             nullable=True,
             description="ISO 8601; without an offset it is taken as UTC.",
         ),
-        Field("description", "description", Text(max_length=50_000, blank=True), nullable=True),
+        Field("description", Text(max_length=50_000, blank=True), nullable=True),
         _attached("images", "image_ids", "The gallery: media ids"),
         _attached("meta", "meta_ids", "Meta entry ids"),
         Field(
-            "publish_at",
             "publish_at",
             Timestamp(),
             nullable=True,
@@ -198,7 +204,6 @@ PORTFOLIO_FORM = Form(
             "ISO 8601; without an offset it is taken as UTC.",
         ),
         Field(
-            "unpublish_at",
             "unpublish_at",
             Timestamp(),
             nullable=True,
@@ -439,8 +444,8 @@ MOVE_FORM = Form(
     name="PortfolioMove",
     example={"before": 7},
     fields=(
-        Field("before", "before", Reference(), description="The id of the portfolio to go before."),
-        Field("after", "after", Reference(), description="The id of the portfolio to go after."),
+        Field("before", Reference(), description="The id of the portfolio to go before."),
+        Field("after", Reference(), description="The id of the portfolio to go after."),
     ),
 )
 ONE_OF_BEFORE_AND_AFTER = 'Send exactly one of "before" and "after".'
@@ -497,15 +502,16 @@ BULK_FORM = Form(
     name="PortfolioBulk",
     example={"action": TAG, "ids": [3, 5, 8], "tag": 2},
     fields=(
-        Field("action", "action", Choice(ACTIONS), required=True, description="What to do."),
+        Field("action", Choice(ACTIONS), required=True, description="What to do."),
         Field(
-            "ids",
             "ids",
             References(MAX_IDS),
             required=True,
             description=f"The portfolios, distinct, 1 to {MAX_IDS}.",
         ),
-        Field("tag", "tag_id", Reference(), description="The tag id, for `tag` and `untag`."),
+        Field(
+            "tag", Reference(), attribute="tag_id", description="The tag id, for `tag` and `untag`."
+        ),
     ),
 )
 _TAG_ONLY = "Only `tag` and `untag` take a tag."

@@ -1,24 +1,11 @@
-"""Declared resources: one declaration makes a resource's routes, and its endpoints' hooks do
-its work.
+"""Declared resources: a ``Resource`` declaration makes a resource's routes (permission codes,
+OpenAPI text, operation ids, page types); its ``ResourceEndpoints`` hooks (``find``, ``get``,
+``create``, ``change``, ``remove``) do the work, as DRF's generic views call ``get_queryset`` and
+``perform_create``. A new resource is a wire Struct, a declaration and endpoints, named in
+``app.RESOURCES``; an extra route is made with ``action``.
 
-A resource is three things side by side in its own module (``portfolios``, ``shared_objects``,
-``media``, ``accounts``):
-
-- its wire Struct, whose presenter follows from it (``wire.presenter``);
-- its ``Resource`` declaration: permission prefix, path, wire Struct, the form of its writes,
-  the operations it offers, its list's query parameters, the change topics it reads, the
-  words of its OpenAPI text, and any extra routes (``actions``);
-- its endpoints: a ``ResourceEndpoints`` subclass built by the container from the use cases,
-  whose hooks (``find``, ``get``, ``create``, ``change``, ``remove``) an operation calls, as
-  DRF's generic views call ``get_queryset`` and ``perform_create``.
-
-The routes of the operations (list, create, retrieve, replace, update, delete), their
-permission codes, OpenAPI text, operation ids and page types are made here, once. To add a
-resource: write those three things and name it in ``app.RESOURCES`` with its container
-provider; an extra route is a handler in ``actions``, made with ``action``.
-
-This module keeps annotations as objects (no postponed evaluation): the handlers are made per
-resource, and Litestar reads their parameter and return types from them.
+Annotations stay objects (no postponed evaluation): Litestar reads the types of the handlers made
+here per resource.
 """
 
 from collections.abc import Mapping, Sequence
@@ -84,6 +71,7 @@ DataT = TypeVar("DataT")
 
 AnyRequest = Request[Any, Any, Any]
 
+# Read as the string sent, so that a malformed id is a 404 like a missing one.
 PathId = Annotated[
     str,
     Parameter(
@@ -94,8 +82,6 @@ PathId = Annotated[
         schema_extra=as_parameter(ID_SCHEMA),
     ),
 ]
-"""An id in a path: read as the string sent, so that a malformed one is a 404 like a missing
-one; documented as the integer clients should send."""
 
 LIST, CREATE, RETRIEVE, REPLACE, UPDATE, DELETE = (
     "list",
@@ -130,41 +116,27 @@ MEDIA_PATH = "/media/"
 class Resource(Generic[DataT]):
     """What makes one resource; its routes and their texts are derived from it."""
 
-    code: Code | None
-    """The permission codes' first two digits; None: admins only, whatever codes staff hold."""
-    path: str
-    """The routes' segment under ``/api/``, also the OpenAPI tag."""
-    name: str
-    """The wire Struct's stem: ``Tag`` for ``TagData`` and ``TagPage``."""
+    code: Code | None  # the permission codes' first two digits; None: admins only
+    path: str  # under /api/, also the OpenAPI tag
+    name: str  # the wire Struct's stem: Tag for TagData and TagPage
     singular: str
     plural: str
     data: type[DataT]
     missing: type[NotFound]
     operations: tuple[str, ...] = ALL_OPERATIONS
-    form: Form | None = None
-    """The JSON body of creates and replacements; None where writes are not JSON."""
-    query: tuple[QueryParameter, ...] = (SEARCH_PARAMETER,)
-    """What the list takes besides ``page`` and ``page_size``."""
-    item_query: tuple[QueryParameter, ...] = ()
-    """What a retrieve takes (and the list too)."""
-    reads: tuple[str, ...] = (CATALOGUE,)
-    """The change topics its lists and items read (see ``caching``)."""
-    actions: tuple[HTTPRouteHandler, ...] = ()
-    """Routes beyond the operations (``/{id}/password/``), made with ``action``."""
-    body_limit: int | EmptyType = Empty
-    """The largest request body (the application's when Empty)."""
-    invalid_example: FieldErrors | None = None
-    """A 400 a write can answer, for the OpenAPI examples."""
-    list_errors: FieldErrors | None = None
-    """The field errors a list's query can answer, for the OpenAPI examples."""
-    notes: Mapping[str, str] = field(default_factory=dict)
-    """Words for an operation's description, before its permission sentence."""
-    summaries: Mapping[str, str] = field(default_factory=dict)
-    """Summaries that say it better than "Create a tag"."""
-    deletes_refused_in_use: bool = True
-    """Whether a delete can be refused (409) while something refers to the object."""
+    form: Form | None = None  # the JSON body of writes; None where writes are not JSON
+    query: tuple[QueryParameter, ...] = (SEARCH_PARAMETER,)  # the list's, beside page and size
+    item_query: tuple[QueryParameter, ...] = ()  # a retrieve's (and the list's too)
+    reads: tuple[str, ...] = (CATALOGUE,)  # the change topics it reads (see caching)
+    actions: tuple[HTTPRouteHandler, ...] = ()  # routes beyond the operations, made by action
+    body_limit: int | EmptyType = Empty  # Empty: the application's
+    invalid_example: FieldErrors | None = None  # a write's 400, for the OpenAPI examples
+    list_errors: FieldErrors | None = None  # the list query's 400, for the OpenAPI examples
+    notes: Mapping[str, str] = field(default_factory=dict)  # before the permission sentence
+    summaries: Mapping[str, str] = field(default_factory=dict)  # better than "Create a tag"
+    deletes_refused_in_use: bool = True  # a delete can be 409 while something refers to it
+    # Answers an operation gives beyond the ones every such operation gives.
     answers: Mapping[str, Mapping[int, ResponseSpec]] = field(default_factory=dict)
-    """Answers an operation gives beyond the ones every such operation gives."""
 
     @property
     def page(self) -> Any:
@@ -177,8 +149,7 @@ class Resource(Generic[DataT]):
         return f"{'an' if self.singular[0] in 'aeiou' else 'a'} {self.singular}"
 
     def operation_id(self, name: str) -> str:
-        """The id of operation ``name``; it names the function of generated clients:
-        ``list_tags``, ``create_tag``."""
+        """The id of operation ``name``, the generated clients' function: ``create_tag``."""
         one, many = self.singular.replace(" ", "_"), self.plural.replace(" ", "_")
         return f"{name}_{many if name == LIST else one}"
 
@@ -219,8 +190,7 @@ def action(
     description: str,
     **options: Any,
 ) -> HTTPRouteHandler:
-    """The decorator of an extra route of ``resource``: its permission code (``act`` on the
-    resource) stated once, in its ``opt`` and its OpenAPI description."""
+    """An extra route of ``resource``, its code (``act`` on it) in its opt and description."""
     allowed, who = resource.allowing(act)
     opt = {**allowed, **options.pop("opt", {})}
     return route(
@@ -235,8 +205,7 @@ def action(
 
 
 def author_of(request: AnyRequest) -> Author:
-    """Who makes a change through ``request``: the signed-in user over the API, or the
-    operator calling the API in-process from the command line."""
+    """Who makes a change: the signed-in user, or the operator calling in-process (the CLI)."""
     scope = request.scope
     if scope.get(OPERATOR_SCOPE):
         return Author(None, CLI, request_id=REQUEST_ID.get())
@@ -258,8 +227,7 @@ def present_page(
     url_for: UrlFor,
     origin: str | None = None,
 ) -> Page[Any]:
-    """A page of found entities as the wire shows it, its links at ``origin`` (the request's
-    own by default)."""
+    """A page as the wire shows it, its links at ``origin`` (by default the request's own)."""
     following, preceding = page_links(request, found, origin)
     return Page(
         count=found.total,
@@ -386,8 +354,7 @@ class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
 
 
 def routes(resource: Resource[Any], endpoints: Provide, prefix: str = "/api/") -> Router:
-    """``<prefix><path>`` with the handlers of the resource's operations and actions, each
-    guarded by its own permission code and given ``endpoints``."""
+    """``<prefix><path>``: the resource's operations and actions, given ``endpoints``."""
     made = [*resource.actions, *(_HANDLERS[name](resource) for name in resource.operations)]
     return Router(
         path=f"{prefix}{resource.path}",
@@ -399,8 +366,7 @@ def routes(resource: Resource[Any], endpoints: Provide, prefix: str = "/api/") -
 
 
 def with_options(handlers: Sequence[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
-    """``handlers`` after an OPTIONS handler for each of their paths, open to anyone (a CORS
-    preflight carries no token)."""
+    """``handlers`` after an OPTIONS handler for each of their paths, open to anyone."""
     methods: dict[str, set[str]] = {}
     for handler in handlers:
         for path in handler.paths:
@@ -410,8 +376,7 @@ def with_options(handlers: Sequence[HTTPRouteHandler]) -> list[HTTPRouteHandler]
 
 
 def _options(path: str, methods: set[str]) -> HTTPRouteHandler:
-    """204 with the methods ``path`` serves, to anyone: Litestar's own OPTIONS answer lists
-    only the methods of the first handler registered on a path."""
+    # Litestar's own OPTIONS answer lists only the methods of a path's first handler.
     allow = ", ".join(sorted({*methods, "OPTIONS"}))
 
     @route(
@@ -428,8 +393,7 @@ def _options(path: str, methods: set[str]) -> HTTPRouteHandler:
 
 
 def _write(resource: Resource[Any], *, partial: bool, links: bool = False) -> type[Operation]:
-    """The Operation of a JSON write: its body (required unless partial, as an empty body is
-    an empty object), its field errors and, for a create, its links and retry key."""
+    # An empty body is an empty object: a patch's body is not required.
     form = _form_of(resource)
     return documented(
         body=form.schema(partial=partial),
@@ -559,8 +523,7 @@ def _form_of(resource: Resource[Any]) -> Form:
 
 
 def answering(handler: Any, data: Any) -> Any:
-    """``handler`` declared to answer ``data``: the handlers are made per resource, and
-    Litestar reads the wire type (and so the OpenAPI schema) from the return annotation."""
+    """``handler`` annotated to answer ``data``, which Litestar documents."""
     handler.__annotations__["return"] = data
     return handler
 

@@ -128,7 +128,6 @@ WEBHOOK_FORM = Form(
     fields=(
         Field(
             "url",
-            "url",
             Url(max_length=2000),
             required=True,
             description="https only (http too with private targets allowed); its host must "
@@ -136,13 +135,12 @@ WEBHOOK_FORM = Form(
         ),
         Field(
             "events",
-            "events",
             EventTypes(),
             required=True,
             description="The event types it receives; an unknown one is refused, named.",
         ),
-        Field("description", "description", Text(max_length=5000, blank=True), nullable=True),
-        Field("is_active", "is_active", Boolean(), default=True),
+        Field("description", Text(max_length=5000, blank=True), nullable=True),
+        Field("is_active", Boolean(), default=True),
     ),
     read_only=frozenset({"id", "created_at", "secret"}),
 )

@@ -93,8 +93,8 @@ SIGN_IN_FORM = Form(
     name="SignIn",
     example={"username": "admin", "password": "correct horse battery staple"},
     fields=(
-        Field("username", "username", Text(max_length=USERNAME_MAX_LENGTH), required=True),
-        Field("password", "password", Password(), required=True),
+        Field("username", Text(max_length=USERNAME_MAX_LENGTH), required=True),
+        Field("password", Password(), required=True),
     ),
 )
 
@@ -109,27 +109,18 @@ USER_FORM = Form(
     fields=(
         Field(
             "username",
-            "username",
             _USERNAME,
             required=True,
             description="Unique; letters, digits and @ . + - _.",
         ),
         Field(
             "password",
-            "password",
             Password(),
             nullable=True,
             description=f"{_NEW_PASSWORD} Null or left out: the user cannot sign in with one.",
         ),
+        Field("is_staff", Boolean(), description="May use the codes granted.", default=False),
         Field(
-            "is_staff",
-            "is_staff",
-            Boolean(),
-            description="May use the codes granted.",
-            default=False,
-        ),
-        Field(
-            "is_admin",
             "is_admin",
             Boolean(),
             description="May do everything; only admins grant it.",
@@ -137,13 +128,11 @@ USER_FORM = Form(
         ),
         Field(
             "is_active",
-            "is_active",
             Boolean(),
             description="Inactive users cannot sign in, and their tokens are refused.",
             default=True,
         ),
         Field(
-            "permissions",
             "permissions",
             PermissionCodes(),
             description="The whole set of codes held (`<resource><action>`); staff other than "
@@ -157,7 +146,7 @@ USER_FORM = Form(
 PASSWORD_FORM = Form(
     name="NewPassword",
     example={"password": "correct horse battery staple"},
-    fields=(Field("password", "password", Password(), required=True, description=_NEW_PASSWORD),),
+    fields=(Field("password", Password(), required=True, description=_NEW_PASSWORD),),
 )
 
 

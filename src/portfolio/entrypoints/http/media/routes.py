@@ -55,7 +55,6 @@ MEDIA_FORM = Form(
     (
         Field(
             "alt",
-            "alt",
             Text(ALT_MAX_LENGTH, blank=True),
             description="Alternative text for people who cannot see the image.",
             default="",
