@@ -1,8 +1,5 @@
-"""``/api/audit/``: the audit log, read by admins only, newest first, filtered by its query.
-
-Nothing writes or deletes it over HTTP: the path serves GET (and OPTIONS) only, so any other
-method is 405. Entries are written by the use cases with each write they record.
-"""
+"""``/api/audit/``: the audit log, read by admins only (GET and OPTIONS: written by the use
+cases, never over HTTP), newest first, filtered by its query."""
 
 from __future__ import annotations
 

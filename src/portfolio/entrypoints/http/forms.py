@@ -1,10 +1,5 @@
-"""Request bodies to use-case values, with Django REST Framework's messages, field by field.
-
-A Form reads raw JSON bytes itself (rather than letting Litestar decode into a Struct) so
-that every error has DRF's shape: ``{"field": ["message", ...]}``, or
-``{"non_field_errors": [...]}`` for a body that is not a JSON object. Every bad field is
-reported at once. The same declaration documents the body in the OpenAPI schema.
-"""
+"""Request bodies to use-case values, every bad field reported at once in DRF's words and
+shape (``{"field": ["message"]}``); the same declaration documents the body in OpenAPI."""
 
 from __future__ import annotations
 
@@ -79,6 +74,15 @@ class Invalid(ValueError):
 def _type_name(value: object) -> str:
     # DRF names Python's types, which for parsed JSON are these.
     return type(value).__name__
+
+
+def items_of(value: object, max_items: int) -> list[Any]:
+    """``value`` as a JSON list of at most ``max_items`` items; Invalid otherwise."""
+    if not isinstance(value, list):
+        raise Invalid(f'Expected a list of items but got type "{_type_name(value)}".')
+    if len(value) > max_items:
+        raise Invalid(f"Ensure this field has no more than {max_items} elements.")
+    return value
 
 
 class Rule(Protocol):
@@ -284,12 +288,8 @@ class References:
 
     def parse(self, value: object) -> object:
         """The ids, as a tuple in the given order."""
-        if not isinstance(value, list):
-            raise Invalid(f'Expected a list of items but got type "{_type_name(value)}".')
-        if len(value) > self.max_items:
-            raise Invalid(f"Ensure this field has no more than {self.max_items} elements.")
         ids: list[int] = []
-        for item in value:
+        for item in items_of(value, self.max_items):
             if item is None:
                 raise Invalid(NOT_NULL)
             object_id = Reference().parse(item)
@@ -320,25 +320,32 @@ class Field:
     # What a create stores when the field is left out; documentation only, the use case's
     # ``*Fields`` class holds the real default.
     default: Any = None
-    attribute: str = ""  # empty: the name
+    attribute: str = ""  # the use-case attribute it fills; empty: the name
+
+    def __post_init__(self) -> None:
+        if not self.attribute:
+            object.__setattr__(self, "attribute", self.name)
 
 
 @dataclass(frozen=True, slots=True)
 class Form:
-    """The writable fields of one resource, and the read-only ones a client may not send."""
+    """The writable fields of one resource; what its wire object ``shows`` besides is read-only."""
 
     name: str
     fields: tuple[Field, ...]
-    read_only: frozenset[str] = field(default_factory=frozenset)
+    shows: type[msgspec.Struct] | None = None
     example: Mapping[str, Any] = field(default_factory=dict)
     """A body that a create takes (on an empty database), for the OpenAPI examples."""
 
-    def values(self, raw: bytes, *, partial: bool) -> dict[str, Any]:
-        """Use-case values (attribute -> value) from a JSON body; InvalidFields otherwise.
+    @property
+    def read_only(self) -> frozenset[str]:
+        """The fields a client reads but may not send."""
+        shown = self.shows.__struct_fields__ if self.shows else ()
+        return frozenset(shown) - {spec.name for spec in self.fields}
 
-        ``partial`` (PATCH) makes every field optional; otherwise required fields must be
-        there. Unknown and read-only fields are errors, never silently dropped.
-        """
+    def values(self, raw: bytes, *, partial: bool) -> dict[str, Any]:
+        """Use-case values from a JSON body (``partial``: no field required); InvalidFields for
+        bad, missing, unknown and read-only fields."""
         return self.values_of(_json_object(raw), partial=partial)
 
     def values_of(self, body: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
@@ -352,7 +359,7 @@ class Form:
                 continue
             value = body[spec.name]
             try:
-                values[spec.attribute or spec.name] = _parsed(spec, value)
+                values[spec.attribute] = _parsed(spec, value)
             except Invalid as error:
                 errors[spec.name] = [str(error)]
         known = {spec.name for spec in self.fields}
@@ -398,11 +405,8 @@ class Form:
 async def values_for_existing(
     form: Form, raw: bytes, *, partial: bool, require_object: Callable[[], Awaitable[object]]
 ) -> dict[str, Any]:
-    """``form.values`` for a write to an existing object (PUT, PATCH).
-
-    As in DRF, a missing object is a 404 before any complaint about the body: on a bad body
-    ``require_object`` is awaited, and raises NotFound when the object does not exist.
-    """
+    """``form.values`` for a write to an existing object: as in DRF, a missing object is a
+    404 before any complaint about the body (``require_object`` raises it)."""
     try:
         return form.values(raw, partial=partial)
     except InvalidFields:

@@ -210,18 +210,7 @@ PORTFOLIO_FORM = Form(
             description="When it is withdrawn from the website (null: never); after `publish_at`.",
         ),
     ),
-    read_only=frozenset(
-        {
-            "id",
-            "created_at",
-            "updated_at",
-            "image_data",
-            "employer_data",
-            "tags_data",
-            "links_data",
-            "images_data",
-        }
-    ),
+    shows=PortfolioData,
 )
 
 PUBLISHING = "publishing"
@@ -270,11 +259,8 @@ _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def portfolio_filter(query: Any) -> PortfolioFilter:
-    """The list's criteria from its query parameters; an empty parameter filters nothing.
-
-    A malformed value is a 400 naming the parameter; a well-formed id that names nothing
-    simply matches nothing.
-    """
+    """The list's criteria from its query; an empty parameter filters nothing, a malformed one
+    is a 400 naming it, an id that names nothing matches nothing."""
     errors: dict[str, list[str]] = {}
     active: bool | None = None
     if is_active := query.get("is_active"):

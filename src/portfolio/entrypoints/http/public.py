@@ -1,11 +1,8 @@
 """``/api/public/``: what the company's website reads, open to anyone and shared by caches.
 
-No credentials are needed and none are looked at: an answer is the same bytes whatever the
-``Authorization`` header holds. Only live portfolios are shown (``ShowWebsite``); anything
-else answers exactly what a slug that never existed answers. Each answer names everything it
-shows in ``Surrogate-Key`` (``portfolio-12 media-88 tag-5 ...``; lists, menus and every
-refusal also ``portfolios``), so that an edge cache can drop exactly the answers a change
-touches (``caching`` adds the shared ``Cache-Control``). Its URLs are built from
+No credentials are looked at; only live portfolios are shown (``ShowWebsite``). Each answer
+names all it shows in ``Surrogate-Key`` (``portfolio-12 media-88 tag-5``; lists, menus and
+refusals also ``portfolios``) for an edge cache to purge by. URLs are built from
 PORTFOLIO_PUBLIC_URL when set, never from a header a cache does not key on.
 """
 
@@ -64,15 +61,12 @@ T = TypeVar("T")
 
 PUBLIC_PREFIX = "/api/public"
 SURROGATE_KEY = "Surrogate-Key"
+# The bytes of keys an answer names one by one (Varnish refuses a header line over 8 KiB by
+# default, Fastly and Cloudflare take 16 KB); the rest by their kind (``tag-all``).
 KEYS_BUDGET = 6 * 1024
-"""The most bytes of keys an answer names one by one: Varnish refuses a header line longer
-than 8 KiB by default (``http_resp_hdr_len``), Fastly and Cloudflare take 16 KB. What does not
-fit is named by its kind (``tag-all``), which every change of that kind purges too."""
-_KINDS_ROOM = 256
-"""Bytes of the budget kept for the kinds' keys: there are six kinds."""
+_KINDS_ROOM = 256  # of the budget, for the six kinds' keys
 
-PUBLIC_FILTERS = ("tag", "employer", "search", "ordering")
-"""What the public list filters and orders by, read as the admin list reads them."""
+PUBLIC_FILTERS = ("tag", "employer", "search", "ordering")  # read as the admin list reads them
 
 
 class TagMenuEntry(TagData):

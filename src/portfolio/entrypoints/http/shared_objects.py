@@ -1,8 +1,5 @@
-"""The shared objects portfolios refer to, each declared once: employers, tags, links, meta.
-
-Each has its wire Struct (named and ordered as the API document; its presenter follows from
-it), its form and its declaration side by side: a new field is added here and nowhere else
-in HTTP. Their endpoints are the generic ``FormEndpoints`` over their use cases."""
+"""The shared objects portfolios refer to, each declared once (wire Struct, form, declaration):
+employers, tags, links, meta. Their endpoints are the generic ``FormEndpoints``."""
 
 from __future__ import annotations
 
@@ -45,7 +42,7 @@ EMPLOYER_FORM = Form(
         _DESCRIPTION,
         _IMAGE,
     ),
-    read_only=frozenset({"id", "image_data"}),
+    shows=EmployerData,
 )
 
 
@@ -64,7 +61,7 @@ TAG_FORM = Form(
         Field("name", Text(max_length=200), required=True, description="Unique."),
         _IMAGE,
     ),
-    read_only=frozenset({"id", "image_data"}),
+    shows=TagData,
 )
 
 
@@ -87,7 +84,7 @@ LINK_FORM = Form(
         _DESCRIPTION,
         _IMAGE,
     ),
-    read_only=frozenset({"id", "image_data"}),
+    shows=LinkData,
 )
 
 
@@ -114,7 +111,7 @@ META_FORM = Form(
             description="A media id; read back as a file object.",
         ),
     ),
-    read_only=frozenset({"id"}),
+    shows=MetaData,
 )
 
 

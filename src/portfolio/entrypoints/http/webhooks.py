@@ -35,6 +35,7 @@ from portfolio.entrypoints.http.forms import (
     Invalid,
     Text,
     Url,
+    items_of,
 )
 from portfolio.entrypoints.http.ids import path_id
 from portfolio.entrypoints.http.injection import Injected
@@ -92,14 +93,11 @@ class EventTypes:
 
     def parse(self, value: object) -> object:
         """The names, in the order given."""
-        if not isinstance(value, list):
-            raise Invalid(f'Expected a list of items but got type "{type(value).__name__}".')
-        if not value:
+        items = items_of(value, MAX_EVENTS)
+        if not items:
             raise Invalid("This list may not be empty.")
-        if len(value) > MAX_EVENTS:
-            raise Invalid(f"Ensure this field has no more than {MAX_EVENTS} elements.")
         names: list[str] = []
-        for item in value:
+        for item in items:
             if item is None:
                 raise Invalid(NOT_NULL)
             if not isinstance(item, str):
@@ -142,7 +140,7 @@ WEBHOOK_FORM = Form(
         Field("description", Text(max_length=5000, blank=True), nullable=True),
         Field("is_active", Boolean(), default=True),
     ),
-    read_only=frozenset({"id", "created_at", "secret"}),
+    shows=WebhookSecretData,
 )
 
 _BASE: Resource[WebhookData] = Resource(

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 from litestar.openapi.spec import OpenAPIType, Schema
 
 from portfolio.application.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from portfolio.entrypoints.http.accounts.wire import UserData
 from portfolio.entrypoints.http.forms import (
     BLANK,
     NOT_A_STRING,
@@ -19,6 +20,7 @@ from portfolio.entrypoints.http.forms import (
     Form,
     Invalid,
     Text,
+    items_of,
 )
 from portfolio.entrypoints.http.request_errors import InvalidFields
 
@@ -62,14 +64,10 @@ class PermissionCodes:
 
     def parse(self, value: object) -> frozenset[int]:
         """The codes; whether each names a resource and action is the use cases' rule."""
-        if not isinstance(value, list):
-            name = type(value).__name__
-            raise Invalid(f'Expected a list of items but got type "{name}".')
-        if len(value) > MAX_CODES:
-            raise Invalid(f"Ensure this field has no more than {MAX_CODES} elements.")
-        if any(isinstance(code, bool) or not isinstance(code, int) for code in value):
+        codes = items_of(value, MAX_CODES)
+        if any(isinstance(code, bool) or not isinstance(code, int) for code in codes):
             raise Invalid(NOT_AN_INTEGER)
-        return frozenset(value)
+        return frozenset(codes)
 
     def schema(self) -> Schema:
         """An array of four-digit codes."""
@@ -140,7 +138,7 @@ USER_FORM = Form(
             default=[],
         ),
     ),
-    read_only=frozenset({"id"}),
+    shows=UserData,
 )
 
 PASSWORD_FORM = Form(

@@ -60,10 +60,7 @@ MEDIA_FORM = Form(
             default="",
         ),
     ),
-    read_only=frozenset(
-        {"id", "type", "name", "size", "human_readable_size", "f", "width", "height", "mode"}
-        | {"thumbnails", "placeholder"}
-    ),
+    shows=ImageData,
     example={"alt": "The team on the roof of the new office"},
 )
 # The creates whose body takes a media id, and the field that does.
