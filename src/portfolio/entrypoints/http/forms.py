@@ -4,7 +4,7 @@ shape (``{"field": ["message"]}``); the same declaration documents the body in O
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -400,18 +400,6 @@ class Form:
     def schema_name(self, *, partial: bool) -> str:
         """The title of the body schema: ``TagWrite`` or ``TagPatch``."""
         return f"{self.name}{'Patch' if partial else 'Write'}"
-
-
-async def values_for_existing(
-    form: Form, raw: bytes, *, partial: bool, require_object: Callable[[], Awaitable[object]]
-) -> dict[str, Any]:
-    """``form.values`` for a write to an existing object: as in DRF, a missing object is a
-    404 before any complaint about the body (``require_object`` raises it)."""
-    try:
-        return form.values(raw, partial=partial)
-    except InvalidFields:
-        await require_object()
-        raise
 
 
 def _parsed(spec: Field, value: object) -> object:

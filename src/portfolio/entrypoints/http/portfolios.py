@@ -59,7 +59,6 @@ from portfolio.entrypoints.http.forms import (
     References,
     Text,
     Timestamp,
-    values_for_existing,
 )
 from portfolio.entrypoints.http.ids import parse_id, path_id
 from portfolio.entrypoints.http.injection import Injected
@@ -344,14 +343,14 @@ async def _list_trash(request: AnyRequest, endpoints: Injected[PortfolioEndpoint
 # Routed before ``/{id}``: a path segment that is a route of its own is never taken for an id.
 list_trash = get(
     "/trash/",
-    **{
-        **_PORTFOLIOS.operation(LIST),
-        "operation_id": "list_trashed_portfolios",
-        "summary": "List the trash",
-        "description": "The deleted portfolios not purged yet, most recently deleted first, 20 "
-        "a page. Each is purged for good once it has been there `PORTFOLIO_TRASH_DAYS` days "
-        "(30 unless configured). Permission 4201.",
-    },
+    **_PORTFOLIOS.operation(
+        LIST,
+        "The deleted portfolios not purged yet, most recently deleted first, 20 a page. Each is "
+        "purged for good once it has been there `PORTFOLIO_TRASH_DAYS` days (30 unless "
+        "configured).",
+        operation_id="list_trashed_portfolios",
+        summary="List the trash",
+    ),
     responses=read_responses(404),
     operation_class=documented(conditional=True, query=[p.documented() for p in PAGED]),
 )(answering(_list_trash, _TRASH_PAGE))
@@ -382,16 +381,15 @@ async def _list_revisions(
 
 list_revisions = get(
     "/{id:str}/revisions/",
-    **{
-        **_PORTFOLIOS.operation(RETRIEVE),
-        "operation_id": "list_portfolio_revisions",
-        "summary": "List a portfolio's revisions",
-        "description": "Newest first, 20 a page: one for every create, replace, change and "
-        "revision restored, each with who saved it, the fields it changed and the whole "
-        "portfolio as it was. A change to a shared object (a tag renamed) is not a revision of "
-        "the portfolios using it. Only the newest `PORTFOLIO_REVISIONS_KEPT` (50 unless "
-        "configured) are kept. Permission 4202.",
-    },
+    **_PORTFOLIOS.operation(
+        RETRIEVE,
+        "Newest first, 20 a page: one for every create, replace, change and revision restored, "
+        "each with who saved it, the fields it changed and the whole portfolio as it was. A "
+        "change to a shared object (a tag renamed) is not a revision of the portfolios using "
+        "it. Only the newest `PORTFOLIO_REVISIONS_KEPT` (50 unless configured) are kept.",
+        operation_id="list_portfolio_revisions",
+        summary="List a portfolio's revisions",
+    ),
     responses=read_responses(404),
     operation_class=documented(conditional=True, query=[p.documented() for p in PAGED]),
 )(answering(_list_revisions, _REVISION_PAGE))
@@ -464,12 +462,7 @@ async def move_portfolio(
 ) -> PortfolioData:
     """Move a portfolio in the display order."""
     portfolio_id = endpoints.id_of(id)
-    values = await values_for_existing(
-        MOVE_FORM,
-        await request.body(),
-        partial=False,
-        require_object=lambda: endpoints.get(portfolio_id),
-    )
+    values = await endpoints.values_for(request, MOVE_FORM, portfolio_id)
     if len(values) != 1:
         raise InvalidFields({NON_FIELD_ERRORS: [ONE_OF_BEFORE_AND_AFTER]})
     ((field, other_id),) = values.items()

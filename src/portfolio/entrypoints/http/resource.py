@@ -39,7 +39,6 @@ from portfolio.entrypoints.http.forms import (
     JSON_MALFORMED,
     NON_FIELD_ERRORS,
     Form,
-    values_for_existing,
 )
 from portfolio.entrypoints.http.ids import path_id
 from portfolio.entrypoints.http.injection import Injected
@@ -62,6 +61,7 @@ from portfolio.entrypoints.http.pages import (
     requested_page,
     search_terms,
 )
+from portfolio.entrypoints.http.request_errors import InvalidFields
 from portfolio.entrypoints.http.retries import create_once
 from portfolio.entrypoints.http.wire import Page, Presenter, UrlFor, named_page, presenter
 from portfolio.entrypoints.logs import REQUEST_ID
@@ -157,11 +157,12 @@ class Resource(Generic[DataT]):
         """The links from a create's 201 to ``operations``, which take the new object's id."""
         return links_to({self.operation_id(name): self.operation_id(name) for name in operations})
 
-    def operation(self, name: str) -> dict[str, Any]:
-        """The decorator arguments every handler of operation ``name`` shares."""
+    def operation(self, name: str, note: str | None = None, **texts: str) -> dict[str, Any]:
+        """The decorator arguments of a handler of operation ``name`` (``note`` and ``texts``:
+        those of a route beside the operations)."""
         action = _ACTIONS[name]
         summary = f"List {self.plural}" if name == LIST else f"{_VERBS[name]} {self.a}"
-        note = self.notes.get(name, "")
+        note = self.notes.get(name, "") if note is None else note
         opt, allowed = self.allowing(action)
         if name in (LIST, RETRIEVE):
             opt[READS_OPT] = self.reads
@@ -170,6 +171,7 @@ class Resource(Generic[DataT]):
             "operation_id": self.operation_id(name),
             "summary": self.summaries.get(name, summary),
             "description": f"{note} {allowed}".strip(),
+            **texts,
         }
 
     def allowing(self, action: Action) -> tuple[dict[str, Any], str]:
@@ -267,6 +269,17 @@ class ResourceEndpoints(Generic[EntityT, DataT]):
     async def remove(self, request: AnyRequest, object_id: int) -> None:
         """Delete the object."""
         raise NotImplementedError
+
+    async def values_for(
+        self, request: AnyRequest, form: Form, object_id: int, *, partial: bool = False
+    ) -> dict[str, Any]:
+        """``form``'s values for a write to an existing object: as in DRF, a missing object is
+        a 404 before any complaint about the body."""
+        try:
+            return form.values(await request.body(), partial=partial)
+        except InvalidFields:
+            await self.get(object_id)
+            raise
 
     def id_of(self, raw_id: str) -> int:
         """The id a path names; the resource's NotFound when it could never name one."""
@@ -479,13 +492,7 @@ def _rewrite(resource: Resource[DataT], *, partial: bool) -> HTTPRouteHandler:
         request: AnyRequest, id: PathId, endpoints: Injected[ResourceEndpoints[Any, DataT]]
     ) -> Any:
         object_id = endpoints.id_of(id)
-        # A body for an object that does not exist is a 404, not a list of field errors.
-        values = await values_for_existing(
-            form,
-            await request.body(),
-            partial=partial,
-            require_object=lambda: endpoints.get(object_id),
-        )
+        values = await endpoints.values_for(request, form, object_id, partial=partial)
         changed = await endpoints.change(request, object_id, values, partial=partial)
         return endpoints.present(request, changed)
 

@@ -20,7 +20,7 @@ from portfolio.entrypoints.http.accounts.input import PASSWORD_FORM, USER_FORM
 from portfolio.entrypoints.http.accounts.wire import TokenData, UserData
 from portfolio.entrypoints.http.auth import ADMINS_OPT
 from portfolio.entrypoints.http.errors import LAST_ACTIVE_ADMIN, USERNAME_TAKEN
-from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT, values_for_existing
+from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.ids import path_id
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import documented, responses, with_answer
@@ -76,12 +76,7 @@ async def set_user_password(
 ) -> None:
     """Set a user's password."""
     user_id = endpoints.id_of(id)
-    values = await values_for_existing(
-        PASSWORD_FORM,
-        await request.body(),
-        partial=False,
-        require_object=lambda: endpoints.get(user_id),
-    )
+    values = await endpoints.values_for(request, PASSWORD_FORM, user_id)
     await endpoints.manage.set_password(user_id, values["password"], author_of(request))
 
 
@@ -138,13 +133,13 @@ async def _list_user_tokens(
 
 list_user_tokens = get(
     "/{id:str}/tokens/",
-    **{
-        **_TOKENS.operation(LIST),
-        "operation_id": "list_user_tokens",
-        "summary": "List a user's tokens",
-        "description": "Oldest first, 20 a page; dates only, never keys. Staff see the tokens "
-        "only of users holding no code they lack, never an admin's. Permission 4801.",
-    },
+    **_TOKENS.operation(
+        LIST,
+        "Oldest first, 20 a page; dates only, never keys. Staff see the tokens only of users "
+        "holding no code they lack, never an admin's.",
+        operation_id="list_user_tokens",
+        summary="List a user's tokens",
+    ),
     responses=responses(404),
 )(answering(_list_user_tokens, _TOKENS.page))
 

@@ -91,7 +91,7 @@ _BARE: Resource[ImageData] = Resource(
 # multipart framing needs), set where the settings are known.
 @post(
     "/",
-    **{**_BARE.operation(CREATE), "summary": "Upload a file"},
+    **_BARE.operation(CREATE, summary="Upload a file"),
     operation_class=documented(
         body=upload_schema(),
         media_type=MULTIPART,
