@@ -90,11 +90,9 @@ class Rule(Protocol):
 
     def parse(self, value: object) -> object:
         """The value to store; Invalid when it breaks the rule."""
-        ...
 
     def schema(self) -> Schema:
         """The OpenAPI schema of a non-null value."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -310,27 +310,21 @@ class Manages(Protocol[EntityT]):
 
     async def get(self, object_id: int) -> EntityT:
         """The object; NotFound when there is none."""
-        ...
 
     async def list(self, search: Any, number: int, size: int) -> FoundPage[EntityT]:
         """Page ``number`` of the objects ``search`` selects."""
-        ...
 
     async def create(self, values: Mapping[str, Any], by: Author) -> EntityT:
         """A new object."""
-        ...
 
     async def replace(self, object_id: int, values: Mapping[str, Any], by: Author) -> EntityT:
         """The object made exactly ``values``."""
-        ...
 
     async def update(self, object_id: int, changes: Mapping[str, Any], by: Author) -> EntityT:
         """The object with ``changes``."""
-        ...
 
     async def delete(self, object_id: int, by: Author) -> None:
         """Remove the object."""
-        ...
 
 
 @dataclass(kw_only=True)
