@@ -25,11 +25,17 @@ from portfolio.entrypoints.http.caching import READS_OPT
 from portfolio.entrypoints.http.forms import BAD_DATETIME, Invalid, Timestamp
 from portfolio.entrypoints.http.ids import parse_id
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import ID_SCHEMA, documented, read_responses, with_answer
+from portfolio.entrypoints.http.openapi import ID_SCHEMA, admins_only, documented, read_responses
 from portfolio.entrypoints.http.pages import PAGED, QueryParameter, requested_page
 from portfolio.entrypoints.http.portfolios import BAD_CHOICE
 from portfolio.entrypoints.http.request_errors import InvalidFields
-from portfolio.entrypoints.http.resource import AnyRequest, answering, present_page, with_options
+from portfolio.entrypoints.http.resource import (
+    ADMINS_ONLY,
+    AnyRequest,
+    answering,
+    present_page,
+    with_options,
+)
 from portfolio.entrypoints.http.wire import named_page
 
 NOT_A_NUMBER = "Enter a whole number."
@@ -171,17 +177,10 @@ list_audit_entries = get(
     opt={ADMINS_OPT: True, READS_OPT: (AUDIT,)},
     operation_id="list_audit_entries",
     summary="List the audit log",
-    description=(
-        "Every write through the API or the command line, and every sign-in, failed sign-in "
-        "and sign-out, newest first, 20 a page. Admins only: staff get 403 whatever codes "
-        "they hold. Append-only: no route writes or deletes it (405)."
-    ),
-    responses=with_answer(
-        read_responses(404),
-        403,
-        "Authenticated, but not an active admin (no permission code grants this).",
-        "You do not have permission to perform this action.",
-    ),
+    description="Every write through the API or the command line, and every sign-in, failed "
+    f"sign-in and sign-out, newest first, 20 a page. {ADMINS_ONLY} Append-only: no route writes "
+    "or deletes it (405).",
+    responses=admins_only(read_responses(404)),
     operation_class=documented(
         fields={"actor": [BAD_CHOICE], "since": [BAD_DATETIME]},
         conditional=True,

@@ -279,6 +279,16 @@ def with_answer(
     return {**chosen, status: _detail(description, example)}
 
 
+def admins_only(chosen: dict[int, ResponseSpec]) -> dict[int, ResponseSpec]:
+    """``chosen`` with the 403 of a route no permission code opens."""
+    return with_answer(
+        chosen,
+        403,
+        "Authenticated, but not an active admin (no permission code grants this).",
+        "You do not have permission to perform this action.",
+    )
+
+
 def not_modified() -> ResponseSpec:
     """The 304 of a conditional GET."""
     return ResponseSpec(

@@ -23,9 +23,10 @@ from portfolio.entrypoints.http.errors import LAST_ACTIVE_ADMIN, USERNAME_TAKEN
 from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.ids import path_id
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import documented, responses, with_answer
+from portfolio.entrypoints.http.openapi import admins_only, documented, responses, with_answer
 from portfolio.entrypoints.http.pages import requested_page, search_terms
 from portfolio.entrypoints.http.resource import (
+    ADMINS_ONLY,
     CREATE,
     DELETE,
     LIST,
@@ -85,18 +86,10 @@ async def set_user_password(
     opt={ADMINS_OPT: True},
     operation_id="unlock_user_sign_in",
     summary="Unlock a user's sign-in",
-    description=(
-        "Forgets the failed sign-ins counted against the user's username, from every client "
-        "address, so that they may sign in again at once; the failures counted against the "
-        "addresses themselves stay. Forgetting none is harmless. Admins only: staff get 403 "
-        "whatever codes they hold."
-    ),
-    responses=with_answer(
-        responses(404),
-        403,
-        "Authenticated, but not an active admin (no permission code grants this).",
-        "You do not have permission to perform this action.",
-    ),
+    description="Forgets the failed sign-ins counted against the user's username, from every "
+    "client address, so that they may sign in again at once; the failures counted against the "
+    f"addresses themselves stay. Forgetting none is harmless. {ADMINS_ONLY}",
+    responses=admins_only(responses(404)),
 )
 async def unlock_user_sign_in(
     request: AnyRequest, id: PathId, endpoints: Injected[UserEndpoints]
