@@ -32,6 +32,13 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
 from portfolio.application.ids import MAX_ID
+from portfolio.entrypoints.http.errors import (
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    PERMISSION_DENIED,
+    SERVER_ERROR,
+    UNAVAILABLE,
+)
 from portfolio.entrypoints.http.origin import INVALID_HOST
 from portfolio.entrypoints.http.retries import (
     IDEMPOTENCY_KEY,
@@ -231,13 +238,13 @@ _RESPONSES = {
     ),
     401: _detail(
         "No credentials, or credentials that cannot be accepted (`WWW-Authenticate: Token`).",
-        "Authentication credentials were not provided.",
+        NOT_AUTHENTICATED,
     ),
     403: _detail(
         "Authenticated, but neither an active admin nor active staff holding the code.",
-        "You do not have permission to perform this action.",
+        PERMISSION_DENIED,
     ),
-    404: _detail("No object has this id (or the id is malformed), or no such page.", "Not found."),
+    404: _detail("No object has this id (or the id is malformed), or no such page.", NOT_FOUND),
     409: _detail(
         "Still referred to: the message names the referrers.",
         'Cannot delete this tag: it is used by portfolio 3 "web design".',
@@ -253,11 +260,11 @@ _RESPONSES = {
     ),
     500: _detail(
         "A fault of the service; the traceback goes to its log, never to the client.",
-        "A server error occurred.",
+        SERVER_ERROR,
     ),
     503: _detail(
         "The database does not answer; `Retry-After` says when to try again.",
-        "The service is temporarily unavailable; try again shortly.",
+        UNAVAILABLE,
     ),
 }
 
@@ -285,7 +292,7 @@ def admins_only(chosen: dict[int, ResponseSpec]) -> dict[int, ResponseSpec]:
         chosen,
         403,
         "Authenticated, but not an active admin (no permission code grants this).",
-        "You do not have permission to perform this action.",
+        PERMISSION_DENIED,
     )
 
 
