@@ -56,10 +56,10 @@ RESOURCES: tuple[tuple[Resource[Any], str], ...] = (
 
 ENDPOINTS: dict[str, Callable[..., Any]] = {
     "portfolios": PortfolioEndpoints,
-    "employers": partial(FormEndpoints, EMPLOYERS),
-    "tags": partial(FormEndpoints, TAGS),
-    "links": partial(FormEndpoints, LINKS),
-    "meta": partial(FormEndpoints, META),
+    "employers": partial(FormEndpoints, resource=EMPLOYERS),
+    "tags": partial(FormEndpoints, resource=TAGS),
+    "links": partial(FormEndpoints, resource=LINKS),
+    "meta": partial(FormEndpoints, resource=META),
     "media": MediaEndpoints,
     "users": UserEndpoints,
     "webhooks": WebhookEndpoints,

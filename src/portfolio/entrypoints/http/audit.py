@@ -1,8 +1,5 @@
-"""``/api/audit/``: the audit log, read by admins only, newest first, filtered by its query.
-
-Nothing writes or deletes it over HTTP: the path serves GET (and OPTIONS) only, so any other
-method is 405. Entries are written by the use cases with each write they record.
-"""
+"""``/api/audit/``: the audit log, read by admins only (GET and OPTIONS: written by the use
+cases, never over HTTP), newest first, filtered by its query."""
 
 from __future__ import annotations
 
@@ -28,12 +25,18 @@ from portfolio.entrypoints.http.caching import READS_OPT
 from portfolio.entrypoints.http.forms import BAD_DATETIME, Invalid, Timestamp
 from portfolio.entrypoints.http.ids import parse_id
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import ID_SCHEMA, documented, read_responses, with_answer
-from portfolio.entrypoints.http.pages import PAGED, QueryParameter, page_links, requested_page
+from portfolio.entrypoints.http.openapi import ID_SCHEMA, admins_only, documented, read_responses
+from portfolio.entrypoints.http.pages import PAGED, QueryParameter, requested_page
 from portfolio.entrypoints.http.portfolios import BAD_CHOICE
 from portfolio.entrypoints.http.request_errors import InvalidFields
-from portfolio.entrypoints.http.resource import AnyRequest, answering, with_options
-from portfolio.entrypoints.http.wire import Page, named_page
+from portfolio.entrypoints.http.resource import (
+    ADMINS_ONLY,
+    AnyRequest,
+    answering,
+    present_page,
+    with_options,
+)
+from portfolio.entrypoints.http.wire import named_page
 
 NOT_A_NUMBER = "Enter a whole number."
 
@@ -60,24 +63,17 @@ class AuditEntryData(msgspec.Struct):
     client: str | None
 
 
-def present(entry: AuditEntry) -> AuditEntryData:
+def present(entry: AuditEntry, _: object = None) -> AuditEntryData:
     """An entry as the wire shows it; the operator, the scheduler and failed sign-ins have
     no actor."""
     actor = None
     if entry.actor_id is not None:
         actor = ActorData(id=entry.actor_id, username=entry.actor_username or "")
-    return AuditEntryData(
-        id=entry.id,
-        at=entry.at,
-        actor=actor,
-        via=entry.via,
-        action=entry.action,
-        resource=entry.resource,
-        object_id=entry.object_id,
-        changes=list(entry.changes),
-        request_id=entry.request_id,
-        client=entry.client,
-    )
+    copied = {name: getattr(entry, name) for name in _COPIED}
+    return AuditEntryData(**copied, actor=actor, changes=list(entry.changes))
+
+
+_COPIED = ("id", "at", "via", "action", "resource", "object_id", "request_id", "client")
 
 
 _MOMENT = "ISO 8601 date and time; without an offset it is taken as UTC."
@@ -172,14 +168,8 @@ async def _list_audit_entries(request: AnyRequest, audit: Injected[AuditEndpoint
     """A page of the audit log."""
     query = request.query_params
     wanted = requested_page(query)
-    found = await audit.read(audit_filter(query), wanted.number, wanted.size)
-    following, preceding = page_links(request, found)
-    return Page(
-        count=found.total,
-        next=following,
-        previous=preceding,
-        results=[present(entry) for entry in found.items],
-    )
+    found = await audit.read(audit_filter(query), *wanted)
+    return present_page(request, found, present, str)
 
 
 list_audit_entries = get(
@@ -187,17 +177,10 @@ list_audit_entries = get(
     opt={ADMINS_OPT: True, READS_OPT: (AUDIT,)},
     operation_id="list_audit_entries",
     summary="List the audit log",
-    description=(
-        "Every write through the API or the command line, and every sign-in, failed sign-in "
-        "and sign-out, newest first, 20 a page. Admins only: staff get 403 whatever codes "
-        "they hold. Append-only: no route writes or deletes it (405)."
-    ),
-    responses=with_answer(
-        read_responses(404),
-        403,
-        "Authenticated, but not an active admin (no permission code grants this).",
-        "You do not have permission to perform this action.",
-    ),
+    description="Every write through the API or the command line, and every sign-in, failed "
+    f"sign-in and sign-out, newest first, 20 a page. {ADMINS_ONLY} Append-only: no route writes "
+    "or deletes it (405).",
+    responses=admins_only(read_responses(404)),
     operation_class=documented(
         fields={"actor": [BAD_CHOICE], "since": [BAD_DATETIME]},
         conditional=True,

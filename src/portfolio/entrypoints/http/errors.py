@@ -8,18 +8,7 @@ from http import HTTPStatus
 from typing import Any, NamedTuple
 
 from litestar import Request, Response
-from litestar.exceptions import (
-    HTTPException,
-    MethodNotAllowedException,
-    NotFoundException,
-)
-from litestar.status_codes import (
-    HTTP_400_BAD_REQUEST,
-    HTTP_405_METHOD_NOT_ALLOWED,
-    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-    HTTP_500_INTERNAL_SERVER_ERROR,
-    HTTP_503_SERVICE_UNAVAILABLE,
-)
+from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException
 
 from portfolio.application.accounts.errors import InvalidPermissionCode, UserAlreadyExists
 from portfolio.application.accounts.passwords import InvalidPassword
@@ -69,27 +58,20 @@ TAKEN_MEANWHILE = (
     "Another portfolio took this portfolio's {field} while it was in the trash: change or delete "
     "that one first."
 )
-INVALID_PAGE = "Invalid page."
 SERVER_ERROR = "A server error occurred."
 INVALID_IMAGE = "Upload a valid image."
-MALFORMED_REQUEST = "Malformed request."
 UNAVAILABLE = "The service is temporarily unavailable; try again shortly."
 CHALLENGE = {"WWW-Authenticate": "Token"}
 WITHDRAWN_TOO_EARLY = "Ensure this date-time is after publish_at."
-CANNOT_SIGN_IN = "Unable to log in with provided credentials."
-USERNAME_TAKEN = "A user with that username already exists."
 WEBHOOKS_KEY_MISSING = (
     "Webhooks are off: PORTFOLIO_WEBHOOKS_KEY must be set, to seal their secrets with."
 )
+CANNOT_SIGN_IN = "Unable to log in with provided credentials."
+USERNAME_TAKEN = "A user with that username already exists."
 LAST_ACTIVE_ADMIN = (
     "This is the last active admin: make another user an active admin first, so that someone "
     "can still manage users."
 )
-
-
-def throttled_message(wait: int) -> str:
-    """DRF's words for a throttled request."""
-    return f"Request was throttled. Expected available in {wait} second{'' if wait == 1 else 's'}."
 
 
 AnyRequest = Request[Any, Any, Any]
@@ -128,6 +110,11 @@ def _invalid_file(error: InvalidFile) -> dict[str, list[str]]:
     return {FILE_FIELD: [message]}
 
 
+def _throttled(error: Throttled) -> str:
+    wait = error.wait
+    return f"Request was throttled. Expected available in {wait} second{'' if wait == 1 else 's'}."
+
+
 def _detail(message: str | Callable[[Any], str]) -> Callable[[Any], dict[str, str]]:
     return lambda error: {"detail": message(error) if callable(message) else message}
 
@@ -150,11 +137,7 @@ ANSWERS: dict[type[Exception], Answer] = {
     AuthenticationFailed: Answer(401, _detail(str), lambda _: CHALLENGE),
     PermissionDenied: Answer(403, _detail(PERMISSION_DENIED)),
     InvalidCredentials: Answer(400, lambda _: {NON_FIELD_ERRORS: [CANNOT_SIGN_IN]}),
-    Throttled: Answer(
-        429,
-        _detail(lambda error: throttled_message(error.wait)),
-        lambda error: {"Retry-After": str(error.wait)},
-    ),
+    Throttled: Answer(429, _detail(_throttled), lambda error: {"Retry-After": str(error.wait)}),
     LastActiveAdmin: Answer(409, _detail(LAST_ACTIVE_ADMIN)),
     InvalidPassword: Answer(400, lambda error: {"password": [str(error)]}),
     UserAlreadyExists: Answer(400, lambda _: {"username": [USERNAME_TAKEN]}),
@@ -162,7 +145,7 @@ ANSWERS: dict[type[Exception], Answer] = {
         400,
         lambda error: {"permissions": [f"Unknown permission codes: {error}."]},
     ),
-    PageNotFound: Answer(404, _detail(INVALID_PAGE)),
+    PageNotFound: Answer(404, _detail("Invalid page.")),
     NotFound: Answer(404, _detail(NOT_FOUND)),
     NotFoundException: Answer(404, _detail(NOT_FOUND)),
     DuplicateValue: Answer(
@@ -216,7 +199,7 @@ def _method_not_allowed(request: AnyRequest, error: MethodNotAllowedException) -
     headers = dict(error.headers or {})
     if "allow" in headers:
         headers["allow"] = ", ".join(sorted(m.strip() for m in headers["allow"].split(",")))
-    return detail(HTTP_405_METHOD_NOT_ALLOWED, f'Method "{request.method}" not allowed.', headers)
+    return detail(405, f'Method "{request.method}" not allowed.', headers)
 
 
 def unavailable_handler(retry_after: int) -> Handler:
@@ -224,7 +207,7 @@ def unavailable_handler(retry_after: int) -> Handler:
 
     def _unavailable(_: AnyRequest, error: ServiceUnavailable) -> Response[Any]:
         logger.warning("database unavailable: %s", error.__cause__ or error)
-        return detail(HTTP_503_SERVICE_UNAVAILABLE, UNAVAILABLE, {"Retry-After": str(retry_after)})
+        return detail(503, UNAVAILABLE, {"Retry-After": str(retry_after)})
 
     return _unavailable
 
@@ -237,8 +220,8 @@ def _http(request: AnyRequest, error: HTTPException) -> Response[Any]:
     if error.detail == _CLIENT_GONE:
         # Not a fault of ours, and nobody is left to read the answer.
         logger.info("client disconnected before its request body was complete")
-        return detail(HTTP_400_BAD_REQUEST, "The request body was not complete.")
-    if error.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
+        return detail(400, "The request body was not complete.")
+    if error.status_code >= 500:
         logger.error("server error %r", error, exc_info=error)
         return detail(error.status_code, SERVER_ERROR, error.headers)
     # Litestar's own refusals: the status is kept, the words are the project's.
@@ -246,9 +229,9 @@ def _http(request: AnyRequest, error: HTTPException) -> Response[Any]:
 
 
 def _framework_refusal(request: AnyRequest, status: int) -> str:
-    if status == HTTP_400_BAD_REQUEST:
-        return MALFORMED_REQUEST
-    if status == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+    if status == 400:
+        return "Malformed request."
+    if status == 413:
         limit = request.route_handler.resolve_request_max_body_size()
         if limit:
             return f"The request body is larger than the {human_readable_size(limit)} accepted."
@@ -257,7 +240,7 @@ def _framework_refusal(request: AnyRequest, status: int) -> str:
 
 def _unexpected(request: AnyRequest, error: Exception) -> Response[Any]:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return detail(HTTP_500_INTERNAL_SERVER_ERROR, SERVER_ERROR)
+    return detail(500, SERVER_ERROR)
 
 
 def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]:

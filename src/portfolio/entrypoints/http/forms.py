@@ -1,15 +1,10 @@
-"""Request bodies to use-case values, with Django REST Framework's messages, field by field.
-
-A Form reads raw JSON bytes itself (rather than letting Litestar decode into a Struct) so
-that every error has DRF's shape: ``{"field": ["message", ...]}``, or
-``{"non_field_errors": [...]}`` for a body that is not a JSON object. Every bad field is
-reported at once. The same declaration documents the body in the OpenAPI schema.
-"""
+"""Request bodies to use-case values, every bad field reported at once in DRF's words and
+shape (``{"field": ["message"]}``); the same declaration documents the body in OpenAPI."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -81,16 +76,23 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+def items_of(value: object, max_items: int) -> list[Any]:
+    """``value`` as a JSON list of at most ``max_items`` items; Invalid otherwise."""
+    if not isinstance(value, list):
+        raise Invalid(f'Expected a list of items but got type "{_type_name(value)}".')
+    if len(value) > max_items:
+        raise Invalid(f"Ensure this field has no more than {max_items} elements.")
+    return value
+
+
 class Rule(Protocol):
     """How one field's non-null value is checked, converted and documented."""
 
     def parse(self, value: object) -> object:
         """The value to store; Invalid when it breaks the rule."""
-        ...
 
     def schema(self) -> Schema:
         """The OpenAPI schema of a non-null value."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,12 +286,8 @@ class References:
 
     def parse(self, value: object) -> object:
         """The ids, as a tuple in the given order."""
-        if not isinstance(value, list):
-            raise Invalid(f'Expected a list of items but got type "{_type_name(value)}".')
-        if len(value) > self.max_items:
-            raise Invalid(f"Ensure this field has no more than {self.max_items} elements.")
         ids: list[int] = []
-        for item in value:
+        for item in items_of(value, self.max_items):
             if item is None:
                 raise Invalid(NOT_NULL)
             object_id = Reference().parse(item)
@@ -310,35 +308,42 @@ class References:
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One writable field: its wire name, the use-case attribute it fills, and its rule."""
+    """One writable field: its wire name, its rule, and the use-case attribute it fills."""
 
     name: str
-    attribute: str
     rule: Rule
     required: bool = False
     nullable: bool = False
     description: str = ""
+    # What a create stores when the field is left out; documentation only, the use case's
+    # ``*Fields`` class holds the real default.
     default: Any = None
-    """What a create (or a whole replace) stores when the field is left out; documentation
-    only, the use case's ``*Fields`` class holds the real default."""
+    attribute: str = ""  # the use-case attribute it fills; empty: the name
+
+    def __post_init__(self) -> None:
+        if not self.attribute:
+            object.__setattr__(self, "attribute", self.name)
 
 
 @dataclass(frozen=True, slots=True)
 class Form:
-    """The writable fields of one resource, and the read-only ones a client may not send."""
+    """The writable fields of one resource; what its wire object ``shows`` besides is read-only."""
 
     name: str
     fields: tuple[Field, ...]
-    read_only: frozenset[str] = field(default_factory=frozenset)
+    shows: type[msgspec.Struct] | None = None
     example: Mapping[str, Any] = field(default_factory=dict)
     """A body that a create takes (on an empty database), for the OpenAPI examples."""
 
-    def values(self, raw: bytes, *, partial: bool) -> dict[str, Any]:
-        """Use-case values (attribute -> value) from a JSON body; InvalidFields otherwise.
+    @property
+    def read_only(self) -> frozenset[str]:
+        """The fields a client reads but may not send."""
+        shown = self.shows.__struct_fields__ if self.shows else ()
+        return frozenset(shown) - {spec.name for spec in self.fields}
 
-        ``partial`` (PATCH) makes every field optional; otherwise required fields must be
-        there. Unknown and read-only fields are errors, never silently dropped.
-        """
+    def values(self, raw: bytes, *, partial: bool) -> dict[str, Any]:
+        """Use-case values from a JSON body (``partial``: no field required); InvalidFields for
+        bad, missing, unknown and read-only fields."""
         return self.values_of(_json_object(raw), partial=partial)
 
     def values_of(self, body: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
@@ -393,21 +398,6 @@ class Form:
     def schema_name(self, *, partial: bool) -> str:
         """The title of the body schema: ``TagWrite`` or ``TagPatch``."""
         return f"{self.name}{'Patch' if partial else 'Write'}"
-
-
-async def values_for_existing(
-    form: Form, raw: bytes, *, partial: bool, require_object: Callable[[], Awaitable[object]]
-) -> dict[str, Any]:
-    """``form.values`` for a write to an existing object (PUT, PATCH).
-
-    As in DRF, a missing object is a 404 before any complaint about the body: on a bad body
-    ``require_object`` is awaited, and raises NotFound when the object does not exist.
-    """
-    try:
-        return form.values(raw, partial=partial)
-    except InvalidFields:
-        await require_object()
-        raise
 
 
 def _parsed(spec: Field, value: object) -> object:

@@ -1,6 +1,5 @@
-"""The OpenAPI document: what Litestar cannot infer from the handlers (bodies they read
-themselves, parameters as clients should send them, every error they answer, links), and the
-one step that names the hand-written schemas as components."""
+"""The OpenAPI document: what Litestar cannot infer from the handlers, and hand-written schemas
+named as components."""
 
 from __future__ import annotations
 
@@ -33,6 +32,13 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
 from portfolio.application.ids import MAX_ID
+from portfolio.entrypoints.http.errors import (
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    PERMISSION_DENIED,
+    SERVER_ERROR,
+    UNAVAILABLE,
+)
 from portfolio.entrypoints.http.origin import INVALID_HOST
 from portfolio.entrypoints.http.retries import (
     IDEMPOTENCY_KEY,
@@ -85,9 +91,7 @@ ERROR_DETAIL = Reference(ref=f"{COMPONENTS}ErrorDetail")
 
 
 def as_parameter(schema: Schema) -> dict[str, Any]:
-    """``schema_extra`` that documents a parameter the handler reads as an optional string
-    (so as to answer malformed values itself) as ``schema`` alone: no ``null``, which no
-    query string can say."""
+    """``schema_extra`` documenting a parameter read as an optional string as ``schema`` alone."""
     extra = {f.name: getattr(schema, f.name) for f in fields(schema)}
     return {name: value for name, value in extra.items() if value is not None} | {"one_of": None}
 
@@ -105,17 +109,8 @@ def documented(
     conditional: bool = False,
     query: Sequence[Parameter] = (),
 ) -> type[Operation]:
-    """An Operation with what Litestar cannot see in the handler.
-
-    ``body``: the request body the handler reads itself (titled: it becomes a component).
-    ``fields``: an example of the field errors its 400 can be, beside ``{"detail": ...}``.
-    ``links``: from the 201 to the operations that take the new object's id.
-    ``public``: no credentials needed.
-    ``retried``: a create that takes an ``Idempotency-Key``.
-    ``conditional``: a GET whose 200 has an ``ETag`` (``If-None-Match`` is told in its 304:
-    as a parameter it would be one more for every generated client to pass).
-    ``query``: the query parameters the handler reads itself.
-    """
+    """An Operation with what Litestar cannot see: the body and query the handler reads itself,
+    its 400's field errors, a 201's links and retry key, a 200's ETag, no credentials."""
 
     @dataclass
     class DocumentedOperation(Operation):
@@ -215,8 +210,7 @@ def links_to(operations: Mapping[str, str]) -> dict[str, Link]:
 
 
 def links_into(fields: Mapping[str, str]) -> dict[str, Link]:
-    """Links from a 201 to creates (named by their operation ids) whose body field, named
-    beside each, takes the new id; the rest of the body is the caller's."""
+    """Links from a 201 to creates (by operation id) whose body field, named beside, takes it."""
     return {
         operation_id: Link(
             operation_id=operation_id,
@@ -244,13 +238,13 @@ _RESPONSES = {
     ),
     401: _detail(
         "No credentials, or credentials that cannot be accepted (`WWW-Authenticate: Token`).",
-        "Authentication credentials were not provided.",
+        NOT_AUTHENTICATED,
     ),
     403: _detail(
         "Authenticated, but neither an active admin nor active staff holding the code.",
-        "You do not have permission to perform this action.",
+        PERMISSION_DENIED,
     ),
-    404: _detail("No object has this id (or the id is malformed), or no such page.", "Not found."),
+    404: _detail("No object has this id (or the id is malformed), or no such page.", NOT_FOUND),
     409: _detail(
         "Still referred to: the message names the referrers.",
         'Cannot delete this tag: it is used by portfolio 3 "web design".',
@@ -266,25 +260,22 @@ _RESPONSES = {
     ),
     500: _detail(
         "A fault of the service; the traceback goes to its log, never to the client.",
-        "A server error occurred.",
+        SERVER_ERROR,
     ),
     503: _detail(
         "The database does not answer; `Retry-After` says when to try again.",
-        "The service is temporarily unavailable; try again shortly.",
+        UNAVAILABLE,
     ),
 }
 
 
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
-    """The ``{"detail": ...}`` answers of ``statuses``, and 400 and 500, which any route can
-    give."""
+    """The ``{"detail": ...}`` answers of ``statuses``, 400 and 500."""
     return {status: _RESPONSES[status] for status in sorted({400, 500, *statuses})}
 
 
 def responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """The error answers of an ``/api/`` route: ``statuses``, and 401, 403, 429 (a failing
-    key from a client address with too many failures) and 503, which every one of them can
-    give."""
+    """The error answers of an ``/api/`` route: ``statuses``, 401, 403, 429 and 503."""
     return errors(401, 403, 429, 503, *statuses)
 
 
@@ -293,6 +284,16 @@ def with_answer(
 ) -> dict[int, ResponseSpec]:
     """``chosen`` with the ``{"detail": ...}`` answer of ``status`` described for one route."""
     return {**chosen, status: _detail(description, example)}
+
+
+def admins_only(chosen: dict[int, ResponseSpec]) -> dict[int, ResponseSpec]:
+    """``chosen`` with the 403 of a route no permission code opens."""
+    return with_answer(
+        chosen,
+        403,
+        "Authenticated, but not an active admin (no permission code grants this).",
+        PERMISSION_DENIED,
+    )
 
 
 def not_modified() -> ResponseSpec:
@@ -314,8 +315,7 @@ def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
 
 
 def create_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """The error answers of a create, which takes an ``Idempotency-Key``: ``statuses``,
-    those of every ``/api/`` route, and the key's 409 and 422."""
+    """The error answers of a create: an ``/api/`` route's, and its retry key's 409 and 422."""
     chosen = responses(*statuses)
     chosen[409] = _detail(
         f"A request under the same `{IDEMPOTENCY_KEY}` is still being served; "
@@ -342,18 +342,9 @@ def upload_responses() -> dict[int, ResponseSpec]:
     return chosen
 
 
-SEARCH_TOO_LONG: FieldErrors = {"search": ["Ensure this field has no more than 200 characters."]}
-"""The field error every searchable list can answer."""
-
-
 def named_components(document: Mapping[str, Any]) -> dict[str, Any]:
-    """``document`` with every titled schema written here by hand (request bodies, field
-    errors) moved into ``components.schemas`` under its title and referred to there, and
-    every component titled with its name.
-
-    Litestar lists only the schemas it generates itself (and drops configured ones), so the
-    hand-written ones travel inline with their operations until this step names them.
-    """
+    """``document`` with every titled hand-written schema moved into ``components.schemas``
+    (Litestar lists only its own there), and every component titled with its name."""
     finished: dict[str, Any] = copy.deepcopy(dict(document))
     components: dict[str, Any] = finished.setdefault("components", {}).setdefault("schemas", {})
     for item in finished.get("paths", {}).values():
@@ -425,8 +416,7 @@ _AFTER = b"dom_id: '#swagger-container',"
 
 
 class _SwaggerPage(SwaggerRenderPlugin):
-    """``/schema``: Swagger UI over the finished document, its files and icon served by the
-    service, a bare key in the Authorize dialog taken as ``Token <key>``."""
+    """``/schema``: Swagger UI, served by the service, a bare key taken as ``Token <key>``."""
 
     def __init__(self, finished: _Finished) -> None:
         super().__init__(

@@ -1,16 +1,12 @@
-"""A list's query string as DRF reads it, and its page's absolute links.
-
-``?page=`` and ``?page_size=`` follow DRF's page-number pagination, ``?search=`` its
-SearchFilter, ``?ordering=`` its OrderingFilter. Each query parameter a list takes is declared
-once (``QueryParameter``): the OpenAPI document and the parsing use the same declaration.
-"""
+"""A list's query string as DRF reads it (page-number pagination, SearchFilter,
+OrderingFilter), its parameters declared once for parsing and OpenAPI, and its page links."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, quote, urlencode
 
 from litestar import Request
@@ -50,12 +46,8 @@ def page_size(raw: str | None) -> int:
 
 
 def search_terms(raw: str | None) -> tuple[str, ...]:
-    """The words of a ``?search=``: split on white space and commas, NUL characters dropped;
-    400 when it is longer than anyone types.
-
-    Every term must match (in any of the searched fields), case-insensitively, as DRF's
-    SearchFilter does.
-    """
+    """The words of a ``?search=`` (split on white space and commas, NUL dropped), each to
+    match as DRF's SearchFilter has it; 400 when it is longer than anyone types."""
     if raw is not None and len(raw) > SEARCH_MAX_LENGTH:
         message = f"Ensure this field has no more than {SEARCH_MAX_LENGTH} characters."
         raise InvalidFields({"search": [message]})
@@ -77,8 +69,7 @@ def ordering(raw: str | None, default: tuple[SortKey, ...]) -> tuple[SortKey, ..
     return tuple(keys) or default
 
 
-@dataclass(frozen=True, slots=True)
-class PageRequest:
+class PageRequest(NamedTuple):
     """The page a list request asks for: its number, from 1, and its size."""
 
     number: int
@@ -94,11 +85,7 @@ def page_links(
     request: Request[Any, Any, Any], page: Page[Any], origin: str | None = None
 ) -> tuple[str | None, str | None]:
     """Absolute URLs of the next and previous pages (None at either end), at ``origin`` or
-    else the request's own.
-
-    The request's other query parameters are kept; like DRF, the first page's link drops
-    ``page`` and the parameters come out sorted by name.
-    """
+    else the request's own; like DRF's, other parameters kept, sorted, no ``page=1``."""
     if not (page.has_next or page.has_previous):
         return None, None
     origin = origin or request_origin(request)

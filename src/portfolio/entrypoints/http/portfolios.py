@@ -3,6 +3,7 @@ form, its list's filters and ordering, and its endpoints."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +31,6 @@ from portfolio.application.portfolios.moving import MovePortfolio
 from portfolio.application.portfolios.revisions import ManageRevisions
 from portfolio.application.portfolios.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
 from portfolio.application.portfolios.trash import ManageTrash
-from portfolio.application.ports import MediaStorage
-from portfolio.application.retries import SafeRetries
 from portfolio.domain import (
     Action,
     Portfolio,
@@ -60,7 +59,6 @@ from portfolio.entrypoints.http.forms import (
     References,
     Text,
     Timestamp,
-    values_for_existing,
 )
 from portfolio.entrypoints.http.ids import parse_id, path_id
 from portfolio.entrypoints.http.injection import Injected
@@ -134,8 +132,8 @@ BAD_CHOICE = "Select a valid choice. That choice is not one of the available cho
 def _attached(name: str, attribute: str, what: str) -> Field:
     return Field(
         name,
-        attribute,
         References(MAX_ATTACHMENTS),
+        attribute=attribute,
         default=[],
         description=f"{what}, in the order they are shown.",
     )
@@ -152,9 +150,8 @@ PORTFOLIO_FORM = Form(
         "description": "Catalogue pages, search and checkout.",
     },
     fields=(
-        Field("title", "title", Text(max_length=200), required=True, description="Unique."),
+        Field("title", Text(max_length=200), required=True, description="Unique."),
         Field(
-            "slug",
             "slug",
             OptionalSlug(
                 Text(SLUG_MAX_LENGTH, blank=True, pattern=SLUG_PATTERN, pattern_message=BAD_SLUG)
@@ -165,33 +162,40 @@ PORTFOLIO_FORM = Form(
                 "from the title (`Web Design` -> `web-design`, then `web-design-2`, ...)."
             ),
         ),
-        Field("excerpt", "excerpt", Text(max_length=1000, blank=True), default=""),
+        Field("excerpt", Text(max_length=1000, blank=True), default=""),
         Field(
-            "order",
             "order",
             Integer(-_INT32, _INT32 - 1),
             default=0,
             description="Display order; lists sort by it, then by id.",
         ),
         Field(
-            "image", "image_id", Reference(), nullable=True, description="The cover: a media id."
+            "image",
+            Reference(),
+            attribute="image_id",
+            nullable=True,
+            description="The cover: a media id.",
         ),
-        Field("employer", "employer_id", Reference(), nullable=True, description="An employer id."),
+        Field(
+            "employer",
+            Reference(),
+            attribute="employer_id",
+            nullable=True,
+            description="An employer id.",
+        ),
         _attached("tags", "tag_ids", "Tag ids"),
         _attached("links", "link_ids", "Link ids"),
-        Field("is_active", "is_active", Boolean(), default=True),
+        Field("is_active", Boolean(), default=True),
         Field(
-            "completed_at",
             "completed_at",
             Timestamp(),
             nullable=True,
             description="ISO 8601; without an offset it is taken as UTC.",
         ),
-        Field("description", "description", Text(max_length=50_000, blank=True), nullable=True),
+        Field("description", Text(max_length=50_000, blank=True), nullable=True),
         _attached("images", "image_ids", "The gallery: media ids"),
         _attached("meta", "meta_ids", "Meta entry ids"),
         Field(
-            "publish_at",
             "publish_at",
             Timestamp(),
             nullable=True,
@@ -200,24 +204,12 @@ PORTFOLIO_FORM = Form(
         ),
         Field(
             "unpublish_at",
-            "unpublish_at",
             Timestamp(),
             nullable=True,
             description="When it is withdrawn from the website (null: never); after `publish_at`.",
         ),
     ),
-    read_only=frozenset(
-        {
-            "id",
-            "created_at",
-            "updated_at",
-            "image_data",
-            "employer_data",
-            "tags_data",
-            "links_data",
-            "images_data",
-        }
-    ),
+    shows=PortfolioData,
 )
 
 PUBLISHING = "publishing"
@@ -266,11 +258,8 @@ _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def portfolio_filter(query: Any) -> PortfolioFilter:
-    """The list's criteria from its query parameters; an empty parameter filters nothing.
-
-    A malformed value is a 400 naming the parameter; a well-formed id that names nothing
-    simply matches nothing.
-    """
+    """The list's criteria from its query; an empty parameter filters nothing, a malformed one
+    is a 400 naming it, an id that names nothing matches nothing."""
     errors: dict[str, list[str]] = {}
     active: bool | None = None
     if is_active := query.get("is_active"):
@@ -307,17 +296,16 @@ def portfolio_filter(query: Any) -> PortfolioFilter:
     )
 
 
-_NAMES: dict[str, Any] = {
-    "code": Code.PORTFOLIOS,
-    "path": "portfolios",
-    "name": "Portfolio",
-    "singular": "portfolio",
-    "plural": "portfolios",
-    "data": PortfolioData,
-    "missing": PortfolioNotFound,
-}
 # Declared without its extra routes first, for their own texts and codes.
-_PORTFOLIOS: Resource[PortfolioData] = Resource(**_NAMES)
+_PORTFOLIOS: Resource[PortfolioData] = Resource(
+    code=Code.PORTFOLIOS,
+    path="portfolios",
+    name="Portfolio",
+    singular="portfolio",
+    plural="portfolios",
+    data=PortfolioData,
+    missing=PortfolioNotFound,
+)
 
 
 class EditorData(msgspec.Struct):
@@ -348,22 +336,21 @@ _TAKEN = with_answer(
 
 async def _list_trash(request: AnyRequest, endpoints: Injected[PortfolioEndpoints]) -> Any:
     """A page of the trash."""
-    wanted = requested_page(request.query_params)
-    found = await endpoints.trash.list(wanted.number, wanted.size)
+    found = await endpoints.trash.list(*requested_page(request.query_params))
     return endpoints.page(request, found, presenter(TrashedPortfolioData))
 
 
 # Routed before ``/{id}``: a path segment that is a route of its own is never taken for an id.
 list_trash = get(
     "/trash/",
-    **{
-        **_PORTFOLIOS.operation(LIST),
-        "operation_id": "list_trashed_portfolios",
-        "summary": "List the trash",
-        "description": "The deleted portfolios not purged yet, most recently deleted first, 20 "
-        "a page. Each is purged for good once it has been there `PORTFOLIO_TRASH_DAYS` days "
-        "(30 unless configured). Permission 4201.",
-    },
+    **_PORTFOLIOS.operation(
+        LIST,
+        "The deleted portfolios not purged yet, most recently deleted first, 20 a page. Each is "
+        "purged for good once it has been there `PORTFOLIO_TRASH_DAYS` days (30 unless "
+        "configured).",
+        operation_id="list_trashed_portfolios",
+        summary="List the trash",
+    ),
     responses=read_responses(404),
     operation_class=documented(conditional=True, query=[p.documented() for p in PAGED]),
 )(answering(_list_trash, _TRASH_PAGE))
@@ -388,22 +375,21 @@ async def _list_revisions(
 ) -> Any:
     """A page of a portfolio's revisions."""
     wanted = requested_page(request.query_params)
-    found = await endpoints.revisions.list(endpoints.id_of(id), wanted.number, wanted.size)
+    found = await endpoints.revisions.list(endpoints.id_of(id), *wanted)
     return endpoints.page(request, found, presenter(RevisionData))
 
 
 list_revisions = get(
     "/{id:str}/revisions/",
-    **{
-        **_PORTFOLIOS.operation(RETRIEVE),
-        "operation_id": "list_portfolio_revisions",
-        "summary": "List a portfolio's revisions",
-        "description": "Newest first, 20 a page: one for every create, replace, change and "
-        "revision restored, each with who saved it, the fields it changed and the whole "
-        "portfolio as it was. A change to a shared object (a tag renamed) is not a revision of "
-        "the portfolios using it. Only the newest `PORTFOLIO_REVISIONS_KEPT` (50 unless "
-        "configured) are kept. Permission 4202.",
-    },
+    **_PORTFOLIOS.operation(
+        RETRIEVE,
+        "Newest first, 20 a page: one for every create, replace, change and revision restored, "
+        "each with who saved it, the fields it changed and the whole portfolio as it was. A "
+        "change to a shared object (a tag renamed) is not a revision of the portfolios using "
+        "it. Only the newest `PORTFOLIO_REVISIONS_KEPT` (50 unless configured) are kept.",
+        operation_id="list_portfolio_revisions",
+        summary="List a portfolio's revisions",
+    ),
     responses=read_responses(404),
     operation_class=documented(conditional=True, query=[p.documented() for p in PAGED]),
 )(answering(_list_revisions, _REVISION_PAGE))
@@ -442,8 +428,8 @@ MOVE_FORM = Form(
     name="PortfolioMove",
     example={"before": 7},
     fields=(
-        Field("before", "before", Reference(), description="The id of the portfolio to go before."),
-        Field("after", "after", Reference(), description="The id of the portfolio to go after."),
+        Field("before", Reference(), description="The id of the portfolio to go before."),
+        Field("after", Reference(), description="The id of the portfolio to go after."),
     ),
 )
 ONE_OF_BEFORE_AND_AFTER = 'Send exactly one of "before" and "after".'
@@ -476,12 +462,7 @@ async def move_portfolio(
 ) -> PortfolioData:
     """Move a portfolio in the display order."""
     portfolio_id = endpoints.id_of(id)
-    values = await values_for_existing(
-        MOVE_FORM,
-        await request.body(),
-        partial=False,
-        require_object=lambda: endpoints.get(portfolio_id),
-    )
+    values = await endpoints.values_for(request, MOVE_FORM, portfolio_id)
     if len(values) != 1:
         raise InvalidFields({NON_FIELD_ERRORS: [ONE_OF_BEFORE_AND_AFTER]})
     ((field, other_id),) = values.items()
@@ -500,15 +481,16 @@ BULK_FORM = Form(
     name="PortfolioBulk",
     example={"action": TAG, "ids": [3, 5, 8], "tag": 2},
     fields=(
-        Field("action", "action", Choice(ACTIONS), required=True, description="What to do."),
+        Field("action", Choice(ACTIONS), required=True, description="What to do."),
         Field(
-            "ids",
             "ids",
             References(MAX_IDS),
             required=True,
             description=f"The portfolios, distinct, 1 to {MAX_IDS}.",
         ),
-        Field("tag", "tag_id", Reference(), description="The tag id, for `tag` and `untag`."),
+        Field(
+            "tag", Reference(), attribute="tag_id", description="The tag id, for `tag` and `untag`."
+        ),
     ),
 )
 _TAG_ONLY = "Only `tag` and `untag` take a tag."
@@ -600,8 +582,8 @@ async def purge_portfolio(
     await endpoints.trash.purge(endpoints.id_of(id), author_of(request))
 
 
-PORTFOLIOS = Resource(
-    **_NAMES,
+PORTFOLIOS = replace(
+    _PORTFOLIOS,
     form=PORTFOLIO_FORM,
     query=PORTFOLIO_QUERY,
     item_query=(EXPAND_PARAMETER,),
@@ -638,36 +620,28 @@ PORTFOLIOS = Resource(
 )
 
 
+@dataclass(kw_only=True)
 class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
     """Portfolios: the form's writes, and a list filtered and ordered by its query."""
 
-    def __init__(
-        self,
-        manage: ManagePortfolios,
-        trash: ManageTrash,
-        revisions: ManageRevisions,
-        move: MovePortfolio,
-        bulk: BulkPortfolios,
-        storage: MediaStorage,
-        retries: SafeRetries,
-    ) -> None:
-        super().__init__(PORTFOLIOS, manage, storage, retries)
-        self.bulk = bulk
-        self.trash = trash
-        self.revisions = revisions
-        self.move = move
+    resource: Resource[PortfolioData] = PORTFOLIOS
+    manage: ManagePortfolios
+    trash: ManageTrash
+    revisions: ManageRevisions
+    move: MovePortfolio
+    bulk: BulkPortfolios
 
     async def find(self, request: AnyRequest) -> Page[Portfolio]:
         """One page of whole portfolios matching the query's filters, in its ordering."""
         query = request.query_params
         wanted = requested_page(query)
-        return await self.manage.list(portfolio_filter(query), wanted.number, wanted.size)
+        return await self.manage.list(portfolio_filter(query), *wanted)
 
     def presenter_for(self, request: AnyRequest) -> Presenter[PortfolioData]:
         """With ``?expand=publishing``, the publishing fields too."""
         expand = request.query_params.get("expand")
         if expand is None:
-            return self.default_presenter
+            return presenter(PortfolioData)
         if expand != PUBLISHING:
             raise InvalidFields({"expand": [BAD_CHOICE]})
         return presenter(PortfolioData, expand=True)

@@ -1,17 +1,15 @@
 """``/api/public/``: what the company's website reads, open to anyone and shared by caches.
 
-No credentials are needed and none are looked at: an answer is the same bytes whatever the
-``Authorization`` header holds. Only live portfolios are shown (``ShowWebsite``); anything
-else answers exactly what a slug that never existed answers. Each answer names everything it
-shows in ``Surrogate-Key`` (``portfolio-12 media-88 tag-5 ...``; lists, menus and every
-refusal also ``portfolios``), so that an edge cache can drop exactly the answers a change
-touches (``caching`` adds the shared ``Cache-Control``). Its URLs are built from
+No credentials are looked at; only live portfolios are shown (``ShowWebsite``). Each answer
+names all it shows in ``Surrogate-Key`` (``portfolio-12 media-88 tag-5``; lists, menus and
+refusals also ``portfolios``) for an edge cache to purge by. URLs are built from
 PORTFOLIO_PUBLIC_URL when set, never from a header a cache does not key on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -40,13 +38,15 @@ from portfolio.entrypoints.http.caching import READS_OPT
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import documented, errors, not_modified
 from portfolio.entrypoints.http.origin import request_origin
-from portfolio.entrypoints.http.pages import (
-    PAGED,
-    page_links,
-    requested_page,
-)
+from portfolio.entrypoints.http.pages import PAGED, requested_page
 from portfolio.entrypoints.http.portfolios import PORTFOLIO_QUERY, PortfolioData, portfolio_filter
-from portfolio.entrypoints.http.resource import MEDIA_PATH, AnyRequest, answering, with_options
+from portfolio.entrypoints.http.resource import (
+    AnyRequest,
+    answering,
+    media_urls,
+    present_page,
+    with_options,
+)
 from portfolio.entrypoints.http.shared_objects import EmployerData, TagData
 from portfolio.entrypoints.http.wire import (
     WEB_IMAGE,
@@ -61,15 +61,12 @@ T = TypeVar("T")
 
 PUBLIC_PREFIX = "/api/public"
 SURROGATE_KEY = "Surrogate-Key"
+# The bytes of keys an answer names one by one (Varnish refuses a header line over 8 KiB by
+# default, Fastly and Cloudflare take 16 KB); the rest by their kind (``tag-all``).
 KEYS_BUDGET = 6 * 1024
-"""The most bytes of keys an answer names one by one: Varnish refuses a header line longer
-than 8 KiB by default (``http_resp_hdr_len``), Fastly and Cloudflare take 16 KB. What does not
-fit is named by its kind (``tag-all``), which every change of that kind purges too."""
-_KINDS_ROOM = 256
-"""Bytes of the budget kept for the kinds' keys: there are six kinds."""
+_KINDS_ROOM = 256  # of the budget, for the six kinds' keys
 
-PUBLIC_FILTERS = ("tag", "employer", "search", "ordering")
-"""What the public list filters and orders by, read as the admin list reads them."""
+PUBLIC_FILTERS = ("tag", "employer", "search", "ordering")  # read as the admin list reads them
 
 
 class TagMenuEntry(TagData):
@@ -100,17 +97,13 @@ def surrogate_keys(keys: Iterable[str]) -> str:
     return " ".join(named)
 
 
+@dataclass(frozen=True, slots=True)
 class PublicEndpoints:
     """What the public routes call: the website's use cases, and URLs from the public origin."""
 
-    def __init__(self, website: ShowWebsite, storage: MediaStorage, public_url: str | None) -> None:
-        self.website = website
-        self.storage = storage
-        self.public_url = public_url
-        # Image objects here carry alt, placeholder and the thumbnails' variants (WEB_IMAGE).
-        self.present_portfolio: Presenter[PortfolioData] = presenter(
-            PortfolioData, expand=WEB_IMAGE
-        )
+    website: ShowWebsite
+    storage: MediaStorage
+    public_url: str | None
 
     def origin(self, request: AnyRequest) -> str:
         """Where the answer's URLs point: the public origin, or the request's own."""
@@ -118,9 +111,7 @@ class PublicEndpoints:
 
     def urls(self, request: AnyRequest) -> UrlFor:
         """Keys to URLs: the store's own, or ``/media/`` at the public origin."""
-        served_here = f"{self.origin(request)}{MEDIA_PATH}"
-        url = self.storage.url
-        return lambda key: url(key) or served_here + key
+        return media_urls(self.storage, self.origin(request))
 
     def page(
         self,
@@ -130,15 +121,12 @@ class PublicEndpoints:
         keys: Iterator[str],
     ) -> Response[Page[Any]]:
         """A page as the wire shows it, with its links and its keys."""
-        url_for = self.urls(request)
-        following, preceding = page_links(request, found, self.origin(request))
-        page = Page(
-            count=found.total,
-            next=following,
-            previous=preceding,
-            results=[present(item, url_for) for item in found.items],
-        )
+        page = present_page(request, found, present, self.urls(request), self.origin(request))
         return Response(page, headers={SURROGATE_KEY: surrogate_keys((LISTS, *keys))})
+
+
+# Image objects here carry alt, placeholder and the thumbnails' variants (WEB_IMAGE).
+_present_portfolio: Presenter[PortfolioData] = presenter(PortfolioData, expand=WEB_IMAGE)
 
 
 def _public_query(query: Any) -> dict[str, str]:
@@ -189,9 +177,9 @@ async def list_portfolios(
     query = request.query_params
     wanted = requested_page(query)
     criteria = portfolio_filter(_public_query(query))
-    found = await endpoints.website.list(criteria, wanted.number, wanted.size)
+    found = await endpoints.website.list(criteria, *wanted)
     keys = (key for portfolio in found.items for key in keys_of_portfolio(portfolio))
-    return endpoints.page(request, found, endpoints.present_portfolio, keys)
+    return endpoints.page(request, found, _present_portfolio, keys)
 
 
 @get(
@@ -213,7 +201,7 @@ async def retrieve_portfolio(
     if len(slug) > SLUG_MAX_LENGTH or not SLUG_PATTERN.match(slug):
         raise PortfolioNotFound
     portfolio = await endpoints.website.portfolio(slug)
-    shown = endpoints.present_portfolio(portfolio, endpoints.urls(request))
+    shown = _present_portfolio(portfolio, endpoints.urls(request))
     return Response(shown, headers={SURROGATE_KEY: surrogate_keys(keys_of_portfolio(portfolio))})
 
 
@@ -237,8 +225,7 @@ def _menu(
         return entry(**fields, portfolio_count=counted.portfolios)
 
     async def handler(request: AnyRequest, endpoints: Injected[PublicEndpoints]) -> Any:
-        wanted = requested_page(request.query_params)
-        found = await getattr(endpoints.website, plural)(wanted.number, wanted.size)
+        found = await getattr(endpoints.website, plural)(*requested_page(request.query_params))
         keys = (key for counted in found.items for key in keys_of(counted.item))
         return endpoints.page(request, found, present, keys)
 

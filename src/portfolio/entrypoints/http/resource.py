@@ -1,24 +1,11 @@
-"""Declared resources: one declaration makes a resource's routes, and its endpoints' hooks do
-its work.
+"""Declared resources: a ``Resource`` declaration makes a resource's routes (permission codes,
+OpenAPI text, operation ids, page types); its ``ResourceEndpoints`` hooks (``find``, ``get``,
+``create``, ``change``, ``remove``) do the work, as DRF's generic views call ``get_queryset`` and
+``perform_create``. A new resource is a wire Struct, a declaration and endpoints, named in
+``app.RESOURCES``; an extra route is made with ``action``.
 
-A resource is three things side by side in its own module (``portfolios``, ``shared_objects``,
-``media``, ``accounts``):
-
-- its wire Struct, whose presenter follows from it (``wire.presenter``);
-- its ``Resource`` declaration: permission prefix, path, wire Struct, the form of its writes,
-  the operations it offers, its list's query parameters, the change topics it reads, the
-  words of its OpenAPI text, and any extra routes (``actions``);
-- its endpoints: a ``ResourceEndpoints`` subclass built by the container from the use cases,
-  whose hooks (``find``, ``get``, ``create``, ``change``, ``remove``) an operation calls, as
-  DRF's generic views call ``get_queryset`` and ``perform_create``.
-
-The routes of the operations (list, create, retrieve, replace, update, delete), their
-permission codes, OpenAPI text, operation ids and page types are made here, once. To add a
-resource: write those three things and name it in ``app.RESOURCES`` with its container
-provider; an extra route is a handler in ``actions``, made with ``action``.
-
-This module keeps annotations as objects (no postponed evaluation): the handlers are made per
-resource, and Litestar reads their parameter and return types from them.
+Annotations stay objects (no postponed evaluation): Litestar reads the types of the handlers made
+here per resource.
 """
 
 from collections.abc import Mapping, Sequence
@@ -52,7 +39,6 @@ from portfolio.entrypoints.http.forms import (
     JSON_MALFORMED,
     NON_FIELD_ERRORS,
     Form,
-    values_for_existing,
 )
 from portfolio.entrypoints.http.ids import path_id
 from portfolio.entrypoints.http.injection import Injected
@@ -75,6 +61,7 @@ from portfolio.entrypoints.http.pages import (
     requested_page,
     search_terms,
 )
+from portfolio.entrypoints.http.request_errors import InvalidFields
 from portfolio.entrypoints.http.retries import create_once
 from portfolio.entrypoints.http.wire import Page, Presenter, UrlFor, named_page, presenter
 from portfolio.entrypoints.logs import REQUEST_ID
@@ -84,6 +71,7 @@ DataT = TypeVar("DataT")
 
 AnyRequest = Request[Any, Any, Any]
 
+# Read as the string sent, so that a malformed id is a 404 like a missing one.
 PathId = Annotated[
     str,
     Parameter(
@@ -94,8 +82,6 @@ PathId = Annotated[
         schema_extra=as_parameter(ID_SCHEMA),
     ),
 ]
-"""An id in a path: read as the string sent, so that a malformed one is a 404 like a missing
-one; documented as the integer clients should send."""
 
 LIST, CREATE, RETRIEVE, REPLACE, UPDATE, DELETE = (
     "list",
@@ -130,41 +116,27 @@ MEDIA_PATH = "/media/"
 class Resource(Generic[DataT]):
     """What makes one resource; its routes and their texts are derived from it."""
 
-    code: Code | None
-    """The permission codes' first two digits; None: admins only, whatever codes staff hold."""
-    path: str
-    """The routes' segment under ``/api/``, also the OpenAPI tag."""
-    name: str
-    """The wire Struct's stem: ``Tag`` for ``TagData`` and ``TagPage``."""
+    code: Code | None  # the permission codes' first two digits; None: admins only
+    path: str  # under /api/, also the OpenAPI tag
+    name: str  # the wire Struct's stem: Tag for TagData and TagPage
     singular: str
     plural: str
     data: type[DataT]
     missing: type[NotFound]
     operations: tuple[str, ...] = ALL_OPERATIONS
-    form: Form | None = None
-    """The JSON body of creates and replacements; None where writes are not JSON."""
-    query: tuple[QueryParameter, ...] = (SEARCH_PARAMETER,)
-    """What the list takes besides ``page`` and ``page_size``."""
-    item_query: tuple[QueryParameter, ...] = ()
-    """What a retrieve takes (and the list too)."""
-    reads: tuple[str, ...] = (CATALOGUE,)
-    """The change topics its lists and items read (see ``caching``)."""
-    actions: tuple[HTTPRouteHandler, ...] = ()
-    """Routes beyond the operations (``/{id}/password/``), made with ``action``."""
-    body_limit: int | EmptyType = Empty
-    """The largest request body (the application's when Empty)."""
-    invalid_example: FieldErrors | None = None
-    """A 400 a write can answer, for the OpenAPI examples."""
-    list_errors: FieldErrors | None = None
-    """The field errors a list's query can answer, for the OpenAPI examples."""
-    notes: Mapping[str, str] = field(default_factory=dict)
-    """Words for an operation's description, before its permission sentence."""
-    summaries: Mapping[str, str] = field(default_factory=dict)
-    """Summaries that say it better than "Create a tag"."""
-    deletes_refused_in_use: bool = True
-    """Whether a delete can be refused (409) while something refers to the object."""
+    form: Form | None = None  # the JSON body of writes; None where writes are not JSON
+    query: tuple[QueryParameter, ...] = (SEARCH_PARAMETER,)  # the list's, beside page and size
+    item_query: tuple[QueryParameter, ...] = ()  # a retrieve's (and the list's too)
+    reads: tuple[str, ...] = (CATALOGUE,)  # the change topics it reads (see caching)
+    actions: tuple[HTTPRouteHandler, ...] = ()  # routes beyond the operations, made by action
+    body_limit: int | EmptyType = Empty  # Empty: the application's
+    invalid_example: FieldErrors | None = None  # a write's 400, for the OpenAPI examples
+    list_errors: FieldErrors | None = None  # the list query's 400, for the OpenAPI examples
+    notes: Mapping[str, str] = field(default_factory=dict)  # before the permission sentence
+    summaries: Mapping[str, str] = field(default_factory=dict)  # better than "Create a tag"
+    deletes_refused_in_use: bool = True  # a delete can be 409 while something refers to it
+    # Answers an operation gives beyond the ones every such operation gives.
     answers: Mapping[str, Mapping[int, ResponseSpec]] = field(default_factory=dict)
-    """Answers an operation gives beyond the ones every such operation gives."""
 
     @property
     def page(self) -> Any:
@@ -177,8 +149,7 @@ class Resource(Generic[DataT]):
         return f"{'an' if self.singular[0] in 'aeiou' else 'a'} {self.singular}"
 
     def operation_id(self, name: str) -> str:
-        """The id of operation ``name``; it names the function of generated clients:
-        ``list_tags``, ``create_tag``."""
+        """The id of operation ``name``, the generated clients' function: ``create_tag``."""
         one, many = self.singular.replace(" ", "_"), self.plural.replace(" ", "_")
         return f"{name}_{many if name == LIST else one}"
 
@@ -186,11 +157,12 @@ class Resource(Generic[DataT]):
         """The links from a create's 201 to ``operations``, which take the new object's id."""
         return links_to({self.operation_id(name): self.operation_id(name) for name in operations})
 
-    def operation(self, name: str) -> dict[str, Any]:
-        """The decorator arguments every handler of operation ``name`` shares."""
+    def operation(self, name: str, note: str | None = None, **texts: str) -> dict[str, Any]:
+        """The decorator arguments of a handler of operation ``name`` (``note`` and ``texts``:
+        those of a route beside the operations)."""
         action = _ACTIONS[name]
         summary = f"List {self.plural}" if name == LIST else f"{_VERBS[name]} {self.a}"
-        note = self.notes.get(name, "")
+        note = self.notes.get(name, "") if note is None else note
         opt, allowed = self.allowing(action)
         if name in (LIST, RETRIEVE):
             opt[READS_OPT] = self.reads
@@ -199,6 +171,7 @@ class Resource(Generic[DataT]):
             "operation_id": self.operation_id(name),
             "summary": self.summaries.get(name, summary),
             "description": f"{note} {allowed}".strip(),
+            **texts,
         }
 
     def allowing(self, action: Action) -> tuple[dict[str, Any], str]:
@@ -219,8 +192,7 @@ def action(
     description: str,
     **options: Any,
 ) -> HTTPRouteHandler:
-    """The decorator of an extra route of ``resource``: its permission code (``act`` on the
-    resource) stated once, in its ``opt`` and its OpenAPI description."""
+    """An extra route of ``resource``, its code (``act`` on it) in its opt and description."""
     allowed, who = resource.allowing(act)
     opt = {**allowed, **options.pop("opt", {})}
     return route(
@@ -235,8 +207,7 @@ def action(
 
 
 def author_of(request: AnyRequest) -> Author:
-    """Who makes a change through ``request``: the signed-in user over the API, or the
-    operator calling the API in-process from the command line."""
+    """Who makes a change: the signed-in user, or the operator calling in-process (the CLI)."""
     scope = request.scope
     if scope.get(OPERATOR_SCOPE):
         return Author(None, CLI, request_id=REQUEST_ID.get())
@@ -244,29 +215,38 @@ def author_of(request: AnyRequest) -> Author:
     return Author(request.user, API, request_id=REQUEST_ID.get(), client=client)
 
 
-def media_urls(storage: MediaStorage, request: AnyRequest) -> UrlFor:
-    """Keys to URLs: the store's own, or this service's ``/media/`` at the request's origin."""
-    served_here = f"{request_origin(request)}{MEDIA_PATH}"
+def media_urls(storage: MediaStorage, origin: str) -> UrlFor:
+    """Keys to URLs: the store's own, or this service's ``/media/`` at ``origin``."""
+    served_here = f"{origin}{MEDIA_PATH}"
     url = storage.url
     return lambda key: url(key) or served_here + key
 
 
+def present_page(
+    request: AnyRequest,
+    found: FoundPage[Any],
+    present: Presenter[Any],
+    url_for: UrlFor,
+    origin: str | None = None,
+) -> Page[Any]:
+    """A page as the wire shows it, its links at ``origin`` (by default the request's own)."""
+    following, preceding = page_links(request, found, origin)
+    return Page(
+        count=found.total,
+        next=following,
+        previous=preceding,
+        results=[present(item, url_for) for item in found.items],
+    )
+
+
+@dataclass(kw_only=True)
 class ResourceEndpoints(Generic[EntityT, DataT]):
-    """What a resource's operations call: the hooks a resource overrides, and the
-    presentation every one shares.
+    """What a resource's operations call: the hooks a resource overrides (each raises the
+    resource's NotFound for an id that names nothing), and the presentation all share."""
 
-    ``find`` answers a list, ``get`` an item, ``create`` a create with the form's values,
-    ``change`` a PUT (``partial=False``) or a PATCH, ``remove`` a delete. Each raises the
-    resource's NotFound for an id that names nothing.
-    """
-
-    def __init__(
-        self, resource: Resource[DataT], storage: MediaStorage, retries: SafeRetries
-    ) -> None:
-        self.resource = resource
-        self.storage = storage
-        self.retries = retries
-        self.default_presenter: Presenter[DataT] = presenter(resource.data)  # type: ignore[type-var]
+    resource: Resource[DataT]
+    storage: MediaStorage
+    retries: SafeRetries
 
     async def find(self, request: AnyRequest) -> FoundPage[EntityT]:
         """The page of objects the request's query asks for."""
@@ -290,33 +270,39 @@ class ResourceEndpoints(Generic[EntityT, DataT]):
         """Delete the object."""
         raise NotImplementedError
 
+    async def values_for(
+        self, request: AnyRequest, form: Form, object_id: int, *, partial: bool = False
+    ) -> dict[str, Any]:
+        """``form``'s values for a write to an existing object: as in DRF, a missing object is
+        a 404 before any complaint about the body."""
+        try:
+            return form.values(await request.body(), partial=partial)
+        except InvalidFields:
+            await self.get(object_id)
+            raise
+
     def id_of(self, raw_id: str) -> int:
         """The id a path names; the resource's NotFound when it could never name one."""
         return path_id(raw_id, self.resource.missing)
 
     def presenter_for(self, request: AnyRequest) -> Presenter[DataT]:
-        """How ``request`` asks for its objects to be shown (a resource with opt-ins in its
-        query overrides this)."""
-        return self.default_presenter
+        """How ``request`` asks for its objects to be shown (overridden for opt-ins)."""
+        return presenter(self.resource.data)  # type: ignore[type-var]
 
     def present(self, request: AnyRequest, entity: EntityT) -> DataT:
         """``entity`` as the wire shows it, its files' URLs for this request."""
-        return self.presenter_for(request)(entity, media_urls(self.storage, request))
+        return self.presenter_for(request)(entity, self.urls(request))
+
+    def urls(self, request: AnyRequest) -> UrlFor:
+        """Keys to URLs for ``request``."""
+        return media_urls(self.storage, request_origin(request))
 
     def page(
         self, request: AnyRequest, found: FoundPage[Any], present: Presenter[Any] | None = None
     ) -> Page[Any]:
-        """A page of found entities as the wire shows it (as ``present`` does, when given
-        for the entities of a nested list), with absolute links."""
-        url_for = media_urls(self.storage, request)
+        """A page as the wire shows it (as ``present`` does, when given), with absolute links."""
         present = present or self.presenter_for(request)
-        following, preceding = page_links(request, found)
-        return Page(
-            count=found.total,
-            next=following,
-            previous=preceding,
-            results=[present(item, url_for) for item in found.items],
-        )
+        return present_page(request, found, present, self.urls(request))
 
 
 class Manages(Protocol[EntityT]):
@@ -324,47 +310,34 @@ class Manages(Protocol[EntityT]):
 
     async def get(self, object_id: int) -> EntityT:
         """The object; NotFound when there is none."""
-        ...
 
     async def list(self, search: Any, number: int, size: int) -> FoundPage[EntityT]:
         """Page ``number`` of the objects ``search`` selects."""
-        ...
 
     async def create(self, values: Mapping[str, Any], by: Author) -> EntityT:
         """A new object."""
-        ...
 
     async def replace(self, object_id: int, values: Mapping[str, Any], by: Author) -> EntityT:
         """The object made exactly ``values``."""
-        ...
 
     async def update(self, object_id: int, changes: Mapping[str, Any], by: Author) -> EntityT:
         """The object with ``changes``."""
-        ...
 
     async def delete(self, object_id: int, by: Author) -> None:
         """Remove the object."""
-        ...
 
 
+@dataclass(kw_only=True)
 class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
     """A resource whose hooks are its use cases': a searchable list and JSON writes."""
 
-    def __init__(
-        self,
-        resource: Resource[DataT],
-        manage: Manages[EntityT],
-        storage: MediaStorage,
-        retries: SafeRetries,
-    ) -> None:
-        super().__init__(resource, storage, retries)
-        self.manage = manage
+    manage: Manages[EntityT]
 
     async def find(self, request: AnyRequest) -> FoundPage[EntityT]:
         """One page of the objects, by id, searched by ``?search=``."""
         query = request.query_params
         wanted = requested_page(query)
-        return await self.manage.list(search_terms(query.get("search")), wanted.number, wanted.size)
+        return await self.manage.list(search_terms(query.get("search")), *wanted)
 
     async def get(self, object_id: int) -> EntityT:
         """The object, from the use cases."""
@@ -388,8 +361,7 @@ class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
 
 
 def routes(resource: Resource[Any], endpoints: Provide, prefix: str = "/api/") -> Router:
-    """``<prefix><path>`` with the handlers of the resource's operations and actions, each
-    guarded by its own permission code and given ``endpoints``."""
+    """``<prefix><path>``: the resource's operations and actions, given ``endpoints``."""
     made = [*resource.actions, *(_HANDLERS[name](resource) for name in resource.operations)]
     return Router(
         path=f"{prefix}{resource.path}",
@@ -401,8 +373,7 @@ def routes(resource: Resource[Any], endpoints: Provide, prefix: str = "/api/") -
 
 
 def with_options(handlers: Sequence[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
-    """``handlers`` after an OPTIONS handler for each of their paths, open to anyone (a CORS
-    preflight carries no token)."""
+    """``handlers`` after an OPTIONS handler for each of their paths, open to anyone."""
     methods: dict[str, set[str]] = {}
     for handler in handlers:
         for path in handler.paths:
@@ -412,8 +383,7 @@ def with_options(handlers: Sequence[HTTPRouteHandler]) -> list[HTTPRouteHandler]
 
 
 def _options(path: str, methods: set[str]) -> HTTPRouteHandler:
-    """204 with the methods ``path`` serves, to anyone: Litestar's own OPTIONS answer lists
-    only the methods of the first handler registered on a path."""
+    # Litestar's own OPTIONS answer lists only the methods of a path's first handler.
     allow = ", ".join(sorted({*methods, "OPTIONS"}))
 
     @route(
@@ -430,8 +400,7 @@ def _options(path: str, methods: set[str]) -> HTTPRouteHandler:
 
 
 def _write(resource: Resource[Any], *, partial: bool, links: bool = False) -> type[Operation]:
-    """The Operation of a JSON write: its body (required unless partial, as an empty body is
-    an empty object), its field errors and, for a create, its links and retry key."""
+    # An empty body is an empty object: a patch's body is not required.
     form = _form_of(resource)
     return documented(
         body=form.schema(partial=partial),
@@ -517,13 +486,7 @@ def _rewrite(resource: Resource[DataT], *, partial: bool) -> HTTPRouteHandler:
         request: AnyRequest, id: PathId, endpoints: Injected[ResourceEndpoints[Any, DataT]]
     ) -> Any:
         object_id = endpoints.id_of(id)
-        # A body for an object that does not exist is a 404, not a list of field errors.
-        values = await values_for_existing(
-            form,
-            await request.body(),
-            partial=partial,
-            require_object=lambda: endpoints.get(object_id),
-        )
+        values = await endpoints.values_for(request, form, object_id, partial=partial)
         changed = await endpoints.change(request, object_id, values, partial=partial)
         return endpoints.present(request, changed)
 
@@ -561,8 +524,7 @@ def _form_of(resource: Resource[Any]) -> Form:
 
 
 def answering(handler: Any, data: Any) -> Any:
-    """``handler`` declared to answer ``data``: the handlers are made per resource, and
-    Litestar reads the wire type (and so the OpenAPI schema) from the return annotation."""
+    """``handler`` annotated to answer ``data``, which Litestar documents."""
     handler.__annotations__["return"] = data
     return handler
 

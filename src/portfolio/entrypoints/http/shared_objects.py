@@ -1,8 +1,5 @@
-"""The shared objects portfolios refer to, each declared once: employers, tags, links, meta.
-
-Each has its wire Struct (named and ordered as the API document; its presenter follows from
-it), its form and its declaration side by side: a new field is added here and nowhere else
-in HTTP. Their endpoints are the generic ``FormEndpoints`` over their use cases."""
+"""The shared objects portfolios refer to, each declared once (wire Struct, form, declaration):
+employers, tags, links, meta. Their endpoints are the generic ``FormEndpoints``."""
 
 from __future__ import annotations
 
@@ -24,8 +21,8 @@ from portfolio.entrypoints.http.resource import DELETE, LIST, REPLACE, UPDATE, R
 from portfolio.entrypoints.http.wire import FileData, ImageData
 
 _NO_SUCH_MEDIA = ['Invalid pk "999" - object does not exist.']
-_IMAGE = Field("image", "image_id", Reference(), nullable=True, description="A media id.")
-_DESCRIPTION = Field("description", "description", Text(max_length=5000, blank=True), nullable=True)
+_IMAGE = Field("image", Reference(), attribute="image_id", nullable=True, description="A media id.")
+_DESCRIPTION = Field("description", Text(max_length=5000, blank=True), nullable=True)
 
 
 class EmployerData(msgspec.Struct):
@@ -41,11 +38,11 @@ EMPLOYER_FORM = Form(
     name="Employer",
     example={"name": "Digikala", "description": "An online shop."},
     fields=(
-        Field("name", "name", Text(max_length=200), required=True, description="Unique."),
+        Field("name", Text(max_length=200), required=True, description="Unique."),
         _DESCRIPTION,
         _IMAGE,
     ),
-    read_only=frozenset({"id", "image_data"}),
+    shows=EmployerData,
 )
 
 
@@ -61,10 +58,10 @@ TAG_FORM = Form(
     name="Tag",
     example={"name": "web"},
     fields=(
-        Field("name", "name", Text(max_length=200), required=True, description="Unique."),
+        Field("name", Text(max_length=200), required=True, description="Unique."),
         _IMAGE,
     ),
-    read_only=frozenset({"id", "image_data"}),
+    shows=TagData,
 )
 
 
@@ -82,12 +79,12 @@ LINK_FORM = Form(
     name="Link",
     example={"name": "Live site", "url": "https://example.com/", "description": "The shop."},
     fields=(
-        Field("name", "name", Text(max_length=200), required=True, description="Not unique."),
-        Field("url", "url", Url(max_length=2000), nullable=True, description="http or https."),
+        Field("name", Text(max_length=200), required=True, description="Not unique."),
+        Field("url", Url(max_length=2000), nullable=True, description="http or https."),
         _DESCRIPTION,
         _IMAGE,
     ),
-    read_only=frozenset({"id", "image_data"}),
+    shows=LinkData,
 )
 
 
@@ -104,17 +101,17 @@ META_FORM = Form(
     name="Meta",
     example={"key": "client_quote", "value_text": "On time and on budget."},
     fields=(
-        Field("key", "key", Text(max_length=200), required=True, description="Not unique."),
-        Field("value_text", "value_text", Text(max_length=50_000, blank=True), nullable=True),
+        Field("key", Text(max_length=200), required=True, description="Not unique."),
+        Field("value_text", Text(max_length=50_000, blank=True), nullable=True),
         Field(
             "value_file",
-            "value_file_id",
             Reference(),
+            attribute="value_file_id",
             nullable=True,
             description="A media id; read back as a file object.",
         ),
     ),
-    read_only=frozenset({"id"}),
+    shows=MetaData,
 )
 
 

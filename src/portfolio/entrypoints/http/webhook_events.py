@@ -13,7 +13,7 @@ from portfolio.application.ports import MediaStorage
 from portfolio.domain import NotFound
 from portfolio.entrypoints.http.media.routes import MEDIA as MEDIA_RESOURCE
 from portfolio.entrypoints.http.portfolios import PORTFOLIOS
-from portfolio.entrypoints.http.resource import MEDIA_PATH, Resource
+from portfolio.entrypoints.http.resource import Resource, media_urls
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, TAGS
 from portfolio.entrypoints.http.shared_objects import META as META_RESOURCE
 from portfolio.entrypoints.http.wire import presenter
@@ -30,9 +30,7 @@ class ApiShapes:
         storage: MediaStorage,
         public_url: str | None,
     ) -> None:
-        served_here = f"{public_url or ''}{MEDIA_PATH}"
-        url = storage.url
-        self._urls = lambda key: url(key) or served_here + key
+        self._urls = media_urls(storage, public_url or "")
         shapes: dict[str, Resource[Any]] = {
             PORTFOLIO: PORTFOLIOS,
             MEDIA: MEDIA_RESOURCE,

@@ -1,28 +1,26 @@
 """``/api/webhooks/``: endpoints that receive signed change events, admins only.
 
 The secret is in the answer of a create and of ``rotate-secret`` only. A create takes no
-``Idempotency-Key``: replaying its answer would mean keeping the secret in the clear in the
-retry store, which is what sealing it avoids.
+``Idempotency-Key``: replaying it would keep the secret in the clear in the retry store.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import msgspec
 from litestar import get
 from litestar.openapi.spec import OpenAPIType, Schema
+from msgspec.structs import asdict
 
 from portfolio.application.listing import Page
-from portfolio.application.ports import MediaStorage
-from portfolio.application.retries import SafeRetries
 from portfolio.application.webhooks.manage import ManageWebhooks
 from portfolio.domain import (
     EVENT_TYPES,
     PING,
     Action,
-    Delivery,
     DeliveryNotFound,
     Endpoint,
     WebhookNotFound,
@@ -37,6 +35,7 @@ from portfolio.entrypoints.http.forms import (
     Invalid,
     Text,
     Url,
+    items_of,
 )
 from portfolio.entrypoints.http.ids import path_id
 from portfolio.entrypoints.http.injection import Injected
@@ -71,15 +70,9 @@ class WebhookData(msgspec.Struct):
     created_at: datetime
 
 
-class WebhookSecretData(msgspec.Struct):
+class WebhookSecretData(WebhookData):
     """A webhook endpoint with its secret: the answer of a create and of a rotation only."""
 
-    id: int
-    url: str
-    events: list[str]
-    description: str | None
-    is_active: bool
-    created_at: datetime
     secret: str
 
 
@@ -100,14 +93,11 @@ class EventTypes:
 
     def parse(self, value: object) -> object:
         """The names, in the order given."""
-        if not isinstance(value, list):
-            raise Invalid(f'Expected a list of items but got type "{type(value).__name__}".')
-        if not value:
+        items = items_of(value, MAX_EVENTS)
+        if not items:
             raise Invalid("This list may not be empty.")
-        if len(value) > MAX_EVENTS:
-            raise Invalid(f"Ensure this field has no more than {MAX_EVENTS} elements.")
         names: list[str] = []
-        for item in value:
+        for item in items:
             if item is None:
                 raise Invalid(NOT_NULL)
             if not isinstance(item, str):
@@ -136,7 +126,6 @@ WEBHOOK_FORM = Form(
     fields=(
         Field(
             "url",
-            "url",
             Url(max_length=2000),
             required=True,
             description="https only (http too with private targets allowed); its host must "
@@ -144,48 +133,34 @@ WEBHOOK_FORM = Form(
         ),
         Field(
             "events",
-            "events",
             EventTypes(),
             required=True,
             description="The event types it receives; an unknown one is refused, named.",
         ),
-        Field("description", "description", Text(max_length=5000, blank=True), nullable=True),
-        Field("is_active", "is_active", Boolean(), default=True),
+        Field("description", Text(max_length=5000, blank=True), nullable=True),
+        Field("is_active", Boolean(), default=True),
     ),
-    read_only=frozenset({"id", "created_at", "secret"}),
+    shows=WebhookSecretData,
 )
 
-_NAMES: dict[str, Any] = {
-    "code": None,
-    "path": "webhooks",
-    "name": "Webhook",
-    "singular": "webhook",
-    "plural": "webhooks",
-    "data": WebhookData,
-    "missing": WebhookNotFound,
-    "reads": (),
-}
-_BASE: Resource[WebhookData] = Resource(**_NAMES)
+_BASE: Resource[WebhookData] = Resource(
+    code=None,
+    path="webhooks",
+    name="Webhook",
+    singular="webhook",
+    plural="webhooks",
+    data=WebhookData,
+    missing=WebhookNotFound,
+    reads=(),
+)
 _UNSAFE_URL = {"url": ["The URL's host is a private address (10.0.0.1): refused."]}
 
 
 def _with_secret(endpoint: Endpoint, secret: str) -> WebhookSecretData:
-    return WebhookSecretData(
-        id=endpoint.id,
-        url=endpoint.url,
-        events=sorted(endpoint.events),
-        description=endpoint.description,
-        is_active=endpoint.is_active,
-        created_at=endpoint.created_at,
-        secret=secret,
-    )
+    return WebhookSecretData(**asdict(presenter(WebhookData)(endpoint, str)), secret=secret)
 
 
 _delivery = presenter(DeliveryData)
-
-
-def _delivery_data(delivery: Delivery) -> DeliveryData:
-    return _delivery(delivery, str)
 
 
 @action(
@@ -250,17 +225,15 @@ async def ping_webhook(
     request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
 ) -> DeliveryData:
     """Ping a webhook."""
-    return _delivery_data(await endpoints.manage.ping(endpoints.id_of(id), author_of(request)))
+    return _delivery(await endpoints.manage.ping(endpoints.id_of(id), author_of(request)), str)
 
 
 async def _list_deliveries(
     request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
 ) -> Any:
     wanted = requested_page(request.query_params)
-    found: Page[Delivery] = await endpoints.manage.deliveries(
-        endpoints.id_of(id), wanted.number, wanted.size
-    )
-    return endpoints.page(request, found, lambda delivery, _: _delivery_data(delivery))
+    found = await endpoints.manage.deliveries(endpoints.id_of(id), *wanted)
+    return endpoints.page(request, found, _delivery)
 
 
 _LISTED, _WHO = _BASE.allowing(Action.LIST)
@@ -296,11 +269,11 @@ async def retry_webhook_delivery(
     """Send a delivery again."""
     endpoint_id = endpoints.id_of(id)
     chosen = path_id(delivery_id, DeliveryNotFound)
-    return _delivery_data(await endpoints.manage.retry(endpoint_id, chosen, author_of(request)))
+    return _delivery(await endpoints.manage.retry(endpoint_id, chosen, author_of(request)), str)
 
 
-WEBHOOKS: Resource[WebhookData] = Resource(
-    **_NAMES,
+WEBHOOKS: Resource[WebhookData] = replace(
+    _BASE,
     operations=(LIST, RETRIEVE, UPDATE, DELETE),
     form=WEBHOOK_FORM,
     query=(),
@@ -324,17 +297,16 @@ WEBHOOKS: Resource[WebhookData] = Resource(
 )
 
 
+@dataclass(kw_only=True)
 class WebhookEndpoints(ResourceEndpoints[Endpoint, WebhookData]):
     """Webhook endpoints, every change made by the signed-in admin."""
 
-    def __init__(self, manage: ManageWebhooks, storage: MediaStorage, retries: SafeRetries):
-        super().__init__(WEBHOOKS, storage, retries)
-        self.manage = manage
+    resource: Resource[WebhookData] = WEBHOOKS
+    manage: ManageWebhooks
 
     async def find(self, request: AnyRequest) -> Page[Endpoint]:
         """A page of endpoints, by id."""
-        wanted = requested_page(request.query_params)
-        return await self.manage.list(wanted.number, wanted.size)
+        return await self.manage.list(*requested_page(request.query_params))
 
     async def get(self, object_id: int) -> Endpoint:
         """The endpoint."""

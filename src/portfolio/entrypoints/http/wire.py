@@ -1,23 +1,11 @@
-"""Wire objects and how entities become them.
-
-A wire object is a msgspec Struct per JSON object, its fields named and ordered exactly as
-the API document spells them. Its presenter is not written by hand: ``presenter(Struct)``
-follows the Struct's fields, reading each from the entity by rules that hold across the API:
-
-- ``<name>_data`` shows the entity's ``<name>`` (``image_data`` <- ``image``, ``tags_data``
-  <- ``tags``), as a nested wire object or a list of them;
-- ``f`` is the URL of the entity's stored ``key``;
-- a nested Struct (``value_file``, ``meta``) is presented the same way, one level down;
-- a list of plain values is made from the entity's collection, sorted (codes held as a set);
-- anything else is the entity's attribute of the same name;
-- a field that may be ``UNSET`` is left out of the wire (msgspec omits it) unless the
-  presenter was made to ``expand`` it: an opt-in beside a shape clients rely on. ``expand``
-  is True for every such field of the Struct itself, or a set of field names expanded at
-  every depth (``WEB_IMAGE``: what the media and public APIs add to image objects).
-
-The presenter of each Struct is written once as Python source and compiled, as dataclasses
-writes ``__init__``: a portfolio with a dozen nested images is presented in one call per
-object, with no per-field lookup at run time.
+"""Wire objects, a msgspec Struct per JSON object named and ordered as the API document has it,
+and their presenters, derived from the Structs (``presenter``) by rules that hold across the API:
+``<name>_data`` shows the entity's ``<name>``; ``f`` is the URL of its stored ``key``; a nested
+Struct (or a list of them) is presented the same way; a list of plain values is the entity's
+collection, sorted; anything else is the attribute of the same name. A field that may be
+``UNSET`` is left out unless the presenter ``expand``s it (all such fields of the Struct, or
+those named at every depth, as ``WEB_IMAGE``). Each presenter is compiled once from Python
+source, as dataclasses writes ``__init__``: no per-field lookup at run time.
 """
 
 from __future__ import annotations
@@ -55,8 +43,8 @@ class ThumbnailData(msgspec.Struct):
     variants: list[VariantData] | UnsetType = UNSET
 
 
-class ImageData(msgspec.Struct):
-    """A stored image (``image_data`` and ``images_data`` items)."""
+class FileData(msgspec.Struct):
+    """A stored file of any kind (``meta[].value_file``)."""
 
     id: int
     type: str
@@ -64,6 +52,11 @@ class ImageData(msgspec.Struct):
     size: int
     human_readable_size: str
     f: str
+
+
+class ImageData(FileData):
+    """A stored image (``image_data`` and ``images_data`` items)."""
+
     width: int | None
     height: int | None
     mode: str | None
@@ -75,17 +68,6 @@ class ImageData(msgspec.Struct):
 
 WEB_IMAGE = frozenset({"alt", "placeholder", "variants"})
 """The image fields the media API and the public API show (``presenter(..., expand=)``)."""
-
-
-class FileData(msgspec.Struct):
-    """A stored file of any kind (``meta[].value_file``)."""
-
-    id: int
-    type: str
-    name: str
-    size: int
-    human_readable_size: str
-    f: str
 
 
 class Page(msgspec.Struct, Generic[T]):
@@ -126,8 +108,7 @@ _presenters: dict[tuple[type[Any], Expansion], Callable[..., Any]] = {}
 
 
 def presenter(data: type[S], *, expand: Expansion = False) -> Presenter[S]:
-    """The presenter of wire Struct ``data`` (made once, then reused); ``expand`` fills the
-    fields that are left out by default (all of this Struct's, or those named)."""
+    """The presenter of wire Struct ``data`` (made once), ``expand`` as the module says."""
     made = _presenters.get((data, expand))
     if made is None:
         made = _presenters[data, expand] = _compile(data, expand)
@@ -172,8 +153,7 @@ def _may_be_unset(hint: Any) -> bool:
 
 
 def _shape(hint: Any) -> tuple[type[msgspec.Struct] | None, bool, bool]:
-    """The Struct a field holds (None: a plain value), and whether it is a list of them and
-    whether it may be null."""
+    """The Struct a field holds (None: a plain value), whether a list of them, whether nullable."""
     optional = False
     if get_origin(hint) in (typing.Union, types.UnionType):
         parts = [arg for arg in get_args(hint) if arg not in (type(None), UnsetType)]

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 from litestar.openapi.spec import OpenAPIType, Schema
 
 from portfolio.application.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from portfolio.entrypoints.http.accounts.wire import UserData
 from portfolio.entrypoints.http.forms import (
     BLANK,
     NOT_A_STRING,
@@ -19,6 +20,7 @@ from portfolio.entrypoints.http.forms import (
     Form,
     Invalid,
     Text,
+    items_of,
 )
 from portfolio.entrypoints.http.request_errors import InvalidFields
 
@@ -62,14 +64,10 @@ class PermissionCodes:
 
     def parse(self, value: object) -> frozenset[int]:
         """The codes; whether each names a resource and action is the use cases' rule."""
-        if not isinstance(value, list):
-            name = type(value).__name__
-            raise Invalid(f'Expected a list of items but got type "{name}".')
-        if len(value) > MAX_CODES:
-            raise Invalid(f"Ensure this field has no more than {MAX_CODES} elements.")
-        if any(isinstance(code, bool) or not isinstance(code, int) for code in value):
+        codes = items_of(value, MAX_CODES)
+        if any(isinstance(code, bool) or not isinstance(code, int) for code in codes):
             raise Invalid(NOT_AN_INTEGER)
-        return frozenset(value)
+        return frozenset(codes)
 
     def schema(self) -> Schema:
         """An array of four-digit codes."""
@@ -93,8 +91,8 @@ SIGN_IN_FORM = Form(
     name="SignIn",
     example={"username": "admin", "password": "correct horse battery staple"},
     fields=(
-        Field("username", "username", Text(max_length=USERNAME_MAX_LENGTH), required=True),
-        Field("password", "password", Password(), required=True),
+        Field("username", Text(max_length=USERNAME_MAX_LENGTH), required=True),
+        Field("password", Password(), required=True),
     ),
 )
 
@@ -109,27 +107,18 @@ USER_FORM = Form(
     fields=(
         Field(
             "username",
-            "username",
             _USERNAME,
             required=True,
             description="Unique; letters, digits and @ . + - _.",
         ),
         Field(
             "password",
-            "password",
             Password(),
             nullable=True,
             description=f"{_NEW_PASSWORD} Null or left out: the user cannot sign in with one.",
         ),
+        Field("is_staff", Boolean(), description="May use the codes granted.", default=False),
         Field(
-            "is_staff",
-            "is_staff",
-            Boolean(),
-            description="May use the codes granted.",
-            default=False,
-        ),
-        Field(
-            "is_admin",
             "is_admin",
             Boolean(),
             description="May do everything; only admins grant it.",
@@ -137,13 +126,11 @@ USER_FORM = Form(
         ),
         Field(
             "is_active",
-            "is_active",
             Boolean(),
             description="Inactive users cannot sign in, and their tokens are refused.",
             default=True,
         ),
         Field(
-            "permissions",
             "permissions",
             PermissionCodes(),
             description="The whole set of codes held (`<resource><action>`); staff other than "
@@ -151,13 +138,13 @@ USER_FORM = Form(
             default=[],
         ),
     ),
-    read_only=frozenset({"id"}),
+    shows=UserData,
 )
 
 PASSWORD_FORM = Form(
     name="NewPassword",
     example={"password": "correct horse battery staple"},
-    fields=(Field("password", "password", Password(), required=True, description=_NEW_PASSWORD),),
+    fields=(Field("password", Password(), required=True, description=_NEW_PASSWORD),),
 )
 
 

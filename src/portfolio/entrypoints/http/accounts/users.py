@@ -3,6 +3,7 @@ password and their locked sign-in."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 from litestar import delete, get
@@ -12,8 +13,6 @@ from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import AdministerUsers
 from portfolio.application.fields import UserChanges
 from portfolio.application.listing import Page, Slice, Window, fetch_page
-from portfolio.application.ports import MediaStorage
-from portfolio.application.retries import SafeRetries
 from portfolio.application.revalidation import ACCOUNTS
 from portfolio.domain import Action, Principal, TokenNotFound, UserNotFound
 from portfolio.domain import Resource as Code
@@ -21,12 +20,13 @@ from portfolio.entrypoints.http.accounts.input import PASSWORD_FORM, USER_FORM
 from portfolio.entrypoints.http.accounts.wire import TokenData, UserData
 from portfolio.entrypoints.http.auth import ADMINS_OPT
 from portfolio.entrypoints.http.errors import LAST_ACTIVE_ADMIN, USERNAME_TAKEN
-from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT, values_for_existing
+from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.ids import path_id
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import documented, responses, with_answer
+from portfolio.entrypoints.http.openapi import admins_only, documented, responses, with_answer
 from portfolio.entrypoints.http.pages import requested_page, search_terms
 from portfolio.entrypoints.http.resource import (
+    ADMINS_ONLY,
     CREATE,
     DELETE,
     LIST,
@@ -44,17 +44,16 @@ from portfolio.entrypoints.http.wire import presenter
 
 _LAST_ADMIN = with_answer({}, 409, "No active admin would be left.", LAST_ACTIVE_ADMIN)
 _BY_ACCOUNT = "Staff act only on users holding no code they lack, never on admins (403 otherwise)."
-_NAMES: dict[str, Any] = {
-    "code": Code.USERS,
-    "path": "users",
-    "name": "User",
-    "singular": "user",
-    "plural": "users",
-    "data": UserData,
-    "missing": UserNotFound,
-}
 # Declared without its extra routes first, for their own texts and codes.
-_USERS: Resource[UserData] = Resource(**_NAMES)
+_USERS: Resource[UserData] = Resource(
+    code=Code.USERS,
+    path="users",
+    name="User",
+    singular="user",
+    plural="users",
+    data=UserData,
+    missing=UserNotFound,
+)
 
 
 @action(
@@ -78,12 +77,7 @@ async def set_user_password(
 ) -> None:
     """Set a user's password."""
     user_id = endpoints.id_of(id)
-    values = await values_for_existing(
-        PASSWORD_FORM,
-        await request.body(),
-        partial=False,
-        require_object=lambda: endpoints.get(user_id),
-    )
+    values = await endpoints.values_for(request, PASSWORD_FORM, user_id)
     await endpoints.manage.set_password(user_id, values["password"], author_of(request))
 
 
@@ -92,18 +86,10 @@ async def set_user_password(
     opt={ADMINS_OPT: True},
     operation_id="unlock_user_sign_in",
     summary="Unlock a user's sign-in",
-    description=(
-        "Forgets the failed sign-ins counted against the user's username, from every client "
-        "address, so that they may sign in again at once; the failures counted against the "
-        "addresses themselves stay. Forgetting none is harmless. Admins only: staff get 403 "
-        "whatever codes they hold."
-    ),
-    responses=with_answer(
-        responses(404),
-        403,
-        "Authenticated, but not an active admin (no permission code grants this).",
-        "You do not have permission to perform this action.",
-    ),
+    description="Forgets the failed sign-ins counted against the user's username, from every "
+    "client address, so that they may sign in again at once; the failures counted against the "
+    f"addresses themselves stay. Forgetting none is harmless. {ADMINS_ONLY}",
+    responses=admins_only(responses(404)),
 )
 async def unlock_user_sign_in(
     request: AnyRequest, id: PathId, endpoints: Injected[UserEndpoints]
@@ -140,13 +126,13 @@ async def _list_user_tokens(
 
 list_user_tokens = get(
     "/{id:str}/tokens/",
-    **{
-        **_TOKENS.operation(LIST),
-        "operation_id": "list_user_tokens",
-        "summary": "List a user's tokens",
-        "description": "Oldest first, 20 a page; dates only, never keys. Staff see the tokens "
-        "only of users holding no code they lack, never an admin's. Permission 4801.",
-    },
+    **_TOKENS.operation(
+        LIST,
+        "Oldest first, 20 a page; dates only, never keys. Staff see the tokens only of users "
+        "holding no code they lack, never an admin's.",
+        operation_id="list_user_tokens",
+        summary="List a user's tokens",
+    ),
     responses=responses(404),
 )(answering(_list_user_tokens, _TOKENS.page))
 
@@ -172,8 +158,8 @@ async def revoke_user_token(
     await endpoints.tokens.revoke_of_user(user_id, token, author_of(request))
 
 
-USERS: Resource[UserData] = Resource(
-    **_NAMES,
+USERS: Resource[UserData] = replace(
+    _USERS,
     operations=(LIST, CREATE, RETRIEVE, UPDATE, DELETE),
     form=USER_FORM,
     reads=(ACCOUNTS,),
@@ -199,28 +185,20 @@ USERS: Resource[UserData] = Resource(
 )
 
 
+@dataclass(kw_only=True)
 class UserEndpoints(ResourceEndpoints[Principal, UserData]):
-    """Users: every change made as the signed-in user, under the rules of who may change
-    whom."""
+    """Users: every change made as the signed-in user, under the rules of who may change whom."""
 
-    def __init__(
-        self,
-        manage: AdministerUsers,
-        tokens: ManageTokens,
-        unlock_sign_in: UnlockSignIn,
-        storage: MediaStorage,
-        retries: SafeRetries,
-    ) -> None:
-        super().__init__(USERS, storage, retries)
-        self.manage = manage
-        self.tokens = tokens
-        self.unlock_sign_in = unlock_sign_in
+    resource: Resource[UserData] = USERS
+    manage: AdministerUsers
+    tokens: ManageTokens
+    unlock_sign_in: UnlockSignIn
 
     async def find(self, request: AnyRequest) -> Page[Principal]:
         """A page of users, by id, optionally searched by username."""
         query = request.query_params
         wanted = requested_page(query)
-        return await self.manage.list(search_terms(query.get("search")), wanted.number, wanted.size)
+        return await self.manage.list(search_terms(query.get("search")), *wanted)
 
     async def get(self, object_id: int) -> Principal:
         """The user."""

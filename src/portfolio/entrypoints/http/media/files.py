@@ -17,12 +17,6 @@ from urllib.parse import quote
 from litestar import Request, get
 from litestar.params import FromPath, HeaderParameter
 from litestar.response import Stream
-from litestar.status_codes import (
-    HTTP_200_OK,
-    HTTP_206_PARTIAL_CONTENT,
-    HTTP_304_NOT_MODIFIED,
-    HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
-)
 
 from portfolio.application.media.file_types import SNIFF_BYTES, served_type
 from portfolio.application.media.keys import is_thumbnail_key, variant_of
@@ -122,21 +116,21 @@ async def media_file(
     }
     if negotiated:
         headers["Vary"] = "Accept"
-    status, start, length = HTTP_200_OK, 0, size
+    status, start, length = 200, 0, size
     if if_none_match is not None and _matches(if_none_match, tag):
-        status, length = HTTP_304_NOT_MODIFIED, 0
+        status, length = 304, 0
     else:
         try:
             # If-Range names a version this service keeps no validator for: the whole file.
             wanted = None if if_range is not None else requested_range(range_header, size)
         except Unsatisfiable:
-            status, length = HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE, 0
+            status, length = 416, 0
             headers["Content-Range"] = f"bytes */{size}"
         else:
             if wanted is not None:
-                status, start, length = HTTP_206_PARTIAL_CONTENT, wanted.start, wanted.length
+                status, start, length = 206, wanted.start, wanted.length
                 headers["Content-Range"] = wanted.content_range
-    if status != HTTP_304_NOT_MODIFIED:
+    if status != 304:
         headers["Content-Length"] = str(length)
     sent = 0 if request.scope.get(HEAD_ONLY) else length
     await asyncio.to_thread(handle.seek, start)

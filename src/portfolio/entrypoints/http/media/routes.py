@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 from litestar import Response, post
@@ -9,8 +10,6 @@ from litestar import Response, post
 from portfolio.application.listing import Page
 from portfolio.application.media.library import ChangeMedia, DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.upload import MediaLimits, UploadMedia
-from portfolio.application.ports import MediaStorage
-from portfolio.application.retries import SafeRetries
 from portfolio.domain import ALT_MAX_LENGTH, Media, MediaNotFound
 from portfolio.domain import Resource as Code
 from portfolio.entrypoints.http.forms import Field, Form, Text
@@ -37,7 +36,7 @@ from portfolio.entrypoints.http.resource import (
 )
 from portfolio.entrypoints.http.retries import create_once
 from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
-from portfolio.entrypoints.http.wire import WEB_IMAGE, ImageData, presenter
+from portfolio.entrypoints.http.wire import WEB_IMAGE, ImageData, Presenter, presenter
 from portfolio.entrypoints.telemetry.metrics import upload_stored
 
 _NOTES = {
@@ -56,16 +55,12 @@ MEDIA_FORM = Form(
     (
         Field(
             "alt",
-            "alt",
             Text(ALT_MAX_LENGTH, blank=True),
             description="Alternative text for people who cannot see the image.",
             default="",
         ),
     ),
-    read_only=frozenset(
-        {"id", "type", "name", "size", "human_readable_size", "f", "width", "height", "mode"}
-        | {"thumbnails", "placeholder"}
-    ),
+    shows=ImageData,
     example={"alt": "The team on the roof of the new office"},
 )
 # The creates whose body takes a media id, and the field that does.
@@ -79,24 +74,24 @@ _TAKE_MEDIA = {
         (META, "value_file"),
     )
 }
-_NAMES: dict[str, Any] = {
-    "code": Code.MEDIA,
-    "path": "media",
-    "name": "MediaList",
-    "singular": "media object",
-    "plural": "media",
-    "data": ImageData,
-    "missing": MediaNotFound,
-}
 # Declared without its upload first, for the upload's own texts.
-_BARE: Resource[ImageData] = Resource(**_NAMES, notes=_NOTES)
+_BARE: Resource[ImageData] = Resource(
+    code=Code.MEDIA,
+    path="media",
+    name="MediaList",
+    singular="media object",
+    plural="media",
+    data=ImageData,
+    missing=MediaNotFound,
+    notes=_NOTES,
+)
 
 
 # The upload's body limit is the application's (PORTFOLIO_MAX_UPLOAD_BYTES and the room
 # multipart framing needs), set where the settings are known.
 @post(
     "/",
-    **{**_BARE.operation(CREATE), "summary": "Upload a file"},
+    **_BARE.operation(CREATE, summary="Upload a file"),
     operation_class=documented(
         body=upload_schema(),
         media_type=MULTIPART,
@@ -109,7 +104,7 @@ _BARE: Resource[ImageData] = Resource(**_NAMES, notes=_NOTES)
 )
 async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints]) -> ImageData:
     """A new media object, stored once per ``Idempotency-Key``."""
-    created = await endpoints.upload(request)
+    created = await endpoints.receive(request)
     if not isinstance(created, Response):  # a retry's repeated answer stored nothing new
         upload_stored(created.size)
     # The annotation documents the body; an answer repeated for a retry comes as a Response,
@@ -117,8 +112,8 @@ async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints])
     return created  # type: ignore[return-value]
 
 
-MEDIA: Resource[ImageData] = Resource(
-    **_NAMES,
+MEDIA: Resource[ImageData] = replace(
+    _BARE,
     operations=(LIST, RETRIEVE, UPDATE, DELETE),
     form=MEDIA_FORM,
     query=(),
@@ -127,39 +122,31 @@ MEDIA: Resource[ImageData] = Resource(
 )
 
 
+@dataclass(kw_only=True)
 class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
-    """The media use cases with the upload reader, for the operations. Images show their
-    alternative text, placeholder and thumbnail variants here (``WEB_IMAGE``)."""
+    """The media use cases with the upload reader, for the operations."""
 
-    def __init__(
-        self,
-        upload: UploadMedia,
-        get_media: GetMedia,
-        list_media: ListMedia,
-        change_media: ChangeMedia,
-        delete_media: DeleteMedia,
-        limits: MediaLimits,
-        storage: MediaStorage,
-        retries: SafeRetries,
-    ) -> None:
-        super().__init__(MEDIA, storage, retries)
-        self._upload = upload
-        self._get = get_media
-        self._list = list_media
-        self._change = change_media
-        self._delete = delete_media
-        self._limits = limits
-        self.default_presenter = presenter(ImageData, expand=WEB_IMAGE)
+    resource: Resource[ImageData] = MEDIA
+    upload: UploadMedia
+    get_media: GetMedia
+    list_media: ListMedia
+    change_media: ChangeMedia
+    delete_media: DeleteMedia
+    limits: MediaLimits
 
-    async def upload(self, request: AnyRequest) -> ImageData | Response[bytes]:
+    def presenter_for(self, request: AnyRequest) -> Presenter[ImageData]:
+        """Images with their alternative text, placeholder and thumbnail variants."""
+        return presenter(ImageData, expand=WEB_IMAGE)
+
+    async def receive(self, request: AnyRequest) -> ImageData | Response[bytes]:
         """Store the body's file; the media object as a portfolio's ``image_data`` shows it."""
-        async with received_upload(request, self._limits.max_bytes) as upload:
+        async with received_upload(request, self.limits.max_bytes) as upload:
 
             async def parts() -> bytes:
                 return upload.fingerprint
 
             async def store() -> ImageData:
-                media = await self._upload(
+                media = await self.upload(
                     upload.file, upload.file_name, upload.shown_name, by=author_of(request)
                 )
                 return self.present(request, media)
@@ -168,19 +155,18 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
 
     async def find(self, request: AnyRequest) -> Page[Media]:
         """One page of the library, newest first."""
-        wanted = requested_page(request.query_params)
-        return await self._list(wanted.number, wanted.size)
+        return await self.list_media(*requested_page(request.query_params))
 
     async def get(self, object_id: int) -> Media:
         """One media object with its thumbnails."""
-        return await self._get(object_id)
+        return await self.get_media(object_id)
 
     async def change(
         self, request: AnyRequest, object_id: int, values: dict[str, Any], *, partial: bool
     ) -> Media:
         """Change the alternative text (PATCH only)."""
-        return await self._change(object_id, values, author_of(request))
+        return await self.change_media(object_id, values, author_of(request))
 
     async def remove(self, request: AnyRequest, object_id: int) -> None:
         """Remove the object and its files; 409 while anything refers to it."""
-        await self._delete(object_id, by=author_of(request))
+        await self.delete_media(object_id, by=author_of(request))

@@ -128,11 +128,8 @@ async def _parse(body: AsyncIterator[bytes], boundary: str, collector: _PartColl
 
 
 class _PartCollector:
-    """Turns parser events into parts: files into temporary files, text parts into strings.
-
-    Every part's name, file name, type and bytes go into a digest as they pass, so a retry
-    of the same upload is recognised without holding the body, whatever its boundary.
-    """
+    """Parser events into parts (files into temporary files), digested as they pass: a retry
+    of the same upload is recognised without holding the body, whatever its boundary."""
 
     def __init__(self, max_file_bytes: int) -> None:
         self.parts: list[Part] = []
