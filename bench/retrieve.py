@@ -1,7 +1,7 @@
 """Retrieve-endpoint throughput: the real service beside a bare ASGI app, in the same run.
 
     .venv/bin/python -m bench.retrieve [--portfolios 300] [--seconds 5] [--rounds 5]
-        [--servers granian,uvicorn-httptools]
+        [--servers granian,uvicorn-httptools] [--connections 16] [--before DIR]
 
 Loads portfolios (cover, employer with logo, three tags, two links, four gallery images,
 three meta) into a fresh database, starts both apps on one worker of each server named
@@ -10,12 +10,17 @@ hypercorn; a server's CPU time counts its worker processes too), and drives them
 alternating rounds with the same keep-alive client. Prints requests/s, latency and server CPU
 time per request for each round, then medians, the ratio service/bare on each server, and the
 service on each server against the bare app on the last one named (the baseline).
+
+``--before DIR`` serves a third app in the same rounds: the service as another checkout's
+``src`` (``git archive <commit> src | tar -x -C DIR``) has it, so that a change is measured
+against the code before it under the same load.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
 import statistics
 
@@ -185,6 +190,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--before", help="A checkout whose src/ serves a third app.")
     parser.add_argument(
         "--servers",
         default="granian,uvicorn-httptools",
@@ -201,11 +207,18 @@ def main() -> None:
     ids, token = asyncio.run(load_portfolios(url, args.portfolios))
     paths = [f"/api/portfolios/{portfolio_id}" for portfolio_id in ids]
     targets = {"service": SERVICE, "bare ASGI": "bench.bare_app:app"}
+    environments: dict[str, dict[str, str]] = {}
+    if args.before:
+        targets["before"] = SERVICE
+        source = f"{args.before}/src"
+        environments["before"] = {"PYTHONPATH": f"{source}:{os.environ.get('PYTHONPATH', '')}"}
     ports = {(server, app): free_port() for server in chosen for app in targets}
     servers = {}
     try:
         for server, app in ports:
-            servers[server, app] = start_server(server, targets[app], ports[server, app], url)
+            servers[server, app] = start_server(
+                server, targets[app], ports[server, app], url, environments.get(app)
+            )
         figures: dict[tuple[str, str], list[tuple[float, float, float]]] = {
             key: [] for key in servers
         }
@@ -243,8 +256,16 @@ def main() -> None:
         service, bare = medians[server, "service"], medians[server, "bare ASGI"]
         print(
             f"  {server}: service / bare ASGI on the same server: {service[0] / bare[0]:.2f} of "
-            f"the requests/s (target >= 0.50), {service[1] / bare[1]:.2f}x the CPU per request"
+            f"the requests/s (target >= 0.50), {service[1] / bare[1]:.2f}x the CPU per request, "
+            f"{service[2] / bare[2]:.2f}x the p50 latency"
         )
+        if args.before:
+            before = medians[server, "before"]
+            print(
+                f"  {server}: the service before / bare ASGI: {before[0] / bare[0]:.2f} of the "
+                f"requests/s, {before[1] / bare[1]:.2f}x the CPU per request, "
+                f"{before[2] / bare[2]:.2f}x the p50 latency"
+            )
     for server in chosen[:-1]:
         service, bare = medians[server, "service"], medians[baseline, "bare ASGI"]
         print(

@@ -16,7 +16,7 @@ from portfolio.entrypoints.http.caching import ApiCaching, shared_cache_control
 from portfolio.entrypoints.http.compression import Compression
 from portfolio.entrypoints.http.cors import Cors
 from portfolio.entrypoints.http.head_requests import HeadAsGet
-from portfolio.entrypoints.http.layer import App
+from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Receive, Send
 from portfolio.entrypoints.http.origin import AllowedHosts
 from portfolio.entrypoints.http.request_telemetry import RequestTelemetry
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 def edge(app: App, container: Container, settings: Settings, telemetry: Telemetry) -> App:
     """``app`` inside the edge's layers."""
-    layers: list[Callable[[App], App] | None] = [
+    layers: list[Callable[[App], Layer] | None] = [
         # Outermost, so that every request is counted, timed, traced and logged with its
         # request id: those a layer below refuses, and unrouted ones (404, 405), too.
         partial(RequestTelemetry, telemetry=telemetry),
@@ -64,7 +64,23 @@ def edge(app: App, container: Container, settings: Settings, telemetry: Telemetr
             ),
         ),
     ]
+    # Each layer calls the next one's ``handle`` straight away: only HTTP requests pass the
+    # layers, so which kind of request this is is asked once, here, rather than by each.
+    http: App = app
     for layer in reversed(layers):
         if layer is not None:
-            app = layer(app)
-    return app
+            http = layer(http).handle
+    return _entry(http, app)
+
+
+def _entry(http: App, app: App) -> App:
+    """The edge's ASGI entry: HTTP requests through the layers, the rest (the lifespan)
+    straight to ``app``."""
+
+    async def entry(scope: HttpScope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await http(scope, receive, send)
+        else:
+            await app(scope, receive, send)
+
+    return entry

@@ -37,13 +37,23 @@ class Layer:
         raise NotImplementedError
 
 
+_READ_HEADERS = "portfolio.headers"
+"""Where ``header`` keeps the request's headers once read, for the next layer that asks."""
+
+
 def header(scope: Any, name: bytes) -> bytes | None:
     """The header ``name`` (lower-case) of the request whose ASGI ``scope`` this is, its
     values joined by commas; None when absent."""
-    found = [value for key, value in scope["headers"] if key == name]
-    if not found:
-        return None
-    return found[0] if len(found) == 1 else b", ".join(found)
+    # Every layer and the Authorization middleware ask for a header or two: the list is
+    # read once per request, into a dict, rather than once for each question.
+    read: tuple[object, dict[bytes, bytes]] | None = scope.get(_READ_HEADERS)
+    headers = scope["headers"]
+    if read is None or read[0] is not headers:
+        found: dict[bytes, bytes] = {}
+        for key, value in headers:
+            found[key] = value if key not in found else found[key] + b", " + value
+        read = scope[_READ_HEADERS] = (headers, found)
+    return read[1].get(name)
 
 
 def vary(headers: Headers, name: bytes) -> Headers:

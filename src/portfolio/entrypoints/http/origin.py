@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Receive, Send
@@ -37,6 +38,7 @@ _HOST = re.compile(
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@lru_cache(maxsize=_DECISIONS_KEPT)
 def split_host(host: str) -> tuple[str, int | None] | None:
     """The name (lower-case) and port of a well-formed ``host[:port]``, or None when
     malformed."""
@@ -51,7 +53,10 @@ def split_host(host: str) -> tuple[str, int | None] | None:
 
 def request_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """``scheme://host[:port]`` of the request; a malformed Host header is a 400."""
-    host = connection.headers.get("host")
+    # Read from the scope, as Litestar's headers would give it (the first one, as Latin-1):
+    # asking ``connection.headers`` would build them all for this one.
+    raw = next((value for name, value in connection.scope["headers"] if name == b"host"), None)
+    host = None if raw is None else raw.decode("latin-1")
     if host is None:
         server = connection.scope.get("server")
         host = f"{server[0]}:{server[1]}" if server else "localhost"

@@ -16,7 +16,7 @@ from typing import Any
 
 from opentelemetry import propagate
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
 from prometheus_client import Histogram
 
 from portfolio.application.observing import (
@@ -94,23 +94,28 @@ class Telemetry:
         elif name in _IMAGE_STAGES:
             metrics.IMAGE_SECONDS.labels(_IMAGE_STAGES[name]).observe(perf_counter() - started)
 
-    @contextmanager
     def request(
         self, method: str, headers: Iterable[tuple[bytes, bytes]]
-    ) -> Iterator[RequestRecord]:
+    ) -> AbstractContextManager[RequestRecord]:
         """The record of one request while it is answered, inside its span when tracing."""
+        if self._tracer is None:
+            # Every request passes here: a plain object, cheaper than a generator's frames.
+            return _Untraced(RequestRecord(method), self.metrics)
+        return self._traced(self._tracer, method, headers)
+
+    @contextmanager
+    def _traced(
+        self, tracer: Tracer, method: str, headers: Iterable[tuple[bytes, bytes]]
+    ) -> Iterator[RequestRecord]:
         record = RequestRecord(method)
         token = _current.set(record)
         if self.metrics:
             metrics.IN_FLIGHT.inc()
         try:
-            if self._tracer is None:
-                yield record
-                return
             # A caller's traceparent (or whatever OTEL_PROPAGATORS names) makes this span its
             # child.
             carrier = {name.decode("latin-1"): value.decode("latin-1") for name, value in headers}
-            with self._tracer.start_as_current_span(
+            with tracer.start_as_current_span(
                 method,
                 context=propagate.extract(carrier),
                 kind=SpanKind.SERVER,
@@ -161,6 +166,28 @@ class Telemetry:
         """Send the spans not yet exported."""
         if self._provider is not None:
             self._provider.shutdown()
+
+
+class _Untraced:
+    """A request's record without a span: current while the request is answered, and
+    counted in flight when metrics are on."""
+
+    __slots__ = ("_metrics", "_record", "_token")
+
+    def __init__(self, record: RequestRecord, metrics: bool) -> None:
+        self._record = record
+        self._metrics = metrics
+
+    def __enter__(self) -> RequestRecord:
+        self._token = _current.set(self._record)
+        if self._metrics:
+            metrics.IN_FLIGHT.inc()
+        return self._record
+
+    def __exit__(self, *_: object) -> None:
+        if self._metrics:
+            metrics.IN_FLIGHT.dec()
+        _current.reset(self._token)
 
 
 class _Stopwatch:
