@@ -640,7 +640,7 @@ class PortfolioEndpoints(FormEndpoints[Portfolio, PortfolioData]):
     def presenter_for(self, request: AnyRequest) -> Presenter[PortfolioData]:
         """With ``?expand=publishing``, the publishing fields too."""
         if not request.scope.get("query_string"):
-            return self.default_presenter  # no query to parse
+            return presenter(PortfolioData)  # no query to parse
         expand = request.query_params.get("expand")
         if expand is None:
             return presenter(PortfolioData)
