@@ -35,16 +35,14 @@ from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.migrations import migrate
 from portfolio.adapters.postgres.pool import make_pool, open_pool
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
-from portfolio.adapters.postgres.shared_objects import (
+from portfolio.adapters.postgres.shared_objects import PostgresSharedObjects
+from portfolio.application.accounts.auth import ManageTokens
+from portfolio.application.accounts.users import Accounts, AdministerUsers
+from portfolio.application.fields import (
     EMPLOYERS,
     LINKS,
     META,
     TAGS,
-    PostgresSharedObjects,
-)
-from portfolio.application.accounts.auth import ManageTokens
-from portfolio.application.accounts.users import Accounts, AdministerUsers
-from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
     MetaFields,

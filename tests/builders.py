@@ -11,14 +11,12 @@ from psycopg_pool import AsyncConnectionPool
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.pool import Connection
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
-from portfolio.adapters.postgres.shared_objects import (
+from portfolio.adapters.postgres.shared_objects import PostgresSharedObjects
+from portfolio.application.fields import (
     EMPLOYERS,
     LINKS,
     META,
     TAGS,
-    PostgresSharedObjects,
-)
-from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
     MetaFields,

@@ -21,18 +21,21 @@ from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.retries import PostgresRetryKeys
 from portfolio.adapters.postgres.revisions import PostgresRevisions
 from portfolio.adapters.postgres.schedule import PostgresSchedule
-from portfolio.adapters.postgres.shared_objects import (
-    EMPLOYERS,
-    LINKS,
-    META,
-    TAGS,
-    PostgresSharedObjects,
-)
+from portfolio.adapters.postgres.shared_objects import PostgresSharedObjects
 from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
 from portfolio.application.accounts.users import Accounts, AdministerUsers
 from portfolio.application.changes import Journal, Outbox
-from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
+from portfolio.application.fields import (
+    EMPLOYERS,
+    LINKS,
+    META,
+    TAGS,
+    EmployerFields,
+    LinkFields,
+    MetaFields,
+    TagFields,
+)
 from portfolio.application.portfolios.publishing import Schedule
 from portfolio.application.ports import (
     ChangeNumbers,

@@ -12,8 +12,8 @@ from portfolio.adapters.filesystem.storage import FilesystemMediaStorage
 from portfolio.adapters.pillow.images import PillowImageProcessor
 from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.pool import Connection
-from portfolio.adapters.postgres.shared_objects import META, PostgresSharedObjects
-from portfolio.application.fields import MetaFields
+from portfolio.adapters.postgres.shared_objects import PostgresSharedObjects
+from portfolio.application.fields import META, MetaFields
 from portfolio.application.listing import Window
 from portfolio.application.media.library import DeleteMedia
 from portfolio.application.media.upload import UploadMedia

@@ -20,14 +20,9 @@ from portfolio.adapters.postgres.media import PostgresMediaRepository
 from portfolio.adapters.postgres.migrations import migrate
 from portfolio.adapters.postgres.pool import PoolSettings, make_pool, open_pool
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
-from portfolio.adapters.postgres.shared_objects import (
-    EMPLOYERS,
-    LINKS,
-    META,
-    TAGS,
-    PostgresSharedObjects,
-)
+from portfolio.adapters.postgres.shared_objects import PostgresSharedObjects
 from portfolio.application.audit import AuditFilter
+from portfolio.application.fields import EMPLOYERS, LINKS, META, TAGS
 from portfolio.application.listing import PortfolioFilter, SortField, SortKey, Window
 
 pytestmark = pytest.mark.postgres

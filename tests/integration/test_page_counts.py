@@ -5,20 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.pages import fetch_slice, search_conditions
 from portfolio.adapters.postgres.pool import connection
-from portfolio.adapters.postgres.shared_objects import TAGS, PostgresSharedObjects
-from portfolio.application.fields import TagFields
+from portfolio.adapters.postgres.shared_objects import PostgresSharedObjects
+from portfolio.application.fields import TAGS, TagFields
 from portfolio.application.listing import Slice, Window, fetch_page
 from portfolio.domain import PageNotFound, Tag
 
 pytestmark = pytest.mark.postgres
 
 TAG_COUNT = 30
+_TAG_DECODER = msgspec.json.Decoder(list[Tag])
 SIZE = 8
 
 
@@ -42,7 +44,7 @@ def lister(pool: AsyncConnectionPool[Any], count_limit: int, search: tuple[str, 
                 order_by="t.id",
                 document="tag_document",
                 window=window,
-                decoder=TAGS.decoder,
+                decoder=_TAG_DECODER,
                 searched=bool(search),
                 count_limit=count_limit,
             )

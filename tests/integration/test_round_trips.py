@@ -14,9 +14,9 @@ from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.pool import PoolSettings, make_pool, open_pool
 from portfolio.adapters.postgres.portfolios import GET_PORTFOLIO_SQL, PostgresPortfolios
-from portfolio.adapters.postgres.shared_objects import TAGS, PostgresSharedObjects
+from portfolio.adapters.postgres.shared_objects import PostgresSharedObjects
 from portfolio.adapters.postgres.users import FIND_TOKEN_SQL
-from portfolio.application.fields import PortfolioFields, TagFields
+from portfolio.application.fields import TAGS, PortfolioFields, TagFields
 from portfolio.application.listing import PortfolioFilter, SortField, SortKey, Window
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app

@@ -13,11 +13,11 @@ from portfolio.adapters.memory.database import InMemoryDatabase, InMemoryPortfol
 from portfolio.adapters.memory.journal import InMemoryJournal
 from portfolio.adapters.memory.transactions import InMemoryTransactions
 from portfolio.application.changes import OPERATOR
-from portfolio.application.fields import PortfolioFields
+from portfolio.application.fields import EMPLOYERS, TAGS, PortfolioFields
 from portfolio.application.listing import PortfolioFilter
 from portfolio.application.portfolios.manage import ManagePortfolios
 from portfolio.application.portfolios.revisions import History
-from portfolio.application.shared_objects import ManageEmployers, ManageTags
+from portfolio.application.shared_objects import ManageSharedObjects
 from portfolio.domain import (
     DuplicateValue,
     EmployerNotFound,
@@ -200,7 +200,9 @@ async def test_list_pages_and_refuses_pages_past_the_end(portfolios: ManagePortf
 async def test_shared_objects_are_created_replaced_updated_and_deleted(
     database: InMemoryDatabase,
 ) -> None:
-    employers = ManageEmployers(database.employers, InMemoryTransactions(), InMemoryJournal())
+    employers = ManageSharedObjects(
+        database.employers, EMPLOYERS, InMemoryTransactions(), InMemoryJournal()
+    )
     created = await employers.create({"name": "digikala", "description": "a store"}, OPERATOR)
     assert await employers.get(created.id) == created
     changed = await employers.update(created.id, {"name": "Digikala"}, OPERATOR)
@@ -215,7 +217,7 @@ async def test_shared_objects_are_created_replaced_updated_and_deleted(
 async def test_a_tag_in_use_cannot_be_deleted(
     database: InMemoryDatabase, portfolios: ManagePortfolios
 ) -> None:
-    tags = ManageTags(database.tags, InMemoryTransactions(), InMemoryJournal())
+    tags = ManageSharedObjects(database.tags, TAGS, InMemoryTransactions(), InMemoryJournal())
     tag = await tags.create({"name": "web"}, OPERATOR)
     await portfolios.create({"title": "Web Design", "tag_ids": (tag.id,)}, OPERATOR)
     with pytest.raises(InUse):
@@ -227,7 +229,7 @@ async def test_a_tag_in_use_cannot_be_deleted(
 async def test_shared_ids_that_name_nothing_are_not_found(
     database: InMemoryDatabase, raw: int
 ) -> None:
-    tags = ManageTags(database.tags, InMemoryTransactions(), InMemoryJournal())
+    tags = ManageSharedObjects(database.tags, TAGS, InMemoryTransactions(), InMemoryJournal())
     changes: Mapping[str, Any] = {"name": "x"}
     with pytest.raises(TagNotFound):
         await tags.get(raw)

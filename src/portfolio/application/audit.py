@@ -15,10 +15,7 @@ from portfolio.application.changes import (
     AUDIT,
     CREATE,
     DELETE,
-    EMPLOYER,
-    LINK,
     MEDIA,
-    META,
     MOVE,
     OPERATOR,
     PORTFOLIO,
@@ -28,7 +25,6 @@ from portfolio.application.changes import (
     SIGN_IN,
     SIGN_IN_FAILED,
     SIGN_OUT,
-    TAG,
     TOKEN,
     UPDATE,
     USER,
@@ -38,6 +34,7 @@ from portfolio.application.changes import (
     Change,
     Journal,
 )
+from portfolio.application.fields import SHARED_KINDS
 from portfolio.application.listing import Page, Slice, Window, fetch_page
 from portfolio.application.ports import Clock, Transactions
 
@@ -55,7 +52,15 @@ AUDITED_ACTIONS = (
 )
 """What an entry's ``action`` may be. A webhook's secret rotated, a ping sent or a delivery
 retried by hand is an ``update`` of the webhook whose ``changes`` name what moved."""
-AUDITED_RESOURCES = (PORTFOLIO, MEDIA, EMPLOYER, TAG, LINK, META, USER, TOKEN, WEBHOOK, AUDIT)
+AUDITED_RESOURCES = (
+    PORTFOLIO,
+    MEDIA,
+    *(kind.name for kind in SHARED_KINDS),
+    USER,
+    TOKEN,
+    WEBHOOK,
+    AUDIT,
+)
 """What an entry's ``resource`` may be."""
 
 PRUNE_BATCH = 5_000

@@ -8,10 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from portfolio.domain import (
+    Employer,
+    EmployerNotFound,
+    Link,
+    LinkNotFound,
+    Meta,
+    MetaNotFound,
+    NotFound,
+    Tag,
+    TagNotFound,
+)
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
+
+FieldsT = TypeVar("FieldsT", bound="DataclassInstance")
+EntityT = TypeVar("EntityT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +86,47 @@ class MetaFields:
     key: str
     value_text: str | None = None
     value_file_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SharedKind(Generic[FieldsT, EntityT]):
+    """One kind of object portfolios share, declared once: its use case, its Postgres and
+    in-memory stores and the composition root's providers follow from it (``SHARED_KINDS``).
+
+    A new kind is its entity, its ``*Fields`` record and this declaration; its permission
+    code, its HTTP declaration (``entrypoints/http/shared_objects.py``) and its table.
+    """
+
+    name: str
+    """Singular: what the audit log, the change feed and an InUse refusal call it."""
+    plural: str
+    """Its table, and the key the composition root files its store and use case under."""
+    fields: type[FieldsT]
+    """What it is made of; an attribute ending in ``_id`` is a media id."""
+    entity: type[EntityT]
+    missing: type[NotFound]
+    search: str = "name"
+    """The field ``?search=`` looks in."""
+    unique: str | None = None
+    """A field no two may share."""
+    held_by: str | None = None
+    """The PortfolioFields attribute that refers to it (None: no portfolio does)."""
+
+
+EMPLOYERS = SharedKind(
+    "employer",
+    "employers",
+    EmployerFields,
+    Employer,
+    EmployerNotFound,
+    unique="name",
+    held_by="employer_id",
+)
+TAGS = SharedKind("tag", "tags", TagFields, Tag, TagNotFound, unique="name", held_by="tag_ids")
+LINKS = SharedKind("link", "links", LinkFields, Link, LinkNotFound, held_by="link_ids")
+META = SharedKind("meta", "meta", MetaFields, Meta, MetaNotFound, search="key", held_by="meta_ids")
+SHARED_KINDS: tuple[SharedKind[Any, Any], ...] = (EMPLOYERS, TAGS, LINKS, META)
+"""Every kind of shared object."""
 
 
 @dataclass(frozen=True, slots=True)

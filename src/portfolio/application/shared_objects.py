@@ -1,43 +1,15 @@
-"""Use cases on the objects portfolios share: employers, tags, links and meta entries."""
+"""Use cases on the objects portfolios share: one for every kind (``SHARED_KINDS``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from portfolio.application.changes import (
-    CREATE,
-    DELETE,
-    EMPLOYER,
-    LINK,
-    META,
-    TAG,
-    UPDATE,
-    Author,
-    Change,
-    Journal,
-)
-from portfolio.application.fields import (
-    EmployerFields,
-    LinkFields,
-    MetaFields,
-    TagFields,
-    as_changes,
-)
+from portfolio.application.changes import CREATE, DELETE, UPDATE, Author, Change, Journal
+from portfolio.application.fields import SharedKind, as_changes
 from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, fetch_page
 from portfolio.application.ports import SharedObjects, Transactions
-from portfolio.domain import (
-    Employer,
-    EmployerNotFound,
-    Link,
-    LinkNotFound,
-    Meta,
-    MetaNotFound,
-    NotFound,
-    Tag,
-    TagNotFound,
-)
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -55,16 +27,14 @@ class ManageSharedObjects(Generic[FieldsT, EntityT]):
     def __init__(
         self,
         store: SharedObjects[FieldsT, EntityT],
-        make: Callable[..., FieldsT],
-        missing: type[NotFound],
-        kind: str,
+        kind: SharedKind[FieldsT, EntityT],
         transactions: Transactions,
         journal: Journal,
     ) -> None:
         self._store = store
-        self._make = make
-        self._missing = missing
-        self._kind = kind
+        self._make = kind.fields
+        self._missing = kind.missing
+        self._kind = kind.name
         self._transactions = transactions
         self._journal = journal
 
@@ -116,54 +86,6 @@ class ManageSharedObjects(Generic[FieldsT, EntityT]):
         if found is None:
             raise self._missing
         return found
-
-
-class ManageEmployers(ManageSharedObjects[EmployerFields, Employer]):
-    """The clients projects were delivered for."""
-
-    def __init__(
-        self,
-        store: SharedObjects[EmployerFields, Employer],
-        transactions: Transactions,
-        journal: Journal,
-    ) -> None:
-        super().__init__(store, EmployerFields, EmployerNotFound, EMPLOYER, transactions, journal)
-
-
-class ManageTags(ManageSharedObjects[TagFields, Tag]):
-    """Labels that group projects."""
-
-    def __init__(
-        self,
-        store: SharedObjects[TagFields, Tag],
-        transactions: Transactions,
-        journal: Journal,
-    ) -> None:
-        super().__init__(store, TagFields, TagNotFound, TAG, transactions, journal)
-
-
-class ManageLinks(ManageSharedObjects[LinkFields, Link]):
-    """Links related to projects."""
-
-    def __init__(
-        self,
-        store: SharedObjects[LinkFields, Link],
-        transactions: Transactions,
-        journal: Journal,
-    ) -> None:
-        super().__init__(store, LinkFields, LinkNotFound, LINK, transactions, journal)
-
-
-class ManageMeta(ManageSharedObjects[MetaFields, Meta]):
-    """Free key/value entries attached to projects."""
-
-    def __init__(
-        self,
-        store: SharedObjects[MetaFields, Meta],
-        transactions: Transactions,
-        journal: Journal,
-    ) -> None:
-        super().__init__(store, MetaFields, MetaNotFound, META, transactions, journal)
 
 
 def _id_of(entity: object) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,13 +39,7 @@ from portfolio.adapters.postgres.readiness import PostgresReadiness
 from portfolio.adapters.postgres.retries import PostgresRetryKeys
 from portfolio.adapters.postgres.revisions import PostgresRevisions
 from portfolio.adapters.postgres.schedule import PostgresSchedule
-from portfolio.adapters.postgres.shared_objects import (
-    EMPLOYERS,
-    LINKS,
-    META,
-    TAGS,
-    PostgresSharedObjects,
-)
+from portfolio.adapters.postgres.shared_objects import PostgresSharedObjects
 from portfolio.adapters.postgres.statements import PostgresTransactions
 from portfolio.adapters.postgres.throttling import PostgresFailureCounter
 from portfolio.adapters.postgres.users import PostgresTokenStore, PostgresUserStore
@@ -64,9 +58,9 @@ from portfolio.application.accounts.throttle import (
 from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import Accounts, AdministerUsers
 from portfolio.application.audit import PruneAuditLog, ReadAuditLog
-from portfolio.application.changes import Outbox
+from portfolio.application.changes import Journal, Outbox
 from portfolio.application.edge import EDGE, EdgeCache, NoEdge, PurgeEdge
-from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
+from portfolio.application.fields import SHARED_KINDS
 from portfolio.application.media.library import ChangeMedia, DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.sweep import SweepOrphans
 from portfolio.application.media.thumbnails import RegenerateThumbnails
@@ -80,19 +74,19 @@ from portfolio.application.portfolios.publishing import FireScheduledMoments
 from portfolio.application.portfolios.revisions import History, ManageRevisions
 from portfolio.application.portfolios.trash import ManageTrash, PurgeExpiredTrash
 from portfolio.application.portfolios.website import ShowWebsite
-from portfolio.application.ports import FailureCounter, MediaStorage, ReadinessProbe
+from portfolio.application.ports import (
+    FailureCounter,
+    MediaStorage,
+    ReadinessProbe,
+    SharedObjects,
+    Transactions,
+)
 from portfolio.application.retries import SafeRetries
 from portfolio.application.revalidation import Revalidation
-from portfolio.application.shared_objects import (
-    ManageEmployers,
-    ManageLinks,
-    ManageMeta,
-    ManageTags,
-)
+from portfolio.application.shared_objects import ManageSharedObjects
 from portfolio.application.webhooks.delivery import WEBHOOKS, FanOutEvents, SendDeliveries
 from portfolio.application.webhooks.manage import ManageWebhooks
 from portfolio.application.webhooks.targets import TargetGuard
-from portfolio.domain import Employer, Link, Meta, Tag
 from portfolio.entrypoints.background import Work
 from portfolio.entrypoints.settings import Settings, SettingsError
 
@@ -188,6 +182,21 @@ def webhook_event_data(**uses: Any) -> Any:
     from portfolio.entrypoints.http.webhook_events import api_shapes
 
     return api_shapes(**uses)
+
+
+def postgres_shared_stores(pool: BoundedPool) -> dict[str, PostgresSharedObjects[Any, Any]]:
+    """Every kind of shared object's store (``SHARED_KINDS``), by its plural."""
+    return {kind.plural: PostgresSharedObjects(pool, kind) for kind in SHARED_KINDS}
+
+
+def manage_shared_objects(
+    stores: Mapping[str, SharedObjects[Any, Any]], transactions: Transactions, journal: Journal
+) -> dict[str, ManageSharedObjects[Any, Any]]:
+    """Every kind of shared object's use case, by its plural, over its store."""
+    return {
+        kind.plural: ManageSharedObjects(stores[kind.plural], kind, transactions, journal)
+        for kind in SHARED_KINDS
+    }
 
 
 def web_endpoints(resource: str, **uses: Any) -> Any:
@@ -289,14 +298,13 @@ class Container(containers.DeclarativeContainer):
     database_readiness = providers.Singleton(PostgresReadiness, pool=pool)
     retry_keys = providers.Singleton(PostgresRetryKeys, pool=pool)
     change_numbers = providers.Singleton(PostgresChangeNumbers, pool=pool)
-    employer_store = providers.Singleton(
-        PostgresSharedObjects[EmployerFields, Employer], pool=pool, table=EMPLOYERS
-    )
-    tag_store = providers.Singleton(PostgresSharedObjects[TagFields, Tag], pool=pool, table=TAGS)
-    link_store = providers.Singleton(
-        PostgresSharedObjects[LinkFields, Link], pool=pool, table=LINKS
-    )
-    meta_store = providers.Singleton(PostgresSharedObjects[MetaFields, Meta], pool=pool, table=META)
+    # Every kind of shared object's store, by its plural (``SHARED_KINDS``); a kind the rest
+    # of the service names has its own provider below, an item of these.
+    shared_stores = providers.Singleton(postgres_shared_stores, pool=pool)
+    employer_store = shared_stores.provided["employers"]
+    tag_store = shared_stores.provided["tags"]
+    link_store = shared_stores.provided["links"]
+    meta_store = shared_stores.provided["meta"]
     media_storage = providers.Singleton(
         build_media_storage, settings=settings, storage=settings.provided.storage
     )
@@ -424,18 +432,14 @@ class Container(containers.DeclarativeContainer):
     manage_trash = providers.Singleton(
         ManageTrash, portfolios=portfolios, transactions=transactions, journal=journal
     )
-    manage_employers = providers.Singleton(
-        ManageEmployers, store=employer_store, transactions=transactions, journal=journal
+    manage_shared = providers.Singleton(
+        manage_shared_objects, stores=shared_stores, transactions=transactions, journal=journal
     )
-    manage_tags = providers.Singleton(
-        ManageTags, store=tag_store, transactions=transactions, journal=journal
-    )
-    manage_links = providers.Singleton(
-        ManageLinks, store=link_store, transactions=transactions, journal=journal
-    )
-    manage_meta = providers.Singleton(
-        ManageMeta, store=meta_store, transactions=transactions, journal=journal
-    )
+    # The kinds a portfolio refers to, which bulk actions, events and the demo name.
+    manage_employers = manage_shared.provided["employers"]
+    manage_tags = manage_shared.provided["tags"]
+    manage_links = manage_shared.provided["links"]
+    manage_meta = manage_shared.provided["meta"]
 
     upload_media = providers.Singleton(
         UploadMedia,
@@ -572,21 +576,8 @@ class Container(containers.DeclarativeContainer):
         storage=media_storage,
         retries=safe_retries,
     )
-    employer_endpoints = providers.Singleton(
-        web_endpoints,
-        "employers",
-        manage=manage_employers,
-        storage=media_storage,
-        retries=safe_retries,
-    )
-    tag_endpoints = providers.Singleton(
-        web_endpoints, "tags", manage=manage_tags, storage=media_storage, retries=safe_retries
-    )
-    link_endpoints = providers.Singleton(
-        web_endpoints, "links", manage=manage_links, storage=media_storage, retries=safe_retries
-    )
-    meta_endpoints = providers.Singleton(
-        web_endpoints, "meta", manage=manage_meta, storage=media_storage, retries=safe_retries
+    shared_endpoints = providers.Singleton(
+        web_endpoints, "shared", manage=manage_shared, storage=media_storage, retries=safe_retries
     )
     media_endpoints = providers.Singleton(
         web_endpoints,
@@ -657,10 +648,7 @@ class InMemoryAdapters(containers.DeclarativeContainer):
     edge_cache = providers.Singleton(memory_edge_cache, settings)
     portfolios = database.provided.portfolios
     revisions = database.provided.revisions
-    employer_store = database.provided.employers
-    tag_store = database.provided.tags
-    link_store = database.provided.links
-    meta_store = database.provided.meta
+    shared_stores = database.provided.shared
     media_repository = database.provided.media
     users = providers.Singleton(InMemoryUserStore, changes=change_numbers)
     tokens = providers.Singleton(InMemoryTokenStore, users=users)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -15,10 +15,12 @@ from portfolio.adapters.memory.media import InMemoryMediaRepository
 from portfolio.adapters.memory.revisions import InMemoryRevisions
 from portfolio.adapters.memory.transactions import Table
 from portfolio.application.fields import (
+    SHARED_KINDS,
     EmployerFields,
     LinkFields,
     MetaFields,
     PortfolioFields,
+    SharedKind,
     TagFields,
 )
 from portfolio.application.listing import PortfolioFilter, Slice, SortField, Window
@@ -99,43 +101,15 @@ class InMemoryDatabase:
         self.trash: Table[int, tuple[datetime, Editor | None]] = Table()
         # Revisions: id -> (portfolio id, revision); removed with their portfolio.
         self.revision_rows: Table[int, tuple[int, Revision]] = Table()
-        self.employers = InMemorySharedObjects[EmployerFields, Employer](
-            self,
-            _SharedKind(
-                Employer,
-                "employer",
-                unique="name",
-                search="name",
-                held_by=lambda fields, employer_id: fields.employer_id == employer_id,
-            ),
-        )
-        self.tags = InMemorySharedObjects[TagFields, Tag](
-            self,
-            _SharedKind(
-                Tag, "tag", "name", "name", held_by=lambda fields, tag_id: tag_id in fields.tag_ids
-            ),
-        )
-        self.links = InMemorySharedObjects[LinkFields, Link](
-            self,
-            _SharedKind(
-                Link,
-                "link",
-                None,
-                "name",
-                held_by=lambda fields, link_id: link_id in fields.link_ids,
-            ),
-        )
-        self.meta = InMemorySharedObjects[MetaFields, Meta](
-            self,
-            _SharedKind(
-                Meta,
-                "meta",
-                None,
-                "key",
-                held_by=lambda fields, meta_id: meta_id in fields.meta_ids,
-                media={"value_file_id": "value_file"},
-            ),
-        )
+        self.shared: dict[str, InMemorySharedObjects[Any, Any]] = {
+            kind.plural: InMemorySharedObjects(self, kind) for kind in SHARED_KINDS
+        }
+        """Every kind's store, by its plural (``SharedKind``)."""
+        # The kinds a portfolio refers to, by name.
+        self.employers: InMemorySharedObjects[EmployerFields, Employer] = self.shared["employers"]
+        self.tags: InMemorySharedObjects[TagFields, Tag] = self.shared["tags"]
+        self.links: InMemorySharedObjects[LinkFields, Link] = self.shared["links"]
+        self.meta: InMemorySharedObjects[MetaFields, Meta] = self.shared["meta"]
         self.portfolios = InMemoryPortfolios(self)
         self.revisions = InMemoryRevisions(self)
         self.schedule = InMemorySchedule(self)
@@ -493,34 +467,36 @@ _SORT_VALUES: dict[SortField, Callable[[Portfolio], Any]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _SharedKind(Generic[EntityT]):
-    """What differs between employers, tags, links and meta in memory."""
-
-    entity: Callable[..., EntityT]
-    kind: str
-    unique: str | None
-    search: str
-    held_by: Callable[[PortfolioFields, int], bool]
-    media: Mapping[str, str] = dataclasses.field(default_factory=lambda: {"image_id": "image"})
-    """Attribute holding a media id -> the entity's field showing that media."""
+def _holds(attribute: str) -> Callable[[PortfolioFields, int], bool]:
+    """Whether a portfolio's ``attribute`` (an id, or a list of ids) names an object."""
+    if attribute.endswith("_ids"):
+        return lambda fields, object_id: object_id in getattr(fields, attribute)
+    return lambda fields, object_id: bool(getattr(fields, attribute) == object_id)
 
 
 class InMemorySharedObjects(Generic[FieldsT, EntityT]):
     """SharedObjects over a table of an InMemoryDatabase; ``rows`` maps ids to fields."""
 
-    def __init__(self, database: InMemoryDatabase, kind: _SharedKind[EntityT]) -> None:
+    def __init__(self, database: InMemoryDatabase, kind: SharedKind[FieldsT, EntityT]) -> None:
         self._db = database
         self._kind = kind
+        # Every attribute ending in ``_id`` is a media id, shown as the field it names.
+        self._media = {
+            column.name: column.name.removesuffix("_id")
+            for column in dataclasses.fields(kind.fields)
+            if column.name.endswith("_id")
+        }
+        self._held_by = None if kind.held_by is None else _holds(kind.held_by)
         self.rows: Table[int, FieldsT] = Table()
 
     def assemble(self, object_id: int) -> EntityT:
         """The entity as the database's view shows it: each media id replaced by the media."""
         row = self.rows[object_id]
         values = {column.name: getattr(row, column.name) for column in dataclasses.fields(row)}
-        for attribute, shown in self._kind.media.items():
+        for attribute, shown in self._media.items():
             values[shown] = self._db.media_or_none(values.pop(attribute))
-        return self._kind.entity(id=object_id, **values)
+        make: Callable[..., EntityT] = self._kind.entity
+        return make(id=object_id, **values)
 
     async def add(self, fields: FieldsT) -> EntityT:
         """Store a new object."""
@@ -548,9 +524,11 @@ class InMemorySharedObjects(Generic[FieldsT, EntityT]):
         """Forget an object no portfolio refers to."""
         if object_id not in self.rows:
             return False
-        referrers = self._db.referrers(lambda fields: self._kind.held_by(fields, object_id))
-        if referrers:
-            raise InUse(self._kind.kind, object_id, referrers, len(referrers))
+        held_by = self._held_by
+        if held_by is not None:
+            referrers = self._db.referrers(lambda fields: held_by(fields, object_id))
+            if referrers:
+                raise InUse(self._kind.name, object_id, referrers, len(referrers))
         del self.rows[object_id]
         self._db.changed()
         return True
@@ -573,6 +551,6 @@ class InMemorySharedObjects(Generic[FieldsT, EntityT]):
                 for other_id, other in self.rows.items()
                 if other_id != excluding
             ):
-                raise DuplicateValue(self._kind.kind, unique)
-        for attribute, shown in self._kind.media.items():
+                raise DuplicateValue(self._kind.name, unique)
+        for attribute, shown in self._media.items():
             self._db.require_media(shown, getattr(row, attribute))

@@ -85,7 +85,7 @@ _SEARCHED = "lower(t.title || E'\\n' || t.excerpt || E'\\n' || coalesce(t.descri
 
 
 # PortfolioFields id lists -> (join table, id column).
-_ATTACHMENTS = {
+ATTACHMENTS = {
     "tag_ids": ("portfolio_tags", "tag_id"),
     "link_ids": ("portfolio_links", "link_id"),
     "image_ids": ("portfolio_images", "media_id"),
@@ -97,7 +97,7 @@ _ATTACHMENTS = {
 _PORTFOLIO_COLUMNS = {
     field.name: "display_order" if field.name == "order" else field.name
     for field in dataclasses.fields(PortfolioFields)
-    if field.name not in _ATTACHMENTS
+    if field.name not in ATTACHMENTS
 }
 _INSERT = "INSERT INTO portfolios ({}) VALUES ({}) RETURNING id".format(
     ", ".join(_PORTFOLIO_COLUMNS.values()), ", ".join(["%s"] * len(_PORTFOLIO_COLUMNS))
@@ -180,15 +180,15 @@ class PostgresPortfolios:
                 tuple(getattr(fields, attribute) for attribute in _PORTFOLIO_COLUMNS),
             )
             await replace_attachments(
-                conn, new_id, {attribute: getattr(fields, attribute) for attribute in _ATTACHMENTS}
+                conn, new_id, {attribute: getattr(fields, attribute) for attribute in ATTACHMENTS}
             )
             result: Portfolio = await document(conn, "portfolio_documents", new_id, Portfolio)
             return result
 
     async def update(self, portfolio_id: int, changes: Mapping[str, Any]) -> Portfolio | None:
         """Update the row's changed columns and replace the changed attachment lists."""
-        row = {name: value for name, value in changes.items() if name not in _ATTACHMENTS}
-        lists = {name: value for name, value in changes.items() if name in _ATTACHMENTS}
+        row = {name: value for name, value in changes.items() if name not in ATTACHMENTS}
+        lists = {name: value for name, value in changes.items() if name in ATTACHMENTS}
         async with transaction(self._pool) as conn:
             cursor = await conn.execute(
                 f"UPDATE portfolios SET {assignments(list(row), _PORTFOLIO_COLUMNS)}{TOUCH}"
@@ -275,7 +275,7 @@ async def replace_attachments(
 ) -> None:
     """Make each given join list (``tag_ids``, ``link_ids``, ...) exactly the ordered ids."""
     for attribute, ids in lists.items():
-        table, column = _ATTACHMENTS[attribute]
+        table, column = ATTACHMENTS[attribute]
         await conn.execute(f"DELETE FROM {table} WHERE portfolio_id = %s".encode(), (portfolio_id,))
         if ids:
             await conn.execute(

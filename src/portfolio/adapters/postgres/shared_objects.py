@@ -1,16 +1,19 @@
-"""Employers, tags, links and meta in Postgres: one generic store, one table spec each."""
+"""The objects portfolios share, in Postgres: one generic store, its table read from the
+kind's declaration (``SharedKind``)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import GenericAlias
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import msgspec
 
 from portfolio.adapters.postgres.pages import fetch_slice, search_conditions
-from portfolio.adapters.postgres.pool import BoundedPool, connection
+from portfolio.adapters.postgres.pool import BoundedPool, Connection, connection
+from portfolio.adapters.postgres.portfolios import ATTACHMENTS
 from portfolio.adapters.postgres.statements import (
     TOUCH,
     assignments,
@@ -19,9 +22,9 @@ from portfolio.adapters.postgres.statements import (
     optional_document,
     transaction,
 )
-from portfolio.application.fields import EmployerFields, LinkFields, MetaFields, TagFields
+from portfolio.application.fields import SharedKind
 from portfolio.application.listing import Slice, Window
-from portfolio.domain import Employer, InUse, Link, Meta, Referrer, Tag
+from portfolio.domain import InUse, Referrer
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -31,88 +34,57 @@ EntityT = TypeVar("EntityT")
 
 
 @dataclass(frozen=True, slots=True)
-class SharedTable(Generic[EntityT]):
-    """Where one kind of shared object lives and who refers to it."""
+class _Table(Generic[EntityT]):
+    """Where one kind of shared object lives and who refers to it, from its declaration: the
+    table is named as the kind's plural, the views and functions reading it back (migrations
+    0001 and 0002) as its singular, the columns as its ``*Fields`` record's attributes."""
 
     entity: str
     table: str
     view: str
     document: str
-    """The function building one object's document, for pages (migration 0002)."""
-    fields: type[DataclassInstance]
-    """The ``*Fields`` record written to the table; its attributes are named as the columns."""
+    columns: tuple[str, ...]
     search: str
-    referring: str
+    referring: str | None
     """``SELECT p.id, p.title FROM ... WHERE <reference> = %s``: portfolios using one."""
     kind: type[EntityT]
     decoder: msgspec.json.Decoder[list[EntityT]]
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The written columns, in the record's order."""
-        return tuple(column.name for column in dataclasses.fields(self.fields))
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> SharedTable[EntityT]:
-        # Immutable, and its decoder cannot be copied; dependency-injector deep-copies
-        # provider arguments, so it gets the same object.
-        return self
+def _referring(held_by: str | None) -> str | None:
+    """The portfolios whose ``held_by`` attribute names an object: a column of theirs, or the
+    join table of an id list."""
+    if held_by is None:
+        return None
+    if held_by in ATTACHMENTS:
+        join, column = ATTACHMENTS[held_by]
+        return (
+            f"SELECT p.id, p.title FROM {join} j JOIN portfolios p ON p.id = j.portfolio_id"
+            f" WHERE j.{column} = %s"
+        )
+    return f"SELECT p.id, p.title FROM portfolios p WHERE p.{held_by} = %s"
 
 
-EMPLOYERS = SharedTable(
-    "employer",
-    "employers",
-    "employer_documents",
-    "employer_document",
-    EmployerFields,
-    "name",
-    "SELECT p.id, p.title FROM portfolios p WHERE p.employer_id = %s",
-    Employer,
-    msgspec.json.Decoder(list[Employer]),
-)
-TAGS = SharedTable(
-    "tag",
-    "tags",
-    "tag_documents",
-    "tag_document",
-    TagFields,
-    "name",
-    "SELECT p.id, p.title FROM portfolio_tags j JOIN portfolios p ON p.id = j.portfolio_id"
-    " WHERE j.tag_id = %s",
-    Tag,
-    msgspec.json.Decoder(list[Tag]),
-)
-LINKS = SharedTable(
-    "link",
-    "links",
-    "link_documents",
-    "link_document",
-    LinkFields,
-    "name",
-    "SELECT p.id, p.title FROM portfolio_links j JOIN portfolios p ON p.id = j.portfolio_id"
-    " WHERE j.link_id = %s",
-    Link,
-    msgspec.json.Decoder(list[Link]),
-)
-META = SharedTable(
-    "meta",
-    "meta",
-    "meta_documents",
-    "meta_document",
-    MetaFields,
-    "key",
-    "SELECT p.id, p.title FROM portfolio_meta j JOIN portfolios p ON p.id = j.portfolio_id"
-    " WHERE j.meta_id = %s",
-    Meta,
-    msgspec.json.Decoder(list[Meta]),
-)
+def _table(kind: SharedKind[Any, EntityT]) -> _Table[EntityT]:
+    return _Table(
+        kind.name,
+        kind.plural,
+        f"{kind.name}_documents",
+        f"{kind.name}_document",
+        tuple(column.name for column in dataclasses.fields(kind.fields)),
+        kind.search,
+        _referring(kind.held_by),
+        kind.entity,
+        msgspec.json.Decoder(GenericAlias(list, (kind.entity,))),
+    )
 
 
 class PostgresSharedObjects(Generic[FieldsT, EntityT]):
     """SharedObjects over one table; each write is one transaction."""
 
-    def __init__(self, pool: BoundedPool, table: SharedTable[EntityT]) -> None:
+    def __init__(self, pool: BoundedPool, kind: SharedKind[FieldsT, EntityT]) -> None:
         self._pool = pool
-        self._table = table
+        self._table = table = _table(kind)
         self._columns = {column: column for column in table.columns}
 
     async def add(self, fields: FieldsT) -> EntityT:
@@ -161,15 +133,8 @@ class PostgresSharedObjects(Generic[FieldsT, EntityT]):
             )
             if await cursor.fetchone() is None:
                 return False
-            cursor = await conn.execute(
-                f"SELECT r.id, r.title, count(*) OVER () FROM ({table.referring}) r"
-                f" ORDER BY r.id LIMIT {InUse.SHOWN}".encode(),
-                (object_id,),
-            )
-            rows = await cursor.fetchall()
-            if rows:
-                referrers = [Referrer("portfolio", row[0], name=row[1]) for row in rows]
-                raise InUse(table.entity, object_id, referrers, rows[0][2])
+            if table.referring is not None:
+                await _refuse_if_referred(conn, table, object_id)
             await conn.execute(f"DELETE FROM {table.table} WHERE id = %s".encode(), (object_id,))
             return True
 
@@ -189,3 +154,16 @@ class PostgresSharedObjects(Generic[FieldsT, EntityT]):
                 decoder=self._table.decoder,
                 searched=bool(search),
             )
+
+
+async def _refuse_if_referred(conn: Connection, table: _Table[Any], object_id: int) -> None:
+    """InUse naming the portfolios (the first few, and how many) that refer to the object."""
+    cursor = await conn.execute(
+        f"SELECT r.id, r.title, count(*) OVER () FROM ({table.referring}) r"
+        f" ORDER BY r.id LIMIT {InUse.SHOWN}".encode(),
+        (object_id,),
+    )
+    rows = await cursor.fetchall()
+    if rows:
+        referrers = [Referrer("portfolio", row[0], name=row[1]) for row in rows]
+        raise InUse(table.entity, object_id, referrers, rows[0][2])

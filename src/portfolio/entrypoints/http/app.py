@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from functools import partial
 from typing import Any
 
 from litestar import Litestar, Router
@@ -31,8 +30,8 @@ from portfolio.entrypoints.http.metrics import metrics
 from portfolio.entrypoints.http.openapi import TOKEN, openapi_config, swagger_assets
 from portfolio.entrypoints.http.portfolios import PORTFOLIOS, PortfolioEndpoints
 from portfolio.entrypoints.http.public import PublicEndpoints, public_routes
-from portfolio.entrypoints.http.resource import FormEndpoints, Resource, routes
-from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TAGS
+from portfolio.entrypoints.http.resource import Resource, routes
+from portfolio.entrypoints.http.shared_objects import SHARED_RESOURCES, shared_endpoints
 from portfolio.entrypoints.http.webhooks import WEBHOOKS, WebhookEndpoints
 from portfolio.entrypoints.settings import Settings
 from portfolio.entrypoints.telemetry import Telemetry
@@ -43,23 +42,16 @@ from portfolio.entrypoints.telemetry.tracing import tracer_provider_from_env
 from portfolio.entrypoints.version import service_version
 
 RESOURCES: tuple[tuple[Resource[Any], str], ...] = (
-    (PORTFOLIOS, "portfolio_endpoints"),
-    (EMPLOYERS, "employer_endpoints"),
-    (TAGS, "tag_endpoints"),
-    (LINKS, "link_endpoints"),
-    (META, "meta_endpoints"),
     (MEDIA, "media_endpoints"),
     (USERS, "user_endpoints"),
     (WEBHOOKS, "webhook_endpoints"),
 )
-"""Every ``/api/`` resource, with the container's provider of its endpoints."""
+"""Every ``/api/`` resource but portfolios and the shared kinds, with the container's provider
+of its endpoints."""
 
 ENDPOINTS: dict[str, Callable[..., Any]] = {
     "portfolios": PortfolioEndpoints,
-    "employers": partial(FormEndpoints, resource=EMPLOYERS),
-    "tags": partial(FormEndpoints, resource=TAGS),
-    "links": partial(FormEndpoints, resource=LINKS),
-    "meta": partial(FormEndpoints, resource=META),
+    "shared": shared_endpoints,
     "media": MediaEndpoints,
     "users": UserEndpoints,
     "webhooks": WebhookEndpoints,
@@ -78,7 +70,10 @@ def provided(provider: Callable[[], Any]) -> Provide:
 
 def _api_routes(container: Container) -> list[Router]:
     """Every ``/api/`` resource's routes, each given its endpoints from the container."""
+    shared = container.shared_endpoints.provided
     return [
+        routes(PORTFOLIOS, provided(container.portfolio_endpoints)),
+        *(routes(resource, provided(shared[resource.path])) for resource in SHARED_RESOURCES),
         *(routes(resource, provided(getattr(container, name))) for resource, name in RESOURCES),
         auth_routes(provided(container.auth_endpoints)),
         audit_routes(provided(container.audit_endpoints)),

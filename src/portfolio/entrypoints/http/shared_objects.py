@@ -3,6 +3,7 @@ employers, tags, links, meta. Their endpoints are the generic ``FormEndpoints``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -17,7 +18,15 @@ from portfolio.domain import (
 from portfolio.domain import Resource as Code
 from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT, Field, Form, Reference, Text, Url
 from portfolio.entrypoints.http.openapi import FieldErrors
-from portfolio.entrypoints.http.resource import DELETE, LIST, REPLACE, UPDATE, Resource
+from portfolio.entrypoints.http.resource import (
+    DELETE,
+    LIST,
+    REPLACE,
+    UPDATE,
+    FormEndpoints,
+    Manages,
+    Resource,
+)
 from portfolio.entrypoints.http.wire import FileData, ImageData
 
 _NO_SUCH_MEDIA = ['Invalid pk "999" - object does not exist.']
@@ -125,7 +134,7 @@ def _shared(
     singular: str,
     plural: str,
     searched: str,
-    held_by: str,
+    held_by: str | None,
     invalid_example: FieldErrors,
 ) -> Resource[Any]:
     return Resource(
@@ -143,7 +152,7 @@ def _shared(
             LIST: f"By id, 20 a page; `?search=` looks in the {searched}.",
             REPLACE: f"The whole {singular}; fields left out take their defaults.",
             UPDATE: "Only the fields sent change.",
-            DELETE: f"Refused (409) while {held_by}.",
+            DELETE: f"Refused (409) while {held_by}." if held_by else f"The {singular}, for good.",
         },
     )
 
@@ -196,3 +205,13 @@ META = _shared(
     held_by="a portfolio holds the entry",
     invalid_example={"value_file": _NO_SUCH_MEDIA},
 )
+SHARED_RESOURCES = (EMPLOYERS, TAGS, LINKS, META)
+"""Every kind's declaration (a path is its kind's plural, ``SharedKind``)."""
+
+
+def shared_endpoints(manage: Mapping[str, Manages[Any]], **uses: Any) -> dict[str, Any]:
+    """Every kind's endpoints, by path: the generic ones over its use case."""
+    return {
+        resource.path: FormEndpoints(resource=resource, manage=manage[resource.path], **uses)
+        for resource in SHARED_RESOURCES
+    }
