@@ -13,16 +13,21 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from portfolio.adapters.postgres.pool import BoundedPool, Connection, ambient, connection
+from portfolio.application.fields import SHARED_KINDS
 from portfolio.domain import DuplicateValue, MissingReference, WithdrawnBeforePublished
 
-# Unique constraints and indexes (0001's named by Postgres' defaults) -> (entity, field).
+# Unique constraints and indexes (named by Postgres' defaults, ``<table>_<column>_key``, but
+# for the portfolios' partial indexes) -> (entity, field).
 _UNIQUE_FIELDS = {
     "portfolios_title_kept": ("portfolio", "title"),
     "portfolios_slug_kept": ("portfolio", "slug"),
-    "employers_name_key": ("employer", "name"),
-    "tags_name_key": ("tag", "name"),
     "media_key_key": ("media", "key"),
     "thumbnails_key_key": ("thumbnail", "key"),
+    **{
+        f"{kind.plural}_{kind.unique}_key": (kind.name, kind.unique)
+        for kind in SHARED_KINDS
+        if kind.unique is not None
+    },
 }
 
 # Foreign keys -> the field a client wrote the id in.
