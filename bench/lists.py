@@ -234,8 +234,9 @@ def timed_request(conn: http.client.HTTPConnection, path: str, headers: dict[str
     return elapsed
 
 
-Statement = tuple[Any, Any]
-"""A statement as a connection's ``execute`` takes it: query and parameters."""
+Statement = tuple[Any, Any, dict[str, Any]]
+"""A statement as a connection's ``execute`` takes it: query, parameters and options (the page
+statements are sent unprepared, and so are they run again)."""
 
 _catching: contextvars.ContextVar[list[Statement] | None] = contextvars.ContextVar(
     "catching", default=None
@@ -249,7 +250,7 @@ class CatchingConnection(AsyncConnection[Any]):
     async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
         caught = _catching.get()
         if caught is not None:
-            caught.append((query, params))
+            caught.append((query, params, kwargs))
         return await super().execute(query, params, **kwargs)
 
 
@@ -291,9 +292,9 @@ async def explain_pages(url: str, pages: dict[str, Statement]) -> dict[str, Any]
     """Operation name -> EXPLAIN ANALYZE (JSON) of its page statement."""
     plans = {}
     async with await AsyncConnection.connect(url, **connection_kwargs(PoolSettings())) as conn:
-        for name, (query, params) in pages.items():
+        for name, (query, params, options) in pages.items():
             for _ in range(PLAN_WARM_UP):
-                await conn.execute(query, params)
+                await conn.execute(query, params, **options)
             cursor = await conn.execute(
                 f"EXPLAIN (ANALYZE, FORMAT JSON) {_text(query)}".encode(), params
             )
@@ -304,7 +305,7 @@ async def explain_pages(url: str, pages: dict[str, Statement]) -> dict[str, Any]
 
 class StatementClock:
     """Times a request's statements on a connection of its own, as the service's pool would
-    run them (the same options; prepared after a few runs)."""
+    run them (the same connection options, each statement sent as the service sent it)."""
 
     def __init__(self, url: str) -> None:
         self._loop = asyncio.new_event_loop()
@@ -318,8 +319,8 @@ class StatementClock:
 
     async def _run(self, statements: list[Statement]) -> float:
         started = time.perf_counter()
-        for query, params in statements:
-            cursor = await self._conn.execute(query, params)
+        for query, params, options in statements:
+            cursor = await self._conn.execute(query, params, **options)
             await cursor.fetchall()
         return (time.perf_counter() - started) * 1000
 
@@ -409,14 +410,16 @@ def print_size(results: dict[str, dict[str, Figures]]) -> None:
     before = results.get(BEFORE)
     columns = f"{'median':>8} {'p95':>8} {'SQL':>7} {'ratio':>6}"
     if before:
-        columns += f" {'before':>8} {'ratio':>6}"
+        columns += f" {'before':>8} {'p95':>8} {'ratio':>6}"
     print(f"{'operation':<30} {columns} {'in db':>7}  sequential scans")
     for name, figures in results[THIS].items():
         in_sql = "" if figures.sql_median is None else f"{figures.sql_median:.1f}"
         line = f"{name:<30} {figures.median:>8.1f} {figures.p95:>8.1f}"
         line += f" {in_sql:>7} {_ratio(figures):>6}"
         if before:
-            line += f" {before[name].median:>8.1f} {_ratio(before[name]):>6}"
+            line += (
+                f" {before[name].median:>8.1f} {before[name].p95:>8.1f} {_ratio(before[name]):>6}"
+            )
         in_db = "" if figures.database_ms is None else f"{figures.database_ms:.1f}"
         note = ", ".join(figures.seq_scans)
         if any(scan.startswith("portfolios ") for scan in figures.seq_scans):
