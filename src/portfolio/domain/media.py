@@ -48,10 +48,14 @@ class Thumbnail:
     @property
     def variants(self) -> tuple[ThumbnailVariant, ...]:
         """Its copies in the web formats, best first; none in the format it is stored in."""
+        key = self.key
+        # A list, not a generator: a public page asks this of some 700 thumbnails.
         return tuple(
-            ThumbnailVariant(mime, self.key + suffix)
-            for mime, suffix in WEB_VARIANTS
-            if not self.key.endswith(suffix)
+            [
+                ThumbnailVariant(mime, key + suffix)
+                for mime, suffix in WEB_VARIANTS
+                if not key.endswith(suffix)
+            ]
         )
 
 

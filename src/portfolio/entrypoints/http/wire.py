@@ -5,7 +5,8 @@ Struct (or a list of them) is presented the same way; a list of plain values is 
 collection, sorted; anything else is the attribute of the same name. A field that may be
 ``UNSET`` is left out unless the presenter ``expand``s it (all such fields of the Struct, or
 those named at every depth, as ``WEB_IMAGE``). Each presenter is compiled once from Python
-source, as dataclasses writes ``__init__``: no per-field lookup at run time.
+source, as dataclasses writes ``__init__``, into one expression for the whole object: no
+per-field lookup and no call per nested object at run time.
 """
 
 from __future__ import annotations
@@ -116,36 +117,51 @@ def presenter(data: type[S], *, expand: Expansion = False) -> Presenter[S]:
 
 
 def _compile(data: type[msgspec.Struct], expand: Expansion) -> Callable[..., Any]:
+    scope: dict[str, Any] = {}
+    source_code = (
+        f"def present(entity, url_for):\n    return {_build(data, expand, 'entity', 1, scope)}\n"
+    )
+    exec(compile(source_code, f"<presenter of {data.__name__}>", "exec"), scope)  # noqa: S102
+    present: Callable[..., Any] = scope["present"]
+    present.__doc__ = f"A {data.__name__} of the entity, its stored keys made URLs."
+    return present
+
+
+def _build(
+    data: type[msgspec.Struct], expand: Expansion, entity: str, depth: int, scope: dict[str, Any]
+) -> str:
+    """The expression making a ``data`` of the entity ``entity`` (an expression) at nesting
+    ``depth``, the Struct classes it names put in ``scope``. Nested Structs are
+    built in the same expression, not by calls to their own presenters: a public page presents
+    some 2,000 thumbnails and variants, and a call each was a fifth of its presenting."""
     hints = typing.get_type_hints(data)
-    scope: dict[str, Any] = {"Data": data}
+    made = f"Data{len(scope)}"
+    scope[made] = data
     arguments = []
     named = expand if isinstance(expand, frozenset) else frozenset()
     for name in data.__struct_fields__:
         if _may_be_unset(hints[name]) and not (expand is True or name in named):
             continue
-        source = name.removesuffix(_DATA)
+        source = f"{entity}.{name.removesuffix(_DATA)}"
         nested, many, optional = _shape(hints[name])
         if name == "f":
-            value = "url_for(entity.key)"
+            value = f"url_for({entity}.key)"
         elif nested is not None:
-            scope[f"present_{name}"] = presenter(nested, expand=named)
-            call = f"present_{name}(item, url_for)"
+            # Each depth has its own name, so a nested comprehension never shadows its parent.
+            item = f"item{depth}"
             if many:
-                value = f"[{call} for item in entity.{source}]"
+                value = f"[{_build(nested, named, item, depth + 1, scope)} for {item} in {source}]"
             elif optional:
-                value = f"None if (item := entity.{source}) is None else {call}"
+                built = _build(nested, named, item, depth + 1, scope)
+                value = f"None if ({item} := {source}) is None else {built}"
             else:
-                value = f"{call.replace('item', f'entity.{source}', 1)}"
+                value = _build(nested, named, source, depth + 1, scope)
         elif many:
-            value = f"sorted(entity.{source})"
+            value = f"sorted({source})"
         else:
-            value = f"entity.{source}"
+            value = source
         arguments.append(f"{name}=({value})")
-    source_code = f"def present(entity, url_for):\n    return Data({', '.join(arguments)})\n"
-    exec(compile(source_code, f"<presenter of {data.__name__}>", "exec"), scope)  # noqa: S102
-    present: Callable[..., Any] = scope["present"]
-    present.__doc__ = f"A {data.__name__} of the entity, its stored keys made URLs."
-    return present
+    return f"{made}({', '.join(arguments)})"
 
 
 def _may_be_unset(hint: Any) -> bool:
