@@ -35,6 +35,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def admin_headers(env: Mapping[str, str]) -> dict[str, str]:
+    """An admin made and given a token at the command line, as an operator does; the headers
+    carrying that token."""
+    subprocess.run([PORTFOLIO, "users", "create", "admin", "--admin"], env=env, check=True)
+    issued = subprocess.run(
+        [PORTFOLIO, "tokens", "create", "admin"], env=env, check=True, capture_output=True
+    )
+    return {"Authorization": f"Token {issued.stdout.decode().split()[-1]}"}
+
+
 @contextmanager
 def serving(
     env: Mapping[str, str | None],

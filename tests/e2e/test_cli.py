@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -126,39 +124,12 @@ def test_duplicate_user_is_refused(clean_database: str) -> None:
     assert "UserAlreadyExists: admin" in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_answers_http_with_two_workers(clean_database: str, tmp_path: Path) -> None:
     run(clean_database, "users", "create", "admin", "--admin")
     key = run(clean_database, "tokens", "create", "admin").stdout.strip().splitlines()[-1]
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PORTFOLIO_DATABASE_URL": clean_database,
-        "PORTFOLIO_MEDIA_ROOT": str(tmp_path),
-    }
-    server = subprocess.Popen(
-        [PORTFOLIO, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/ready", timeout=2) as response:
-                    assert json.load(response) == {"status": "ready"}
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not come up"
-                time.sleep(0.3)
+    env = {"PORTFOLIO_DATABASE_URL": clean_database, "PORTFOLIO_MEDIA_ROOT": str(tmp_path)}
+    printed: list[str] = []
+    with serving(env, printed, workers=2) as base:
         request = urllib.request.Request(
             f"{base}/api/portfolios/1", headers={"Authorization": f"Token {key}"}
         )
@@ -166,9 +137,7 @@ def test_serve_answers_http_with_two_workers(clean_database: str, tmp_path: Path
             urllib.request.urlopen(request, timeout=5)
         assert raised.value.code == 404
         assert json.load(raised.value) == {"detail": "Not found."}
-    finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=30)
+    output = printed[0]
     assert "GET /api/portfolios/1 404" in output
     assert key not in output
 

@@ -29,7 +29,7 @@ import psycopg
 import pytest
 
 from tests.e2e.tcp_proxy import CuttableProxy
-from tests.servers import PORTFOLIO, free_port, stop
+from tests.servers import PORTFOLIO, admin_headers, free_port, stop
 from tests.varnish import SITE_HOST, Reply, Varnish
 
 pytestmark = pytest.mark.postgres
@@ -170,11 +170,7 @@ def site(clean_database: str, tmp_path: Path, varnish: Callable[..., Varnish]) -
         "PORTFOLIO_EDGE_TIMEOUT": str(EDGE_TIMEOUT),
         "PORTFOLIO_PUBLIC_S_MAXAGE": "86400",
     }
-    subprocess.run([PORTFOLIO, "users", "create", "admin", "--admin"], env=env, check=True)
-    issued = subprocess.run(
-        [PORTFOLIO, "tokens", "create", "admin"], env=env, check=True, capture_output=True
-    )
-    admin = {"Authorization": f"Token {issued.stdout.decode().split()[-1]}"}
+    admin = admin_headers(env)
     service = Service(env, free_port())
     service.start(tmp_path / "serve.log")
     try:

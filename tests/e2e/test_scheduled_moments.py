@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import os
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ import httpx
 import msgspec
 import pytest
 
-from tests.servers import PORTFOLIO, serving
+from tests.servers import admin_headers, serving
 from tests.webhook_receiver import Received, Receiver, receiving
 
 pytestmark = pytest.mark.postgres
@@ -42,12 +41,7 @@ def env(clean_database: str, tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def admin(env: dict[str, str]) -> dict[str, str]:
-    full = {**os.environ, **env}
-    subprocess.run([PORTFOLIO, "users", "create", "admin", "--admin"], env=full, check=True)
-    issued = subprocess.run(
-        [PORTFOLIO, "tokens", "create", "admin"], env=full, check=True, capture_output=True
-    )
-    return {"Authorization": f"Token {issued.stdout.decode().split()[-1]}"}
+    return admin_headers({**os.environ, **env})
 
 
 @pytest.fixture

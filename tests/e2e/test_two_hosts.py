@@ -4,10 +4,6 @@ run: what one does, the other sees, and neither keeps a file on its own disk."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -18,46 +14,19 @@ import pytest
 from portfolio.adapters.s3.storage import S3Location, S3MediaStorage
 from tests import media_samples
 from tests.seaweedfs import SeaweedFS
+from tests.servers import admin_headers, serving
 
 pytestmark = pytest.mark.postgres
-
-PORTFOLIO = str(Path(sys.executable).parent / "portfolio")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
 def service(env: dict[str, str], media_root: Path) -> Iterator[str]:
-    """``portfolio serve`` on a free loopback port; yields its base URL, stops it after."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [PORTFOLIO, "serve", "--port", str(port)],
-        env={**env, "PORTFOLIO_MEDIA_ROOT": str(media_root)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the service did not come up: {process.communicate()[0]}")
-            time.sleep(0.3)
+    """``portfolio serve`` for one host (its own media directory); its base URL. It must
+    have printed no traceback by the time it stopped."""
+    output: list[str] = []
+    with serving({**env, "PORTFOLIO_MEDIA_ROOT": str(media_root)}, output) as base:
         yield base
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        assert "Traceback" not in output, output
+    assert "Traceback" not in output[0], output[0]
 
 
 def test_what_one_host_uploads_the_other_serves_and_deletes(
@@ -69,11 +38,7 @@ def test_what_one_host_uploads_the_other_serves_and_deletes(
         **seaweedfs.environment(bucket, prefix="fleet"),
         "PORTFOLIO_DATABASE_URL": clean_database,
     }
-    subprocess.run([PORTFOLIO, "users", "create", "admin", "--admin"], env=env, check=True)
-    issued = subprocess.run(
-        [PORTFOLIO, "tokens", "create", "admin"], env=env, check=True, capture_output=True
-    )
-    admin = {"Authorization": f"Token {issued.stdout.decode().split()[-1]}"}
+    admin = admin_headers(env)
     disks = [tmp_path / "host-a", tmp_path / "host-b"]
     for disk in disks:
         disk.mkdir()

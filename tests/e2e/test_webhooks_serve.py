@@ -24,7 +24,7 @@ from standardwebhooks import Webhook
 
 from portfolio.adapters.aesgcm.secrets import AesGcmSecretBox
 from portfolio.domain import EVENT_TYPES, PING
-from tests.servers import PORTFOLIO, free_port
+from tests.servers import PORTFOLIO, admin_headers, free_port
 from tests.webhook_receiver import Receiver, receiving
 
 pytestmark = pytest.mark.postgres
@@ -95,11 +95,7 @@ def env(clean_database: str, tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def admin(env: dict[str, str]) -> dict[str, str]:
-    subprocess.run([PORTFOLIO, "users", "create", "admin", "--admin"], env=env, check=True)
-    issued = subprocess.run(
-        [PORTFOLIO, "tokens", "create", "admin"], env=env, check=True, capture_output=True
-    )
-    return {"Authorization": f"Token {issued.stdout.decode().split()[-1]}"}
+    return admin_headers(env)
 
 
 @pytest.fixture
