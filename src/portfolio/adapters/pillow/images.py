@@ -54,15 +54,16 @@ _PROFILE_FORMATS = frozenset({ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.WEB
 
 # Chosen by measurement (bench/web_images.py, docs/performance.md): on lossless photographs,
 # the lowest qualities whose SSIMULACRA2 score matches the JPEG thumbnail's (quality 85) on the
-# median photo. AVIF in 4:4:4 with aom's quantization matrices capped at level 8 (flatter
-# ones cost bytes this metric does not reward) takes about 5 points fewer of the JPEG's bytes
-# than 4:2:0 at that score; speed 8 keeps a 1080 px first request under 300 ms of CPU
-# (speed 7 adds about 70 ms). WebP takes a fractional quality, and method 6 about 3 points
-# fewer bytes than 4 for about 25 ms more on a 1080 px thumbnail.
-AVIF_QUALITY = 70
-AVIF_SPEED = 8
+# median photo. AVIF in 4:4:4 with aom's quantization matrices kept between levels 4 and 8
+# (flatter ones cost bytes this metric does not reward) at speed 6 takes 59 % of the JPEG's
+# bytes; speed 8 needs 64-65 % for the same score. Speed 6 costs about 365 ms of CPU for a
+# 1080 px first request, 245 ms on the wall clock with the encoder's two threads, under the
+# 300 ms bound; later requests read the stored file. WebP takes a fractional quality, and
+# method 6 about 3 points fewer bytes than 4 for about 25 ms more on a 1080 px thumbnail.
+AVIF_QUALITY = 67
+AVIF_SPEED = 6
 AVIF_SUBSAMPLING = "4:4:4"
-AVIF_CODEC_OPTIONS = (("qm-max", "8"),)  # key-value pairs, as libavif takes them
+AVIF_CODEC_OPTIONS = (("qm-min", "4"), ("qm-max", "8"))  # key-value pairs, as libavif takes them
 WEBP_VARIANT_QUALITY = 85.6
 WEBP_VARIANT_METHOD = 6
 
