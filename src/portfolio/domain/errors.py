@@ -2,6 +2,43 @@
 
 from __future__ import annotations
 
+__all__ = [
+    "AuthenticationFailed",
+    "CorruptImage",
+    "DeliveryNotFound",
+    "DomainError",
+    "DuplicateValue",
+    "EmployerNotFound",
+    "EmptyFile",
+    "ExtensionMismatch",
+    "FileTooLarge",
+    "InUse",
+    "InvalidCredentials",
+    "InvalidFile",
+    "LastActiveAdmin",
+    "LinkNotFound",
+    "MediaNotFound",
+    "MetaNotFound",
+    "MissingReference",
+    "MissingReferences",
+    "MovedBesideItself",
+    "NotFound",
+    "PageNotFound",
+    "PermissionDenied",
+    "PortfolioNotFound",
+    "Referrer",
+    "RevisionNotFound",
+    "ServiceUnavailable",
+    "TagNotFound",
+    "TakenMeanwhile",
+    "Throttled",
+    "TokenNotFound",
+    "TooManyPixels",
+    "UserNotFound",
+    "WebhookNotFound",
+    "WithdrawnBeforePublished",
+]
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 

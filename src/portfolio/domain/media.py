@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+__all__ = [
+    "ALT_MAX_LENGTH",
+    "THUMBNAIL_SIZES",
+    "WEB_VARIANTS",
+    "Media",
+    "Thumbnail",
+    "ThumbnailVariant",
+    "fit_within",
+]
+
 from dataclasses import dataclass
 from datetime import datetime
 

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+__all__ = [
+    "RETRIEVE_PORTFOLIO",
+    "Action",
+    "Resource",
+    "is_permission_code",
+    "permission_code",
+]
+
 from enum import IntEnum
 
 

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+__all__ = [
+    "Employer",
+    "Link",
+    "Meta",
+    "Portfolio",
+    "Publication",
+    "Tag",
+    "publication",
+]
+
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["human_readable_size"]
+
 from functools import lru_cache
 
 _UNITS = ("B", "KB", "MB", "GB", "TB")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["Principal", "may_manage"]
+
 from dataclasses import dataclass, field
 
 

@@ -3,6 +3,24 @@ them, when a failed one is tried again, and which targets a delivery may never r
 
 from __future__ import annotations
 
+__all__ = [
+    "ATTEMPTS",
+    "DELIVERED",
+    "EVENT_TYPES",
+    "FAILED",
+    "PENDING",
+    "PING",
+    "Delivery",
+    "Endpoint",
+    "Target",
+    "UnknownEventTypes",
+    "UnsafeTarget",
+    "ip_literal",
+    "refused_address",
+    "retry_delay",
+    "webhook_target",
+]
+
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime
