@@ -25,20 +25,26 @@ from portfolio.entrypoints.http.forms import (
     Url,
 )
 from portfolio.entrypoints.http.portfolios import PORTFOLIO_FORM
-from portfolio.entrypoints.http.shared_objects import EMPLOYER_FORM, LINK_FORM, META_FORM, TAG_FORM
+from portfolio.entrypoints.http.shared_objects import SHARED_RESOURCES
 from portfolio.entrypoints.settings import Settings
 from tests.memory_container import in_memory_container
 
 Client = AsyncTestClient  # type: ignore[type-arg]
-RESOURCES = ("portfolios", "employers", "tags", "links", "meta")
+FORMS: dict[str, Form] = {
+    "portfolios": PORTFOLIO_FORM,
+    **{shared.path: shared.form for shared in SHARED_RESOURCES if shared.form is not None},
+}
+"""The resources written through a JSON form: the portfolios, and every shared kind declared."""
+RESOURCES = tuple(FORMS)
 WRITE_NAMES = {
-    "portfolios": "Portfolio",
-    "employers": "Employer",
-    "tags": "Tag",
-    "links": "Link",
-    "meta": "Meta",
+    **{resource: form.name for resource, form in FORMS.items()},
     "webhooks": "Webhook",
 }
+ITEMS = {
+    *(f"/api/{resource}/{{id}}" for resource in (*RESOURCES, "media", "users", "webhooks")),
+    "/api/portfolios/trash/{id}",
+}
+"""Every route of one object by its id."""
 SEARCHED_LISTS = {f"/api/{resource}" for resource in (*RESOURCES, "users")}
 FILTERED_LISTS = {*SEARCHED_LISTS, "/api/audit"}
 """Lists whose query can be field errors (a 400 naming the parameter)."""
@@ -391,7 +397,7 @@ def test_patch_bodies_have_no_defaults_and_require_nothing(schema: dict[str, Any
 
 def test_ids_in_paths_are_documented_as_positive_64_bit_integers(schema: dict[str, Any]) -> None:
     items = [path for path in schema["paths"] if path.endswith("/{id}")]
-    assert len(items) == 9
+    assert set(items) == ITEMS
     for path in items:
         for operation in schema["paths"][path].values():
             (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
@@ -477,7 +483,7 @@ def test_every_body_and_parameter_has_an_example(schema: dict[str, Any]) -> None
 
 STRING_FIELDS = [
     (form, field)
-    for form in (PORTFOLIO_FORM, EMPLOYER_FORM, TAG_FORM, LINK_FORM, META_FORM)
+    for form in FORMS.values()
     for field in form.fields
     if isinstance(field.rule, Text | OptionalSlug | Url)
 ]

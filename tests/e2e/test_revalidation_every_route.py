@@ -1,5 +1,6 @@
 """No 304 hides a change, on every GET route there is: the routes come from the application's
-own route table, and a route without a case here fails the test.
+own route table, and a route without a case here fails the test. The shared kinds' cases
+follow from their declarations (``SHARED_RESOURCES``), so a new kind is covered as declared.
 
 For each route: build an answer (200, ETag E1), revalidate it (304, twice: built and compared,
 then answered from what the first revalidation learnt), change what it shows through the API,
@@ -17,13 +18,17 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 import pytest
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from portfolio.entrypoints.container import Container
+from portfolio.entrypoints.http.forms import Reference, Text
+from portfolio.entrypoints.http.resource import Resource
+from portfolio.entrypoints.http.shared_objects import SHARED_RESOURCES
+from portfolio.entrypoints.http.wire import ImageData
 from portfolio.entrypoints.settings import Settings
 from tests import media_samples
 
@@ -123,17 +128,39 @@ def operator_patch(path: Callable[[World], str], body: str) -> Change:
     return change
 
 
-def shared(collection: str, field: str, image: str | None) -> dict[str, Case]:
-    """The list and item routes of a shared object; the CLI re-creates the thumbnails of
-    ``image`` when it shows one, or else changes ``field`` through ``portfolio api``."""
+def shows_an_image(resource: Resource[Any]) -> bool:
+    """Whether the kind's wire object shows an image with thumbnails (a meta entry shows its
+    file without them)."""
+    hints = get_type_hints(resource.data).values()
+    return any(hint is ImageData or ImageData in get_args(hint) for hint in hints)
+
+
+def created(resource: Resource[Any], world: World) -> dict[str, Any]:
+    """A create's body for the kind: its form's example, every media reference the logo."""
+    assert resource.form is not None
+    references = {
+        field.name: world.ids["logo"]
+        for field in resource.form.fields
+        if isinstance(field.rule, Reference)
+    }
+    return {**resource.form.example, **references}
+
+
+def shared(resource: Resource[Any]) -> dict[str, Case]:
+    """The list and item routes of a shared kind, as declared: the API changes its first text
+    field; the CLI re-creates the logo's thumbnails when it shows an image, or else changes
+    that field through ``portfolio api``."""
+    assert resource.form is not None
+    collection = resource.path
+    field = next(field.name for field in resource.form.fields if isinstance(field.rule, Text))
 
     def item(world: World) -> str:
         return f"/api/{collection}/{world.ids[collection]}"
 
     by_api = patch(item, {field: "changed through the API"})
     by_cli = (
-        regenerate_thumbnails(image)
-        if image is not None
+        regenerate_thumbnails("logo")
+        if shows_an_image(resource)
         else operator_patch(item, f'{{"{field}": "changed through the CLI"}}')
     )
     return {
@@ -223,11 +250,8 @@ CASES: dict[str, Case] = {
     "/api/portfolios/trash/": Case(
         lambda _: "/api/portfolios/trash/", trash_portfolio, restore_portfolio_by_cli
     ),
-    **shared("employers", "description", "logo"),
-    **shared("tags", "name", "logo"),
-    **shared("links", "name", "logo"),
-    # A meta entry shows its file without thumbnails.
-    **shared("meta", "value_text", None),
+    # Every shared kind, from its declaration.
+    **{path: case for resource in SHARED_RESOURCES for path, case in shared(resource).items()},
     "/api/media/": Case(lambda _: "/api/media/", upload_another, add_file_by_cli),
     "/api/media/{id:str}": Case(
         lambda w: f"/api/media/{w.ids['cover']}",
@@ -334,15 +358,9 @@ async def make_world(
     )
     world.ids["cover"] = await world.upload("cover.png")
     world.ids["logo"] = await world.upload("logo.png")
-    logo = world.ids["logo"]
-    made = {
-        "employers": {"name": "Client", "image": logo},
-        "tags": {"name": "Design", "image": logo},
-        "links": {"name": "Site", "url": "https://example.com/", "image": logo},
-        "meta": {"key": "quote", "value_text": "Great", "value_file": logo},
-    }
-    for collection, body in made.items():
-        world.ids[collection] = (await world.call("POST", f"/api/{collection}/", json=body))["id"]
+    for resource in SHARED_RESOURCES:
+        made = await world.call("POST", f"/api/{resource.path}/", json=created(resource, world))
+        world.ids[resource.path] = made["id"]
     portfolio = await world.call(
         "POST",
         "/api/portfolios/",
