@@ -28,10 +28,9 @@ FROM unnest(%s::text[], %s::text[], %s::bigint[]) WITH ORDINALITY
      unnest(%s::text[]) AS consumer
 ORDER BY change.position
 """
+# The batch is chosen once (a materialized CTE), as the trash's purge chooses its own.
 _CLAIM = """
-UPDATE outbox SET available_at = now() + make_interval(secs => %(lease)s),
-                  attempts = attempts + 1
-WHERE id IN (
+WITH claimed AS MATERIALIZED (
     SELECT id FROM outbox
     WHERE consumer = %(consumer)s AND available_at <= now()
     -- outbox_due's own order: ORDER BY id walked the primary key, dead entries of events
@@ -39,6 +38,9 @@ WHERE id IN (
     ORDER BY available_at, id LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 )
+UPDATE outbox SET available_at = now() + make_interval(secs => %(lease)s),
+                  attempts = attempts + 1
+WHERE id IN (SELECT id FROM claimed)
 RETURNING id, event, resource, object_id, created_at, attempts
 """
 

@@ -39,10 +39,13 @@ _RESTORE = (
 )
 _PURGE = "DELETE FROM portfolios WHERE id = %s AND deleted_at IS NOT NULL"
 # Oldest first from the trash's index; rows another purge holds are left to it.
+# The batch is chosen once, in a materialized CTE: a subquery under IN may be run again by
+# the plan, and each run skips the rows this statement already deleted, so its LIMIT would
+# not bound the batch (a fresh-clone run once purged three with a limit of two).
 _PURGE_BEFORE = (
-    "DELETE FROM portfolios WHERE id IN (SELECT id FROM portfolios"
+    "WITH doomed AS MATERIALIZED (SELECT id FROM portfolios"
     " WHERE deleted_at < %s ORDER BY deleted_at, id LIMIT %s FOR UPDATE SKIP LOCKED)"
-    " RETURNING id"
+    " DELETE FROM portfolios WHERE id IN (SELECT id FROM doomed) RETURNING id"
 )
 _decode_trashed = msgspec.json.Decoder(list[Trashed])
 # The display order's lock: moves take it for their whole transaction (beside the
