@@ -2,13 +2,13 @@
 OpenAPI text, operation ids, page types); its ``ResourceEndpoints`` hooks (``find``, ``get``,
 ``create``, ``change``, ``remove``) do the work, as DRF's generic views call ``get_queryset`` and
 ``perform_create``. A new resource is a wire Struct, a declaration and endpoints, named in
-``app.RESOURCES``; an extra route is made with ``action``.
+``app.RESOURCES``; an extra route is made with the declaration's ``action``, as DRF's.
 
 Annotations stay objects (no postponed evaluation): Litestar reads the types of the handlers made
 here per resource.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
@@ -128,7 +128,6 @@ class Resource(Generic[DataT]):
     query: tuple[QueryParameter, ...] = (SEARCH_PARAMETER,)  # the list's, beside page and size
     item_query: tuple[QueryParameter, ...] = ()  # a retrieve's (and the list's too)
     reads: tuple[str, ...] = (CATALOGUE,)  # the change topics it reads (see caching)
-    actions: tuple[HTTPRouteHandler, ...] = ()  # routes beyond the operations, made by action
     body_limit: int | EmptyType = Empty  # Empty: the application's
     invalid_example: FieldErrors | None = None  # a write's 400, for the OpenAPI examples
     list_errors: FieldErrors | None = None  # the list query's 400, for the OpenAPI examples
@@ -137,6 +136,8 @@ class Resource(Generic[DataT]):
     deletes_refused_in_use: bool = True  # a delete can be 409 while something refers to it
     # Answers an operation gives beyond the ones every such operation gives.
     answers: Mapping[str, Mapping[int, ResponseSpec]] = field(default_factory=dict)
+    # Routes beyond the operations, in the order ``action`` made them.
+    actions: list[HTTPRouteHandler] = field(default_factory=list, compare=False)
 
     @property
     def page(self) -> Any:
@@ -157,53 +158,62 @@ class Resource(Generic[DataT]):
         """The links from a create's 201 to ``operations``, which take the new object's id."""
         return links_to({self.operation_id(name): self.operation_id(name) for name in operations})
 
-    def operation(self, name: str, note: str | None = None, **texts: str) -> dict[str, Any]:
-        """The decorator arguments of a handler of operation ``name`` (``note`` and ``texts``:
-        those of a route beside the operations)."""
+    def operation(self, name: str) -> dict[str, Any]:
+        """The decorator arguments of a handler of operation ``name``."""
         action = _ACTIONS[name]
         summary = f"List {self.plural}" if name == LIST else f"{_VERBS[name]} {self.a}"
-        note = self.notes.get(name, "") if note is None else note
-        opt, allowed = self.allowing(action)
+        opt, allowed = _allowing(self.code, action)
         if name in (LIST, RETRIEVE):
             opt[READS_OPT] = self.reads
         return {
             "opt": opt,
             "operation_id": self.operation_id(name),
             "summary": self.summaries.get(name, summary),
-            "description": f"{note} {allowed}".strip(),
-            **texts,
+            "description": f"{self.notes.get(name, '')} {allowed}".strip(),
         }
 
-    def allowing(self, action: Action) -> tuple[dict[str, Any], str]:
-        """The ``opt`` that lets callers do ``action`` here, and the sentence saying who."""
-        if self.code is None:
-            return {ADMINS_OPT: True}, ADMINS_ONLY
-        return permission(self.code, action), f"Permission {permission_code(self.code, action)}."
+    def action(
+        self,
+        method: Method,
+        path: str,
+        act: Action,
+        *,
+        description: str,
+        code: Code | EmptyType | None = Empty,
+        returns: Any = None,
+        **options: Any,
+    ) -> Callable[[Any], HTTPRouteHandler]:
+        """Makes a handler a route of this resource beside its operations, requiring ``act``
+        here (or on ``code``; None: admins only), said in its opt and description; a GET reads
+        what the resource reads. ``returns``: the body's type, where the handler's is ``Any``."""
+        opt, who = _allowing(self.code if code is Empty else code, act)
+        if method == "GET":
+            opt[READS_OPT] = self.reads
+
+        def routed(handler: Any) -> HTTPRouteHandler:
+            if returns is not None:
+                answering(handler, returns)
+            made = route(
+                path, http_method=method, opt=opt, description=f"{description} {who}", **options
+            )(handler)
+            self.actions.append(made)
+            return made
+
+        return routed
 
 
-def action(
-    resource: Resource[Any],
-    method: Method,
-    path: str,
-    act: Action,
-    *,
-    operation_id: str,
-    summary: str,
-    description: str,
-    **options: Any,
-) -> HTTPRouteHandler:
-    """An extra route of ``resource``, its code (``act`` on it) in its opt and description."""
-    allowed, who = resource.allowing(act)
-    opt = {**allowed, **options.pop("opt", {})}
-    return route(
-        path,
-        http_method=method,
-        opt=opt,
-        operation_id=operation_id,
-        summary=summary,
-        description=f"{description} {who}",
-        **options,
-    )
+def _allowing(code: Code | None, action: Action) -> tuple[dict[str, Any], str]:
+    """The ``opt`` that lets callers do ``action`` on ``code``, and the sentence saying who."""
+    if code is None:
+        return {ADMINS_OPT: True}, ADMINS_ONLY
+    return permission(code, action), f"Permission {permission_code(code, action)}."
+
+
+PAGED_READ: dict[str, Any] = {
+    "responses": read_responses(404),
+    "operation_class": documented(conditional=True, query=[p.documented() for p in PAGED]),
+}
+"""How a paged list beside the operations is documented (``action``'s options)."""
 
 
 def author_of(request: AnyRequest) -> Author:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from litestar import Response, post
+from litestar import Response
 
 from portfolio.application.listing import Page
 from portfolio.application.media.library import ChangeMedia, DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.upload import MediaLimits, UploadMedia
-from portfolio.domain import ALT_MAX_LENGTH, Media, MediaNotFound
+from portfolio.domain import ALT_MAX_LENGTH, Action, Media, MediaNotFound
 from portfolio.domain import Resource as Code
 from portfolio.entrypoints.http.forms import Field, Form, Text
 from portfolio.entrypoints.http.injection import Injected
@@ -39,17 +39,6 @@ from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TA
 from portfolio.entrypoints.http.wire import WEB_IMAGE, ImageData, Presenter, presenter
 from portfolio.entrypoints.telemetry.metrics import upload_stored
 
-_NOTES = {
-    LIST: "Newest first, 20 a page.",
-    CREATE: "A multipart body with the file in `file` and, optionally, the name to show in "
-    "`name`. Answers the media object: as portfolios show it, with its thumbnails for an "
-    "image, then `alt` and `placeholder`, each thumbnail listing its AVIF and WebP `variants`. "
-    "A refused upload leaves no file and no record.",
-    DELETE: "Removes the record, the file, its thumbnails and their AVIF and WebP variants. "
-    "Refused (409, naming them) while a portfolio, employer, tag, link or meta entry refers "
-    "to it.",
-    UPDATE: "Only the alternative text (`alt`) can be changed; the file itself never is.",
-}
 MEDIA_FORM = Form(
     "Media",
     (
@@ -74,8 +63,8 @@ _TAKE_MEDIA = {
         (META, "value_file"),
     )
 }
-# Declared without its upload first, for the upload's own texts.
-_BARE: Resource[ImageData] = Resource(
+
+MEDIA: Resource[ImageData] = Resource(
     code=Code.MEDIA,
     path="media",
     name="MediaList",
@@ -83,21 +72,38 @@ _BARE: Resource[ImageData] = Resource(
     plural="media",
     data=ImageData,
     missing=MediaNotFound,
-    notes=_NOTES,
+    operations=(LIST, RETRIEVE, UPDATE, DELETE),
+    form=MEDIA_FORM,
+    query=(),
+    notes={
+        LIST: "Newest first, 20 a page.",
+        CREATE: "A multipart body with the file in `file` and, optionally, the name to show in "
+        "`name`. Answers the media object: as portfolios show it, with its thumbnails for an "
+        "image, then `alt` and `placeholder`, each thumbnail listing its AVIF and WebP `variants`. "
+        "A refused upload leaves no file and no record.",
+        DELETE: "Removes the record, the file, its thumbnails and their AVIF and WebP variants. "
+        "Refused (409, naming them) while a portfolio, employer, tag, link or meta entry refers "
+        "to it.",
+        UPDATE: "Only the alternative text (`alt`) can be changed; the file itself never is.",
+    },
 )
 
 
 # The upload's body limit is the application's (PORTFOLIO_MAX_UPLOAD_BYTES and the room
 # multipart framing needs), set where the settings are known.
-@post(
+@MEDIA.action(
+    "POST",
     "/",
-    **_BARE.operation(CREATE, summary="Upload a file"),
+    Action.CREATE,
+    operation_id=MEDIA.operation_id(CREATE),
+    summary="Upload a file",
+    description=MEDIA.notes[CREATE],
     operation_class=documented(
         body=upload_schema(),
         media_type=MULTIPART,
         body_example={"file": "Minutes of the kick-off meeting.", "name": "Kick-off minutes"},
         fields={"file": [NO_FILE]},
-        links={**_BARE.links_from_create(RETRIEVE, DELETE), **links_into(_TAKE_MEDIA)},
+        links={**MEDIA.links_from_create(RETRIEVE, DELETE), **links_into(_TAKE_MEDIA)},
         retried=True,
     ),
     responses=upload_responses(),
@@ -110,16 +116,6 @@ async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints])
     # The annotation documents the body; an answer repeated for a retry comes as a Response,
     # which Litestar sends as it is.
     return created  # type: ignore[return-value]
-
-
-MEDIA: Resource[ImageData] = replace(
-    _BARE,
-    operations=(LIST, RETRIEVE, UPDATE, DELETE),
-    form=MEDIA_FORM,
-    query=(),
-    actions=(upload_media,),
-    notes=_NOTES,
-)
 
 
 @dataclass(kw_only=True)
