@@ -134,6 +134,8 @@ class Resource(Generic[DataT]):
     notes: Mapping[str, str] = field(default_factory=dict)  # before the permission sentence
     summaries: Mapping[str, str] = field(default_factory=dict)  # better than "Create a tag"
     deletes_refused_in_use: bool = True  # a delete can be 409 while something refers to it
+    # A create's documentation, where its body is not the form.
+    create_documented: Callable[[Any], type[Operation]] | None = None
     # Answers an operation gives beyond the ones every such operation gives.
     answers: Mapping[str, Mapping[int, ResponseSpec]] = field(default_factory=dict)
     # Routes beyond the operations, in the order ``action`` made them.
@@ -269,6 +271,17 @@ class ResourceEndpoints(Generic[EntityT, DataT]):
     async def create(self, request: AnyRequest, values: dict[str, Any]) -> EntityT:
         """A new object from the form's values."""
         raise NotImplementedError
+
+    async def receive(self, request: AnyRequest) -> DataT | Response[bytes]:
+        """A create's answer, made once per ``Idempotency-Key`` (a retry's is the first one,
+        as a Response): the form's values made a new object. Overridden where a create's body
+        is not the form."""
+
+        async def make() -> DataT:
+            values = _form_of(self.resource).values(await request.body(), partial=False)
+            return self.present(request, await self.create(request, values))
+
+        return await create_once(request, self.retries, request.body, make)
 
     async def change(
         self, request: AnyRequest, object_id: int, values: dict[str, Any], *, partial: bool
@@ -451,21 +464,19 @@ _SEARCH_TOO_LONG: FieldErrors = {"search": ["Ensure this field has no more than 
 
 
 def _create(resource: Resource[DataT]) -> HTTPRouteHandler:
-    form = _form_of(resource)
-
     async def handler(
         request: AnyRequest, endpoints: Injected[ResourceEndpoints[Any, DataT]]
     ) -> Any:
-        async def make() -> DataT:
-            values = form.values(await request.body(), partial=False)
-            return endpoints.present(request, await endpoints.create(request, values))
-
-        return await create_once(request, endpoints.retries, request.body, make)
+        return await endpoints.receive(request)
 
     return post(
         "/",
         **resource.operation(CREATE),
-        operation_class=_write(resource, partial=False, links=True),
+        operation_class=(
+            resource.create_documented(resource)
+            if resource.create_documented
+            else _write(resource, partial=False, links=True)
+        ),
         responses={**create_responses(413), **resource.answers.get(CREATE, {})},
     )(answering(handler, resource.data))
 

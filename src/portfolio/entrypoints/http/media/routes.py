@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Response
+from litestar.openapi.spec import Operation
 
 from portfolio.application.listing import Page
 from portfolio.application.media.library import ChangeMedia, DeleteMedia, GetMedia, ListMedia
 from portfolio.application.media.upload import MediaLimits, UploadMedia
-from portfolio.domain import ALT_MAX_LENGTH, Action, Media, MediaNotFound
+from portfolio.domain import ALT_MAX_LENGTH, Media, MediaNotFound
 from portfolio.domain import Resource as Code
 from portfolio.entrypoints.http.forms import Field, Form, Text
-from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.media.uploads import (
     MULTIPART,
     NO_FILE,
@@ -64,6 +64,20 @@ _TAKE_MEDIA = {
     )
 }
 
+
+def _upload_documented(media: Resource[Any]) -> type[Operation]:
+    # The upload's body limit is the application's (PORTFOLIO_MAX_UPLOAD_BYTES and the room
+    # multipart framing needs), set where the settings are known.
+    return documented(
+        body=upload_schema(),
+        media_type=MULTIPART,
+        body_example={"file": "Minutes of the kick-off meeting.", "name": "Kick-off minutes"},
+        fields={"file": [NO_FILE]},
+        links={**media.links_from_create(RETRIEVE, DELETE), **links_into(_TAKE_MEDIA)},
+        retried=True,
+    )
+
+
 MEDIA: Resource[ImageData] = Resource(
     code=Code.MEDIA,
     path="media",
@@ -72,9 +86,12 @@ MEDIA: Resource[ImageData] = Resource(
     plural="media",
     data=ImageData,
     missing=MediaNotFound,
-    operations=(LIST, RETRIEVE, UPDATE, DELETE),
+    operations=(LIST, CREATE, RETRIEVE, UPDATE, DELETE),
     form=MEDIA_FORM,
     query=(),
+    summaries={CREATE: "Upload a file"},
+    create_documented=_upload_documented,
+    answers={CREATE: {413: upload_responses()[413]}},
     notes={
         LIST: "Newest first, 20 a page.",
         CREATE: "A multipart body with the file in `file` and, optionally, the name to show in "
@@ -87,35 +104,6 @@ MEDIA: Resource[ImageData] = Resource(
         UPDATE: "Only the alternative text (`alt`) can be changed; the file itself never is.",
     },
 )
-
-
-# The upload's body limit is the application's (PORTFOLIO_MAX_UPLOAD_BYTES and the room
-# multipart framing needs), set where the settings are known.
-@MEDIA.action(
-    "POST",
-    "/",
-    Action.CREATE,
-    operation_id=MEDIA.operation_id(CREATE),
-    summary="Upload a file",
-    description=MEDIA.notes[CREATE],
-    operation_class=documented(
-        body=upload_schema(),
-        media_type=MULTIPART,
-        body_example={"file": "Minutes of the kick-off meeting.", "name": "Kick-off minutes"},
-        fields={"file": [NO_FILE]},
-        links={**MEDIA.links_from_create(RETRIEVE, DELETE), **links_into(_TAKE_MEDIA)},
-        retried=True,
-    ),
-    responses=upload_responses(),
-)
-async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints]) -> ImageData:
-    """A new media object, stored once per ``Idempotency-Key``."""
-    created = await endpoints.receive(request)
-    if not isinstance(created, Response):  # a retry's repeated answer stored nothing new
-        upload_stored(created.size)
-    # The annotation documents the body; an answer repeated for a retry comes as a Response,
-    # which Litestar sends as it is.
-    return created  # type: ignore[return-value]
 
 
 @dataclass(kw_only=True)
@@ -135,7 +123,8 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
         return presenter(ImageData, expand=WEB_IMAGE)
 
     async def receive(self, request: AnyRequest) -> ImageData | Response[bytes]:
-        """Store the body's file; the media object as a portfolio's ``image_data`` shows it."""
+        """Store the body's file, once per ``Idempotency-Key``; the media object as a
+        portfolio's ``image_data`` shows it."""
         async with received_upload(request, self.limits.max_bytes) as upload:
 
             async def parts() -> bytes:
@@ -145,6 +134,7 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
                 media = await self.upload(
                     upload.file, upload.file_name, upload.shown_name, by=author_of(request)
                 )
+                upload_stored(media.size)
                 return self.present(request, media)
 
             return await create_once(request, self.retries, parts, store)
