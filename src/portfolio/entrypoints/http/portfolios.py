@@ -294,10 +294,6 @@ def portfolio_filter(query: Any) -> PortfolioFilter:
 
 PORTFOLIOS: Resource[PortfolioData] = Resource(
     code=Code.PORTFOLIOS,
-    path="portfolios",
-    name="Portfolio",
-    singular="portfolio",
-    plural="portfolios",
     data=PortfolioData,
     missing=PortfolioNotFound,
     form=PORTFOLIO_FORM,

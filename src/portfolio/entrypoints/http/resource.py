@@ -117,12 +117,16 @@ class Resource(Generic[DataT]):
     """What makes one resource; its routes and their texts are derived from it."""
 
     code: Code | None  # the permission codes' first two digits; None: admins only
-    path: str  # under /api/, also the OpenAPI tag
-    name: str  # the wire Struct's stem: Tag for TagData and TagPage
-    singular: str
-    plural: str
     data: type[DataT]
     missing: type[NotFound]
+    # Left empty, each is derived as Django derives a model's verbose names: the name is the
+    # wire Struct's stem (Tag for TagData, and so TagPage), the singular that name in lower
+    # case, the plural the singular and an s, the path (under /api/, also the OpenAPI tag)
+    # the plural.
+    name: str = ""
+    singular: str = ""
+    plural: str = ""
+    path: str = ""
     operations: tuple[str, ...] = ALL_OPERATIONS
     form: Form | None = None  # the JSON body of writes; None where writes are not JSON
     query: tuple[QueryParameter, ...] = (SEARCH_PARAMETER,)  # the list's, beside page and size
@@ -139,7 +143,20 @@ class Resource(Generic[DataT]):
     # Answers an operation gives beyond the ones every such operation gives.
     answers: Mapping[str, Mapping[int, ResponseSpec]] = field(default_factory=dict)
     # Routes beyond the operations, in the order ``action`` made them.
-    actions: list[HTTPRouteHandler] = field(default_factory=list, compare=False)
+    actions: list[HTTPRouteHandler] = field(default_factory=list, init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        name = self.name or self.data.__name__.removesuffix("Data")
+        singular = self.singular or name.lower()
+        plural = self.plural or f"{singular}s"
+        derived = {
+            "name": name,
+            "singular": singular,
+            "plural": plural,
+            "path": self.path or plural,
+        }
+        for attribute, value in derived.items():
+            object.__setattr__(self, attribute, value)
 
     @property
     def page(self) -> Any:

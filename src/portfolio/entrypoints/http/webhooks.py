@@ -144,10 +144,6 @@ _UNSAFE_URL = {"url": ["The URL's host is a private address (10.0.0.1): refused.
 
 WEBHOOKS: Resource[WebhookData] = Resource(
     code=None,
-    path="webhooks",
-    name="Webhook",
-    singular="webhook",
-    plural="webhooks",
     data=WebhookData,
     missing=WebhookNotFound,
     reads=(),

@@ -41,10 +41,6 @@ _BY_ACCOUNT = "Staff act only on users holding no code they lack, never on admin
 
 USERS: Resource[UserData] = Resource(
     code=Code.USERS,
-    path="users",
-    name="User",
-    singular="user",
-    plural="users",
     data=UserData,
     missing=UserNotFound,
     operations=(LIST, CREATE, RETRIEVE, UPDATE, DELETE),

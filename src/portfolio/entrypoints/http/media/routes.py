@@ -80,7 +80,6 @@ def _upload_documented(media: Resource[Any]) -> type[Operation]:
 
 MEDIA: Resource[ImageData] = Resource(
     code=Code.MEDIA,
-    path="media",
     name="MediaList",
     singular="media object",
     plural="media",
