@@ -400,15 +400,23 @@ class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
         await self.manage.delete(object_id, author_of(request))
 
 
-def routes(resource: Resource[Any], endpoints: Provide, prefix: str = "/api/") -> Router:
-    """``<prefix><path>``: the resource's operations and actions, given ``endpoints``."""
+def routes(resource: Resource[Any], endpoints: Provide) -> Router:
+    """``/api/<path>``: the resource's operations and actions, given ``endpoints``."""
     made = [*resource.actions, *(_HANDLERS[name](resource) for name in resource.operations)]
+    return router(resource.path, made, endpoints, request_max_body_size=resource.body_limit)
+
+
+def router(
+    tag: str, handlers: Sequence[HTTPRouteHandler], endpoints: Provide, **options: Any
+) -> Router:
+    """``/api/<tag>``: ``handlers``, their OPTIONS handlers and, as ``endpoints``, what they
+    call; tagged ``tag`` in the OpenAPI document."""
     return Router(
-        path=f"{prefix}{resource.path}",
-        route_handlers=with_options(made),
+        path=f"/api/{tag}",
+        route_handlers=with_options(handlers),
         dependencies={"endpoints": endpoints},
-        tags=[resource.path],
-        request_max_body_size=resource.body_limit,
+        tags=[tag],
+        **options,
     )
 
 
