@@ -17,9 +17,9 @@ from litestar.middleware import DefineMiddleware
 from portfolio.application.observing import UNOBSERVED
 from portfolio.entrypoints.background import running
 from portfolio.entrypoints.container import FEED_CONSUMERS, Container, opened
-from portfolio.entrypoints.http.accounts.sign_in import AuthEndpoints, auth_routes
+from portfolio.entrypoints.http.accounts.sign_in import AUTH, AuthEndpoints
 from portfolio.entrypoints.http.accounts.users import USERS, UserEndpoints
-from portfolio.entrypoints.http.audit import AuditEndpoints, audit_routes
+from portfolio.entrypoints.http.audit import AuditEndpoints, list_audit_entries
 from portfolio.entrypoints.http.auth import Authorization
 from portfolio.entrypoints.http.edge import edge
 from portfolio.entrypoints.http.errors import exception_handlers
@@ -30,8 +30,8 @@ from portfolio.entrypoints.http.media.uploads import upload_body_limit
 from portfolio.entrypoints.http.metrics import metrics
 from portfolio.entrypoints.http.openapi import TOKEN, openapi_config, swagger_assets
 from portfolio.entrypoints.http.portfolios import PORTFOLIOS, PortfolioEndpoints
-from portfolio.entrypoints.http.public import PublicEndpoints, public_routes
-from portfolio.entrypoints.http.resource import Resource, routes
+from portfolio.entrypoints.http.public import WEBSITE, PublicEndpoints
+from portfolio.entrypoints.http.resource import Resource, router, routes
 from portfolio.entrypoints.http.shared_objects import SHARED_RESOURCES, shared_endpoints
 from portfolio.entrypoints.http.webhooks import WEBHOOKS, WebhookEndpoints
 from portfolio.entrypoints.settings import Settings
@@ -76,8 +76,8 @@ def _api_routes(container: Container) -> list[Router]:
         routes(PORTFOLIOS, provided(container.portfolio_endpoints)),
         *(routes(resource, provided(shared[resource.path])) for resource in SHARED_RESOURCES),
         *(routes(resource, provided(getattr(container, name))) for resource, name in RESOURCES),
-        auth_routes(provided(container.auth_endpoints)),
-        audit_routes(provided(container.audit_endpoints)),
+        router("auth", AUTH, provided(container.auth_endpoints)),
+        router("audit", [list_audit_entries], provided(container.audit_endpoints)),
     ]
 
 
@@ -157,7 +157,7 @@ def create_app(container: Container) -> Litestar:
         security=TOKEN,
     )
     # Open to anyone: no Authorization middleware at all.
-    website = public_routes(provided(container.public_endpoints))
+    website = router("public", WEBSITE, provided(container.public_endpoints), security=[])
     handlers: list[Any] = [api, website, health, ready, swagger_assets()]
     if settings.serve_media:
         handlers.append(media_file)

@@ -8,8 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import msgspec
-from litestar import Router, get
-from litestar.di import Provide
+from litestar import get
 from litestar.openapi.spec import OpenAPIType, Schema
 
 from portfolio.application.audit import (
@@ -34,7 +33,6 @@ from portfolio.entrypoints.http.resource import (
     AnyRequest,
     answering,
     present_page,
-    with_options,
 )
 from portfolio.entrypoints.http.wire import named_page
 
@@ -164,11 +162,11 @@ class AuditEndpoints:
     read: ReadAuditLog
 
 
-async def _list_audit_entries(request: AnyRequest, audit: Injected[AuditEndpoints]) -> Any:
+async def _list_audit_entries(request: AnyRequest, endpoints: Injected[AuditEndpoints]) -> Any:
     """A page of the audit log."""
     query = request.query_params
     wanted = requested_page(query)
-    found = await audit.read(audit_filter(query), *wanted)
+    found = await endpoints.read(audit_filter(query), *wanted)
     return present_page(request, found, present, str)
 
 
@@ -187,13 +185,3 @@ list_audit_entries = get(
         query=[parameter.documented() for parameter in (*PAGED, *AUDIT_QUERY)],
     ),
 )(answering(_list_audit_entries, named_page(AuditEntryData, "AuditEntryPage")))
-
-
-def audit_routes(endpoints: Provide) -> Router:
-    """``/api/audit/`` with its handler, given ``endpoints`` (an AuditEndpoints)."""
-    return Router(
-        path="/api/audit",
-        route_handlers=with_options([list_audit_entries]),
-        dependencies={"audit": endpoints},
-        tags=["audit"],
-    )

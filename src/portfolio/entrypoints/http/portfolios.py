@@ -3,12 +3,11 @@ form, its list's filters and ordering, and its endpoints."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from litestar import get
 from litestar.openapi.spec import OpenAPIType, Schema
 from msgspec import UNSET, UnsetType
 
@@ -65,12 +64,10 @@ from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import (
     ID_SCHEMA,
     documented,
-    read_responses,
     responses,
     with_answer,
 )
 from portfolio.entrypoints.http.pages import (
-    PAGED,
     SEARCH_PARAMETER,
     QueryParameter,
     ordering,
@@ -82,6 +79,7 @@ from portfolio.entrypoints.http.resource import (
     CREATE,
     DELETE,
     LIST,
+    PAGED_READ,
     REPLACE,
     RETRIEVE,
     UPDATE,
@@ -89,8 +87,6 @@ from portfolio.entrypoints.http.resource import (
     FormEndpoints,
     PathId,
     Resource,
-    action,
-    answering,
     author_of,
 )
 from portfolio.entrypoints.http.shared_objects import EmployerData, LinkData, MetaData, TagData
@@ -296,15 +292,34 @@ def portfolio_filter(query: Any) -> PortfolioFilter:
     )
 
 
-# Declared without its extra routes first, for their own texts and codes.
-_PORTFOLIOS: Resource[PortfolioData] = Resource(
+PORTFOLIOS: Resource[PortfolioData] = Resource(
     code=Code.PORTFOLIOS,
-    path="portfolios",
-    name="Portfolio",
-    singular="portfolio",
-    plural="portfolios",
     data=PortfolioData,
     missing=PortfolioNotFound,
+    form=PORTFOLIO_FORM,
+    query=PORTFOLIO_QUERY,
+    item_query=(EXPAND_PARAMETER,),
+    body_limit=JSON_BODY_LIMIT,
+    invalid_example={
+        "title": ["portfolio with this title already exists."],
+        "tags": ['Invalid pk "999" - object does not exist.'],
+    },
+    list_errors={"is_active": [NOT_A_BOOLEAN], "tag": [BAD_CHOICE]},
+    notes={
+        LIST: "Whole portfolios (the retrieve shape), 20 a page, by `order` then id unless "
+        "`?ordering=` says otherwise. `?search=` looks in the title, excerpt and description.",
+        CREATE: "Answers the retrieve shape.",
+        RETRIEVE: "The whole portfolio with its images, employer, tags, links, gallery and meta.",
+        REPLACE: "The whole portfolio: fields left out take their defaults (a left-out slug is "
+        "made from the title again).",
+        UPDATE: "Only the fields sent change; a list sent replaces that whole list. A slug set "
+        "to null or empty is made afresh from the title.",
+        DELETE: "Moves the portfolio to the trash (`GET /api/portfolios/trash/`): from then on "
+        "it answers 404 here and is in no list, count or filter and not on the website, its "
+        "title and slug are free for others, and the employer, tags, links, media and meta it "
+        "names stay protected from deletion until it is purged.",
+    },
+    deletes_refused_in_use=False,
 )
 
 
@@ -325,7 +340,6 @@ class TrashedPortfolioData(msgspec.Struct):
     deleted_by: EditorData | None
 
 
-_TRASH_PAGE = named_page(TrashedPortfolioData, "TrashedPortfolioPage")
 _TAKEN = with_answer(
     responses(404),
     409,
@@ -334,26 +348,61 @@ _TAKEN = with_answer(
 )
 
 
-async def _list_trash(request: AnyRequest, endpoints: Injected[PortfolioEndpoints]) -> Any:
+# Routed before ``/{id}``: a path segment that is a route of its own is never taken for an id.
+@PORTFOLIOS.action(
+    "GET",
+    "/trash/",
+    Action.LIST,
+    operation_id="list_trashed_portfolios",
+    summary="List the trash",
+    description="The deleted portfolios not purged yet, most recently deleted first, 20 a page. "
+    "Each is purged for good once it has been there `PORTFOLIO_TRASH_DAYS` days (30 unless "
+    "configured).",
+    returns=named_page(TrashedPortfolioData, "TrashedPortfolioPage"),
+    **PAGED_READ,
+)
+async def list_trash(request: AnyRequest, endpoints: Injected[PortfolioEndpoints]) -> Any:
     """A page of the trash."""
     found = await endpoints.trash.list(*requested_page(request.query_params))
     return endpoints.page(request, found, presenter(TrashedPortfolioData))
 
 
-# Routed before ``/{id}``: a path segment that is a route of its own is never taken for an id.
-list_trash = get(
-    "/trash/",
-    **_PORTFOLIOS.operation(
-        LIST,
-        "The deleted portfolios not purged yet, most recently deleted first, 20 a page. Each is "
-        "purged for good once it has been there `PORTFOLIO_TRASH_DAYS` days (30 unless "
-        "configured).",
-        operation_id="list_trashed_portfolios",
-        summary="List the trash",
-    ),
-    responses=read_responses(404),
-    operation_class=documented(conditional=True, query=[p.documented() for p in PAGED]),
-)(answering(_list_trash, _TRASH_PAGE))
+@PORTFOLIOS.action(
+    "POST",
+    "/{id:str}/restore/",
+    Action.DELETE,
+    status_code=200,
+    operation_id="restore_portfolio",
+    summary="Restore a portfolio from the trash",
+    description="Answers the retrieve shape. 404 when the portfolio is not in the trash; 409 "
+    "when another portfolio took its title or slug meanwhile (change that one first).",
+    responses=_TAKEN,
+)
+async def restore_portfolio(
+    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
+) -> PortfolioData:
+    """Restore a portfolio from the trash."""
+    restored = await endpoints.trash.restore(endpoints.id_of(id), author_of(request))
+    return endpoints.present(request, restored)
+
+
+@PORTFOLIOS.action(
+    "DELETE",
+    "/trash/{id:str}",
+    Action.DELETE,
+    status_code=204,
+    operation_id="purge_portfolio",
+    summary="Purge a portfolio from the trash",
+    description="Removes it for good with its own attachment rows; the shared objects it "
+    "named stay. 404 when the portfolio is not in the trash (a portfolio out of it is "
+    "deleted first).",
+    responses=responses(404),
+)
+async def purge_portfolio(
+    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
+) -> None:
+    """Purge a portfolio from the trash."""
+    await endpoints.trash.purge(endpoints.id_of(id), author_of(request))
 
 
 class RevisionData(msgspec.Struct):
@@ -367,10 +416,20 @@ class RevisionData(msgspec.Struct):
     document: PortfolioData
 
 
-_REVISION_PAGE = named_page(RevisionData, "RevisionPage")
-
-
-async def _list_revisions(
+@PORTFOLIOS.action(
+    "GET",
+    "/{id:str}/revisions/",
+    Action.RETRIEVE,
+    operation_id="list_portfolio_revisions",
+    summary="List a portfolio's revisions",
+    description="Newest first, 20 a page: one for every create, replace, change and revision "
+    "restored, each with who saved it, the fields it changed and the whole portfolio as it was. "
+    "A change to a shared object (a tag renamed) is not a revision of the portfolios using it. "
+    "Only the newest `PORTFOLIO_REVISIONS_KEPT` (50 unless configured) are kept.",
+    returns=named_page(RevisionData, "RevisionPage"),
+    **PAGED_READ,
+)
+async def list_revisions(
     request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
 ) -> Any:
     """A page of a portfolio's revisions."""
@@ -379,24 +438,7 @@ async def _list_revisions(
     return endpoints.page(request, found, presenter(RevisionData))
 
 
-list_revisions = get(
-    "/{id:str}/revisions/",
-    **_PORTFOLIOS.operation(
-        RETRIEVE,
-        "Newest first, 20 a page: one for every create, replace, change and revision restored, "
-        "each with who saved it, the fields it changed and the whole portfolio as it was. A "
-        "change to a shared object (a tag renamed) is not a revision of the portfolios using "
-        "it. Only the newest `PORTFOLIO_REVISIONS_KEPT` (50 unless configured) are kept.",
-        operation_id="list_portfolio_revisions",
-        summary="List a portfolio's revisions",
-    ),
-    responses=read_responses(404),
-    operation_class=documented(conditional=True, query=[p.documented() for p in PAGED]),
-)(answering(_list_revisions, _REVISION_PAGE))
-
-
-@action(
-    _PORTFOLIOS,
+@PORTFOLIOS.action(
     "POST",
     "/{id:str}/revisions/{revision_id:str}/restore/",
     Action.UPDATE,
@@ -435,8 +477,7 @@ MOVE_FORM = Form(
 ONE_OF_BEFORE_AND_AFTER = 'Send exactly one of "before" and "after".'
 
 
-@action(
-    _PORTFOLIOS,
+@PORTFOLIOS.action(
     "POST",
     "/{id:str}/move/",
     Action.UPDATE,
@@ -497,8 +538,7 @@ _TAG_ONLY = "Only `tag` and `untag` take a tag."
 _NOT_EMPTY = "This list may not be empty."
 
 
-@action(
-    _PORTFOLIOS,
+@PORTFOLIOS.action(
     "POST",
     "/bulk/",
     Action.UPDATE,
@@ -540,84 +580,6 @@ async def bulk_portfolios(
         require_permission(request.user, permission_code(Code.PORTFOLIOS, Action.DELETE))
     done = await endpoints.bulk(action_name, ids, tag_id, author_of(request))
     return BulkResultData(changed=list(done.changed), unchanged=list(done.unchanged))
-
-
-@action(
-    _PORTFOLIOS,
-    "POST",
-    "/{id:str}/restore/",
-    Action.DELETE,
-    status_code=200,
-    operation_id="restore_portfolio",
-    summary="Restore a portfolio from the trash",
-    description="Answers the retrieve shape. 404 when the portfolio is not in the trash; 409 "
-    "when another portfolio took its title or slug meanwhile (change that one first).",
-    responses=_TAKEN,
-)
-async def restore_portfolio(
-    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
-) -> PortfolioData:
-    """Restore a portfolio from the trash."""
-    restored = await endpoints.trash.restore(endpoints.id_of(id), author_of(request))
-    return endpoints.present(request, restored)
-
-
-@action(
-    _PORTFOLIOS,
-    "DELETE",
-    "/trash/{id:str}",
-    Action.DELETE,
-    status_code=204,
-    operation_id="purge_portfolio",
-    summary="Purge a portfolio from the trash",
-    description="Removes it for good with its own attachment rows; the shared objects it "
-    "named stay. 404 when the portfolio is not in the trash (a portfolio out of it is "
-    "deleted first).",
-    responses=responses(404),
-)
-async def purge_portfolio(
-    request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
-) -> None:
-    """Purge a portfolio from the trash."""
-    await endpoints.trash.purge(endpoints.id_of(id), author_of(request))
-
-
-PORTFOLIOS = replace(
-    _PORTFOLIOS,
-    form=PORTFOLIO_FORM,
-    query=PORTFOLIO_QUERY,
-    item_query=(EXPAND_PARAMETER,),
-    body_limit=JSON_BODY_LIMIT,
-    invalid_example={
-        "title": ["portfolio with this title already exists."],
-        "tags": ['Invalid pk "999" - object does not exist.'],
-    },
-    list_errors={"is_active": [NOT_A_BOOLEAN], "tag": [BAD_CHOICE]},
-    notes={
-        LIST: "Whole portfolios (the retrieve shape), 20 a page, by `order` then id unless "
-        "`?ordering=` says otherwise. `?search=` looks in the title, excerpt and description.",
-        CREATE: "Answers the retrieve shape.",
-        RETRIEVE: "The whole portfolio with its images, employer, tags, links, gallery and meta.",
-        REPLACE: "The whole portfolio: fields left out take their defaults (a left-out slug is "
-        "made from the title again).",
-        UPDATE: "Only the fields sent change; a list sent replaces that whole list. A slug set "
-        "to null or empty is made afresh from the title.",
-        DELETE: "Moves the portfolio to the trash (`GET /api/portfolios/trash/`): from then on "
-        "it answers 404 here and is in no list, count or filter and not on the website, its "
-        "title and slug are free for others, and the employer, tags, links, media and meta it "
-        "names stay protected from deletion until it is purged.",
-    },
-    deletes_refused_in_use=False,
-    actions=(
-        list_trash,
-        restore_portfolio,
-        purge_portfolio,
-        list_revisions,
-        restore_revision,
-        move_portfolio,
-        bulk_portfolios,
-    ),
-)
 
 
 @dataclass(kw_only=True)

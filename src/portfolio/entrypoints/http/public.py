@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import msgspec
-from litestar import Response, Router, get
+from litestar import Response, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
@@ -45,7 +45,6 @@ from portfolio.entrypoints.http.resource import (
     answering,
     media_urls,
     present_page,
-    with_options,
 )
 from portfolio.entrypoints.http.shared_objects import EmployerData, TagData
 from portfolio.entrypoints.http.wire import (
@@ -59,7 +58,6 @@ from portfolio.entrypoints.http.wire import (
 
 T = TypeVar("T")
 
-PUBLIC_PREFIX = "/api/public"
 SURROGATE_KEY = "Surrogate-Key"
 # The bytes of keys an answer names one by one (Varnish refuses a header line over 8 KiB by
 # default, Fastly and Cloudflare take 16 KB); the rest by their kind (``tag-all``).
@@ -259,13 +257,5 @@ list_employers = _menu(
 )
 
 
-def public_routes(endpoints: Any) -> Router:
-    """``/api/public/`` with its handlers, given ``endpoints``; no credentials anywhere."""
-    handlers = [list_portfolios, retrieve_portfolio, list_tags, list_employers]
-    return Router(
-        path=PUBLIC_PREFIX,
-        route_handlers=with_options(handlers),
-        dependencies={"endpoints": endpoints},
-        tags=["public"],
-        security=[],
-    )
+WEBSITE = (list_portfolios, retrieve_portfolio, list_tags, list_employers)
+"""The ``/api/public/`` routes, given a PublicEndpoints; no credentials anywhere."""

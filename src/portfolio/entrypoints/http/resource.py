@@ -2,13 +2,13 @@
 OpenAPI text, operation ids, page types); its ``ResourceEndpoints`` hooks (``find``, ``get``,
 ``create``, ``change``, ``remove``) do the work, as DRF's generic views call ``get_queryset`` and
 ``perform_create``. A new resource is a wire Struct, a declaration and endpoints, named in
-``app.RESOURCES``; an extra route is made with ``action``.
+``app.RESOURCES``; an extra route is made with the declaration's ``action``, as DRF's.
 
 Annotations stay objects (no postponed evaluation): Litestar reads the types of the handlers made
 here per resource.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
@@ -117,26 +117,46 @@ class Resource(Generic[DataT]):
     """What makes one resource; its routes and their texts are derived from it."""
 
     code: Code | None  # the permission codes' first two digits; None: admins only
-    path: str  # under /api/, also the OpenAPI tag
-    name: str  # the wire Struct's stem: Tag for TagData and TagPage
-    singular: str
-    plural: str
     data: type[DataT]
     missing: type[NotFound]
+    # Left empty, each is derived as Django derives a model's verbose names: the name is the
+    # wire Struct's stem (Tag for TagData, and so TagPage), the singular that name in lower
+    # case, the plural the singular and an s, the path (under /api/, also the OpenAPI tag)
+    # the plural.
+    name: str = ""
+    singular: str = ""
+    plural: str = ""
+    path: str = ""
     operations: tuple[str, ...] = ALL_OPERATIONS
     form: Form | None = None  # the JSON body of writes; None where writes are not JSON
     query: tuple[QueryParameter, ...] = (SEARCH_PARAMETER,)  # the list's, beside page and size
     item_query: tuple[QueryParameter, ...] = ()  # a retrieve's (and the list's too)
     reads: tuple[str, ...] = (CATALOGUE,)  # the change topics it reads (see caching)
-    actions: tuple[HTTPRouteHandler, ...] = ()  # routes beyond the operations, made by action
     body_limit: int | EmptyType = Empty  # Empty: the application's
     invalid_example: FieldErrors | None = None  # a write's 400, for the OpenAPI examples
     list_errors: FieldErrors | None = None  # the list query's 400, for the OpenAPI examples
     notes: Mapping[str, str] = field(default_factory=dict)  # before the permission sentence
     summaries: Mapping[str, str] = field(default_factory=dict)  # better than "Create a tag"
     deletes_refused_in_use: bool = True  # a delete can be 409 while something refers to it
+    # A create's documentation, where its body is not the form.
+    create_documented: Callable[[Any], type[Operation]] | None = None
     # Answers an operation gives beyond the ones every such operation gives.
     answers: Mapping[str, Mapping[int, ResponseSpec]] = field(default_factory=dict)
+    # Routes beyond the operations, in the order ``action`` made them.
+    actions: list[HTTPRouteHandler] = field(default_factory=list, init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        name = self.name or self.data.__name__.removesuffix("Data")
+        singular = self.singular or name.lower()
+        plural = self.plural or f"{singular}s"
+        derived = {
+            "name": name,
+            "singular": singular,
+            "plural": plural,
+            "path": self.path or plural,
+        }
+        for attribute, value in derived.items():
+            object.__setattr__(self, attribute, value)
 
     @property
     def page(self) -> Any:
@@ -157,53 +177,62 @@ class Resource(Generic[DataT]):
         """The links from a create's 201 to ``operations``, which take the new object's id."""
         return links_to({self.operation_id(name): self.operation_id(name) for name in operations})
 
-    def operation(self, name: str, note: str | None = None, **texts: str) -> dict[str, Any]:
-        """The decorator arguments of a handler of operation ``name`` (``note`` and ``texts``:
-        those of a route beside the operations)."""
+    def operation(self, name: str) -> dict[str, Any]:
+        """The decorator arguments of a handler of operation ``name``."""
         action = _ACTIONS[name]
         summary = f"List {self.plural}" if name == LIST else f"{_VERBS[name]} {self.a}"
-        note = self.notes.get(name, "") if note is None else note
-        opt, allowed = self.allowing(action)
+        opt, allowed = _allowing(self.code, action)
         if name in (LIST, RETRIEVE):
             opt[READS_OPT] = self.reads
         return {
             "opt": opt,
             "operation_id": self.operation_id(name),
             "summary": self.summaries.get(name, summary),
-            "description": f"{note} {allowed}".strip(),
-            **texts,
+            "description": f"{self.notes.get(name, '')} {allowed}".strip(),
         }
 
-    def allowing(self, action: Action) -> tuple[dict[str, Any], str]:
-        """The ``opt`` that lets callers do ``action`` here, and the sentence saying who."""
-        if self.code is None:
-            return {ADMINS_OPT: True}, ADMINS_ONLY
-        return permission(self.code, action), f"Permission {permission_code(self.code, action)}."
+    def action(
+        self,
+        method: Method,
+        path: str,
+        act: Action,
+        *,
+        description: str,
+        code: Code | EmptyType | None = Empty,
+        returns: Any = None,
+        **options: Any,
+    ) -> Callable[[Any], HTTPRouteHandler]:
+        """Makes a handler a route of this resource beside its operations, requiring ``act``
+        here (or on ``code``; None: admins only), said in its opt and description; a GET reads
+        what the resource reads. ``returns``: the body's type, where the handler's is ``Any``."""
+        opt, who = _allowing(self.code if code is Empty else code, act)
+        if method == "GET":
+            opt[READS_OPT] = self.reads
+
+        def routed(handler: Any) -> HTTPRouteHandler:
+            if returns is not None:
+                answering(handler, returns)
+            made = route(
+                path, http_method=method, opt=opt, description=f"{description} {who}", **options
+            )(handler)
+            self.actions.append(made)
+            return made
+
+        return routed
 
 
-def action(
-    resource: Resource[Any],
-    method: Method,
-    path: str,
-    act: Action,
-    *,
-    operation_id: str,
-    summary: str,
-    description: str,
-    **options: Any,
-) -> HTTPRouteHandler:
-    """An extra route of ``resource``, its code (``act`` on it) in its opt and description."""
-    allowed, who = resource.allowing(act)
-    opt = {**allowed, **options.pop("opt", {})}
-    return route(
-        path,
-        http_method=method,
-        opt=opt,
-        operation_id=operation_id,
-        summary=summary,
-        description=f"{description} {who}",
-        **options,
-    )
+def _allowing(code: Code | None, action: Action) -> tuple[dict[str, Any], str]:
+    """The ``opt`` that lets callers do ``action`` on ``code``, and the sentence saying who."""
+    if code is None:
+        return {ADMINS_OPT: True}, ADMINS_ONLY
+    return permission(code, action), f"Permission {permission_code(code, action)}."
+
+
+PAGED_READ: dict[str, Any] = {
+    "responses": read_responses(404),
+    "operation_class": documented(conditional=True, query=[p.documented() for p in PAGED]),
+}
+"""How a paged list beside the operations is documented (``action``'s options)."""
 
 
 def author_of(request: AnyRequest) -> Author:
@@ -259,6 +288,17 @@ class ResourceEndpoints(Generic[EntityT, DataT]):
     async def create(self, request: AnyRequest, values: dict[str, Any]) -> EntityT:
         """A new object from the form's values."""
         raise NotImplementedError
+
+    async def receive(self, request: AnyRequest) -> DataT | Response[bytes]:
+        """A create's answer, made once per ``Idempotency-Key`` (a retry's is the first one,
+        as a Response): the form's values made a new object. Overridden where a create's body
+        is not the form."""
+
+        async def make() -> DataT:
+            values = _form_of(self.resource).values(await request.body(), partial=False)
+            return self.present(request, await self.create(request, values))
+
+        return await create_once(request, self.retries, request.body, make)
 
     async def change(
         self, request: AnyRequest, object_id: int, values: dict[str, Any], *, partial: bool
@@ -360,15 +400,23 @@ class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
         await self.manage.delete(object_id, author_of(request))
 
 
-def routes(resource: Resource[Any], endpoints: Provide, prefix: str = "/api/") -> Router:
-    """``<prefix><path>``: the resource's operations and actions, given ``endpoints``."""
+def routes(resource: Resource[Any], endpoints: Provide) -> Router:
+    """``/api/<path>``: the resource's operations and actions, given ``endpoints``."""
     made = [*resource.actions, *(_HANDLERS[name](resource) for name in resource.operations)]
+    return router(resource.path, made, endpoints, request_max_body_size=resource.body_limit)
+
+
+def router(
+    tag: str, handlers: Sequence[HTTPRouteHandler], endpoints: Provide, **options: Any
+) -> Router:
+    """``/api/<tag>``: ``handlers``, their OPTIONS handlers and, as ``endpoints``, what they
+    call; tagged ``tag`` in the OpenAPI document."""
     return Router(
-        path=f"{prefix}{resource.path}",
-        route_handlers=with_options(made),
+        path=f"/api/{tag}",
+        route_handlers=with_options(handlers),
         dependencies={"endpoints": endpoints},
-        tags=[resource.path],
-        request_max_body_size=resource.body_limit,
+        tags=[tag],
+        **options,
     )
 
 
@@ -441,21 +489,19 @@ _SEARCH_TOO_LONG: FieldErrors = {"search": ["Ensure this field has no more than 
 
 
 def _create(resource: Resource[DataT]) -> HTTPRouteHandler:
-    form = _form_of(resource)
-
     async def handler(
         request: AnyRequest, endpoints: Injected[ResourceEndpoints[Any, DataT]]
     ) -> Any:
-        async def make() -> DataT:
-            values = form.values(await request.body(), partial=False)
-            return endpoints.present(request, await endpoints.create(request, values))
-
-        return await create_once(request, endpoints.retries, request.body, make)
+        return await endpoints.receive(request)
 
     return post(
         "/",
         **resource.operation(CREATE),
-        operation_class=_write(resource, partial=False, links=True),
+        operation_class=(
+            resource.create_documented(resource)
+            if resource.create_documented
+            else _write(resource, partial=False, links=True)
+        ),
         responses={**create_responses(413), **resource.answers.get(CREATE, {})},
     )(answering(handler, resource.data))
 

@@ -4,6 +4,7 @@ employers, tags, links, meta. Their endpoints are the generic ``FormEndpoints``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import msgspec
@@ -130,29 +131,27 @@ def _shared(
     data: type[Any],
     missing: type[NotFound],
     *,
-    path: str,
-    singular: str,
-    plural: str,
     searched: str,
     held_by: str | None,
     invalid_example: FieldErrors,
+    path: str = "",
+    singular: str = "",
+    plural: str = "",
 ) -> Resource[Any]:
-    return Resource(
-        code=code,
-        path=path,
-        name=form.name,
-        singular=singular,
-        plural=plural,
-        data=data,
-        missing=missing,
+    named: Resource[Any] = Resource(
+        code, data, missing, name=form.name, singular=singular, plural=plural, path=path
+    )
+    deleted = f"Refused (409) while {held_by}." if held_by else f"The {named.singular}, for good."
+    return replace(
+        named,
         form=form,
         body_limit=JSON_BODY_LIMIT,
         invalid_example=invalid_example,
         notes={
             LIST: f"By id, 20 a page; `?search=` looks in the {searched}.",
-            REPLACE: f"The whole {singular}; fields left out take their defaults.",
+            REPLACE: f"The whole {named.singular}; fields left out take their defaults.",
             UPDATE: "Only the fields sent change.",
-            DELETE: f"Refused (409) while {held_by}." if held_by else f"The {singular}, for good.",
+            DELETE: deleted,
         },
     )
 
@@ -162,9 +161,6 @@ EMPLOYERS = _shared(
     EMPLOYER_FORM,
     EmployerData,
     EmployerNotFound,
-    path="employers",
-    singular="employer",
-    plural="employers",
     searched="name",
     held_by="a portfolio names the employer",
     invalid_example={"name": ["employer with this name already exists."]},
@@ -174,9 +170,6 @@ TAGS = _shared(
     TAG_FORM,
     TagData,
     TagNotFound,
-    path="tags",
-    singular="tag",
-    plural="tags",
     searched="name",
     held_by="a portfolio holds the tag",
     invalid_example={"name": ["tag with this name already exists."]},
@@ -186,9 +179,6 @@ LINKS = _shared(
     LINK_FORM,
     LinkData,
     LinkNotFound,
-    path="links",
-    singular="link",
-    plural="links",
     searched="name",
     held_by="a portfolio holds the link",
     invalid_example={"image": _NO_SUCH_MEDIA},

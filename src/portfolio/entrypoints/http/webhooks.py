@@ -6,12 +6,11 @@ The secret is in the answer of a create and of ``rotate-secret`` only. A create 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from litestar import get
 from litestar.openapi.spec import OpenAPIType, Schema
 from msgspec.structs import asdict
 
@@ -50,8 +49,6 @@ from portfolio.entrypoints.http.resource import (
     PathId,
     Resource,
     ResourceEndpoints,
-    action,
-    answering,
     author_of,
 )
 from portfolio.entrypoints.http.wire import named_page, presenter
@@ -143,17 +140,27 @@ WEBHOOK_FORM = Form(
     shows=WebhookSecretData,
 )
 
-_BASE: Resource[WebhookData] = Resource(
+_UNSAFE_URL = {"url": ["The URL's host is a private address (10.0.0.1): refused."]}
+
+WEBHOOKS: Resource[WebhookData] = Resource(
     code=None,
-    path="webhooks",
-    name="Webhook",
-    singular="webhook",
-    plural="webhooks",
     data=WebhookData,
     missing=WebhookNotFound,
     reads=(),
+    operations=(LIST, RETRIEVE, UPDATE, DELETE),
+    form=WEBHOOK_FORM,
+    query=(),
+    body_limit=JSON_BODY_LIMIT,
+    invalid_example=_UNSAFE_URL,
+    notes={
+        LIST: "By id, 20 a page; never a secret.",
+        RETRIEVE: "Never its secret.",
+        UPDATE: "Only the fields sent change. Made inactive, its pending deliveries fail "
+        "(each can be retried by hand).",
+        DELETE: "Forgets the endpoint and its deliveries.",
+    },
+    deletes_refused_in_use=False,
 )
-_UNSAFE_URL = {"url": ["The URL's host is a private address (10.0.0.1): refused."]}
 
 
 def _with_secret(endpoint: Endpoint, secret: str) -> WebhookSecretData:
@@ -163,8 +170,7 @@ def _with_secret(endpoint: Endpoint, secret: str) -> WebhookSecretData:
 _delivery = presenter(DeliveryData)
 
 
-@action(
-    _BASE,
+@WEBHOOKS.action(
     "POST",
     "/",
     Action.CREATE,
@@ -189,8 +195,7 @@ async def create_webhook(
     return _with_secret(endpoint, secret)
 
 
-@action(
-    _BASE,
+@WEBHOOKS.action(
     "POST",
     "/{id:str}/rotate-secret/",
     Action.UPDATE,
@@ -208,8 +213,7 @@ async def rotate_webhook_secret(
     return _with_secret(endpoint, secret)
 
 
-@action(
-    _BASE,
+@WEBHOOKS.action(
     "POST",
     "/{id:str}/ping/",
     Action.UPDATE,
@@ -228,28 +232,27 @@ async def ping_webhook(
     return _delivery(await endpoints.manage.ping(endpoints.id_of(id), author_of(request)), str)
 
 
-async def _list_deliveries(
+@WEBHOOKS.action(
+    "GET",
+    "/{id:str}/deliveries/",
+    Action.LIST,
+    operation_id="list_webhook_deliveries",
+    summary="List a webhook's deliveries",
+    description="Newest first, 20 a page. `status`: `pending` (waiting for its first or "
+    "next attempt), `delivered` (answered 2xx) or `failed` (given up).",
+    responses=responses(404),
+    returns=named_page(DeliveryData, "DeliveryPage"),
+)
+async def list_webhook_deliveries(
     request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
 ) -> Any:
+    """A page of a webhook's deliveries."""
     wanted = requested_page(request.query_params)
     found = await endpoints.manage.deliveries(endpoints.id_of(id), *wanted)
     return endpoints.page(request, found, _delivery)
 
 
-_LISTED, _WHO = _BASE.allowing(Action.LIST)
-list_webhook_deliveries = get(
-    "/{id:str}/deliveries/",
-    opt=_LISTED,
-    operation_id="list_webhook_deliveries",
-    summary="List a webhook's deliveries",
-    description="Newest first, 20 a page. `status`: `pending` (waiting for its first or "
-    f"next attempt), `delivered` (answered 2xx) or `failed` (given up). {_WHO}",
-    responses=responses(404),
-)(answering(_list_deliveries, named_page(DeliveryData, "DeliveryPage")))
-
-
-@action(
-    _BASE,
+@WEBHOOKS.action(
     "POST",
     "/{id:str}/deliveries/{delivery_id:str}/retry/",
     Action.UPDATE,
@@ -270,31 +273,6 @@ async def retry_webhook_delivery(
     endpoint_id = endpoints.id_of(id)
     chosen = path_id(delivery_id, DeliveryNotFound)
     return _delivery(await endpoints.manage.retry(endpoint_id, chosen, author_of(request)), str)
-
-
-WEBHOOKS: Resource[WebhookData] = replace(
-    _BASE,
-    operations=(LIST, RETRIEVE, UPDATE, DELETE),
-    form=WEBHOOK_FORM,
-    query=(),
-    body_limit=JSON_BODY_LIMIT,
-    actions=(
-        create_webhook,
-        rotate_webhook_secret,
-        ping_webhook,
-        list_webhook_deliveries,
-        retry_webhook_delivery,
-    ),
-    invalid_example=_UNSAFE_URL,
-    notes={
-        LIST: "By id, 20 a page; never a secret.",
-        RETRIEVE: "Never its secret.",
-        UPDATE: "Only the fields sent change. Made inactive, its pending deliveries fail "
-        "(each can be retried by hand).",
-        DELETE: "Forgets the endpoint and its deliveries.",
-    },
-    deletes_refused_in_use=False,
-)
 
 
 @dataclass(kw_only=True)

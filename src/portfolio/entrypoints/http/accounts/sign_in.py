@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from litestar import Router, get, post
-from litestar.di import Provide
+from litestar import get, post
 
 from portfolio.application.accounts.auth import ManageTokens, SignIn
 from portfolio.domain import Action, Principal, Resource, permission_code
@@ -18,7 +17,7 @@ from portfolio.entrypoints.http.errors import CANNOT_SIGN_IN
 from portfolio.entrypoints.http.forms import NON_FIELD_ERRORS
 from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import documented, errors
-from portfolio.entrypoints.http.resource import AnyRequest, author_of, with_options
+from portfolio.entrypoints.http.resource import AnyRequest, author_of
 from portfolio.entrypoints.logs import REQUEST_ID
 from portfolio.entrypoints.settings import Network
 
@@ -70,7 +69,7 @@ def usable_codes(user: Principal) -> list[int]:
     ),
     responses=errors(413, 429, 503),
 )
-async def sign_in(request: AnyRequest, auth: Injected[AuthEndpoints]) -> SignedIn:
+async def sign_in(request: AnyRequest, endpoints: Injected[AuthEndpoints]) -> SignedIn:
     """Exchange a username and password for a token."""
     raw = await request.body()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -78,8 +77,10 @@ async def sign_in(request: AnyRequest, auth: Injected[AuthEndpoints]) -> SignedI
         values = SIGN_IN_FORM.values_of(form_fields(raw), partial=False)
     else:
         values = SIGN_IN_FORM.values(raw, partial=False)
-    client = client_address(request.scope, auth.proxies)
-    issued = await auth.sign_in(values["username"], values["password"], client, REQUEST_ID.get())
+    client = client_address(request.scope, endpoints.proxies)
+    issued = await endpoints.sign_in(
+        values["username"], values["password"], client, REQUEST_ID.get()
+    )
     expires_at = issued.token.expires_at
     if expires_at is None:  # a sign-in always sets one; the check keeps the type honest
         raise RuntimeError("a signed-in token has no expiry")
@@ -95,9 +96,9 @@ async def sign_in(request: AnyRequest, auth: Injected[AuthEndpoints]) -> SignedI
     description="Any valid token; the token used for this request stops working at once.",
     responses=errors(401, 429, 503),
 )
-async def sign_out(request: AnyRequest, auth: Injected[AuthEndpoints]) -> None:
+async def sign_out(request: AnyRequest, endpoints: Injected[AuthEndpoints]) -> None:
     """Revoke the presented token."""
-    await auth.tokens.sign_out(presented_token(request), author_of(request))
+    await endpoints.tokens.sign_out(presented_token(request), author_of(request))
 
 
 @get(
@@ -125,11 +126,5 @@ async def current_user(request: AnyRequest) -> CurrentUser:
     )
 
 
-def auth_routes(endpoints: Provide) -> Router:
-    """``/api/auth/`` with its handlers, given ``endpoints`` (an AuthEndpoints)."""
-    return Router(
-        path="/api/auth",
-        route_handlers=with_options([sign_in, sign_out, current_user]),
-        dependencies={"auth": endpoints},
-        tags=["auth"],
-    )
+AUTH = (sign_in, sign_out, current_user)
+"""The ``/api/auth/`` routes, given an AuthEndpoints."""

@@ -3,10 +3,8 @@ password and their locked sign-in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
-
-from litestar import delete, get
 
 from portfolio.application.accounts.auth import ManageTokens
 from portfolio.application.accounts.unlock import UnlockSignIn
@@ -18,7 +16,6 @@ from portfolio.domain import Action, Principal, TokenNotFound, UserNotFound
 from portfolio.domain import Resource as Code
 from portfolio.entrypoints.http.accounts.input import PASSWORD_FORM, USER_FORM
 from portfolio.entrypoints.http.accounts.wire import TokenData, UserData
-from portfolio.entrypoints.http.auth import ADMINS_OPT
 from portfolio.entrypoints.http.errors import LAST_ACTIVE_ADMIN, USERNAME_TAKEN
 from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.ids import path_id
@@ -26,7 +23,6 @@ from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.openapi import admins_only, documented, responses, with_answer
 from portfolio.entrypoints.http.pages import requested_page, search_terms
 from portfolio.entrypoints.http.resource import (
-    ADMINS_ONLY,
     CREATE,
     DELETE,
     LIST,
@@ -36,28 +32,42 @@ from portfolio.entrypoints.http.resource import (
     PathId,
     Resource,
     ResourceEndpoints,
-    action,
-    answering,
     author_of,
 )
-from portfolio.entrypoints.http.wire import presenter
+from portfolio.entrypoints.http.wire import named_page, presenter
 
 _LAST_ADMIN = with_answer({}, 409, "No active admin would be left.", LAST_ACTIVE_ADMIN)
 _BY_ACCOUNT = "Staff act only on users holding no code they lack, never on admins (403 otherwise)."
-# Declared without its extra routes first, for their own texts and codes.
-_USERS: Resource[UserData] = Resource(
+
+USERS: Resource[UserData] = Resource(
     code=Code.USERS,
-    path="users",
-    name="User",
-    singular="user",
-    plural="users",
     data=UserData,
     missing=UserNotFound,
+    operations=(LIST, CREATE, RETRIEVE, UPDATE, DELETE),
+    form=USER_FORM,
+    reads=(ACCOUNTS,),
+    body_limit=JSON_BODY_LIMIT,
+    invalid_example={"username": [USERNAME_TAKEN]},
+    notes={
+        LIST: "By id, 20 a page; `?search=` looks in the username.",
+        CREATE: "Only admins create admins; staff create only users holding no code they lack.",
+        RETRIEVE: "Flags and codes; never a password or its hash.",
+        UPDATE: "Only the fields sent change; `permissions` replaces the whole set, `password` "
+        "(when not null) sets a new one. Only admins change admins or make one; staff change "
+        "only users holding no code they lack, before and after the change (403 otherwise). "
+        "Made inactive, the user's tokens are revoked. Refused (409) when no active admin "
+        "would be left.",
+        DELETE: "Deactivates the user (kept, with their history) and revokes their tokens. "
+        "Staff deactivate only users holding no code they lack, never admins; refused (409) "
+        "for the last active admin.",
+    },
+    summaries={RETRIEVE: "Retrieve a user", UPDATE: "Change a user", DELETE: "Deactivate a user"},
+    answers={UPDATE: _LAST_ADMIN, DELETE: _LAST_ADMIN},
+    deletes_refused_in_use=False,
 )
 
 
-@action(
-    _USERS,
+@USERS.action(
     "POST",
     "/{id:str}/password/",
     Action.UPDATE,
@@ -81,14 +91,17 @@ async def set_user_password(
     await endpoints.manage.set_password(user_id, values["password"], author_of(request))
 
 
-@delete(
+@USERS.action(
+    "DELETE",
     "/{id:str}/sign-in-failures/",
-    opt={ADMINS_OPT: True},
+    Action.DELETE,
+    code=None,
+    status_code=204,
     operation_id="unlock_user_sign_in",
     summary="Unlock a user's sign-in",
     description="Forgets the failed sign-ins counted against the user's username, from every "
     "client address, so that they may sign in again at once; the failures counted against the "
-    f"addresses themselves stay. Forgetting none is harmless. {ADMINS_ONLY}",
+    "addresses themselves stay. Forgetting none is harmless.",
     responses=admins_only(responses(404)),
 )
 async def unlock_user_sign_in(
@@ -98,19 +111,19 @@ async def unlock_user_sign_in(
     await endpoints.unlock_sign_in.of_user(endpoints.id_of(id), author_of(request))
 
 
-_TOKENS = Resource(
+@USERS.action(
+    "GET",
+    "/{id:str}/tokens/",
+    Action.LIST,
     code=Code.TOKENS,
-    path="users",
-    name="Token",
-    singular="token",
-    plural="tokens",
-    data=TokenData,
-    missing=TokenNotFound,
-    reads=(ACCOUNTS,),
+    operation_id="list_user_tokens",
+    summary="List a user's tokens",
+    description="Oldest first, 20 a page; dates only, never keys. Staff see the tokens only of "
+    "users holding no code they lack, never an admin's.",
+    responses=responses(404),
+    returns=named_page(TokenData, "TokenPage"),
 )
-
-
-async def _list_user_tokens(
+async def list_user_tokens(
     request: AnyRequest, id: PathId, endpoints: Injected[UserEndpoints]
 ) -> Any:
     """A page of a user's tokens."""
@@ -124,24 +137,11 @@ async def _list_user_tokens(
     return endpoints.page(request, found, presenter(TokenData))
 
 
-list_user_tokens = get(
-    "/{id:str}/tokens/",
-    **_TOKENS.operation(
-        LIST,
-        "Oldest first, 20 a page; dates only, never keys. Staff see the tokens only of users "
-        "holding no code they lack, never an admin's.",
-        operation_id="list_user_tokens",
-        summary="List a user's tokens",
-    ),
-    responses=responses(404),
-)(answering(_list_user_tokens, _TOKENS.page))
-
-
-@action(
-    _TOKENS,
+@USERS.action(
     "DELETE",
     "/{id:str}/tokens/{token_id:str}",
     Action.DELETE,
+    code=Code.TOKENS,
     status_code=204,
     operation_id="revoke_user_token",
     summary="Revoke a user's token",
@@ -156,33 +156,6 @@ async def revoke_user_token(
     """Revoke a user's token."""
     user_id, token = endpoints.id_of(id), path_id(token_id, TokenNotFound)
     await endpoints.tokens.revoke_of_user(user_id, token, author_of(request))
-
-
-USERS: Resource[UserData] = replace(
-    _USERS,
-    operations=(LIST, CREATE, RETRIEVE, UPDATE, DELETE),
-    form=USER_FORM,
-    reads=(ACCOUNTS,),
-    body_limit=JSON_BODY_LIMIT,
-    actions=(set_user_password, unlock_user_sign_in, list_user_tokens, revoke_user_token),
-    invalid_example={"username": [USERNAME_TAKEN]},
-    notes={
-        LIST: "By id, 20 a page; `?search=` looks in the username.",
-        CREATE: "Only admins create admins; staff create only users holding no code they lack.",
-        RETRIEVE: "Flags and codes; never a password or its hash.",
-        UPDATE: "Only the fields sent change; `permissions` replaces the whole set, `password` "
-        "(when not null) sets a new one. Only admins change admins or make one; staff change "
-        "only users holding no code they lack, before and after the change (403 otherwise). "
-        "Made inactive, the user's tokens are revoked. Refused (409) when no active admin "
-        "would be left.",
-        DELETE: "Deactivates the user (kept, with their history) and revokes their tokens. "
-        "Staff deactivate only users holding no code they lack, never admins; refused (409) "
-        "for the last active admin.",
-    },
-    summaries={RETRIEVE: "Retrieve a user", UPDATE: "Change a user", DELETE: "Deactivate a user"},
-    answers={UPDATE: _LAST_ADMIN, DELETE: _LAST_ADMIN},
-    deletes_refused_in_use=False,
-)
 
 
 @dataclass(kw_only=True)

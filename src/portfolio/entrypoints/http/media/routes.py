@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from litestar import Response, post
+from litestar import Response
+from litestar.openapi.spec import Operation
 
 from portfolio.application.listing import Page
 from portfolio.application.media.library import ChangeMedia, DeleteMedia, GetMedia, ListMedia
@@ -13,7 +14,6 @@ from portfolio.application.media.upload import MediaLimits, UploadMedia
 from portfolio.domain import ALT_MAX_LENGTH, Media, MediaNotFound
 from portfolio.domain import Resource as Code
 from portfolio.entrypoints.http.forms import Field, Form, Text
-from portfolio.entrypoints.http.injection import Injected
 from portfolio.entrypoints.http.media.uploads import (
     MULTIPART,
     NO_FILE,
@@ -39,17 +39,6 @@ from portfolio.entrypoints.http.shared_objects import EMPLOYERS, LINKS, META, TA
 from portfolio.entrypoints.http.wire import WEB_IMAGE, ImageData, Presenter, presenter
 from portfolio.entrypoints.telemetry.metrics import upload_stored
 
-_NOTES = {
-    LIST: "Newest first, 20 a page.",
-    CREATE: "A multipart body with the file in `file` and, optionally, the name to show in "
-    "`name`. Answers the media object: as portfolios show it, with its thumbnails for an "
-    "image, then `alt` and `placeholder`, each thumbnail listing its AVIF and WebP `variants`. "
-    "A refused upload leaves no file and no record.",
-    DELETE: "Removes the record, the file, its thumbnails and their AVIF and WebP variants. "
-    "Refused (409, naming them) while a portfolio, employer, tag, link or meta entry refers "
-    "to it.",
-    UPDATE: "Only the alternative text (`alt`) can be changed; the file itself never is.",
-}
 MEDIA_FORM = Form(
     "Media",
     (
@@ -74,51 +63,45 @@ _TAKE_MEDIA = {
         (META, "value_file"),
     )
 }
-# Declared without its upload first, for the upload's own texts.
-_BARE: Resource[ImageData] = Resource(
+
+
+def _upload_documented(media: Resource[Any]) -> type[Operation]:
+    # The upload's body limit is the application's (PORTFOLIO_MAX_UPLOAD_BYTES and the room
+    # multipart framing needs), set where the settings are known.
+    return documented(
+        body=upload_schema(),
+        media_type=MULTIPART,
+        body_example={"file": "Minutes of the kick-off meeting.", "name": "Kick-off minutes"},
+        fields={"file": [NO_FILE]},
+        links={**media.links_from_create(RETRIEVE, DELETE), **links_into(_TAKE_MEDIA)},
+        retried=True,
+    )
+
+
+MEDIA: Resource[ImageData] = Resource(
     code=Code.MEDIA,
-    path="media",
     name="MediaList",
     singular="media object",
     plural="media",
     data=ImageData,
     missing=MediaNotFound,
-    notes=_NOTES,
-)
-
-
-# The upload's body limit is the application's (PORTFOLIO_MAX_UPLOAD_BYTES and the room
-# multipart framing needs), set where the settings are known.
-@post(
-    "/",
-    **_BARE.operation(CREATE, summary="Upload a file"),
-    operation_class=documented(
-        body=upload_schema(),
-        media_type=MULTIPART,
-        body_example={"file": "Minutes of the kick-off meeting.", "name": "Kick-off minutes"},
-        fields={"file": [NO_FILE]},
-        links={**_BARE.links_from_create(RETRIEVE, DELETE), **links_into(_TAKE_MEDIA)},
-        retried=True,
-    ),
-    responses=upload_responses(),
-)
-async def upload_media(request: AnyRequest, endpoints: Injected[MediaEndpoints]) -> ImageData:
-    """A new media object, stored once per ``Idempotency-Key``."""
-    created = await endpoints.receive(request)
-    if not isinstance(created, Response):  # a retry's repeated answer stored nothing new
-        upload_stored(created.size)
-    # The annotation documents the body; an answer repeated for a retry comes as a Response,
-    # which Litestar sends as it is.
-    return created  # type: ignore[return-value]
-
-
-MEDIA: Resource[ImageData] = replace(
-    _BARE,
-    operations=(LIST, RETRIEVE, UPDATE, DELETE),
+    operations=(LIST, CREATE, RETRIEVE, UPDATE, DELETE),
     form=MEDIA_FORM,
     query=(),
-    actions=(upload_media,),
-    notes=_NOTES,
+    summaries={CREATE: "Upload a file"},
+    create_documented=_upload_documented,
+    answers={CREATE: {413: upload_responses()[413]}},
+    notes={
+        LIST: "Newest first, 20 a page.",
+        CREATE: "A multipart body with the file in `file` and, optionally, the name to show in "
+        "`name`. Answers the media object: as portfolios show it, with its thumbnails for an "
+        "image, then `alt` and `placeholder`, each thumbnail listing its AVIF and WebP `variants`. "
+        "A refused upload leaves no file and no record.",
+        DELETE: "Removes the record, the file, its thumbnails and their AVIF and WebP variants. "
+        "Refused (409, naming them) while a portfolio, employer, tag, link or meta entry refers "
+        "to it.",
+        UPDATE: "Only the alternative text (`alt`) can be changed; the file itself never is.",
+    },
 )
 
 
@@ -139,7 +122,8 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
         return presenter(ImageData, expand=WEB_IMAGE)
 
     async def receive(self, request: AnyRequest) -> ImageData | Response[bytes]:
-        """Store the body's file; the media object as a portfolio's ``image_data`` shows it."""
+        """Store the body's file, once per ``Idempotency-Key``; the media object as a
+        portfolio's ``image_data`` shows it."""
         async with received_upload(request, self.limits.max_bytes) as upload:
 
             async def parts() -> bytes:
@@ -149,6 +133,7 @@ class MediaEndpoints(ResourceEndpoints[Media, ImageData]):
                 media = await self.upload(
                     upload.file, upload.file_name, upload.shown_name, by=author_of(request)
                 )
+                upload_stored(media.size)
                 return self.present(request, media)
 
             return await create_once(request, self.retries, parts, store)
