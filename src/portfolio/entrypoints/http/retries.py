@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from portfolio.application.ports import RecordedAnswer
 from portfolio.application.retries import SafeRetries
+from portfolio.entrypoints.http.layer import header
 from portfolio.entrypoints.http.request_errors import bad_request
 
 T = TypeVar("T")
@@ -50,15 +51,15 @@ _CONTENT_TYPE = "content-type"
 
 def retry_key(request: Request[Any, Any, Any]) -> str | None:
     """The request's ``Idempotency-Key``, or None without one; 400 when malformed or repeated."""
-    sent = [value for name, value in request.scope["headers"] if name == _HEADER_NAME]
-    if not sent:
+    # Repeated headers are joined by commas, as they may also reach the service already.
+    sent = header(request.scope, _HEADER_NAME)
+    if sent is None:
         return None
-    # Repeated headers may reach the service joined into one, separated by commas.
-    if len(sent) > 1 or b"," in sent[0]:
+    if b"," in sent:
         raise bad_request(ONE_KEY)
-    if _KEY.fullmatch(sent[0]) is None:
+    if _KEY.fullmatch(sent) is None:
         raise bad_request(MALFORMED_KEY)
-    return sent[0].decode("ascii")
+    return sent.decode("ascii")
 
 
 def fingerprint(route: str, content: bytes) -> bytes:
