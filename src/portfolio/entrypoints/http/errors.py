@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -97,28 +97,25 @@ def _detail(message: str | Callable[[Any], str]) -> Callable[[Any], dict[str, st
     return lambda error: {"detail": message(error) if callable(message) else message}
 
 
-def _none(_: object) -> dict[str, str]:
-    return {}
-
-
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """How one kind of error is answered: a status (or how to take it from the error), a
-    JSON body and headers, each made from the error."""
+    """How one kind of error is answered: a status and headers (or how to take them from the
+    error), and a JSON body made from the error."""
 
     status: int | Callable[[Any], int]
     body: Callable[[Any], Any]
-    headers: Callable[[Any], Mapping[str, str]] = _none
+    headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] = field(default_factory=dict)
 
     def __call__(self, _: AnyRequest, error: Any) -> Response[Any]:
         """The response to ``error`` (Litestar picks the answer of its nearest class)."""
         status = self.status(error) if callable(self.status) else self.status
-        return Response(self.body(error), status_code=status, headers=dict(self.headers(error)))
+        headers = self.headers(error) if callable(self.headers) else self.headers
+        return Response(self.body(error), status_code=status, headers=dict(headers))
 
 
 ANSWERS: dict[type[Exception], Answer] = {
-    NotAuthenticated: Answer(401, _detail(NOT_AUTHENTICATED), lambda _: CHALLENGE),
-    domain.AuthenticationFailed: Answer(401, _detail(str), lambda _: CHALLENGE),
+    NotAuthenticated: Answer(401, _detail(NOT_AUTHENTICATED), CHALLENGE),
+    domain.AuthenticationFailed: Answer(401, _detail(str), CHALLENGE),
     domain.PermissionDenied: Answer(403, _detail(PERMISSION_DENIED)),
     domain.InvalidCredentials: Answer(400, lambda _: {NON_FIELD_ERRORS: [CANNOT_SIGN_IN]}),
     domain.Throttled: Answer(
@@ -147,7 +144,7 @@ ANSWERS: dict[type[Exception], Answer] = {
     domain.InUse: Answer(409, _detail(in_use_message)),
     KeyReused: Answer(422, _detail(KEY_REUSED)),
     RequestInProgress: Answer(
-        409, _detail(IN_PROGRESS), lambda _: {"Retry-After": str(IN_PROGRESS_RETRY_AFTER)}
+        409, _detail(IN_PROGRESS), {"Retry-After": str(IN_PROGRESS_RETRY_AFTER)}
     ),
     # The upload reader cuts a file off at this same limit as it streams; the use case's own
     # check is answered alike should it ever be the one to notice.
@@ -179,16 +176,6 @@ def _method_not_allowed(request: AnyRequest, error: MethodNotAllowedException) -
     if "allow" in headers:
         headers["allow"] = ", ".join(sorted(m.strip() for m in headers["allow"].split(",")))
     return detail(405, f'Method "{request.method}" not allowed.', headers)
-
-
-def unavailable_handler(retry_after: int) -> Handler:
-    """503 with ``Retry-After`` while the database does not answer."""
-
-    def _unavailable(_: AnyRequest, error: domain.ServiceUnavailable) -> Response[Any]:
-        logger.warning("database unavailable: %s", error.__cause__ or error)
-        return detail(503, UNAVAILABLE, {"Retry-After": str(retry_after)})
-
-    return _unavailable
 
 
 # Litestar's words when the client hangs up while its body is being read.
@@ -226,11 +213,17 @@ def _unexpected(request: AnyRequest, error: Exception) -> Response[Any]:
 
 def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]:
     """Every mapping from an error to a response: the table, then what needs more than it."""
+
+    def unavailable(_: AnyRequest, error: domain.ServiceUnavailable) -> Response[Any]:
+        # While the database does not answer.
+        logger.warning("database unavailable: %s", error.__cause__ or error)
+        return detail(503, UNAVAILABLE, {"Retry-After": str(retry_after)})
+
     return {
         # Taken one by one: Litestar's map is keyed by status codes too.
         **{kind: ANSWERS[kind] for kind in ANSWERS},
         domain.Throttled: _throttled_counted,
-        domain.ServiceUnavailable: unavailable_handler(retry_after),
+        domain.ServiceUnavailable: unavailable,
         MethodNotAllowedException: _method_not_allowed,
         HTTPException: _http,
         Exception: _unexpected,
