@@ -43,6 +43,7 @@ from portfolio.entrypoints.http.origin import INVALID_HOST
 from portfolio.entrypoints.http.retries import (
     IDEMPOTENCY_KEY,
     IN_PROGRESS,
+    KEY_CHARACTERS,
     KEY_MAX_LENGTH,
     KEY_REUSED,
     REPLAYED,
@@ -154,7 +155,7 @@ _RETRY_KEY = Parameter(
         type=OpenAPIType.STRING,
         min_length=1,
         max_length=KEY_MAX_LENGTH,
-        pattern="^[\\x21-\\x2b\\x2d-\\x7e]+$",
+        pattern=f"^{KEY_CHARACTERS}+$",
         examples=["6f1e0a52-8c0e-4c1e-9d7e-2b1f0c3a9e11"],
     ),
     description=(

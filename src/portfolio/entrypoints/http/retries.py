@@ -44,7 +44,9 @@ IN_PROGRESS = (
 IN_PROGRESS_RETRY_AFTER = 1
 """Seconds a client is asked to wait before retrying a key whose request is being served."""
 
-_KEY = re.compile(rb"[\x21-\x2b\x2d-\x7e]{1,%d}" % KEY_MAX_LENGTH)
+KEY_CHARACTERS = r"[\x21-\x2b\x2d-\x7e]"
+"""What a key is made of: visible ASCII but the comma, which would split the header."""
+_KEY = re.compile(rf"{KEY_CHARACTERS}{{1,{KEY_MAX_LENGTH}}}".encode())
 _HEADER_NAME = IDEMPOTENCY_KEY.lower().encode()
 _CONTENT_TYPE = "content-type"
 
