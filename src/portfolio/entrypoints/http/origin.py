@@ -89,16 +89,14 @@ class AllowedHosts(Layer):
         # The same few Host values come back on every request: each is judged once. The
         # memory is bounded, so a flood of forged hosts cannot grow it.
         self._allows = lru_cache(maxsize=_DECISIONS_KEPT)(self._judge)
-        # Per scheme, each entry as (name, port), a port left out being the scheme's default.
+        # Each entry as (scheme, name, port) for every scheme, a port left out being its default.
         self.hosts = None
         if hosts is not None:
-            entries = [_entry(host) for host in hosts]
-            self.hosts = {
-                scheme: frozenset(
-                    (name, default if port is None else port) for name, port in entries
-                )
+            self.hosts = frozenset(
+                (scheme, name, default if port is None else port)
+                for name, port in map(_entry, hosts)
                 for scheme, default in DEFAULT_PORTS.items()
-            }
+            )
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Pass allowed hosts through; answer the rest with 400."""
@@ -121,8 +119,7 @@ class AllowedHosts(Layer):
         if host is None or self.hosts is None:
             return host is not None
         name, port = host
-        default = DEFAULT_PORTS.get(scheme)
-        return (name, default if port is None else port) in self.hosts.get(scheme, ())
+        return (scheme, name, DEFAULT_PORTS.get(scheme) if port is None else port) in self.hosts
 
 
 def _entry(host: str) -> tuple[str, int | None]:
