@@ -21,6 +21,7 @@ import base64
 import hashlib
 from collections.abc import Callable, Hashable
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
@@ -29,12 +30,15 @@ from portfolio.domain import AuthenticationFailed, PermissionDenied, ServiceUnav
 from portfolio.entrypoints.http.auth import require_permission, required_code, token_from_header
 from portfolio.entrypoints.http.layer import (
     App,
+    Headers,
     HttpScope,
     Layer,
     Message,
     Receive,
     Send,
     header,
+    on_start,
+    send_whole,
     vary,
 )
 from portfolio.entrypoints.http.request_errors import NotAuthenticated
@@ -81,6 +85,12 @@ def shared_cache_control(
         f"public, max-age={fresh}, s-maxage={shared}, stale-while-revalidate={revalidating}, "
         f"stale-if-error={failing}"
     )
+
+
+def public(scope: HttpScope) -> bool:
+    """Whether the request is one of the public read API's (``PUBLIC_PREFIX``)."""
+    path: str = scope["path"]
+    return path.startswith(PUBLIC_PREFIX)
 
 
 def entity_tag(body: bytes) -> str:
@@ -132,15 +142,7 @@ class ApiCaching(Layer):
             await self.app(scope, receive, send)
             return
         if scope.get("method") != "GET":
-
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    message["headers"] = self._headers(
-                        scope, message["status"], list(message.get("headers", ()))
-                    )
-                await send(message)
-
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, receive, on_start(send, partial(self._headers, scope)))
             return
 
         condition = _if_none_match(scope)
@@ -176,13 +178,10 @@ class ApiCaching(Layer):
         if known is None or not condition_holds(condition, known.validator):
             scope[_BUILT_AT] = (answer, state)
             return False
-        if not _public(scope) and not await self._may_see(scope, known.permission):
+        if not public(scope) and not await self._may_see(scope, known.permission):
             return False
         headers = self._headers(scope, HTTP_304_NOT_MODIFIED, [(b"etag", known.validator.encode())])
-        await send(
-            {"type": "http.response.start", "status": HTTP_304_NOT_MODIFIED, "headers": headers}
-        )
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        await send_whole(send, HTTP_304_NOT_MODIFIED, headers)
         return True
 
     async def _may_see(self, scope: HttpScope, permission: int | None) -> bool:
@@ -216,15 +215,12 @@ class ApiCaching(Layer):
             if condition is not None and condition_holds(condition, tag):
                 status, body = HTTP_304_NOT_MODIFIED, b""
                 headers = [(name, value) for name, value in headers if name not in _BODY_HEADERS]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body, "more_body": False})
+        await send_whole(send, status, headers, body)
 
-    def _headers(
-        self, scope: HttpScope, status: int, headers: list[tuple[bytes, bytes]]
-    ) -> list[tuple[bytes, bytes]]:
+    def _headers(self, scope: HttpScope, status: int, headers: Headers) -> Headers:
         """The caching headers of an answer with ``status``: the caller's own, or, on the
         public routes, shared (a failure of the service never is: it is not the answer)."""
-        if not _public(scope):
+        if not public(scope):
             headers.append((b"cache-control", CACHE_CONTROL.encode()))
             return vary(headers, VARY.encode())
         shared = status < 500 and status != 429
@@ -232,8 +228,3 @@ class ApiCaching(Layer):
         if status != HTTP_200_OK and not any(name == b"surrogate-key" for name, _ in headers):
             headers.append((b"surrogate-key", LISTS_KEY))
         return vary(headers, b"Accept-Encoding")
-
-
-def _public(scope: HttpScope) -> bool:
-    path: str = scope["path"]
-    return path.startswith(PUBLIC_PREFIX)

@@ -35,9 +35,8 @@ def client_address(scope: Any, proxies: Sequence[Network]) -> str:
         return address
     forwarded = (header(scope, b"x-forwarded-for") or b"").decode("latin-1")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _trusted(hop, proxies):
-            ip = _ip(hop)
-            return address if ip is None else str(ip)
-    first = _ip(hops[0]) if hops else None
-    return address if first is None else str(first)
+    untrusted = [hop for hop in hops if not _trusted(hop, proxies)]
+    # When every hop is a trusted proxy, the first one is the client.
+    client = untrusted[-1] if untrusted else next(iter(hops), None)
+    ip = None if client is None else _ip(client)
+    return address if ip is None else str(ip)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from typing import Protocol
+from collections.abc import Callable
 
 import brotli
 
@@ -49,42 +49,17 @@ _TEXT_TYPES = frozenset(
 )
 
 
-class Encoder(Protocol):
-    """A streaming compressor."""
-
-    def compress(self, data: bytes) -> bytes:
-        """Compressed bytes for ``data`` (possibly none yet)."""
-        ...
-
-    def finish(self) -> bytes:
-        """The compressed bytes still held back."""
-        ...
-
-
-class _Gzip:
-    def __init__(self) -> None:
-        self._zlib = zlib.compressobj(STREAM_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-
-    def compress(self, data: bytes) -> bytes:
-        return self._zlib.compress(data)
-
-    def finish(self) -> bytes:
-        return self._zlib.flush()
-
-
-class _Brotli:
-    def __init__(self) -> None:
-        self._brotli = brotli.Compressor(quality=STREAM_BROTLI_QUALITY)
-
-    def compress(self, data: bytes) -> bytes:
-        return bytes(self._brotli.process(data))
-
-    def finish(self) -> bytes:
-        return bytes(self._brotli.finish())
-
-
-_ENCODERS: dict[bytes, type[_Gzip] | type[_Brotli]] = {b"br": _Brotli, b"gzip": _Gzip}
+Encoder = tuple[Callable[[bytes], bytes], Callable[[], bytes]]
+"""A streaming compressor: what compresses the next chunk, and what flushes what it holds back."""
 _TAG_SUFFIXES = {b"br": b".br", b"gzip": b".gz"}
+
+
+def _encoder(encoding: bytes) -> Encoder:
+    if encoding == b"br":
+        packer = brotli.Compressor(quality=STREAM_BROTLI_QUALITY)
+        return packer.process, packer.finish
+    deflater = zlib.compressobj(STREAM_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return deflater.compress, deflater.flush
 
 
 def compress_whole(encoding: bytes, body: bytes) -> bytes:
@@ -156,7 +131,9 @@ class _CompressingSend:
         elif message["type"] != "http.response.body" or self._passing:
             await self._send(message)
         elif self._encoder is not None:
-            await self._next_body(self._encoder, message["body"], message.get("more_body", False))
+            more = message.get("more_body", False)
+            compressed = await _compress(self._encoder, message["body"], more)
+            await self._send({"type": "http.response.body", "body": compressed, "more_body": more})
         elif self._start is not None and self._encoding is not None:
             await self._first_body(
                 self._start, self._encoding, message["body"], message.get("more_body", False)
@@ -165,38 +142,30 @@ class _CompressingSend:
             await self._send(message)
 
     async def _started(self, start: Message) -> None:
-        headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
-        if start["status"] == 304:
-            # The copy the client holds is the one it named: encoded, when it was.
-            if self._held is not None:
-                headers = _encoded_tags(headers, self._held)
-            start["headers"] = vary(headers, b"Accept-Encoding")
-            self._passing = True
-            await self._send(start)
-            return
-        names = {name.lower(): value for name, value in headers}
-        if not compressible(names.get(b"content-type", b"")):
-            self._passing = True
-            await self._send(start)
-            return
-        start["headers"] = vary(headers, b"Accept-Encoding")
+        headers = list(start.get("headers", []))
         status = start["status"]
-        if (
-            self._encoding is None
+        names = {name.lower(): value for name, value in headers}
+        text = compressible(names.get(b"content-type", b""))
+        held = self._held
+        if status == 304 and held is not None:
+            # The copy the client holds is the one it named: encoded, when it was.
+            headers = _retagged(headers, lambda tag: _encoded(tag, held))
+        if status == 304 or text:
+            start["headers"] = vary(headers, b"Accept-Encoding")
+        length = names.get(b"content-length")
+        self._passing = (
+            not text
+            or self._encoding is None
             or b"content-encoding" in names
             or b"content-range" in names
             or status < 200
             or status in (204, 206, 304)
-        ):
-            self._passing = True
+            or (length is not None and length.isdigit() and int(length) < MIN_BYTES)
+        )
+        if self._passing:
             await self._send(start)
-            return
-        length = names.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) < MIN_BYTES:
-            self._passing = True
-            await self._send(start)
-            return
-        self._start = start
+        else:
+            self._start = start
 
     async def _first_body(self, start: Message, encoding: bytes, body: bytes, more: bool) -> None:
         self._start = None
@@ -206,7 +175,7 @@ class _CompressingSend:
             await self._send({"type": "http.response.body", "body": body, "more_body": False})
             return
         if more:
-            self._encoder = _ENCODERS[encoding]()
+            self._encoder = _encoder(encoding)
             compressed = await _compress(self._encoder, body, more)
         elif len(body) > _THREAD_BYTES:
             compressed = await asyncio.to_thread(compress_whole, encoding, body)
@@ -214,8 +183,8 @@ class _CompressingSend:
             compressed = compress_whole(encoding, body)
         tagged = _weak if more else lambda tag: _encoded(tag, encoding)
         headers = [
-            (name, tagged(value) if name.lower() == b"etag" else value)
-            for name, value in start["headers"]
+            (name, value)
+            for name, value in _retagged(start["headers"], tagged)
             if name.lower() != b"content-length"
         ]
         headers.append((b"content-encoding", encoding))
@@ -225,15 +194,13 @@ class _CompressingSend:
         await self._send(start)
         await self._send({"type": "http.response.body", "body": compressed, "more_body": more})
 
-    async def _next_body(self, encoder: Encoder, body: bytes, more: bool) -> None:
-        compressed = await _compress(encoder, body, more)
-        await self._send({"type": "http.response.body", "body": compressed, "more_body": more})
-
 
 async def _compress(encoder: Encoder, body: bytes, more: bool) -> bytes:
+    compress, finish = encoder
+
     def run() -> bytes:
-        data = encoder.compress(body)
-        return data if more else data + encoder.finish()
+        data = compress(body)
+        return data if more else data + finish()
 
     return await asyncio.to_thread(run) if len(body) > _THREAD_BYTES else run()
 
@@ -250,11 +217,11 @@ def _encoded(etag: bytes, encoding: bytes) -> bytes:
     return etag[:-1] + _TAG_SUFFIXES[encoding] + b'"'
 
 
-def _encoded_tags(headers: list[tuple[bytes, bytes]], encoding: bytes) -> list[tuple[bytes, bytes]]:
-    return [
-        (name, _encoded(value, encoding) if name.lower() == b"etag" else value)
-        for name, value in headers
-    ]
+def _retagged(
+    headers: list[tuple[bytes, bytes]], tagged: Callable[[bytes], bytes]
+) -> list[tuple[bytes, bytes]]:
+    """``headers`` with the ETag's value passed through ``tagged``."""
+    return [(name, tagged(value) if name.lower() == b"etag" else value) for name, value in headers]
 
 
 def _plain_condition(condition: bytes, encoding: bytes | None) -> tuple[bytes, bytes | None]:

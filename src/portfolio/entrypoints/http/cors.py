@@ -14,92 +14,86 @@ copy serves every site and no ``Vary: Origin`` splits it.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import NamedTuple
 
+from portfolio.entrypoints.http.caching import public
 from portfolio.entrypoints.http.layer import (
     App,
+    Headers,
     HttpScope,
     Layer,
-    Message,
     Receive,
     Send,
     header,
+    on_start,
     vary,
 )
 
-ALLOWED_METHODS = b"DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
-ALLOWED_HEADERS = b"Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-ID"
-EXPOSED_HEADERS = b"ETag, Idempotent-Replayed, Retry-After, X-Request-ID"
 MAX_AGE_SECONDS = 600
-PUBLIC_PREFIX = "/api/public/"
-PUBLIC_METHODS = b"GET, HEAD, OPTIONS"
-# Authorization is allowed, and ignored: a site's fetch helper that always sends its token
-# still gets through.
-PUBLIC_HEADERS = b"Authorization, If-None-Match, X-Request-ID"
-PUBLIC_EXPOSED = b"ETag, X-Request-ID"
+
+
+class Allowed(NamedTuple):
+    """What a page of another origin may send, and read, on one side of the API."""
+
+    methods: bytes
+    headers: bytes
+    exposed: bytes
+
+    def headers_for(self, preflight: bool) -> Headers:
+        """The CORS headers besides the origin: a preflight's, or an answer's."""
+        if not preflight:
+            return [(b"access-control-expose-headers", self.exposed)]
+        return [
+            (b"access-control-allow-methods", self.methods),
+            (b"access-control-allow-headers", self.headers),
+            (b"access-control-max-age", str(MAX_AGE_SECONDS).encode()),
+        ]
+
+
+LISTED = Allowed(
+    methods=b"DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
+    headers=b"Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-ID",
+    exposed=b"ETag, Idempotent-Replayed, Retry-After, X-Request-ID",
+)
+PUBLIC = Allowed(
+    methods=b"GET, HEAD, OPTIONS",
+    # Authorization is allowed, and ignored: a site's fetch helper that always sends its token
+    # still gets through.
+    headers=b"Authorization, If-None-Match, X-Request-ID",
+    exposed=b"ETag, X-Request-ID",
+)
 
 
 class Cors(Layer):
-    """CORS headers on the answers to listed origins."""
+    """CORS headers on the answers to listed origins, and to every origin on the public API."""
 
     def __init__(self, app: App, origins: Collection[str]) -> None:
         super().__init__(app)
         self.origins = frozenset(origin.lower().encode("latin-1") for origin in origins)
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
-        """Pass every request on; add the headers to answers when the origin is listed."""
-        if scope["path"].startswith(PUBLIC_PREFIX):
-            await self.app(scope, receive, _PublicCorsSend(send, _preflight(scope)))
-            return
-        if not self.origins:
+        """Pass every request on; add the headers to answers when the origin is allowed."""
+        origin: bytes | None
+        if public(scope):
+            allowed, origin = PUBLIC, b"*"
+        elif self.origins:
+            allowed, origin = LISTED, header(scope, b"origin")
+            if origin is not None and origin.lower() not in self.origins:
+                origin = None
+        else:
             await self.app(scope, receive, send)
             return
-        origin = header(scope, b"origin")
-        listed = origin is not None and origin.lower() in self.origins
-        preflight = _preflight(scope)
+        preflight = scope.get("method") == "OPTIONS" and (
+            header(scope, b"access-control-request-method") is not None
+        )
 
-        async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
+        def with_cors(_: int, headers: Headers) -> Headers:
+            if allowed is LISTED:
                 # Answers differ by Origin, so shared caches must keep them apart.
-                headers = vary(list(message.get("headers", [])), b"Origin")
-                if listed and origin is not None:
-                    headers.append((b"access-control-allow-origin", origin))
-                    if preflight:
-                        headers += [
-                            (b"access-control-allow-methods", ALLOWED_METHODS),
-                            (b"access-control-allow-headers", ALLOWED_HEADERS),
-                            (b"access-control-max-age", str(MAX_AGE_SECONDS).encode()),
-                        ]
-                    else:
-                        headers.append((b"access-control-expose-headers", EXPOSED_HEADERS))
-                message = {**message, "headers": headers}
-            await send(message)
+                headers = vary(headers, b"Origin")
+            if origin is not None:
+                headers.append((b"access-control-allow-origin", origin))
+                headers += allowed.headers_for(preflight)
+            return headers
 
-        await self.app(scope, receive, send_with_cors)
-
-
-def _preflight(scope: HttpScope) -> bool:
-    return scope.get("method") == "OPTIONS" and (
-        header(scope, b"access-control-request-method") is not None
-    )
-
-
-class _PublicCorsSend:
-    """The ``send`` of a public answer: open to any origin."""
-
-    def __init__(self, send: Send, preflight: bool) -> None:
-        self._send = send
-        self._preflight = preflight
-
-    async def __call__(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = [*message.get("headers", ()), (b"access-control-allow-origin", b"*")]
-            if self._preflight:
-                headers += [
-                    (b"access-control-allow-methods", PUBLIC_METHODS),
-                    (b"access-control-allow-headers", PUBLIC_HEADERS),
-                    (b"access-control-max-age", str(MAX_AGE_SECONDS).encode()),
-                ]
-            else:
-                headers.append((b"access-control-expose-headers", PUBLIC_EXPOSED))
-            message = {**message, "headers": headers}
-        await self._send(message)
+        await self.app(scope, receive, on_start(send, with_cors))

@@ -4,40 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, NamedTuple
+from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException
 
+from portfolio import domain
 from portfolio.application.accounts.errors import InvalidPermissionCode, UserAlreadyExists
 from portfolio.application.accounts.passwords import InvalidPassword
 from portfolio.application.retries import KeyReused, RequestInProgress
 from portfolio.application.webhooks.manage import WebhooksKeyMissing
-from portfolio.domain import (
-    AuthenticationFailed,
-    CorruptImage,
-    DuplicateValue,
-    FileTooLarge,
-    InUse,
-    InvalidCredentials,
-    InvalidFile,
-    LastActiveAdmin,
-    MissingReference,
-    MissingReferences,
-    MovedBesideItself,
-    NotFound,
-    PageNotFound,
-    PermissionDenied,
-    ServiceUnavailable,
-    TakenMeanwhile,
-    Throttled,
-    TooManyPixels,
-    UnknownEventTypes,
-    UnsafeTarget,
-    WithdrawnBeforePublished,
-    human_readable_size,
-)
 from portfolio.entrypoints.http.forms import NON_FIELD_ERRORS, no_such_object
 from portfolio.entrypoints.http.media.uploads import FILE_FIELD
 from portfolio.entrypoints.http.request_errors import (
@@ -83,7 +61,7 @@ def detail(status: int, message: str, headers: Mapping[str, str] | None = None) 
     return Response({"detail": message}, status_code=status, headers=dict(headers or {}))
 
 
-def in_use_message(error: InUse) -> str:
+def in_use_message(error: domain.InUse) -> str:
     """Which object cannot go, and the first referrers by name (portfolios by title, other
     objects by the field that holds it), the rest counted."""
     named = ", ".join(
@@ -101,16 +79,16 @@ def in_use_message(error: InUse) -> str:
     return f"{subject}: it is used by {named}{more}."
 
 
-def _invalid_file(error: InvalidFile) -> dict[str, list[str]]:
+def _invalid_file(error: domain.InvalidFile) -> dict[str, list[str]]:
     # Only the upload route takes files, always in its "file" field. Images that cannot be
     # decoded get DRF's ImageField wording in front of what exactly is wrong.
     message = str(error)
-    if isinstance(error, CorruptImage | TooManyPixels):
+    if isinstance(error, domain.CorruptImage | domain.TooManyPixels):
         message = f"{INVALID_IMAGE} {message}"
     return {FILE_FIELD: [message]}
 
 
-def _throttled(error: Throttled) -> str:
+def _throttled(error: domain.Throttled) -> str:
     wait = error.wait
     return f"Request was throttled. Expected available in {wait} second{'' if wait == 1 else 's'}."
 
@@ -119,79 +97,77 @@ def _detail(message: str | Callable[[Any], str]) -> Callable[[Any], dict[str, st
     return lambda error: {"detail": message(error) if callable(message) else message}
 
 
-def _none(_: object) -> dict[str, str]:
-    return {}
-
-
-class Answer(NamedTuple):
-    """How one kind of error is answered: a status (or how to take it from the error), a
-    JSON body and headers, each made from the error."""
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """How one kind of error is answered: a status and headers (or how to take them from the
+    error), and a JSON body made from the error."""
 
     status: int | Callable[[Any], int]
     body: Callable[[Any], Any]
-    headers: Callable[[Any], Mapping[str, str]] = _none
+    headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] = field(default_factory=dict)
+
+    def __call__(self, _: AnyRequest, error: Any) -> Response[Any]:
+        """The response to ``error`` (Litestar picks the answer of its nearest class)."""
+        status = self.status(error) if callable(self.status) else self.status
+        headers = self.headers(error) if callable(self.headers) else self.headers
+        return Response(self.body(error), status_code=status, headers=dict(headers))
 
 
 ANSWERS: dict[type[Exception], Answer] = {
-    NotAuthenticated: Answer(401, _detail(NOT_AUTHENTICATED), lambda _: CHALLENGE),
-    AuthenticationFailed: Answer(401, _detail(str), lambda _: CHALLENGE),
-    PermissionDenied: Answer(403, _detail(PERMISSION_DENIED)),
-    InvalidCredentials: Answer(400, lambda _: {NON_FIELD_ERRORS: [CANNOT_SIGN_IN]}),
-    Throttled: Answer(429, _detail(_throttled), lambda error: {"Retry-After": str(error.wait)}),
-    LastActiveAdmin: Answer(409, _detail(LAST_ACTIVE_ADMIN)),
+    NotAuthenticated: Answer(401, _detail(NOT_AUTHENTICATED), CHALLENGE),
+    domain.AuthenticationFailed: Answer(401, _detail(str), CHALLENGE),
+    domain.PermissionDenied: Answer(403, _detail(PERMISSION_DENIED)),
+    domain.InvalidCredentials: Answer(400, lambda _: {NON_FIELD_ERRORS: [CANNOT_SIGN_IN]}),
+    domain.Throttled: Answer(
+        429, _detail(_throttled), lambda error: {"Retry-After": str(error.wait)}
+    ),
+    domain.LastActiveAdmin: Answer(409, _detail(LAST_ACTIVE_ADMIN)),
     InvalidPassword: Answer(400, lambda error: {"password": [str(error)]}),
     UserAlreadyExists: Answer(400, lambda _: {"username": [USERNAME_TAKEN]}),
     InvalidPermissionCode: Answer(
-        400,
-        lambda error: {"permissions": [f"Unknown permission codes: {error}."]},
+        400, lambda error: {"permissions": [f"Unknown permission codes: {error}."]}
     ),
-    PageNotFound: Answer(404, _detail("Invalid page.")),
-    NotFound: Answer(404, _detail(NOT_FOUND)),
+    domain.PageNotFound: Answer(404, _detail("Invalid page.")),
+    domain.NotFound: Answer(404, _detail(NOT_FOUND)),
     NotFoundException: Answer(404, _detail(NOT_FOUND)),
-    DuplicateValue: Answer(
+    domain.DuplicateValue: Answer(
         400,
         lambda error: {error.field: [f"{error.entity} with this {error.field} already exists."]},
     ),
-    MissingReference: Answer(400, lambda error: {error.field: [no_such_object(error.value)]}),
-    MissingReferences: Answer(
+    domain.MissingReference: Answer(
+        400, lambda error: {error.field: [no_such_object(error.value)]}
+    ),
+    domain.MissingReferences: Answer(
         400, lambda error: {error.field: [no_such_object(value) for value in error.values]}
     ),
     InvalidFields: Answer(400, lambda error: error.errors),
-    InUse: Answer(409, _detail(in_use_message)),
+    domain.InUse: Answer(409, _detail(in_use_message)),
     KeyReused: Answer(422, _detail(KEY_REUSED)),
     RequestInProgress: Answer(
-        409,
-        _detail(IN_PROGRESS),
-        lambda _: {"Retry-After": str(IN_PROGRESS_RETRY_AFTER)},
+        409, _detail(IN_PROGRESS), {"Retry-After": str(IN_PROGRESS_RETRY_AFTER)}
     ),
     # The upload reader cuts a file off at this same limit as it streams; the use case's own
     # check is answered alike should it ever be the one to notice.
-    FileTooLarge: Answer(413, _detail(str)),
-    InvalidFile: Answer(400, _invalid_file),
-    WithdrawnBeforePublished: Answer(400, lambda _: {"unpublish_at": [WITHDRAWN_TOO_EARLY]}),
-    UnsafeTarget: Answer(400, lambda error: {"url": [str(error)]}),
-    UnknownEventTypes: Answer(
+    domain.FileTooLarge: Answer(413, _detail(str)),
+    domain.InvalidFile: Answer(400, _invalid_file),
+    domain.WithdrawnBeforePublished: Answer(400, lambda _: {"unpublish_at": [WITHDRAWN_TOO_EARLY]}),
+    domain.UnsafeTarget: Answer(400, lambda error: {"url": [str(error)]}),
+    domain.UnknownEventTypes: Answer(
         400, lambda error: {"events": [f"Unknown event types: {', '.join(error.names)}."]}
     ),
     WebhooksKeyMissing: Answer(503, _detail(WEBHOOKS_KEY_MISSING)),
-    MovedBesideItself: Answer(400, lambda error: {error.field: [MOVED_BESIDE_ITSELF]}),
-    TakenMeanwhile: Answer(409, _detail(lambda error: TAKEN_MEANWHILE.format(field=error.field))),
+    domain.MovedBesideItself: Answer(400, lambda error: {error.field: [MOVED_BESIDE_ITSELF]}),
+    domain.TakenMeanwhile: Answer(
+        409, _detail(lambda error: TAKEN_MEANWHILE.format(field=error.field))
+    ),
     RequestRefused: Answer(lambda error: error.status_code, _detail(lambda error: error.detail)),
 }
 """Each error the service raises or lets through: its status, its body and its headers."""
 
 
-def _answered(_: AnyRequest, error: Exception) -> Response[Any]:
-    for kind in type(error).__mro__:
-        if kind in ANSWERS:
-            answer = ANSWERS[kind]
-            status = answer.status(error) if callable(answer.status) else answer.status
-            if isinstance(error, Throttled):
-                authentication_throttled()
-            return Response(
-                answer.body(error), status_code=status, headers=dict(answer.headers(error))
-            )
-    return _unexpected(_, error)
+def _throttled_counted(request: AnyRequest, error: domain.Throttled) -> Response[Any]:
+    authentication_throttled()
+    return ANSWERS[domain.Throttled](request, error)
 
 
 def _method_not_allowed(request: AnyRequest, error: MethodNotAllowedException) -> Response[Any]:
@@ -200,16 +176,6 @@ def _method_not_allowed(request: AnyRequest, error: MethodNotAllowedException) -
     if "allow" in headers:
         headers["allow"] = ", ".join(sorted(m.strip() for m in headers["allow"].split(",")))
     return detail(405, f'Method "{request.method}" not allowed.', headers)
-
-
-def unavailable_handler(retry_after: int) -> Handler:
-    """503 with ``Retry-After`` while the database does not answer."""
-
-    def _unavailable(_: AnyRequest, error: ServiceUnavailable) -> Response[Any]:
-        logger.warning("database unavailable: %s", error.__cause__ or error)
-        return detail(503, UNAVAILABLE, {"Retry-After": str(retry_after)})
-
-    return _unavailable
 
 
 # Litestar's words when the client hangs up while its body is being read.
@@ -234,7 +200,9 @@ def _framework_refusal(request: AnyRequest, status: int) -> str:
     if status == 413:
         limit = request.route_handler.resolve_request_max_body_size()
         if limit:
-            return f"The request body is larger than the {human_readable_size(limit)} accepted."
+            return (
+                f"The request body is larger than the {domain.human_readable_size(limit)} accepted."
+            )
     return f"{HTTPStatus(status).phrase}."
 
 
@@ -245,9 +213,17 @@ def _unexpected(request: AnyRequest, error: Exception) -> Response[Any]:
 
 def exception_handlers(retry_after: int) -> dict[type[Exception] | int, Handler]:
     """Every mapping from an error to a response: the table, then what needs more than it."""
+
+    def unavailable(_: AnyRequest, error: domain.ServiceUnavailable) -> Response[Any]:
+        # While the database does not answer.
+        logger.warning("database unavailable: %s", error.__cause__ or error)
+        return detail(503, UNAVAILABLE, {"Retry-After": str(retry_after)})
+
     return {
-        **dict.fromkeys(ANSWERS, _answered),
-        ServiceUnavailable: unavailable_handler(retry_after),
+        # Taken one by one: Litestar's map is keyed by status codes too.
+        **{kind: ANSWERS[kind] for kind in ANSWERS},
+        domain.Throttled: _throttled_counted,
+        domain.ServiceUnavailable: unavailable,
         MethodNotAllowedException: _method_not_allowed,
         HTTPException: _http,
         Exception: _unexpected,

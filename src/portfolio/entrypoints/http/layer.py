@@ -1,6 +1,7 @@
 """What every layer of the edge (``edge``) is made of: ``Layer``, plain ASGI around the next
 application for HTTP requests only (the lifespan passes straight through), and the helpers
-that read a request's headers and extend an answer's ``Vary``, shared by every layer."""
+that read a request's headers, change or send an answer's and extend its ``Vary``, shared by
+every layer."""
 
 from __future__ import annotations
 
@@ -66,3 +67,21 @@ def vary(headers: Headers, name: bytes) -> Headers:
             return headers
     headers.append((b"vary", name))
     return headers
+
+
+def on_start(send: Send, change: Callable[[int, Headers], Headers]) -> Send:
+    """``send`` with the answer's headers replaced by ``change(status, headers)``."""
+
+    async def changed(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = change(message["status"], list(message.get("headers", ())))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return changed
+
+
+async def send_whole(send: Send, status: int, headers: Headers, body: bytes = b"") -> None:
+    """An answer with ``body`` sent whole."""
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -43,6 +43,7 @@ from portfolio.entrypoints.http.origin import INVALID_HOST
 from portfolio.entrypoints.http.retries import (
     IDEMPOTENCY_KEY,
     IN_PROGRESS,
+    KEY_CHARACTERS,
     KEY_MAX_LENGTH,
     KEY_REUSED,
     REPLAYED,
@@ -154,7 +155,7 @@ _RETRY_KEY = Parameter(
         type=OpenAPIType.STRING,
         min_length=1,
         max_length=KEY_MAX_LENGTH,
-        pattern="^[\\x21-\\x2b\\x2d-\\x7e]+$",
+        pattern=f"^{KEY_CHARACTERS}+$",
         examples=["6f1e0a52-8c0e-4c1e-9d7e-2b1f0c3a9e11"],
     ),
     description=(
@@ -309,9 +310,7 @@ def not_modified() -> ResponseSpec:
 
 def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """The answers of a GET: ``statuses``, those of every ``/api/`` route, and 304."""
-    chosen = responses(*statuses)
-    chosen[304] = not_modified()
-    return dict(sorted(chosen.items()))
+    return dict(sorted({**responses(*statuses), 304: not_modified()}.items()))
 
 
 def create_responses(*statuses: int) -> dict[int, ResponseSpec]:
@@ -332,14 +331,14 @@ def create_responses(*statuses: int) -> dict[int, ResponseSpec]:
 
 def upload_responses() -> dict[int, ResponseSpec]:
     """The error answers of an upload: the size limit is the file's."""
-    chosen = create_responses(413)
-    chosen[413] = _detail(
+    return with_answer(
+        create_responses(413),
+        413,
         "The file is larger than `PORTFOLIO_MAX_UPLOAD_BYTES`, a text part larger than 16 KB, "
         "or the body larger than both with its framing: cut off there as it streams, whether "
         "or not it announced its length.",
         "The file is larger than the 20.00 MB accepted.",
     )
-    return chosen
 
 
 def named_components(document: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Receive, Send
+from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Receive, Send, header
 from portfolio.entrypoints.http.request_errors import bad_request
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ _DECISIONS_KEPT = 1024
 
 # The same words Litestar's router uses when it rejects a Host header itself.
 INVALID_HOST = "Invalid host header"
+_REFUSAL = b'{"detail":"' + INVALID_HOST.encode() + b'"}'
+_REFUSAL_LENGTH = (b"content-length", str(len(_REFUSAL)).encode())
 
 # DNS labels (letters, digits, inner hyphens; 63 at most) joined by single dots, which also
 # covers IPv4; or a bracketed IPv6 address. Then an optional port, range-checked below.
@@ -53,9 +55,9 @@ def split_host(host: str) -> tuple[str, int | None] | None:
 
 def request_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """``scheme://host[:port]`` of the request; a malformed Host header is a 400."""
-    # Read from the scope, as Litestar's headers would give it (the first one, as Latin-1):
-    # asking ``connection.headers`` would build them all for this one.
-    raw = next((value for name, value in connection.scope["headers"] if name == b"host"), None)
+    # Read as the edge reads it (which has refused a second Host already): asking
+    # ``connection.headers`` would build them all for this one.
+    raw = header(connection.scope, b"host")
     host = None if raw is None else raw.decode("latin-1")
     if host is None:
         server = connection.scope.get("server")
@@ -84,17 +86,17 @@ class AllowedHosts(Layer):
 
     def __init__(self, app: App, hosts: Collection[str] | None = None) -> None:
         super().__init__(app)
-        self._decided: dict[tuple[bytes | None, str], bool] = {}
-        # Per scheme, each entry as (name, port), a port left out being the scheme's default.
+        # The same few Host values come back on every request: each is judged once. The
+        # memory is bounded, so a flood of forged hosts cannot grow it.
+        self._allows = lru_cache(maxsize=_DECISIONS_KEPT)(self._judge)
+        # Each entry as (scheme, name, port) for every scheme, a port left out being its default.
         self.hosts = None
         if hosts is not None:
-            entries = [_entry(host) for host in hosts]
-            self.hosts = {
-                scheme: frozenset(
-                    (name, default if port is None else port) for name, port in entries
-                )
+            self.hosts = frozenset(
+                (scheme, name, default if port is None else port)
+                for name, port in map(_entry, hosts)
                 for scheme, default in DEFAULT_PORTS.items()
-            }
+            )
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Pass allowed hosts through; answer the rest with 400."""
@@ -103,25 +105,11 @@ class AllowedHosts(Layer):
             scope["path"] not in PROBES
             and not self._allows(hosts[0] if hosts else None, scope.get("scheme", "http"))
         ):
-            body = b'{"detail":"' + INVALID_HOST.encode() + b'"}'
-            headers = [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ]
+            headers = [(b"content-type", b"application/json"), _REFUSAL_LENGTH]
             await send({"type": "http.response.start", "status": 400, "headers": headers})
-            await send({"type": "http.response.body", "body": body, "more_body": False})
+            await send({"type": "http.response.body", "body": _REFUSAL, "more_body": False})
             return
         await self.app(scope, receive, send)
-
-    def _allows(self, raw: bytes | None, scheme: str) -> bool:
-        # The same few Host values come back on every request: each is judged once. The
-        # memory is bounded, so a flood of forged hosts cannot grow it.
-        decided = self._decided.get((raw, scheme))
-        if decided is None:
-            if len(self._decided) >= _DECISIONS_KEPT:
-                self._decided.clear()
-            decided = self._decided[raw, scheme] = self._judge(raw, scheme)
-        return decided
 
     def _judge(self, raw: bytes | None, scheme: str) -> bool:
         if raw is None:
@@ -131,8 +119,7 @@ class AllowedHosts(Layer):
         if host is None or self.hosts is None:
             return host is not None
         name, port = host
-        default = DEFAULT_PORTS.get(scheme)
-        return (name, default if port is None else port) in self.hosts.get(scheme, ())
+        return (scheme, name, DEFAULT_PORTS.get(scheme) if port is None else port) in self.hosts
 
 
 def _entry(host: str) -> tuple[str, int | None]:

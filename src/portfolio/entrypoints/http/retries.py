@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from portfolio.application.ports import RecordedAnswer
 from portfolio.application.retries import SafeRetries
+from portfolio.entrypoints.http.layer import header
 from portfolio.entrypoints.http.request_errors import bad_request
 
 T = TypeVar("T")
@@ -43,22 +44,24 @@ IN_PROGRESS = (
 IN_PROGRESS_RETRY_AFTER = 1
 """Seconds a client is asked to wait before retrying a key whose request is being served."""
 
-_KEY = re.compile(rb"[\x21-\x2b\x2d-\x7e]{1,%d}" % KEY_MAX_LENGTH)
+KEY_CHARACTERS = r"[\x21-\x2b\x2d-\x7e]"
+"""What a key is made of: visible ASCII but the comma, which would split the header."""
+_KEY = re.compile(rf"{KEY_CHARACTERS}{{1,{KEY_MAX_LENGTH}}}".encode())
 _HEADER_NAME = IDEMPOTENCY_KEY.lower().encode()
 _CONTENT_TYPE = "content-type"
 
 
 def retry_key(request: Request[Any, Any, Any]) -> str | None:
     """The request's ``Idempotency-Key``, or None without one; 400 when malformed or repeated."""
-    sent = [value for name, value in request.scope["headers"] if name == _HEADER_NAME]
-    if not sent:
+    # Repeated headers are joined by commas, as they may also reach the service already.
+    sent = header(request.scope, _HEADER_NAME)
+    if sent is None:
         return None
-    # Repeated headers may reach the service joined into one, separated by commas.
-    if len(sent) > 1 or b"," in sent[0]:
+    if b"," in sent:
         raise bad_request(ONE_KEY)
-    if _KEY.fullmatch(sent[0]) is None:
+    if _KEY.fullmatch(sent) is None:
         raise bad_request(MALFORMED_KEY)
-    return sent[0].decode("ascii")
+    return sent.decode("ascii")
 
 
 def fingerprint(route: str, content: bytes) -> bytes:
