@@ -14,6 +14,10 @@ from portfolio.application.ports import Observer
 
 def statement_text(query: Query | Any) -> str:
     """The SQL of ``query`` as written (placeholders, never values)."""
+    # Most statements are plain strings: asked first, before the costlier check against the
+    # abstract Composable.
+    if isinstance(query, str):
+        return query
     if isinstance(query, bytes):
         return query.decode("utf-8", "replace")
     if isinstance(query, sql.Composable):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import zlib
 from collections.abc import Callable
+from functools import lru_cache
 
 import brotli
 
@@ -91,8 +92,10 @@ def chosen_encoding(accept_encoding: bytes) -> bytes | None:
     return None
 
 
+@lru_cache(maxsize=64)
 def compressible(content_type: bytes) -> bool:
-    """Whether answers of ``content_type`` are text worth compressing."""
+    """Whether answers of ``content_type`` are text worth compressing (the few types the
+    service answers with are judged once each)."""
     main = content_type.split(b";", 1)[0].strip().lower().decode("latin-1")
     return main.startswith("text/") or main in _TEXT_TYPES or main.endswith("+json")
 
@@ -102,8 +105,8 @@ class Compression(Layer):
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Answer through a ``send`` that compresses when it should."""
-        accept = header(scope, b"accept-encoding") or b""
-        encoding = chosen_encoding(accept)
+        accept = header(scope, b"accept-encoding")
+        encoding = None if accept is None else chosen_encoding(accept)
         condition = header(scope, b"if-none-match")
         held = None
         if condition is not None and (b'.br"' in condition or b'.gz"' in condition):

@@ -139,8 +139,11 @@ def _build(
     scope[made] = data
     arguments = []
     named = expand if isinstance(expand, frozenset) else frozenset()
+    # Positional while no field has been left out: msgspec matches keywords one by one.
+    positional = True
     for name in data.__struct_fields__:
         if _may_be_unset(hints[name]) and not (expand is True or name in named):
+            positional = False
             continue
         source = f"{entity}.{name.removesuffix(_DATA)}"
         nested, many, optional = _shape(hints[name])
@@ -160,7 +163,7 @@ def _build(
             value = f"sorted({source})"
         else:
             value = source
-        arguments.append(f"{name}=({value})")
+        arguments.append(f"({value})" if positional else f"{name}=({value})")
     return f"{made}({', '.join(arguments)})"
 
 
