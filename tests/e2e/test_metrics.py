@@ -80,6 +80,23 @@ async def test_requests_are_counted_by_route_template_never_by_raw_path(
     assert not any(route and ("12345" in route or "no/such" in route) for route in routes)
 
 
+async def test_a_revalidation_naming_a_compressed_copy_is_counted_by_its_route(
+    observed: Client,
+) -> None:
+    """A browser sends back the ``.br``/``.gz`` ETag it was given; the compression layer
+    rewrites that condition, and the request must still be counted under its route."""
+    callers = await make_callers(observed.container)  # type: ignore[attr-defined]
+    before = await scrape(observed)
+    for condition in ('"nope.br"', '"nope.gz"', '"nope"'):
+        headers = {**callers.admin, "If-None-Match": condition}
+        assert (await observed.get("/api/portfolios/999", headers=headers)).status_code == 404
+    after = await scrape(observed)
+
+    requests = "portfolio_http_requests_total"
+    assert grew(before, after, requests, method="GET", route=RETRIEVE, status="404") == 3
+    assert grew(before, after, requests, method="GET", route="unmatched", status="404") == 0
+
+
 async def test_statements_per_request_and_the_pool_are_measured(observed: Client) -> None:
     container: Container = observed.container  # type: ignore[attr-defined]
     callers = await make_callers(container)

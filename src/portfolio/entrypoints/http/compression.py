@@ -111,8 +111,16 @@ class Compression(Layer):
         held = None
         if condition is not None and (b'.br"' in condition or b'.gz"' in condition):
             plain, held = _plain_condition(condition, encoding)
-            headers = [(n, plain if n == b"if-none-match" else v) for n, v in scope["headers"]]
-            scope = {**scope, "headers": headers}
+            given = scope["headers"]
+            # Changed in place (a new list, so header() reads it afresh), as HeadAsGet changes
+            # the method: what routing writes into the scope (the route's template, the user)
+            # must reach the layers outside, which log and count the request.
+            scope["headers"] = [(n, plain if n == b"if-none-match" else v) for n, v in given]
+            try:
+                await self.app(scope, receive, _CompressingSend(send, encoding, held))
+            finally:
+                scope["headers"] = given
+            return
         await self.app(scope, receive, _CompressingSend(send, encoding, held))
 
 
