@@ -57,8 +57,9 @@ _PROFILE_FORMATS = frozenset({ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.WEB
 # median photo. AVIF in 4:4:4 with aom's quantization matrices kept between levels 4 and 8
 # (flatter ones cost bytes this metric does not reward) at speed 6 takes 59 % of the JPEG's
 # bytes; speed 8 needs 64-65 % for the same score. Speed 6 costs about 365 ms of CPU for a
-# 1080 px first request, 245 ms on the wall clock with the encoder's two threads, under the
-# 300 ms bound; later requests read the stored file. WebP takes a fractional quality, and
+# 1080 px first request: 245 ms on the wall clock when libavif's threads find both of this
+# machine's cores free (the 300 ms bound), about 375 ms on one core. Later requests read the
+# stored file. WebP takes a fractional quality, and
 # method 6 about 3 points fewer bytes than 4 for about 25 ms more on a 1080 px thumbnail.
 AVIF_QUALITY = 67
 AVIF_SPEED = 6
