@@ -6,7 +6,8 @@
 Loads portfolios (cover, employer with logo, three tags, two links, four gallery images,
 three meta) into a fresh database, starts both apps on one worker of each server named
 (granian, which the service uses, uvicorn-httptools, which it used before, uvicorn-h11,
-hypercorn; a server's CPU time counts its worker processes too), and drives them all in
+hypercorn; a server's CPU time counts its worker processes too), the service again with no
+answers kept in memory (``built``: each request builds its answer), and drives them all in
 alternating rounds with the same keep-alive client. Prints requests/s, latency and server CPU
 time per request for each round, then medians, the ratio service/bare on each server, and the
 service on each server against the bare app on the last one named (the baseline).
@@ -204,8 +205,10 @@ def main() -> None:
     url = fresh_database(server_url)
     ids, token = asyncio.run(load_portfolios(url, args.portfolios))
     paths = [f"/api/portfolios/{portfolio_id}" for portfolio_id in ids]
-    targets = {"service": SERVICE, "bare ASGI": "bench.bare_app:app"}
-    environments: dict[str, dict[str, str]] = {}
+    # "built": the service with no answers kept in memory, so that each request builds its
+    # answer (the query, presenting, encoding, hashing), as every URL's first GET does.
+    targets = {"service": SERVICE, "built": SERVICE, "bare ASGI": "bench.bare_app:app"}
+    environments: dict[str, dict[str, str]] = {"built": {"PORTFOLIO_ANSWER_MEMORY_BYTES": "0"}}
     if args.before:
         targets["before"] = SERVICE
         source = f"{args.before}/src"
@@ -256,6 +259,12 @@ def main() -> None:
             f"  {server}: service / bare ASGI on the same server: {service[0] / bare[0]:.2f} of "
             f"the requests/s (target >= 0.85), {service[1] / bare[1]:.2f}x the CPU per request, "
             f"{service[2] / bare[2]:.2f}x the p50 latency"
+        )
+        built = medians[server, "built"]
+        print(
+            f"  {server}: the service building every answer / bare ASGI: {built[0] / bare[0]:.2f} "
+            f"of the requests/s, {built[1] / bare[1]:.2f}x the CPU per request, "
+            f"{built[2] / bare[2]:.2f}x the p50 latency"
         )
         if args.before:
             before = medians[server, "before"]

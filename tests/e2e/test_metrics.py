@@ -103,23 +103,25 @@ async def test_statements_per_request_and_the_pool_are_measured(observed: Client
     portfolio = (await add_full_portfolio(stores_of(container))).portfolio
     # A token's first use also records when it was used (at most once a minute): done here.
     await observed.get(f"/api/portfolios/{portfolio.id}", headers=callers.admin)
-    before = await scrape(observed)
-    response = await observed.get(f"/api/portfolios/{portfolio.id}", headers=callers.admin)
-    assert response.status_code == 200
-    after = await scrape(observed)
-
     statements = {"method": "GET", "route": RETRIEVE}
     name = "portfolio_db_statements_per_request"
-    # An authenticated retrieve is two statements: the token, then the portfolio.
-    assert (
-        value(after, f"{name}_sum", **statements) - value(before, f"{name}_sum", **statements) == 2
-    )
-    assert (
-        value(after, f"{name}_count", **statements) - value(before, f"{name}_count", **statements)
-        == 1
-    )
     acquired = "portfolio_db_pool_acquire_seconds_count"
-    assert value(after, acquired) - value(before, acquired) == 2
+    # The URL's second GET reads the change numbers, the token, then the portfolio, and its
+    # answer is kept; the third reads the numbers and the token, and is sent from memory.
+    for expected in (3, 2):
+        before = await scrape(observed)
+        response = await observed.get(f"/api/portfolios/{portfolio.id}", headers=callers.admin)
+        assert response.status_code == 200
+        after = await scrape(observed)
+        grown = value(after, f"{name}_sum", **statements) - value(
+            before, f"{name}_sum", **statements
+        )
+        assert grown == expected
+        counted = value(after, f"{name}_count", **statements) - value(
+            before, f"{name}_count", **statements
+        )
+        assert counted == 1
+        assert value(after, acquired) - value(before, acquired) == expected
     assert value(after, "portfolio_db_pool_connections") >= 2  # the pool's minimum
     assert value(after, "portfolio_db_pool_connections_in_use") >= 0
     assert value(after, "portfolio_db_pool_requests_waiting") == 0

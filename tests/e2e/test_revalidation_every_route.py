@@ -1,12 +1,14 @@
-"""No 304 hides a change, on every GET route there is: the routes come from the application's
-own route table, and a route without a case here fails the test. The shared kinds' cases
-follow from their declarations (``SHARED_RESOURCES``), so a new kind is covered as declared.
+"""No 304 and no answer sent from memory hides a change, on every GET route there is: the
+routes come from the application's own route table, and a route without a case here fails
+the test. The shared kinds' cases follow from their declarations (``SHARED_RESOURCES``), so a
+new kind is covered as declared.
 
-For each route: build an answer (200, ETag E1), revalidate it (304, twice: built and compared,
+For each route: build an answer (200, ETag E1), get it again twice (the same bytes, the last
+sent from memory where the route allows it), revalidate it (304, twice: built and compared,
 then answered from what the first revalidation learnt), change what it shows through the API,
-revalidate with E1 (200, a new ETag E2), revalidate with E2 (304), change it again through the
-``portfolio`` command (another process, writing to the same database), revalidate with E2
-(200, a new ETag).
+get it (200, a new ETag E2: no answer sent from memory hides the change either), revalidate
+with E1 (200, the same E2 and bytes), revalidate with E2 (304), change it again through the
+``portfolio`` command (another process, writing to the same database), and likewise.
 """
 
 from __future__ import annotations
@@ -386,7 +388,7 @@ async def test_every_get_route_has_a_revalidation_case(client: Client) -> None:
 
 
 @pytest.mark.parametrize("route", sorted(CASES))
-async def test_no_304_hides_a_change_made_through_the_api_or_the_cli(
+async def test_no_304_or_answer_from_memory_hides_a_change_by_the_api_or_the_cli(
     route: str,
     client: Client,
     container: Container,
@@ -402,11 +404,18 @@ async def test_no_304_hides_a_change_made_through_the_api_or_the_cli(
     async def revalidate(tag: str) -> Any:
         return await client.get(path, headers={**headers, "If-None-Match": tag})
 
+    async def get_again(tag: str, content: bytes) -> None:
+        for _ in range(2):
+            again = await client.get(path, headers=headers)
+            assert (again.status_code, again.headers["etag"]) == (200, tag), route
+            assert again.content == content
+        for _ in range(2):
+            assert (await revalidate(tag)).status_code == 304
+
     first = await client.get(path, headers=headers)
     assert first.status_code == 200, first.text
     tag = first.headers["etag"]
-    for _ in range(2):
-        assert (await revalidate(tag)).status_code == 304
+    await get_again(tag, first.content)
 
     if case.by_api is None:
         assert writes_on(client, route) == set(), "name the API write that changes it"
@@ -414,9 +423,11 @@ async def test_no_304_hides_a_change_made_through_the_api_or_the_cli(
         if change is None:
             continue
         await change(world)
+        shown = await client.get(path, headers=headers)
+        assert shown.status_code == 200, (route, change.__name__, shown.text)
+        assert shown.headers["etag"] != tag, (route, change.__name__)
         changed = await revalidate(tag)
         assert changed.status_code == 200, (route, change.__name__, changed.text)
-        assert changed.headers["etag"] != tag
+        assert (changed.headers["etag"], changed.content) == (shown.headers["etag"], shown.content)
         tag = changed.headers["etag"]
-        for _ in range(2):
-            assert (await revalidate(tag)).status_code == 304
+        await get_again(tag, changed.content)

@@ -624,6 +624,14 @@ class Settings:
         "accepts them ([api](api.md#compression)); `false` for a proxy that compresses itself",
         shown="`true`",
     )
+    answer_memory_bytes: int = setting(
+        "PORTFOLIO_ANSWER_MEMORY_BYTES",
+        32 * 1024 * 1024,
+        whole(0, 1024**3, " (1 GiB)"),
+        "bytes of `/api/` answers each worker keeps to send again while nothing they show has "
+        "changed ([api](api.md#answers-sent-again-from-memory)); `0`: every answer is built",
+        shown="`33554432` (32 MiB)",
+    )
     public_max_age: int = setting(
         "PORTFOLIO_PUBLIC_MAX_AGE",
         60,

@@ -13,13 +13,23 @@ numbers have not moved, is answered 304 at once, after the same credential and p
 checks the routes make: two small reads instead of the whole answer. Anything else (unknown
 URL, moved number, a route that declares no topic, a caller the checks refuse) goes through
 the routes as usual, and is still answered 304 when the ETag of what it built matches.
+
+Answering need not build the answer either. The layer keeps the bytes of the answers it
+tagged (up to ``answer_memory_bytes`` in all, none past ``ANSWER_MAX_BYTES``), each with the
+token it was built for. A GET for a URL seen before reads the change numbers first; while
+the validator it was remembered with still holds, the same token is sent the same bytes
+without routing, after the same checks as a 304. A URL's first GET reads no numbers, so a
+route that declares no topic never pays for the read: its second does, and its third may be
+answered from memory.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -27,7 +37,12 @@ from typing import TYPE_CHECKING
 from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
 
 from portfolio.domain import AuthenticationFailed, PermissionDenied, ServiceUnavailable
-from portfolio.entrypoints.http.auth import require_permission, required_code, token_from_header
+from portfolio.entrypoints.http.auth import (
+    TOKEN_SCOPE,
+    require_permission,
+    required_code,
+    token_from_header,
+)
 from portfolio.entrypoints.http.layer import (
     App,
     Headers,
@@ -45,7 +60,8 @@ from portfolio.entrypoints.http.request_errors import NotAuthenticated
 
 if TYPE_CHECKING:
     from portfolio.application.accounts.auth import Authenticate
-    from portfolio.application.revalidation import Revalidation
+    from portfolio.application.ports import StoredToken
+    from portfolio.application.revalidation import KnownValidator, Revalidation
 
 API_PREFIX = "/api/"
 PUBLIC_PREFIX = "/api/public/"
@@ -58,12 +74,31 @@ READS_OPT = "reads"
 without it is never answered from remembered validators."""
 CACHE_CONTROL = "private, no-cache"
 VARY = "Authorization"
-# The answer's key and the change numbers read before a conditional GET was routed, for when
-# its answer is sent (taken before routing: the router rewrites the path, dropping a trailing
-# slash).
+# A GET's answer key, and the change numbers read before it was routed, for when its answer
+# is sent (taken before routing: the router rewrites the path, dropping a trailing slash).
+_ANSWER = "portfolio.answer"
 _BUILT_AT = "portfolio.built_at"
 # Headers about the body a 304 has not got.
 _BODY_HEADERS = frozenset({b"content-type", b"content-length"})
+ANSWER_MAX_BYTES = 256 * 1024
+"""The largest answer whose bytes are kept to be sent again (a retrieve is a few KiB)."""
+ANSWERS_KEPT = 10_000
+"""How many URLs' answers a process keeps at most, as ``Revalidation`` keeps validators."""
+PUBLIC_READER = 0
+"""Whose answer a public route's is: everyone's (token ids start at 1)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What the layer keeps of a URL's answer: the route's template (to count and log answers
+    given without routing under it) and, when kept whole, the answer's ETag, headers and
+    bytes with the token (``PUBLIC_READER`` on the public routes) they were built for."""
+
+    route: str
+    tag: str | None = None
+    reader: int | None = None
+    headers: Headers | None = None
+    body: bytes = b""
 
 
 def shared_cache_control(
@@ -130,11 +165,15 @@ class ApiCaching(Layer):
         revalidation: Callable[[], Revalidation],
         authenticate: Callable[[], Authenticate],
         public_cache_control: str,
+        answer_memory_bytes: int = 0,
     ) -> None:
         super().__init__(app)
         self._revalidation = revalidation
         self._authenticate = authenticate
         self._public = public_cache_control.encode()
+        self._built: OrderedDict[Hashable, Built] = OrderedDict()
+        self._bytes = 0
+        self._bytes_kept = answer_memory_bytes
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
         """Add the headers; buffer a GET's answer to tag it."""
@@ -146,7 +185,11 @@ class ApiCaching(Layer):
             return
 
         condition = _if_none_match(scope)
-        if condition is not None and await self._not_modified(scope, condition, send):
+        answer = scope[_ANSWER] = answer_of(scope)
+        built = self._built.get(answer)
+        if (condition is not None or built is not None) and await self._known(
+            scope, answer, built, condition, send
+        ):
             return
         start: Message | None = None
         chunks: list[bytes] = []
@@ -166,56 +209,127 @@ class ApiCaching(Layer):
 
         await self.app(scope, receive, send_tagged)
 
-    async def _not_modified(self, scope: HttpScope, condition: str, send: Send) -> bool:
-        """Answer 304 when the answer's ETag is known to hold and the caller may see it."""
+    async def _known(
+        self,
+        scope: HttpScope,
+        answer: Hashable,
+        built: Built | None,
+        condition: str | None,
+        send: Send,
+    ) -> bool:
+        """Answer 304 when the answer's ETag is known to hold, or 200 with the bytes built for
+        this token when they are, and the caller may see them."""
         revalidation = self._revalidation()
         try:
             state = await revalidation.state()
         except ServiceUnavailable:
             return False
-        answer = answer_of(scope)
+        # Read before building, so that what is built can be kept at these numbers.
+        scope[_BUILT_AT] = state
         known = revalidation.still_valid(answer, state)
-        if known is None or not condition_holds(condition, known.validator):
-            scope[_BUILT_AT] = (answer, state)
+        if known is None:
             return False
-        if not public(scope) and not await self._may_see(scope, known.permission):
+        holds = condition is not None and condition_holds(condition, known.validator)
+        kept = built is not None and built.tag == known.validator
+        if not holds and not kept:
             return False
-        headers = self._headers(scope, HTTP_304_NOT_MODIFIED, [(b"etag", known.validator.encode())])
-        await send_whole(send, HTTP_304_NOT_MODIFIED, headers)
+        reader = PUBLIC_READER if public(scope) else await self._reader(scope, known)
+        if reader is None:
+            return False
+        if built is not None:
+            self._built.move_to_end(answer)
+            scope["path_template"] = built.route
+        if holds:
+            headers = self._headers(
+                scope, HTTP_304_NOT_MODIFIED, [(b"etag", known.validator.encode())]
+            )
+            await send_whole(send, HTTP_304_NOT_MODIFIED, headers)
+            return True
+        if built is None or built.reader != reader or built.headers is None:
+            return False
+        await send_whole(send, HTTP_200_OK, list(built.headers), built.body)
         return True
 
-    async def _may_see(self, scope: HttpScope, permission: int | None) -> bool:
+    async def _reader(self, scope: HttpScope, known: KnownValidator) -> int | None:
+        """The id of the request's token when it may see the answer; None otherwise."""
         # The guard's own checks; a caller they refuse is left to the routes, which answer
         # 401 or 403 in their words.
         raw = header(scope, b"authorization")
         try:
             key = token_from_header(None if raw is None else raw.decode("latin-1"))
-            require_permission(await self._authenticate()(key), permission)
+            token = await self._authenticate().token(key)
+            require_permission(token.owner, known.permission)
         except (NotAuthenticated, AuthenticationFailed, PermissionDenied, ServiceUnavailable):
-            return False
-        return True
+            return None
+        scope["user"] = token.owner
+        return token.id
 
     async def _finish(self, scope: HttpScope, start: Message, body: bytes, send: Send) -> None:
         status = start["status"]
-        headers = self._headers(scope, status, list(start.get("headers", ())))
+        built = list(start.get("headers", ()))
+        # An answer that varies with a header its key does not hold is never sent again.
+        varies = any(name.lower() == b"vary" for name, _ in built)
+        headers = self._headers(scope, status, built)
         if status == HTTP_200_OK:
             tag = entity_tag(body)
             headers.append((b"etag", tag.encode()))
-            handler = scope.get("route_handler")
-            if _BUILT_AT in scope and handler is not None:
-                answer, state = scope[_BUILT_AT]
-                self._revalidation().remember(
-                    answer,
-                    state,
-                    tuple(handler.opt.get(READS_OPT, ())),
-                    tag,
-                    required_code(handler.opt),
-                )
+            self._keep(scope, tag, None if varies else headers, body)
             condition = _if_none_match(scope)
             if condition is not None and condition_holds(condition, tag):
                 status, body = HTTP_304_NOT_MODIFIED, b""
                 headers = [(name, value) for name, value in headers if name not in _BODY_HEADERS]
         await send_whole(send, status, headers, body)
+
+    def _keep(self, scope: HttpScope, tag: str, headers: Headers | None, body: bytes) -> None:
+        """Remember what a 200 was built from: its validator, and, with its ``headers`` (None:
+        not to be sent again), its bytes when they can be sent again as they are."""
+        handler = scope.get("route_handler")
+        topics = tuple(handler.opt.get(READS_OPT, ())) if handler is not None else ()
+        if handler is None or not topics:
+            return
+        route: str = scope.get("path_template") or scope["path"]
+        answer = scope[_ANSWER]
+        if _BUILT_AT not in scope:
+            # The URL's first answer, built without reading the numbers: its next GET will.
+            if self._bytes_kept:
+                self._store(answer, Built(route))
+            return
+        state = scope[_BUILT_AT]
+        revalidation = self._revalidation()
+        permission = required_code(handler.opt)
+        revalidation.remember(answer, state, topics, tag, permission)
+        known = revalidation.still_valid(answer, state)
+        reader = self._built_for(scope)
+        # Kept whole only if built at the numbers the validator now holds at (a slower
+        # request built before a change must not replace what was built after it), and
+        # for a route whose checks the memory can make again.
+        whole = (
+            headers is not None
+            and known is not None
+            and known.validator == tag
+            and reader is not None
+            and (permission is not None or reader == PUBLIC_READER)
+            and len(body) <= min(ANSWER_MAX_BYTES, self._bytes_kept)
+        )
+        self._store(answer, Built(route, tag, reader, headers, body) if whole else Built(route))
+
+    def _built_for(self, scope: HttpScope) -> int | None:
+        """The token the answer was built for (``PUBLIC_READER`` on the public routes); None
+        for the operator's in-process requests, which present none."""
+        if public(scope):
+            return PUBLIC_READER
+        token: StoredToken | None = scope.get(TOKEN_SCOPE)
+        return None if token is None else token.id
+
+    def _store(self, answer: Hashable, built: Built) -> None:
+        old = self._built.pop(answer, None)
+        if old is not None:
+            self._bytes -= len(old.body)
+        self._built[answer] = built
+        self._bytes += len(built.body)
+        while self._bytes > self._bytes_kept or len(self._built) > ANSWERS_KEPT:
+            _, dropped = self._built.popitem(last=False)
+            self._bytes -= len(dropped.body)
 
     def _headers(self, scope: HttpScope, status: int, headers: Headers) -> Headers:
         """The caching headers of an answer with ``status``: the caller's own, or, on the

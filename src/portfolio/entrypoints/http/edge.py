@@ -62,6 +62,7 @@ def edge(app: App, container: Container, settings: Settings, telemetry: Telemetr
                 settings.public_stale_if_error,
                 url_lifetime(settings),
             ),
+            answer_memory_bytes=settings.answer_memory_bytes,
         ),
     ]
     # Each layer calls the next one's ``handle`` straight away: only HTTP requests pass the
