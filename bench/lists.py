@@ -9,7 +9,8 @@ a cover and four gallery images with their thumbnails, an employer with a logo, 
 tags, two links, three meta) into a database of its own, ``portfolio_bench_lists`` on the
 server of PORTFOLIO_BENCH_DATABASE_URL (default: the machine's Postgres; dropped and made
 afresh on each run), growing it from one size to the next. At each size one granian worker
-serves it; every operation is sent ``--requests`` times in a row over one keep-alive
+serves it, with no answers kept in memory (``PORTFOLIO_ANSWER_MEMORY_BYTES=0``: each request
+builds its page); every operation is sent ``--requests`` times in a row over one keep-alive
 connection, after a warm-up, and its median and p95 printed. Filters and searches take values
 that fill a page of 20 at every size (popular tags and clients, common words), so each figure
 is the cost of the same page at a different catalogue size. The statements each request sends
@@ -356,9 +357,13 @@ def measure_size(
     count = WARM_UP + requests
     paths = {operation.path(size, n) for operation in lists for n in range(count)}
     statements = asyncio.run(catch_statements(url, token, paths))
-    environments: dict[str, dict[str, str] | None] = {THIS: None}
+    # Every answer built: a page asked again is otherwise sent from memory (bench.retrieve
+    # measures that), and the figure here is what building a page adds to its SQL.
+    built = {"PORTFOLIO_ANSWER_MEMORY_BYTES": "0"}
+    environments: dict[str, dict[str, str] | None] = {THIS: built}
     if before:
-        environments[BEFORE] = {"PYTHONPATH": f"{REPOSITORY}:{Path(before).resolve()}/src"}
+        source = f"{REPOSITORY}:{Path(before).resolve()}/src"
+        environments[BEFORE] = {**built, "PYTHONPATH": source}
     servers, clients = {}, {}
     clock = StatementClock(url)
     headers = {"Authorization": f"Token {token}"}
