@@ -3,6 +3,7 @@ token they were built for, only after the checks the routes make, and within a b
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from portfolio.application.revalidation import ACCOUNTS, CATALOGUE, Revalidation
 from portfolio.domain import AuthenticationFailed, Principal
 from portfolio.entrypoints.http import caching
 from portfolio.entrypoints.http.auth import PERMISSION_OPT, TOKEN_SCOPE
-from portfolio.entrypoints.http.caching import READS_OPT, ApiCaching
+from portfolio.entrypoints.http.caching import READS_OPT, ApiCaching, Built
 
 CODE = 4202
 STAFF = Principal(
@@ -61,9 +62,12 @@ class Route:
         scope["route_handler"] = type("Handler", (), {"opt": opt})()
         scope["path_template"] = "/api/things/{id}"
         scope["path"] = scope["path"].rstrip("/")  # as Litestar's router does
-        key = dict(scope["headers"])[b"authorization"].decode().split()[1]
-        scope[TOKEN_SCOPE] = self.tokens.live[key]
+        presented = dict(scope["headers"]).get(b"authorization", b"Token -").decode()
+        scope[TOKEN_SCOPE] = self.tokens.live.get(presented.split()[1])
+        origin = dict(scope["headers"]).get(b"host") or repr(scope.get("server")).encode()
         body = f"built {self.built}".encode().ljust(self.size, b".")
+        if scope.get("raw_path") or scope.get("server"):  # an answer naming its URL's origin
+            body = origin + b" " + scope.get("raw_path", b"")
         headers = [(b"content-type", b"application/json"), *self.headers]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
@@ -75,8 +79,18 @@ class Stack:
     route: Route
     layer: ApiCaching
     reads_of_numbers: int = 0
+    numbers_read: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def get(self, key: str = "a", path: str = "/api/things/1") -> tuple[int, bytes, dict]:
+    def __post_init__(self) -> None:
+        self.numbers_read.set()
+
+    async def get(
+        self,
+        key: str = "a",
+        path: str = "/api/things/1",
+        headers: list[tuple[bytes, bytes]] | None = None,
+        **scope_entries: Any,
+    ) -> tuple[int, bytes, dict]:
         sent: list[dict[str, Any]] = []
 
         async def send(message: dict[str, Any]) -> None:
@@ -88,7 +102,10 @@ class Stack:
             "scheme": "http",
             "path": path,
             "query_string": b"",
-            "headers": [(b"host", b"t"), (b"authorization", f"Token {key}".encode())],
+            "headers": [(b"host", b"t"), (b"authorization", f"Token {key}".encode())]
+            if headers is None
+            else headers,
+            **scope_entries,
         }
         await self.layer(scope, None, send)  # type: ignore[arg-type]
         return sent[0]["status"], sent[1]["body"], dict(sent[0]["headers"]) | {"scope": scope}
@@ -103,6 +120,7 @@ def stack(memory: int = 1024 * 1024, **route: Any) -> Stack:
     class Counted(Revalidation):
         async def state(self) -> Any:
             made.reads_of_numbers += 1
+            await made.numbers_read.wait()
             return await super().state()
 
     revalidation = Counted(numbers, lambda: datetime.now(UTC))
@@ -196,7 +214,10 @@ async def test_an_answer_that_varies_with_a_header_is_built_each_time() -> None:
 
 
 async def test_the_least_recently_used_answers_leave_past_the_byte_budget() -> None:
-    made = stack(memory=25)
+    sent = await stack().get()
+    headers = [(name, value) for name, value in sent[2].items() if name != "scope"]
+    whole, marker = Built("r", '"t"', 1, headers, sent[1]).size, Built("r").size
+    made = stack(memory=2 * whole + marker + 1)  # two kept whole, and room for a third's mark
     for path in ("/api/things/1", "/api/things/2", "/api/things/3"):
         for _ in range(2):
             await made.get(path=path)
@@ -204,9 +225,70 @@ async def test_the_least_recently_used_answers_leave_past_the_byte_budget() -> N
 
     await made.get(path="/api/things/3")
     await made.get(path="/api/things/2")
-    assert made.route.built == built  # two of ten bytes each fit
+    assert made.route.built == built
     await made.get(path="/api/things/1")
     assert made.route.built == built + 1
+
+
+async def test_an_answer_dropped_while_its_request_waits_is_built() -> None:
+    made = stack()
+    for _ in range(2):
+        await made.get()
+    made.numbers_read.clear()
+    waiting = asyncio.create_task(made.get())
+    await asyncio.sleep(0)
+    made.layer._built.clear()  # what the budget does when others are kept meanwhile
+    made.numbers_read.set()
+
+    status, body, _ = await waiting
+
+    assert (status, body) == (200, b"built 3...")
+
+
+async def test_each_token_keeps_its_own_answer() -> None:
+    made = stack()
+    for _ in range(2):
+        await made.get("a")
+        await made.get("b")
+    built = made.route.built
+
+    for _ in range(3):
+        assert (await made.get("a"))[1] == b"built 3..."
+        assert (await made.get("b"))[1] == b"built 4..."
+    assert made.route.built == built
+
+
+async def test_another_spelling_of_the_path_is_another_answer() -> None:
+    made = stack()
+    for _ in range(3):
+        odd = await made.get(path="/api/things/", raw_path=b"/api/%74hings/")
+    plain = await made.get(path="/api/things/", raw_path=b"/api/things/")
+
+    assert odd[1].endswith(b"/api/%74hings/")
+    assert plain[1].endswith(b" /api/things/")
+
+
+async def test_without_a_host_the_server_address_is_the_origin() -> None:
+    made = stack()
+    token = [(b"authorization", b"Token a")]
+    for _ in range(3):
+        await made.get(headers=token, server=("127.0.0.1", 8000))
+    other = await made.get(headers=token, server=("10.0.0.5", 8000))
+
+    assert other[1].startswith(b"('10.0.0.5', 8000)")
+
+
+async def test_with_no_memory_a_conditional_get_leaves_nothing_to_read_for() -> None:
+    made = stack(memory=0)
+    first = await made.get()
+    condition = [*first[2]["scope"]["headers"], (b"if-none-match", first[2][b"etag"])]
+    await made.get(headers=condition)
+    reads = made.reads_of_numbers
+
+    for _ in range(3):
+        await made.get()
+
+    assert made.reads_of_numbers == reads
 
 
 async def test_a_scheduled_moment_ends_what_memory_may_send() -> None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -83,9 +83,11 @@ _BODY_HEADERS = frozenset({b"content-type", b"content-length"})
 ANSWER_MAX_BYTES = 256 * 1024
 """The largest answer whose bytes are kept to be sent again (a retrieve is a few KiB)."""
 ANSWERS_KEPT = 10_000
-"""How many URLs' answers a process keeps at most, as ``Revalidation`` keeps validators."""
+"""How many answers a process keeps at most, as ``Revalidation`` keeps validators."""
 PUBLIC_READER = 0
 """Whose answer a public route's is: everyone's (token ids start at 1)."""
+_ENTRY_BYTES = 200
+"""About what an entry costs besides its body and headers: its key, its record."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,12 @@ class Built:
     reader: int | None = None
     headers: Headers | None = None
     body: bytes = b""
+
+    @property
+    def size(self) -> int:
+        """About the bytes it holds."""
+        held = sum(len(name) + len(value) for name, value in self.headers or ())
+        return _ENTRY_BYTES + held + len(self.body)
 
 
 def shared_cache_control(
@@ -143,11 +151,18 @@ def condition_holds(if_none_match: str, tag: str) -> bool:
     return False
 
 
-def answer_of(scope: HttpScope) -> Hashable:
-    """What a GET's answer depends on besides the catalogue: the path, the query and the
-    origin its URLs are built from."""
-    host = header(scope, b"host") or b""
-    return (scope.get("scheme"), host, scope["path"], scope.get("query_string", b""))
+def answer_of(scope: HttpScope) -> bytes:
+    """What a GET's answer depends on besides the catalogue, as a digest of fixed size: the
+    path as sent (page links repeat its spelling), the query, the origin its URLs are built
+    from (the server's address when there is no ``Host``) and, but on the public routes, whose
+    answers are everyone's, the credentials presented: each token has answers of its own."""
+    host = header(scope, b"host")
+    origin = host if host is not None else repr(scope.get("server")).encode()
+    path = scope.get("raw_path") or scope["path"].encode()
+    scheme = str(scope.get("scheme")).encode()
+    credentials = b"" if public(scope) else header(scope, b"authorization") or b""
+    parts = (scheme, origin, path, scope.get("query_string", b""), credentials)
+    return hashlib.sha256(b"\0".join(parts)).digest()
 
 
 def _if_none_match(scope: HttpScope) -> str | None:
@@ -171,7 +186,7 @@ class ApiCaching(Layer):
         self._revalidation = revalidation
         self._authenticate = authenticate
         self._public = public_cache_control.encode()
-        self._built: OrderedDict[Hashable, Built] = OrderedDict()
+        self._built: OrderedDict[bytes, Built] = OrderedDict()
         self._bytes = 0
         self._bytes_kept = answer_memory_bytes
 
@@ -212,7 +227,7 @@ class ApiCaching(Layer):
     async def _known(
         self,
         scope: HttpScope,
-        answer: Hashable,
+        answer: bytes,
         built: Built | None,
         condition: str | None,
         send: Send,
@@ -230,16 +245,20 @@ class ApiCaching(Layer):
         if known is None:
             return False
         holds = condition is not None and condition_holds(condition, known.validator)
-        kept = built is not None and built.tag == known.validator
-        if not holds and not kept:
+        if not holds and (built is None or built.tag != known.validator):
             return False
-        reader = PUBLIC_READER if public(scope) else await self._reader(scope, known)
-        if reader is None:
+        token = None if public(scope) else await self._token(scope, known)
+        if token is None and not public(scope):
             return False
-        if built is not None:
+        reader, user = (PUBLIC_READER, None) if token is None else (token.id, token.owner)
+        # Looked up again: another request may have replaced or dropped it meanwhile.
+        if built is not None and self._built.get(answer) is built:
             self._built.move_to_end(answer)
             scope["path_template"] = built.route
+        else:
+            built = None
         if holds:
+            scope["user"] = user
             headers = self._headers(
                 scope, HTTP_304_NOT_MODIFIED, [(b"etag", known.validator.encode())]
             )
@@ -247,11 +266,12 @@ class ApiCaching(Layer):
             return True
         if built is None or built.reader != reader or built.headers is None:
             return False
+        scope["user"] = user
         await send_whole(send, HTTP_200_OK, list(built.headers), built.body)
         return True
 
-    async def _reader(self, scope: HttpScope, known: KnownValidator) -> int | None:
-        """The id of the request's token when it may see the answer; None otherwise."""
+    async def _token(self, scope: HttpScope, known: KnownValidator) -> StoredToken | None:
+        """The request's token when it may see the answer; None otherwise."""
         # The guard's own checks; a caller they refuse is left to the routes, which answer
         # 401 or 403 in their words.
         raw = header(scope, b"authorization")
@@ -261,8 +281,7 @@ class ApiCaching(Layer):
             require_permission(token.owner, known.permission)
         except (NotAuthenticated, AuthenticationFailed, PermissionDenied, ServiceUnavailable):
             return None
-        scope["user"] = token.owner
-        return token.id
+        return token
 
     async def _finish(self, scope: HttpScope, start: Message, body: bytes, send: Send) -> None:
         status = start["status"]
@@ -298,6 +317,8 @@ class ApiCaching(Layer):
         revalidation = self._revalidation()
         permission = required_code(handler.opt)
         revalidation.remember(answer, state, topics, tag, permission)
+        if not self._bytes_kept:
+            return
         known = revalidation.still_valid(answer, state)
         reader = self._built_for(scope)
         # Kept whole only if built at the numbers the validator now holds at (a slower
@@ -311,7 +332,8 @@ class ApiCaching(Layer):
             and (permission is not None or reader == PUBLIC_READER)
             and len(body) <= min(ANSWER_MAX_BYTES, self._bytes_kept)
         )
-        self._store(answer, Built(route, tag, reader, headers, body) if whole else Built(route))
+        whole_answer = Built(route, tag, reader, list(headers or ()), body)
+        self._store(answer, whole_answer if whole else Built(route))
 
     def _built_for(self, scope: HttpScope) -> int | None:
         """The token the answer was built for (``PUBLIC_READER`` on the public routes); None
@@ -321,15 +343,15 @@ class ApiCaching(Layer):
         token: StoredToken | None = scope.get(TOKEN_SCOPE)
         return None if token is None else token.id
 
-    def _store(self, answer: Hashable, built: Built) -> None:
+    def _store(self, answer: bytes, built: Built) -> None:
         old = self._built.pop(answer, None)
         if old is not None:
-            self._bytes -= len(old.body)
+            self._bytes -= old.size
         self._built[answer] = built
-        self._bytes += len(built.body)
-        while self._bytes > self._bytes_kept or len(self._built) > ANSWERS_KEPT:
+        self._bytes += built.size
+        while self._built and (self._bytes > self._bytes_kept or len(self._built) > ANSWERS_KEPT):
             _, dropped = self._built.popitem(last=False)
-            self._bytes -= len(dropped.body)
+            self._bytes -= dropped.size
 
     def _headers(self, scope: HttpScope, status: int, headers: Headers) -> Headers:
         """The caching headers of an answer with ``status``: the caller's own, or, on the
