@@ -163,7 +163,6 @@ class AuditEndpoints:
 
 
 async def _list_audit_entries(request: AnyRequest, endpoints: Injected[AuditEndpoints]) -> Any:
-    """A page of the audit log."""
     query = request.query_params
     wanted = requested_page(query)
     found = await endpoints.read(audit_filter(query), *wanted)

@@ -171,7 +171,6 @@ PortfolioPage = named_page(PortfolioData, "PortfolioPage")
 async def list_portfolios(
     request: AnyRequest, endpoints: Injected[PublicEndpoints]
 ) -> Response[PortfolioPage]:  # type: ignore[valid-type]
-    """One page of live portfolios."""
     query = request.query_params
     wanted = requested_page(query)
     criteria = portfolio_filter(_public_query(query))
@@ -194,7 +193,6 @@ async def list_portfolios(
 async def retrieve_portfolio(
     request: AnyRequest, slug: Slug, endpoints: Injected[PublicEndpoints]
 ) -> Response[PortfolioData]:
-    """The live portfolio with the slug."""
     # What could never be a slug is not looked for.
     if len(slug) > SLUG_MAX_LENGTH or not SLUG_PATTERN.match(slug):
         raise PortfolioNotFound
