@@ -143,16 +143,13 @@ def audit_filter(query: Any) -> AuditFilter:
     )
 
 
-_BIGINT = 2**63
-
-
 def _whole_number(raw: str) -> int | None:
     """An object id as stored (a 64-bit integer), or None."""
     digits = raw.removeprefix("-")
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
         return None
     value = int(raw)
-    return value if -_BIGINT <= value < _BIGINT else None
+    return value if -(2**63) <= value < 2**63 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,6 @@ class BodyTimeout(Layer):
         self.min_rate = min_rate
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
-        """Pass the request on with a receive that gives up on a body too slow to wait for."""
         length = header(scope, b"content-length")
         if (length is None or length == b"0") and header(scope, b"transfer-encoding") is None:
             # No body comes (RFC 9112, section 6.3): nothing to wait for.

@@ -104,7 +104,6 @@ class Compression(Layer):
     """Compresses what ``compressible`` accepts, above MIN_BYTES."""
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
-        """Answer through a ``send`` that compresses when it should."""
         accept = header(scope, b"accept-encoding")
         encoding = None if accept is None else chosen_encoding(accept)
         condition = header(scope, b"if-none-match")

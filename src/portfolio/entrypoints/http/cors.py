@@ -72,7 +72,6 @@ class Cors(Layer):
         self.origins = frozenset(origin.lower().encode("latin-1") for origin in origins)
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
-        """Pass every request on; add the headers to answers when the origin is allowed."""
         origin: bytes | None
         if public(scope):
             allowed, origin = PUBLIC, b"*"

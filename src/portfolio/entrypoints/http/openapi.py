@@ -397,7 +397,6 @@ class _JsonDocument(JsonRenderPlugin):
         self._finish = finished
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        """The finished document as JSON."""
         return super().render(request, self._finish(openapi_schema))
 
 
@@ -428,7 +427,6 @@ class _SwaggerPage(SwaggerRenderPlugin):
         self._finish = finished
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        """The page, with the finished document and the keyword-adding interceptor in it."""
         page = super().render(request, self._finish(openapi_schema))
         if _AFTER not in page:
             raise RuntimeError("Swagger UI's page changed shape; the interceptor has no place")

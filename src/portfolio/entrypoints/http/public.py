@@ -127,10 +127,6 @@ class PublicEndpoints:
 _present_portfolio: Presenter[PortfolioData] = presenter(PortfolioData, expand=WEB_IMAGE)
 
 
-def _public_query(query: Any) -> dict[str, str]:
-    return {name: query[name] for name in PUBLIC_FILTERS if name in query}
-
-
 _OPT = {PUBLIC_OPT: True, READS_OPT: (CATALOGUE,)}
 _LIST_QUERY = [
     parameter.documented()
@@ -173,7 +169,7 @@ async def list_portfolios(
 ) -> Response[PortfolioPage]:  # type: ignore[valid-type]
     query = request.query_params
     wanted = requested_page(query)
-    criteria = portfolio_filter(_public_query(query))
+    criteria = portfolio_filter({name: query[name] for name in PUBLIC_FILTERS if name in query})
     found = await endpoints.website.list(criteria, *wanted)
     keys = (key for portfolio in found.items for key in keys_of_portfolio(portfolio))
     return endpoints.page(request, found, _present_portfolio, keys)
@@ -199,9 +195,6 @@ async def retrieve_portfolio(
     portfolio = await endpoints.website.portfolio(slug)
     shown = _present_portfolio(portfolio, endpoints.urls(request))
     return Response(shown, headers={SURROGATE_KEY: surrogate_keys(keys_of_portfolio(portfolio))})
-
-
-_MENU_QUERY = [parameter.documented() for parameter in PAGED]
 
 
 def _menu(
@@ -233,7 +226,9 @@ def _menu(
         description=f"{description}, with how many live portfolios use each "
         "(`portfolio_count`), by name (ignoring case) then id, 20 a page. No credentials.",
         responses=_answers(404),
-        operation_class=documented(public=True, conditional=True, query=_MENU_QUERY),
+        operation_class=documented(
+            public=True, conditional=True, query=[parameter.documented() for parameter in PAGED]
+        ),
     )(answering(handler, Response[named_page(entry, f"{entry.__name__}Page")]))  # type: ignore[misc]
 
 

@@ -103,7 +103,6 @@ class HealthStatus(msgspec.Struct):
 Presenter = Callable[[Any, UrlFor], T]
 """Makes a wire object from an entity, with the URLs of its stored files."""
 
-_DATA = "_data"
 Expansion = bool | frozenset[str]
 _presenters: dict[tuple[type[Any], Expansion], Callable[..., Any]] = {}
 
@@ -145,7 +144,7 @@ def _build(
         if _may_be_unset(hints[name]) and not (expand is True or name in named):
             positional = False
             continue
-        source = f"{entity}.{name.removesuffix(_DATA)}"
+        source = f"{entity}.{name.removesuffix('_data')}"
         nested, many, optional = _shape(hints[name])
         if name == "f":
             value = f"url_for({entity}.key)"
