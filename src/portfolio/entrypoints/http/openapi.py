@@ -232,6 +232,14 @@ def _detail(description: str, example: str) -> ResponseSpec:
 
 
 _RESPONSES = {
+    # A conditional GET's.
+    304: ResponseSpec(
+        data_container=None,
+        generate_examples=False,
+        description="Not modified: the request's `If-None-Match` header holds the current "
+        "`ETag` (weak comparison; a list matches if any member does; `*` always matches). "
+        "No body; `ETag`, `Cache-Control` and `Vary` as the 200 would have them.",
+    ),
     400: _detail(
         "A request that cannot be read: a malformed Host header, or one the framework refuses "
         "(`Malformed request.`).",
@@ -271,7 +279,7 @@ _RESPONSES = {
 
 
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
-    """The ``{"detail": ...}`` answers of ``statuses``, 400 and 500."""
+    """The answers of ``statuses``, 400 and 500: ``{"detail": ...}``, but for a 304."""
     return {status: _RESPONSES[status] for status in sorted({400, 500, *statuses})}
 
 
@@ -297,20 +305,9 @@ def admins_only(chosen: dict[int, ResponseSpec]) -> dict[int, ResponseSpec]:
     )
 
 
-def not_modified() -> ResponseSpec:
-    """The 304 of a conditional GET."""
-    return ResponseSpec(
-        data_container=None,
-        generate_examples=False,
-        description="Not modified: the request's `If-None-Match` header holds the current "
-        "`ETag` (weak comparison; a list matches if any member does; `*` always matches). "
-        "No body; `ETag`, `Cache-Control` and `Vary` as the 200 would have them.",
-    )
-
-
 def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """The answers of a GET: ``statuses``, those of every ``/api/`` route, and 304."""
-    return dict(sorted({**responses(*statuses), 304: not_modified()}.items()))
+    return responses(304, *statuses)
 
 
 def create_responses(*statuses: int) -> dict[int, ResponseSpec]:
