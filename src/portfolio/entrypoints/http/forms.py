@@ -27,7 +27,6 @@ BLANK = "This field may not be blank."
 NULL_CHARACTERS = "Null characters are not allowed."
 NOT_AN_INTEGER = "A valid integer is required."
 NOT_A_BOOLEAN = "Must be a valid boolean."
-NOT_A_URL = "Enter a valid URL."
 BAD_DATETIME = (
     "Datetime has wrong format. Use one of these formats instead: "
     "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
@@ -160,7 +159,7 @@ class Url:
         # No control character or space anywhere: a URL with one could split a header or a
         # log line wherever a client echoes it.
         if not _URL.fullmatch(text):
-            raise Invalid(NOT_A_URL)
+            raise Invalid("Enter a valid URL.")
         return text
 
     def schema(self) -> Schema:
