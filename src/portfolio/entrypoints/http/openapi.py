@@ -88,7 +88,6 @@ FIELD_ERRORS = Schema(
         "object."
     ),
 )
-ERROR_DETAIL = Reference(ref=f"{COMPONENTS}ErrorDetail")
 
 
 def as_parameter(schema: Schema) -> dict[str, Any]:
@@ -188,7 +187,7 @@ def _bad_request(example: FieldErrors) -> OpenAPIResponse:
         ),
         content={
             JSON: OpenAPIMediaType(
-                schema=Schema(any_of=[FIELD_ERRORS, ERROR_DETAIL]),
+                schema=Schema(any_of=[FIELD_ERRORS, Reference(ref=f"{COMPONENTS}ErrorDetail")]),
                 examples={
                     "fields": Example(value=example),
                     "detail": Example(value={"detail": INVALID_HOST}),
