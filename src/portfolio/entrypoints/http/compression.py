@@ -107,7 +107,6 @@ class Compression(Layer):
         accept = header(scope, b"accept-encoding")
         encoding = None if accept is None else chosen_encoding(accept)
         condition = header(scope, b"if-none-match")
-        held = None
         if condition is not None and (b'.br"' in condition or b'.gz"' in condition):
             plain, held = _plain_condition(condition, encoding)
             given = scope["headers"]
@@ -120,7 +119,7 @@ class Compression(Layer):
             finally:
                 scope["headers"] = given
             return
-        await self.app(scope, receive, _CompressingSend(send, encoding, held))
+        await self.app(scope, receive, _CompressingSend(send, encoding))
 
 
 class _CompressingSend:
