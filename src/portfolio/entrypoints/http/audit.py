@@ -36,8 +36,6 @@ from portfolio.entrypoints.http.resource import (
 )
 from portfolio.entrypoints.http.wire import named_page
 
-NOT_A_NUMBER = "Enter a whole number."
-
 
 class ActorData(msgspec.Struct):
     """Who made a change: the user's id and their username when the entry was written."""
@@ -122,7 +120,7 @@ def audit_filter(query: Any) -> AuditFilter:
     if raw := query.get("object_id"):
         object_id = _whole_number(raw)
         if object_id is None:
-            errors["object_id"] = [NOT_A_NUMBER]
+            errors["object_id"] = ["Enter a whole number."]
     moments: dict[str, datetime | None] = {}
     for name in ("since", "until"):
         moments[name] = None

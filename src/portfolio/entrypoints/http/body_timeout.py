@@ -17,8 +17,6 @@ import asyncio
 from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Message, Receive, Send, header
 from portfolio.entrypoints.http.request_errors import RequestRefused
 
-BODY_TIMED_OUT = "The request body did not arrive in time."
-
 
 class BodyTimeout(Layer):
     """A wait for a piece of the request body ends with a 408 refusal
@@ -57,7 +55,7 @@ class BodyTimeout(Layer):
                     message = await receive()
             except TimeoutError:
                 timed_out = True
-                raise RequestRefused(408, BODY_TIMED_OUT) from None
+                raise RequestRefused(408, "The request body did not arrive in time.") from None
             finally:
                 waited += loop.time() - started
             if message["type"] == "http.request":
