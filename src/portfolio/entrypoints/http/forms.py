@@ -336,9 +336,8 @@ class Form:
                 if spec.required and not partial:
                     errors[spec.name] = [REQUIRED]
                 continue
-            value = body[spec.name]
             try:
-                values[spec.attribute] = _parsed(spec, value)
+                values[spec.attribute] = _parsed(spec, body[spec.name])
             except Invalid as error:
                 errors[spec.name] = [str(error)]
         known = {spec.name for spec in self.fields}
