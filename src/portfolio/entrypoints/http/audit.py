@@ -36,8 +36,6 @@ from portfolio.entrypoints.http.resource import (
 )
 from portfolio.entrypoints.http.wire import named_page
 
-NOT_A_NUMBER = "Enter a whole number."
-
 
 class ActorData(msgspec.Struct):
     """Who made a change: the user's id and their username when the entry was written."""
@@ -122,7 +120,7 @@ def audit_filter(query: Any) -> AuditFilter:
     if raw := query.get("object_id"):
         object_id = _whole_number(raw)
         if object_id is None:
-            errors["object_id"] = [NOT_A_NUMBER]
+            errors["object_id"] = ["Enter a whole number."]
     moments: dict[str, datetime | None] = {}
     for name in ("since", "until"):
         moments[name] = None
@@ -143,16 +141,13 @@ def audit_filter(query: Any) -> AuditFilter:
     )
 
 
-_BIGINT = 2**63
-
-
 def _whole_number(raw: str) -> int | None:
     """An object id as stored (a 64-bit integer), or None."""
     digits = raw.removeprefix("-")
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
         return None
     value = int(raw)
-    return value if -_BIGINT <= value < _BIGINT else None
+    return value if -(2**63) <= value < 2**63 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +158,6 @@ class AuditEndpoints:
 
 
 async def _list_audit_entries(request: AnyRequest, endpoints: Injected[AuditEndpoints]) -> Any:
-    """A page of the audit log."""
     query = request.query_params
     wanted = requested_page(query)
     found = await endpoints.read(audit_filter(query), *wanted)

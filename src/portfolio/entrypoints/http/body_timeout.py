@@ -17,8 +17,6 @@ import asyncio
 from portfolio.entrypoints.http.layer import App, HttpScope, Layer, Message, Receive, Send, header
 from portfolio.entrypoints.http.request_errors import RequestRefused
 
-BODY_TIMED_OUT = "The request body did not arrive in time."
-
 
 class BodyTimeout(Layer):
     """A wait for a piece of the request body ends with a 408 refusal
@@ -36,7 +34,6 @@ class BodyTimeout(Layer):
         self.min_rate = min_rate
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
-        """Pass the request on with a receive that gives up on a body too slow to wait for."""
         length = header(scope, b"content-length")
         if (length is None or length == b"0") and header(scope, b"transfer-encoding") is None:
             # No body comes (RFC 9112, section 6.3): nothing to wait for.
@@ -58,7 +55,7 @@ class BodyTimeout(Layer):
                     message = await receive()
             except TimeoutError:
                 timed_out = True
-                raise RequestRefused(408, BODY_TIMED_OUT) from None
+                raise RequestRefused(408, "The request body did not arrive in time.") from None
             finally:
                 waited += loop.time() - started
             if message["type"] == "http.request":

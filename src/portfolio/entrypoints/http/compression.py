@@ -104,11 +104,9 @@ class Compression(Layer):
     """Compresses what ``compressible`` accepts, above MIN_BYTES."""
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
-        """Answer through a ``send`` that compresses when it should."""
         accept = header(scope, b"accept-encoding")
         encoding = None if accept is None else chosen_encoding(accept)
         condition = header(scope, b"if-none-match")
-        held = None
         if condition is not None and (b'.br"' in condition or b'.gz"' in condition):
             plain, held = _plain_condition(condition, encoding)
             given = scope["headers"]
@@ -121,7 +119,7 @@ class Compression(Layer):
             finally:
                 scope["headers"] = given
             return
-        await self.app(scope, receive, _CompressingSend(send, encoding, held))
+        await self.app(scope, receive, _CompressingSend(send, encoding))
 
 
 class _CompressingSend:

@@ -29,8 +29,6 @@ from portfolio.entrypoints.http.layer import (
     vary,
 )
 
-MAX_AGE_SECONDS = 600
-
 
 class Allowed(NamedTuple):
     """What a page of another origin may send, and read, on one side of the API."""
@@ -46,7 +44,7 @@ class Allowed(NamedTuple):
         return [
             (b"access-control-allow-methods", self.methods),
             (b"access-control-allow-headers", self.headers),
-            (b"access-control-max-age", str(MAX_AGE_SECONDS).encode()),
+            (b"access-control-max-age", b"600"),
         ]
 
 
@@ -72,7 +70,6 @@ class Cors(Layer):
         self.origins = frozenset(origin.lower().encode("latin-1") for origin in origins)
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
-        """Pass every request on; add the headers to answers when the origin is allowed."""
         origin: bytes | None
         if public(scope):
             allowed, origin = PUBLIC, b"*"

@@ -27,7 +27,6 @@ BLANK = "This field may not be blank."
 NULL_CHARACTERS = "Null characters are not allowed."
 NOT_AN_INTEGER = "A valid integer is required."
 NOT_A_BOOLEAN = "Must be a valid boolean."
-NOT_A_URL = "Enter a valid URL."
 BAD_DATETIME = (
     "Datetime has wrong format. Use one of these formats instead: "
     "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
@@ -105,7 +104,6 @@ class Text:
     pattern_message: str = ""
 
     def parse(self, value: object) -> str:
-        """The trimmed string."""
         if not isinstance(value, str):
             raise Invalid(NOT_A_STRING)
         text = value.strip()
@@ -121,7 +119,6 @@ class Text:
         return text
 
     def schema(self) -> Schema:
-        """A string with its length limits and the pattern of what is taken."""
         return Schema(
             type=OpenAPIType.STRING,
             max_length=self.max_length,
@@ -145,11 +142,9 @@ class OptionalSlug:
     text: Text
 
     def parse(self, value: object) -> object:
-        """The slug, or None when blank."""
         return self.text.parse(value) or None
 
     def schema(self) -> Schema:
-        """The slug's string schema."""
         return self.text.schema()
 
 
@@ -160,16 +155,14 @@ class Url:
     max_length: int
 
     def parse(self, value: object) -> object:
-        """The trimmed URL."""
         text = Text(self.max_length).parse(value)
         # No control character or space anywhere: a URL with one could split a header or a
         # log line wherever a client echoes it.
         if not _URL.fullmatch(text):
-            raise Invalid(NOT_A_URL)
+            raise Invalid("Enter a valid URL.")
         return text
 
     def schema(self) -> Schema:
-        """A URL string, with the pattern the server matches."""
         return Schema(
             type=OpenAPIType.STRING,
             max_length=self.max_length,
@@ -188,7 +181,6 @@ class Integer:
     maximum: int
 
     def parse(self, value: object) -> object:
-        """The integer."""
         if isinstance(value, bool) or not isinstance(value, int):
             raise Invalid(NOT_AN_INTEGER)
         if value > self.maximum:
@@ -198,7 +190,6 @@ class Integer:
         return value
 
     def schema(self) -> Schema:
-        """An integer with its bounds."""
         return Schema(type=OpenAPIType.INTEGER, minimum=self.minimum, maximum=self.maximum)
 
 
@@ -207,13 +198,11 @@ class Boolean:
     """A JSON ``true`` or ``false``."""
 
     def parse(self, value: object) -> object:
-        """The boolean."""
         if not isinstance(value, bool):
             raise Invalid(NOT_A_BOOLEAN)
         return value
 
     def schema(self) -> Schema:
-        """A boolean."""
         return Schema(type=OpenAPIType.BOOLEAN)
 
 
@@ -224,13 +213,11 @@ class Choice:
     options: tuple[str, ...]
 
     def parse(self, value: object) -> object:
-        """The string chosen."""
         if not isinstance(value, str) or value not in self.options:
             raise Invalid(f'"{value}" is not a valid choice.')
         return value
 
     def schema(self) -> Schema:
-        """A string among the options."""
         return Schema(type=OpenAPIType.STRING, enum=list(self.options))
 
 
@@ -239,7 +226,6 @@ class Timestamp:
     """An ISO 8601 date and time; without an offset it is taken as UTC."""
 
     def parse(self, value: object) -> object:
-        """The moment, in UTC."""
         if not isinstance(value, str) or not _DATETIME_START.match(value):
             raise Invalid(BAD_DATETIME)
         try:
@@ -251,7 +237,6 @@ class Timestamp:
             raise Invalid(BAD_DATETIME) from None
 
     def schema(self) -> Schema:
-        """A date-time string."""
         return Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME)
 
 
@@ -266,7 +251,6 @@ class Reference:
     refuses the others."""
 
     def parse(self, value: object) -> int:
-        """The id."""
         if isinstance(value, bool) or not isinstance(value, int):
             raise Invalid(f"Incorrect type. Expected pk value, received {_type_name(value)}.")
         if parse_id(str(value)) is None:
@@ -274,7 +258,6 @@ class Reference:
         return value
 
     def schema(self) -> Schema:
-        """A positive 64-bit integer."""
         return Schema(type=OpenAPIType.INTEGER, minimum=1, maximum=MAX_ID)
 
 
@@ -285,7 +268,6 @@ class References:
     max_items: int
 
     def parse(self, value: object) -> object:
-        """The ids, as a tuple in the given order."""
         ids: list[int] = []
         for item in items_of(value, self.max_items):
             if item is None:
@@ -297,7 +279,6 @@ class References:
         return tuple(ids)
 
     def schema(self) -> Schema:
-        """An array of distinct positive integers."""
         return Schema(
             type=OpenAPIType.ARRAY,
             items=Reference().schema(),
@@ -355,9 +336,8 @@ class Form:
                 if spec.required and not partial:
                     errors[spec.name] = [REQUIRED]
                 continue
-            value = body[spec.name]
             try:
-                values[spec.attribute] = _parsed(spec, value)
+                values[spec.attribute] = _parsed(spec, body[spec.name])
             except Invalid as error:
                 errors[spec.name] = [str(error)]
         known = {spec.name for spec in self.fields}
@@ -384,7 +364,7 @@ class Form:
         required = [] if partial else [spec.name for spec in self.fields if spec.required]
         return Schema(
             type=OpenAPIType.OBJECT,
-            title=self.schema_name(partial=partial),
+            title=f"{self.name}{'Patch' if partial else 'Write'}",
             properties=properties,
             required=required or None,
             additional_properties=False,
@@ -394,10 +374,6 @@ class Form:
                 else "Fields left out take their defaults."
             ),
         )
-
-    def schema_name(self, *, partial: bool) -> str:
-        """The title of the body schema: ``TagWrite`` or ``TagPatch``."""
-        return f"{self.name}{'Patch' if partial else 'Write'}"
 
 
 def _parsed(spec: Field, value: object) -> object:

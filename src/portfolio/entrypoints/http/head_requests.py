@@ -12,7 +12,6 @@ class HeadAsGet(Layer):
     """Route HEAD as GET, then send the headers and an empty body."""
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
-        """Pass everything through, except that a HEAD request loses its response body."""
         if scope.get("method") != "HEAD":
             await self.app(scope, receive, send)
             return

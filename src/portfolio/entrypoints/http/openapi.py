@@ -88,7 +88,6 @@ FIELD_ERRORS = Schema(
         "object."
     ),
 )
-ERROR_DETAIL = Reference(ref=f"{COMPONENTS}ErrorDetail")
 
 
 def as_parameter(schema: Schema) -> dict[str, Any]:
@@ -188,7 +187,7 @@ def _bad_request(example: FieldErrors) -> OpenAPIResponse:
         ),
         content={
             JSON: OpenAPIMediaType(
-                schema=Schema(any_of=[FIELD_ERRORS, ERROR_DETAIL]),
+                schema=Schema(any_of=[FIELD_ERRORS, Reference(ref=f"{COMPONENTS}ErrorDetail")]),
                 examples={
                     "fields": Example(value=example),
                     "detail": Example(value={"detail": INVALID_HOST}),
@@ -232,6 +231,14 @@ def _detail(description: str, example: str) -> ResponseSpec:
 
 
 _RESPONSES = {
+    # A conditional GET's.
+    304: ResponseSpec(
+        data_container=None,
+        generate_examples=False,
+        description="Not modified: the request's `If-None-Match` header holds the current "
+        "`ETag` (weak comparison; a list matches if any member does; `*` always matches). "
+        "No body; `ETag`, `Cache-Control` and `Vary` as the 200 would have them.",
+    ),
     400: _detail(
         "A request that cannot be read: a malformed Host header, or one the framework refuses "
         "(`Malformed request.`).",
@@ -271,7 +278,7 @@ _RESPONSES = {
 
 
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
-    """The ``{"detail": ...}`` answers of ``statuses``, 400 and 500."""
+    """The answers of ``statuses``, 400 and 500: ``{"detail": ...}``, but for a 304."""
     return {status: _RESPONSES[status] for status in sorted({400, 500, *statuses})}
 
 
@@ -297,20 +304,9 @@ def admins_only(chosen: dict[int, ResponseSpec]) -> dict[int, ResponseSpec]:
     )
 
 
-def not_modified() -> ResponseSpec:
-    """The 304 of a conditional GET."""
-    return ResponseSpec(
-        data_container=None,
-        generate_examples=False,
-        description="Not modified: the request's `If-None-Match` header holds the current "
-        "`ETag` (weak comparison; a list matches if any member does; `*` always matches). "
-        "No body; `ETag`, `Cache-Control` and `Vary` as the 200 would have them.",
-    )
-
-
 def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """The answers of a GET: ``statuses``, those of every ``/api/`` route, and 304."""
-    return dict(sorted({**responses(*statuses), 304: not_modified()}.items()))
+    return responses(304, *statuses)
 
 
 def create_responses(*statuses: int) -> dict[int, ResponseSpec]:
@@ -397,7 +393,6 @@ class _JsonDocument(JsonRenderPlugin):
         self._finish = finished
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        """The finished document as JSON."""
         return super().render(request, self._finish(openapi_schema))
 
 
@@ -428,7 +423,6 @@ class _SwaggerPage(SwaggerRenderPlugin):
         self._finish = finished
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        """The page, with the finished document and the keyword-adding interceptor in it."""
         page = super().render(request, self._finish(openapi_schema))
         if _AFTER not in page:
             raise RuntimeError("Swagger UI's page changed shape; the interceptor has no place")

@@ -99,7 +99,6 @@ class AllowedHosts(Layer):
             )
 
     async def handle(self, scope: HttpScope, receive: Receive, send: Send) -> None:
-        """Pass allowed hosts through; answer the rest with 400."""
         hosts = [value for name, value in scope["headers"] if name == b"host"]
         if len(hosts) > 1 or (
             scope["path"] not in PROBES

@@ -117,7 +117,6 @@ class QueryParameter:
     schema: Schema
 
     def documented(self) -> Parameter:
-        """The OpenAPI parameter."""
         return Parameter(
             name=self.name,
             param_in="query",

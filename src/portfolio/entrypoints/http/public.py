@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Response, get
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 from msgspec.structs import asdict
 
@@ -36,7 +35,7 @@ from portfolio.domain import PortfolioNotFound
 from portfolio.entrypoints.http.auth import PUBLIC_OPT
 from portfolio.entrypoints.http.caching import READS_OPT
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import documented, errors, not_modified
+from portfolio.entrypoints.http.openapi import documented, errors
 from portfolio.entrypoints.http.origin import request_origin
 from portfolio.entrypoints.http.pages import PAGED, requested_page
 from portfolio.entrypoints.http.portfolios import PORTFOLIO_QUERY, PortfolioData, portfolio_filter
@@ -55,8 +54,6 @@ from portfolio.entrypoints.http.wire import (
     named_page,
     presenter,
 )
-
-T = TypeVar("T")
 
 SURROGATE_KEY = "Surrogate-Key"
 # The bytes of keys an answer names one by one (Varnish refuses a header line over 8 KiB by
@@ -114,7 +111,7 @@ class PublicEndpoints:
     def page(
         self,
         request: AnyRequest,
-        found: FoundPage[T],
+        found: FoundPage[Any],
         present: Presenter[Any],
         keys: Iterator[str],
     ) -> Response[Page[Any]]:
@@ -127,20 +124,12 @@ class PublicEndpoints:
 _present_portfolio: Presenter[PortfolioData] = presenter(PortfolioData, expand=WEB_IMAGE)
 
 
-def _public_query(query: Any) -> dict[str, str]:
-    return {name: query[name] for name in PUBLIC_FILTERS if name in query}
-
-
 _OPT = {PUBLIC_OPT: True, READS_OPT: (CATALOGUE,)}
 _LIST_QUERY = [
     parameter.documented()
     for parameter in (*PAGED, *PORTFOLIO_QUERY)
     if parameter.name in {"page", "page_size", *PUBLIC_FILTERS}
 ]
-
-
-def _answers(*statuses: int) -> dict[int, ResponseSpec]:
-    return dict(sorted({**errors(*statuses, 503), 304: not_modified()}.items()))
 
 
 Slug = Annotated[
@@ -165,16 +154,15 @@ PortfolioPage = named_page(PortfolioData, "PortfolioPage")
     description="The live portfolios (active, `publish_at` passed or null, `unpublish_at` to "
     "come or null), 20 a page, by `order` then id unless `?ordering=` says otherwise; "
     "filtered and searched as the admin list is. No credentials.",
-    responses=_answers(404),
+    responses=errors(304, 404, 503),
     operation_class=documented(public=True, conditional=True, query=_LIST_QUERY),
 )
 async def list_portfolios(
     request: AnyRequest, endpoints: Injected[PublicEndpoints]
 ) -> Response[PortfolioPage]:  # type: ignore[valid-type]
-    """One page of live portfolios."""
     query = request.query_params
     wanted = requested_page(query)
-    criteria = portfolio_filter(_public_query(query))
+    criteria = portfolio_filter({name: query[name] for name in PUBLIC_FILTERS if name in query})
     found = await endpoints.website.list(criteria, *wanted)
     keys = (key for portfolio in found.items for key in keys_of_portfolio(portfolio))
     return endpoints.page(request, found, _present_portfolio, keys)
@@ -188,22 +176,18 @@ async def list_portfolios(
     description="The portfolio in the shape of `GET /api/portfolios/{id}`. Anything not live "
     "(inactive, scheduled, expired, deleted) is 404 `Not found.`, as a slug that never "
     "existed. No credentials.",
-    responses=_answers(404),
+    responses=errors(304, 404, 503),
     operation_class=documented(public=True, conditional=True),
 )
 async def retrieve_portfolio(
     request: AnyRequest, slug: Slug, endpoints: Injected[PublicEndpoints]
 ) -> Response[PortfolioData]:
-    """The live portfolio with the slug."""
     # What could never be a slug is not looked for.
     if len(slug) > SLUG_MAX_LENGTH or not SLUG_PATTERN.match(slug):
         raise PortfolioNotFound
     portfolio = await endpoints.website.portfolio(slug)
     shown = _present_portfolio(portfolio, endpoints.urls(request))
     return Response(shown, headers={SURROGATE_KEY: surrogate_keys(keys_of_portfolio(portfolio))})
-
-
-_MENU_QUERY = [parameter.documented() for parameter in PAGED]
 
 
 def _menu(
@@ -234,8 +218,10 @@ def _menu(
         summary=summary,
         description=f"{description}, with how many live portfolios use each "
         "(`portfolio_count`), by name (ignoring case) then id, 20 a page. No credentials.",
-        responses=_answers(404),
-        operation_class=documented(public=True, conditional=True, query=_MENU_QUERY),
+        responses=errors(304, 404, 503),
+        operation_class=documented(
+            public=True, conditional=True, query=[parameter.documented() for parameter in PAGED]
+        ),
     )(answering(handler, Response[named_page(entry, f"{entry.__name__}Page")]))  # type: ignore[misc]
 
 

@@ -20,6 +20,15 @@ from portfolio.entrypoints.http.wire import presenter
 
 Getter = Callable[[int], Awaitable[Any]]
 
+_SHAPES: dict[str, Resource[Any]] = {
+    PORTFOLIO: PORTFOLIOS,
+    MEDIA: MEDIA_RESOURCE,
+    EMPLOYER: EMPLOYERS,
+    TAG: TAGS,
+    LINK: LINKS,
+    META: META_RESOURCE,
+}
+
 
 class ApiShapes:
     """EventData from the use cases that read each kind of object."""
@@ -31,18 +40,8 @@ class ApiShapes:
         public_url: str | None,
     ) -> None:
         self._urls = media_urls(storage, public_url or "")
-        shapes: dict[str, Resource[Any]] = {
-            PORTFOLIO: PORTFOLIOS,
-            MEDIA: MEDIA_RESOURCE,
-            EMPLOYER: EMPLOYERS,
-            TAG: TAGS,
-            LINK: LINKS,
-            META: META_RESOURCE,
-        }
         self._shown = {
-            kind: (getter, presenter(shapes[kind].data))
-            for kind, getter in getters.items()
-            if kind in shapes
+            kind: (getter, presenter(_SHAPES[kind].data)) for kind, getter in getters.items()
         }
         self._encoder = msgspec.json.Encoder()
 

@@ -89,7 +89,6 @@ class EventTypes:
     """A non-empty list of distinct event type names (which exist is the use case's rule)."""
 
     def parse(self, value: object) -> object:
-        """The names, in the order given."""
         items = items_of(value, MAX_EVENTS)
         if not items:
             raise Invalid("This list may not be empty.")
@@ -104,7 +103,6 @@ class EventTypes:
         return tuple(names)
 
     def schema(self) -> Schema:
-        """An array of event type names."""
         return Schema(
             type=OpenAPIType.ARRAY,
             items=Schema(type=OpenAPIType.STRING, enum=sorted(EVENT_TYPES - {PING})),
@@ -189,7 +187,6 @@ _delivery = presenter(DeliveryData)
 async def create_webhook(
     request: AnyRequest, endpoints: Injected[WebhookEndpoints]
 ) -> WebhookSecretData:
-    """Register a webhook endpoint."""
     values = WEBHOOK_FORM.values(await request.body(), partial=False)
     endpoint, secret = await endpoints.manage.create(values, author_of(request))
     return _with_secret(endpoint, secret)
@@ -208,7 +205,6 @@ async def create_webhook(
 async def rotate_webhook_secret(
     request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
 ) -> WebhookSecretData:
-    """Rotate a webhook's secret."""
     endpoint, secret = await endpoints.manage.rotate_secret(endpoints.id_of(id), author_of(request))
     return _with_secret(endpoint, secret)
 
@@ -228,7 +224,6 @@ async def rotate_webhook_secret(
 async def ping_webhook(
     request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
 ) -> DeliveryData:
-    """Ping a webhook."""
     return _delivery(await endpoints.manage.ping(endpoints.id_of(id), author_of(request)), str)
 
 
@@ -246,7 +241,6 @@ async def ping_webhook(
 async def list_webhook_deliveries(
     request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
 ) -> Any:
-    """A page of a webhook's deliveries."""
     wanted = requested_page(request.query_params)
     found = await endpoints.manage.deliveries(endpoints.id_of(id), *wanted)
     return endpoints.page(request, found, _delivery)
@@ -269,7 +263,6 @@ async def retry_webhook_delivery(
     delivery_id: PathId,
     endpoints: Injected[WebhookEndpoints],
 ) -> DeliveryData:
-    """Send a delivery again."""
     endpoint_id = endpoints.id_of(id)
     chosen = path_id(delivery_id, DeliveryNotFound)
     return _delivery(await endpoints.manage.retry(endpoint_id, chosen, author_of(request)), str)
@@ -283,19 +276,15 @@ class WebhookEndpoints(ResourceEndpoints[Endpoint, WebhookData]):
     manage: ManageWebhooks
 
     async def find(self, request: AnyRequest) -> Page[Endpoint]:
-        """A page of endpoints, by id."""
         return await self.manage.list(*requested_page(request.query_params))
 
     async def get(self, object_id: int) -> Endpoint:
-        """The endpoint."""
         return await self.manage.get(object_id)
 
     async def change(
         self, request: AnyRequest, object_id: int, values: dict[str, Any], *, partial: bool
     ) -> Endpoint:
-        """The endpoint with the body's fields changed."""
         return await self.manage.update(object_id, values, author_of(request))
 
     async def remove(self, request: AnyRequest, object_id: int) -> None:
-        """Forget the endpoint."""
         await self.manage.delete(object_id, author_of(request))

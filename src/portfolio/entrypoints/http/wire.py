@@ -14,6 +14,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
 
 import msgspec
@@ -103,20 +104,16 @@ class HealthStatus(msgspec.Struct):
 Presenter = Callable[[Any, UrlFor], T]
 """Makes a wire object from an entity, with the URLs of its stored files."""
 
-_DATA = "_data"
 Expansion = bool | frozenset[str]
-_presenters: dict[tuple[type[Any], Expansion], Callable[..., Any]] = {}
 
 
 def presenter(data: type[S], *, expand: Expansion = False) -> Presenter[S]:
     """The presenter of wire Struct ``data`` (made once), ``expand`` as the module says."""
-    made = _presenters.get((data, expand))
-    if made is None:
-        made = _presenters[data, expand] = _compile(data, expand)
-    return made
+    return _compiled(data, expand)
 
 
-def _compile(data: type[msgspec.Struct], expand: Expansion) -> Callable[..., Any]:
+@cache  # behind presenter(), whose signature keeps the types that cache() would lose
+def _compiled(data: type[msgspec.Struct], expand: Expansion) -> Callable[..., Any]:
     scope: dict[str, Any] = {}
     source_code = (
         f"def present(entity, url_for):\n    return {_build(data, expand, 'entity', 1, scope)}\n"
@@ -145,7 +142,7 @@ def _build(
         if _may_be_unset(hints[name]) and not (expand is True or name in named):
             positional = False
             continue
-        source = f"{entity}.{name.removesuffix(_DATA)}"
+        source = f"{entity}.{name.removesuffix('_data')}"
         nested, many, optional = _shape(hints[name])
         if name == "f":
             value = f"url_for({entity}.key)"
