@@ -86,33 +86,17 @@ PathId = Annotated[
     ),
 ]
 
-LIST, CREATE, RETRIEVE, REPLACE, UPDATE, DELETE = (
-    "list",
-    "create",
-    "retrieve",
-    "replace",
-    "update",
-    "delete",
-)
-ALL_OPERATIONS = (LIST, CREATE, RETRIEVE, REPLACE, UPDATE, DELETE)
-_ACTIONS = {
-    LIST: Action.LIST,
-    CREATE: Action.CREATE,
-    RETRIEVE: Action.RETRIEVE,
-    REPLACE: Action.UPDATE,
-    UPDATE: Action.UPDATE,
-    DELETE: Action.DELETE,
+# Each operation: the action whose permission code it requires, and its summary.
+_OPERATIONS = {
+    "list": (Action.LIST, "List {plural}"),
+    "create": (Action.CREATE, "Create {a}"),
+    "retrieve": (Action.RETRIEVE, "Retrieve {a}"),
+    "replace": (Action.UPDATE, "Replace {a}"),
+    "update": (Action.UPDATE, "Change {a}"),
+    "delete": (Action.DELETE, "Delete {a}"),
 }
-_VERBS = {
-    CREATE: "Create",
-    RETRIEVE: "Retrieve",
-    REPLACE: "Replace",
-    UPDATE: "Change",
-    DELETE: "Delete",
-}
+ALL_OPERATIONS = LIST, CREATE, RETRIEVE, REPLACE, UPDATE, DELETE = tuple(_OPERATIONS)
 ADMINS_ONLY = "Admins only: staff get 403 whatever codes they hold."
-MEDIA_PATH = "/media/"
-"""Where the service serves stored files itself when the store gives no URL of its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,18 +164,19 @@ class Resource(Generic[DataT]):
         """The links from a create's 201 to ``operations``, which take the new object's id."""
         return links_to({self.operation_id(name): self.operation_id(name) for name in operations})
 
-    def operation(self, name: str) -> dict[str, Any]:
-        """The decorator arguments of a handler of operation ``name``."""
-        action = _ACTIONS[name]
-        summary = f"List {self.plural}" if name == LIST else f"{_VERBS[name]} {self.a}"
+    def operation(self, name: str, answers: Mapping[int, ResponseSpec]) -> dict[str, Any]:
+        """The decorator arguments of a handler of operation ``name``, which gives ``answers``
+        besides the declaration's own for it."""
+        action, summary = _OPERATIONS[name]
         opt, allowed = _allowing(self.code, action)
         if name in (LIST, RETRIEVE):
             opt[READS_OPT] = self.reads
         return {
             "opt": opt,
             "operation_id": self.operation_id(name),
-            "summary": self.summaries.get(name, summary),
+            "summary": self.summaries.get(name) or summary.format(plural=self.plural, a=self.a),
             "description": f"{self.notes.get(name, '')} {allowed}".strip(),
+            "responses": {**answers, **self.answers.get(name, {})},
         }
 
     def action(
@@ -249,7 +234,7 @@ def author_of(request: AnyRequest) -> Author:
 
 def media_urls(storage: MediaStorage, origin: str) -> UrlFor:
     """Keys to URLs: the store's own, or this service's ``/media/`` at ``origin``."""
-    served_here = f"{origin}{MEDIA_PATH}"
+    served_here = f"{origin}/media/"
     url = storage.url
     return lambda key: url(key) or served_here + key
 
@@ -377,29 +362,24 @@ class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
     manage: Manages[EntityT]
 
     async def find(self, request: AnyRequest) -> FoundPage[EntityT]:
-        """One page of the objects, by id, searched by ``?search=``."""
         query = request.query_params
         wanted = requested_page(query)
         return await self.manage.list(search_terms(query.get("search")), *wanted)
 
     async def get(self, object_id: int) -> EntityT:
-        """The object, from the use cases."""
         return await self.manage.get(object_id)
 
     async def create(self, request: AnyRequest, values: dict[str, Any]) -> EntityT:
-        """A new object through the use cases."""
         return await self.manage.create(values, author_of(request))
 
     async def change(
         self, request: AnyRequest, object_id: int, values: dict[str, Any], *, partial: bool
     ) -> EntityT:
-        """The object replaced or changed through the use cases."""
         if partial:
             return await self.manage.update(object_id, values, author_of(request))
         return await self.manage.replace(object_id, values, author_of(request))
 
     async def remove(self, request: AnyRequest, object_id: int) -> None:
-        """Delete the object through the use cases."""
         await self.manage.delete(object_id, author_of(request))
 
 
@@ -475,8 +455,7 @@ def _list(resource: Resource[Any]) -> HTTPRouteHandler:
 
     return get(
         "/",
-        **resource.operation(LIST),
-        responses={**read_responses(404), **resource.answers.get(LIST, {})},
+        **resource.operation(LIST, read_responses(404)),
         operation_class=documented(
             fields=resource.list_errors or (_SEARCH_TOO_LONG if searched else None),
             conditional=True,
@@ -503,13 +482,12 @@ def _create(resource: Resource[DataT]) -> HTTPRouteHandler:
 
     return post(
         "/",
-        **resource.operation(CREATE),
+        **resource.operation(CREATE, create_responses(413)),
         operation_class=(
             resource.create_documented(resource)
             if resource.create_documented
             else _write(resource, partial=False, links=True)
         ),
-        responses={**create_responses(413), **resource.answers.get(CREATE, {})},
     )(answering(handler, resource.data))
 
 
@@ -521,8 +499,7 @@ def _retrieve(resource: Resource[DataT], endpoints: Provide) -> HTTPRouteHandler
 
     return get(
         "/{id:str}",
-        **resource.operation(RETRIEVE),
-        responses={**read_responses(404), **resource.answers.get(RETRIEVE, {})},
+        **resource.operation(RETRIEVE, read_responses(404)),
         operation_class=documented(
             conditional=True,
             query=[parameter.documented() for parameter in resource.item_query],
@@ -573,12 +550,8 @@ def _rewrite(resource: Resource[DataT], *, partial: bool) -> HTTPRouteHandler:
 
     return verb(
         "/{id:str}",
-        **resource.operation(UPDATE if partial else REPLACE),
+        **resource.operation(UPDATE if partial else REPLACE, responses(404, 413)),
         operation_class=_write(resource, partial=partial),
-        responses={
-            **responses(404, 413),
-            **resource.answers.get(UPDATE if partial else REPLACE, {}),
-        },
     )(answering(handler, resource.data))
 
 
@@ -587,8 +560,7 @@ def _delete(resource: Resource[Any]) -> HTTPRouteHandler:
 
     @delete(
         "/{id:str}",
-        **resource.operation(DELETE),
-        responses={**responses(*refusals), **resource.answers.get(DELETE, {})},
+        **resource.operation(DELETE, responses(*refusals)),
     )
     async def handler(
         request: AnyRequest, id: PathId, endpoints: Injected[ResourceEndpoints[Any, Any]]
