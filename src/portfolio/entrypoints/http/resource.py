@@ -33,8 +33,8 @@ from portfolio.entrypoints.http.auth import (
     ADMINS_OPT,
     CLIENT_SCOPE,
     OPERATOR_SCOPE,
+    PERMISSION_OPT,
     PUBLIC_OPT,
-    permission,
 )
 from portfolio.entrypoints.http.caching import READS_OPT
 from portfolio.entrypoints.http.forms import (
@@ -133,17 +133,11 @@ class Resource(Generic[DataT]):
     actions: list[HTTPRouteHandler] = field(default_factory=list, init=False, compare=False)
 
     def __post_init__(self) -> None:
-        name = self.name or self.data.__name__.removesuffix("Data")
-        singular = self.singular or name.lower()
-        plural = self.plural or f"{singular}s"
-        derived = {
-            "name": name,
-            "singular": singular,
-            "plural": plural,
-            "path": self.path or plural,
-        }
-        for attribute, value in derived.items():
-            object.__setattr__(self, attribute, value)
+        derive = partial(object.__setattr__, self)  # frozen: each is set here, once
+        derive("name", self.name or self.data.__name__.removesuffix("Data"))
+        derive("singular", self.singular or self.name.lower())
+        derive("plural", self.plural or f"{self.singular}s")
+        derive("path", self.path or self.plural)
 
     @property
     def page(self) -> Any:
@@ -192,7 +186,8 @@ class Resource(Generic[DataT]):
     ) -> Callable[[Any], HTTPRouteHandler]:
         """Makes a handler a route of this resource beside its operations, requiring ``act``
         here (or on ``code``; None: admins only), said in its opt and description; a GET reads
-        what the resource reads. ``returns``: the body's type, where the handler's is ``Any``."""
+        what the resource reads. ``returns``: the body's type, where the handler's is ``Any``.
+        The operation id is the handler's name unless given."""
         opt, who = _allowing(self.code if code is Empty else code, act)
         if method == "GET":
             opt[READS_OPT] = self.reads
@@ -200,6 +195,7 @@ class Resource(Generic[DataT]):
         def routed(handler: Any) -> HTTPRouteHandler:
             if returns is not None:
                 answering(handler, returns)
+            options.setdefault("operation_id", handler.__name__)
             made = route(
                 path, http_method=method, opt=opt, description=f"{description} {who}", **options
             )(handler)
@@ -213,7 +209,8 @@ def _allowing(code: Code | None, action: Action) -> tuple[dict[str, Any], str]:
     """The ``opt`` that lets callers do ``action`` on ``code``, and the sentence saying who."""
     if code is None:
         return {ADMINS_OPT: True}, ADMINS_ONLY
-    return permission(code, action), f"Permission {permission_code(code, action)}."
+    required = permission_code(code, action)
+    return {PERMISSION_OPT: required}, f"Permission {required}."
 
 
 PAGED_READ: dict[str, Any] = {
@@ -221,6 +218,14 @@ PAGED_READ: dict[str, Any] = {
     "operation_class": documented(conditional=True, query=[p.documented() for p in PAGED]),
 }
 """How a paged list beside the operations is documented (``action``'s options)."""
+
+
+def form_documented(form: Form, fields: FieldErrors, **options: Any) -> type[Operation]:
+    """How a route whose body is ``form`` is documented: its schema and example, and ``fields``
+    as its 400's example."""
+    return documented(
+        body=form.schema(partial=False), body_example=form.example, fields=fields, **options
+    )
 
 
 def author_of(request: AnyRequest) -> Author:
@@ -333,14 +338,19 @@ class ResourceEndpoints(Generic[EntityT, DataT]):
         return present_page(request, found, present, self.urls(request))
 
 
-class Manages(Protocol[EntityT]):
-    """The use cases of a resource whose every write is a JSON form."""
+class Searches(Protocol[EntityT]):
+    """The use cases reading a resource whose list is searched."""
 
     async def get(self, object_id: int) -> EntityT:
         """The object; NotFound when there is none."""
 
     async def list(self, search: Any, number: int, size: int) -> FoundPage[EntityT]:
         """Page ``number`` of the objects ``search`` selects."""
+
+
+class Manages(Searches[EntityT], Protocol[EntityT]):
+    """The use cases of a resource whose list is searched and whose every write is a JSON
+    form."""
 
     async def create(self, values: Mapping[str, Any], by: Author) -> EntityT:
         """A new object."""
@@ -356,10 +366,11 @@ class Manages(Protocol[EntityT]):
 
 
 @dataclass(kw_only=True)
-class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
-    """A resource whose hooks are its use cases': a searchable list and JSON writes."""
+class SearchedEndpoints(ResourceEndpoints[EntityT, DataT]):
+    """A resource whose reads are its use cases': one object, and a list by id searched by
+    ``?search=``."""
 
-    manage: Manages[EntityT]
+    manage: Searches[EntityT]
 
     async def find(self, request: AnyRequest) -> FoundPage[EntityT]:
         query = request.query_params
@@ -368,6 +379,13 @@ class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
 
     async def get(self, object_id: int) -> EntityT:
         return await self.manage.get(object_id)
+
+
+@dataclass(kw_only=True)
+class FormEndpoints(SearchedEndpoints[EntityT, DataT]):
+    """A searched resource whose writes are its use cases' too, each a JSON form."""
+
+    manage: Manages[EntityT]
 
     async def create(self, request: AnyRequest, values: dict[str, Any]) -> EntityT:
         return await self.manage.create(values, author_of(request))
