@@ -576,10 +576,7 @@ def _rewrite(resource: Resource[DataT], *, partial: bool) -> HTTPRouteHandler:
 def _delete(resource: Resource[Any]) -> HTTPRouteHandler:
     refusals = (404, 409) if resource.deletes_refused_in_use else (404,)
 
-    @delete(
-        "/{id:str}",
-        **resource.operation(DELETE, responses(*refusals)),
-    )
+    @delete("/{id:str}", **resource.operation(DELETE, responses(*refusals)))
     async def handler(
         request: AnyRequest, id: PathId, endpoints: Injected[ResourceEndpoints[Any, Any]]
     ) -> None:
