@@ -26,7 +26,7 @@ from portfolio.entrypoints.http.errors import exception_handlers
 from portfolio.entrypoints.http.health import health, ready
 from portfolio.entrypoints.http.media.files import media_file
 from portfolio.entrypoints.http.media.routes import MEDIA, MediaEndpoints
-from portfolio.entrypoints.http.media.uploads import upload_body_limit
+from portfolio.entrypoints.http.media.uploads import FRAMING_ALLOWANCE
 from portfolio.entrypoints.http.metrics import metrics
 from portfolio.entrypoints.http.openapi import TOKEN, openapi_config, swagger_assets
 from portfolio.entrypoints.http.portfolios import PORTFOLIOS, PortfolioEndpoints
@@ -169,8 +169,8 @@ def create_app(container: Container) -> Litestar:
         exception_handlers=exception_handlers(settings.retry_after_seconds),
         lifespan=[lifespan],
         openapi_config=openapi_config(service_version()),
-        # The uploads' limit; the JSON routes set their own, smaller one.
-        request_max_body_size=upload_body_limit(settings.max_upload_bytes),
+        # The uploads' limit, a file with its framing; the JSON routes set their own, smaller one.
+        request_max_body_size=settings.max_upload_bytes + FRAMING_ALLOWANCE,
         logging_config=None,
     )
     # Outside Litestar's routing, so that unrouted requests (404, 405) pass the edge too.

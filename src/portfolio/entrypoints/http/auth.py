@@ -7,12 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from portfolio.application.accounts.auth import USER_INACTIVE
 from portfolio.domain import (
-    Action,
     AuthenticationFailed,
     PermissionDenied,
     Principal,
-    Resource,
-    permission_code,
 )
 from portfolio.entrypoints.http.clients import client_address
 from portfolio.entrypoints.http.layer import App, HttpScope, header
@@ -162,8 +159,3 @@ def required_code(opt: Mapping[str, Any]) -> int | None:
         return ADMINS_ONLY
     code: int | None = opt.get(PERMISSION_OPT)
     return code
-
-
-def permission(resource: Resource, action: Action) -> dict[str, int]:
-    """The ``opt`` a handler passes to require the code of ``action`` on ``resource``."""
-    return {PERMISSION_OPT: permission_code(resource, action)}

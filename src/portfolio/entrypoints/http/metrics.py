@@ -26,5 +26,4 @@ from portfolio.entrypoints.telemetry.metrics import CONTENT_TYPE, exposition
     sync_to_thread=True,
 )
 def metrics() -> Response[bytes]:
-    """The service's metrics."""
     return Response(exposition(), media_type=CONTENT_TYPE)

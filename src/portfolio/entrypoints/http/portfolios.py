@@ -88,6 +88,7 @@ from portfolio.entrypoints.http.resource import (
     PathId,
     Resource,
     author_of,
+    form_documented,
 )
 from portfolio.entrypoints.http.shared_objects import EmployerData, LinkData, MetaData, TagData
 from portfolio.entrypoints.http.wire import ImageData, Presenter, named_page, presenter
@@ -340,20 +341,11 @@ class TrashedPortfolioData(msgspec.Struct):
     deleted_by: EditorData | None
 
 
-_TAKEN = with_answer(
-    responses(404),
-    409,
-    "Another portfolio took its title or slug while it was in the trash.",
-    TAKEN_MEANWHILE.format(field="slug"),
-)
-
-
 # Routed before ``/{id}``: a path segment that is a route of its own is never taken for an id.
 @PORTFOLIOS.action(
     "GET",
     "/trash/",
     Action.LIST,
-    operation_id="list_trashed_portfolios",
     summary="List the trash",
     description="The deleted portfolios not purged yet, most recently deleted first, 20 a page. "
     "Each is purged for good once it has been there `PORTFOLIO_TRASH_DAYS` days (30 unless "
@@ -361,8 +353,9 @@ _TAKEN = with_answer(
     returns=named_page(TrashedPortfolioData, "TrashedPortfolioPage"),
     **PAGED_READ,
 )
-async def list_trash(request: AnyRequest, endpoints: Injected[PortfolioEndpoints]) -> Any:
-    """A page of the trash."""
+async def list_trashed_portfolios(
+    request: AnyRequest, endpoints: Injected[PortfolioEndpoints]
+) -> Any:
     found = await endpoints.trash.list(*requested_page(request.query_params))
     return endpoints.page(request, found, presenter(TrashedPortfolioData))
 
@@ -372,16 +365,19 @@ async def list_trash(request: AnyRequest, endpoints: Injected[PortfolioEndpoints
     "/{id:str}/restore/",
     Action.DELETE,
     status_code=200,
-    operation_id="restore_portfolio",
     summary="Restore a portfolio from the trash",
     description="Answers the retrieve shape. 404 when the portfolio is not in the trash; 409 "
     "when another portfolio took its title or slug meanwhile (change that one first).",
-    responses=_TAKEN,
+    responses=with_answer(
+        responses(404),
+        409,
+        "Another portfolio took its title or slug while it was in the trash.",
+        TAKEN_MEANWHILE.format(field="slug"),
+    ),
 )
 async def restore_portfolio(
     request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
 ) -> PortfolioData:
-    """Restore a portfolio from the trash."""
     restored = await endpoints.trash.restore(endpoints.id_of(id), author_of(request))
     return endpoints.present(request, restored)
 
@@ -390,8 +386,6 @@ async def restore_portfolio(
     "DELETE",
     "/trash/{id:str}",
     Action.DELETE,
-    status_code=204,
-    operation_id="purge_portfolio",
     summary="Purge a portfolio from the trash",
     description="Removes it for good with its own attachment rows; the shared objects it "
     "named stay. 404 when the portfolio is not in the trash (a portfolio out of it is "
@@ -401,7 +395,6 @@ async def restore_portfolio(
 async def purge_portfolio(
     request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
 ) -> None:
-    """Purge a portfolio from the trash."""
     await endpoints.trash.purge(endpoints.id_of(id), author_of(request))
 
 
@@ -420,7 +413,6 @@ class RevisionData(msgspec.Struct):
     "GET",
     "/{id:str}/revisions/",
     Action.RETRIEVE,
-    operation_id="list_portfolio_revisions",
     summary="List a portfolio's revisions",
     description="Newest first, 20 a page: one for every create, replace, change and revision "
     "restored, each with who saved it, the fields it changed and the whole portfolio as it was. "
@@ -429,10 +421,9 @@ class RevisionData(msgspec.Struct):
     returns=named_page(RevisionData, "RevisionPage"),
     **PAGED_READ,
 )
-async def list_revisions(
+async def list_portfolio_revisions(
     request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
 ) -> Any:
-    """A page of a portfolio's revisions."""
     wanted = requested_page(request.query_params)
     found = await endpoints.revisions.list(endpoints.id_of(id), *wanted)
     return endpoints.page(request, found, presenter(RevisionData))
@@ -443,7 +434,6 @@ async def list_revisions(
     "/{id:str}/revisions/{revision_id:str}/restore/",
     Action.UPDATE,
     status_code=200,
-    operation_id="restore_portfolio_revision",
     summary="Restore a revision of a portfolio",
     description="Makes the portfolio what the revision holds again (its references by id: "
     "shared objects are not changed back) and answers the retrieve shape; recorded as a new "
@@ -453,13 +443,12 @@ async def list_revisions(
     operation_class=documented(fields={"tags": ['Invalid pk "999" - object does not exist.']}),
     responses=responses(404),
 )
-async def restore_revision(
+async def restore_portfolio_revision(
     request: AnyRequest,
     id: PathId,
     revision_id: PathId,
     endpoints: Injected[PortfolioEndpoints],
 ) -> PortfolioData:
-    """Restore a revision of a portfolio."""
     portfolio_id = endpoints.id_of(id)
     revision = path_id(revision_id, RevisionNotFound)
     restored = await endpoints.revisions.restore(portfolio_id, revision, author_of(request))
@@ -482,7 +471,6 @@ ONE_OF_BEFORE_AND_AFTER = 'Send exactly one of "before" and "after".'
     "/{id:str}/move/",
     Action.UPDATE,
     status_code=200,
-    operation_id="move_portfolio",
     summary="Move a portfolio in the display order",
     description="Puts it just before or just after another portfolio in the default list order "
     "(`order`, then id), the public list's too, by giving it an `order` between its new "
@@ -490,18 +478,14 @@ ONE_OF_BEFORE_AND_AFTER = 'Send exactly one of "before" and "after".'
     "orders of every portfolio out of the trash are renumbered 1024 apart first (their "
     "`updated_at` stays). Answers the retrieve shape. 400 naming the field for an id that "
     "names no portfolio out of the trash, or the portfolio itself.",
-    operation_class=documented(
-        body=MOVE_FORM.schema(partial=False),
-        body_required=True,
-        body_example=MOVE_FORM.example,
-        fields={"before": ['Invalid pk "999" - object does not exist.']},
+    operation_class=form_documented(
+        MOVE_FORM, {"before": ['Invalid pk "999" - object does not exist.']}
     ),
     responses=responses(404, 413),
 )
 async def move_portfolio(
     request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
 ) -> PortfolioData:
-    """Move a portfolio in the display order."""
     portfolio_id = endpoints.id_of(id)
     values = await endpoints.values_for(request, MOVE_FORM, portfolio_id)
     if len(values) != 1:
@@ -534,8 +518,6 @@ BULK_FORM = Form(
         ),
     ),
 )
-_TAG_ONLY = "Only `tag` and `untag` take a tag."
-_NOT_EMPTY = "This list may not be empty."
 
 
 @PORTFOLIOS.action(
@@ -543,7 +525,6 @@ _NOT_EMPTY = "This list may not be empty."
     "/bulk/",
     Action.UPDATE,
     status_code=200,
-    operation_id="bulk_portfolios",
     summary="Act on many portfolios at once",
     description="`activate`, `deactivate`, `tag` or `untag` (permission 4204), or `delete` "
     "(to the trash) or `restore` (from it; permission 4205 too), on up to 500 distinct ids, all "
@@ -551,11 +532,8 @@ _NOT_EMPTY = "This list may not be empty."
     "content changed; one already as the action would make it is listed as unchanged. 400 "
     "naming every id that names no portfolio out of the trash (in it, for `restore`), a "
     "repeated id, or an unknown tag; 409 when a restore's title or slug is taken.",
-    operation_class=documented(
-        body=BULK_FORM.schema(partial=False),
-        body_required=True,
-        body_example=BULK_FORM.example,
-        fields={"ids": ['Invalid pk "998" - object does not exist.']},
+    operation_class=form_documented(
+        BULK_FORM, {"ids": ['Invalid pk "998" - object does not exist.']}
     ),
     responses=with_answer(
         responses(413),
@@ -567,15 +545,14 @@ _NOT_EMPTY = "This list may not be empty."
 async def bulk_portfolios(
     request: AnyRequest, endpoints: Injected[PortfolioEndpoints]
 ) -> BulkResultData:
-    """Act on many portfolios at once."""
     values = BULK_FORM.values(await request.body(), partial=False)
     action_name, ids, tag_id = values["action"], values["ids"], values.get("tag_id")
     if not ids:
-        raise InvalidFields({"ids": [_NOT_EMPTY]})
+        raise InvalidFields({"ids": ["This list may not be empty."]})
     if action_name in TAGGING and tag_id is None:
         raise InvalidFields({"tag": [REQUIRED]})
     if action_name not in TAGGING and "tag_id" in values:
-        raise InvalidFields({"tag": [_TAG_ONLY]})
+        raise InvalidFields({"tag": ["Only `tag` and `untag` take a tag."]})
     if action_name in (TRASH, RESTORE_FROM_TRASH):
         require_permission(request.user, permission_code(Code.PORTFOLIOS, Action.DELETE))
     done = await endpoints.bulk(action_name, ids, tag_id, author_of(request))

@@ -33,8 +33,8 @@ from portfolio.entrypoints.http.auth import (
     ADMINS_OPT,
     CLIENT_SCOPE,
     OPERATOR_SCOPE,
+    PERMISSION_OPT,
     PUBLIC_OPT,
-    permission,
 )
 from portfolio.entrypoints.http.caching import READS_OPT
 from portfolio.entrypoints.http.forms import (
@@ -86,33 +86,17 @@ PathId = Annotated[
     ),
 ]
 
-LIST, CREATE, RETRIEVE, REPLACE, UPDATE, DELETE = (
-    "list",
-    "create",
-    "retrieve",
-    "replace",
-    "update",
-    "delete",
-)
-ALL_OPERATIONS = (LIST, CREATE, RETRIEVE, REPLACE, UPDATE, DELETE)
-_ACTIONS = {
-    LIST: Action.LIST,
-    CREATE: Action.CREATE,
-    RETRIEVE: Action.RETRIEVE,
-    REPLACE: Action.UPDATE,
-    UPDATE: Action.UPDATE,
-    DELETE: Action.DELETE,
+# Each operation: the action whose permission code it requires, and its summary.
+_OPERATIONS = {
+    "list": (Action.LIST, "List {plural}"),
+    "create": (Action.CREATE, "Create {a}"),
+    "retrieve": (Action.RETRIEVE, "Retrieve {a}"),
+    "replace": (Action.UPDATE, "Replace {a}"),
+    "update": (Action.UPDATE, "Change {a}"),
+    "delete": (Action.DELETE, "Delete {a}"),
 }
-_VERBS = {
-    CREATE: "Create",
-    RETRIEVE: "Retrieve",
-    REPLACE: "Replace",
-    UPDATE: "Change",
-    DELETE: "Delete",
-}
+ALL_OPERATIONS = LIST, CREATE, RETRIEVE, REPLACE, UPDATE, DELETE = tuple(_OPERATIONS)
 ADMINS_ONLY = "Admins only: staff get 403 whatever codes they hold."
-MEDIA_PATH = "/media/"
-"""Where the service serves stored files itself when the store gives no URL of its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,17 +133,11 @@ class Resource(Generic[DataT]):
     actions: list[HTTPRouteHandler] = field(default_factory=list, init=False, compare=False)
 
     def __post_init__(self) -> None:
-        name = self.name or self.data.__name__.removesuffix("Data")
-        singular = self.singular or name.lower()
-        plural = self.plural or f"{singular}s"
-        derived = {
-            "name": name,
-            "singular": singular,
-            "plural": plural,
-            "path": self.path or plural,
-        }
-        for attribute, value in derived.items():
-            object.__setattr__(self, attribute, value)
+        derive = partial(object.__setattr__, self)  # frozen: each is set here, once
+        derive("name", self.name or self.data.__name__.removesuffix("Data"))
+        derive("singular", self.singular or self.name.lower())
+        derive("plural", self.plural or f"{self.singular}s")
+        derive("path", self.path or self.plural)
 
     @property
     def page(self) -> Any:
@@ -180,18 +158,19 @@ class Resource(Generic[DataT]):
         """The links from a create's 201 to ``operations``, which take the new object's id."""
         return links_to({self.operation_id(name): self.operation_id(name) for name in operations})
 
-    def operation(self, name: str) -> dict[str, Any]:
-        """The decorator arguments of a handler of operation ``name``."""
-        action = _ACTIONS[name]
-        summary = f"List {self.plural}" if name == LIST else f"{_VERBS[name]} {self.a}"
+    def operation(self, name: str, answers: Mapping[int, ResponseSpec]) -> dict[str, Any]:
+        """The decorator arguments of a handler of operation ``name``, which gives ``answers``
+        besides the declaration's own for it."""
+        action, summary = _OPERATIONS[name]
         opt, allowed = _allowing(self.code, action)
         if name in (LIST, RETRIEVE):
             opt[READS_OPT] = self.reads
         return {
             "opt": opt,
             "operation_id": self.operation_id(name),
-            "summary": self.summaries.get(name, summary),
+            "summary": self.summaries.get(name) or summary.format(plural=self.plural, a=self.a),
             "description": f"{self.notes.get(name, '')} {allowed}".strip(),
+            "responses": {**answers, **self.answers.get(name, {})},
         }
 
     def action(
@@ -207,7 +186,8 @@ class Resource(Generic[DataT]):
     ) -> Callable[[Any], HTTPRouteHandler]:
         """Makes a handler a route of this resource beside its operations, requiring ``act``
         here (or on ``code``; None: admins only), said in its opt and description; a GET reads
-        what the resource reads. ``returns``: the body's type, where the handler's is ``Any``."""
+        what the resource reads. ``returns``: the body's type, where the handler's is ``Any``.
+        The operation id is the handler's name unless given."""
         opt, who = _allowing(self.code if code is Empty else code, act)
         if method == "GET":
             opt[READS_OPT] = self.reads
@@ -215,6 +195,7 @@ class Resource(Generic[DataT]):
         def routed(handler: Any) -> HTTPRouteHandler:
             if returns is not None:
                 answering(handler, returns)
+            options.setdefault("operation_id", handler.__name__)
             made = route(
                 path, http_method=method, opt=opt, description=f"{description} {who}", **options
             )(handler)
@@ -228,7 +209,8 @@ def _allowing(code: Code | None, action: Action) -> tuple[dict[str, Any], str]:
     """The ``opt`` that lets callers do ``action`` on ``code``, and the sentence saying who."""
     if code is None:
         return {ADMINS_OPT: True}, ADMINS_ONLY
-    return permission(code, action), f"Permission {permission_code(code, action)}."
+    required = permission_code(code, action)
+    return {PERMISSION_OPT: required}, f"Permission {required}."
 
 
 PAGED_READ: dict[str, Any] = {
@@ -236,6 +218,14 @@ PAGED_READ: dict[str, Any] = {
     "operation_class": documented(conditional=True, query=[p.documented() for p in PAGED]),
 }
 """How a paged list beside the operations is documented (``action``'s options)."""
+
+
+def form_documented(form: Form, fields: FieldErrors, **options: Any) -> type[Operation]:
+    """How a route whose body is ``form`` is documented: its schema and example, and ``fields``
+    as its 400's example."""
+    return documented(
+        body=form.schema(partial=False), body_example=form.example, fields=fields, **options
+    )
 
 
 def author_of(request: AnyRequest) -> Author:
@@ -249,7 +239,7 @@ def author_of(request: AnyRequest) -> Author:
 
 def media_urls(storage: MediaStorage, origin: str) -> UrlFor:
     """Keys to URLs: the store's own, or this service's ``/media/`` at ``origin``."""
-    served_here = f"{origin}{MEDIA_PATH}"
+    served_here = f"{origin}/media/"
     url = storage.url
     return lambda key: url(key) or served_here + key
 
@@ -348,14 +338,19 @@ class ResourceEndpoints(Generic[EntityT, DataT]):
         return present_page(request, found, present, self.urls(request))
 
 
-class Manages(Protocol[EntityT]):
-    """The use cases of a resource whose every write is a JSON form."""
+class Searches(Protocol[EntityT]):
+    """The use cases reading a resource whose list is searched."""
 
     async def get(self, object_id: int) -> EntityT:
         """The object; NotFound when there is none."""
 
     async def list(self, search: Any, number: int, size: int) -> FoundPage[EntityT]:
         """Page ``number`` of the objects ``search`` selects."""
+
+
+class Manages(Searches[EntityT], Protocol[EntityT]):
+    """The use cases of a resource whose list is searched and whose every write is a JSON
+    form."""
 
     async def create(self, values: Mapping[str, Any], by: Author) -> EntityT:
         """A new object."""
@@ -371,35 +366,38 @@ class Manages(Protocol[EntityT]):
 
 
 @dataclass(kw_only=True)
-class FormEndpoints(ResourceEndpoints[EntityT, DataT]):
-    """A resource whose hooks are its use cases': a searchable list and JSON writes."""
+class SearchedEndpoints(ResourceEndpoints[EntityT, DataT]):
+    """A resource whose reads are its use cases': one object, and a list by id searched by
+    ``?search=``."""
 
-    manage: Manages[EntityT]
+    manage: Searches[EntityT]
 
     async def find(self, request: AnyRequest) -> FoundPage[EntityT]:
-        """One page of the objects, by id, searched by ``?search=``."""
         query = request.query_params
         wanted = requested_page(query)
         return await self.manage.list(search_terms(query.get("search")), *wanted)
 
     async def get(self, object_id: int) -> EntityT:
-        """The object, from the use cases."""
         return await self.manage.get(object_id)
 
+
+@dataclass(kw_only=True)
+class FormEndpoints(SearchedEndpoints[EntityT, DataT]):
+    """A searched resource whose writes are its use cases' too, each a JSON form."""
+
+    manage: Manages[EntityT]
+
     async def create(self, request: AnyRequest, values: dict[str, Any]) -> EntityT:
-        """A new object through the use cases."""
         return await self.manage.create(values, author_of(request))
 
     async def change(
         self, request: AnyRequest, object_id: int, values: dict[str, Any], *, partial: bool
     ) -> EntityT:
-        """The object replaced or changed through the use cases."""
         if partial:
             return await self.manage.update(object_id, values, author_of(request))
         return await self.manage.replace(object_id, values, author_of(request))
 
     async def remove(self, request: AnyRequest, object_id: int) -> None:
-        """Delete the object through the use cases."""
         await self.manage.delete(object_id, author_of(request))
 
 
@@ -475,8 +473,7 @@ def _list(resource: Resource[Any]) -> HTTPRouteHandler:
 
     return get(
         "/",
-        **resource.operation(LIST),
-        responses={**read_responses(404), **resource.answers.get(LIST, {})},
+        **resource.operation(LIST, read_responses(404)),
         operation_class=documented(
             fields=resource.list_errors or (_SEARCH_TOO_LONG if searched else None),
             conditional=True,
@@ -503,13 +500,12 @@ def _create(resource: Resource[DataT]) -> HTTPRouteHandler:
 
     return post(
         "/",
-        **resource.operation(CREATE),
+        **resource.operation(CREATE, create_responses(413)),
         operation_class=(
             resource.create_documented(resource)
             if resource.create_documented
             else _write(resource, partial=False, links=True)
         ),
-        responses={**create_responses(413), **resource.answers.get(CREATE, {})},
     )(answering(handler, resource.data))
 
 
@@ -521,8 +517,7 @@ def _retrieve(resource: Resource[DataT], endpoints: Provide) -> HTTPRouteHandler
 
     return get(
         "/{id:str}",
-        **resource.operation(RETRIEVE),
-        responses={**read_responses(404), **resource.answers.get(RETRIEVE, {})},
+        **resource.operation(RETRIEVE, read_responses(404)),
         operation_class=documented(
             conditional=True,
             query=[parameter.documented() for parameter in resource.item_query],
@@ -573,23 +568,15 @@ def _rewrite(resource: Resource[DataT], *, partial: bool) -> HTTPRouteHandler:
 
     return verb(
         "/{id:str}",
-        **resource.operation(UPDATE if partial else REPLACE),
+        **resource.operation(UPDATE if partial else REPLACE, responses(404, 413)),
         operation_class=_write(resource, partial=partial),
-        responses={
-            **responses(404, 413),
-            **resource.answers.get(UPDATE if partial else REPLACE, {}),
-        },
     )(answering(handler, resource.data))
 
 
 def _delete(resource: Resource[Any]) -> HTTPRouteHandler:
     refusals = (404, 409) if resource.deletes_refused_in_use else (404,)
 
-    @delete(
-        "/{id:str}",
-        **resource.operation(DELETE),
-        responses={**responses(*refusals), **resource.answers.get(DELETE, {})},
-    )
+    @delete("/{id:str}", **resource.operation(DELETE, responses(*refusals)))
     async def handler(
         request: AnyRequest, id: PathId, endpoints: Injected[ResourceEndpoints[Any, Any]]
     ) -> None:

@@ -131,17 +131,16 @@ def _shared(
     data: type[Any],
     missing: type[NotFound],
     *,
-    searched: str,
-    held_by: str | None,
+    held_by: str,
     invalid_example: FieldErrors,
+    searched: str = "name",
     path: str = "",
     singular: str = "",
     plural: str = "",
 ) -> Resource[Any]:
     named: Resource[Any] = Resource(
-        code, data, missing, name=form.name, singular=singular, plural=plural, path=path
+        code, data, missing, singular=singular, plural=plural, path=path
     )
-    deleted = f"Refused (409) while {held_by}." if held_by else f"The {named.singular}, for good."
     return replace(
         named,
         form=form,
@@ -151,7 +150,7 @@ def _shared(
             LIST: f"By id, 20 a page; `?search=` looks in the {searched}.",
             REPLACE: f"The whole {named.singular}; fields left out take their defaults.",
             UPDATE: "Only the fields sent change.",
-            DELETE: deleted,
+            DELETE: f"Refused (409) while {held_by}.",
         },
     )
 
@@ -161,7 +160,6 @@ EMPLOYERS = _shared(
     EMPLOYER_FORM,
     EmployerData,
     EmployerNotFound,
-    searched="name",
     held_by="a portfolio names the employer",
     invalid_example={"name": ["employer with this name already exists."]},
 )
@@ -170,7 +168,6 @@ TAGS = _shared(
     TAG_FORM,
     TagData,
     TagNotFound,
-    searched="name",
     held_by="a portfolio holds the tag",
     invalid_example={"name": ["tag with this name already exists."]},
 )
@@ -179,7 +176,6 @@ LINKS = _shared(
     LINK_FORM,
     LinkData,
     LinkNotFound,
-    searched="name",
     held_by="a portfolio holds the link",
     invalid_example={"image": _NO_SUCH_MEDIA},
 )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from litestar import get, post
 
 from portfolio.application.accounts.auth import ManageTokens, SignIn
-from portfolio.domain import Action, Principal, Resource, permission_code
+from portfolio.domain import Action, Resource, permission_code
 from portfolio.entrypoints.http.accounts.input import FORM_CONTENT_TYPE, SIGN_IN_FORM, form_fields
 from portfolio.entrypoints.http.accounts.wire import CurrentUser, SignedIn
 from portfolio.entrypoints.http.auth import PUBLIC_OPT, SIGNED_IN_OPT, presented_token
@@ -16,13 +16,10 @@ from portfolio.entrypoints.http.clients import client_address
 from portfolio.entrypoints.http.errors import CANNOT_SIGN_IN
 from portfolio.entrypoints.http.forms import NON_FIELD_ERRORS
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import documented, errors
-from portfolio.entrypoints.http.resource import AnyRequest, author_of
+from portfolio.entrypoints.http.openapi import errors
+from portfolio.entrypoints.http.resource import AnyRequest, author_of, form_documented
 from portfolio.entrypoints.logs import REQUEST_ID
 from portfolio.entrypoints.settings import Network
-
-SIGN_IN_BODY_LIMIT = 16 * 1024
-"""A username and a password, with room to spare."""
 
 ALL_CODES = tuple(
     sorted(permission_code(resource, action) for resource in Resource for action in Action)
@@ -36,12 +33,6 @@ class AuthEndpoints:
     sign_in: SignIn
     tokens: ManageTokens
     proxies: Sequence[Network]
-
-
-def usable_codes(user: Principal) -> list[int]:
-    """The codes the user may use now: every code for an admin, the granted ones for staff,
-    none for others."""
-    return [code for code in ALL_CODES if user.may(code)]
 
 
 @post(
@@ -60,17 +51,13 @@ def usable_codes(user: Principal) -> list[int]:
         "/api/users/{id}/sign-in-failures/`)."
     ),
     security=[],
-    request_max_body_size=SIGN_IN_BODY_LIMIT,
-    operation_class=documented(
-        body=SIGN_IN_FORM.schema(partial=False),
-        body_example=SIGN_IN_FORM.example,
-        fields={NON_FIELD_ERRORS: [CANNOT_SIGN_IN]},
-        public=True,
+    request_max_body_size=16 * 1024,  # a username and a password, with room to spare
+    operation_class=form_documented(
+        SIGN_IN_FORM, {NON_FIELD_ERRORS: [CANNOT_SIGN_IN]}, public=True
     ),
     responses=errors(413, 429, 503),
 )
 async def sign_in(request: AnyRequest, endpoints: Injected[AuthEndpoints]) -> SignedIn:
-    """Exchange a username and password for a token."""
     raw = await request.body()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == FORM_CONTENT_TYPE:
@@ -97,7 +84,6 @@ async def sign_in(request: AnyRequest, endpoints: Injected[AuthEndpoints]) -> Si
     responses=errors(401, 429, 503),
 )
 async def sign_out(request: AnyRequest, endpoints: Injected[AuthEndpoints]) -> None:
-    """Revoke the presented token."""
     await endpoints.tokens.sign_out(presented_token(request), author_of(request))
 
 
@@ -113,7 +99,6 @@ async def sign_out(request: AnyRequest, endpoints: Injected[AuthEndpoints]) -> N
     responses=errors(401, 429, 503),
 )
 async def current_user(request: AnyRequest) -> CurrentUser:
-    """The signed-in user and their token's expiry."""
     token = presented_token(request)
     user = token.owner
     return CurrentUser(
@@ -121,7 +106,7 @@ async def current_user(request: AnyRequest) -> CurrentUser:
         username=user.username,
         is_staff=user.is_staff,
         is_admin=user.is_admin,
-        permissions=usable_codes(user),
+        permissions=[code for code in ALL_CODES if user.may(code)],
         token_expires_at=token.expires_at,
     )
 

@@ -10,7 +10,7 @@ from portfolio.application.accounts.auth import ManageTokens
 from portfolio.application.accounts.unlock import UnlockSignIn
 from portfolio.application.accounts.users import AdministerUsers
 from portfolio.application.fields import UserChanges
-from portfolio.application.listing import Page, Slice, Window, fetch_page
+from portfolio.application.listing import Slice, Window, fetch_page
 from portfolio.application.revalidation import ACCOUNTS
 from portfolio.domain import Action, Principal, TokenNotFound, UserNotFound
 from portfolio.domain import Resource as Code
@@ -20,8 +20,8 @@ from portfolio.entrypoints.http.errors import LAST_ACTIVE_ADMIN, USERNAME_TAKEN
 from portfolio.entrypoints.http.forms import JSON_BODY_LIMIT
 from portfolio.entrypoints.http.ids import path_id
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import admins_only, documented, responses, with_answer
-from portfolio.entrypoints.http.pages import requested_page, search_terms
+from portfolio.entrypoints.http.openapi import admins_only, responses, with_answer
+from portfolio.entrypoints.http.pages import requested_page
 from portfolio.entrypoints.http.resource import (
     CREATE,
     DELETE,
@@ -31,8 +31,9 @@ from portfolio.entrypoints.http.resource import (
     AnyRequest,
     PathId,
     Resource,
-    ResourceEndpoints,
+    SearchedEndpoints,
     author_of,
+    form_documented,
 )
 from portfolio.entrypoints.http.wire import named_page, presenter
 
@@ -72,20 +73,17 @@ USERS: Resource[UserData] = Resource(
     "/{id:str}/password/",
     Action.UPDATE,
     status_code=204,
-    operation_id="set_user_password",
     summary="Set a user's password",
     description=f"Their tokens stay valid. {_BY_ACCOUNT}",
-    operation_class=documented(
-        body=PASSWORD_FORM.schema(partial=False),
-        body_example=PASSWORD_FORM.example,
-        fields={"password": ["This password is too short. It must contain at least 8 characters."]},
+    operation_class=form_documented(
+        PASSWORD_FORM,
+        {"password": ["This password is too short. It must contain at least 8 characters."]},
     ),
     responses=responses(404, 413),
 )
 async def set_user_password(
     request: AnyRequest, id: PathId, endpoints: Injected[UserEndpoints]
 ) -> None:
-    """Set a user's password."""
     user_id = endpoints.id_of(id)
     values = await endpoints.values_for(request, PASSWORD_FORM, user_id)
     await endpoints.manage.set_password(user_id, values["password"], author_of(request))
@@ -96,8 +94,6 @@ async def set_user_password(
     "/{id:str}/sign-in-failures/",
     Action.DELETE,
     code=None,
-    status_code=204,
-    operation_id="unlock_user_sign_in",
     summary="Unlock a user's sign-in",
     description="Forgets the failed sign-ins counted against the user's username, from every "
     "client address, so that they may sign in again at once; the failures counted against the "
@@ -107,7 +103,6 @@ async def set_user_password(
 async def unlock_user_sign_in(
     request: AnyRequest, id: PathId, endpoints: Injected[UserEndpoints]
 ) -> None:
-    """Unlock a user's sign-in."""
     await endpoints.unlock_sign_in.of_user(endpoints.id_of(id), author_of(request))
 
 
@@ -116,7 +111,6 @@ async def unlock_user_sign_in(
     "/{id:str}/tokens/",
     Action.LIST,
     code=Code.TOKENS,
-    operation_id="list_user_tokens",
     summary="List a user's tokens",
     description="Oldest first, 20 a page; dates only, never keys. Staff see the tokens only of "
     "users holding no code they lack, never an admin's.",
@@ -126,7 +120,6 @@ async def unlock_user_sign_in(
 async def list_user_tokens(
     request: AnyRequest, id: PathId, endpoints: Injected[UserEndpoints]
 ) -> Any:
-    """A page of a user's tokens."""
     tokens = await endpoints.tokens.of_user(endpoints.id_of(id), request.user)
     wanted = requested_page(request.query_params)
 
@@ -142,8 +135,6 @@ async def list_user_tokens(
     "/{id:str}/tokens/{token_id:str}",
     Action.DELETE,
     code=Code.TOKENS,
-    status_code=204,
-    operation_id="revoke_user_token",
     summary="Revoke a user's token",
     description="The token stops working at once and stays listed as revoked; revoking it "
     "again is harmless. Staff revoke the tokens only of users holding no code they lack, never "
@@ -153,29 +144,18 @@ async def list_user_tokens(
 async def revoke_user_token(
     request: AnyRequest, id: PathId, token_id: PathId, endpoints: Injected[UserEndpoints]
 ) -> None:
-    """Revoke a user's token."""
     user_id, token = endpoints.id_of(id), path_id(token_id, TokenNotFound)
     await endpoints.tokens.revoke_of_user(user_id, token, author_of(request))
 
 
 @dataclass(kw_only=True)
-class UserEndpoints(ResourceEndpoints[Principal, UserData]):
+class UserEndpoints(SearchedEndpoints[Principal, UserData]):
     """Users: every change made as the signed-in user, under the rules of who may change whom."""
 
     resource: Resource[UserData] = USERS
     manage: AdministerUsers
     tokens: ManageTokens
     unlock_sign_in: UnlockSignIn
-
-    async def find(self, request: AnyRequest) -> Page[Principal]:
-        """A page of users, by id, optionally searched by username."""
-        query = request.query_params
-        wanted = requested_page(query)
-        return await self.manage.list(search_terms(query.get("search")), *wanted)
-
-    async def get(self, object_id: int) -> Principal:
-        """The user."""
-        return await self.manage.get(object_id)
 
     async def create(self, request: AnyRequest, values: dict[str, Any]) -> Principal:
         """A new user, made by the caller."""

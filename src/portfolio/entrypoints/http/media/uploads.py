@@ -49,11 +49,6 @@ Part = tuple[str, "str | UploadFile"]
 """A parsed part: its field name and its text or file."""
 
 
-def upload_body_limit(max_file_bytes: int) -> int:
-    """The largest request body accepted: a file of the largest size with its framing."""
-    return max_file_bytes + FRAMING_ALLOWANCE
-
-
 @dataclass(frozen=True, slots=True)
 class Upload:
     """What a client uploaded: the file, its file name and the name to show (None: the file's),
