@@ -38,7 +38,7 @@ from portfolio.entrypoints.http.forms import (
 )
 from portfolio.entrypoints.http.ids import path_id
 from portfolio.entrypoints.http.injection import Injected
-from portfolio.entrypoints.http.openapi import documented, responses
+from portfolio.entrypoints.http.openapi import responses
 from portfolio.entrypoints.http.pages import requested_page
 from portfolio.entrypoints.http.resource import (
     DELETE,
@@ -50,6 +50,7 @@ from portfolio.entrypoints.http.resource import (
     Resource,
     ResourceEndpoints,
     author_of,
+    form_documented,
 )
 from portfolio.entrypoints.http.wire import named_page, presenter
 
@@ -173,15 +174,10 @@ _delivery = presenter(DeliveryData)
     "/",
     Action.CREATE,
     status_code=201,
-    operation_id="create_webhook",
     summary="Register a webhook endpoint",
     description="Answers the endpoint with its `secret` (`whsec_` + base64 of 32 random "
     "bytes), told this once; no `Idempotency-Key` is honoured.",
-    operation_class=documented(
-        body=WEBHOOK_FORM.schema(partial=False),
-        body_example=WEBHOOK_FORM.example,
-        fields=_UNSAFE_URL,
-    ),
+    operation_class=form_documented(WEBHOOK_FORM, _UNSAFE_URL),
     responses=responses(413),
 )
 async def create_webhook(
@@ -197,7 +193,6 @@ async def create_webhook(
     "/{id:str}/rotate-secret/",
     Action.UPDATE,
     status_code=200,
-    operation_id="rotate_webhook_secret",
     summary="Rotate a webhook's secret",
     description="A new secret, told this once; the old one signs nothing from now on.",
     responses=responses(404),
@@ -214,7 +209,6 @@ async def rotate_webhook_secret(
     "/{id:str}/ping/",
     Action.UPDATE,
     status_code=202,
-    operation_id="ping_webhook",
     summary="Ping a webhook",
     description="Queues a `webhook.ping` event for this endpoint alone, whatever it "
     "subscribed to (even inactive: a ping to an inactive endpoint fails at once); answers "
@@ -231,7 +225,6 @@ async def ping_webhook(
     "GET",
     "/{id:str}/deliveries/",
     Action.LIST,
-    operation_id="list_webhook_deliveries",
     summary="List a webhook's deliveries",
     description="Newest first, 20 a page. `status`: `pending` (waiting for its first or "
     "next attempt), `delivered` (answered 2xx) or `failed` (given up).",
@@ -251,7 +244,6 @@ async def list_webhook_deliveries(
     "/{id:str}/deliveries/{delivery_id:str}/retry/",
     Action.UPDATE,
     status_code=202,
-    operation_id="retry_webhook_delivery",
     summary="Send a delivery again",
     description="The delivery is pending again and sent at once with the same `webhook-id`, "
     "whatever it stood at; one attempt, no further retries should it fail.",
