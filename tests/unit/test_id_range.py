@@ -1,6 +1,6 @@
 """Ids that could never name an object, in memory: every use case taking one refuses it (with
 its own NotFound, or a thumbnail repair's skip) before any store sees it, and before any other
-refusal."""
+refusal; the HTTP edge only reads a path's numeral and leaves the range to them."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from portfolio.domain import (
     WebhookNotFound,
 )
 from portfolio.entrypoints.container import Container
+from portfolio.entrypoints.http.ids import parse_number, path_id
 from portfolio.entrypoints.settings import Settings
 from tests.memory_container import in_memory_container
 
@@ -73,6 +74,29 @@ async def stores_as_postgres(settings: Settings) -> Container:
 @pytest.fixture
 async def container() -> Container:
     return await stores_as_postgres(Settings(webhooks_keys=(os.urandom(32),)))
+
+
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [("0", 0), ("01", 1), (str(MAX_ID + 1), MAX_ID + 1), ("0" * 29 + "1", 1)],
+)
+def test_a_path_id_is_read_as_written_and_its_range_left_to_the_use_case(
+    raw: str, number: int
+) -> None:
+    assert parse_number(raw) == number
+    assert path_id(raw, UserNotFound) == number
+
+
+FULL_WIDTH_ONE = "\uff11"
+
+
+@pytest.mark.parametrize(
+    "raw", ["-1", "1e3", " 1", FULL_WIDTH_ONE, "1.5", "", "0" * 30 + "1", "9" * 5000]
+)
+def test_a_path_segment_that_is_no_numeral_is_the_routes_not_found(raw: str) -> None:
+    assert parse_number(raw) is None
+    with pytest.raises(UserNotFound):
+        path_id(raw, UserNotFound)
 
 
 @pytest.mark.parametrize("object_id", NEVER_IDS)
