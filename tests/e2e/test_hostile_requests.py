@@ -72,3 +72,75 @@ def test_an_admin_gets_404_for_any_id_that_names_nothing(
     response = client.get(f"/api/portfolios/{segment}", headers={"Authorization": f"Token {key}"})
     assert response.status_code in (400, 404)
     assert set(response.json()) == {"detail"}
+
+
+# Spellings that could never name an object: out of range (the use case's refusal) or no
+# numeral at all (the edge's); the answer is one and the same 404, before the body is read or
+# judged. (An id in range that names nothing, 9223372036854775807, is a lookup's 404: a write
+# reads its body first.)
+NEVER_IDS = [
+    "0",
+    "-1",
+    "9223372036854775808",
+    "1e3",
+    "%201",  # " 1"
+    "%EF%BC%91",  # a full-width digit one
+    "0" * 30 + "1",
+    "9" * 400,
+]
+TOO_LARGE = b'{"title": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+ID_ROUTES = [
+    (method, f"/api/{plural}/{{}}", body)
+    for plural in ("portfolios", "employers", "tags", "links", "meta", "media", "users", "webhooks")
+    for method, body in (("GET", None), ("PATCH", b"{}"), ("PATCH", TOO_LARGE), ("DELETE", None))
+] + [
+    ("PUT", "/api/portfolios/{}", b'{"order": "x"}'),
+    ("PUT", "/api/tags/{}", TOO_LARGE),
+    ("POST", "/api/portfolios/{}/restore/", None),
+    ("DELETE", "/api/portfolios/trash/{}", None),
+    ("GET", "/api/portfolios/{}/revisions/", None),
+    ("POST", "/api/portfolios/{}/revisions/1/restore/", None),
+    ("POST", "/api/portfolios/1/revisions/{}/restore/", None),
+    ("POST", "/api/portfolios/{}/move/", b'{"before": 1}'),
+    ("POST", "/api/portfolios/{}/move/", TOO_LARGE),
+    ("POST", "/api/users/{}/password/", b'{"password": "long enough password"}'),
+    ("POST", "/api/users/{}/password/", TOO_LARGE),
+    ("DELETE", "/api/users/{}/sign-in-failures/", None),
+    ("GET", "/api/users/{}/tokens/", None),
+    ("DELETE", "/api/users/{}/tokens/1", None),
+    ("DELETE", "/api/users/1/tokens/{}", None),
+    ("POST", "/api/webhooks/{}/rotate-secret/", None),
+    ("POST", "/api/webhooks/{}/ping/", None),
+    ("GET", "/api/webhooks/{}/deliveries/", None),
+    ("PATCH", "/api/webhooks/{}", b'{"url": "https://127.0.0.1/"}'),
+    ("POST", "/api/webhooks/{}/deliveries/1/retry/", None),
+    ("POST", "/api/webhooks/1/deliveries/{}/retry/", None),
+]
+NOT_FOUND_HEADERS = {
+    "cache-control": "private, no-cache",
+    "content-length": "23",
+    "content-type": "application/json",
+    "vary": "Authorization, Accept-Encoding",
+}
+
+
+@pytest.mark.parametrize("raw_id", NEVER_IDS)
+@pytest.mark.parametrize(
+    ("method", "template", "body"),
+    ID_ROUTES,
+    ids=[f"{m} {t}{' too large' if b is TOO_LARGE else ''}" for m, t, b in ID_ROUTES],
+)
+def test_every_route_taking_an_id_answers_the_same_404_for_one_that_names_nothing(
+    client_and_key: tuple[TestClient[Any], str],
+    method: str,
+    template: str,
+    body: bytes | None,
+    raw_id: str,
+) -> None:
+    client, key = client_and_key
+    headers = {"Authorization": f"Token {key}", "content-type": "application/json"}
+    response = client.request(method, template.format(raw_id), headers=headers, content=body)
+    assert (response.status_code, response.content) == (404, b'{"detail":"Not found."}')
+    answered = {name: response.headers.get(name) for name in NOT_FOUND_HEADERS}
+    assert answered == NOT_FOUND_HEADERS
+    assert set(response.headers) - {"date", "x-request-id"} == set(NOT_FOUND_HEADERS)

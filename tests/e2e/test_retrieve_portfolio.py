@@ -278,7 +278,11 @@ async def test_revoked_token_gets_401_invalid_token(
         "1.5",
         "1e3",
         "%20",
+        "%201",
+        "%EF%BC%91",  # a full-width digit one
+        "9223372036854775807",
         "9223372036854775808",
+        "0" * 30 + "1",
         "9" * 400,
         "%F0%9F%98%80",
     ],
@@ -287,6 +291,17 @@ async def test_ids_that_name_nothing_get_404(client: Client, callers: Callers, r
     response = await client.get(f"/api/portfolios/{raw_id}", headers=callers.admin)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("spelling", ["{}", "0{}", "0" * 28 + "{}"])
+async def test_an_id_with_leading_zeros_names_the_same_portfolio(
+    client: Client, container: Container, callers: Callers, spelling: str
+) -> None:
+    added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
+    response = await client.get(
+        f"/api/portfolios/{spelling.format(added.id)}", headers=callers.admin
+    )
+    assert (response.status_code, response.json()["id"]) == (200, added.id)
 
 
 @pytest.mark.parametrize("raw_id", ["999", "abc", "-1"])

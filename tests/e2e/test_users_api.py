@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from litestar.testing import AsyncTestClient
 
 from portfolio.entrypoints.container import Container
@@ -252,3 +253,39 @@ async def test_a_users_tokens_are_listed_without_keys_and_revoked_one_by_one(
     for path in ("/api/users/1/tokens/2", "/api/users/2/tokens/99", "/api/users/2/tokens/x"):
         assert (await client.delete(path, headers=headers)).status_code == 404
     assert (await client.get("/api/users/9/tokens/", headers=headers)).status_code == 404
+
+
+# Spellings that could never name a user or a token: the same 404 on every route taking one,
+# over Postgres too, where a number past bigint must never reach a statement.
+NEVER_IDS = ["0", "-1", "9223372036854775808", "1e3", "%201", "%EF%BC%91", "9" * 400]
+
+
+@pytest.mark.parametrize("raw_id", NEVER_IDS)
+async def test_every_route_taking_a_user_or_token_id_answers_404_for_one_that_names_nothing(
+    wired: tuple[Container, Client], raw_id: str
+) -> None:
+    container, client = wired
+    headers = await admin(container)
+    routes: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("GET", "/api/users/{}", None),
+        ("PATCH", "/api/users/{}", {"is_staff": True}),
+        ("DELETE", "/api/users/{}", None),
+        ("POST", "/api/users/{}/password/", {"password": PASSWORD}),
+        ("DELETE", "/api/users/{}/sign-in-failures/", None),
+        ("GET", "/api/users/{}/tokens/", None),
+        ("DELETE", "/api/users/{}/tokens/1", None),
+        ("DELETE", "/api/users/1/tokens/{}", None),
+    ]
+    for method, template, body in routes:
+        path = template.format(raw_id)
+        response = await client.request(method, path, headers=headers, json=body)
+        assert (response.status_code, response.json()) == (404, {"detail": "Not found."}), path
+
+
+async def test_a_user_id_with_leading_zeros_names_the_same_user(
+    wired: tuple[Container, Client],
+) -> None:
+    container, client = wired
+    headers = await admin(container)
+    response = await client.get("/api/users/0001", headers=headers)
+    assert (response.status_code, response.json()["username"]) == (200, "root")

@@ -246,3 +246,31 @@ async def test_a_body_over_the_json_limit_is_413(
     huge = {**HOOK, "description": "x" * (1024 * 1024 + 1)}
     refused = await client.post("/api/webhooks/", headers=headers["admin"], json=huge)
     assert refused.status_code == 413
+
+
+# Spellings that could never name an endpoint or a delivery: the same 404 on every route
+# taking one, over Postgres too, where a number past bigint must never reach a statement.
+NEVER_IDS = ["0", "-1", "9223372036854775808", "1e3", "%201", "%EF%BC%91", "9" * 400]
+
+
+@pytest.mark.parametrize("raw_id", NEVER_IDS)
+async def test_every_route_taking_a_webhook_or_delivery_id_answers_404_for_one_that_names_nothing(
+    app: tuple[Container, Client, dict[str, dict[str, str]]], raw_id: str
+) -> None:
+    _, client, headers = app
+    admin = headers["admin"]
+    hook = (await client.post("/api/webhooks/", headers=admin, json=HOOK)).json()["id"]
+    routes: list[tuple[str, str, dict[str, object] | None]] = [
+        ("GET", "/api/webhooks/{}", None),
+        ("PATCH", "/api/webhooks/{}", {"url": "https://127.0.0.1/"}),
+        ("DELETE", "/api/webhooks/{}", None),
+        ("POST", "/api/webhooks/{}/rotate-secret/", None),
+        ("POST", "/api/webhooks/{}/ping/", None),
+        ("GET", "/api/webhooks/{}/deliveries/", None),
+        ("POST", "/api/webhooks/{}/deliveries/1/retry/", None),
+        ("POST", f"/api/webhooks/{hook}/deliveries/{{}}/retry/", None),
+    ]
+    for method, template, body in routes:
+        path = template.format(raw_id)
+        response = await client.request(method, path, headers=admin, json=body)
+        assert (response.status_code, response.json()) == (404, {"detail": "Not found."}), path

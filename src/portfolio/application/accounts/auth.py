@@ -30,6 +30,7 @@ from portfolio.application.changes import (
     Change,
     Journal,
 )
+from portfolio.application.ids import require_id
 from portfolio.application.ports import (
     Clock,
     StoredToken,
@@ -234,7 +235,7 @@ class ManageTokens:
     async def of_user(self, user_id: int, actor: Principal | None = None) -> list[StoredToken]:
         """Every token of user ``user_id``, oldest first; UserNotFound when there is none,
         PermissionDenied when ``actor`` may not act on that account."""
-        user = await self._users.get(user_id)
+        user = await self._users.get(require_id(user_id, UserNotFound))
         if user is None:
             raise UserNotFound
         require_may_manage(actor, user)
@@ -245,6 +246,8 @@ class ManageTokens:
 
         Only those who may act on the account revoke its tokens (``may_manage``).
         """
+        require_id(user_id, UserNotFound)
+        require_id(token_id, TokenNotFound)
         user = await self._users.get(user_id)
         if user is None:
             raise UserNotFound

@@ -5,6 +5,7 @@ from __future__ import annotations
 from portfolio.application.accounts.errors import UnknownUser
 from portfolio.application.accounts.throttle import SignInThrottle
 from portfolio.application.changes import OPERATOR, UPDATE, USER, Author, Change, Journal
+from portfolio.application.ids import require_id
 from portfolio.application.ports import Transactions, UserStore
 from portfolio.domain import Principal, UserNotFound
 
@@ -33,7 +34,7 @@ class UnlockSignIn:
 
     async def of_user(self, user_id: int, by: Author = OPERATOR) -> Principal:
         """Unlock user ``user_id``; UserNotFound when there is none."""
-        user = await self._users.get(user_id)
+        user = await self._users.get(require_id(user_id, UserNotFound))
         if user is None:
             raise UserNotFound
         return await self._unlocked(user, by)

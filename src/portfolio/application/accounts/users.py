@@ -30,6 +30,7 @@ from portfolio.application.changes import (
     Journal,
 )
 from portfolio.application.fields import NewUser, UserChanges
+from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, fetch_page
 from portfolio.application.ports import (
     Clock,
@@ -110,7 +111,7 @@ class AdministerUsers:
 
     async def get(self, user_id: int) -> Principal:
         """The user; UserNotFound when there is none."""
-        user = await self._accounts.users.get(user_id)
+        user = await self._accounts.users.get(require_id(user_id, UserNotFound))
         if user is None:
             raise UserNotFound
         return user

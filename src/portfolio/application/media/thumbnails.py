@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from portfolio.application.changes import MEDIA, OPERATOR, UPDATE, Author, Change, Journal
 from portfolio.application.fields import NewThumbnail
+from portfolio.application.ids import is_id
 from portfolio.application.media.file_types import SNIFF_BYTES, ImageFormat, sniff_image_format
 from portfolio.application.media.keys import (
     WEB_FORMATS,
@@ -95,7 +96,7 @@ class RegenerateThumbnails:
     ) -> ThumbnailRepair:
         """Re-create what is missing or wrong (everything when ``force``) for one object; a
         repair is journalled (``media.updated``, field ``thumbnails``, by ``by``) with it."""
-        media = await self._repository.get(media_id)
+        media = await self._repository.get(media_id) if is_id(media_id) else None
         if media is None:
             return ThumbnailRepair(media_id, RepairOutcome.SKIPPED, detail="no media has this id")
         if media.width is None or media.height is None:

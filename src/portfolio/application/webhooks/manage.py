@@ -18,6 +18,7 @@ from portfolio.application.changes import (
     Change,
     Journal,
 )
+from portfolio.application.ids import require_id
 from portfolio.application.listing import Page, fetch_page
 from portfolio.application.ports import Clock, Transactions
 from portfolio.application.webhooks.messages import message_of
@@ -94,7 +95,7 @@ class ManageWebhooks:
 
     async def get(self, endpoint_id: int) -> Endpoint:
         """The endpoint; WebhookNotFound when there is none."""
-        endpoint = await self._store.get(endpoint_id)
+        endpoint = await self._store.get(require_id(endpoint_id, WebhookNotFound))
         if endpoint is None:
             raise WebhookNotFound
         return endpoint
@@ -105,6 +106,7 @@ class ManageWebhooks:
 
     async def update(self, endpoint_id: int, changes: Mapping[str, Any], by: Author) -> Endpoint:
         """The endpoint with ``changes``; made inactive, its pending deliveries fail."""
+        require_id(endpoint_id, WebhookNotFound)
         await self._check(changes)
         async with self._transactions.transaction():
             endpoint = await self._store.update(endpoint_id, changes)
@@ -118,12 +120,13 @@ class ManageWebhooks:
     async def delete(self, endpoint_id: int, by: Author) -> None:
         """Forget the endpoint and its deliveries."""
         async with self._transactions.transaction():
-            if not await self._store.delete(endpoint_id):
+            if not await self._store.delete(require_id(endpoint_id, WebhookNotFound)):
                 raise WebhookNotFound
             await self._journal.record(Change(DELETE, WEBHOOK, endpoint_id), by)
 
     async def rotate_secret(self, endpoint_id: int, by: Author) -> tuple[Endpoint, str]:
         """A new secret for the endpoint (told this once); the old one stops at once."""
+        require_id(endpoint_id, WebhookNotFound)
         if not self._box.ready:
             raise WebhooksKeyMissing
         secret = new_secret()
@@ -151,6 +154,7 @@ class ManageWebhooks:
 
     async def retry(self, endpoint_id: int, delivery_id: int, by: Author) -> Delivery:
         """The delivery sent again now (its ``webhook-id`` kept), whatever it stood at."""
+        require_id(delivery_id, DeliveryNotFound)
         await self.get(endpoint_id)
         async with self._transactions.transaction():
             delivery = await self._store.send_again(endpoint_id, delivery_id)

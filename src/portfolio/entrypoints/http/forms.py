@@ -13,8 +13,7 @@ import msgspec
 from litestar.openapi import spec as openapi
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 
-from portfolio.application.ids import MAX_ID
-from portfolio.entrypoints.http.ids import parse_id
+from portfolio.application.ids import MAX_ID, is_id
 from portfolio.entrypoints.http.request_errors import InvalidFields
 
 NON_FIELD_ERRORS = "non_field_errors"
@@ -253,7 +252,7 @@ class Reference:
     def parse(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise Invalid(f"Incorrect type. Expected pk value, received {_type_name(value)}.")
-        if parse_id(str(value)) is None:
+        if not is_id(value):
             raise Invalid(no_such_object(value))
         return value
 

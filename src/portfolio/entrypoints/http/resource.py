@@ -23,6 +23,7 @@ from litestar.serialization import encode_json
 from litestar.types import Empty, EmptyType, Method
 
 from portfolio.application.changes import API, CLI, Author
+from portfolio.application.ids import require_id
 from portfolio.application.listing import Page as FoundPage
 from portfolio.application.ports import MediaStorage
 from portfolio.application.retries import SafeRetries
@@ -307,7 +308,9 @@ class ResourceEndpoints(Generic[EntityT, DataT]):
         self, request: AnyRequest, form: Form, object_id: int, *, partial: bool = False
     ) -> dict[str, Any]:
         """``form``'s values for a write to an existing object: as in DRF, a missing object is
-        a 404 before any complaint about the body."""
+        a 404 before any complaint about the body, and an id that could name none is one before
+        the body is read (however large or slow)."""
+        require_id(object_id, self.resource.missing)
         try:
             return form.values(await request.body(), partial=partial)
         except InvalidFields:
@@ -315,7 +318,7 @@ class ResourceEndpoints(Generic[EntityT, DataT]):
             raise
 
     def id_of(self, raw_id: str) -> int:
-        """The id a path names; the resource's NotFound when it could never name one."""
+        """The number a path spells; the resource's NotFound when it spells none."""
         return path_id(raw_id, self.resource.missing)
 
     def presenter_for(self, request: AnyRequest) -> Presenter[DataT]:
