@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from portfolio.adapters.postgres.changes import CHANGE_NUMBERS_SQL
 from portfolio.adapters.postgres.pool import PoolSettings, make_pool, open_pool
 from portfolio.adapters.postgres.portfolios import GET_PORTFOLIO_SQL, PostgresPortfolios
 from portfolio.adapters.postgres.shared_objects import PostgresSharedObjects
@@ -57,11 +58,26 @@ async def test_a_whole_portfolio_costs_one_statement(
     assert len(statements) == 1
 
 
-async def test_an_authenticated_retrieve_costs_two_statements(
-    clean_database: str, tmp_path: Any
+@pytest.mark.parametrize(
+    ("memory", "second", "third"),
+    [
+        # Every answer built: the token with its owner, then the portfolio.
+        (0, [FIND_TOKEN_SQL, GET_PORTFOLIO_SQL], [FIND_TOKEN_SQL, GET_PORTFOLIO_SQL]),
+        # Answers kept: the URL's second GET reads the change numbers first and keeps its
+        # answer; the third reads the numbers and the token, and builds nothing.
+        (
+            1024 * 1024,
+            [CHANGE_NUMBERS_SQL, FIND_TOKEN_SQL, GET_PORTFOLIO_SQL],
+            [CHANGE_NUMBERS_SQL, FIND_TOKEN_SQL],
+        ),
+    ],
+    ids=["built", "from memory"],
+)
+async def test_what_an_authenticated_retrieve_costs(
+    clean_database: str, tmp_path: Any, memory: int, second: list[str], third: list[str]
 ) -> None:
     # The request's statements alone: no background work shares the counting pool.
-    settings = Settings(media_root=tmp_path, background=False)
+    settings = Settings(media_root=tmp_path, background=False, answer_memory_bytes=memory)
     container = Container(settings=settings, database_url=clean_database)
     container.pool.override(
         providers.Singleton(make_pool, clean_database, SMALL, connection_class=CountingConnection)
@@ -72,11 +88,12 @@ async def test_an_authenticated_retrieve_costs_two_statements(
         added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
         path, headers = f"/api/portfolios/{added.id}", {"Authorization": f"Token {key}"}
         await client.get(path, headers=headers)  # every pooled connection now in recent use
-        statements.clear()
-        response = await client.get(path, headers=headers)
-    assert response.status_code == 200
-    # The token with its owner, then the portfolio; no liveness check on connections in use.
-    assert statements == [FIND_TOKEN_SQL, GET_PORTFOLIO_SQL]
+        for expected in (second, third):
+            statements.clear()
+            response = await client.get(path, headers=headers)
+            assert response.status_code == 200
+            # No liveness check on connections in use.
+            assert statements == expected
 
 
 async def test_a_connection_idle_for_a_while_is_checked_before_use(
