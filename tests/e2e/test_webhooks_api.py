@@ -225,7 +225,9 @@ async def test_ping_retry_and_delete_answer_their_statuses_and_are_audited(
         ]
     else:
         with psycopg.connect(container.database_url()) as conn:
-            rows = conn.execute("SELECT action FROM audit_log WHERE resource = 'webhook'")
+            # In the order written: without ORDER BY, Postgres returns rows in any order.
+            query = "SELECT action FROM audit_log WHERE resource = 'webhook' ORDER BY id"
+            rows = conn.execute(query)
             entries = [row[0] for row in rows]
     assert entries == ["create", "update", "update", "delete"]  # ping, retry: deliveries
 
