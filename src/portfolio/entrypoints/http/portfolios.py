@@ -390,7 +390,6 @@ async def restore_portfolio(
     description="Removes it for good with its own attachment rows; the shared objects it "
     "named stay. 404 when the portfolio is not in the trash (a portfolio out of it is "
     "deleted first).",
-    responses=responses(404),
 )
 async def purge_portfolio(
     request: AnyRequest, id: PathId, endpoints: Injected[PortfolioEndpoints]
@@ -441,7 +440,6 @@ async def list_portfolio_revisions(
     "title or slug is another portfolio's now: nothing is changed. 404 when the revision is "
     "not one of this portfolio's.",
     operation_class=documented(fields={"tags": ['Invalid pk "999" - object does not exist.']}),
-    responses=responses(404),
 )
 async def restore_portfolio_revision(
     request: AnyRequest,

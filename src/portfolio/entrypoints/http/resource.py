@@ -188,10 +188,13 @@ class Resource(Generic[DataT]):
         """Makes a handler a route of this resource beside its operations, requiring ``act``
         here (or on ``code``; None: admins only), said in its opt and description; a GET reads
         what the resource reads. ``returns``: the body's type, where the handler's is ``Any``.
-        The operation id is the handler's name unless given."""
+        The operation id is the handler's name unless given; an action on one object answers
+        404 unless its ``responses`` say otherwise."""
         opt, who = _allowing(self.code if code is Empty else code, act)
         if method == "GET":
             opt[READS_OPT] = self.reads
+        if "{id:" in path:
+            options.setdefault("responses", responses(404))
 
         def routed(handler: Any) -> HTTPRouteHandler:
             if returns is not None:

@@ -195,7 +195,6 @@ async def create_webhook(
     status_code=200,
     summary="Rotate a webhook's secret",
     description="A new secret, told this once; the old one signs nothing from now on.",
-    responses=responses(404),
 )
 async def rotate_webhook_secret(
     request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
@@ -213,7 +212,6 @@ async def rotate_webhook_secret(
     description="Queues a `webhook.ping` event for this endpoint alone, whatever it "
     "subscribed to (even inactive: a ping to an inactive endpoint fails at once); answers "
     "the delivery, to follow in its deliveries.",
-    responses=responses(404),
 )
 async def ping_webhook(
     request: AnyRequest, id: PathId, endpoints: Injected[WebhookEndpoints]
@@ -228,7 +226,6 @@ async def ping_webhook(
     summary="List a webhook's deliveries",
     description="Newest first, 20 a page. `status`: `pending` (waiting for its first or "
     "next attempt), `delivered` (answered 2xx) or `failed` (given up).",
-    responses=responses(404),
     returns=named_page(DeliveryData, "DeliveryPage"),
 )
 async def list_webhook_deliveries(
@@ -247,7 +244,6 @@ async def list_webhook_deliveries(
     summary="Send a delivery again",
     description="The delivery is pending again and sent at once with the same `webhook-id`, "
     "whatever it stood at; one attempt, no further retries should it fail.",
-    responses=responses(404),
 )
 async def retry_webhook_delivery(
     request: AnyRequest,

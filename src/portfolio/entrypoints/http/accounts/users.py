@@ -114,7 +114,6 @@ async def unlock_user_sign_in(
     summary="List a user's tokens",
     description="Oldest first, 20 a page; dates only, never keys. Staff see the tokens only of "
     "users holding no code they lack, never an admin's.",
-    responses=responses(404),
     returns=named_page(TokenData, "TokenPage"),
 )
 async def list_user_tokens(
@@ -139,7 +138,6 @@ async def list_user_tokens(
     description="The token stops working at once and stays listed as revoked; revoking it "
     "again is harmless. Staff revoke the tokens only of users holding no code they lack, never "
     "an admin's.",
-    responses=responses(404),
 )
 async def revoke_user_token(
     request: AnyRequest, id: PathId, token_id: PathId, endpoints: Injected[UserEndpoints]
