@@ -285,10 +285,10 @@ class ApiCaching(Layer):
 
     async def _finish(self, scope: HttpScope, start: Message, body: bytes, send: Send) -> None:
         status = start["status"]
-        built = list(start.get("headers", ()))
+        routed = list(start.get("headers", ()))
         # An answer that varies with a header its key does not hold is never sent again.
-        varies = any(name.lower() == b"vary" for name, _ in built)
-        headers = self._headers(scope, status, built)
+        varies = any(name.lower() == b"vary" for name, _ in routed)
+        headers = self._headers(scope, status, routed)
         if status == HTTP_200_OK:
             tag = entity_tag(body)
             headers.append((b"etag", tag.encode()))
