@@ -388,6 +388,9 @@ def test_media_thumbnails_reports_skipped_and_failed_objects_and_fails(
         ((), "give the ids of the media to check, or --all for every image"),
         (("--all", "3"), "give media ids or --all, not both"),
         (("3", "--after-id", "2"), "--after-id goes with --all"),
+        # Past bigint: refused as a usage error before the database is asked.
+        ((str(2**63),), "is not in the range 1<=x<=9223372036854775807"),
+        (("--all", "--after-id", str(2**63)), "is not in the range 0<=x<=9223372036854775807"),
     ],
 )
 def test_media_thumbnails_needs_ids_or_all(

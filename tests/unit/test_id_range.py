@@ -20,6 +20,7 @@ from portfolio.application.ids import MAX_ID, require_id
 from portfolio.application.media.thumbnails import RegenerateThumbnails, RepairOutcome
 from portfolio.domain import (
     DeliveryNotFound,
+    MissingReference,
     NotFound,
     Principal,
     TokenNotFound,
@@ -175,3 +176,13 @@ async def test_a_thumbnail_repair_skips_an_id_that_names_no_media(
     regenerate = RegenerateThumbnails(AsPostgres(repository), storage, PillowImageProcessor())
     report = await regenerate.repair(media_id)
     assert (report.outcome, report.detail) == (RepairOutcome.SKIPPED, "no media has this id")
+
+
+@pytest.mark.parametrize("other_id", NEVER_IDS)
+async def test_a_move_beside_an_id_that_names_nothing_names_the_field(other_id: int) -> None:
+    container = in_memory_container(Settings())
+    container.portfolios.override(providers.Object(AsPostgres(container.portfolios())))
+    added = await container.manage_portfolios().create({"title": "A"}, CLERK)
+    with pytest.raises(MissingReference) as refused:
+        await container.move_portfolio()(added.id, "before", other_id, CLERK)
+    assert (refused.value.field, refused.value.value) == ("before", other_id)

@@ -112,7 +112,7 @@ async def test_moving_to_an_unknown_or_trashed_portfolio_or_itself_names_the_fie
 ) -> None:
     a, b = await world.add("A", 0), await world.add("B", 10)
     await world.database.portfolios.trash(b, None)
-    for field, other in (("before", 424242), ("after", b)):
+    for field, other in (("before", 424242), ("after", b), ("before", 0), ("after", 2**63)):
         with pytest.raises(MissingReference) as refused:
             await world.move(a, field, other, OPERATOR)
         assert (refused.value.field, refused.value.value) == (field, other)

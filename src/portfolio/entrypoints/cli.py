@@ -30,6 +30,7 @@ from portfolio.application.accounts.errors import (
     UnknownUser,
     UserAlreadyExists,
 )
+from portfolio.application.ids import MAX_ID
 from portfolio.application.media.copy_storage import CopiedFile, CopyOutcome, CopyStorage
 from portfolio.application.media.sweep import SweepSummary
 from portfolio.application.media.thumbnails import RepairOutcome, ThumbnailRepair
@@ -60,6 +61,9 @@ if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
 T = TypeVar("T")
+
+IDS = click.IntRange(1, MAX_ID)
+"""Object ids as the database holds them: one past bigint is a usage error, not a crash."""
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -590,11 +594,11 @@ def media_add(paths: tuple[Path, ...]) -> None:
 
 
 @media.command("thumbnails")
-@click.argument("ids", nargs=-1, type=click.IntRange(min=1))
+@click.argument("ids", nargs=-1, type=IDS)
 @click.option("--all", "every", is_flag=True, help="Every image, by ascending id.")
 @click.option(
     "--after-id",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_ID),
     default=0,
     help="With --all: start after this id (resume a stopped run from the id it reported).",
 )
@@ -622,10 +626,10 @@ def thumbnails() -> None:
 
 
 @thumbnails.command("regenerate")
-@click.argument("ids", nargs=-1, type=click.IntRange(min=1))
+@click.argument("ids", nargs=-1, type=IDS)
 @click.option(
     "--after-id",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_ID),
     default=0,
     help="Start after this id (resume a stopped run from the id it reported).",
 )

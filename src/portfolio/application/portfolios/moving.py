@@ -11,7 +11,7 @@ after the other and none is lost. ``order`` stays an integer (Postgres ``integer
 from __future__ import annotations
 
 from portfolio.application.changes import MOVE, PORTFOLIO, Author, Change
-from portfolio.application.ids import require_id
+from portfolio.application.ids import is_id, require_id
 from portfolio.application.portfolios.records import Position
 from portfolio.application.portfolios.writes import PortfolioWrites
 from portfolio.domain import MissingReference, MovedBesideItself, Portfolio, PortfolioNotFound
@@ -84,7 +84,8 @@ class MovePortfolio(PortfolioWrites):
     async def _order_beside(
         self, moving: int, field: str, other_id: int, *, after: bool
     ) -> int | None:
-        target = await self._portfolios.position(other_id)
+        # Checked here too: an id past bigint would be a database error, not a missing one.
+        target = await self._portfolios.position(other_id) if is_id(other_id) else None
         if target is None:
             raise MissingReference(field, other_id)
         neighbour = await self._portfolios.beside(target, after=after, excluding=moving)
