@@ -20,6 +20,7 @@ from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
     MetaFields,
+    NewImage,
     NewMedia,
     NewThumbnail,
     PortfolioFields,
@@ -112,11 +113,11 @@ async def add_image(media: MediaRepository, file_name: str, size: int = 73062) -
             type="image/bmp",
             name=file_name.rsplit(".", 1)[0],
             size=size,
-            width=156,
-            height=156,
-            mode="RGB",
-            thumbnails=tuple(
-                NewThumbnail(thumbnail_key(key, edge), edge) for edge in THUMBNAIL_SIZES
+            image=NewImage(
+                156,
+                156,
+                "RGB",
+                tuple(NewThumbnail(thumbnail_key(key, edge), edge) for edge in THUMBNAIL_SIZES),
             ),
         )
     )

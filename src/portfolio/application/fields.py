@@ -38,18 +38,27 @@ class NewThumbnail:
 
 
 @dataclass(frozen=True, slots=True)
+class NewImage:
+    """What an image adds to its file: its pixel size and colour mode, its thumbnails (already
+    stored) and its placeholder. One value, as a file has all of these or none (the database
+    checks the same of width, height and mode)."""
+
+    width: int
+    height: int
+    mode: str
+    thumbnails: tuple[NewThumbnail, ...] = ()
+    placeholder: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NewMedia:
-    """A file already stored under ``key``; images add dimensions, mode and thumbnails."""
+    """A file already stored under ``key``; ``image`` when it was ingested as an image."""
 
     key: str
     type: str
     name: str
     size: int
-    width: int | None = None
-    height: int | None = None
-    mode: str | None = None
-    thumbnails: tuple[NewThumbnail, ...] = ()
-    placeholder: str | None = None
+    image: NewImage | None = None
 
 
 @dataclass(frozen=True, slots=True)

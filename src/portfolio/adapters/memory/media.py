@@ -22,22 +22,23 @@ class InMemoryMediaRepository:
 
     async def add(self, media: NewMedia) -> Media:
         """Record a stored file and its thumbnails."""
-        if self._taken_keys(excluding=None).intersection(_keys(media.key, media.thumbnails)):
+        image = media.image
+        thumbnails = () if image is None else image.thumbnails
+        if self._taken_keys(excluding=None).intersection(_keys(media.key, thumbnails)):
             raise DuplicateValue("media", "key")
         new_id = self._db.next_id()
         stored = Media(
-            id=new_id,
-            key=media.key,
-            type=media.type,
-            name=media.name,
-            size=media.size,
-            width=media.width,
-            height=media.height,
-            mode=media.mode,
-            thumbnails=self._records(media.thumbnails),
-            created_at=self._db.now(),
-            placeholder=media.placeholder,
+            new_id, media.key, media.type, media.name, media.size, created_at=self._db.now()
         )
+        if image is not None:
+            stored = replace(
+                stored,
+                width=image.width,
+                height=image.height,
+                mode=image.mode,
+                thumbnails=self._records(thumbnails),
+                placeholder=image.placeholder,
+            )
         self._db.media_rows[new_id] = stored
         self._db.changed()
         return stored

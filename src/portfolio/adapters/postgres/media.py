@@ -69,11 +69,17 @@ class PostgresMediaRepository:
 
     async def add(self, media: NewMedia) -> Media:
         """Insert a media row and its thumbnails."""
+        row = (media.key, media.type, media.name, media.size)
+        image = media.image
+        image_row = (
+            (None,) * 4
+            if image is None
+            else (image.width, image.height, image.mode, image.placeholder)
+        )
         async with transaction(self._pool) as conn:
-            row = (media.key, media.type, media.name, media.size)
-            image = (media.width, media.height, media.mode, media.placeholder)
-            media_id = await one(conn, _INSERT, (*row, *image))
-            await _insert_thumbnails(conn, media_id, media.thumbnails)
+            media_id = await one(conn, _INSERT, (*row, *image_row))
+            if image is not None:
+                await _insert_thumbnails(conn, media_id, image.thumbnails)
             return await _require(conn, media_id)
 
     async def get(self, media_id: int) -> Media | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from portfolio.application.changes import CREATE, MEDIA, OPERATOR, Author, Change, Journal
-from portfolio.application.fields import NewMedia, NewThumbnail
+from portfolio.application.fields import NewImage, NewMedia, NewThumbnail
 from portfolio.application.media.file_types import SNIFF_BYTES, FileType, sniff_file_type
 from portfolio.application.media.keys import (
     WebFormat,
@@ -119,17 +119,12 @@ class UploadMedia:
             raise asyncio.CancelledError
         stored_key, thumbnails = saving.result()
 
-        record = NewMedia(
-            key=stored_key,
-            type=file_type.mime,
-            name=shown,
-            size=size,
-            width=None if rendered is None else rendered.width,
-            height=None if rendered is None else rendered.height,
-            mode=None if rendered is None else rendered.mode,
-            thumbnails=thumbnails,
-            placeholder=None if rendered is None else rendered.placeholder,
-        )
+        image = None
+        if rendered is not None:
+            image = NewImage(
+                rendered.width, rendered.height, rendered.mode, thumbnails, rendered.placeholder
+            )
+        record = NewMedia(stored_key, file_type.mime, shown, size, image)
         recording, cancelled = await finish(self._add(record, by))
         # A committed record keeps its files even when the caller has gone away meanwhile.
         if failed(recording):
