@@ -47,6 +47,7 @@ from portfolio.application.fields import (
     EmployerFields,
     LinkFields,
     MetaFields,
+    NewImage,
     NewMedia,
     NewThumbnail,
     PortfolioFields,
@@ -70,10 +71,12 @@ async def _image(media: PostgresMediaRepository, name: str) -> int:
             type="image/jpeg",
             name=name,
             size=123_456,
-            width=1600,
-            height=1200,
-            mode="RGB",
-            thumbnails=tuple(NewThumbnail(thumbnail_key(key, s), s) for s in THUMBNAIL_SIZES),
+            image=NewImage(
+                width=1600,
+                height=1200,
+                mode="RGB",
+                thumbnails=tuple(NewThumbnail(thumbnail_key(key, s), s) for s in THUMBNAIL_SIZES),
+            ),
         )
     )
     return added.id
