@@ -113,7 +113,8 @@ class SharedKind(Generic[FieldsT, EntityT]):
     fields: type[FieldsT]
     """What it is made of; an attribute ending in ``_id`` is a media id."""
     entity: type[EntityT]
-    missing: type[NotFound]
+    missing: type[NotFound] = NotFound
+    """Raised for an id that names none: the base NotFound unless callers tell kinds apart."""
     search: str = "name"
     """The field ``?search=`` looks in."""
     unique: str | None = None

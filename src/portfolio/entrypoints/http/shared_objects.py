@@ -129,10 +129,10 @@ def _shared(
     code: Code,
     form: Form,
     data: type[Any],
-    missing: type[NotFound],
     *,
-    held_by: str,
     invalid_example: FieldErrors,
+    missing: type[NotFound] = NotFound,
+    held_by: str | None = None,
     searched: str = "name",
     path: str = "",
     singular: str = "",
@@ -141,17 +141,19 @@ def _shared(
     named: Resource[Any] = Resource(
         code, data, missing, singular=singular, plural=plural, path=path
     )
+    notes = {
+        LIST: f"By id, 20 a page; `?search=` looks in the {searched}.",
+        REPLACE: f"The whole {named.singular}; fields left out take their defaults.",
+        UPDATE: "Only the fields sent change.",
+    }
     return replace(
         named,
         form=form,
         body_limit=JSON_BODY_LIMIT,
         invalid_example=invalid_example,
-        notes={
-            LIST: f"By id, 20 a page; `?search=` looks in the {searched}.",
-            REPLACE: f"The whole {named.singular}; fields left out take their defaults.",
-            UPDATE: "Only the fields sent change.",
-            DELETE: f"Refused (409) while {held_by}.",
-        },
+        # Held by nothing (None): a delete is never refused for being in use.
+        notes=notes if held_by is None else {**notes, DELETE: f"Refused (409) while {held_by}."},
+        deletes_refused_in_use=held_by is not None,
     )
 
 
@@ -159,7 +161,7 @@ EMPLOYERS = _shared(
     Code.EMPLOYERS,
     EMPLOYER_FORM,
     EmployerData,
-    EmployerNotFound,
+    missing=EmployerNotFound,
     held_by="a portfolio names the employer",
     invalid_example={"name": ["employer with this name already exists."]},
 )
@@ -167,7 +169,7 @@ TAGS = _shared(
     Code.TAGS,
     TAG_FORM,
     TagData,
-    TagNotFound,
+    missing=TagNotFound,
     held_by="a portfolio holds the tag",
     invalid_example={"name": ["tag with this name already exists."]},
 )
@@ -175,7 +177,7 @@ LINKS = _shared(
     Code.LINKS,
     LINK_FORM,
     LinkData,
-    LinkNotFound,
+    missing=LinkNotFound,
     held_by="a portfolio holds the link",
     invalid_example={"image": _NO_SUCH_MEDIA},
 )
@@ -183,7 +185,7 @@ META = _shared(
     Code.META,
     META_FORM,
     MetaData,
-    MetaNotFound,
+    missing=MetaNotFound,
     path="meta",
     singular="meta entry",
     plural="meta entries",
