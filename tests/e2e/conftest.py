@@ -14,8 +14,8 @@ from portfolio.application.fields import UserChanges
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.builders import ALL_PERMISSION_CODES
-from tests.e2e.app_client import SameLoopClient
 from tests.memory_container import cheap_passwords, in_memory_container
 
 

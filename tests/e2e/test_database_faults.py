@@ -19,7 +19,7 @@ from portfolio.domain import ServiceUnavailable
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
-from tests.e2e.app_client import SameLoopClient
+from tests.app_client import SameLoopClient
 from tests.e2e.tcp_proxy import CuttableProxy
 
 pytestmark = pytest.mark.postgres

@@ -1,5 +1,5 @@
 """The test application and the test itself use the pool on one event loop (see
-``tests/e2e/app_client.py`` for what sharing a pool between two loops did)."""
+``tests/app_client.py`` for what sharing a pool between two loops did)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from dependency_injector import providers
 
 from portfolio.entrypoints.container import Container
-from tests.e2e.app_client import SameLoopClient
+from tests.app_client import SameLoopClient
 from tests.e2e.conftest import Callers
 
 pytestmark = pytest.mark.postgres
