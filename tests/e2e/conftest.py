@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from dependency_injector import providers
-from litestar.testing import AsyncTestClient
 
 from portfolio.application.fields import UserChanges
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.builders import ALL_PERMISSION_CODES
 from tests.memory_container import cheap_passwords, in_memory_container
 
@@ -85,14 +85,15 @@ def container(clean_database: str, settings: Settings) -> Container:
 
 
 @pytest.fixture
-async def client(container: Container) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    """An HTTP client talking to the application, with its lifespan running."""
-    async with AsyncTestClient(create_app(container), base_url="http://portfolio.test") as client:
+async def client(container: Container) -> AsyncIterator[SameLoopClient]:
+    """An HTTP client talking to the application, with its lifespan running on the test's
+    event loop (``SameLoopClient``)."""
+    async with SameLoopClient(create_app(container), base_url="http://portfolio.test") as client:
         yield client
 
 
 @pytest.fixture
-async def callers(client: AsyncTestClient, container: Container) -> Callers:  # type: ignore[type-arg]
+async def callers(client: SameLoopClient, container: Container) -> Callers:
     """Users of every kind, created once the application (and its pool) is up."""
     return await make_callers(container)
 
@@ -100,15 +101,15 @@ async def callers(client: AsyncTestClient, container: Container) -> Callers:  # 
 @pytest.fixture
 async def two_instances(
     clean_database: str, tmp_path: Path
-) -> AsyncIterator[tuple[Container, AsyncTestClient, AsyncTestClient]]:  # type: ignore[type-arg]
+) -> AsyncIterator[tuple[Container, SameLoopClient, SameLoopClient]]:
     """Two applications, each with its own container and pool, over one database and media
     root: two workers or two hosts. The first container is returned to make users with."""
     settings = Settings(media_root=tmp_path)
     first = Container(settings=settings, database_url=clean_database)
     second = Container(settings=settings, database_url=clean_database)
     async with (
-        AsyncTestClient(create_app(first)) as one,
-        AsyncTestClient(create_app(second)) as other,
+        SameLoopClient(create_app(first)) as one,
+        SameLoopClient(create_app(second)) as other,
     ):
         yield first, one, other
 
@@ -118,7 +119,7 @@ async def two_instances(
 )
 async def wired(
     request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[tuple[Container, AsyncTestClient]]:  # type: ignore[type-arg]
+) -> AsyncIterator[tuple[Container, SameLoopClient]]:
     """A container (in memory or over the emptied test database) and a client of its app."""
     settings = Settings(media_root=tmp_path)
     if request.param == "memory":
@@ -128,7 +129,7 @@ async def wired(
             settings=settings, database_url=request.getfixturevalue("clean_database")
         )
         container.passwords.override(providers.Object(cheap_passwords()))
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         yield container, client
 
 

@@ -20,6 +20,7 @@ from portfolio.entrypoints.container import Container, InMemoryAdapters
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.http.caching import CACHE_CONTROL, VARY, entity_tag
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.builders import add_full_portfolio, add_image, stores_of
 from tests.e2e.conftest import headers_of
 from tests.memory_container import in_memory_container
@@ -237,7 +238,7 @@ async def test_a_known_etag_is_answered_without_building_the_portfolio(tmp_path:
     adapters.portfolios.override(providers.Object(queries))
     container = in_memory_container(settings)
     container.override(adapters)
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         headers = await admin(container)
         full = await add_full_portfolio(stores_of(container))
         path = f"/api/portfolios/{full.portfolio.id}"

@@ -13,6 +13,7 @@ from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
 from tests import media_samples
+from tests.app_client import SameLoopClient
 from tests.builders import add_full_portfolio, stores_of
 from tests.e2e.conftest import Callers
 
@@ -88,7 +89,7 @@ async def test_compression_can_be_turned_off(clean_database: str, settings: Sett
     container = Container(
         settings=replace(settings, compression=False), database_url=clean_database
     )
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         response = await client.get(
             "/schema-assets/swagger-ui.css", headers={"Accept-Encoding": "gzip, br"}
         )

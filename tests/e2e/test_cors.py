@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings, SettingsError
+from tests.app_client import SameLoopClient
 from tests.memory_container import in_memory_container
 
 Client = AsyncTestClient  # type: ignore[type-arg]
@@ -29,7 +30,7 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[Container, Client]]:
     container = in_memory_container(
         Settings(media_root=tmp_path, cors_allowed_origins=(ADMIN_PANEL, "http://localhost:3000"))
     )
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         yield container, client
 
 
@@ -101,7 +102,7 @@ async def test_an_unlisted_origin_gets_the_answer_it_got_before_without_cors_hea
 
 async def test_without_listed_origins_nothing_changes(tmp_path: Path) -> None:
     container = in_memory_container(Settings(media_root=tmp_path))
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         answer = await client.options("/api/portfolios/1", headers=PREFLIGHT)
         assert answer.status_code == 204
         assert cors_headers(answer.headers) == set()

@@ -1,26 +1,25 @@
 """Faults between the service and Postgres, injected with the TCP proxy: a partition (bytes
 stop flowing, connections stay open), a dead server and a slow network. Every request is
-answered within the bound, 503s come in milliseconds once the outage is known, and the service
-recovers within a second of the database coming back."""
+answered within the bound, 503s come without asking the pool once the outage is known, and the
+service recovers within a few probe tries of the database coming back."""
 
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from litestar.testing import AsyncTestClient
 
-from portfolio.adapters.postgres.pool import BoundedPool, connection
+from portfolio.adapters.postgres.pool import BoundedPool, PoolSettings, connection
 from portfolio.application.fields import PortfolioFields
 from portfolio.domain import ServiceUnavailable
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.e2e.tcp_proxy import CuttableProxy
 
 pytestmark = pytest.mark.postgres
@@ -28,15 +27,18 @@ pytestmark = pytest.mark.postgres
 DEADLINE = 1.0
 # What the bound may exceed the deadline by: the cancel grace and a loaded, shared machine.
 SLACK = 0.6
-FAST = 0.5  # a 503 while the outage is known: a few ms (median), this much at the very worst
-RECOVERY = 1.0
+# Once the database answers, the probe sees it within an interval and a try, and the pool's
+# check of its idle connections takes two tries at most: 1.7 s. Doubled for a loaded machine;
+# a probe that never ends the outage, or ends it seconds late, still fails this.
+PROBING = PoolSettings()
+RECOVERY = 2 * (PROBING.probe_interval + 3 * PROBING.probe_timeout)
 
 
 @dataclass
 class Service:
     """The app through the proxy, an admin's headers and a portfolio's path."""
 
-    client: AsyncTestClient  # type: ignore[type-arg]
+    client: SameLoopClient
     container: Container
     proxy: CuttableProxy
     headers: dict[str, str]
@@ -70,7 +72,7 @@ async def service(proxy: CuttableProxy, settings: Settings) -> AsyncIterator[Ser
         ),
         database_url=proxy.url,
     )
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         await container.administer_users().create("admin", is_admin=True)
         key = (await container.manage_tokens().issue("admin")).key
         added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
@@ -86,10 +88,11 @@ async def service(proxy: CuttableProxy, settings: Settings) -> AsyncIterator[Ser
 
 
 async def recovered_within(service: Service, restore: Callable[[], None]) -> float:
-    """Seconds from ``restore()`` to the first 200, polling every 20 ms (at most 5 s)."""
+    """Seconds from ``restore()`` to the first 200, polling every 20 ms (for twice RECOVERY
+    at most, so that a slow recovery is reported with its figure)."""
     restore()
     started = time.monotonic()
-    while time.monotonic() - started < 5:
+    while time.monotonic() - started < 2 * RECOVERY:
         if (await service.timed())[0] == 200:
             return time.monotonic() - started
         await asyncio.sleep(0.02)
@@ -102,18 +105,28 @@ def assert_unavailable(status: int, response: Any) -> None:
     assert set(response.json()) == {"detail"}
 
 
+def connections_asked(service: Service) -> int:
+    """How many times anything has asked the pool for a connection."""
+    pool: BoundedPool = service.container.pool()
+    return int(pool.get_stats().get("requests_num", 0))
+
+
 async def fail_fast_then_recover(service: Service, restore: Callable[[], None]) -> None:
-    """Once the outage is known: 503s in milliseconds, /ready within a second, /health 200;
-    then recovery within a second of ``restore``."""
-    quick = [await service.timed() for _ in range(20)]
-    for status, _, response in quick:
+    """Once the outage is known: API requests and /ready answer 503 without asking the pool
+    for a connection (so without waiting for one), /health 200; then recovery within RECOVERY
+    of ``restore``.
+
+    Failing fast is counted, not timed: a request that asks the pool waits up to its acquire
+    timeout for a dead server, one that does not answers in what the machine allows.
+    """
+    assert service.container.pool().outage.down
+    asked = connections_asked(service)
+    for _ in range(20):
+        status, _, response = await service.timed()
         assert_unavailable(status, response)
-    seconds = [taken for _, taken, _ in quick]
-    assert max(seconds) < FAST, seconds
-    assert statistics.median(seconds) < 0.05, seconds
-    status, taken, response = await service.timed("/ready")
+    status, _, response = await service.timed("/ready")
     assert_unavailable(status, response)
-    assert taken < FAST
+    assert connections_asked(service) == asked
     assert (await service.client.get("/health")).status_code == 200
 
     assert await recovered_within(service, restore) < RECOVERY
@@ -140,10 +153,12 @@ async def test_ready_answers_within_a_second_before_the_outage_is_known(
     status, taken, response = await service.timed("/ready")
     assert_unavailable(status, response)
     assert taken < 1.0
-    # The probe's failure made the outage known: the API fails fast too.
-    status, taken, response = await service.timed()
+    # The probe's failure made the outage known: the API fails fast too, never asking the pool.
+    assert service.container.pool().outage.down
+    asked = connections_asked(service)
+    status, _, response = await service.timed()
     assert_unavailable(status, response)
-    assert taken < FAST
+    assert connections_asked(service) == asked
     service.proxy.heal()
 
 

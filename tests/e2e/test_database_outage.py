@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from portfolio.application.fields import PortfolioFields
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.e2e.tcp_proxy import CuttableProxy
 
 pytestmark = pytest.mark.postgres
@@ -34,7 +34,7 @@ async def test_outage_gives_503_with_retry_after_then_recovers(
         settings=replace(settings, db_acquire_timeout=1.0, retry_after_seconds=3, background=False),
         database_url=proxy.url,
     )
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         await container.administer_users().create("admin", is_admin=True)
         headers = {"Authorization": f"Token {(await container.manage_tokens().issue('admin')).key}"}
         added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
@@ -75,6 +75,6 @@ async def test_start_up_fails_fast_when_the_database_is_missing(settings: Settin
         allow_unwrapped=True,
         flatten_subgroups=True,
     ):
-        async with AsyncTestClient(create_app(container)):
+        async with SameLoopClient(create_app(container)):
             pass
     assert time.monotonic() - started < 5

@@ -4,9 +4,8 @@ leave nothing behind, the library's pages and deletes."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 import psycopg
@@ -21,7 +20,6 @@ from tests.e2e.conftest import Callers
 pytestmark = pytest.mark.postgres
 
 Client = AsyncTestClient  # type: ignore[type-arg]
-T = TypeVar("T")
 ORIGIN = "http://portfolio.test"
 MEDIA = "/api/media/"
 # Small enough to go over cheaply, large enough for every sample image.
@@ -89,21 +87,6 @@ INVALID_IMAGE = "Upload a valid image."
 DAMAGED = "cannot be read: its data is damaged or incomplete."
 BAD_HEADER = "cannot be read: its header is not valid."
 NOT_A_FILE = "The submitted data was not a file. Check the encoding type on the form."
-
-
-def in_app_loop(client: Client, work: Callable[[httpx.AsyncClient], Awaitable[T]]) -> T:
-    """Run ``work`` with a plain httpx client inside the event loop the application serves from.
-
-    AsyncTestClient reads a request body whole and waits for each answer before it returns, so
-    it can neither stream a body in chunks nor have two requests in flight at once.
-    """
-
-    async def run() -> T:
-        transport = httpx.ASGITransport(app=client.app)
-        async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as direct:
-            return await work(direct)
-
-    return client.blocking_portal.call(run)
 
 
 # Uploads
@@ -230,7 +213,8 @@ async def test_uploads_racing_with_one_name_get_distinct_keys(
             )
         )
 
-    responses = in_app_loop(client, race)
+    # The client serves on this loop: the four requests are in flight at once.
+    responses = await race(client)
 
     assert [response.status_code for response in responses] == [201] * 4
     keys = [key_of(response.json()["f"]) for response in responses]
@@ -455,7 +439,7 @@ async def test_a_streamed_body_without_length_is_cut_off_at_the_limit(
         assert "content-length" not in request.headers
         return await direct.send(request)
 
-    response = in_app_loop(client, post)
+    response = await post(client)
 
     assert response.status_code == 413
     assert response.json() == {"detail": detail}
@@ -623,7 +607,7 @@ async def test_a_client_hanging_up_mid_upload_leaves_nothing_and_no_server_error
         await client.app(scope, receive, send)  # type: ignore[arg-type]
 
     caplog.set_level("INFO")
-    client.blocking_portal.call(hang_up)
+    await hang_up()
 
     assert sent[0]["status"] == 400
     assert not [record for record in caplog.records if record.levelname == "ERROR"]

@@ -6,11 +6,11 @@ import io
 from typing import BinaryIO
 
 from dependency_injector import providers
-from litestar.testing import AsyncTestClient
 
 from portfolio.adapters.memory.storage import InMemoryMediaStorage
 from portfolio.entrypoints.http.app import create_app
 from tests import media_samples
+from tests.app_client import SameLoopClient
 from tests.memory_container import in_memory_container
 
 KEY = "core_media/2026/03/02/big.png"
@@ -42,7 +42,7 @@ async def test_head_sends_the_length_but_reads_only_the_sniffed_bytes() -> None:
     container = in_memory_container()
     container.media_storage.override(providers.Object(storage))
 
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         head = await client.head(f"/media/{KEY}")
         read_by_head = storage.bytes_read
         get = await client.get(f"/media/{KEY}")

@@ -15,6 +15,7 @@ from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
 from portfolio.entrypoints.telemetry import Telemetry, authentication_throttled
 from tests import media_samples
+from tests.app_client import SameLoopClient
 from tests.builders import add_full_portfolio, stores_of
 from tests.e2e.conftest import make_callers
 
@@ -31,7 +32,7 @@ async def observed(clean_database: str, settings: Settings) -> AsyncIterator[Cli
     work, so that what the pool counts between two scrapes is the requests' alone."""
     quiet = replace(settings, background=False)
     container = Container(settings=quiet, database_url=clean_database, observer=Telemetry())
-    async with AsyncTestClient(create_app(container), base_url="http://portfolio.test") as client:
+    async with SameLoopClient(create_app(container), base_url="http://portfolio.test") as client:
         client.container = container  # type: ignore[attr-defined]
         yield client
 
@@ -187,7 +188,7 @@ async def test_metrics_turned_off_or_moved_leave_the_api_port(
     clean_database: str, settings: Settings, change: dict[str, object]
 ) -> None:
     container = Container(settings=replace(settings, **change), database_url=clean_database)
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         assert (await client.get("/metrics")).status_code == 404
         assert "/metrics" not in (await client.get("/schema/openapi.json")).json()["paths"]
 
@@ -198,7 +199,7 @@ async def test_the_feed_backlog_and_its_oldest_event_show_per_consumer(
     # An edge nobody answers at: every purge fails and waits in the outbox.
     edge_down = replace(settings, edge="varnish", edge_urls=("http://127.0.0.1:9",))
     container = Container(settings=edge_down, database_url=clean_database, observer=Telemetry())
-    async with AsyncTestClient(create_app(container), base_url="http://portfolio.test") as client:
+    async with SameLoopClient(create_app(container), base_url="http://portfolio.test") as client:
         callers = await make_callers(container)
         assert (
             await client.post("/api/tags/", headers=callers.admin, json={"name": "a"})

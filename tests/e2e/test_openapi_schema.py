@@ -27,6 +27,7 @@ from portfolio.entrypoints.http.forms import (
 from portfolio.entrypoints.http.portfolios import PORTFOLIO_FORM
 from portfolio.entrypoints.http.shared_objects import SHARED_RESOURCES
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.memory_container import in_memory_container
 
 Client = AsyncTestClient  # type: ignore[type-arg]
@@ -84,7 +85,7 @@ BODY_NAMES = {
 async def schema(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
     """The schema as ``/schema/openapi.json`` serves it."""
     app = create_app(in_memory_container(Settings(media_root=tmp_path)))
-    async with AsyncTestClient(app) as client:
+    async with SameLoopClient(app) as client:
         response = await client.get("/schema/openapi.json")
         assert response.status_code == 200
         yield response.json()
@@ -279,7 +280,7 @@ def test_lists_document_their_query_parameters(schema: dict[str, Any]) -> None:
 
 async def test_the_interactive_page_is_served_at_schema(tmp_path: Path) -> None:
     app = create_app(in_memory_container(Settings(media_root=tmp_path)))
-    async with AsyncTestClient(app) as client:
+    async with SameLoopClient(app) as client:
         for path in ("/schema", "/schema/"):
             response = await client.get(path)
             assert response.status_code == 200
@@ -291,7 +292,7 @@ async def test_the_interactive_page_loads_its_scripts_from_the_service_itself(
     tmp_path: Path,
 ) -> None:
     app = create_app(in_memory_container(Settings(media_root=tmp_path)))
-    async with AsyncTestClient(app) as client:
+    async with SameLoopClient(app) as client:
         page = (await client.get("/schema")).text
         assets = re.findall(r'(?:src|href)="([^"]+)"', page)
         assert len(assets) == 3
@@ -516,7 +517,7 @@ def test_string_schemas_take_exactly_what_the_forms_take(
 
 async def test_options_answers_204_with_allow_and_needs_no_credentials(tmp_path: Path) -> None:
     app = create_app(in_memory_container(Settings(media_root=tmp_path)))
-    async with AsyncTestClient(app) as client:
+    async with SameLoopClient(app) as client:
         for path, allowed in (
             ("/api/tags/", "GET, OPTIONS, POST"),
             ("/api/tags/7", "DELETE, GET, OPTIONS, PATCH, PUT"),

@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.e2e.conftest import Callers, make_callers
 
 pytestmark = pytest.mark.postgres
@@ -91,7 +92,7 @@ async def test_only_allowed_hosts_are_served_when_a_list_is_set(
         settings=replace(settings, allowed_hosts=("api.example.com", "localhost")),
         database_url=container.database_url(),
     )
-    async with AsyncTestClient(create_app(strict), base_url="http://api.example.com") as client:
+    async with SameLoopClient(create_app(strict), base_url="http://api.example.com") as client:
         assert (await client.get("/health")).status_code == 200
         assert (await client.get("/health", headers={"Host": "LOCALHOST:8000"})).status_code == 200
         forged = await client.get("/api/portfolios/", headers={"Host": "evil.example.com"})
@@ -126,7 +127,7 @@ async def test_an_allowed_name_without_a_port_allows_only_the_scheme_s_default_p
 ) -> None:
     strict = with_hosts(container, settings, "portfolio.example")
     base = f"{scheme}://portfolio.example"
-    async with AsyncTestClient(create_app(strict), base_url=base) as client:
+    async with SameLoopClient(create_app(strict), base_url=base) as client:
         answer = await client.get("/schema/openapi.json", headers={"Host": host})
         assert answer.status_code == status
         if status == 400:
@@ -137,7 +138,7 @@ async def test_an_allowed_name_and_port_is_the_origin_of_links_and_media_urls(
     container: Container, settings: Settings
 ) -> None:
     strict = with_hosts(container, settings, "portfolio.example:8443")
-    async with AsyncTestClient(create_app(strict), base_url="http://portfolio.example") as client:
+    async with SameLoopClient(create_app(strict), base_url="http://portfolio.example") as client:
         callers = await make_callers(strict)
         for refused in ("portfolio.example", "portfolio.example:80", "portfolio.example:8444"):
             answer = await client.get("/api/users/", headers={**callers.admin, "Host": refused})
@@ -161,7 +162,7 @@ async def test_probes_answer_any_host_when_a_list_is_set(
         settings=replace(settings, allowed_hosts=("api.example.com",)),
         database_url=container.database_url(),
     )
-    async with AsyncTestClient(create_app(strict), base_url="http://api.example.com") as client:
+    async with SameLoopClient(create_app(strict), base_url="http://api.example.com") as client:
         headers = {} if host is None else {"Host": host}
         assert (await client.get(probe, headers=headers)).status_code == 200
         assert (await client.head(probe, headers=headers)).status_code == 200

@@ -18,6 +18,7 @@ from portfolio.application.fields import PortfolioFields
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.builders import add_full_portfolio, stores_of
 from tests.e2e.conftest import headers_of
 from tests.e2e.test_publishing import make, stamp
@@ -370,7 +371,7 @@ async def behind_public_origin(clean_database: str, tmp_path: Path) -> Any:
     )
     container = Container(settings=settings, database_url=clean_database)
     container.passwords.override(providers.Object(cheap_passwords()))
-    async with AsyncTestClient(create_app(container), base_url="http://api.example.com") as client:
+    async with SameLoopClient(create_app(container), base_url="http://api.example.com") as client:
         yield container, client
 
 

@@ -21,6 +21,7 @@ from portfolio.application.retries import SafeRetries
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.e2e.tcp_proxy import CuttableProxy
 
 pytestmark = pytest.mark.postgres
@@ -60,7 +61,7 @@ async def service(
             lease=LEASE,
         )
     )
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         await container.administer_users().create("admin", is_admin=True)
         key = (await container.manage_tokens().issue("admin")).key
         yield client, {"Authorization": f"Token {key}", "Idempotency-Key": "create-design-tag"}

@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 from portfolio.application.fields import PortfolioFields
 from portfolio.domain import Media
 from portfolio.entrypoints.container import Container
+from tests.app_client import SameLoopClient
 from tests.builders import add_full_portfolio, stores_of
 from tests.e2e.conftest import Callers
 
@@ -190,7 +191,7 @@ async def test_media_base_url_replaces_the_request_origin(
         settings=replace(settings, media_base_url="https://cdn.example.com/m/"),
         database_url=clean_database,
     )
-    async with AsyncTestClient(create_app(cdn)) as cdn_client:
+    async with SameLoopClient(create_app(cdn)) as cdn_client:
         callers = await _callers(cdn)
         full = await add_full_portfolio(stores_of(cdn))
         body = (

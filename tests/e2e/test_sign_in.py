@@ -19,6 +19,7 @@ from portfolio.adapters.redis.throttling import RedisFailureCounter
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.memory_container import cheap_passwords, in_memory_container
 from tests.servers import free_port
 
@@ -52,7 +53,7 @@ async def app(
         )
         container.passwords.override(providers.Object(cheap_passwords()))
     application = create_app(container)
-    async with AsyncTestClient(application):
+    async with SameLoopClient(application):
         yield container, application
 
 
@@ -343,7 +344,7 @@ async def test_a_silent_redis_is_a_503_with_retry_after(tmp_path: Path) -> None:
     container = in_memory_container(Settings(media_root=tmp_path, retry_after_seconds=7))
     silent = RedisFailureCounter(f"redis://127.0.0.1:{free_port()}/0", "portfolio-test:")
     container.failure_counter.override(providers.Object(silent))
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         answer = await client.post("/api/auth/token/", json={"username": "a", "password": "b"})
         bad = await client.get("/api/portfolios/", headers={"Authorization": "Token x"})
     await silent.close()

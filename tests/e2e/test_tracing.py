@@ -22,6 +22,7 @@ from portfolio.entrypoints.logs import JsonFormatter
 from portfolio.entrypoints.settings import Settings
 from portfolio.entrypoints.telemetry import Telemetry
 from tests import media_samples
+from tests.app_client import SameLoopClient
 from tests.builders import add_full_portfolio, stores_of
 from tests.e2e.conftest import Callers, make_callers
 
@@ -56,7 +57,7 @@ async def traced(clean_database: str, settings: Settings) -> AsyncIterator[Trace
     # The requests' spans alone: no background work's statements among them.
     quiet = replace(settings, background=False)
     container = Container(settings=quiet, database_url=clean_database, observer=telemetry)
-    async with AsyncTestClient(create_app(container), base_url="http://portfolio.test") as client:
+    async with SameLoopClient(create_app(container), base_url="http://portfolio.test") as client:
         callers = await make_callers(container)
         exporter.clear()
         yield Traced(client, container, callers, exporter)

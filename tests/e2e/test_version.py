@@ -10,11 +10,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from litestar.testing import AsyncTestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.conftest import REPOSITORY
 from tests.memory_container import in_memory_container
 
@@ -34,7 +34,7 @@ async def test_the_schema_the_metric_and_the_command_state_pyproject_version(
     tmp_path: Path, printed_version: str
 ) -> None:
     app = create_app(in_memory_container(Settings(media_root=tmp_path)))
-    async with AsyncTestClient(app) as client:
+    async with SameLoopClient(app) as client:
         schema = (await client.get("/schema/openapi.json")).json()
         scraped = (await client.get("/metrics")).text
     (build_info,) = [

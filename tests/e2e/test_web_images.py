@@ -17,6 +17,7 @@ from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
 from tests import media_samples
+from tests.app_client import SameLoopClient
 from tests.e2e.conftest import Callers, make_callers
 
 pytestmark = pytest.mark.postgres
@@ -317,7 +318,7 @@ async def test_when_a_cdn_serves_the_files_the_upload_makes_every_variant(
 ) -> None:
     settings = Settings(media_root=media_root, media_base_url="https://cdn.example/media/")
     container = Container(settings=settings, database_url=clean_database)
-    async with AsyncTestClient(create_app(container), base_url=ORIGIN) as client:
+    async with SameLoopClient(create_app(container), base_url=ORIGIN) as client:
         callers = await make_callers(container)
         body = await uploaded(client, callers, media_samples.jpeg((900, 600)), "cdn.jpg")
 

@@ -17,6 +17,7 @@ from portfolio.adapters.memory.journal import InMemoryJournal
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.e2e.conftest import EXPECTED, headers_of
 from tests.memory_container import cheap_passwords, in_memory_container
 
@@ -37,7 +38,7 @@ async def app(
             settings=settings, database_url=request.getfixturevalue("clean_database")
         )
         container.passwords.override(providers.Object(cheap_passwords()))
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         yield container, client, await headers_of(container, 4201)
 
 
@@ -89,7 +90,7 @@ async def test_no_table_holds_the_secret_in_the_clear(tmp_path: Path, clean_data
     settings = Settings(media_root=tmp_path, webhooks_keys=(os.urandom(32),), background=False)
     container = Container(settings=settings, database_url=clean_database)
     container.passwords.override(providers.Object(cheap_passwords()))
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         admin = (await headers_of(container, 4201))["admin"]
         created = (await client.post("/api/webhooks/", headers=admin, json=HOOK)).json()
     secret = created["secret"]
@@ -234,7 +235,7 @@ async def test_ping_retry_and_delete_answer_their_statuses_and_are_audited(
 
 async def test_without_a_key_no_webhook_is_made(tmp_path: Path) -> None:
     container = in_memory_container(Settings(media_root=tmp_path, background=False))
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         admin = (await headers_of(container, 4201))["admin"]
         refused = await client.post("/api/webhooks/", headers=admin, json=HOOK)
         assert refused.status_code == 503

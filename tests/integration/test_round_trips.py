@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from dependency_injector import providers
-from litestar.testing import AsyncTestClient
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
@@ -22,6 +21,7 @@ from portfolio.application.listing import PortfolioFilter, SortField, SortKey, W
 from portfolio.entrypoints.container import Container
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
+from tests.app_client import SameLoopClient
 from tests.builders import add_full_portfolio, postgres_stores
 
 pytestmark = pytest.mark.postgres
@@ -82,7 +82,7 @@ async def test_what_an_authenticated_retrieve_costs(
     container.pool.override(
         providers.Singleton(make_pool, clean_database, SMALL, connection_class=CountingConnection)
     )
-    async with AsyncTestClient(create_app(container)) as client:
+    async with SameLoopClient(create_app(container)) as client:
         await container.administer_users().create("admin", is_admin=True)
         key = (await container.manage_tokens().issue("admin")).key
         added = await container.portfolios().add(PortfolioFields(title="T", slug="t"))
