@@ -2,7 +2,8 @@
 and their presenters, derived from the Structs (``presenter``) by rules that hold across the API:
 ``<name>_data`` shows the entity's ``<name>``; ``f`` is the URL of its stored ``key``; a nested
 Struct (or a list of them) is presented the same way; a list of plain values is the entity's
-collection, sorted; anything else is the attribute of the same name. A field that may be
+collection, sorted; anything else is the attribute of the same name; a thumbnail's
+``variants`` are made from its ``variant_formats`` (``_MADE_OTHERWISE``). A field that may be
 ``UNSET`` is left out unless the presenter ``expand``s it (all such fields of the Struct, or
 those named at every depth, as ``WEB_IMAGE``). Each presenter is compiled once from Python
 source, as dataclasses writes ``__init__``, into one expression for the whole object: no
@@ -146,6 +147,10 @@ def _build(
         nested, many, optional = _shape(hints[name])
         if name == "f":
             value = f"url_for({entity}.key)"
+        elif (data, name) in _MADE_OTHERWISE and nested is not None:
+            made_item = f"Data{len(scope)}"
+            scope[made_item] = nested
+            value = _MADE_OTHERWISE[data, name].format(made=made_item, of=entity, n=depth)
         elif nested is not None:
             # Each depth has its own name, so a nested comprehension never shadows its parent.
             item = f"item{depth}"
@@ -162,6 +167,17 @@ def _build(
             value = source
         arguments.append(f"({value})" if positional else f"{name}=({value})")
     return f"{made}({', '.join(arguments)})"
+
+
+# Fields made otherwise than by the rules: the expression of the entity ``{of}`` listing them,
+# each made by ``{made}`` (``{n}`` keeps its names apart from those around it). A thumbnail's
+# variants are made from the formats the domain names for it, a key and a suffix each, rather
+# than from its ThumbnailVariant objects: a public page lists some 1,400 variants, and making
+# each twice was nearly half its presenting.
+_MADE_OTHERWISE = {
+    (ThumbnailData, "variants"): "[{made}(mime{n}, url_for({of}.key + suffix{n}))"
+    " for mime{n}, suffix{n} in {of}.variant_formats]",
+}
 
 
 def _may_be_unset(hint: Any) -> bool:
