@@ -8,6 +8,10 @@ collection, sorted; anything else is the attribute of the same name; a thumbnail
 those named at every depth, as ``WEB_IMAGE``). Each presenter is compiled once from Python
 source, as dataclasses writes ``__init__``, into one expression for the whole object: no
 per-field lookup and no call per nested object at run time.
+
+Structs made by the thousand for a page (a portfolio's and everything it nests) are declared
+``gc=False``: they never refer back to what holds them, so the cycle collector need not track
+them, and a public page's presenting set off half as many of its collections.
 """
 
 from __future__ import annotations
@@ -29,14 +33,14 @@ UrlFor = Callable[[str], str]
 """Turns a stored key into the absolute URL a client fetches it from."""
 
 
-class VariantData(msgspec.Struct):
+class VariantData(msgspec.Struct, gc=False):
     """A thumbnail in another format: ``type`` is its MIME type, what ``<source type>`` takes."""
 
     type: str
     f: str
 
 
-class ThumbnailData(msgspec.Struct):
+class ThumbnailData(msgspec.Struct, gc=False):
     """A thumbnail; ``size`` is the edge of its square box (64, 128, 512 or 1080)."""
 
     id: int
@@ -46,7 +50,7 @@ class ThumbnailData(msgspec.Struct):
     variants: list[VariantData] | UnsetType = UNSET
 
 
-class FileData(msgspec.Struct):
+class FileData(msgspec.Struct, gc=False):
     """A stored file of any kind (``meta[].value_file``)."""
 
     id: int
@@ -73,7 +77,7 @@ WEB_IMAGE = frozenset({"alt", "placeholder", "variants"})
 """The image fields the media API and the public API show (``presenter(..., expand=)``)."""
 
 
-class Page(msgspec.Struct, Generic[T]):
+class Page(msgspec.Struct, Generic[T], gc=False):
     """A page of a list, as Django REST Framework's page-number pagination shapes it.
 
     ``next`` and ``previous`` are absolute URLs, or null on the last and the first page.
