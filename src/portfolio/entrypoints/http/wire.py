@@ -178,7 +178,7 @@ def _build(
 # variants are made from the formats the domain names for it, a key and a suffix each, rather
 # than from its ThumbnailVariant objects: a public page lists some 1,400 variants, and making
 # each twice was nearly half its presenting.
-_MADE_OTHERWISE = {
+_MADE_OTHERWISE: dict[tuple[type[msgspec.Struct], str], str] = {
     (ThumbnailData, "variants"): "[{made}(mime{n}, url_for({of}.key + suffix{n}))"
     " for mime{n}, suffix{n} in {of}.variant_formats]",
 }
