@@ -50,7 +50,7 @@ from urllib.parse import quote
 import psycopg
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
-from psycopg import AsyncConnection, sql
+from psycopg import AsyncConnection, AsyncCursor, sql
 from psycopg.conninfo import make_conninfo
 
 from bench.catalogue_sql import (
@@ -244,15 +244,24 @@ _catching: contextvars.ContextVar[list[Statement] | None] = contextvars.ContextV
 )
 
 
-class CatchingConnection(AsyncConnection[Any]):
-    """A connection that keeps what a request sends (not what background tasks send), so
-    its statements can be timed and EXPLAINed."""
+class CatchingCursor(AsyncCursor[Any]):
+    """A cursor that keeps what a request sends (not what background tasks send), so its
+    statements can be timed and EXPLAINed: those sent by the connection's ``execute`` and
+    those sent by a cursor of their own (a page, whose documents are read as bytes)."""
 
     async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
         caught = _catching.get()
         if caught is not None:
             caught.append((query, params, kwargs))
         return await super().execute(query, params, **kwargs)
+
+
+class CatchingConnection(AsyncConnection[Any]):
+    """A connection whose cursors are CatchingCursors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cursor_factory = CatchingCursor
 
 
 def _text(query: Any) -> str:

@@ -13,8 +13,9 @@ from portfolio.adapters.pillow.blurhash import blurhash
 from portfolio.application.changes import MEDIA, OPERATOR, UPDATE
 from portfolio.application.media.keys import WebFormat, thumbnail_of_variant, variant_of
 from portfolio.application.media.library import ChangeMedia
-from portfolio.domain import MediaNotFound
+from portfolio.domain import MediaNotFound, Thumbnail
 from portfolio.entrypoints.http.media.negotiation import chosen_variant
+from portfolio.entrypoints.http.wire import ThumbnailData, VariantData, presenter
 from tests.builders import add_document
 
 
@@ -109,3 +110,25 @@ def test_the_service_chooses_what_the_vcl_normalizes_accept_to(
     assert chosen_variant(accept) is chosen
     # And the VCL's normalized value leads to the same choice once it reaches the service.
     assert chosen_variant(None if chosen is None else chosen.value) is chosen
+
+
+@pytest.mark.parametrize(
+    ("key", "formats"),
+    [
+        ("t/p_thumbnail_64x64.jpg", ["image/avif", "image/webp"]),
+        ("t/p_thumbnail_64x64.webp", ["image/avif"]),
+        ("t/p_thumbnail_64x64.avif", ["image/webp"]),
+    ],
+)
+def test_a_thumbnail_is_presented_with_a_variant_in_each_other_web_format(
+    key: str, formats: list[str]
+) -> None:
+    thumbnail = Thumbnail(id=7, key=key, size=64)
+    shown = presenter(ThumbnailData, expand=True)(thumbnail, lambda stored: f"/media/{stored}")
+    assert [variant.type for variant in thumbnail.variants] == formats
+    assert shown.variants == [
+        VariantData(variant.type, f"/media/{variant.key}") for variant in thumbnail.variants
+    ]
+    assert [variant.key for variant in thumbnail.variants] == [
+        key + suffix for _, suffix in thumbnail.variant_formats
+    ]

@@ -23,6 +23,7 @@ THUMBNAIL_SIZES: tuple[int, ...] = (64, 128, 512, 1080)
 # The formats each thumbnail is also stored in, beside it, best first: the MIME type and the
 # suffix its key gets (``..._thumbnail_512x512.jpg.avif``).
 WEB_VARIANTS: tuple[tuple[str, str], ...] = (("image/avif", ".avif"), ("image/webp", ".webp"))
+_WEB_SUFFIXES = tuple(suffix for _, suffix in WEB_VARIANTS)
 
 ALT_MAX_LENGTH = 1000
 """The most characters an image's alternative text may have."""
@@ -56,16 +57,21 @@ class Thumbnail:
     size: int
 
     @property
+    def variant_formats(self) -> tuple[tuple[str, str], ...]:
+        """The MIME type and key suffix of each of its copies in the web formats, best first;
+        none in the format it is stored in. A copy's key is its own followed by the suffix."""
+        key = self.key
+        # Most keys end in neither suffix: WEB_VARIANTS itself, nothing made per thumbnail.
+        if not key.endswith(_WEB_SUFFIXES):
+            return WEB_VARIANTS
+        return tuple(pair for pair in WEB_VARIANTS if not key.endswith(pair[1]))
+
+    @property
     def variants(self) -> tuple[ThumbnailVariant, ...]:
         """Its copies in the web formats, best first; none in the format it is stored in."""
         key = self.key
-        # A list, not a generator: a public page asks this of some 700 thumbnails.
         return tuple(
-            [
-                ThumbnailVariant(mime, key + suffix)
-                for mime, suffix in WEB_VARIANTS
-                if not key.endswith(suffix)
-            ]
+            [ThumbnailVariant(mime, key + suffix) for mime, suffix in self.variant_formats]
         )
 
 

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import msgspec
 from psycopg import AsyncClientCursor
+from psycopg.abc import AdaptContext, Buffer
+from psycopg.adapt import Loader
 
 from portfolio.adapters.postgres.pool import Connection
 from portfolio.application.listing import Slice, Window
@@ -25,6 +27,21 @@ COUNT_LIMIT = 10_000
 # A searched row costs far more to count: its row is read and its text lower-cased and
 # scanned for each term (about 13 ms for 1,000 portfolios, 50 ms for 10,000 meta entries).
 SEARCH_COUNT_LIMIT = 1_000
+
+
+class Utf8Text(Loader):
+    """A text column as UTF-8 bytes: a page's documents go to msgspec as they arrived, with
+    no str made of them and encoded again on the way (some 0.1 ms a public page)."""
+
+    def __init__(self, oid: int, context: AdaptContext | None = None) -> None:
+        super().__init__(oid, context)
+        self._encoding = "utf-8" if self.connection is None else self.connection.info.encoding
+
+    def load(self, data: Buffer) -> bytes:
+        """The bytes, re-encoded should the connection's encoding be another."""
+        if self._encoding == "utf-8":
+            return bytes(data)
+        return str(data, self._encoding).encode()
 
 
 async def fetch_slice(
@@ -92,7 +109,9 @@ async def fetch_slice(
     # Never prepared, so planned for each request's own values: reading every match and
     # sorting them is best for a rare search term or tag, walking the order's index for a
     # common one, and a prepared statement may settle on one plan for both.
-    cursor = await conn.execute(
+    cursor = conn.cursor()
+    cursor.adapters.register_loader("text", Utf8Text)
+    await cursor.execute(
         query.encode(), (*values, count_limit, estimated, window.limit), prepare=False
     )
     row = await cursor.fetchone()

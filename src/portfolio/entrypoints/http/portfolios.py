@@ -94,7 +94,7 @@ from portfolio.entrypoints.http.shared_objects import EmployerData, LinkData, Me
 from portfolio.entrypoints.http.wire import ImageData, Presenter, named_page, presenter
 
 
-class PortfolioData(msgspec.Struct):
+class PortfolioData(msgspec.Struct, gc=False):
     """A whole portfolio, exactly as ``GET /api/portfolios/{id}`` returns it."""
 
     id: int

@@ -35,7 +35,7 @@ _IMAGE = Field("image", Reference(), attribute="image_id", nullable=True, descri
 _DESCRIPTION = Field("description", Text(max_length=5000, blank=True), nullable=True)
 
 
-class EmployerData(msgspec.Struct):
+class EmployerData(msgspec.Struct, gc=False):
     """The client a project was delivered for (``employer_data``)."""
 
     id: int
@@ -56,7 +56,7 @@ EMPLOYER_FORM = Form(
 )
 
 
-class TagData(msgspec.Struct):
+class TagData(msgspec.Struct, gc=False):
     """A tag (``tags_data`` items)."""
 
     id: int
@@ -75,7 +75,7 @@ TAG_FORM = Form(
 )
 
 
-class LinkData(msgspec.Struct):
+class LinkData(msgspec.Struct, gc=False):
     """A related link (``links_data`` items)."""
 
     id: int
@@ -98,7 +98,7 @@ LINK_FORM = Form(
 )
 
 
-class MetaData(msgspec.Struct):
+class MetaData(msgspec.Struct, gc=False):
     """A meta entry (``meta`` items)."""
 
     id: int
