@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 from bench.catalogue_sql import grow_catalogue
-from psycopg import AsyncConnection, sql
+from psycopg import AsyncConnection, AsyncCursor, sql
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
@@ -47,12 +47,21 @@ NESTED = (
 sent: list[tuple[Any, Any]] = []
 
 
-class RecordingConnection(AsyncConnection[Any]):
-    """A connection that keeps every statement it sends, with its parameters."""
+class RecordingCursor(AsyncCursor[Any]):
+    """Keeps every statement it sends, with its parameters: whether the store calls the
+    connection's ``execute`` or a cursor of its own, each statement passes here once."""
 
     async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
         sent.append((query, params))
         return await super().execute(query, params, **kwargs)
+
+
+class RecordingConnection(AsyncConnection[Any]):
+    """A connection whose cursors keep what they send."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cursor_factory = RecordingCursor
 
 
 @pytest.fixture(scope="module")

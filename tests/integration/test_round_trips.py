@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from dependency_injector import providers
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, AsyncCursor
 from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.changes import CHANGE_NUMBERS_SQL
@@ -30,12 +30,21 @@ statements: list[str] = []
 SMALL = PoolSettings(min_size=1, max_size=2)
 
 
-class CountingConnection(AsyncConnection[Any]):
-    """A connection that records every statement the service sends."""
+class CountingCursor(AsyncCursor[Any]):
+    """Records every statement it sends: whether the store calls the connection's
+    ``execute`` or a cursor of its own, each statement passes here once."""
 
     async def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         statements.append(query.decode() if isinstance(query, bytes) else str(query))
         return await super().execute(query, *args, **kwargs)
+
+
+class CountingConnection(AsyncConnection[Any]):
+    """A connection whose cursors count what they send."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cursor_factory = CountingCursor
 
 
 @pytest.fixture
