@@ -22,13 +22,15 @@ import asyncio
 import os
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 import psycopg
 from dependency_injector import providers
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from psycopg import sql
 
@@ -42,7 +44,7 @@ from portfolio.entrypoints.database import database_url
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
 
-Client = AsyncTestClient  # type: ignore[type-arg]
+Client = AsyncTestClient[Litestar]
 BASE = "http://portfolio.test"
 ACTORS = 200
 """Users who write; actor 1 writes a twentieth of everything, actor 200 almost nothing."""
@@ -87,7 +89,7 @@ def cases(url: str) -> dict[str, AuditFilter]:
     """The first pages timed: the unfiltered one, then each filter, rare and common values."""
     with psycopg.connect(url) as conn:
         latest = conn.execute("SELECT max(at) FROM audit_log").fetchone()
-        counts = dict(
+        counts: dict[int, int] = dict(
             conn.execute(
                 "SELECT actor_id, count(*) FROM audit_log WHERE actor_id IS NOT NULL"
                 " GROUP BY actor_id"
@@ -211,7 +213,7 @@ def report(title: str, timings: dict[str, list[float]], baseline: str) -> None:
         print(f"  {name:<28} {median:>8.2f} {p95(values):>8.2f} {median / base:>16.2f}")
 
 
-def run(step: Callable[[], Awaitable[dict[str, list[float]]]]) -> dict[str, list[float]]:
+def run(step: Callable[[], Coroutine[Any, Any, dict[str, list[float]]]]) -> dict[str, list[float]]:
     return asyncio.run(step())
 
 
@@ -229,7 +231,7 @@ def main() -> None:
         measure_all(url, args)
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
-            name = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+            name = str(psycopg.conninfo.conninfo_to_dict(url)["dbname"])
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 

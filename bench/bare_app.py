@@ -12,14 +12,12 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from psycopg_pool import AsyncConnectionPool
-
-from portfolio.adapters.postgres.pool import connection, make_pool, open_pool
+from portfolio.adapters.postgres.pool import BoundedPool, connection, make_pool, open_pool
 from portfolio.adapters.postgres.portfolios import GET_PORTFOLIO_SQL
 from portfolio.adapters.postgres.users import FIND_TOKEN_SQL
 
 PREFIX = "/api/portfolios/"
-pool: AsyncConnectionPool[Any] | None = None
+pool: BoundedPool | None = None
 
 
 async def _respond(send: Any, status: int, body: bytes) -> None:

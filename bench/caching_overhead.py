@@ -15,7 +15,9 @@ import statistics
 import time
 from typing import Any
 
-from portfolio.entrypoints.http.caching import ApiCaching
+from portfolio.entrypoints.container import url_lifetime
+from portfolio.entrypoints.http.caching import ApiCaching, shared_cache_control
+from portfolio.entrypoints.settings import Settings
 
 SCOPE = {
     "type": "http",
@@ -57,7 +59,16 @@ def _unused() -> Any:
 async def compare(body_bytes: int, requests: int, rounds: int) -> None:
     """Print each round and the medians."""
     bare = answering(b"x" * body_bytes)
-    wrapped = ApiCaching(bare, _unused, _unused)
+    settings = Settings()
+    # The public answers' Cache-Control as the service builds it from its default settings.
+    public_cache_control = shared_cache_control(
+        settings.public_max_age,
+        settings.public_s_maxage,
+        settings.public_stale_while_revalidate,
+        settings.public_stale_if_error,
+        url_lifetime(settings),
+    )
+    wrapped = ApiCaching(bare, _unused, _unused, public_cache_control=public_cache_control)
     figures: dict[str, list[float]] = {"bare": [], "with caching": []}
     for number in range(1, rounds + 1):
         figures["bare"].append(await cpu_per_request(bare, requests))

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from tests.e2e.tcp_proxy import CuttableProxy
 
@@ -30,7 +31,7 @@ from portfolio.entrypoints.database import database_url
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
 
-Client = AsyncTestClient  # type: ignore[type-arg]
+Client = AsyncTestClient[Litestar]
 
 
 async def timed(client: Client, path: str, headers: dict[str, str]) -> tuple[int, float]:

@@ -249,7 +249,7 @@ class CatchingCursor(AsyncCursor[Any]):
     statements can be timed and EXPLAINed: those sent by the connection's ``execute`` and
     those sent by a cursor of their own (a page, whose documents are read as bytes)."""
 
-    async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
         caught = _catching.get()
         if caught is not None:
             caught.append((query, params, kwargs))
@@ -298,10 +298,17 @@ async def catch_statements(url: str, token: str, paths: set[str]) -> dict[str, l
         return found
 
 
+async def connect(url: str) -> AsyncConnection[Any]:
+    """A connection with the options of the service's pool."""
+    # Options of any type, as psycopg takes them.
+    options: dict[str, Any] = connection_kwargs(PoolSettings())
+    return await AsyncConnection.connect(url, **options)
+
+
 async def explain_pages(url: str, pages: dict[str, Statement]) -> dict[str, Any]:
     """Operation name -> EXPLAIN ANALYZE (JSON) of its page statement."""
     plans = {}
-    async with await AsyncConnection.connect(url, **connection_kwargs(PoolSettings())) as conn:
+    async with await connect(url) as conn:
         for name, (query, params, options) in pages.items():
             for _ in range(PLAN_WARM_UP):
                 await conn.execute(query, params, **options)
@@ -319,9 +326,7 @@ class StatementClock:
 
     def __init__(self, url: str) -> None:
         self._loop = asyncio.new_event_loop()
-        self._conn = self._loop.run_until_complete(
-            AsyncConnection.connect(url, **connection_kwargs(PoolSettings()))
-        )
+        self._conn = self._loop.run_until_complete(connect(url))
 
     def time(self, statements: list[Statement]) -> float:
         """Milliseconds to run ``statements`` one after another, each fetched whole."""

@@ -18,7 +18,9 @@ import asyncio
 import ipaddress
 import statistics
 import time
+from collections.abc import Awaitable, Callable, MutableMapping
 from itertools import count
+from typing import Any, cast
 
 import httpx
 from dependency_injector import providers
@@ -37,6 +39,17 @@ KINDS = {
     "no password set": ("cli-only", PASSWORD),
     "right password (baseline)": ("alice", PASSWORD),
 }
+
+# An ASGI app as httpx's transport types it: scope and messages as plain mappings, where
+# Litestar types them as TypedDicts. The same callable, which mypy cannot see.
+HttpxApp = Callable[
+    [
+        MutableMapping[str, Any],
+        Callable[[], Awaitable[MutableMapping[str, Any]]],
+        Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    ],
+    Awaitable[None],
+]
 
 
 async def measure(rounds: int) -> dict[str, list[float]]:
@@ -57,7 +70,7 @@ async def measure(rounds: int) -> dict[str, list[float]]:
         await users.create("alice", password=PASSWORD)
         await users.create("former", password=PASSWORD, is_active=False)
         await users.create("cli-only")
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1))
+        transport = httpx.ASGITransport(app=cast(HttpxApp, app), client=("127.0.0.1", 1))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for round_number in range(rounds + 1):
                 for kind, (username, password) in KINDS.items():

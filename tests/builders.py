@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from psycopg_pool import AsyncConnectionPool
-
 from portfolio.adapters.postgres.media import PostgresMediaRepository
-from portfolio.adapters.postgres.pool import Connection
+from portfolio.adapters.postgres.pool import BoundedPool
 from portfolio.adapters.postgres.portfolios import PostgresPortfolios
 from portfolio.adapters.postgres.shared_objects import PostgresSharedObjects
 from portfolio.application.fields import (
@@ -92,7 +90,7 @@ def stores_of(container: Container) -> StoreSet:
     )
 
 
-def postgres_stores(pool: AsyncConnectionPool[Connection]) -> StoreSet:
+def postgres_stores(pool: BoundedPool) -> StoreSet:
     """The Postgres stores over ``pool``."""
     return StoreSet(
         PostgresPortfolios(pool),

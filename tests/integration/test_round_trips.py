@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from dependency_injector import providers
 from psycopg import AsyncConnection, AsyncCursor
-from psycopg_pool import AsyncConnectionPool
 
 from portfolio.adapters.postgres.changes import CHANGE_NUMBERS_SQL
-from portfolio.adapters.postgres.pool import PoolSettings, make_pool, open_pool
+from portfolio.adapters.postgres.pool import BoundedPool, PoolSettings, make_pool, open_pool
 from portfolio.adapters.postgres.portfolios import GET_PORTFOLIO_SQL, PostgresPortfolios
 from portfolio.adapters.postgres.shared_objects import PostgresSharedObjects
 from portfolio.adapters.postgres.users import FIND_TOKEN_SQL
@@ -48,7 +47,7 @@ class CountingConnection(AsyncConnection[Any]):
 
 
 @pytest.fixture
-async def counting_pool(clean_database: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
+async def counting_pool(clean_database: str) -> AsyncIterator[BoundedPool]:
     """The service's own pool, with connections that count what they send."""
     pool = make_pool(clean_database, SMALL, connection_class=CountingConnection)
     await open_pool(pool)
@@ -57,7 +56,7 @@ async def counting_pool(clean_database: str) -> AsyncIterator[AsyncConnectionPoo
 
 
 async def test_a_whole_portfolio_costs_one_statement(
-    counting_pool: AsyncConnectionPool[Any],
+    counting_pool: BoundedPool,
 ) -> None:
     full = await add_full_portfolio(postgres_stores(counting_pool))
     statements.clear()
@@ -106,7 +105,7 @@ async def test_what_an_authenticated_retrieve_costs(
 
 
 async def test_a_connection_idle_for_a_while_is_checked_before_use(
-    counting_pool: AsyncConnectionPool[Any], monkeypatch: pytest.MonkeyPatch
+    counting_pool: BoundedPool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     portfolios = PostgresPortfolios(counting_pool)
     await portfolios.get(1)
@@ -122,7 +121,7 @@ async def test_a_connection_idle_for_a_while_is_checked_before_use(
 
 @pytest.mark.parametrize("page_size", [1, 25])
 async def test_a_page_of_whole_portfolios_costs_one_statement_whatever_its_size(
-    counting_pool: AsyncConnectionPool[Any], page_size: int
+    counting_pool: BoundedPool, page_size: int
 ) -> None:
     stores = postgres_stores(counting_pool)
     for n in range(25):
@@ -138,7 +137,7 @@ async def test_a_page_of_whole_portfolios_costs_one_statement_whatever_its_size(
 
 
 async def test_a_page_of_tags_costs_one_statement(
-    counting_pool: AsyncConnectionPool[Any],
+    counting_pool: BoundedPool,
 ) -> None:
     tags = PostgresSharedObjects(counting_pool, TAGS)
     for n in range(30):
