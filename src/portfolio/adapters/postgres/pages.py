@@ -38,8 +38,9 @@ class Utf8Text(Loader):
         self._encoding = "utf-8" if self.connection is None else self.connection.info.encoding
 
     def load(self, data: Buffer) -> bytes:
-        """The bytes, re-encoded should the connection's encoding be another."""
-        if self._encoding == "utf-8":
+        """The bytes, re-encoded should the connection's encoding be another. SQL_ASCII
+        ("ascii") converts nothing, so what arrives is what was stored: UTF-8."""
+        if self._encoding in ("utf-8", "ascii"):
             return bytes(data)
         return str(data, self._encoding).encode()
 
