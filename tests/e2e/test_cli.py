@@ -401,6 +401,23 @@ def test_media_thumbnails_needs_ids_or_all(
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("audit", "prune", "--older-than", "1000000000"),
+        ("media", "sweep", "--older-than", str(10**12)),
+        ("tokens", "create", "x", "--expires-in", "36501"),
+    ],
+)
+def test_spans_past_what_dates_hold_are_usage_errors(
+    clean_database: str, args: tuple[str, ...]
+) -> None:
+    result = run(clean_database, *args, check=False)
+    assert result.returncode == 2
+    assert "is not in the range" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("command", [("db", "migrate"), ("serve",), ("users", "create", "x")])
 @pytest.mark.parametrize(
     ("url", "reason"),

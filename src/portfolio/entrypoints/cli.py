@@ -64,6 +64,8 @@ T = TypeVar("T")
 
 IDS = click.IntRange(1, MAX_ID)
 """Object ids as the database holds them: one past bigint is a usage error, not a crash."""
+CENTURY_DAYS = 36_500
+"""The longest span an option takes: past what dates can hold, a usage error, not a crash."""
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -423,7 +425,9 @@ def tokens() -> None:
 
 @tokens.command("create")
 @click.argument("username")
-@click.option("--expires-in", type=click.IntRange(1, 36500), help="Days until the token expires.")
+@click.option(
+    "--expires-in", type=click.IntRange(1, CENTURY_DAYS), help="Days until the token expires."
+)
 def tokens_create(username: str, expires_in: int | None) -> None:
     """Issue a token for user USERNAME; its key is printed once, as the last line, and never
     stored."""
@@ -493,7 +497,7 @@ def audit() -> None:
 @audit.command("prune")
 @click.option(
     "--older-than",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, CENTURY_DAYS),
     required=True,
     metavar="DAYS",
     help="Delete the entries written more than DAYS days ago (at least 1).",
@@ -685,7 +689,7 @@ def _repair_thumbnails(ids: tuple[int, ...], after_id: int, force: bool, resume:
 @media.command("sweep")
 @click.option(
     "--older-than",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, CENTURY_DAYS * 24 * 60),
     default=60,
     show_default=True,
     metavar="MINUTES",
