@@ -30,9 +30,8 @@ from typing import Any
 
 import psycopg
 from dependency_injector import providers
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from psycopg import sql
+from tests.app_client import SameLoopClient
 
 from bench.retrieve import fresh_database
 from portfolio.adapters.postgres.audit import PostgresAuditLog
@@ -44,7 +43,7 @@ from portfolio.entrypoints.database import database_url
 from portfolio.entrypoints.http.app import create_app
 from portfolio.entrypoints.settings import Settings
 
-Client = AsyncTestClient[Litestar]
+Client = SameLoopClient
 BASE = "http://portfolio.test"
 ACTORS = 200
 """Users who write; actor 1 writes a twentieth of everything, actor 200 almost nothing."""
@@ -162,8 +161,8 @@ async def time_patches(url: str, patches: int, rounds: int) -> dict[str, list[fl
                 container.journal.override(providers.Object(SilentJournal()))
             apps[name] = (container, create_app(container))
         async with (
-            AsyncTestClient(apps["journal on"][1], base_url=BASE) as on,
-            AsyncTestClient(apps["record() a no-op"][1], base_url=BASE) as off,
+            SameLoopClient(apps["journal on"][1], base_url=BASE) as on,
+            SameLoopClient(apps["record() a no-op"][1], base_url=BASE) as off,
         ):
             first = apps["journal on"][0]
             await first.administer_users().create("bench-admin", is_admin=True)

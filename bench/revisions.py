@@ -28,9 +28,9 @@ from typing import Any
 
 import psycopg
 from dependency_injector import providers
-from litestar.testing import AsyncTestClient
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
+from tests.app_client import SameLoopClient
 from tests.builders import add_full_portfolio, stores_of
 
 from portfolio.adapters.postgres.migrations import migrate
@@ -99,8 +99,8 @@ async def run(url: str, args: argparse.Namespace) -> None:
     without = Container(settings=settings, database_url=url)
     without.revisions.override(providers.Object(NoRevisions()))
     async with (
-        AsyncTestClient(create_app(with_revisions)) as kept,
-        AsyncTestClient(create_app(without)) as bare,
+        SameLoopClient(create_app(with_revisions)) as kept,
+        SameLoopClient(create_app(without)) as bare,
     ):
         await with_revisions.administer_users().create("bench", is_admin=True)
         key = (await with_revisions.manage_tokens().issue("bench")).key

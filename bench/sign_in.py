@@ -18,13 +18,13 @@ import asyncio
 import ipaddress
 import statistics
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
 from itertools import count
-from typing import Any, cast
+from typing import cast
 
 import httpx
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
+from tests.app_client import HttpxApp
 from tests.memory_container import in_memory_container
 
 from portfolio.adapters.argon2.passwords import Argon2PasswordHasher
@@ -39,17 +39,6 @@ KINDS = {
     "no password set": ("cli-only", PASSWORD),
     "right password (baseline)": ("alice", PASSWORD),
 }
-
-# An ASGI app as httpx's transport types it: scope and messages as plain mappings, where
-# Litestar types them as TypedDicts. The same callable, which mypy cannot see.
-HttpxApp = Callable[
-    [
-        MutableMapping[str, Any],
-        Callable[[], Awaitable[MutableMapping[str, Any]]],
-        Callable[[MutableMapping[str, Any]], Awaitable[None]],
-    ],
-    Awaitable[None],
-]
 
 
 async def measure(rounds: int) -> dict[str, list[float]]:

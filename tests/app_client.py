@@ -12,7 +12,8 @@ waited for a wake-up sent from the wrong thread until its deadline and answered 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Self
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, Self, cast
 
 import httpx
 from litestar import Litestar
@@ -21,6 +22,17 @@ from litestar.testing.client.base import BaseTestClient
 
 # What Litestar's own test transport puts in the scope: the address a test client calls from.
 CLIENT_ADDRESS = ("testclient", 50000)
+
+# An ASGI app as httpx's transport types it: scope and messages as plain mappings, where
+# Litestar types them as TypedDicts. The same callable, which mypy cannot see.
+HttpxApp = Callable[
+    [
+        MutableMapping[str, Any],
+        Callable[[], Awaitable[MutableMapping[str, Any]]],
+        Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    ],
+    Awaitable[None],
+]
 
 
 class SameLoopClient(AsyncTestClient[Litestar]):
@@ -35,7 +47,7 @@ class SameLoopClient(AsyncTestClient[Litestar]):
             base_url=base_url,
             headers={"user-agent": "testclient"},
             follow_redirects=True,
-            transport=httpx.ASGITransport(app=app, client=CLIENT_ADDRESS),
+            transport=httpx.ASGITransport(app=cast(HttpxApp, app), client=CLIENT_ADDRESS),
         )
 
     async def __aenter__(self) -> Self:
@@ -44,17 +56,25 @@ class SameLoopClient(AsyncTestClient[Litestar]):
         started = asyncio.Event()
         self._serving = asyncio.create_task(self._serve(started), name="test-app-lifespan")
         waiting = asyncio.create_task(started.wait())
-        await asyncio.wait({waiting, self._serving}, return_when=asyncio.FIRST_COMPLETED)
-        waiting.cancel()
+        try:
+            await asyncio.wait({waiting, self._serving}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            # Interrupted while starting: no lifespan may outlive the test with its pool open.
+            self._serving.cancel()
+            raise
+        finally:
+            waiting.cancel()
         if self._serving.done():
             self._serving.result()  # the lifespan failed to start: its error
         return self
 
     async def __aexit__(self, *_: Any) -> None:
-        """End the lifespan (closing the pool), then the client."""
+        """End the lifespan (closing the pool), then the client, even if the end fails."""
         self._stopping.set()
-        await self._serving
-        await self.aclose()
+        try:
+            await self._serving
+        finally:
+            await self.aclose()
 
     async def _serve(self, started: asyncio.Event) -> None:
         # One task enters and leaves the lifespan: its task groups must be left by the task
