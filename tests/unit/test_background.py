@@ -34,3 +34,41 @@ async def test_a_failing_work_does_not_stop_the_others() -> None:
     async with running([broken, healthy], SoleLeadership()):
         await asyncio.sleep(0.3)
     assert broken.runs >= 2 and healthy.runs >= 2
+
+
+class SwallowsOneCancel:
+    """A work that turns a cancellation into an answer once (as a timeout or an outage met at
+    the same moment can), and then runs on like any other."""
+
+    name = "swallowing"
+
+    def __init__(self) -> None:
+        self.running = asyncio.Event()
+        self.swallowed = False
+
+    async def run(self) -> float | None:
+        self.running.set()
+        if self.swallowed:
+            return 0.05
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            self.swallowed = True
+            task = asyncio.current_task()
+            assert task is not None
+            task.uncancel()
+        return 0.05
+
+
+async def test_stopping_ends_the_work_even_when_a_cancellation_is_swallowed() -> None:
+    work = SwallowsOneCancel()
+
+    async def run_and_stop() -> None:
+        async with running([work], SoleLeadership()):
+            await work.running.wait()
+
+    stopping = asyncio.create_task(run_and_stop())
+    done, _ = await asyncio.wait({stopping}, timeout=5)
+    assert done, "stopping hangs on a cancellation the work swallowed"
+    stopping.result()
+    assert work.swallowed

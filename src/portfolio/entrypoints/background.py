@@ -25,6 +25,8 @@ POLL_SECONDS = 1.0
 never later than this."""
 TAKE_OVER_SECONDS = 1.0
 """How often a process that does not lead asks whether it may."""
+STOP_SECONDS = 1.0
+"""How long a stop waits for the cancelled work before cancelling it again."""
 
 
 class Work(Protocol):
@@ -104,10 +106,22 @@ async def running(works: Sequence[Work], leadership: Leadership) -> AsyncIterato
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await _stopped(task)
         for work in works:
             if isinstance(work, Stoppable):
                 await work.stop()
         await leadership.step_down()
+
+
+async def _stopped(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and wait for it to end, cancelling it again each STOP_SECONDS: a
+    cancellation that something on the way turned into another error (a timeout, an outage)
+    must not keep the process from stopping."""
+    task.cancel()
+    while not task.done():
+        await asyncio.wait({task}, timeout=STOP_SECONDS)
+        if not task.done():
+            logger.warning("background work still runs after being cancelled; cancelling again")
+            task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        task.result()
